@@ -1,0 +1,72 @@
+# One entry point for humans and CI. `make synth` and `make test` create what they need on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+CHECKOV_VENV := .venv-checkov
+PY := $(VENV)/bin/python
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PYTHONDONTWRITEBYTECODE := 1
+# jsii loads faster without bytecode compilation of the 2,200 provider submodules at install time.
+PIP_INSTALL := pip install --no-compile --disable-pip-version-check --quiet
+
+.PHONY: help venv tools synth module test test-fast e2e lint format scan bench clean
+
+help:
+	@echo "make synth   - create the environment if missing, synthesize every example and the Terraform module"
+	@echo "make test    - create the environment if missing, run the whole test suite (unit, terraform, checkov, e2e)"
+	@echo "make e2e     - only the end-to-end tier (terraform apply / cdktf deploy against moto_server)"
+	@echo "make lint    - ruff (lint + format check) and mypy"
+	@echo "make scan    - checkov over every synthesized stack and the module, writes reports/checkov.sarif"
+	@echo "make bench   - synth/scan benchmark at 10..10,000 configuration sets, lambda benchmark"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/$(PIP_INSTALL) -e '.[dev]'
+	touch $@
+
+$(CHECKOV_VENV)/.installed: pyproject.toml
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/$(PIP_INSTALL) checkov==3.3.30
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+venv: $(VENV)/.installed
+tools: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
+
+synth: $(VENV)/.installed
+	$(PY) main.py
+
+module: $(VENV)/.installed
+	$(PY) main.py --module-only
+
+test: tools
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not e2e and not slow"
+
+e2e: tools
+	$(PY) -m pytest -m e2e
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy modules/ses_reputation_guard lambda_src/ses_guard_lambda main.py examples bench
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+scan: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(PY) main.py --quiet
+	$(PY) -m ses_reputation_guard.tools.scan
+
+bench: tools
+	$(PY) bench/synth_bench.py
+	$(PY) bench/lambda_bench.py
+
+clean:
+	rm -rf cdktf.out build reports .pytest_cache .mypy_cache .ruff_cache
