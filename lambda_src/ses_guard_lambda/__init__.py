@@ -1,0 +1,1 @@
+"""The pausing Lambda and the status/resume tool of ses-reputation-guard."""

@@ -1,0 +1,203 @@
+"""The human tool: ``python -m ses_guard_lambda status|resume``.
+
+Exit codes:
+  0  success, or nothing to do (already enabled)
+  1  AWS error (API call failed, configuration set not found, no credentials or Region)
+  2  usage error (bad arguments)
+  3  refused: AWS paused the account (EnforcementStatus SHUTDOWN); the API cannot resume it
+  4  aborted: the confirmation was not given
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from . import ses_actions
+from .clients import make_client
+from .report import AWS_PAUSE_WARNING, FRESH_START_WARNING
+
+EXIT_OK = 0
+EXIT_AWS_ERROR = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+EXIT_ABORTED = 4
+
+ClientFactory = Callable[[str | None], Any]
+
+
+def _default_client_factory(region: str | None) -> Any:
+    return make_client("sesv2", region)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ses_guard_lambda",
+        description="Show or resume Amazon SES sending paused by ses-reputation-guard.",
+        epilog="Exit codes: 0 ok/nothing to do, 1 AWS error, 2 usage, 3 refused (AWS shut the account "
+        "down), 4 aborted (no confirmation).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    status = commands.add_parser("status", help="account and configuration set sending status")
+    status.add_argument("--region", help="AWS Region (default: from the AWS configuration)")
+    status.add_argument(
+        "--configuration-set",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also show this configuration set (repeatable)",
+    )
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    resume = commands.add_parser("resume", help="re-enable sending for the account or one configuration set")
+    target = resume.add_mutually_exclusive_group(required=True)
+    target.add_argument("--account", action="store_true", help="resume the whole account")
+    target.add_argument("--configuration-set", metavar="NAME", help="resume this configuration set")
+    resume.add_argument("--region", help="AWS Region (default: from the AWS configuration)")
+    resume.add_argument("--yes", action="store_true", help="do not ask for confirmation (automation)")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    client_factory: ClientFactory | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    factory = client_factory or _default_client_factory
+    try:
+        client = factory(args.region)
+        region = args.region or getattr(getattr(client, "meta", None), "region_name", None) or "?"
+        if args.command == "status":
+            return _status(client, region, args.configuration_set, args.json, out)
+        return _resume(client, region=region, args=args, stdin=stdin or sys.stdin, out=out, err=err)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "NotFoundException":
+            print(f"error: not found: {exc}", file=err)
+        else:
+            print(f"error: AWS call failed: {exc}", file=err)
+        return EXIT_AWS_ERROR
+    except BotoCoreError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_AWS_ERROR
+
+
+def _status(client: Any, region: str, sets: Sequence[str], as_json: bool, out: TextIO) -> int:
+    account = ses_actions.account_status(client)
+    set_states = [ses_actions.set_status(client, name) for name in sets]
+    if as_json:
+        document = {
+            "region": region,
+            "account": {
+                "sending_enabled": account.sending_enabled,
+                "enforcement_status": account.enforcement_status,
+                "production_access_enabled": account.production_access,
+            },
+            "configuration_sets": [
+                {
+                    "name": s.name,
+                    "sending_enabled": s.sending_enabled,
+                    "reputation_metrics_enabled": s.reputation_metrics_enabled,
+                    "last_fresh_start": s.last_fresh_start.isoformat() if s.last_fresh_start else None,
+                }
+                for s in set_states
+            ],
+        }
+        out.write(json.dumps(document, indent=2) + "\n")
+        return EXIT_OK
+    out.write(f"Region {region}\n")
+    out.write(
+        f"  account: sending {_on_off(account.sending_enabled)}, "
+        f"enforcement status {account.enforcement_status or 'unknown'}\n"
+    )
+    if account.shut_down_by_aws:
+        out.write(f"  {AWS_PAUSE_WARNING}\n")
+    for s in set_states:
+        metrics = {True: "on", False: "OFF (alarms per set see no data)", None: "unknown"}[
+            s.reputation_metrics_enabled
+        ]
+        fresh = s.last_fresh_start.isoformat() if s.last_fresh_start else "never"
+        out.write(
+            f"  configuration set {s.name}: sending {_on_off(s.sending_enabled)}, "
+            f"reputation metrics {metrics}, last fresh start {fresh}\n"
+        )
+    return EXIT_OK
+
+
+def _on_off(enabled: bool) -> str:
+    return "enabled" if enabled else "PAUSED"
+
+
+def _resume(
+    client: Any, *, region: str, args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO
+) -> int:
+    account = ses_actions.account_status(client)
+    if args.account:
+        if account.shut_down_by_aws:
+            print(
+                f"refused: AWS has paused sending for this account in {region} (EnforcementStatus "
+                f"SHUTDOWN). The API cannot resume it; contact AWS Support through the Amazon SES console.",
+                file=err,
+            )
+            return EXIT_REFUSED
+        if account.sending_enabled:
+            out.write(f"Account sending in {region} is already enabled: nothing to do.\n")
+            return EXIT_OK
+        out.write(
+            f"This re-enables sending for the whole account in {region} "
+            f"(PutAccountSendingAttributes SendingEnabled=true).\n"
+            f"Enforcement status: {account.enforcement_status or 'unknown'}.\n"
+        )
+        if account.enforcement_status == "PROBATION":
+            out.write("Warning: the account is under review (PROBATION): fix the cause before resuming.\n")
+        if not _confirm("account", args.yes, stdin, out, err):
+            return EXIT_ABORTED
+        ses_actions.resume_account(client)
+        out.write(f"Account sending in {region} re-enabled.\n")
+        return EXIT_OK
+
+    name = args.configuration_set
+    state = ses_actions.set_status(client, name)
+    if account.shut_down_by_aws:
+        out.write(f"Note: {AWS_PAUSE_WARNING}\n")
+    elif not account.sending_enabled:
+        out.write(
+            f"Note: account-level sending is paused too; resume it with: resume --account --region {region}\n"
+        )
+    if state.sending_enabled:
+        out.write(f"Configuration set {name} in {region} already sends: nothing to do.\n")
+        return EXIT_OK
+    out.write(
+        f"This re-enables sending for configuration set {name} in {region} "
+        f"(PutConfigurationSetSendingOptions SendingEnabled=true).\n{FRESH_START_WARNING}\n"
+    )
+    if not _confirm(name, args.yes, stdin, out, err):
+        return EXIT_ABORTED
+    ses_actions.resume_configuration_set(client, name)
+    out.write(f"Configuration set {name} in {region} re-enabled (its reputation metrics start afresh).\n")
+    return EXIT_OK
+
+
+def _confirm(expected: str, assume_yes: bool, stdin: TextIO, out: TextIO, err: TextIO) -> bool:
+    if assume_yes:
+        return True
+    out.write(f"Type {expected!r} to confirm: ")
+    out.flush()
+    answer = stdin.readline()
+    if answer.strip() != expected:
+        print(f"aborted: expected {expected!r}, got {answer.strip()!r}; nothing was changed.", file=err)
+        return False
+    return True

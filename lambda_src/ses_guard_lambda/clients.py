@@ -1,0 +1,55 @@
+"""AWS clients, created lazily and cached for the life of the execution environment."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+# Standard retry mode: exponential backoff with jitter, retries throttling (429 TooManyRequests)
+# and transient errors; 5 attempts in all.
+RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=10)
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The three clients the handler uses; tests build one from stubbed clients."""
+
+    sesv2: Any
+    sns: Any
+    cloudwatch: Any
+
+
+_lock = threading.Lock()
+_cached: Clients | None = None
+
+
+def region_from_env() -> str | None:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+
+
+def make_client(service: str, region: str | None = None, config: Config = RETRY_CONFIG) -> Any:
+    return boto3.session.Session().client(service, region_name=region or region_from_env(), config=config)
+
+
+def default_clients() -> Clients:
+    """Clients for the Region in AWS_REGION, created on first use."""
+    global _cached  # noqa: PLW0603 - one cache per execution environment
+    with _lock:
+        if _cached is None:
+            _cached = Clients(
+                sesv2=make_client("sesv2"),
+                sns=make_client("sns"),
+                cloudwatch=make_client("cloudwatch"),
+            )
+        return _cached
+
+
+def reset_cache() -> None:
+    global _cached  # noqa: PLW0603
+    with _lock:
+        _cached = None
