@@ -5,7 +5,6 @@ VENV := .venv
 CHECKOV_VENV := .venv-checkov
 PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export PYTHONDONTWRITEBYTECODE := 1
 # jsii loads faster without bytecode compilation of the 2,200 provider submodules at install time.
 PIP_INSTALL := pip install --no-compile --disable-pip-version-check --quiet
 

@@ -1,0 +1,100 @@
+"""How reputation alarms evaluate: one frozen settings object shared by the account and per-set alarms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct
+from ses_reputation_guard.validation import ALARM_STATISTICS, Problems
+from ses_guard_lambda import contract
+
+METRICS = {
+    contract.METRIC_SHORT_BOUNCE: contract.METRIC_BOUNCE_RATE,
+    contract.METRIC_SHORT_COMPLAINT: contract.METRIC_COMPLAINT_RATE,
+}
+
+
+@dataclass(frozen=True)
+class AlarmSettings:
+    """Evaluation of every reputation alarm. SES does not document how often it publishes the rates."""
+
+    period_seconds: int = 3600
+    """Length of one evaluation period, seconds. Default 3600: SES recomputes the rates over a
+    representative volume, so shorter periods mostly see missing data."""
+    evaluation_periods: int = 1
+    """Periods evaluated. Default 1."""
+    datapoints_to_alarm: int = 1
+    """Breaching periods (of ``evaluation_periods``) that trigger the alarm. Default 1."""
+    statistic: str = "Maximum"
+    """Statistic of the rate within a period: ``Maximum`` (default; acts on the worst published
+    value), ``Average`` or ``Minimum``."""
+
+    def collect_problems(self, problems: Problems) -> None:
+        problems.integer("alarm_settings.period_seconds", self.period_seconds, minimum=60, maximum=86_400)
+        if isinstance(self.period_seconds, int) and self.period_seconds % 60:
+            problems.add(f"alarm_settings.period_seconds={self.period_seconds!r}: must be a multiple of 60")
+        problems.integer("alarm_settings.evaluation_periods", self.evaluation_periods, minimum=1, maximum=24)
+        problems.integer("alarm_settings.datapoints_to_alarm", self.datapoints_to_alarm, minimum=1, maximum=24)
+        if (
+            isinstance(self.datapoints_to_alarm, int)
+            and isinstance(self.evaluation_periods, int)
+            and self.datapoints_to_alarm > self.evaluation_periods
+        ):
+            problems.add(
+                f"alarm_settings.datapoints_to_alarm={self.datapoints_to_alarm!r}: must not exceed "
+                f"evaluation_periods={self.evaluation_periods!r}"
+            )
+        problems.choice("alarm_settings.statistic", self.statistic, ALARM_STATISTICS)
+
+
+@dataclass(frozen=True)
+class ResolvedAlarmSettings:
+    """``AlarmSettings`` after resolution: Python values or Terraform tokens."""
+
+    period_seconds: Any
+    evaluation_periods: Any
+    datapoints_to_alarm: Any
+    statistic: str
+
+
+def reputation_alarm(
+    scope: Construct,
+    construct_id: str,
+    *,
+    alarm_name: str,
+    description: str,
+    metric_name: str,
+    threshold: Any,
+    settings: ResolvedAlarmSettings,
+    alarm_actions: Any,
+    ok_actions: Any,
+    tags: Any,
+    dimensions: Mapping[str, str] | None = None,
+    for_each: Any = None,
+    count: Any = None,
+) -> Any:
+    """One SES reputation alarm as AWS recommends: static threshold, >=, missing data keeps the state."""
+    return CloudwatchMetricAlarm(
+        scope,
+        construct_id,
+        alarm_name=alarm_name,
+        alarm_description=description,
+        namespace=contract.SES_NAMESPACE,
+        metric_name=metric_name,
+        dimensions=dimensions,
+        statistic=settings.statistic,
+        period=settings.period_seconds,
+        evaluation_periods=settings.evaluation_periods,
+        datapoints_to_alarm=settings.datapoints_to_alarm,
+        threshold=threshold,
+        comparison_operator="GreaterThanOrEqualToThreshold",
+        # AWS: "ignore (maintain the alarm state)": rates are published irregularly.
+        treat_missing_data="ignore",
+        alarm_actions=alarm_actions,
+        ok_actions=ok_actions,
+        tags=tags,
+        for_each=for_each,
+        count=count,
+    )

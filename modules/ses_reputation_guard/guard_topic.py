@@ -1,0 +1,127 @@
+"""GuardTopic: an SNS topic that only this account's guard alarms may publish to, TLS only.
+
+Used twice: the notification topic (people subscribe by email and SMS; warnings, critical alarms,
+reports) and the pause topic (critical alarms whose action is ``pause``; the Lambda subscribes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ses_reputation_guard._cdktf import (
+    Construct,
+    DataAwsIamPolicyDocument,
+    Fn,
+    PolicyCondition,
+    PolicyPrincipals,
+    PolicyStatement,
+    SnsTopic,
+    SnsTopicPolicy,
+    SnsTopicSubscription,
+    TerraformIterator,
+    Token,
+)
+from ses_reputation_guard.naming import named
+
+
+@dataclass(frozen=True)
+class GuardTopicProps:
+    topic_name: str
+    """AWS name of the topic."""
+    resource_prefix: str
+    """Prefix of Terraform addresses; the topic is ``aws_sns_topic.<resource_prefix>``."""
+    kms_key_arn: str
+    """Customer managed key (never ``alias/aws/sns``: CloudWatch cannot publish through it)."""
+    alarm_name_prefix: str
+    """Only alarms named ``<alarm_name_prefix>-*`` of this account may publish."""
+    account_id: str
+    partition: str
+    region: str
+    tags: Mapping[str, str] | Any
+    email_addresses: Sequence[str] | Any = field(default_factory=tuple)
+    """Email endpoints subscribed to the topic (each must confirm). Default none."""
+    phone_numbers: Sequence[str] | Any = field(default_factory=tuple)
+    """E.164 phone numbers subscribed by SMS. Default none."""
+
+
+def _has_items(values: Sequence[str] | Any) -> bool:
+    # A token (module variable) may hold items; a Python sequence is known now.
+    return not isinstance(values, (list, tuple)) or len(values) > 0
+
+
+class GuardTopic(Construct):
+    """Encrypted SNS topic with a publish-only-by-our-alarms, TLS-only policy and optional subscriptions."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: GuardTopicProps) -> None:
+        super().__init__(scope, construct_id)
+        self.props = props
+        prefix = props.resource_prefix
+        self.topic = named(
+            SnsTopic(self, "topic", name=props.topic_name, kms_master_key_id=props.kms_key_arn, tags=props.tags),
+            prefix,
+            "topic",
+        )
+        alarm_arns = f"arn:{props.partition}:cloudwatch:{props.region}:{props.account_id}:alarm:{props.alarm_name_prefix}-*"
+        policy = named(
+            DataAwsIamPolicyDocument(
+                self,
+                "policy_document",
+                statement=[
+                    PolicyStatement(
+                        sid="GuardAlarmsOfThisAccountPublish",
+                        effect="Allow",
+                        principals=[PolicyPrincipals(type="Service", identifiers=["cloudwatch.amazonaws.com"])],
+                        actions=["sns:Publish"],
+                        resources=[self.topic.arn],
+                        condition=[
+                            PolicyCondition(
+                                test="StringEquals", variable="aws:SourceAccount", values=[props.account_id]
+                            ),
+                            PolicyCondition(test="ArnLike", variable="aws:SourceArn", values=[alarm_arns]),
+                        ],
+                    ),
+                    PolicyStatement(
+                        sid="DenyInsecureTransport",
+                        effect="Deny",
+                        principals=[PolicyPrincipals(type="*", identifiers=["*"])],
+                        actions=["sns:*"],
+                        resources=[self.topic.arn],
+                        condition=[
+                            PolicyCondition(test="Bool", variable="aws:SecureTransport", values=["false"])
+                        ],
+                    ),
+                ],
+            ),
+            prefix,
+            "topic_policy_document",
+        )
+        self.topic_policy = named(
+            SnsTopicPolicy(self, "policy", arn=self.topic.arn, policy=policy.json), prefix, "topic_policy"
+        )
+        self.email_subscriptions: SnsTopicSubscription | None = None
+        self.sms_subscriptions: SnsTopicSubscription | None = None
+        if _has_items(props.email_addresses):
+            emails = TerraformIterator.from_list(Fn.toset(props.email_addresses))
+            self.email_subscriptions = named(
+                SnsTopicSubscription(
+                    self,
+                    "email",
+                    for_each=emails,
+                    topic_arn=self.topic.arn,
+                    protocol="email",
+                    endpoint=Token.as_string(emails.value),
+                ),
+                prefix,
+                "email",
+            )
+        if _has_items(props.phone_numbers):
+            phones = TerraformIterator.from_list(Fn.toset(props.phone_numbers))
+            self.sms_subscriptions = named(
+                SnsTopicSubscription(
+                    self, "sms", for_each=phones, topic_arn=self.topic.arn, protocol="sms", endpoint=Token.as_string(phones.value)
+                ),
+                prefix,
+                "sms",
+            )

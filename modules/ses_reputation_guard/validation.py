@@ -1,0 +1,105 @@
+"""Input validation shared by every construct: collect every problem, then raise once.
+
+Values that are unresolved Terraform tokens (``${var.x}``, cdktf token strings or numbers) are
+skipped: Terraform's own ``validation`` blocks check them at plan time.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ses_reputation_guard._cdktf import Token
+
+# SES: configuration set names are 1-64 characters of letters, digits, underscore and hyphen.
+CONFIGURATION_SET_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_CONFIGURATION_SETS = 10_000  # SES quota per account and Region, not adjustable
+# A pragmatic address check (RFC 5322 is broader): one @, no spaces, a dot in the domain.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")
+# Alarm, topic, queue and function names derive from the prefix; Lambda names allow 64 characters
+# and the longest suffix we add is "-pause-dlq" style (10), so the prefix stays at 32 or fewer.
+NAME_PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+ACTIONS = ("pause", "notify")
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                      2922, 3288, 3653)  # fmt: skip
+ALARM_STATISTICS = ("Average", "Maximum", "Minimum")
+
+
+class GuardValidationError(ValueError):
+    """Raised with every problem found in a set of props, one per line."""
+
+    def __init__(self, subject: str, problems: list[str]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"{subject}: {len(problems)} invalid value(s):\n{lines}")
+
+
+def is_token(value: object) -> bool:
+    """True for values Terraform resolves later (cdktf tokens or ``${...}`` expressions)."""
+    if isinstance(value, str):
+        return "${" in value or Token.is_unresolved(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Token.is_unresolved(value)
+    if isinstance(value, (list, tuple)):
+        return Token.is_unresolved(value)
+    return False
+
+
+@dataclass
+class Problems:
+    """Accumulates problems so a caller sees all of them at once."""
+
+    items: list[str] = field(default_factory=list)
+
+    def add(self, message: str) -> None:
+        self.items.append(message)
+
+    def raise_if_any(self, subject: str) -> None:
+        if self.items:
+            raise GuardValidationError(subject, self.items)
+
+    def ratio(self, name: str, value: float | None, *, allow_none: bool = False) -> None:
+        if value is None:
+            if not allow_none:
+                self.add(f"{name}=None: a ratio in (0, 1) is required")
+            return
+        if is_token(value):
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            self.add(f"{name}={value!r}: must be a number (a ratio in (0, 1))")
+            return
+        if not 0 < value < 1:
+            hint = f" (did you mean {value / 100:g} for {value:g} %?)" if 1 <= value < 100 else ""
+            self.add(f"{name}={value!r}: must be a ratio strictly between 0 and 1, not a percentage{hint}")
+
+    def warning_below_critical(self, subject: str, warning: float | None, critical: float | None) -> None:
+        if warning is None or critical is None or is_token(warning) or is_token(critical):
+            return
+        if isinstance(warning, (int, float)) and isinstance(critical, (int, float)) and warning >= critical:
+            self.add(f"{subject}: warning threshold {warning!r} must be below critical threshold {critical!r}")
+
+    def choice(self, name: str, value: str, choices: Iterable[str]) -> None:
+        options = tuple(choices)
+        if is_token(value):
+            return
+        if value not in options:
+            self.add(f"{name}={value!r}: must be one of {', '.join(repr(c) for c in options)}")
+
+    def integer(self, name: str, value: int, *, minimum: int, maximum: int) -> None:
+        if is_token(value):
+            return
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            self.add(f"{name}={value!r}: must be a whole number from {minimum} to {maximum}")
+
+    def pattern(self, name: str, value: str, pattern: re.Pattern[str], rule: str) -> None:
+        if is_token(value):
+            return
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            self.add(f"{name}={value!r}: {rule}")
+
+
+def configuration_set_name_rule() -> str:
+    return "configuration set names are 1-64 characters of letters, digits, '_' and '-' (SES rule)"
