@@ -11,8 +11,12 @@ import boto3
 from botocore.config import Config
 
 # Standard retry mode: exponential backoff with jitter, retries throttling (429 TooManyRequests)
-# and transient errors; 5 attempts in all.
-RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=10)
+# and transient errors; 5 attempts in all. (In botocore's Config, "max_attempts" counts retries
+# only, so max_attempts=5 would mean 6 attempts; "total_max_attempts" is the AWS-wide meaning.)
+MAX_ATTEMPTS = 5
+RETRY_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS}, connect_timeout=5, read_timeout=10
+)
 
 
 @dataclass(frozen=True)

@@ -311,7 +311,7 @@ def _check_size(event: Any) -> None:
     except (TypeError, ValueError) as exc:
         raise EventParseError(f"event is not JSON-serialisable: {exc}") from None
     if size > contract.MAX_MESSAGE_BYTES:
-        raise EventParseError(f"event is {size} bytes, over the {contract.MAX_MESSAGE_BYTES} byte limit")
+        raise EventParseError(f"event is {size} bytes, over the limit of {contract.MAX_MESSAGE_BYTES}")
 
 
 def _arn_parts(arn: str, alarm_name: str, account: str | None) -> tuple[str, str]:
