@@ -1,0 +1,1 @@
+"""ses-reputation-guard checkov policy pack (load with ``--external-checks-dir policies``)."""
