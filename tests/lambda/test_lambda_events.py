@@ -1,0 +1,146 @@
+"""Parsing every delivery shape into AlarmEvent."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from lambda_helpers import ACCOUNT, PAUSE_TOPIC, PREFIX, REGION, load_event, sns_message, with_sns_message
+from ses_guard_lambda import contract
+from ses_guard_lambda.events import (
+    SOURCE_ALARM_ACTION,
+    SOURCE_EVENTBRIDGE,
+    SOURCE_SNS,
+    EventParseError,
+    MetricRef,
+    parse_record,
+    split_records,
+)
+
+
+def parse_first(event: dict[str, Any]) -> Any:
+    kind, record = split_records(event)[0]
+    return parse_record(kind, record)
+
+
+def test_sns_account_alarm_is_parsed_with_value_threshold_and_topic() -> None:
+    alarm = parse_first(load_event("sns_account_bounce_alarm.json"))
+    assert alarm.source == SOURCE_SNS
+    assert alarm.alarm_name == f"{PREFIX}-account-bounce-critical"
+    assert alarm.account_id == ACCOUNT
+    assert alarm.region == REGION  # from AlarmArn, not the display name "US East (N. Virginia)"
+    assert alarm.new_state == "ALARM" and alarm.old_state == "OK"
+    assert alarm.metrics == (MetricRef("AWS/SES", "Reputation.BounceRate", ()),)
+    assert alarm.value == 0.1234 and alarm.threshold == 0.05
+    assert alarm.comparison_operator == "GreaterThanOrEqualToThreshold"
+    assert alarm.topic_arn == PAUSE_TOPIC
+    assert alarm.contributor is None
+
+
+def test_sns_set_alarm_keeps_the_configuration_set_dimension() -> None:
+    alarm = parse_first(load_event("sns_set_complaint_alarm.json"))
+    assert alarm.metrics[0].dimension(contract.DIMENSION_CONFIGURATION_SET) == "marketing"
+
+
+def test_sns_dimensions_with_upper_case_keys_are_accepted() -> None:
+    event = load_event("sns_set_complaint_alarm.json")
+    message = sns_message(event)
+    message["Trigger"]["Dimensions"] = [{"Name": "ses:configuration-set", "Value": "marketing"}]
+    alarm = parse_first(with_sns_message(event, message))
+    assert alarm.metrics[0].dimensions == (("ses:configuration-set", "marketing"),)
+
+
+def test_metric_math_alarm_lists_its_metric_stats_and_expressions() -> None:
+    alarm = parse_first(load_event("sns_metric_math_alarm.json"))
+    dimensions = (("ses:configuration-set", "marketing"),)
+    assert alarm.metrics == (MetricRef("AWS/SES", "Reputation.BounceRate", dimensions),)
+    assert alarm.expressions == ("FILL(m1, REPEAT)",)
+    assert alarm.value == 0.081
+
+
+def test_metrics_insights_contributor_attributes_are_read_from_the_sns_message() -> None:
+    alarm = parse_first(load_event("sns_metrics_insights_contributor.json"))
+    assert alarm.metrics == ()
+    assert 'SCHEMA("AWS/SES"' in alarm.expressions[0]
+    assert alarm.contributor_attribute("ses:configuration-set") == "newsletter"
+
+
+@pytest.mark.parametrize(
+    "place",
+    ["top-level alarmContributor", "Trigger AlarmContributor", "top-level ContributorAttributes"],
+)
+def test_contributor_is_found_at_the_top_level_or_in_the_trigger(place: str) -> None:
+    event = load_event("sns_metrics_insights_contributor.json")
+    message = sns_message(event)
+    del message["AlarmContributor"]
+    attributes = {"ses:configuration-set": "newsletter"}
+    if place == "top-level alarmContributor":
+        message["alarmContributor"] = {"id": "x", "attributes": attributes}
+    elif place == "Trigger AlarmContributor":
+        message["Trigger"]["AlarmContributor"] = {"ContributorId": "x", "ContributorAttributes": attributes}
+    else:
+        message["ContributorAttributes"] = attributes
+    alarm = parse_first(with_sns_message(event, message))
+    assert alarm.contributor == (("ses:configuration-set", "newsletter"),)
+
+
+def test_direct_alarm_action_event_reads_reason_data_and_dimension_map() -> None:
+    alarm = parse_first(load_event("direct_alarm_action.json"))
+    assert alarm.source == SOURCE_ALARM_ACTION
+    assert alarm.metrics[0].dimension("ses:configuration-set") == "marketing"
+    assert alarm.value == 0.0912 and alarm.threshold == 0.05
+    assert alarm.old_state == "OK"
+    assert alarm.topic_arn is None
+
+
+def test_eventbridge_events_are_parsed_including_contributors() -> None:
+    alarm = parse_first(load_event("eventbridge_alarm_state_change.json"))
+    assert alarm.source == SOURCE_EVENTBRIDGE
+    assert alarm.alarm_arn.endswith(f":alarm:{PREFIX}-account-complaint-critical")
+    assert alarm.metrics == (MetricRef("AWS/SES", "Reputation.ComplaintRate", ()),)
+    contributor = parse_first(load_event("eventbridge_contributor_state_change.json"))
+    assert contributor.contributor_attribute("ses:configuration-set") == "newsletter"
+    assert contributor.value == 0.14
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda m: m.pop("AlarmName"), "'AlarmName' must be a non-empty string"),
+        (lambda m: m.update(NewStateValue="FIRE"), "NewStateValue must be one of"),
+        (lambda m: m.update(AlarmArn="arn:aws:sns:us-east-1:1:x"), "is not a CloudWatch alarm ARN"),
+        (lambda m: m.update(AlarmArn=m["AlarmArn"] + "x"), "does not name alarm"),
+        (lambda m: m["Trigger"].update(Threshold="high"), "'Threshold' must be a number, got 'high'"),
+        (lambda m: m["Trigger"].update(Dimensions={"a": "b"}), "Dimensions must be a list"),
+        (lambda m: m.update(AlarmContributor={"ContributorAttributes": {"k": 1}}), "map strings to strings"),
+    ],
+)
+def test_malformed_notifications_are_parse_errors_that_quote_the_bad_value(mutate: Any, message: str) -> None:
+    event = load_event("sns_account_bounce_alarm.json")
+    body = sns_message(event)
+    mutate(body)
+    with pytest.raises(EventParseError) as caught:
+        parse_first(with_sns_message(event, body))
+    assert message in str(caught.value)
+
+
+def test_message_that_is_json_but_not_an_object_is_rejected() -> None:
+    event = load_event("sns_account_bounce_alarm.json")
+    event["Records"][0]["Sns"]["Message"] = json.dumps(["ALARM"])
+    with pytest.raises(EventParseError, match="must hold a JSON object"):
+        parse_first(event)
+
+
+def test_record_from_another_event_source_is_rejected() -> None:
+    event = load_event("sns_account_bounce_alarm.json")
+    event["Records"][0]["EventSource"] = "aws:sqs"
+    with pytest.raises(EventParseError, match="not from SNS"):
+        parse_first(event)
+
+
+def test_eventbridge_event_of_another_detail_type_is_rejected() -> None:
+    event = load_event("eventbridge_alarm_state_change.json")
+    event["detail-type"] = "CloudWatch Alarm Configuration Change"
+    with pytest.raises(EventParseError, match="unsupported EventBridge detail-type"):
+        parse_first(event)
