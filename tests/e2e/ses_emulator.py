@@ -1,0 +1,483 @@
+"""SES emulator: a small, loud extension of moto 5.2.5 for ses-reputation-guard's tests.
+
+moto 5.2.5 gets the SES operations this project depends on wrong or not at all (see
+/work/shared/REFERENCE.md, "moto 5.2.5 in-process" and "terraform apply against a local moto_server"):
+
+* sesv2 ``GetConfigurationSet`` returns ``SendingOptions: {"SendingEnabled": {"SendingEnabled": ...}}``
+  (the stored dict is wrapped a second time), so boto3 reports ``False`` for every set and the
+  Terraform AWS provider fails with "expected Enabled to be of type *bool". It also returns empty
+  ``{}`` blocks for options that were never set (Terraform would then plan to remove them), stale
+  creation-time ``Tags``, and the v1 error ``ConfigurationSetDoesNotExist`` instead of the v2
+  ``NotFoundException`` (404) that the provider relies on to notice a deleted set.
+* sesv2 ``PutConfigurationSetSendingOptions``, ``PutConfigurationSetReputationOptions``,
+  ``PutAccountSendingAttributes`` and ``GetAccount`` are not implemented.
+* SES v1 ``UpdateConfigurationSetSendingEnabled``, ``UpdateAccountSendingEnabled`` and
+  ``GetAccountSendingEnabled`` are not implemented.
+
+This module monkeypatches moto's classes at install time (methods added to / replaced on
+``moto.sesv2.responses.SESV2Response`` and ``moto.ses.responses.EmailResponse``). Monkeypatching
+rather than subclassing is deliberate: moto's URL map (``moto/sesv2/urls.py``) holds bound methods
+of instances created at import time, and its server builds handlers from those maps, so a subclass
+would have to re-register every URL; patching the classes makes both modes pick the changes up.
+
+State lives on moto's v1 backend object (``moto.ses.models.SESBackend``, one per account and
+Region), which the v2 backend already shares as ``core_backend``. v1 and v2 therefore read and
+write the SAME flags, as they do on AWS, and moto's own reset (``mock_aws`` enter/exit, or
+``POST /moto-api/reset`` on the server) clears them.
+
+Usage, in-process::
+
+    from tests.e2e import ses_emulator
+    ses_emulator.install()              # idempotent; asserts the moto version
+    with mock_aws():
+        ...boto3 calls...
+        ses_emulator.set_enforcement_status("SHUTDOWN")   # test hook (AWS-imposed pause)
+
+As a server (moto_server with the extension, bound to loopback)::
+
+    python -m tests.e2e.ses_emulator --port 0       # 0 = pick a free port
+    # prints "ses_emulator listening on http://127.0.0.1:PORT" once it accepts connections
+
+or in a thread of the current process: ``handle = ses_emulator.start_server(0); handle.stop()``.
+A server also accepts ``POST /_ses_emulator/enforcement-status`` with a JSON body
+``{"status": "SHUTDOWN", "account_id": "...", "region": "...", "sending_enabled": false}``
+(all but ``status`` optional), the HTTP form of :func:`set_enforcement_status`.
+See ``tests/e2e/moto_server.py`` for the pytest-friendly subprocess helper and docs/emulator.md.
+
+Fidelity choices (from the AWS API model / docs, not from observed AWS behaviour):
+
+* A configuration set sends by default; ``ReputationMetricsEnabled`` defaults to false.
+* Re-enabling sending on a paused configuration set (v1 or v2) stamps
+  ``ReputationOptions.LastFreshStart`` with the current time: AWS documents that disabling and
+  re-enabling a set gives its reputation metrics a "fresh start". No other path sets it.
+* ``GetAccount`` reports ``EnforcementStatus`` HEALTHY and ``SendingEnabled`` true by default.
+  The hook :func:`set_enforcement_status` sets PROBATION or SHUTDOWN; SHUTDOWN is an AWS-imposed
+  pause (``SendingEnabled`` false). The sesv2 model says of ``PutAccountSendingAttributes``: "If
+  Amazon Web Services paused your account's ability to send email, you can't use this operation to
+  resume" and lists only ``BadRequestException``/``TooManyRequestsException``, so resuming under
+  SHUTDOWN raises ``BadRequestException`` (HTTP 400). v1 ``UpdateAccountSendingEnabled`` models no
+  errors; the emulator raises ``AccountSendingPausedException`` (the v1 error for a paused account).
+  Pausing under SHUTDOWN is accepted (the account is already paused) unless the fault-injection flag
+  ``reject_account_sending_changes=True`` is given, which makes every account pause/resume fail with
+  the same errors: use it to exercise a handler's failure path. That flag is NOT AWS behaviour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import moto
+from moto.core.exceptions import JsonRESTError
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.core.responses import ActionResult, EmptyResult
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.ses.exceptions import ConfigurationSetDoesNotExist, SesError
+from moto.ses.models import ConfigurationSet, SESBackend, ses_backends
+from moto.ses.responses import EmailResponse
+from moto.ses.utils import get_arn
+from moto.sesv2 import urls as sesv2_urls
+from moto.sesv2.responses import SESV2Response
+from werkzeug.serving import make_server
+
+#: The moto release whose internals this module patches. Anything else fails loudly in install():
+#: the patches reach into private attributes (ConfigurationSet.enabled, SESBackend.config_sets,
+#: SESV2Response._get_param, ...) that a moto upgrade may rename, fix or implement natively.
+PATCHED_MOTO_VERSION = "5.2.5"
+
+ENFORCEMENT_STATUSES = ("HEALTHY", "PROBATION", "SHUTDOWN")
+CONTROL_PATH = "/_ses_emulator/enforcement-status"
+DEFAULT_REGION = "us-east-1"
+
+_INSTALL_LOCK = threading.Lock()
+# The "installed" marker lives on a moto class, not in this module, so that importing this file
+# under two module names (``tests.e2e.ses_emulator`` and ``ses_emulator``, as pytest may) cannot
+# patch twice.
+_MARKER = "_ses_reputation_guard_emulator_installed"
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors, shaped like the sesv2 API model (rest-json: {"__type": ..., "message": ...} + status code)
+# --------------------------------------------------------------------------------------------------
+class SesV2NotFoundError(JsonRESTError):
+    """sesv2 NotFoundException, HTTP 404. The provider's read treats it as "resource is gone"."""
+
+    code = 404
+
+    def __init__(self, message: str):
+        super().__init__("NotFoundException", message)
+
+
+class SesV2BadRequestError(JsonRESTError):
+    """sesv2 BadRequestException, HTTP 400: the only modeled client error of PutAccountSendingAttributes."""
+
+    code = 400
+
+    def __init__(self, message: str):
+        super().__init__("BadRequestException", message)
+
+
+class AccountSendingPausedError(SesError):
+    """SES v1 error for a paused account; used for v1 UpdateAccountSendingEnabled under SHUTDOWN."""
+
+    code = "AccountSendingPausedException"
+
+
+# --------------------------------------------------------------------------------------------------
+# State helpers (all state sits on moto's v1 SESBackend / ConfigurationSet objects)
+# --------------------------------------------------------------------------------------------------
+def _account(backend: SESBackend) -> dict[str, Any]:
+    """Account-level sending state of one (account, Region), created lazily with AWS's defaults.
+
+    Lazy rather than patched into SESBackend.__init__ so that backends created before install()
+    (or recreated by moto's reset) still work.
+    """
+    state: dict[str, Any] | None = getattr(backend, "_ses_emulator_account", None)
+    if state is None:
+        state = {
+            "sending_enabled": True,
+            "enforcement_status": "HEALTHY",
+            "reject_account_sending_changes": False,
+        }
+        backend._ses_emulator_account = state  # type: ignore[attr-defined]
+    return state
+
+
+def _config_set(backend: SESBackend, name: str, *, v2: bool) -> ConfigurationSet:
+    """Look a set up, raising the error of the API version that asked (v2 NotFound, v1 DoesNotExist)."""
+    config_set = backend.config_sets.get(name)
+    if config_set is None:
+        if v2:
+            raise SesV2NotFoundError(f"Configuration set <{name}> does not exist.")
+        raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
+    return config_set
+
+
+def _cs_sending_enabled(config_set: ConfigurationSet) -> bool:
+    """moto keeps v2 SendingOptions as a dict in ``ConfigurationSet.enabled`` ({} when not given)."""
+    stored = config_set.enabled
+    if isinstance(stored, dict):
+        return bool(stored.get("SendingEnabled", True))
+    return bool(stored)
+
+
+def _set_cs_sending_enabled(config_set: ConfigurationSet, enabled: bool) -> None:
+    """Set a set's sending flag; a paused -> sending transition is AWS's documented "fresh start"."""
+    was_enabled = _cs_sending_enabled(config_set)
+    config_set.enabled = {"SendingEnabled": bool(enabled)}  # keep moto's own storage format
+    if enabled and not was_enabled:
+        if config_set.reputation_options is None:
+            config_set.reputation_options = {}
+        config_set.reputation_options["LastFreshStart"] = time.time()
+
+
+def _cs_arn(backend: SESBackend, name: str) -> str:
+    return get_arn(backend, "ses", f"configuration-set/{name}")
+
+
+def _set_account_sending(backend: SESBackend, enabled: bool, *, v2: bool) -> None:
+    state = _account(backend)
+    shutdown = state["enforcement_status"] == "SHUTDOWN"
+    if (shutdown and enabled) or state["reject_account_sending_changes"]:
+        message = (
+            "Sending for this account was paused by AWS (enforcement status "
+            f"{state['enforcement_status']}); it cannot be resumed with this operation."
+        )
+        if v2:
+            raise SesV2BadRequestError(message)
+        raise AccountSendingPausedError(message)
+    state["sending_enabled"] = bool(enabled)
+
+
+def _backend_for(account_id: str, region: str) -> SESBackend:
+    return ses_backends[account_id][region]
+
+
+# --------------------------------------------------------------------------------------------------
+# Test hook
+# --------------------------------------------------------------------------------------------------
+def set_enforcement_status(
+    status: str,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+    sending_enabled: bool | None = None,
+    reject_account_sending_changes: bool = False,
+) -> None:
+    """Simulate AWS's enforcement decision for one account and Region (in this process).
+
+    ``status``: HEALTHY, PROBATION or SHUTDOWN. SHUTDOWN pauses account sending (AWS-imposed) unless
+    ``sending_enabled`` says otherwise; HEALTHY/PROBATION leave the flag alone unless given.
+    ``reject_account_sending_changes``: fault injection, makes every account pause/resume fail.
+    Works in-process (inside ``mock_aws``) and for a server started in this process; for a server
+    in another process, POST the same fields as JSON to ``CONTROL_PATH`` (see moto_server.py).
+    """
+    if status not in ENFORCEMENT_STATUSES:
+        raise ValueError(f"status must be one of {ENFORCEMENT_STATUSES}, not {status!r}")
+    state = _account(_backend_for(account_id, region))
+    state["enforcement_status"] = status
+    state["reject_account_sending_changes"] = bool(reject_account_sending_changes)
+    if sending_enabled is not None:
+        state["sending_enabled"] = bool(sending_enabled)
+    elif status == "SHUTDOWN":
+        state["sending_enabled"] = False
+
+
+# --------------------------------------------------------------------------------------------------
+# sesv2 (rest-json) handlers, installed on SESV2Response. moto routes every /v2/... request to
+# SESV2Response.dispatch, which finds the operation from the botocore model and calls the method
+# named after it in snake_case; a missing method is moto's NotImplementedError.
+# --------------------------------------------------------------------------------------------------
+def _v2_get_configuration_set(self: SESV2Response) -> str:
+    # Replaces moto's version: builds the GetConfigurationSet output shape properly (see header).
+    backend = self.sesv2_backend.core_backend
+    name = self._get_param("ConfigurationSetName")
+    config_set = _config_set(backend, name, v2=True)
+    reputation = {"ReputationMetricsEnabled": False, **(config_set.reputation_options or {})}
+    body: dict[str, Any] = {
+        "ConfigurationSetName": name,
+        "ReputationOptions": reputation,
+        "SendingOptions": {"SendingEnabled": _cs_sending_enabled(config_set)},
+        "Tags": backend.tagger.list_tags_for_resource(_cs_arn(backend, name)).get("Tags", []),
+    }
+    # AWS omits option blocks that were never set; the provider maps {} to a block Terraform would
+    # then plan to remove on every run.
+    for key, value in (
+        ("TrackingOptions", config_set.tracking_options),
+        ("DeliveryOptions", config_set.delivery_options),
+        ("SuppressionOptions", config_set.suppression_options),
+        ("VdmOptions", config_set.vdm_options),
+    ):
+        if value:
+            body[key] = value
+    return json.dumps(body)
+
+
+def _v2_delete_configuration_set(self: SESV2Response) -> str:
+    # moto raises KeyError (HTTP 500) for an unknown set and keeps its tags for a future namesake.
+    backend = self.sesv2_backend.core_backend
+    name = self._get_param("ConfigurationSetName")
+    _config_set(backend, name, v2=True)
+    backend.delete_configuration_set(name)
+    backend.tagger.delete_all_tags_for_resource(_cs_arn(backend, name))
+    return "{}"
+
+
+def _v2_put_configuration_set_sending_options(self: SESV2Response) -> str:
+    backend = self.sesv2_backend.core_backend
+    config_set = _config_set(backend, self._get_param("ConfigurationSetName"), v2=True)
+    # The model marks SendingEnabled optional; an absent value means false in AWS's JSON handling.
+    _set_cs_sending_enabled(config_set, bool(self._get_param("SendingEnabled", False)))
+    return "{}"
+
+
+def _v2_put_configuration_set_reputation_options(self: SESV2Response) -> str:
+    # Called by the Terraform provider when reputation_options changes on update.
+    backend = self.sesv2_backend.core_backend
+    config_set = _config_set(backend, self._get_param("ConfigurationSetName"), v2=True)
+    if config_set.reputation_options is None:
+        config_set.reputation_options = {}
+    config_set.reputation_options["ReputationMetricsEnabled"] = bool(
+        self._get_param("ReputationMetricsEnabled", False)
+    )
+    return "{}"
+
+
+def _v2_get_account(self: SESV2Response) -> str:
+    state = _account(self.sesv2_backend.core_backend)
+    # Values besides SendingEnabled/EnforcementStatus are plausible sandbox defaults.
+    return json.dumps(
+        {
+            "DedicatedIpAutoWarmupEnabled": False,
+            "EnforcementStatus": state["enforcement_status"],
+            "ProductionAccessEnabled": False,
+            "SendQuota": {"Max24HourSend": 200.0, "MaxSendRate": 1.0, "SentLast24Hours": 0.0},
+            "SendingEnabled": state["sending_enabled"],
+            "SuppressionAttributes": {"SuppressedReasons": []},
+        }
+    )
+
+
+def _v2_put_account_sending_attributes(self: SESV2Response) -> str:
+    enabled = bool(self._get_param("SendingEnabled", False))
+    _set_account_sending(self.sesv2_backend.core_backend, enabled, v2=True)
+    return "{}"
+
+
+# --------------------------------------------------------------------------------------------------
+# SES v1 (query) handlers, installed on EmailResponse (which uses moto's ActionResult serializer).
+# --------------------------------------------------------------------------------------------------
+def _v1_update_configuration_set_sending_enabled(self: EmailResponse) -> Any:
+    config_set = _config_set(self.backend, self._get_param("ConfigurationSetName"), v2=False)
+    _set_cs_sending_enabled(config_set, self._get_bool_param("Enabled", False))
+    return EmptyResult()
+
+
+def _v1_update_account_sending_enabled(self: EmailResponse) -> Any:
+    _set_account_sending(self.backend, self._get_bool_param("Enabled", False), v2=False)
+    return EmptyResult()
+
+
+def _v1_get_account_sending_enabled(self: EmailResponse) -> Any:
+    return ActionResult({"Enabled": _account(self.backend)["sending_enabled"]})
+
+
+_V2_PATCHES = {
+    "get_configuration_set": _v2_get_configuration_set,  # replaces moto's (wrong shape)
+    "delete_configuration_set": _v2_delete_configuration_set,  # replaces moto's (500 on missing)
+    "put_configuration_set_sending_options": _v2_put_configuration_set_sending_options,
+    "put_configuration_set_reputation_options": _v2_put_configuration_set_reputation_options,
+    "get_account": _v2_get_account,
+    "put_account_sending_attributes": _v2_put_account_sending_attributes,
+}
+_V1_PATCHES = {
+    "update_configuration_set_sending_enabled": _v1_update_configuration_set_sending_enabled,
+    "update_account_sending_enabled": _v1_update_account_sending_enabled,
+    "get_account_sending_enabled": _v1_get_account_sending_enabled,
+}
+#: Handlers moto 5.2.5 already has and we replace; every other patched name must be absent in moto,
+#: otherwise moto has started implementing it and this module needs a review.
+_REPLACED = {"get_configuration_set", "delete_configuration_set"}
+
+#: Server mode only: moto's server turns ``moto/sesv2/urls.py`` regexes into Flask rules, and its
+#: catch-all "/v2/.*" becomes a LITERAL path there, so every sesv2 URI without an explicit entry is a
+#: Flask 404 (in-process ``mock_aws`` matches the regex and does not need these). URIs from the
+#: sesv2 model of the operations patched above.
+_V2_EXTRA_URL_PATHS = (
+    "{0}/v2/email/account$",  # GetAccount
+    "{0}/v2/email/account/sending$",  # PutAccountSendingAttributes
+    "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/sending$",
+    "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/reputation-options$",
+)
+
+
+def check_moto_version(version: str | None = None) -> None:
+    """Raise RuntimeError unless moto is the release these patches were written against."""
+    found = version if version is not None else moto.__version__
+    if found != PATCHED_MOTO_VERSION:
+        raise RuntimeError(
+            f"tests/e2e/ses_emulator.py patches moto {PATCHED_MOTO_VERSION} internals but moto "
+            f"{found} is installed. Re-check each patch against the new moto (some gaps may be "
+            "fixed upstream), then update PATCHED_MOTO_VERSION."
+        )
+
+
+def install() -> None:
+    """Apply the patches (idempotent, thread-safe). Call before ``mock_aws()`` or a server starts."""
+    with _INSTALL_LOCK:
+        if getattr(SESV2Response, _MARKER, False):
+            return
+        check_moto_version()
+        for cls, patches in ((SESV2Response, _V2_PATCHES), (EmailResponse, _V1_PATCHES)):
+            for name, func in patches.items():
+                if name not in _REPLACED and hasattr(cls, name):
+                    raise RuntimeError(f"moto now implements {cls.__name__}.{name}; review the patch")
+                setattr(cls, name, func)
+        for path in _V2_EXTRA_URL_PATHS:
+            sesv2_urls.url_paths.setdefault(path, SESV2Response.dispatch)
+        setattr(SESV2Response, _MARKER, True)
+
+
+def is_installed() -> bool:
+    return bool(getattr(SESV2Response, _MARKER, False))
+
+
+# --------------------------------------------------------------------------------------------------
+# Server mode
+# --------------------------------------------------------------------------------------------------
+def _with_control_endpoint(app: Any) -> Any:
+    """WSGI middleware: serves CONTROL_PATH (the enforcement-status hook), passes the rest to moto."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") != CONTROL_PATH:
+            return app(environ, start_response)
+        body: dict[str, Any]
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            payload = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            if environ.get("REQUEST_METHOD") != "POST":
+                raise ValueError("use POST")
+            set_enforcement_status(
+                payload["status"],
+                account_id=payload.get("account_id", DEFAULT_ACCOUNT_ID),
+                region=payload.get("region", DEFAULT_REGION),
+                sending_enabled=payload.get("sending_enabled"),
+                reject_account_sending_changes=payload.get("reject_account_sending_changes", False),
+            )
+            status, body = "200 OK", {"ok": True}
+        except (KeyError, ValueError, TypeError) as exc:
+            status, body = "400 Bad Request", {"ok": False, "error": str(exc)}
+        data = json.dumps(body).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    return wsgi
+
+
+def make_wsgi_server(host: str = "127.0.0.1", port: int = 0) -> Any:
+    """Install the patches and build (not start) a threaded werkzeug server running moto's app.
+
+    Same construction as moto.server.ThreadedMotoServer, plus the control endpoint. Port 0 binds a
+    free port; read it back from ``server.server_address``.
+    """
+    install()
+    app = _with_control_endpoint(DomainDispatcherApplication(create_backend_app))
+    return make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+
+
+@dataclass
+class ServerHandle:
+    """A running in-thread server. ``endpoint_url`` is what boto3 / AWS_ENDPOINT_URL want."""
+
+    server: Any
+    thread: threading.Thread
+    host: str
+    port: int
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def start_server(port: int = 0, host: str = "127.0.0.1") -> ServerHandle:
+    """Start moto_server with the extension in a daemon thread of THIS process.
+
+    It shares moto's global state with the process: entering/leaving ``mock_aws()`` resets the
+    server's data too. For isolation use the subprocess helper in tests/e2e/moto_server.py.
+    """
+    server = make_wsgi_server(host, port)
+    thread = threading.Thread(target=server.serve_forever, name="ses-emulator", daemon=True)
+    thread.start()
+    return ServerHandle(server=server, thread=thread, host=host, port=server.server_address[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="moto_server with the ses-reputation-guard SES extension")
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
+    args = parser.parse_args(argv)
+    server = make_wsgi_server(args.host, args.port)
+    host, port = server.server_address[:2]
+    # The helper in moto_server.py waits for this exact line to learn the port.
+    print(f"ses_emulator listening on http://{host}:{port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
