@@ -1,0 +1,187 @@
+"""`python -m ses_guard_lambda status|resume`, with Stubber-validated SES v2 calls and fake stdin."""
+
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import ses_guard_lambda
+from botocore.stub import Stubber
+from lambda_helpers import REGION, make_client
+from ses_guard_lambda import cli
+
+
+class Ses:
+    def __init__(self) -> None:
+        self.client = make_client("sesv2")
+        self.stub = Stubber(self.client)
+        self.regions: list[str | None] = []
+
+    def factory(self, region: str | None) -> Any:
+        self.regions.append(region)
+        return self.client
+
+    def account(self, sending_enabled: bool = True, enforcement: str = "HEALTHY") -> None:
+        response = {"SendingEnabled": sending_enabled, "EnforcementStatus": enforcement}
+        self.stub.add_response("get_account", response, {})
+
+    def expect_resume_set(self, name: str) -> None:
+        params = {"ConfigurationSetName": name, "SendingEnabled": True}
+        self.stub.add_response("put_configuration_set_sending_options", {}, params)
+
+    def configuration_set(self, name: str, sending_enabled: bool, fresh: datetime | None = None) -> None:
+        reputation: dict[str, Any] = {"ReputationMetricsEnabled": True}
+        if fresh:
+            reputation["LastFreshStart"] = fresh
+        self.stub.add_response(
+            "get_configuration_set",
+            {
+                "ConfigurationSetName": name,
+                "SendingOptions": {"SendingEnabled": sending_enabled},
+                "ReputationOptions": reputation,
+            },
+            {"ConfigurationSetName": name},
+        )
+
+
+@pytest.fixture
+def ses() -> Iterator[Ses]:
+    fake = Ses()
+    with fake.stub:
+        yield fake
+        fake.stub.assert_no_pending_responses()
+
+
+def run(ses: Ses, *argv: str, typed: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(argv), client_factory=ses.factory, stdin=io.StringIO(typed), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_status_shows_account_and_configuration_sets(ses: Ses) -> None:
+    ses.account(sending_enabled=True, enforcement="HEALTHY")
+    ses.configuration_set("marketing", sending_enabled=False, fresh=datetime(2026, 11, 1, tzinfo=UTC))
+    code, out, _ = run(ses, "status", "--region", REGION, "--configuration-set", "marketing")
+    assert code == cli.EXIT_OK
+    assert "account: sending enabled, enforcement status HEALTHY" in out
+    assert "configuration set marketing: sending PAUSED, reputation metrics on" in out
+    assert "last fresh start 2026-11-01T00:00:00+00:00" in out
+    assert ses.regions == [REGION]
+
+
+def test_status_json_is_machine_readable(ses: Ses) -> None:
+    ses.account(sending_enabled=False, enforcement="SHUTDOWN")
+    ses.configuration_set("a", sending_enabled=True)
+    ses.configuration_set("b", sending_enabled=False)
+    code, out, _ = run(ses, "status", "--json", "--configuration-set", "a", "--configuration-set", "b")
+    document = json.loads(out)
+    assert code == 0
+    assert document["account"] == {
+        "sending_enabled": False,
+        "enforcement_status": "SHUTDOWN",
+        "production_access_enabled": None,
+    }
+    sets = [(s["name"], s["sending_enabled"]) for s in document["configuration_sets"]]
+    assert sets == [("a", True), ("b", False)]
+    assert document["region"] == REGION
+
+
+def test_resume_set_asks_for_the_set_name_warns_about_fresh_start_and_enables_it(ses: Ses) -> None:
+    ses.account()
+    ses.configuration_set("marketing", sending_enabled=False)
+    ses.expect_resume_set("marketing")
+    code, out, _ = run(ses, "resume", "--configuration-set", "marketing", typed="marketing\n")
+    assert code == cli.EXIT_OK
+    assert "fresh start" in out
+    assert "Type 'marketing' to confirm" in out
+    assert "re-enabled" in out
+
+
+def test_resume_set_with_the_wrong_confirmation_changes_nothing(ses: Ses) -> None:
+    ses.account()
+    ses.configuration_set("marketing", sending_enabled=False)
+    code, _, err = run(ses, "resume", "--configuration-set", "marketing", typed="yes\n")
+    assert code == cli.EXIT_ABORTED
+    assert "expected 'marketing', got 'yes'" in err
+
+
+def test_resume_without_a_terminal_answer_aborts(ses: Ses) -> None:
+    ses.account(sending_enabled=False)
+    code, _, err = run(ses, "resume", "--account", typed="")
+    assert code == cli.EXIT_ABORTED
+    assert "nothing was changed" in err
+
+
+def test_resume_with_yes_skips_the_question(ses: Ses) -> None:
+    ses.account()
+    ses.configuration_set("marketing", sending_enabled=False)
+    ses.expect_resume_set("marketing")
+    code, out, _ = run(ses, "resume", "--configuration-set", "marketing", "--yes")
+    assert code == cli.EXIT_OK
+    assert "to confirm" not in out
+
+
+def test_resume_of_an_enabled_set_is_a_no_op(ses: Ses) -> None:
+    ses.account()
+    ses.configuration_set("marketing", sending_enabled=True)
+    code, out, _ = run(ses, "resume", "--configuration-set", "marketing", "--yes")
+    assert code == cli.EXIT_OK
+    assert "nothing to do" in out
+
+
+def test_resume_account_after_typing_account(ses: Ses) -> None:
+    ses.account(sending_enabled=False, enforcement="HEALTHY")
+    ses.stub.add_response("put_account_sending_attributes", {}, {"SendingEnabled": True})
+    code, out, _ = run(ses, "resume", "--account", "--region", REGION, typed="account\n")
+    assert code == cli.EXIT_OK
+    assert "Account sending in us-east-1 re-enabled" in out
+
+
+def test_resume_account_refuses_when_aws_shut_the_account_down(ses: Ses) -> None:
+    ses.account(sending_enabled=False, enforcement="SHUTDOWN")
+    code, _, err = run(ses, "resume", "--account", "--yes")
+    assert code == cli.EXIT_REFUSED
+    assert "SHUTDOWN" in err and "contact AWS Support" in err
+
+
+def test_resume_account_that_already_sends_is_a_no_op(ses: Ses) -> None:
+    ses.account(sending_enabled=True)
+    code, out, _ = run(ses, "resume", "--account")
+    assert code == cli.EXIT_OK
+    assert "already enabled" in out
+
+
+def test_resume_of_an_unknown_set_is_an_aws_error(ses: Ses) -> None:
+    ses.account()
+    ses.stub.add_client_error(
+        "get_configuration_set", "NotFoundException", "Configuration set <nope> does not exist.", 404
+    )
+    code, _, err = run(ses, "resume", "--configuration-set", "nope", "--yes")
+    assert code == cli.EXIT_AWS_ERROR
+    assert "not found" in err
+
+
+def test_resume_needs_exactly_one_target(ses: Ses, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(ses, "resume")[0] == cli.EXIT_USAGE
+    assert run(ses, "resume", "--account", "--configuration-set", "x")[0] == cli.EXIT_USAGE
+    assert "one of the arguments --account --configuration-set is required" in capsys.readouterr().err
+
+
+def test_module_runs_as_a_program_and_documents_exit_codes() -> None:
+    src = pathlib.Path(ses_guard_lambda.__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "ses_guard_lambda", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=src,
+    )
+    assert result.returncode == 0
+    assert "Exit codes" in result.stdout and "status" in result.stdout and "resume" in result.stdout
