@@ -94,7 +94,7 @@ def body(
         note = (
             "SES now rejects sending through this "
             + ("account" if target.is_account else "configuration set")
-            + " in this Region until someone resumes it. The pause survives terraform apply."
+            + " in this Region until someone resumes it."
         )
     operator = _OPERATORS.get(event.comparison_operator or "", ">=")
     dimension = (
