@@ -27,6 +27,9 @@ class ConfigurationSetReputationAlarmsProps:
     """Terraform expression (no ``${}``) of the normalized set map (see ``policy.normalized_set_record``)."""
     warning_sets_expression: str
     """The same map filtered to sets whose ``warning_alarms`` is true."""
+    managed_sets_address: str | None
+    """Address of the managed ``aws_sesv2_configuration_set`` block: alarms on managed sets reference
+    it, so Terraform (and scanners) see which set an alarm watches. None: no managed sets."""
     settings: ResolvedAlarmSettings
     notification_topic_arn: str
     pause_topic_arn: str
@@ -47,6 +50,11 @@ class ConfigurationSetReputationAlarms(Construct):
             for metric_short, metric_name in METRICS.items():
                 sets = TerraformIterator.from_map(Token.as_any_map(f"${{{expression}}}"))
                 set_name = sets.key
+                watched_set = set_name
+                if props.managed_sets_address:
+                    watched_set = (
+                        f"${{try({props.managed_sets_address}[each.key].configuration_set_name, each.key)}}"
+                    )
                 action = sets.get_string("action") if tier == contract.TIER_CRITICAL else contract.ACTION_NOTIFY
                 if tier == contract.TIER_CRITICAL:
                     actions: Any = Token.as_list(
@@ -73,7 +81,7 @@ class ConfigurationSetReputationAlarms(Construct):
                         metric_name=metric_name,
                         threshold=sets.get_number(f"{metric_short}_{tier}"),
                         settings=props.settings,
-                        dimensions={contract.DIMENSION_CONFIGURATION_SET: set_name},
+                        dimensions={contract.DIMENSION_CONFIGURATION_SET: watched_set},
                         alarm_actions=actions,
                         ok_actions=[props.notification_topic_arn],
                         tags=merged_tags(

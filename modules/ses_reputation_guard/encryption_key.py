@@ -11,15 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ses_reputation_guard._cdktf import (
-    Construct,
-    DataAwsIamPolicyDocument,
-    KmsAlias,
-    KmsKey,
-    PolicyCondition,
-    PolicyPrincipals,
-    PolicyStatement,
-)
+from ses_reputation_guard._cdktf import Construct, Fn, KmsAlias, KmsKey
 from ses_reputation_guard.naming import named
 
 
@@ -44,51 +36,45 @@ class GuardKey(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         account_root = f"arn:{props.partition}:iam::{props.account_id}:root"
-        policy = named(
-            DataAwsIamPolicyDocument(
-                self,
-                "policy",
-                statement=[
-                    PolicyStatement(
-                        sid="AccountAdministersKey",
-                        effect="Allow",
-                        principals=[PolicyPrincipals(type="AWS", identifiers=[account_root])],
-                        actions=["kms:*"],
-                        resources=["*"],
-                    ),
-                    PolicyStatement(
-                        sid="CloudWatchAlarmsPublishToEncryptedTopics",
-                        effect="Allow",
-                        principals=[PolicyPrincipals(type="Service", identifiers=["cloudwatch.amazonaws.com"])],
-                        actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                        resources=["*"],
-                        condition=[
-                            PolicyCondition(
-                                test="StringEquals", variable="aws:SourceAccount", values=[props.account_id]
-                            )
-                        ],
-                    ),
-                    PolicyStatement(
-                        sid="CloudWatchLogsEncryptsThisAccountsLogGroups",
-                        effect="Allow",
-                        principals=[
-                            PolicyPrincipals(type="Service", identifiers=[f"logs.{props.region}.amazonaws.com"])
-                        ],
-                        actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                        resources=["*"],
-                        condition=[
-                            PolicyCondition(
-                                test="ArnLike",
-                                variable="kms:EncryptionContext:aws:logs:arn",
-                                values=[f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:*"],
-                            )
-                        ],
-                    ),
+        # A key policy is a resource policy ("*" means this key), so it is written with jsonencode
+        # on the key, where checkov applies its key-policy checks (CKV_AWS_33, CKV2_AWS_64), not
+        # the identity-policy checks that would read "*" as "every resource".
+        policy = Fn.jsonencode(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "AccountAdministersKey",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": account_root},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    },
+                    {
+                        "Sid": "CloudWatchAlarmsPublishToEncryptedTopics",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"aws:SourceAccount": props.account_id}},
+                    },
+                    {
+                        "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
+                        "Effect": "Allow",
+                        "Principal": {"Service": f"logs.{props.region}.amazonaws.com"},
+                        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                                   "kms:Describe*"],
+                        "Resource": "*",
+                        "Condition": {
+                            "ArnLike": {
+                                "kms:EncryptionContext:aws:logs:arn":
+                                    f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:*"
+                            }
+                        },
+                    },
                 ],
-            ),
-            props.resource_prefix,
-            "key_policy",
-        )
+            }
+        )  # fmt: skip
         self.key = named(
             KmsKey(
                 self,
@@ -96,7 +82,7 @@ class GuardKey(Construct):
                 description=f"ses-reputation-guard {props.name_prefix}: alarm topics, dead-letter queue, logs",
                 enable_key_rotation=True,
                 deletion_window_in_days=props.deletion_window_days,
-                policy=policy.json,
+                policy=policy,
                 tags=props.tags,
             ),
             props.resource_prefix,

@@ -39,6 +39,8 @@ def actions_for(action: Any, pause_topic_arn: str, notification_topic_arn: str) 
 
 
 def merged_tags(base: Mapping[str, str] | Any, extra: Mapping[str, Any]) -> Any:
-    if isinstance(base, Mapping):
+    if isinstance(base, Mapping) and not Token.is_unresolved(base):
         return {**base, **extra}
-    return Fn.merge([base, dict(extra)])
+    if not extra:
+        return base
+    return Token.as_string_map(Fn.merge([base, dict(extra)]))

@@ -13,7 +13,6 @@ from typing import Any
 from ses_reputation_guard._cdktf import (
     Construct,
     DataAwsIamPolicyDocument,
-    Fn,
     PolicyCondition,
     PolicyPrincipals,
     PolicyStatement,
@@ -103,7 +102,7 @@ class GuardTopic(Construct):
         self.email_subscriptions: SnsTopicSubscription | None = None
         self.sms_subscriptions: SnsTopicSubscription | None = None
         if _has_items(props.email_addresses):
-            emails = TerraformIterator.from_list(Fn.toset(props.email_addresses))
+            emails = TerraformIterator.from_list(props.email_addresses)
             self.email_subscriptions = named(
                 SnsTopicSubscription(
                     self,
@@ -117,7 +116,7 @@ class GuardTopic(Construct):
                 "email",
             )
         if _has_items(props.phone_numbers):
-            phones = TerraformIterator.from_list(Fn.toset(props.phone_numbers))
+            phones = TerraformIterator.from_list(props.phone_numbers)
             self.sms_subscriptions = named(
                 SnsTopicSubscription(
                     self, "sms", for_each=phones, topic_arn=self.topic.arn, protocol="sms", endpoint=Token.as_string(phones.value)

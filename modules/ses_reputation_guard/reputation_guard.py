@@ -361,6 +361,10 @@ class ReputationGuard(Construct):
                     resource_prefix=p,
                     sets_expression=sets,
                     warning_sets_expression=f"local.{local_names['warning_sets']}",
+                    managed_sets_address=(
+                        "aws_sesv2_configuration_set."
+                        f"{self.configuration_sets.configuration_sets.friendly_unique_id}"
+                    ),
                     settings=settings,
                     notification_topic_arn=notification_arn,
                     pause_topic_arn=pause_arn,

@@ -1,0 +1,98 @@
+"""Synthesizes every example stack (JSON and HCL) and the plain Terraform module, in one process.
+
+    python main.py                 # what `make synth` runs
+    python main.py --stacks-only   # what `cdktf synth` / `cdktf deploy` run (cdktf.json)
+    python main.py --module-only   # regenerate modules/terraform-aws-ses-reputation-guard only
+
+Output, per stack: ``cdktf.out/stacks/<stack>/cdk.tf.json`` (what `cdktf deploy` applies) and
+``cdktf.out/stacks/<stack>/hcl/main.tf`` (the same configuration as HCL, in its own folder so
+Terraform never loads both renderings together).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+for source_dir in (ROOT / "modules", ROOT / "lambda_src", ROOT):
+    if str(source_dir) not in sys.path:
+        sys.path.insert(0, str(source_dir))
+
+from examples import EXAMPLES  # noqa: E402
+from ses_reputation_guard._cdktf import App, TerraformStack  # noqa: E402
+from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE  # noqa: E402
+from ses_reputation_guard.hcl import render_stack_hcl  # noqa: E402
+from ses_reputation_guard.module_generator import MODULE_DIR_NAME, write_module  # noqa: E402
+
+MODULE_DIR = ROOT / "modules" / MODULE_DIR_NAME
+
+
+def synth_stacks(outdir: Path, *, hcl: bool = True) -> list[TerraformStack]:
+    app = App(outdir=str(outdir))
+    stacks: list[TerraformStack] = []
+    for build in EXAMPLES.values():
+        stacks.extend(build(app))
+    app.synth()
+    if hcl:
+        for stack in stacks:
+            write_stack_hcl(stack, outdir)
+    return stacks
+
+
+def write_stack_hcl(stack: TerraformStack, outdir: Path) -> Path:
+    stack_dir = outdir / "stacks" / stack.node.id
+    hcl_dir = stack_dir / "hcl"
+    if hcl_dir.exists():
+        shutil.rmtree(hcl_dir)
+    hcl_dir.mkdir(parents=True)
+    (hcl_dir / "main.tf").write_text(render_stack_hcl(stack, TERRAFORM_VERSION_RANGE, AWS_PROVIDER_VERSION_RANGE))
+    # Assets are referenced as ${path.module}/assets/...: give the HCL folder its own copy.
+    if (stack_dir / "assets").exists():
+        shutil.copytree(stack_dir / "assets", hcl_dir / "assets")
+    return hcl_dir
+
+
+def summarize(outdir: Path, stacks: list[TerraformStack]) -> None:
+    print(f"{'stack':<28} {'resources':>9} {'data':>5}  files")
+    for stack in stacks:
+        stack_dir = outdir / "stacks" / stack.node.id
+        config = json.loads((stack_dir / "cdk.tf.json").read_text())
+        resources = sum(len(v) for v in config.get("resource", {}).values())
+        data = sum(len(v) for v in config.get("data", {}).values())
+        hcl = stack_dir / "hcl" / "main.tf"
+        files = [str((stack_dir / "cdk.tf.json").relative_to(ROOT))]
+        if hcl.exists():
+            files.append(str(hcl.relative_to(ROOT)))
+        print(f"{stack.node.id:<28} {resources:>9} {data:>5}  {', '.join(files)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stacks-only", action="store_true", help="JSON stacks only (cdktf CLI)")
+    parser.add_argument("--module-only", action="store_true", help="regenerate the Terraform module only")
+    parser.add_argument("--quiet", action="store_true", help="no summary")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    # The cdktf CLI tells the app where to write; on our own we write to ./cdktf.out.
+    outdir = Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out"))
+    stacks: list[TerraformStack] = []
+    if not args.module_only:
+        stacks = synth_stacks(outdir, hcl=not args.stacks_only)
+    if not args.stacks_only:
+        write_module(MODULE_DIR)
+    if not args.quiet and not args.stacks_only:
+        if stacks:
+            summarize(outdir, stacks)
+        print(f"module: {MODULE_DIR.relative_to(ROOT)}/ (main.tf, variables.tf, outputs.tf, versions.tf, README.md)")
+        print(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""HCL rendering of a synthesized stack, with the cdktf 0.21 HCL bugs worked around.
+
+``cdktf.Testing.synth_hcl`` renders real HCL but (a) top-level overrides of the ``terraform`` block
+come out as ``0 = "required_version"``, (b) every expression stays wrapped as ``"${...}"`` and
+(c) nothing is indented. We rewrite the ``terraform`` block, unwrap whole-string interpolations
+into plain expressions and let ``terraform fmt`` indent. Every result is checked by
+``terraform validate`` in the tests.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from ses_reputation_guard._cdktf import Testing, TerraformStack
+
+_TOP_LEVEL_BLOCK = re.compile(r'^(terraform|locals|provider|variable|output|data|resource|module)\b[^\n{]*\{', re.M)
+
+
+@dataclass(frozen=True)
+class HclBlock:
+    kind: str
+    """``terraform``, ``locals``, ``provider``, ``variable``, ``output``, ``data``, ``resource``, ``module``."""
+    text: str
+
+
+def _string_end(text: str, start: int) -> int:
+    """Index just past the closing quote of the string literal opening at ``start``."""
+    i = start + 1
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == '"':
+            return i + 1
+        if text.startswith("${", i) or text.startswith("%{", i):
+            i = _template_end(text, i + 1)
+            continue
+        i += 1
+    raise ValueError(f"unterminated string literal at offset {start}")
+
+
+def _template_end(text: str, brace: int) -> int:
+    """Index just past the ``}`` closing the interpolation whose ``{`` is at ``brace``."""
+    depth = 0
+    i = brace
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            i = _string_end(text, i)
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unterminated interpolation at offset {brace}")
+
+
+def unwrap_interpolations(hcl: str) -> str:
+    """``"${expr}"`` (the whole string one interpolation) becomes ``expr``, recursively."""
+    out: list[str] = []
+    i = 0
+    while i < len(hcl):
+        if hcl[i] == "#":  # comment to end of line
+            end = hcl.find("\n", i)
+            end = len(hcl) if end < 0 else end
+            out.append(hcl[i:end])
+            i = end
+            continue
+        if hcl[i] != '"':
+            out.append(hcl[i])
+            i += 1
+            continue
+        end = _string_end(hcl, i)
+        literal = hcl[i:end]
+        if literal.startswith('"${') and _template_end(hcl, i + 2) == end - 1:
+            inner = literal[3:-2]
+            out.append(unwrap_interpolations(inner))
+        else:
+            out.append(literal)
+        i = end
+    return "".join(out)
+
+
+_IGNORE_CHANGES = re.compile(r"((?:ignore_changes|depends_on)\s*=\s*\[)([^\]]*)(\])")
+
+
+def unquote_ignore_changes(hcl: str) -> str:
+    """``ignore_changes = ["x"]`` becomes ``ignore_changes = [x]`` (quoted references are deprecated)."""
+    return _IGNORE_CHANGES.sub(lambda m: m.group(1) + m.group(2).replace('"', "") + m.group(3), hcl)
+
+
+def split_blocks(hcl: str) -> list[HclBlock]:
+    """Top-level blocks in order (the renderer starts each at column 0)."""
+    blocks: list[HclBlock] = []
+    position = 0
+    while True:
+        match = _TOP_LEVEL_BLOCK.search(hcl, position)
+        if match is None:
+            return blocks
+        end = _template_end(hcl, match.end() - 1)
+        blocks.append(HclBlock(kind=match.group(1), text=hcl[match.start() : end]))
+        position = end
+
+
+def terraform_fmt(hcl: str) -> str:
+    """Indent with ``terraform fmt`` when Terraform is installed (output is stable either way)."""
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        return hcl
+    result = subprocess.run([terraform, "fmt", "-no-color", "-"], input=hcl, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise ValueError(f"terraform fmt rejected the generated HCL:\n{result.stderr}")
+    return result.stdout
+
+
+def terraform_block(required_version: str, provider_version: str, backend: str = "") -> str:
+    return (
+        "terraform {\n"
+        f'  required_version = "{required_version}"\n'
+        "  required_providers {\n"
+        "    aws = {\n"
+        '      source  = "hashicorp/aws"\n'
+        f'      version = "{provider_version}"\n'
+        "    }\n"
+        "  }\n"
+        f"{backend}"
+        "}\n"
+    )
+
+
+def _backend_text(block: HclBlock) -> str:
+    match = re.search(r'\n\s*(backend\s+"[^"]+"\s*\{)', block.text)
+    if match is None:
+        return ""
+    end = _template_end(block.text, match.end() - 1)
+    return "  " + block.text[match.start(1) : end] + "\n"
+
+
+def render_stack_hcl(stack: TerraformStack, required_version: str, provider_version: str) -> str:
+    """The whole stack as formatted HCL, with a correct ``terraform`` block."""
+    blocks = split_blocks(Testing.synth_hcl(stack))
+    parts: list[str] = []
+    for block in blocks:
+        if block.kind == "terraform":
+            parts.append(terraform_block(required_version, provider_version, _backend_text(block)))
+        else:
+            parts.append(unquote_ignore_changes(unwrap_interpolations(block.text)))
+    return terraform_fmt("\n".join(parts) + "\n")
