@@ -59,7 +59,7 @@ def write_stack_hcl(stack: TerraformStack, outdir: Path) -> Path:
 
 
 def summarize(outdir: Path, stacks: list[TerraformStack]) -> None:
-    print(f"{'stack':<28} {'resources':>9} {'data':>5}  files")
+    print(f"{'stack':<28} {'resource blocks':>15} {'data':>5}  files")
     for stack in stacks:
         stack_dir = outdir / "stacks" / stack.node.id
         config = json.loads((stack_dir / "cdk.tf.json").read_text())
@@ -69,7 +69,7 @@ def summarize(outdir: Path, stacks: list[TerraformStack]) -> None:
         files = [str((stack_dir / "cdk.tf.json").relative_to(ROOT))]
         if hcl.exists():
             files.append(str(hcl.relative_to(ROOT)))
-        print(f"{stack.node.id:<28} {resources:>9} {data:>5}  {', '.join(files)}")
+        print(f"{stack.node.id:<28} {resources:>15} {data:>5}  {', '.join(files)}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,12 +1,19 @@
-"""Example compositions. Each ``examples/<scenario>/stack.py`` has ``build(app) -> list[stack]``."""
+"""Example compositions. Each ``examples/<scenario>/stack.py`` has ``build(app) -> list[stack]``.
+
+``examples/terraform_module/`` is plain Terraform (no Python): it sources the generated module.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from examples.account_wide.stack import build as build_account_wide
+from examples.multi_region.stack import build as build_multi_region
+from examples.per_set.stack import build as build_per_set
 from ses_reputation_guard._cdktf import App, TerraformStack
 
 EXAMPLES: dict[str, Callable[[App], list[TerraformStack]]] = {
     "account_wide": build_account_wide,
+    "per_set": build_per_set,
+    "multi_region": build_multi_region,
 }
