@@ -173,6 +173,8 @@ class ReputationGuard(Construct):
         super().__init__(scope, construct_id)
         if (props is None) == (inputs is None):
             raise TypeError("ReputationGuard takes exactly one of props or inputs")
+        if props is not None:
+            props.validate()  # before creating anything: nothing is half-built
         p = construct_id.replace("-", "_")
         self.resource_prefix = p
         self.caller = named(DataAwsCallerIdentity(self, "caller"), p, "caller")
@@ -180,7 +182,6 @@ class ReputationGuard(Construct):
         self.region_data = named(DataAwsRegion(self, "region"), p, "region")
         has_sets = True
         if props is not None:
-            props.validate()
             has_sets = bool(props.configuration_sets)
             inputs = self._inputs_from_props(props)
         assert inputs is not None

@@ -42,7 +42,8 @@ def is_token(value: object) -> bool:
     if isinstance(value, str):
         return "${" in value or Token.is_unresolved(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Token.is_unresolved(value)
+        # NaN and infinities are never tokens (and jsii cannot serialize them).
+        return math.isfinite(value) and Token.is_unresolved(value)
     if isinstance(value, (list, tuple)):
         return Token.is_unresolved(value)
     return False
