@@ -61,7 +61,7 @@ format: $(VENV)/.installed
 
 scan: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) main.py --quiet
-	$(PY) -m ses_reputation_guard.tools.scan
+	$(PY) tools/scan.py
 
 bench: tools
 	$(PY) bench/synth_bench.py

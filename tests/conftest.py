@@ -64,7 +64,17 @@ def terraform_cli_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
         pytest.fail("terraform is not on PATH: install Terraform >= 1.5 (see README prerequisites)")
     config_dir = tmp_path_factory.mktemp("terraform-cli")
     config = write_cli_config(config_dir / "terraform.rc")
-    return {"TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"}
+    # One copy of the ~700 MB provider for the whole session: later inits link to the cache.
+    cache = config_dir / "plugin-cache"
+    cache.mkdir()
+    config.write_text(config.read_text() + f'plugin_cache_dir = "{cache}"\n')
+    return {
+        "TF_CLI_CONFIG_FILE": str(config),
+        "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "1",
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "CHECKPOINT_DISABLE": "1",
+    }
 
 
 def run_terraform(args: list[str], cwd: Path, env: dict[str, str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
