@@ -64,8 +64,8 @@ scan: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) tools/scan.py
 
 bench: tools
-	$(PY) bench/synth_bench.py
-	$(PY) bench/lambda_bench.py
+	$(PY) bench/synth_bench.py --markdown docs/benchmarks.md
+	$(PY) bench/lambda_bench.py | tee -a docs/benchmarks.md
 
 clean:
 	rm -rf cdktf.out build reports .pytest_cache .mypy_cache .ruff_cache

@@ -37,13 +37,23 @@ class GuardValidationError(ValueError):
         super().__init__(f"{subject}: {len(problems)} invalid value(s):\n{lines}")
 
 
+# cdktf encodes number tokens as huge negative doubles (about -1.8e289); plain values never get there.
+_NUMBER_TOKEN_CEILING = -1e280
+
+
 def is_token(value: object) -> bool:
-    """True for values Terraform resolves later (cdktf tokens or ``${...}`` expressions)."""
+    """True for values Terraform resolves later (cdktf tokens or ``${...}`` expressions).
+
+    Decided in Python where possible: a jsii round trip per value would dominate synth time at
+    10,000 configuration sets.
+    """
     if isinstance(value, str):
-        return "${" in value or Token.is_unresolved(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "${" in value  # cdktf string tokens render as ${TfToken[...]}
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
         # NaN and infinities are never tokens (and jsii cannot serialize them).
-        return math.isfinite(value) and Token.is_unresolved(value)
+        return math.isfinite(value) and value <= _NUMBER_TOKEN_CEILING and Token.is_unresolved(value)
     if isinstance(value, (list, tuple)):
         return Token.is_unresolved(value)
     return False
