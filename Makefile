@@ -53,7 +53,7 @@ e2e: tools
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy modules/ses_reputation_guard lambda_src/ses_guard_lambda main.py examples bench
+	$(VENV)/bin/mypy modules/ses_reputation_guard lambda_src/ses_guard_lambda main.py examples bench tools
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -63,11 +63,22 @@ def folder_bytes(path: Path) -> int:
 
 def run_size(count: int, workdir: Path) -> dict[str, float]:
     outdir = workdir / f"out-{count}"
-    code = CHILD.format(modules=str(ROOT / "modules"), lambda_src=str(ROOT / "lambda_src"), root=str(ROOT),
-                        count=count, outdir=str(outdir), stack=STACK)  # fmt: skip
+    code = CHILD.format(
+        modules=str(ROOT / "modules"),
+        lambda_src=str(ROOT / "lambda_src"),
+        root=str(ROOT),
+        count=count,
+        outdir=str(outdir),
+        stack=STACK,
+    )
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
+    )
     stdout, stderr = process.communicate()
     wall = time.perf_counter() - started
     if process.returncode != 0:
@@ -92,10 +103,20 @@ def terraform_validate_seconds(stack_dir: Path) -> tuple[float, float]:
     from tests.e2e.moto_server import write_cli_config
 
     config = write_cli_config(stack_dir.parent / "terraform.rc")
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    env = {
+        **os.environ,
+        "TF_CLI_CONFIG_FILE": str(config),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+    }
     started = time.perf_counter()
-    subprocess.run(["terraform", "init", "-input=false", "-backend=false", "-no-color"], cwd=stack_dir, env=env,
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["terraform", "init", "-input=false", "-backend=false", "-no-color"],
+        cwd=stack_dir,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     init_s = time.perf_counter() - started
     started = time.perf_counter()
     subprocess.run(["terraform", "validate", "-no-color"], cwd=stack_dir, env=env, check=True, capture_output=True)
@@ -123,12 +144,16 @@ def machine() -> str:
         pass
     memory = ""
     try:
-        kib = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        kib = int(
+            next(row for row in Path("/proc/meminfo").read_text().splitlines() if row.startswith("MemTotal")).split()[1]
+        )
         memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
     except (OSError, StopIteration):
         pass
-    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){memory}, "
-            f"Python {platform.python_version()}")  # fmt: skip
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){memory}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         "Per-set policy (a third notify-only, a fifth existing sets, some custom thresholds) plus an account",
         "policy, synthesized in a fresh process per size.",
         "",
-        "| sets | process wall (s) | imports (s) | synth (s) | peak RSS, Python (MiB) | cdk.tf.json (KiB) | stack folder (KiB) |",
+        "| sets | process wall (s) | imports (s) | synth (s) | peak RSS, Python (MiB) | cdk.tf.json (KiB) "
+        "| stack folder (KiB) |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     lines += [
@@ -167,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- `terraform init` + `terraform validate` at {sizes[-1]:,} sets: {init_s:.1f} s + {validate_s:.1f} s.",
     ]
     lines += [
-        f"- checkov (terraform_json, our `.checkov.yaml` and policy pack) at {n:,} sets: {s:.1f} s, {p} checks passed, 0 failed."
+        f"- checkov (terraform_json, our `.checkov.yaml` and policy pack) at {n:,} sets: {s:.1f} s, "
+        f"{p} checks passed, 0 failed."
         for n, (s, p) in scans.items()
     ]
     lines += [

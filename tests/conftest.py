@@ -77,11 +77,17 @@ def terraform_cli_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     }
 
 
-def run_terraform(args: list[str], cwd: Path, env: dict[str, str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_terraform(
+    args: list[str], cwd: Path, env: dict[str, str], *, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     import os
 
     result = subprocess.run(
-        ["terraform", *args, "-no-color"], cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True,
+        ["terraform", *args, "-no-color"],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
         check=False,
     )
     if check and result.returncode != 0:

@@ -33,8 +33,11 @@ class ScanResult:
 
 
 def checkov_bin() -> str:
-    candidates = [os.environ.get("CHECKOV_BIN", ""), str(ROOT / ".venv-checkov" / "bin" / "checkov"),
-                  shutil.which("checkov") or ""]  # fmt: skip
+    candidates = [
+        os.environ.get("CHECKOV_BIN", ""),
+        str(ROOT / ".venv-checkov" / "bin" / "checkov"),
+        shutil.which("checkov") or "",
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).exists():
             return candidate
@@ -51,8 +54,17 @@ def run_checkov(targets: list[Path], report_dir: Path) -> ScanResult:
     report_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("results_json.json", "results_sarif.sarif"):
         (report_dir / stale).unlink(missing_ok=True)
-    command = [checkov_bin(), "--config-file", str(ROOT / ".checkov.yaml"), "-o", "json", "-o", "sarif",
-               "--output-file-path", str(report_dir)]  # fmt: skip
+    command = [
+        checkov_bin(),
+        "--config-file",
+        str(ROOT / ".checkov.yaml"),
+        "-o",
+        "json",
+        "-o",
+        "sarif",
+        "--output-file-path",
+        str(report_dir),
+    ]
     for target in targets:
         command += ["-d", str(target)]
     started = time.perf_counter()
@@ -89,8 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     result = run_checkov(targets, args.report_dir)
     for target in targets:
         print(f"scanned {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
-    print(f"checkov: {result.passed} passed, {len(result.failed)} failed, {len(result.parsing_errors)} parsing errors "
-          f"in {result.seconds:.1f} s; SARIF in {args.report_dir}/results_sarif.sarif")  # fmt: skip
+    print(
+        f"checkov: {result.passed} passed, {len(result.failed)} failed, {len(result.parsing_errors)} parsing errors "
+        f"in {result.seconds:.1f} s; SARIF in {args.report_dir}/results_sarif.sarif"
+    )
     for line in result.failed + [f"parsing error: {e}" for e in result.parsing_errors]:
         print(f"  FAILED {line}")
     return 1 if result.failed or result.parsing_errors else 0

@@ -36,7 +36,10 @@ def build(app: App) -> list[GuardStack]:
                 "marketing": ConfigurationSetPolicy(
                     action="pause",
                     thresholds=ReputationThresholds(
-                        bounce_warning=0.015, bounce_critical=0.03, complaint_warning=0.0004, complaint_critical=0.0007
+                        bounce_warning=0.015,
+                        bounce_critical=0.03,
+                        complaint_warning=0.0004,
+                        complaint_critical=0.0007,
                     ),
                 ),
                 "transactional": ConfigurationSetPolicy(action="notify"),

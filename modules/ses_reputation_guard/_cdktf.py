@@ -19,8 +19,8 @@ from typing import Any
 # jsii prints a Node.js end-of-life banner in every process otherwise.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import cdktf  # noqa: E402
-import constructs  # noqa: E402
+import cdktf
+import constructs
 
 _PROVIDER_PACKAGE = "cdktf_cdktf_provider_aws"
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract
+
 from ses_reputation_guard._cdktf import Construct
 from ses_reputation_guard.alarm_settings import METRICS, ResolvedAlarmSettings, reputation_alarm
 from ses_reputation_guard.expressions import SKIP, actions_for, count_for, merged_tags
@@ -42,10 +43,15 @@ class AccountReputationAlarms(Construct):
         for metric_short, metric_name in METRICS.items():
             warning, critical = props.thresholds[metric_short]
             for tier, threshold, actions, action, flags in (
-                (contract.TIER_WARNING, warning, [props.notification_topic_arn], contract.ACTION_NOTIFY,
-                 (props.enabled, props.warning_alarms)),
+                (
+                    contract.TIER_WARNING,
+                    warning,
+                    [props.notification_topic_arn],
+                    contract.ACTION_NOTIFY,
+                    (props.enabled, props.warning_alarms),
+                ),
                 (contract.TIER_CRITICAL, critical, critical_actions, props.action, (props.enabled,)),
-            ):  # fmt: skip
+            ):
                 count = count_for(*flags)
                 if count is SKIP:
                     continue
@@ -69,8 +75,11 @@ class AccountReputationAlarms(Construct):
                         alarm_name=alarm_name,
                         description=(
                             f"SES account-wide {metric_name} reached the {tier} threshold. "
-                            + ("Notifies people." if tier == contract.TIER_WARNING else
-                               "Critical: pauses account sending when the account action is 'pause'.")
+                            + (
+                                "Notifies people."
+                                if tier == contract.TIER_WARNING
+                                else "Critical: pauses account sending when the account action is 'pause'."
+                            )
                             + " See ses-reputation-guard README, 'Resuming sending'."
                         ),
                         metric_name=metric_name,

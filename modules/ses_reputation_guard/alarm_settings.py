@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ses_guard_lambda import contract
+
 from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct
 from ses_reputation_guard.validation import ALARM_STATISTICS, Problems
-from ses_guard_lambda import contract
 
 METRICS = {
     contract.METRIC_SHORT_BOUNCE: contract.METRIC_BOUNCE_RATE,

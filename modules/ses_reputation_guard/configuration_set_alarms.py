@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract
+
 from ses_reputation_guard._cdktf import Construct, Fn, Op, TerraformIterator, Token
 from ses_reputation_guard.alarm_settings import METRICS, ResolvedAlarmSettings, reputation_alarm
 from ses_reputation_guard.expressions import merged_tags
@@ -52,9 +53,7 @@ class ConfigurationSetReputationAlarms(Construct):
                 set_name = sets.key
                 watched_set = set_name
                 if props.managed_sets_address:
-                    watched_set = (
-                        f"${{try({props.managed_sets_address}[each.key].configuration_set_name, each.key)}}"
-                    )
+                    watched_set = f"${{try({props.managed_sets_address}[each.key].configuration_set_name, each.key)}}"
                 action = sets.get_string("action") if tier == contract.TIER_CRITICAL else contract.ACTION_NOTIFY
                 if tier == contract.TIER_CRITICAL:
                     actions: Any = Token.as_list(
@@ -74,8 +73,11 @@ class ConfigurationSetReputationAlarms(Construct):
                         alarm_name=f"{props.name_prefix}-set-{set_name}-{metric_short}-{tier}",
                         description=(
                             f"SES configuration set {set_name}: {metric_name} reached the {tier} threshold. "
-                            + ("Notifies people." if tier == contract.TIER_WARNING else
-                               f"Critical: action {action} (pause stops only this set).")
+                            + (
+                                "Notifies people."
+                                if tier == contract.TIER_WARNING
+                                else f"Critical: action {action} (pause stops only this set)."
+                            )
                             + " See ses-reputation-guard README, 'Resuming sending'."
                         ),
                         metric_name=metric_name,

@@ -36,6 +36,7 @@ class GuardKey(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         account_root = f"arn:{props.partition}:iam::{props.account_id}:root"
+        log_groups = f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:*"
         # A key policy is a resource policy ("*" means this key), so it is written with jsonencode
         # on the key, where checkov applies its key-policy checks (CKV_AWS_33, CKV2_AWS_64), not
         # the identity-policy checks that would read "*" as "every resource".
@@ -62,19 +63,19 @@ class GuardKey(Construct):
                         "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
                         "Effect": "Allow",
                         "Principal": {"Service": f"logs.{props.region}.amazonaws.com"},
-                        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                                   "kms:Describe*"],
+                        "Action": [
+                            "kms:Encrypt*",
+                            "kms:Decrypt*",
+                            "kms:ReEncrypt*",
+                            "kms:GenerateDataKey*",
+                            "kms:Describe*",
+                        ],
                         "Resource": "*",
-                        "Condition": {
-                            "ArnLike": {
-                                "kms:EncryptionContext:aws:logs:arn":
-                                    f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:*"
-                            }
-                        },
+                        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
                     },
                 ],
             }
-        )  # fmt: skip
+        )
         self.key = named(
             KmsKey(
                 self,

@@ -7,7 +7,7 @@ Teams switch to S3 with state locking through the environment, with no code chan
 | --- | --- |
 | ``SES_GUARD_BACKEND`` | ``local`` (default) or ``s3`` |
 | ``SES_GUARD_STATE_BUCKET`` | S3 bucket for state (required for ``s3``) |
-| ``SES_GUARD_STATE_KEY_PREFIX`` | key prefix; the key is ``<prefix>/<stack>.tfstate``. Default ``ses-reputation-guard`` |
+| ``SES_GUARD_STATE_KEY_PREFIX`` | key is ``<prefix>/<stack>.tfstate``; default ``ses-reputation-guard`` |
 | ``SES_GUARD_STATE_REGION`` | bucket Region. Default: the stack's Region |
 | ``SES_GUARD_STATE_LOCK_TABLE`` | DynamoDB lock table; without it, S3 native locking (``use_lockfile``) |
 | ``SES_GUARD_STATE_PATH_STYLE`` | ``true`` for path-style S3 URLs (S3-compatible endpoints, emulators) |

@@ -62,7 +62,9 @@ class GuardTopic(Construct):
             prefix,
             "topic",
         )
-        alarm_arns = f"arn:{props.partition}:cloudwatch:{props.region}:{props.account_id}:alarm:{props.alarm_name_prefix}-*"
+        alarm_arns = (
+            f"arn:{props.partition}:cloudwatch:{props.region}:{props.account_id}:alarm:{props.alarm_name_prefix}-*"
+        )
         policy = named(
             DataAwsIamPolicyDocument(
                 self,
@@ -87,9 +89,7 @@ class GuardTopic(Construct):
                         principals=[PolicyPrincipals(type="*", identifiers=["*"])],
                         actions=["sns:*"],
                         resources=[self.topic.arn],
-                        condition=[
-                            PolicyCondition(test="Bool", variable="aws:SecureTransport", values=["false"])
-                        ],
+                        condition=[PolicyCondition(test="Bool", variable="aws:SecureTransport", values=["false"])],
                     ),
                 ],
             ),
@@ -119,7 +119,12 @@ class GuardTopic(Construct):
             phones = TerraformIterator.from_list(props.phone_numbers)
             self.sms_subscriptions = named(
                 SnsTopicSubscription(
-                    self, "sms", for_each=phones, topic_arn=self.topic.arn, protocol="sms", endpoint=Token.as_string(phones.value)
+                    self,
+                    "sms",
+                    for_each=phones,
+                    topic_arn=self.topic.arn,
+                    protocol="sms",
+                    endpoint=Token.as_string(phones.value),
                 ),
                 prefix,
                 "sms",

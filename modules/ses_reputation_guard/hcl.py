@@ -14,9 +14,9 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from ses_reputation_guard._cdktf import Testing, TerraformStack
+from ses_reputation_guard._cdktf import TerraformStack, Testing
 
-_TOP_LEVEL_BLOCK = re.compile(r'^(terraform|locals|provider|variable|output|data|resource|module)\b[^\n{]*\{', re.M)
+_TOP_LEVEL_BLOCK = re.compile(r"^(terraform|locals|provider|variable|output|data|resource|module)\b[^\n{]*\{", re.M)
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,9 @@ def terraform_fmt(hcl: str) -> str:
     terraform = shutil.which("terraform")
     if terraform is None:
         return hcl
-    result = subprocess.run([terraform, "fmt", "-no-color", "-"], input=hcl, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [terraform, "fmt", "-no-color", "-"], input=hcl, capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         raise ValueError(f"terraform fmt rejected the generated HCL:\n{result.stderr}")
     return result.stdout

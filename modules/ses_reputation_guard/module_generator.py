@@ -58,31 +58,59 @@ def outputs(guard: ReputationGuard) -> list[ModuleOutput]:
     set_alarms = [_address(alarm) for alarm in guard.configuration_set_alarms.alarms.values()]
     function = guard.function
     return [
-        ModuleOutput("notification_topic_arn", "ARN of the SNS topic people subscribe to (alarms and reports).",
-                     f"{_address(guard.notification_topic.topic)}.arn"),
-        ModuleOutput("pause_topic_arn", "ARN of the SNS topic that delivers pausing alarms to the function.",
-                     f"{_address(guard.pause_topic.topic)}.arn"),
-        ModuleOutput("kms_key_arn", "ARN of the customer managed KMS key (topics, queue, logs, function).",
-                     f"{_address(guard.key.key)}.arn"),
+        ModuleOutput(
+            "notification_topic_arn",
+            "ARN of the SNS topic people subscribe to (alarms and reports).",
+            f"{_address(guard.notification_topic.topic)}.arn",
+        ),
+        ModuleOutput(
+            "pause_topic_arn",
+            "ARN of the SNS topic that delivers pausing alarms to the function.",
+            f"{_address(guard.pause_topic.topic)}.arn",
+        ),
+        ModuleOutput(
+            "kms_key_arn",
+            "ARN of the customer managed KMS key (topics, queue, logs, function).",
+            f"{_address(guard.key.key)}.arn",
+        ),
         ModuleOutput("function_arn", "ARN of the pause function.", f"{_address(function.function)}.arn"),
         ModuleOutput("function_name", "Name of the pause function.", f"{_address(function.function)}.function_name"),
         ModuleOutput("function_role_arn", "ARN of the pause function's IAM role.", f"{_address(function.role)}.arn"),
-        ModuleOutput("dead_letter_queue_url", "URL of the dead-letter queue of unhandled alarm notifications.",
-                     f"{_address(function.dead_letter_queue)}.url"),
-        ModuleOutput("account_alarm_arns", "Account-wide alarms: alarm name => ARN.",
-                     f"{{ for alarm in concat({', '.join(account)}) : alarm.alarm_name => alarm.arn }}"),
-        ModuleOutput("configuration_set_alarm_arns", "Per-set alarms: alarm name => ARN.",
-                     "merge(" + ", ".join(f"{{ for alarm in values({a}) : alarm.alarm_name => alarm.arn }}"
-                                          for a in set_alarms) + ")"),
-        ModuleOutput("configuration_set_names", "Names of every guarded configuration set (managed and existing).",
-                     "keys(local.configuration_sets)"),
-        ModuleOutput("managed_configuration_set_arns", "Configuration sets created by the module: name => ARN.",
-                     f"{{ for name, s in {_address(guard.configuration_sets.configuration_sets)} : name => s.arn }}"),
-        ModuleOutput("health_alarm_arns", "Alarms on the guard itself (function errors, dead letters): name => ARN.",
-                     "{ for alarm in [" + ", ".join(_address(a) for a in (guard.health_alarms.errors_alarm,
-                                                                          guard.health_alarms.dead_letters_alarm))
-                     + "] : alarm.alarm_name => alarm.arn }"),
-    ]  # fmt: skip
+        ModuleOutput(
+            "dead_letter_queue_url",
+            "URL of the dead-letter queue of unhandled alarm notifications.",
+            f"{_address(function.dead_letter_queue)}.url",
+        ),
+        ModuleOutput(
+            "account_alarm_arns",
+            "Account-wide alarms: alarm name => ARN.",
+            f"{{ for alarm in concat({', '.join(account)}) : alarm.alarm_name => alarm.arn }}",
+        ),
+        ModuleOutput(
+            "configuration_set_alarm_arns",
+            "Per-set alarms: alarm name => ARN.",
+            "merge("
+            + ", ".join(f"{{ for alarm in values({a}) : alarm.alarm_name => alarm.arn }}" for a in set_alarms)
+            + ")",
+        ),
+        ModuleOutput(
+            "configuration_set_names",
+            "Names of every guarded configuration set (managed and existing).",
+            "keys(local.configuration_sets)",
+        ),
+        ModuleOutput(
+            "managed_configuration_set_arns",
+            "Configuration sets created by the module: name => ARN.",
+            f"{{ for name, s in {_address(guard.configuration_sets.configuration_sets)} : name => s.arn }}",
+        ),
+        ModuleOutput(
+            "health_alarm_arns",
+            "Alarms on the guard itself (function errors, dead letters): name => ARN.",
+            "{ for alarm in ["
+            + ", ".join(_address(a) for a in (guard.health_alarms.errors_alarm, guard.health_alarms.dead_letters_alarm))
+            + "] : alarm.alarm_name => alarm.arn }",
+        ),
+    ]
 
 
 def _render_outputs(items: list[ModuleOutput]) -> str:

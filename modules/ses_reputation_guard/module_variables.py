@@ -51,7 +51,13 @@ class ModuleVariable:
             "  nullable    = false",
         ]
         for condition, message in self.validations:
-            lines += ["", "  validation {", f"    condition     = {condition}", f"    error_message = {message}", "  }"]
+            lines += [
+                "",
+                "  validation {",
+                f"    condition     = {condition}",
+                f"    error_message = {message}",
+                "  }",
+            ]
         return "\n".join(lines) + "\n}\n"
 
 
@@ -80,7 +86,7 @@ def _set_ratio_problems() -> str:
     checks = " && ".join(_ratio_ok(f"s.{n}") for n in THRESHOLD_NAMES)
     return (
         '"configuration_sets thresholds must be ratios strictly between 0 and 1 (0.05 = 5 %, not 5): '
-        f'${{jsonencode({{for name, s in var.configuration_sets : name => {{for k in {list(THRESHOLD_NAMES)!r} : '
+        f"${{jsonencode({{for name, s in var.configuration_sets : name => {{for k in {list(THRESHOLD_NAMES)!r} : "
         f'k => lookup(s, k) if lookup(s, k) != null}} if !({checks})}})}}"'
     ).replace("'", '"')
 
@@ -99,9 +105,13 @@ def variables() -> list[ModuleVariable]:
             "Prefix of every AWS name (alarms, topics, function, key alias): 2-32 lower-case letters, "
             "digits and '-', starting with a letter.",
             "ses-guard",
-            ((f'can(regex("{PREFIX_REGEX}", var.name_prefix))',
-              '"name_prefix \\"${var.name_prefix}\\": must be 2-32 characters: lower-case letters, digits and '
-              "'-', starting with a letter.\""),),
+            (
+                (
+                    f'can(regex("{PREFIX_REGEX}", var.name_prefix))',
+                    '"name_prefix \\"${var.name_prefix}\\": must be 2-32 characters: lower-case letters, digits and '
+                    "'-', starting with a letter.\"",
+                ),
+            ),
         ),
         ModuleVariable(
             "default_thresholds",
@@ -109,71 +119,104 @@ def variables() -> list[ModuleVariable]:
             "Alarm thresholds (ratios 0-1, 0.05 = 5 %) for the account and every set without its own. Defaults: "
             "bounce 0.02 warning / 0.04 critical, complaint 0.0005 / 0.0008 (below AWS's 0.05 / 0.001 review).",
             {},
-            ((default_ratios,
-              '"default_thresholds ${jsonencode(var.default_thresholds)}: every threshold must be a ratio strictly '
-              'between 0 and 1 (0.05 = 5 %, not 5)."'),
-             (" && ".join(_warning_below_critical("var.default_thresholds", m) for m in ("bounce", "complaint")),
-              '"default_thresholds ${jsonencode(var.default_thresholds)}: each warning threshold must be below its '
-              'critical threshold."')),
-        ),  # fmt: skip
+            (
+                (
+                    default_ratios,
+                    '"default_thresholds ${jsonencode(var.default_thresholds)}: every threshold must be a ratio strictly '
+                    'between 0 and 1 (0.05 = 5 %, not 5)."',
+                ),
+                (
+                    " && ".join(_warning_below_critical("var.default_thresholds", m) for m in ("bounce", "complaint")),
+                    '"default_thresholds ${jsonencode(var.default_thresholds)}: each warning threshold must be below its '
+                    'critical threshold."',
+                ),
+            ),
+        ),
         ModuleVariable(
             "account_policy",
-            "object({ enabled = optional(bool, true), action = optional(string, \"pause\"), "
+            'object({ enabled = optional(bool, true), action = optional(string, "pause"), '
             f"warning_alarms = optional(bool, true), {_thresholds_type(False)} }})",
-            "Account-wide alarms (no dimension). action: \"pause\" pauses the whole account on a critical alarm, "
-            "\"notify\" only notifies. Thresholds left null use default_thresholds.",
+            'Account-wide alarms (no dimension). action: "pause" pauses the whole account on a critical alarm, '
+            '"notify" only notifies. Thresholds left null use default_thresholds.',
             {},
-            (('contains(["pause", "notify"], var.account_policy.action)',
-              '"account_policy.action \\"${var.account_policy.action}\\": must be \\"pause\\" or \\"notify\\"."'),
-             (account_ratios,
-              '"account_policy ${jsonencode(var.account_policy)}: thresholds must be ratios strictly between 0 and 1 '
-              '(0.05 = 5 %, not 5)."')),
-        ),  # fmt: skip
+            (
+                (
+                    'contains(["pause", "notify"], var.account_policy.action)',
+                    '"account_policy.action \\"${var.account_policy.action}\\": must be \\"pause\\" or \\"notify\\"."',
+                ),
+                (
+                    account_ratios,
+                    '"account_policy ${jsonencode(var.account_policy)}: thresholds must be ratios strictly between 0 and 1 '
+                    '(0.05 = 5 %, not 5)."',
+                ),
+            ),
+        ),
         ModuleVariable(
             "configuration_sets",
-            "map(object({ action = optional(string, \"pause\"), managed = optional(bool, true), "
+            'map(object({ action = optional(string, "pause"), managed = optional(bool, true), '
             f"warning_alarms = optional(bool, true), {_thresholds_type(False)} }}))",
             "Per-set policies keyed by configuration set name (at most 10,000). managed = true creates the set "
             "with reputation metrics on; false guards an existing set (enable its reputation metrics yourself). "
-            "action \"pause\" pauses only that set; \"notify\" never pauses it. Thresholds left null use "
+            'action "pause" pauses only that set; "notify" never pauses it. Thresholds left null use '
             "default_thresholds.",
             {},
-            ((f"length(var.configuration_sets) <= {MAX_CONFIGURATION_SETS}",
-              f'"configuration_sets has ${{length(var.configuration_sets)}} entries: SES allows at most '
-              f'{MAX_CONFIGURATION_SETS} configuration sets per account and Region."'),
-             (f"length({bad_names}) == 0",
-              f'"configuration_sets keys ${{jsonencode({bad_names})}}: configuration set names are 1-64 '
-              "characters of letters, digits, '_' and '-' (SES rule).\""),
-             ("length(distinct([for name in keys(var.configuration_sets) : lower(name)])) == "
-              "length(var.configuration_sets)",
-              '"configuration_sets keys ${jsonencode(keys(var.configuration_sets))}: names must be unique ignoring '
-              'case."'),
-             ('alltrue([for name, s in var.configuration_sets : contains(["pause", "notify"], s.action)])',
-              '"configuration_sets actions ${jsonencode({for name, s in var.configuration_sets : name => s.action '
-              'if !contains(["pause", "notify"], s.action)})}: action must be \\"pause\\" or \\"notify\\"."'),
-             (f"alltrue([for name, s in var.configuration_sets : {set_ratios}])", _set_ratio_problems()),
-             (f"alltrue([for name, s in var.configuration_sets : {set_order}])",
-              '"configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if !(' + set_order
-              + ')])}: each warning threshold must be below its critical threshold."')),
-        ),  # fmt: skip
+            (
+                (
+                    f"length(var.configuration_sets) <= {MAX_CONFIGURATION_SETS}",
+                    f'"configuration_sets has ${{length(var.configuration_sets)}} entries: SES allows at most '
+                    f'{MAX_CONFIGURATION_SETS} configuration sets per account and Region."',
+                ),
+                (
+                    f"length({bad_names}) == 0",
+                    f'"configuration_sets keys ${{jsonencode({bad_names})}}: configuration set names are 1-64 '
+                    "characters of letters, digits, '_' and '-' (SES rule).\"",
+                ),
+                (
+                    "length(distinct([for name in keys(var.configuration_sets) : lower(name)])) == "
+                    "length(var.configuration_sets)",
+                    '"configuration_sets keys ${jsonencode(keys(var.configuration_sets))}: names must be unique ignoring '
+                    'case."',
+                ),
+                (
+                    'alltrue([for name, s in var.configuration_sets : contains(["pause", "notify"], s.action)])',
+                    '"configuration_sets actions ${jsonencode({for name, s in var.configuration_sets : name => s.action '
+                    'if !contains(["pause", "notify"], s.action)})}: action must be \\"pause\\" or \\"notify\\"."',
+                ),
+                (f"alltrue([for name, s in var.configuration_sets : {set_ratios}])", _set_ratio_problems()),
+                (
+                    f"alltrue([for name, s in var.configuration_sets : {set_order}])",
+                    '"configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if !('
+                    + set_order
+                    + ')])}: each warning threshold must be below its critical threshold."',
+                ),
+            ),
+        ),
         ModuleVariable(
             "notification_emails",
             "list(string)",
             "Email addresses subscribed to the notification topic (each must confirm the subscription).",
             [],
-            ((f'alltrue([for e in var.notification_emails : can(regex("{EMAIL_REGEX}", e))])',
-              f'"notification_emails ${{jsonencode([for e in var.notification_emails : e if !can(regex("{EMAIL_REGEX}", e))])}}: '
-              'must be email addresses."'),),
-        ),  # fmt: skip
+            (
+                (
+                    f'alltrue([for e in var.notification_emails : can(regex("{EMAIL_REGEX}", e))])',
+                    f'"notification_emails ${{jsonencode([for e in var.notification_emails : e if !can(regex("{EMAIL_REGEX}", e))])}}: '
+                    'must be email addresses."',
+                ),
+            ),
+        ),
         ModuleVariable(
             "notification_phone_numbers",
             "list(string)",
             "Phone numbers in E.164 form (+15555550100) that receive SMS notifications.",
             [],
-            ((f'alltrue([for p in var.notification_phone_numbers : can(regex("{E164_REGEX}", p))])',
-              f'"notification_phone_numbers ${{jsonencode([for p in var.notification_phone_numbers : p if !can(regex("{E164_REGEX}", p))])}}: '
-              "must be E.164 phone numbers: '+', country code and number, 8-15 digits.\""),),
-        ),  # fmt: skip
+            (
+                (
+                    f'alltrue([for p in var.notification_phone_numbers : can(regex("{E164_REGEX}", p))])',
+                    f'"notification_phone_numbers ${{jsonencode([for p in var.notification_phone_numbers : p if !can(regex("{E164_REGEX}", p))])}}: '
+                    "must be E.164 phone numbers: '+', country code and number, 8-15 digits.\"",
+                ),
+            ),
+        ),
         ModuleVariable(
             "dry_run",
             "bool",
@@ -182,49 +225,63 @@ def variables() -> list[ModuleVariable]:
         ),
         ModuleVariable(
             "alarm_settings",
-            'object({ period_seconds = optional(number, 3600), evaluation_periods = optional(number, 1), '
+            "object({ period_seconds = optional(number, 3600), evaluation_periods = optional(number, 1), "
             'datapoints_to_alarm = optional(number, 1), statistic = optional(string, "Maximum") })',
             "Evaluation of every reputation alarm: period (seconds, multiple of 60), evaluation periods, "
             "datapoints to alarm and statistic (Maximum, Average or Minimum).",
             {},
-            (("var.alarm_settings.period_seconds >= 60 && var.alarm_settings.period_seconds <= 86400 && "
-              "var.alarm_settings.period_seconds % 60 == 0",
-              '"alarm_settings.period_seconds ${var.alarm_settings.period_seconds}: must be a multiple of 60 from '
-              '60 to 86400."'),
-             ("var.alarm_settings.datapoints_to_alarm >= 1 && var.alarm_settings.datapoints_to_alarm <= "
-              "var.alarm_settings.evaluation_periods",
-              '"alarm_settings.datapoints_to_alarm ${var.alarm_settings.datapoints_to_alarm}: must be from 1 to '
-              'evaluation_periods (${var.alarm_settings.evaluation_periods})."'),
-             (f"contains({json.dumps(list(ALARM_STATISTICS))}, var.alarm_settings.statistic)",
-              '"alarm_settings.statistic \\"${var.alarm_settings.statistic}\\": must be Maximum, Average or '
-              'Minimum."')),
-        ),  # fmt: skip
+            (
+                (
+                    "var.alarm_settings.period_seconds >= 60 && var.alarm_settings.period_seconds <= 86400 && "
+                    "var.alarm_settings.period_seconds % 60 == 0",
+                    '"alarm_settings.period_seconds ${var.alarm_settings.period_seconds}: must be a multiple of 60 from '
+                    '60 to 86400."',
+                ),
+                (
+                    "var.alarm_settings.datapoints_to_alarm >= 1 && var.alarm_settings.datapoints_to_alarm <= "
+                    "var.alarm_settings.evaluation_periods",
+                    '"alarm_settings.datapoints_to_alarm ${var.alarm_settings.datapoints_to_alarm}: must be from 1 to '
+                    'evaluation_periods (${var.alarm_settings.evaluation_periods})."',
+                ),
+                (
+                    f"contains({json.dumps(list(ALARM_STATISTICS))}, var.alarm_settings.statistic)",
+                    '"alarm_settings.statistic \\"${var.alarm_settings.statistic}\\": must be Maximum, Average or '
+                    'Minimum."',
+                ),
+            ),
+        ),
         ModuleVariable(
             "log_retention_days",
             "number",
             "Retention of the function's log group, days (a CloudWatch Logs value).",
             365,
-            ((f"contains([{retention}], var.log_retention_days)",
-              f'"log_retention_days ${{var.log_retention_days}}: must be one of {retention}."'),),
-        ),  # fmt: skip
+            (
+                (
+                    f"contains([{retention}], var.log_retention_days)",
+                    f'"log_retention_days ${{var.log_retention_days}}: must be one of {retention}."',
+                ),
+            ),
+        ),
         ModuleVariable(
             "reserved_concurrency",
             "number",
             "Reserved concurrent executions of the pause function, 1-100.",
             2,
-            (("var.reserved_concurrency >= 1 && var.reserved_concurrency <= 100 && "
-              "floor(var.reserved_concurrency) == var.reserved_concurrency",
-              '"reserved_concurrency ${var.reserved_concurrency}: must be a whole number from 1 to 100."'),),
-        ),  # fmt: skip
+            (
+                (
+                    "var.reserved_concurrency >= 1 && var.reserved_concurrency <= 100 && "
+                    "floor(var.reserved_concurrency) == var.reserved_concurrency",
+                    '"reserved_concurrency ${var.reserved_concurrency}: must be a whole number from 1 to 100."',
+                ),
+            ),
+        ),
         ModuleVariable("tags", "map(string)", "Tags on every taggable resource.", {}),
     ]
 
 
 def normalizing_locals() -> str:
     """Defaults resolved once, in the same record shape the stacks ship as JSON."""
-    thresholds = "\n".join(
-        f"      {n} = coalesce(s.{n}, var.default_thresholds.{n})" for n in THRESHOLD_NAMES
-    )
+    thresholds = "\n".join(f"      {n} = coalesce(s.{n}, var.default_thresholds.{n})" for n in THRESHOLD_NAMES)
     return (
         "locals {\n"
         f'  function_package_path = "${{path.module}}/{PACKAGE_RELATIVE_PATH}"\n'

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract
+
 from ses_reputation_guard._cdktf import (
     CloudwatchLogGroup,
     Construct,
@@ -124,7 +125,13 @@ class PauseFunction(Construct):
             "function_assume_role",
         )
         self.role = named(
-            IamRole(self, "role", name=f"{function_name}-function", assume_role_policy=assume.json, tags=props.tags),
+            IamRole(
+                self,
+                "role",
+                name=f"{function_name}-function",
+                assume_role_policy=assume.json,
+                tags=props.tags,
+            ),
             p,
             "function_role",
         )
@@ -140,7 +147,9 @@ class PauseFunction(Construct):
                         resources=[f"{self.log_group.arn}:*"],
                     ),
                     PolicyStatement(
-                        sid="PublishReports", actions=["sns:Publish"], resources=[props.notification_topic_arn]
+                        sid="PublishReports",
+                        actions=["sns:Publish"],
+                        resources=[props.notification_topic_arn],
                     ),
                     PolicyStatement(
                         sid="UseGuardKey",

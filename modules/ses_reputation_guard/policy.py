@@ -77,9 +77,7 @@ class ConfigurationSetPolicy:
     """Create the warning tier (notify only). Default True."""
 
 
-def validate_configuration_sets(
-    configuration_sets: Mapping[str, ConfigurationSetPolicy], problems: Problems
-) -> None:
+def validate_configuration_sets(configuration_sets: Mapping[str, ConfigurationSetPolicy], problems: Problems) -> None:
     """Check names, count and per-set thresholds; every problem is recorded, none raised here."""
     if len(configuration_sets) > MAX_CONFIGURATION_SETS:
         problems.add(
@@ -89,7 +87,10 @@ def validate_configuration_sets(
     seen_lower: dict[str, str] = {}
     for name, policy in configuration_sets.items():
         problems.pattern(
-            f"configuration_sets key {name!r}", name, CONFIGURATION_SET_NAME_PATTERN, configuration_set_name_rule()
+            f"configuration_sets key {name!r}",
+            name,
+            CONFIGURATION_SET_NAME_PATTERN,
+            configuration_set_name_rule(),
         )
         # SES treats names case-insensitively for uniqueness; catch "Marketing" next to "marketing".
         lowered = name.lower() if isinstance(name, str) else str(name)

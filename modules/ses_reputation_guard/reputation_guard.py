@@ -2,7 +2,10 @@
 
     guard = ReputationGuard(stack, "guard", ReputationGuardProps(
         name_prefix="ses-guard",
-        configuration_sets={"marketing": ConfigurationSetPolicy(), "transactional": ConfigurationSetPolicy(action="notify")},
+        configuration_sets={
+            "marketing": ConfigurationSetPolicy(),
+            "transactional": ConfigurationSetPolicy(action="notify"),
+        },
         notification_emails=["deliverability@example.com"],
     ))
 
@@ -117,8 +120,10 @@ class ReputationGuardProps:
                 E164_PATTERN,
                 "must be an E.164 phone number: '+', country code and number, 8-15 digits",
             )
-        for name, values in (("notification_emails", self.notification_emails),
-                             ("notification_phone_numbers", self.notification_phone_numbers)):  # fmt: skip
+        for name, values in (
+            ("notification_emails", self.notification_emails),
+            ("notification_phone_numbers", self.notification_phone_numbers),
+        ):
             duplicates = sorted({v for v in values if list(values).count(v) > 1})
             if duplicates:
                 problems.add(f"{name} lists {duplicates!r} more than once")
@@ -207,12 +212,18 @@ class ReputationGuard(Construct):
             type=AssetType.FILE,
         )
         sets_local = named(
-            TerraformLocal(self, "configuration_sets_local", f'${{jsondecode(file("${{path.module}}/{sets_asset.path}"))}}'),
+            TerraformLocal(
+                self,
+                "configuration_sets_local",
+                f'${{jsondecode(file("${{path.module}}/{sets_asset.path}"))}}',
+            ),
             p,
             "configuration_sets",
         )
         package_local = named(
-            TerraformLocal(self, "function_package_path", f"${{path.module}}/{zip_asset.path}"), p, "function_package_path"
+            TerraformLocal(self, "function_package_path", f"${{path.module}}/{zip_asset.path}"),
+            p,
+            "function_package_path",
         )
         thresholds = props.account_policy.thresholds or props.default_thresholds
         settings = props.alarm_settings
@@ -351,7 +362,9 @@ class ReputationGuard(Construct):
                 self,
                 "configuration_sets",
                 ManagedConfigurationSetsProps(
-                    resource_prefix=p, managed_sets_expression=f"local.{local_names['managed_sets']}", tags=tags
+                    resource_prefix=p,
+                    managed_sets_expression=f"local.{local_names['managed_sets']}",
+                    tags=tags,
                 ),
             )
             self.configuration_set_alarms = ConfigurationSetReputationAlarms(
@@ -363,8 +376,7 @@ class ReputationGuard(Construct):
                     sets_expression=sets,
                     warning_sets_expression=f"local.{local_names['warning_sets']}",
                     managed_sets_address=(
-                        "aws_sesv2_configuration_set."
-                        f"{self.configuration_sets.configuration_sets.friendly_unique_id}"
+                        f"aws_sesv2_configuration_set.{self.configuration_sets.configuration_sets.friendly_unique_id}"
                     ),
                     settings=settings,
                     notification_topic_arn=notification_arn,

@@ -23,8 +23,30 @@ E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # and the longest suffix we add is "-pause-dlq" style (10), so the prefix stays at 32 or fewer.
 NAME_PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 ACTIONS = ("pause", "notify")
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-                      2922, 3288, 3653)  # fmt: skip
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 ALARM_STATISTICS = ("Average", "Maximum", "Minimum")
 
 

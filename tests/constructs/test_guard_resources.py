@@ -91,7 +91,11 @@ def test_account_alarms_watch_the_account_series_as_aws_recommends(synth):
 
 def test_default_thresholds_pause_before_aws_review_levels(synth):
     alarms = resources(synth.config("account-wide"), "aws_cloudwatch_metric_alarm")
-    assert alarms["guard_account_bounce_warning"]["threshold"] < alarms["guard_account_bounce_critical"]["threshold"] < 0.05
+    assert (
+        alarms["guard_account_bounce_warning"]["threshold"]
+        < alarms["guard_account_bounce_critical"]["threshold"]
+        < 0.05
+    )
     assert (
         alarms["guard_account_complaint_warning"]["threshold"]
         < alarms["guard_account_complaint_critical"]["threshold"]
@@ -142,7 +146,9 @@ def test_configuration_sets_file_holds_each_sets_policy(synth):
 def test_set_map_is_read_from_a_file_so_output_size_does_not_grow_with_sets(synth):
     config = synth.config("per-set")
     local = config["locals"]["guard_configuration_sets"]
-    assert re.fullmatch(r'\$\{jsondecode\(file\("\$\{path\.module\}/assets/[^"]+/configuration_sets\.json"\)\)\}', local)
+    assert re.fullmatch(
+        r'\$\{jsondecode\(file\("\$\{path\.module\}/assets/[^"]+/configuration_sets\.json"\)\)\}', local
+    )
     assert "marketing" not in json.dumps(config["resource"])
 
 
@@ -154,7 +160,10 @@ def test_managed_sets_enable_reputation_metrics_and_keep_a_pause_across_apply(sy
     assert sets["reputation_options"] == {"reputation_metrics_enabled": True}
     assert sets["lifecycle"] == {"ignore_changes": ["sending_options"]}
     assert "sending_options" not in sets
-    assert config["locals"]["guard_managed_sets"] == "${{for name, s in local.guard_configuration_sets : name => s if s.managed}}"
+    assert (
+        config["locals"]["guard_managed_sets"]
+        == "${{for name, s in local.guard_configuration_sets : name => s if s.managed}}"
+    )
 
 
 def test_function_is_hardened(synth):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ses_reputation_guard import (
     AccountPolicy,
     AlarmSettings,
@@ -24,7 +23,10 @@ def problems_of(props: ReputationGuardProps) -> str:
 
 def test_valid_props_pass():
     ReputationGuardProps(
-        configuration_sets={"marketing": ConfigurationSetPolicy(), "tx_1": ConfigurationSetPolicy(action="notify")},
+        configuration_sets={
+            "marketing": ConfigurationSetPolicy(),
+            "tx_1": ConfigurationSetPolicy(action="notify"),
+        },
         notification_emails=["a@example.com"],
         notification_phone_numbers=["+15555550100"],
     ).validate()
@@ -40,17 +42,23 @@ def test_threshold_given_as_percent_is_rejected_with_a_hint():
 @pytest.mark.parametrize("value", [0, 1, -0.1, 1.5, float("nan")])
 def test_threshold_outside_zero_and_one_is_rejected(value):
     message = problems_of(
-        ReputationGuardProps(configuration_sets={"m": ConfigurationSetPolicy(thresholds=ReputationThresholds(
-            complaint_warning=value, complaint_critical=0.9))})  # fmt: skip
+        ReputationGuardProps(
+            configuration_sets={
+                "m": ConfigurationSetPolicy(
+                    thresholds=ReputationThresholds(complaint_warning=value, complaint_critical=0.9)
+                )
+            }
+        )
     )
     assert "configuration_sets['m'].thresholds.complaint_warning" in message
 
 
 def test_warning_must_be_below_critical():
     message = problems_of(
-        ReputationGuardProps(account_policy=AccountPolicy(thresholds=ReputationThresholds(bounce_warning=0.04,
-                                                                                           bounce_critical=0.03)))
-    )  # fmt: skip
+        ReputationGuardProps(
+            account_policy=AccountPolicy(thresholds=ReputationThresholds(bounce_warning=0.04, bounce_critical=0.03))
+        )
+    )
     assert "warning threshold 0.04 must be below critical threshold 0.03" in message
 
 
@@ -63,8 +71,9 @@ def test_configuration_set_names_follow_ses_rules(name):
 
 def test_configuration_set_names_must_be_unique_ignoring_case():
     message = problems_of(
-        ReputationGuardProps(configuration_sets={"Marketing": ConfigurationSetPolicy(),
-                                                 "marketing": ConfigurationSetPolicy()})  # fmt: skip
+        ReputationGuardProps(
+            configuration_sets={"Marketing": ConfigurationSetPolicy(), "marketing": ConfigurationSetPolicy()}
+        )
     )
     assert "'marketing': duplicates 'Marketing'" in message
 
@@ -99,14 +108,23 @@ def test_every_problem_is_reported_at_once():
             notification_emails=["nope"],
             log_retention_days=42,
             reserved_concurrency=0,
-            alarm_settings=AlarmSettings(period_seconds=90, evaluation_periods=1, datapoints_to_alarm=3,
-                                         statistic="p99"),
-        ).validate()  # fmt: skip
+            alarm_settings=AlarmSettings(
+                period_seconds=90, evaluation_periods=1, datapoints_to_alarm=3, statistic="p99"
+            ),
+        ).validate()
     problems = raised.value.problems
     joined = "\n".join(problems)
-    for expected in ("name_prefix='Bad_Prefix'", "bounce_critical=10", "'bad name'", "'nope'",
-                     "log_retention_days=42", "reserved_concurrency=0", "period_seconds=90",
-                     "datapoints_to_alarm=3", "statistic='p99'"):  # fmt: skip
+    for expected in (
+        "name_prefix='Bad_Prefix'",
+        "bounce_critical=10",
+        "'bad name'",
+        "'nope'",
+        "log_retention_days=42",
+        "reserved_concurrency=0",
+        "period_seconds=90",
+        "datapoints_to_alarm=3",
+        "statistic='p99'",
+    ):
         assert expected in joined
     assert len(problems) >= 9
 

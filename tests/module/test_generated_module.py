@@ -66,8 +66,13 @@ def test_every_output_has_a_description(generated_module):
     text = generated_module["outputs.tf"].decode()
     blocks = re.findall(r'^output "([^"]+)" \{(.*?)^\}', text, re.M | re.S)
     names = {name for name, _ in blocks}
-    assert {"notification_topic_arn", "function_arn", "account_alarm_arns", "configuration_set_alarm_arns",
-            "configuration_set_names"} <= names  # fmt: skip
+    assert {
+        "notification_topic_arn",
+        "function_arn",
+        "account_alarm_arns",
+        "configuration_set_alarm_arns",
+        "configuration_set_names",
+    } <= names
     for name, body in blocks:
         assert re.search(r"^\s+description\s+=", body, re.M), name
 

@@ -46,6 +46,7 @@ def test_consumer_example_passes_terraform_validate(terraform_cli_config, tmp_pa
     workspace = tmp_path / "repo"
     shutil.copytree(ROOT / "examples" / "terraform_module", workspace / "examples" / "terraform_module")
     shutil.copytree(
-        ROOT / "modules" / "terraform-aws-ses-reputation-guard", workspace / "modules" / "terraform-aws-ses-reputation-guard"
+        ROOT / "modules" / "terraform-aws-ses-reputation-guard",
+        workspace / "modules" / "terraform-aws-ses-reputation-guard",
     )
     validate(workspace / "examples" / "terraform_module", terraform_cli_config)
