@@ -99,33 +99,24 @@ class GuardTopic(Construct):
         self.topic_policy = named(
             SnsTopicPolicy(self, "policy", arn=self.topic.arn, policy=policy.json), prefix, "topic_policy"
         )
-        self.email_subscriptions: SnsTopicSubscription | None = None
-        self.sms_subscriptions: SnsTopicSubscription | None = None
-        if _has_items(props.email_addresses):
-            emails = TerraformIterator.from_list(props.email_addresses)
-            self.email_subscriptions = named(
-                SnsTopicSubscription(
-                    self,
-                    "email",
-                    for_each=emails,
-                    topic_arn=self.topic.arn,
-                    protocol="email",
-                    endpoint=Token.as_string(emails.value),
-                ),
-                prefix,
-                "email",
-            )
-        if _has_items(props.phone_numbers):
-            phones = TerraformIterator.from_list(props.phone_numbers)
-            self.sms_subscriptions = named(
-                SnsTopicSubscription(
-                    self,
-                    "sms",
-                    for_each=phones,
-                    topic_arn=self.topic.arn,
-                    protocol="sms",
-                    endpoint=Token.as_string(phones.value),
-                ),
-                prefix,
-                "sms",
-            )
+        self.email_subscriptions = self._subscriptions("email", props.email_addresses)
+        self.sms_subscriptions = self._subscriptions("sms", props.phone_numbers)
+
+    def _subscriptions(self, protocol: str, endpoints: Sequence[str] | Any) -> SnsTopicSubscription | None:
+        """One ``for_each`` subscription block per protocol, keyed by endpoint; None when there are none."""
+        if not _has_items(endpoints):
+            return None
+        iterator = TerraformIterator.from_list(endpoints)
+        subscription: SnsTopicSubscription = named(
+            SnsTopicSubscription(
+                self,
+                protocol,
+                for_each=iterator,
+                topic_arn=self.topic.arn,
+                protocol=protocol,
+                endpoint=Token.as_string(iterator.value),
+            ),
+            self.props.resource_prefix,
+            protocol,
+        )
+        return subscription

@@ -186,73 +186,33 @@ class PauseFunction(Construct):
         self.account_pause_policy: IamRolePolicy | None = None
         account_count = count_for(props.account_pause_allowed)
         if account_count is not SKIP:
-            account_doc = named(
-                DataAwsIamPolicyDocument(
-                    self,
-                    "account_pause_document",
-                    count=account_count,
-                    statement=[
-                        PolicyStatement(
-                            sid="PauseAccountSendingInThisRegion",
-                            actions=["ses:PutAccountSendingAttributes"],
-                            resources=["*"],
-                            condition=[
-                                PolicyCondition(
-                                    test="StringEquals", variable="aws:RequestedRegion", values=[props.region]
-                                )
-                            ],
-                        )
+            self.account_pause_policy = self._counted_role_policy(
+                "account_pause",
+                count=account_count,
+                statement=PolicyStatement(
+                    sid="PauseAccountSendingInThisRegion",
+                    actions=["ses:PutAccountSendingAttributes"],
+                    resources=["*"],
+                    condition=[
+                        PolicyCondition(test="StringEquals", variable="aws:RequestedRegion", values=[props.region])
                     ],
                 ),
-                p,
-                "function_account_pause_policy",
-            )
-            self.account_pause_policy = named(
-                IamRolePolicy(
-                    self,
-                    "account_pause",
-                    count=account_count,
-                    name="guard-pause-account",
-                    role=self.role.id,
-                    policy=account_doc.json if account_count is None else f"${{{_address_of(account_doc)}[0].json}}",
-                ),
-                p,
-                "function_account_pause",
             )
 
         # Pausing configuration sets: scoped to configuration-set ARNs, never "*".
         self.set_pause_policy: IamRolePolicy | None = None
         if props.pausing_set_arns_expression is not None:
             arns = props.pausing_set_arns_expression
-            pausing_sets_count = Token.as_number(f"${{length({arns}) > 0 ? 1 : 0}}")
-            set_doc = named(
-                DataAwsIamPolicyDocument(
-                    self,
-                    "set_pause_document",
-                    count=pausing_sets_count,
-                    statement=[
-                        PolicyStatement(
-                            sid="PauseAndReadGuardedConfigurationSets",
-                            actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
-                            resources=Token.as_list(f"${{{arns}}}"),
-                        )
-                    ],
+            self.set_pause_policy = self._counted_role_policy(
+                "set_pause",
+                count=Token.as_number(f"${{length({arns}) > 0 ? 1 : 0}}"),
+                statement=PolicyStatement(
+                    sid="PauseAndReadGuardedConfigurationSets",
+                    actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
+                    resources=Token.as_list(f"${{{arns}}}"),
                 ),
-                p,
-                "function_set_pause_policy",
             )
-            self.set_pause_policy = named(
-                IamRolePolicy(
-                    self,
-                    "set_pause",
-                    count=pausing_sets_count,
-                    name="guard-pause-configuration-sets",
-                    role=self.role.id,
-                    policy=f"${{{_address_of(set_doc)}[0].json}}",
-                ),
-                p,
-                "function_set_pause",
-            )
+
         self.tracing_policy = named(
             IamRolePolicyAttachment(
                 self,
@@ -322,6 +282,30 @@ class PauseFunction(Construct):
             p,
             "function_subscription",
         )
+
+    def _counted_role_policy(self, role: str, *, count: Any, statement: Any) -> IamRolePolicy:
+        """A policy document and the role policy using it, both created only when ``count`` is 1
+        (``count`` None: always)."""
+        p = self.props.resource_prefix
+        document = named(
+            DataAwsIamPolicyDocument(self, f"{role}_document", count=count, statement=[statement]),
+            p,
+            f"function_{role}_policy",
+        )
+        policy = document.json if count is None else f"${{{_address_of(document)}[0].json}}"
+        role_policy: IamRolePolicy = named(
+            IamRolePolicy(
+                self,
+                role,
+                count=count,
+                name=f"guard-{role.replace('_', '-')}",
+                role=self.role.id,
+                policy=policy,
+            ),
+            p,
+            f"function_{role}",
+        )
+        return role_policy
 
 
 def _address_of(data_source: Any) -> str:

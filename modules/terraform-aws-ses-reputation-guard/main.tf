@@ -486,7 +486,7 @@ data "aws_iam_policy_document" "guard_function_account_pause_policy" {
   count = (var.account_policy.enabled && (var.account_policy.action == "pause")) ? 1 : 0
 }
 resource "aws_iam_role_policy" "guard_function_account_pause" {
-  name   = "guard-pause-account"
+  name   = "guard-account-pause"
   policy = data.aws_iam_policy_document.guard_function_account_pause_policy[0].json
   role   = aws_iam_role.guard_function_role.id
   count  = (var.account_policy.enabled && (var.account_policy.action == "pause")) ? 1 : 0
@@ -503,7 +503,7 @@ data "aws_iam_policy_document" "guard_function_set_pause_policy" {
   count = length(local.guard_pausing_set_arns) > 0 ? 1 : 0
 }
 resource "aws_iam_role_policy" "guard_function_set_pause" {
-  name   = "guard-pause-configuration-sets"
+  name   = "guard-set-pause"
   policy = data.aws_iam_policy_document.guard_function_set_pause_policy[0].json
   role   = aws_iam_role.guard_function_role.id
   count  = length(local.guard_pausing_set_arns) > 0 ? 1 : 0
