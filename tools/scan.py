@@ -52,7 +52,7 @@ def scan_targets(outdir: Path) -> list[Path]:
 def run_checkov(targets: list[Path], report_dir: Path) -> ScanResult:
     """One checkov run over every target; JSON and SARIF reports land in ``report_dir``."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    for stale in ("results_json.json", "results_sarif.sarif"):
+    for stale in ("results_json.json", "results_sarif.sarif", "checkov.json", "checkov.sarif"):
         (report_dir / stale).unlink(missing_ok=True)
     command = [
         checkov_bin(),
@@ -73,6 +73,9 @@ def run_checkov(targets: list[Path], report_dir: Path) -> ScanResult:
     json_report = report_dir / "results_json.json"
     if not json_report.exists():
         raise RuntimeError(f"checkov wrote no report (exit {result.returncode}):\n{result.stderr[-4000:]}")
+    # Stable names for CI (the GitHub workflow uploads reports/checkov.sarif).
+    json_report = json_report.replace(report_dir / "checkov.json")
+    (report_dir / "results_sarif.sarif").replace(report_dir / "checkov.sarif")
     reports = json.loads(json_report.read_text())
     if isinstance(reports, dict):
         reports = [reports]
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scanned {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
     print(
         f"checkov: {result.passed} passed, {len(result.failed)} failed, {len(result.parsing_errors)} parsing errors "
-        f"in {result.seconds:.1f} s; SARIF in {args.report_dir}/results_sarif.sarif"
+        f"in {result.seconds:.1f} s; SARIF in {args.report_dir}/checkov.sarif"
     )
     for line in result.failed + [f"parsing error: {e}" for e in result.parsing_errors]:
         print(f"  FAILED {line}")

@@ -40,4 +40,4 @@ def test_checkov_reports_zero_failed_checks_on_every_stack_and_the_module(synth,
     assert result.failed == []
     assert result.parsing_errors == []
     assert result.passed > 500  # both frameworks really ran over every target
-    assert (tmp_path / "results_sarif.sarif").stat().st_size > 0
+    assert (tmp_path / "checkov.sarif").stat().st_size > 0
