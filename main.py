@@ -24,12 +24,11 @@ for source_dir in (ROOT / "modules", ROOT / "lambda_src", ROOT):
     if str(source_dir) not in sys.path:
         sys.path.insert(0, str(source_dir))
 
+from examples import EXAMPLES  # noqa: E402
 from ses_reputation_guard._cdktf import App, TerraformStack  # noqa: E402
 from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE  # noqa: E402
 from ses_reputation_guard.hcl import render_stack_hcl  # noqa: E402
 from ses_reputation_guard.module_generator import MODULE_DIR_NAME, write_module  # noqa: E402
-
-from examples import EXAMPLES  # noqa: E402
 
 MODULE_DIR = ROOT / "modules" / MODULE_DIR_NAME
 

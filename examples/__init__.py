@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ses_reputation_guard._cdktf import App, TerraformStack
-
 from examples.account_wide.stack import build as build_account_wide
 from examples.multi_region.stack import build as build_multi_region
 from examples.per_set.stack import build as build_per_set
+from ses_reputation_guard._cdktf import App, TerraformStack
 
 EXAMPLES: dict[str, Callable[[App], Sequence[TerraformStack]]] = {
     "account_wide": build_account_wide,

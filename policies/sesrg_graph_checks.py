@@ -71,9 +71,7 @@ class _Graph:
 
     def collections(self, index: int) -> set[int]:
         """What a resource's for_each iterates over (variable, local or resource vertices)."""
-        return {
-            target for label, target in self.out_edges.get(index, []) if _label_matches(label, "for_each")
-        }
+        return {target for label, target in self.out_edges.get(index, []) if _label_matches(label, "for_each")}
 
     def sources(self, index: int, label_prefix: str, *types: str) -> Iterator[tuple[int, Vertex]]:
         for label, source in self.in_edges.get(index, []):
@@ -212,8 +210,7 @@ class ConfigurationSetHasReputationAlarms(_SesrgGraphCheck):
             return False
         # 1. the dimension references the set (aws_ses_configuration_set.x.name, ...): a graph edge
         if any(
-            i == set_index
-            for i, _ in graph.targets(alarm_index, f"dimensions.{self.DIMENSION}", *self.subject_types)
+            i == set_index for i, _ in graph.targets(alarm_index, f"dimensions.{self.DIMENSION}", *self.subject_types)
         ):
             return True
         name_attribute = self.NAME_ATTRIBUTE[cset["resource_type"]]
@@ -233,9 +230,7 @@ class ConfigurationSetHasReputationAlarms(_SesrgGraphCheck):
             return False
         # 3. literal names (also what checkov renders for for_each over a local/known map: each.key becomes
         #    the key, one vertex per instance), matched within the same folder (= Terraform module/stack)
-        same_folder = os.path.dirname(str(alarm.get("file_path_"))) == os.path.dirname(
-            str(cset.get("file_path_"))
-        )
+        same_folder = os.path.dirname(str(alarm.get("file_path_"))) == os.path.dirname(str(cset.get("file_path_")))
         return same_folder and name == dimension
 
 
@@ -316,18 +311,13 @@ class LambdaRoleWithoutSesFullAccess(_SesrgGraphCheck):
 
     # -- attachments ------------------------------------------------------------------------------------
     def _policy_arn_is_bad(self, graph: _Graph, index: int, vertex: Vertex, attribute: str) -> bool:
-        if any(
-            isinstance(a, str) and a.endswith("/" + SES_FULL_ACCESS) for a in _as_list(vertex.get(attribute))
-        ):
+        if any(isinstance(a, str) and a.endswith("/" + SES_FULL_ACCESS) for a in _as_list(vertex.get(attribute))):
             return True
         if any(
-            str(p.get("name")) == SES_FULL_ACCESS
-            for _, p in graph.targets(index, attribute, "data.aws_iam_policy")
+            str(p.get("name")) == SES_FULL_ACCESS for _, p in graph.targets(index, attribute, "data.aws_iam_policy")
         ):
             return True
-        return any(
-            self._grants(graph, i, p, "policy") for i, p in graph.targets(index, attribute, "aws_iam_policy")
-        )
+        return any(self._grants(graph, i, p, "policy") for i, p in graph.targets(index, attribute, "aws_iam_policy"))
 
     def _grants_ses_all(self, graph: _Graph, index: int, role: Vertex) -> bool:
         if self._policy_arn_is_bad(graph, index, role, "managed_policy_arns"):

@@ -126,9 +126,7 @@ def _status(client: Any, region: str, sets: Sequence[str], as_json: bool, out: T
     if account.shut_down_by_aws:
         out.write(f"  {AWS_PAUSE_WARNING}\n")
     for s in set_states:
-        metrics = {True: "on", False: "OFF (alarms per set see no data)", None: "unknown"}[
-            s.reputation_metrics_enabled
-        ]
+        metrics = {True: "on", False: "OFF (alarms per set see no data)", None: "unknown"}[s.reputation_metrics_enabled]
         fresh = s.last_fresh_start.isoformat() if s.last_fresh_start else "never"
         out.write(
             f"  configuration set {s.name}: sending {_on_off(s.sending_enabled)}, "
@@ -141,9 +139,7 @@ def _on_off(enabled: bool) -> str:
     return "enabled" if enabled else "PAUSED"
 
 
-def _resume(
-    client: Any, *, region: str, args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO
-) -> int:
+def _resume(client: Any, *, region: str, args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     account = ses_actions.account_status(client)
     if args.account:
         if account.shut_down_by_aws:
@@ -174,9 +170,7 @@ def _resume(
     if account.shut_down_by_aws:
         out.write(f"Note: {AWS_PAUSE_WARNING}\n")
     elif not account.sending_enabled:
-        out.write(
-            f"Note: account-level sending is paused too; resume it with: resume --account --region {region}\n"
-        )
+        out.write(f"Note: account-level sending is paused too; resume it with: resume --account --region {region}\n")
     if state.sending_enabled:
         out.write(f"Configuration set {name} in {region} already sends: nothing to do.\n")
         return EXIT_OK

@@ -117,9 +117,7 @@ def decide(event: AlarmEvent, tags: Mapping[str, str], config: GuardConfig, ctx:
         return _ignore(f"tag {contract.TAG_GUARD}={guard!r} is not this guard {config.name_prefix!r}", metric)
     tier = tags.get(contract.TAG_TIER)
     if tier != contract.TIER_CRITICAL:
-        return _ignore(
-            f"tag {contract.TAG_TIER}={tier!r}: only {contract.TIER_CRITICAL} alarms pause", metric
-        )
+        return _ignore(f"tag {contract.TAG_TIER}={tier!r}: only {contract.TIER_CRITICAL} alarms pause", metric)
     action = tags.get(contract.TAG_ACTION)
     if action != contract.ACTION_PAUSE:
         if action == contract.ACTION_NOTIFY:

@@ -37,9 +37,7 @@ SOURCE_SNS = "sns"
 SOURCE_ALARM_ACTION = "alarm-action"
 SOURCE_EVENTBRIDGE = "eventbridge"
 
-_EVENTBRIDGE_DETAIL_TYPES = frozenset(
-    {"CloudWatch Alarm State Change", "CloudWatch Alarm Contributor State Change"}
-)
+_EVENTBRIDGE_DETAIL_TYPES = frozenset({"CloudWatch Alarm State Change", "CloudWatch Alarm Contributor State Change"})
 _STATES = frozenset({"ALARM", "OK", "INSUFFICIENT_DATA"})
 _ALARM_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):cloudwatch:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):alarm:(?P<name>.+)$"

@@ -124,9 +124,7 @@ def handle(
     return summary
 
 
-def _record_failed(
-    failures: list[tuple[int, str]], index: int, kind: str, reason: str, request_id: str | None
-) -> None:
+def _record_failed(failures: list[tuple[int, str]], index: int, kind: str, reason: str, request_id: str | None) -> None:
     log.emit("ERROR", "record_failed", record=index, source=kind, reason=reason, request_id=request_id)
     failures.append((index, reason))
 

@@ -53,6 +53,7 @@ TerraformLocal = cdktf.TerraformLocal
 TerraformAsset = cdktf.TerraformAsset
 TerraformIterator = cdktf.TerraformIterator
 TerraformResourceLifecycle = cdktf.TerraformResourceLifecycle
+Precondition = cdktf.Precondition
 AssetType = cdktf.AssetType
 LocalBackend = cdktf.LocalBackend
 S3Backend = cdktf.S3Backend

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract
-
 from ses_reputation_guard._cdktf import Construct
 from ses_reputation_guard.alarm_settings import METRICS, ResolvedAlarmSettings, reputation_alarm
 from ses_reputation_guard.expressions import SKIP, actions_for, count_for, merged_tags

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract
-
 from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct
 from ses_reputation_guard.validation import ALARM_STATISTICS, Problems
 
@@ -75,6 +74,7 @@ def reputation_alarm(
     dimensions: Mapping[str, str] | None = None,
     for_each: Any = None,
     count: Any = None,
+    lifecycle: Any = None,
 ) -> Any:
     """One SES reputation alarm as AWS recommends: static threshold, >=, missing data keeps the state."""
     return CloudwatchMetricAlarm(
@@ -98,4 +98,5 @@ def reputation_alarm(
         tags=tags,
         for_each=for_each,
         count=count,
+        lifecycle=lifecycle,
     )

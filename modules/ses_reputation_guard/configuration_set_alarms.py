@@ -12,8 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract
-
-from ses_reputation_guard._cdktf import Construct, Fn, Op, TerraformIterator, Token
+from ses_reputation_guard._cdktf import (
+    Construct,
+    Fn,
+    Op,
+    Precondition,
+    TerraformIterator,
+    TerraformResourceLifecycle,
+    Token,
+)
 from ses_reputation_guard.alarm_settings import METRICS, ResolvedAlarmSettings, reputation_alarm
 from ses_reputation_guard.expressions import merged_tags
 from ses_reputation_guard.naming import named
@@ -97,7 +104,25 @@ class ConfigurationSetReputationAlarms(Construct):
                             },
                         ),
                         for_each=sets,
+                        lifecycle=_ordered_thresholds(metric_short) if tier == contract.TIER_WARNING else None,
                     ),
                     props.resource_prefix,
                     role,
                 )
+
+
+def _ordered_thresholds(metric_short: str) -> TerraformResourceLifecycle:
+    """Plan-time check on the *resolved* per-set thresholds (overrides merged with defaults),
+    which variable validation cannot see."""
+    warning, critical = f"each.value.{metric_short}_warning", f"each.value.{metric_short}_critical"
+    return TerraformResourceLifecycle(
+        precondition=[
+            Precondition(
+                condition=f"${{{warning} < {critical}}}",
+                error_message=(
+                    f"configuration set ${{each.key}}: {metric_short} warning threshold ${{{warning}}} must be below "
+                    f"its critical threshold ${{{critical}}} (after defaults are applied)."
+                ),
+            )
+        ]
+    )

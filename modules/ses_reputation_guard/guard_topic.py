@@ -33,8 +33,8 @@ class GuardTopicProps:
     """Prefix of Terraform addresses; the topic is ``aws_sns_topic.<resource_prefix>``."""
     kms_key_arn: str
     """Customer managed key (never ``alias/aws/sns``: CloudWatch cannot publish through it)."""
-    alarm_name_prefix: str
-    """Only alarms named ``<alarm_name_prefix>-*`` of this account may publish."""
+    publishing_alarm_names: Sequence[str]
+    """Alarm-name patterns (``*`` wildcards) of this account's alarms that may publish."""
     account_id: str
     partition: str
     region: str
@@ -62,9 +62,8 @@ class GuardTopic(Construct):
             prefix,
             "topic",
         )
-        alarm_arns = (
-            f"arn:{props.partition}:cloudwatch:{props.region}:{props.account_id}:alarm:{props.alarm_name_prefix}-*"
-        )
+        alarm_arn = f"arn:{props.partition}:cloudwatch:{props.region}:{props.account_id}:alarm:"
+        alarm_arns = [f"{alarm_arn}{pattern}" for pattern in props.publishing_alarm_names]
         policy = named(
             DataAwsIamPolicyDocument(
                 self,
@@ -80,7 +79,7 @@ class GuardTopic(Construct):
                             PolicyCondition(
                                 test="StringEquals", variable="aws:SourceAccount", values=[props.account_id]
                             ),
-                            PolicyCondition(test="ArnLike", variable="aws:SourceArn", values=[alarm_arns]),
+                            PolicyCondition(test="ArnLike", variable="aws:SourceArn", values=alarm_arns),
                         ],
                     ),
                     PolicyStatement(

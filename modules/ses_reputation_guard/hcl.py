@@ -96,6 +96,44 @@ def unquote_ignore_changes(hcl: str) -> str:
     return _IGNORE_CHANGES.sub(lambda m: m.group(1) + m.group(2).replace('"', "") + m.group(3), hcl)
 
 
+_CONDITION_LIST = re.compile(r"(?m)^(\s*)(precondition|postcondition)\s*=\s*\[")
+
+
+def _closing(text: str, opening: int, pair: str) -> int:
+    """Index just past the bracket matching ``text[opening]`` (``pair`` is e.g. ``"[]"``), string-aware."""
+    depth = 0
+    i = opening
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            i = _string_end(text, i)
+            continue
+        if char == pair[0]:
+            depth += 1
+        elif char == pair[1]:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unbalanced {pair} at offset {opening}")
+
+
+def blockify_conditions(hcl: str) -> str:
+    """``precondition = [{...}]`` (how cdktf renders lifecycle conditions) becomes ``precondition {...}`` blocks."""
+    while (match := _CONDITION_LIST.search(hcl)) is not None:
+        indent, kind = match.group(1), match.group(2)
+        end = _closing(hcl, match.end() - 1, "[]")
+        body = hcl[match.end() : end - 1]
+        blocks = []
+        position = 0
+        while (start := body.find("{", position)) >= 0:
+            stop = _closing(body, start, "{}")
+            blocks.append(f"{indent}{kind} {body[start:stop]}")
+            position = stop
+        hcl = hcl[: match.start()] + "\n".join(blocks) + hcl[end:]
+    return hcl
+
+
 def split_blocks(hcl: str) -> list[HclBlock]:
     """Top-level blocks in order (the renderer starts each at column 0)."""
     blocks: list[HclBlock] = []
@@ -153,5 +191,5 @@ def render_stack_hcl(stack: TerraformStack, required_version: str, provider_vers
         if block.kind == "terraform":
             parts.append(terraform_block(required_version, provider_version, _backend_text(block)))
         else:
-            parts.append(unquote_ignore_changes(unwrap_interpolations(block.text)))
+            parts.append(blockify_conditions(unquote_ignore_changes(unwrap_interpolations(block.text))))
     return terraform_fmt("\n".join(parts) + "\n")

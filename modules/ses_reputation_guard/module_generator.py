@@ -21,6 +21,7 @@ from ses_reputation_guard import lambda_package
 from ses_reputation_guard._cdktf import App, TerraformStack
 from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE
 from ses_reputation_guard.hcl import (
+    blockify_conditions,
     split_blocks,
     terraform_block,
     terraform_fmt,
@@ -154,10 +155,10 @@ module "ses_guard" {
   name_prefix         = "ses-guard"
   notification_emails = ["deliverability@example.com"]
 
-  account_policy = { action = "pause" }
+  account_policy = { action = "notify" }  # "pause" would pause every set, transactional included
   configuration_sets = {
     marketing     = { action = "pause", bounce_critical = 0.03 }
-    transactional = { action = "notify" }                 # protected: never paused
+    transactional = { action = "notify" }                 # never paused by its own alarms
     legacy        = { action = "pause", managed = false } # existing set: enable its reputation metrics yourself
   }
 }
@@ -190,7 +191,7 @@ def render_module() -> dict[str, bytes]:
         stack, guard = build_module_stack(app)
         hcl = Testing.synth_hcl(stack)
     resource_blocks = [
-        unquote_ignore_changes(unwrap_interpolations(block.text))
+        blockify_conditions(unquote_ignore_changes(unwrap_interpolations(block.text)))
         for block in split_blocks(hcl)
         if block.kind in ("data", "resource", "locals")
     ]

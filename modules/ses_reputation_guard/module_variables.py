@@ -265,13 +265,14 @@ def variables() -> list[ModuleVariable]:
         ModuleVariable(
             "reserved_concurrency",
             "number",
-            "Reserved concurrent executions of the pause function, 1-100.",
+            "Reserved concurrent executions of the pause function, 1-100, or -1 for no reservation (needed in "
+            "accounts whose Lambda concurrency quota is still 10).",
             2,
             (
                 (
-                    "var.reserved_concurrency >= 1 && var.reserved_concurrency <= 100 && "
-                    "floor(var.reserved_concurrency) == var.reserved_concurrency",
-                    '"reserved_concurrency ${var.reserved_concurrency}: must be a whole number from 1 to 100."',
+                    "var.reserved_concurrency == -1 || (var.reserved_concurrency >= 1 && var.reserved_concurrency <= 100 && "
+                    "floor(var.reserved_concurrency) == var.reserved_concurrency)",
+                    '"reserved_concurrency ${var.reserved_concurrency}: must be -1 (no reservation) or a whole number from 1 to 100."',
                 ),
             ),
         ),

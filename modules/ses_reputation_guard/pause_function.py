@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract
-
 from ses_reputation_guard._cdktf import (
     CloudwatchLogGroup,
     Construct,
@@ -65,7 +64,8 @@ class PauseFunctionProps:
     log_retention_days: Any
     reserved_concurrency: Any
     tags: Any
-    timeout_seconds: int = 60
+    timeout_seconds: int = 120
+    """Covers the SDK's bounded retries (5 attempts) on three calls with room to spare."""
     memory_mb: int = 256
 
 
@@ -135,7 +135,8 @@ class PauseFunction(Construct):
             p,
             "function_role",
         )
-        alarm_arns = f"arn:{props.partition}:cloudwatch:{props.region}:{props.account_id}:alarm:{props.name_prefix}-*"
+        alarm_arn = f"arn:{props.partition}:cloudwatch:{props.region}:{props.account_id}:alarm:{props.name_prefix}"
+        alarm_arns = [f"{alarm_arn}-account-*", f"{alarm_arn}-set-*"]
         base_policy = named(
             DataAwsIamPolicyDocument(
                 self,
@@ -162,7 +163,7 @@ class PauseFunction(Construct):
                     PolicyStatement(
                         sid="ReadGuardAlarmPolicy",
                         actions=["cloudwatch:ListTagsForResource"],
-                        resources=[alarm_arns],
+                        resources=alarm_arns,
                     ),
                     PolicyStatement(
                         # GetAccount has no resource type: "*" is the only possible scope (read only).
@@ -252,7 +253,12 @@ class PauseFunction(Construct):
                     }
                 ),
                 tags=props.tags,
-                depends_on=[self.log_group, self.base_policy],
+                # Every permission in place before the first alarm can arrive.
+                depends_on=[
+                    element
+                    for element in (self.log_group, self.base_policy, self.account_pause_policy, self.set_pause_policy)
+                    if element is not None
+                ],
             ),
             p,
             "function",

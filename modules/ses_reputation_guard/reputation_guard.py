@@ -92,8 +92,10 @@ class ReputationGuardProps:
     log_retention_days: int = 365
     """Retention of the function's log group, days (a CloudWatch Logs value). Default 365."""
     reserved_concurrency: int = 2
-    """Reserved concurrent executions of the function, 1-100. Default 2: pauses are rare, and a
-    reserve keeps them running when the account's Lambda concurrency is exhausted."""
+    """Reserved concurrent executions of the function, 1-100, or -1 for no reservation. Default 2:
+    pauses are rare, and a reserve keeps them running when the account's Lambda concurrency is
+    exhausted. Use -1 in accounts whose concurrency quota is still 10 (AWS refuses any
+    reservation there: "UnreservedConcurrentExecution below its minimum value")."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every taggable resource. Default none."""
 
@@ -133,7 +135,8 @@ class ReputationGuardProps:
                 f"log_retention_days={self.log_retention_days!r}: must be one of CloudWatch Logs' values "
                 f"{', '.join(str(d) for d in LOG_RETENTION_DAYS)}"
             )
-        problems.integer("reserved_concurrency", self.reserved_concurrency, minimum=1, maximum=100)
+        if self.reserved_concurrency != -1:
+            problems.integer("reserved_concurrency", self.reserved_concurrency, minimum=1, maximum=100)
         for key, value in self.tags.items():
             if not isinstance(key, str) or not 1 <= len(key) <= 128 or key.startswith("aws:"):
                 problems.add(f"tags key {key!r}: must be 1-128 characters and not start with 'aws:'")
@@ -272,7 +275,6 @@ class ReputationGuard(Construct):
         )
         topic_common: dict[str, Any] = {
             "kms_key_arn": self.key.key.arn,
-            "alarm_name_prefix": inputs.name_prefix,
             "account_id": account_id,
             "partition": partition,
             "region": region,
@@ -285,6 +287,13 @@ class ReputationGuard(Construct):
                 topic_name=f"{inputs.name_prefix}-notifications",
                 resource_prefix=f"{p}_notifications",
                 email_addresses=inputs.notification_emails,
+                # reputation alarms of both tiers and the guard's own health alarms
+                publishing_alarm_names=[
+                    f"{inputs.name_prefix}-account-*",
+                    f"{inputs.name_prefix}-set-*",
+                    f"{inputs.name_prefix}-function-errors",
+                    f"{inputs.name_prefix}-dead-letters",
+                ],
                 phone_numbers=inputs.notification_phone_numbers,
                 **topic_common,
             ),
@@ -292,7 +301,16 @@ class ReputationGuard(Construct):
         self.pause_topic = GuardTopic(
             self,
             "pause",
-            GuardTopicProps(topic_name=f"{inputs.name_prefix}-pause", resource_prefix=f"{p}_pause", **topic_common),
+            GuardTopicProps(
+                topic_name=f"{inputs.name_prefix}-pause",
+                resource_prefix=f"{p}_pause",
+                # only critical reputation alarms
+                publishing_alarm_names=[
+                    f"{inputs.name_prefix}-account-*-critical",
+                    f"{inputs.name_prefix}-set-*-critical",
+                ],
+                **topic_common,
+            ),
         )
         notification_arn = self.notification_topic.topic.arn
         pause_arn = self.pause_topic.topic.arn

@@ -64,7 +64,10 @@ data "aws_iam_policy_document" "guard_notifications_topic_policy_document" {
     condition {
       test = "ArnLike"
       values = [
-        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-*"
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-account-*",
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-set-*",
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-function-errors",
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-dead-letters"
       ]
       variable = "aws:SourceArn"
     }
@@ -140,7 +143,8 @@ data "aws_iam_policy_document" "guard_pause_topic_policy_document" {
     condition {
       test = "ArnLike"
       values = [
-        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-*"
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-account-*-critical",
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-set-*-critical"
       ]
       variable = "aws:SourceArn"
     }
@@ -294,7 +298,13 @@ resource "aws_cloudwatch_metric_alarm" "guard_set_bounce_warning" {
   tags               = merge(var.tags, { "ses-reputation-guard:guard" = var.name_prefix, "ses-reputation-guard:scope" = "configuration-set", "ses-reputation-guard:configuration-set" = each.key, "ses-reputation-guard:tier" = "warning", "ses-reputation-guard:action" = "notify" })
   threshold          = each.value.bounce_warning
   treat_missing_data = "ignore"
-  for_each           = local.guard_warning_sets
+  lifecycle {
+    precondition {
+      condition     = each.value.bounce_warning < each.value.bounce_critical
+      error_message = "configuration set ${each.key}: bounce warning threshold ${each.value.bounce_warning} must be below its critical threshold ${each.value.bounce_critical} (after defaults are applied)."
+    }
+  }
+  for_each = local.guard_warning_sets
 }
 resource "aws_cloudwatch_metric_alarm" "guard_set_complaint_warning" {
   alarm_actions = [
@@ -318,7 +328,13 @@ resource "aws_cloudwatch_metric_alarm" "guard_set_complaint_warning" {
   tags               = merge(var.tags, { "ses-reputation-guard:guard" = var.name_prefix, "ses-reputation-guard:scope" = "configuration-set", "ses-reputation-guard:configuration-set" = each.key, "ses-reputation-guard:tier" = "warning", "ses-reputation-guard:action" = "notify" })
   threshold          = each.value.complaint_warning
   treat_missing_data = "ignore"
-  for_each           = local.guard_warning_sets
+  lifecycle {
+    precondition {
+      condition     = each.value.complaint_warning < each.value.complaint_critical
+      error_message = "configuration set ${each.key}: complaint warning threshold ${each.value.complaint_warning} must be below its critical threshold ${each.value.complaint_critical} (after defaults are applied)."
+    }
+  }
+  for_each = local.guard_warning_sets
 }
 resource "aws_cloudwatch_metric_alarm" "guard_set_bounce_critical" {
   alarm_actions       = (each.value.action == "pause") ? [aws_sns_topic.guard_pause_topic.arn, aws_sns_topic.guard_notifications_topic.arn] : [aws_sns_topic.guard_notifications_topic.arn]
@@ -447,7 +463,8 @@ data "aws_iam_policy_document" "guard_function_base_policy" {
       "cloudwatch:ListTagsForResource"
     ]
     resources = [
-      "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-*"
+      "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-account-*",
+      "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-set-*"
     ]
     sid = "ReadGuardAlarmPolicy"
   }
@@ -524,7 +541,7 @@ resource "aws_lambda_function" "guard_function" {
   runtime                        = "python3.12"
   source_code_hash               = filebase64sha256(local.function_package_path)
   tags                           = var.tags
-  timeout                        = 60
+  timeout                        = 120
   dead_letter_config {
     target_arn = aws_sqs_queue.guard_dead_letter_queue.arn
   }
@@ -543,6 +560,8 @@ resource "aws_lambda_function" "guard_function" {
   depends_on = [
     aws_cloudwatch_log_group.guard_function_logs,
     aws_iam_role_policy.guard_function_base,
+    aws_iam_role_policy.guard_function_account_pause,
+    aws_iam_role_policy.guard_function_set_pause,
   ]
 }
 resource "aws_lambda_permission" "guard_function_invoke_permission" {

@@ -149,14 +149,14 @@ variable "log_retention_days" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions of the pause function, 1-100."
+  description = "Reserved concurrent executions of the pause function, 1-100, or -1 for no reservation (needed in accounts whose Lambda concurrency quota is still 10)."
   type        = number
   default     = 2
   nullable    = false
 
   validation {
-    condition     = var.reserved_concurrency >= 1 && var.reserved_concurrency <= 100 && floor(var.reserved_concurrency) == var.reserved_concurrency
-    error_message = "reserved_concurrency ${var.reserved_concurrency}: must be a whole number from 1 to 100."
+    condition     = var.reserved_concurrency == -1 || (var.reserved_concurrency >= 1 && var.reserved_concurrency <= 100 && floor(var.reserved_concurrency) == var.reserved_concurrency)
+    error_message = "reserved_concurrency ${var.reserved_concurrency}: must be -1 (no reservation) or a whole number from 1 to 100."
   }
 }
 

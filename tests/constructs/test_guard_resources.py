@@ -49,7 +49,21 @@ def test_key_rotates_and_lets_cloudwatch_use_it_for_this_account_only(synth):
 
 def test_topic_policy_allows_only_this_accounts_guard_alarms_and_denies_insecure_transport(synth):
     config = synth.config("account-wide")
-    for name in ("guard_notifications_topic_policy_document", "guard_pause_topic_policy_document"):
+    alarm = (
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:"
+        "${data.aws_caller_identity.guard_caller.account_id}:alarm:ses-guard"
+    )
+    expected_sources = {
+        "guard_notifications_topic_policy_document": [
+            f"{alarm}-account-*",
+            f"{alarm}-set-*",
+            f"{alarm}-function-errors",
+            f"{alarm}-dead-letters",
+        ],
+        # only critical reputation alarms reach the function
+        "guard_pause_topic_policy_document": [f"{alarm}-account-*-critical", f"{alarm}-set-*-critical"],
+    }
+    for name, sources in expected_sources.items():
         allow, deny = policy_statements(config, name)
         assert allow["effect"] == "Allow"
         assert allow["actions"] == ["sns:Publish"]
@@ -57,7 +71,7 @@ def test_topic_policy_allows_only_this_accounts_guard_alarms_and_denies_insecure
         conditions = {c["variable"]: c for c in allow["condition"]}
         assert conditions["aws:SourceAccount"]["values"] == ["${data.aws_caller_identity.guard_caller.account_id}"]
         assert conditions["aws:SourceArn"]["test"] == "ArnLike"
-        assert conditions["aws:SourceArn"]["values"][0].endswith(":alarm:ses-guard-*")
+        assert conditions["aws:SourceArn"]["values"] == sources
         assert deny["effect"] == "Deny"
         assert deny["condition"] == [{"test": "Bool", "values": ["false"], "variable": "aws:SecureTransport"}]
 

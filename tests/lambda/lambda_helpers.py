@@ -16,6 +16,7 @@ import boto3
 import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
+
 from ses_guard_lambda import contract
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
 from ses_guard_lambda.config import GuardConfig

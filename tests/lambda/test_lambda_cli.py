@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import ses_guard_lambda
 from botocore.stub import Stubber
 from lambda_helpers import REGION, make_client
+
+import ses_guard_lambda
 from ses_guard_lambda import cli
 
 

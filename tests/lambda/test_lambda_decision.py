@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lambda_helpers import ACCOUNT, CONFIG, REGION, load_event
+
 from ses_guard_lambda import contract, report
 from ses_guard_lambda.decision import (
     IGNORE,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from lambda_helpers import ACCOUNT, PAUSE_TOPIC, PREFIX, REGION, load_event, sns_message, with_sns_message
+
 from ses_guard_lambda import contract
 from ses_guard_lambda.events import (
     SOURCE_ALARM_ACTION,

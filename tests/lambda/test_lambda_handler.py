@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-import ses_guard_lambda
 from botocore.awsrequest import AWSResponse
 from lambda_helpers import (
     ACCOUNT,
@@ -28,6 +27,8 @@ from lambda_helpers import (
     tags,
     with_sns_message,
 )
+
+import ses_guard_lambda
 from ses_guard_lambda import contract, handler, ses_actions
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
 from ses_guard_lambda.config import ConfigError, GuardConfig
@@ -62,9 +63,7 @@ def test_account_alarm_pauses_the_account(aws: Aws) -> None:
 
 
 def test_set_alarm_pauses_only_that_configuration_set(aws: Aws) -> None:
-    aws.expect_tags(
-        f"{PREFIX}-set-marketing-complaint-critical", tags(contract.SCOPE_CONFIGURATION_SET, "marketing")
-    )
+    aws.expect_tags(f"{PREFIX}-set-marketing-complaint-critical", tags(contract.SCOPE_CONFIGURATION_SET, "marketing"))
     aws.expect_set("marketing", sending_enabled=True)
     aws.expect_pause_set("marketing")
     aws.expect_publish()
@@ -166,9 +165,7 @@ def test_protected_sets_from_the_environment_are_never_paused_by_a_wildcard_alar
         ("sns_foreign_topic.json", "is not the pause topic"),
     ],
 )
-def test_events_that_are_not_ours_are_ignored_without_any_aws_call(
-    aws: Aws, fixture: str, reason: str
-) -> None:
+def test_events_that_are_not_ours_are_ignored_without_any_aws_call(aws: Aws, fixture: str, reason: str) -> None:
     summary = run(load_event(fixture), aws)  # no stubbed response: any AWS call would fail the test
     aws.assert_all_calls_made()
     assert summary["paused"] == []
@@ -199,9 +196,7 @@ def test_protected_set_with_notify_action_is_never_paused(aws: Aws) -> None:
         (tags(contract.SCOPE_CONFIGURATION_SET, None), "is missing"),
     ],
 )
-def test_tags_that_disagree_with_the_alarm_do_not_pause(
-    aws: Aws, alarm_tags: dict[str, str], reason: str
-) -> None:
+def test_tags_that_disagree_with_the_alarm_do_not_pause(aws: Aws, alarm_tags: dict[str, str], reason: str) -> None:
     aws.expect_tags(f"{PREFIX}-set-marketing-complaint-critical", alarm_tags)
     summary = run(load_event("sns_set_complaint_alarm.json"), aws)
     aws.assert_all_calls_made()
@@ -281,9 +276,7 @@ def test_unknown_event_shape_fails_the_invocation(aws: Aws) -> None:
 # --- idempotency, dry run, retries, failures ---------------------------------------------------
 
 
-def test_duplicate_delivery_of_a_paused_set_writes_nothing(
-    aws: Aws, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_duplicate_delivery_of_a_paused_set_writes_nothing(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
     event = load_event("sns_set_complaint_alarm.json")
     event["Records"].append(json.loads(json.dumps(event["Records"][0])))  # SNS delivered it twice
     name = f"{PREFIX}-set-marketing-complaint-critical"
@@ -320,9 +313,7 @@ def test_account_shut_down_by_aws_counts_as_already_paused(aws: Aws) -> None:
 
 
 def test_dry_run_reports_would_pause_without_writing(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
-    aws.expect_tags(
-        f"{PREFIX}-set-marketing-complaint-critical", tags(contract.SCOPE_CONFIGURATION_SET, "marketing")
-    )
+    aws.expect_tags(f"{PREFIX}-set-marketing-complaint-critical", tags(contract.SCOPE_CONFIGURATION_SET, "marketing"))
     aws.expect_set("marketing", sending_enabled=True)
     aws.expect_publish()  # no put_configuration_set_sending_options stubbed: a write would fail
     summary = run(load_event("sns_set_complaint_alarm.json"), aws, replace(CONFIG, dry_run=True))
@@ -359,9 +350,7 @@ def test_throttling_is_retried_with_the_standard_retry_mode(monkeypatch: pytest.
             200,
             {"Content-Type": "application/json"},
             _Raw(
-                json.dumps(
-                    {"ConfigurationSetName": "marketing", "SendingOptions": {"SendingEnabled": True}}
-                ).encode()
+                json.dumps({"ConfigurationSetName": "marketing", "SendingOptions": {"SendingEnabled": True}}).encode()
             ),
         ),
     )
@@ -385,9 +374,7 @@ def test_throttling_beyond_five_attempts_fails_the_record(aws: Aws, monkeypatch:
     aws.expect_tags(f"{PREFIX}-account-bounce-critical", ACCOUNT_TAGS)
     clients = Clients(sesv2=sesv2, sns=aws.sns, cloudwatch=aws.cloudwatch)
     with pytest.raises(RecordProcessingError, match="TooManyRequestsException"):
-        handler.handle(
-            load_event("sns_account_bounce_alarm.json"), FakeContext(), config=CONFIG, clients=clients
-        )
+        handler.handle(load_event("sns_account_bounce_alarm.json"), FakeContext(), config=CONFIG, clients=clients)
     assert len(attempts) == 5
 
 
@@ -417,9 +404,7 @@ def test_a_failing_record_raises_at_the_end_after_the_other_records_were_applied
     bad = load_event("sns_malformed_json.json")["Records"][0]
     good_account = load_event("sns_account_bounce_alarm.json")["Records"][0]
     event = {"Records": [good_set, bad, good_account]}
-    aws.expect_tags(
-        f"{PREFIX}-set-marketing-complaint-critical", tags(contract.SCOPE_CONFIGURATION_SET, "marketing")
-    )
+    aws.expect_tags(f"{PREFIX}-set-marketing-complaint-critical", tags(contract.SCOPE_CONFIGURATION_SET, "marketing"))
     aws.expect_set("marketing")
     aws.expect_pause_set("marketing")
     aws.expect_publish()
@@ -463,9 +448,7 @@ def test_report_failure_after_pausing_fails_the_record(aws: Aws, capsys: pytest.
 
 
 def test_report_names_the_resume_command_and_the_fresh_start_warning(aws: Aws) -> None:
-    aws.expect_tags(
-        f"{PREFIX}-set-marketing-complaint-critical", tags(contract.SCOPE_CONFIGURATION_SET, "marketing")
-    )
+    aws.expect_tags(f"{PREFIX}-set-marketing-complaint-critical", tags(contract.SCOPE_CONFIGURATION_SET, "marketing"))
     aws.expect_set("marketing")
     aws.expect_pause_set("marketing")
     aws.expect_publish()
@@ -514,9 +497,7 @@ def test_decision_log_line_has_all_fields(aws: Aws, capsys: pytest.CaptureFixtur
     assert line["request_id"] == FakeContext().aws_request_id
 
 
-def test_ignored_record_still_logs_exactly_one_decision_line(
-    aws: Aws, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_ignored_record_still_logs_exactly_one_decision_line(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
     run(load_event("sns_ok.json"), aws)
     (line,) = decision_lines(capsys.readouterr().out)
     assert line["action"] == "ignore" and line["outcome"] == "ignored"
@@ -526,9 +507,7 @@ def test_ignored_record_still_logs_exactly_one_decision_line(
 # --- entry point and environment -------------------------------------------------------------------
 
 
-def test_lambda_handler_reads_its_configuration_from_the_environment(
-    aws: Aws, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_lambda_handler_reads_its_configuration_from_the_environment(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(contract.ENV_GUARD_NAME_PREFIX, PREFIX)
     monkeypatch.setenv(contract.ENV_PAUSE_TOPIC_ARN, CONFIG.pause_topic_arn)
     monkeypatch.setenv(contract.ENV_REPORT_TOPIC_ARN, REPORT_TOPIC)

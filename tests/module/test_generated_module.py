@@ -177,3 +177,10 @@ def test_invalid_set_name_fails_at_plan_with_the_modules_message(consumer_worksp
     output = _plan_with(directory, env, '"news letters" = {', "newsletters = {")
     assert "configuration set names are 1-64 characters of letters, digits, '_' and '-'" in output
     assert "news letters" in output
+
+
+@pytest.mark.slow
+def test_warning_above_the_default_critical_fails_at_plan_with_the_modules_message(consumer_workspace):
+    directory, env = consumer_workspace
+    output = _plan_with(directory, env, 'action = "notify", bounce_warning = 0.045', 'action = "notify"')
+    assert "configuration set transactional: bounce warning threshold 0.045 must be below its critical" in output

@@ -63,9 +63,7 @@ def convert(tf: Path) -> dict[str, Any]:
                     if name.startswith("__"):
                         continue
                     if kind == "locals":
-                        section[name] = clean_value(
-                            body[0] if isinstance(body, list) and len(body) == 1 else body
-                        )
+                        section[name] = clean_value(body[0] if isinstance(body, list) and len(body) == 1 else body)
                         continue
                     section[name] = clean_body(body)
                     if kind == "variable" and isinstance(section[name].get("type"), str):

@@ -176,9 +176,7 @@ def test_reputation_metrics_policy_passes_v1_v2_and_for_each_sets_with_metrics(
 
 @pytest.mark.slow
 @parametrize_framework
-def test_alarm_topic_policy_flags_alarm_topics_on_the_aws_managed_sns_key(
-    results: Results, framework: str
-) -> None:
+def test_alarm_topic_policy_flags_alarm_topics_on_the_aws_managed_sns_key(results: Results, framework: str) -> None:
     assert_outcome(results, framework, "sesrg_2", "fail")
 
 
@@ -216,7 +214,5 @@ def test_lambda_ses_policy_flags_lambda_roles_granted_ses_star_or_ses_full_acces
 
 @pytest.mark.slow
 @parametrize_framework
-def test_lambda_ses_policy_passes_scoped_lambda_roles_and_ignores_other_roles(
-    results: Results, framework: str
-) -> None:
+def test_lambda_ses_policy_passes_scoped_lambda_roles_and_ignores_other_roles(results: Results, framework: str) -> None:
     assert_outcome(results, framework, "sesrg_4", "pass")
