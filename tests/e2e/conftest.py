@@ -1,0 +1,71 @@
+"""Fixtures of the deploy tier (``@pytest.mark.e2e``, tests/e2e/test_e2e_*.py).
+
+One emulator per test session (moto_server + SES extension + tests/e2e/deploy_emulator.py), started
+through tests/e2e/moto_server.py and stopped at the end; each deploy test wipes it first
+(``fresh_emulator``), so tests do not share AWS state (e.g. the account-level pause in us-east-1).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import moto_server as moto_server_module
+from tests.e2e.deploy_helpers import CDKTF, RUNS, Deployer
+from tests.e2e.moto_server import MotoServer, start_moto_server
+
+DEPLOY_EMULATOR = Path(__file__).with_name("deploy_emulator.py")
+
+
+def _require_tools() -> None:
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not on PATH (README prerequisites)")
+    if not CDKTF.exists():
+        pytest.skip(f"{CDKTF} missing: run `npm ci` (make tools)")
+
+
+@pytest.fixture(scope="session")
+def e2e_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def e2e_server(e2e_workdir: Path) -> Iterator[MotoServer]:
+    """The emulator for the whole tier; its log is e2e_workdir/emulator.log."""
+    _require_tools()
+    with pytest.MonkeyPatch.context() as patch:
+        # Same launcher, our script: the SES extension plus the Lambda/IAM gaps a full deploy hits.
+        patch.setattr(moto_server_module, "EMULATOR_SCRIPT", DEPLOY_EMULATOR)
+        server = start_moto_server(log_path=e2e_workdir / "emulator.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def deployer(e2e_server: MotoServer, e2e_workdir: Path) -> Iterator[Deployer]:
+    started = time.perf_counter()
+    yield Deployer(e2e_server, e2e_workdir)
+    if RUNS.entries:
+        lines = [f"  {seconds:6.1f} s  {what}" for what, seconds in RUNS.entries]
+        print(f"\ne2e commands ({time.perf_counter() - started:.0f} s in all):\n" + "\n".join(lines))
+
+
+@pytest.fixture(scope="session")
+def local_synth(deployer: Deployer, e2e_workdir: Path) -> Path:
+    """`cdktf synth` of every example stack with the local backend, ONCE, into a temp output dir
+    (never the developer's cdktf.out); deploys then use --skip-synth."""
+    outdir = e2e_workdir / "cdktf.out-local"
+    deployer.synth(outdir, deployer.env(SES_GUARD_BACKEND="local"))
+    return outdir
+
+
+@pytest.fixture
+def fresh_emulator(e2e_server: MotoServer) -> MotoServer:
+    e2e_server.reset()
+    return e2e_server
