@@ -41,12 +41,16 @@ class GuardStackProps:
     """Alias of the provider, for stacks with several Regions. Default none."""
 
 
-def configure_backend(stack: TerraformStack, stack_name: str, environ: Mapping[str, str] | None = None) -> None:
+def configure_backend(
+    stack: TerraformStack, stack_name: str, environ: Mapping[str, str] | None = None, *, region: str | None = None
+) -> None:
     """Local backend unless ``SES_GUARD_BACKEND=s3`` (see module docstring)."""
     env = os.environ if environ is None else environ
     kind = env.get("SES_GUARD_BACKEND", "local").strip().lower()
     if kind == "local":
-        LocalBackend(stack, path=f"terraform.{stack_name}.tfstate")
+        # Relative to the stack folder (cdktf.out/stacks/<stack>): the project root, where cdktf keeps
+        # state by default, so deleting the regenerable cdktf.out never loses state.
+        LocalBackend(stack, path=f"../../../terraform.{stack_name}.tfstate")
         return
     if kind != "s3":
         raise BackendConfigError(f"SES_GUARD_BACKEND={kind!r}: must be 'local' or 's3'")
@@ -59,7 +63,7 @@ def configure_backend(stack: TerraformStack, stack_name: str, environ: Mapping[s
         stack,
         bucket=bucket,
         key=f"{prefix}/{stack_name}.tfstate",
-        region=env.get("SES_GUARD_STATE_REGION") or env.get("AWS_REGION") or "us-east-1",
+        region=env.get("SES_GUARD_STATE_REGION") or region or env.get("AWS_REGION") or "us-east-1",
         encrypt=True,
         dynamodb_table=lock_table or None,
         use_path_style=env.get("SES_GUARD_STATE_PATH_STYLE", "").lower() == "true" or None,
@@ -82,7 +86,7 @@ class GuardStack(TerraformStack):
             alias=props.provider_alias,
             default_tags=[{"tags": dict(props.default_tags)}] if props.default_tags else None,
         )
-        configure_backend(self, stack_name)
+        configure_backend(self, stack_name, region=props.region)
         self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION_RANGE)
         # No required_version here: checkov's terraform_json parser fails on a string in the
         # terraform block. The HCL rendering and the module's versions.tf carry it.

@@ -272,7 +272,8 @@ def test_stacks_pin_a_provider_range_and_a_relative_local_backend(synth):
     for stack in ALL_STACKS:
         terraform = synth.config(stack)["terraform"]
         assert terraform["required_providers"]["aws"]["version"] == ">= 5.100, < 7.0"
-        assert terraform["backend"] == {"local": {"path": f"terraform.{stack}.tfstate"}}
+        # relative to cdktf.out/stacks/<stack>: state lives in the project root, outside cdktf.out
+        assert terraform["backend"] == {"local": {"path": f"../../../terraform.{stack}.tfstate"}}
 
 
 def test_generated_files_carry_no_machine_paths(synth):

@@ -210,9 +210,7 @@ def moto_server(
     log_path: str | os.PathLike[str] | None = None,
     python: str | None = None,
 ) -> Iterator[MotoServer]:
-    server = start_moto_server(
-        host=host, port=port, startup_timeout=startup_timeout, log_path=log_path, python=python
-    )
+    server = start_moto_server(host=host, port=port, startup_timeout=startup_timeout, log_path=log_path, python=python)
     try:
         yield server
     finally:

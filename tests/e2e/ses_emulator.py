@@ -282,9 +282,7 @@ def _v2_put_configuration_set_reputation_options(self: SESV2Response) -> str:
     config_set = _config_set(backend, self._get_param("ConfigurationSetName"), v2=True)
     if config_set.reputation_options is None:
         config_set.reputation_options = {}
-    config_set.reputation_options["ReputationMetricsEnabled"] = bool(
-        self._get_param("ReputationMetricsEnabled", False)
-    )
+    config_set.reputation_options["ReputationMetricsEnabled"] = bool(self._get_param("ReputationMetricsEnabled", False))
     return "{}"
 
 

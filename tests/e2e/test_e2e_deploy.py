@@ -178,7 +178,8 @@ def test_multi_region_stacks_deploy_with_the_s3_backend_and_pause_per_region(
 
     first: dict[str, tuple[str, set[tuple[str, str]]]] = {}
     for stack in stacks.values():
-        assert not list(stack_dir(outdir, stack).glob("*.tfstate")), "state written locally, not to S3"
+        local_state = [*stack_dir(outdir, stack).glob("*.tfstate"), *outdir.parent.glob(f"terraform.{stack}.tfstate")]
+        assert not local_state, "state written locally, not to S3"
         first[stack] = (state(stack)["lineage"], addresses(stack))
         assert first[stack][1], stack
         deployer.assert_converged(stack_dir(outdir, stack), env, f"of {stack} after the first deploy")

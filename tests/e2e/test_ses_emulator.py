@@ -98,9 +98,7 @@ def test_new_configuration_set_reads_back_as_sending_with_its_reputation_setting
 
 def test_configuration_set_created_paused_reads_back_as_paused(ses: Ses) -> None:
     ses.v2.create_configuration_set(ConfigurationSetName="cold", SendingOptions={"SendingEnabled": False})
-    assert ses.v2.get_configuration_set(ConfigurationSetName="cold")["SendingOptions"] == {
-        "SendingEnabled": False
-    }
+    assert ses.v2.get_configuration_set(ConfigurationSetName="cold")["SendingOptions"] == {"SendingEnabled": False}
 
 
 def test_paused_configuration_set_reads_back_as_paused(ses: Ses) -> None:
@@ -128,18 +126,13 @@ def test_resuming_a_paused_configuration_set_records_a_fresh_start(ses: Ses) -> 
 def test_enabling_an_already_sending_set_is_not_a_fresh_start(ses: Ses) -> None:
     ses.v2.create_configuration_set(ConfigurationSetName="marketing")
     ses.v2.put_configuration_set_sending_options(ConfigurationSetName="marketing", SendingEnabled=True)
-    assert (
-        "LastFreshStart"
-        not in ses.v2.get_configuration_set(ConfigurationSetName="marketing")["ReputationOptions"]
-    )
+    assert "LastFreshStart" not in ses.v2.get_configuration_set(ConfigurationSetName="marketing")["ReputationOptions"]
 
 
 def test_v1_and_v2_configuration_set_pauses_share_one_state(ses: Ses) -> None:
     ses.v1.create_configuration_set(ConfigurationSet={"Name": "legacy"})
     ses.v1.update_configuration_set_sending_enabled(ConfigurationSetName="legacy", Enabled=False)
-    assert ses.v2.get_configuration_set(ConfigurationSetName="legacy")["SendingOptions"] == {
-        "SendingEnabled": False
-    }
+    assert ses.v2.get_configuration_set(ConfigurationSetName="legacy")["SendingOptions"] == {"SendingEnabled": False}
 
     ses.v1.update_configuration_set_sending_enabled(ConfigurationSetName="legacy", Enabled=True)
     got = ses.v2.get_configuration_set(ConfigurationSetName="legacy")
@@ -147,16 +140,12 @@ def test_v1_and_v2_configuration_set_pauses_share_one_state(ses: Ses) -> None:
     assert "LastFreshStart" in got["ReputationOptions"]
 
     ses.v1.update_configuration_set_reputation_metrics_enabled(ConfigurationSetName="legacy", Enabled=True)
-    assert ses.v2.get_configuration_set(ConfigurationSetName="legacy")["ReputationOptions"][
-        "ReputationMetricsEnabled"
-    ]
+    assert ses.v2.get_configuration_set(ConfigurationSetName="legacy")["ReputationOptions"]["ReputationMetricsEnabled"]
 
 
 def test_reputation_metrics_can_be_switched_with_the_v2_operation(ses: Ses) -> None:
     ses.v2.create_configuration_set(ConfigurationSetName="marketing")
-    ses.v2.put_configuration_set_reputation_options(
-        ConfigurationSetName="marketing", ReputationMetricsEnabled=True
-    )
+    ses.v2.put_configuration_set_reputation_options(ConfigurationSetName="marketing", ReputationMetricsEnabled=True)
     assert ses.v2.get_configuration_set(ConfigurationSetName="marketing")["ReputationOptions"] == {
         "ReputationMetricsEnabled": True
     }
@@ -166,9 +155,7 @@ def test_unknown_configuration_set_raises_each_api_versions_not_found_error(ses:
     v2_calls: tuple[Callable[[], Any], ...] = (
         lambda: ses.v2.get_configuration_set(ConfigurationSetName="nope"),
         lambda: ses.v2.delete_configuration_set(ConfigurationSetName="nope"),
-        lambda: ses.v2.put_configuration_set_sending_options(
-            ConfigurationSetName="nope", SendingEnabled=False
-        ),
+        lambda: ses.v2.put_configuration_set_sending_options(ConfigurationSetName="nope", SendingEnabled=False),
         lambda: ses.v2.put_configuration_set_reputation_options(
             ConfigurationSetName="nope", ReputationMetricsEnabled=True
         ),
@@ -187,12 +174,8 @@ def test_tags_read_back_after_tagging_untagging_and_deleting(ses: Ses) -> None:
     ses.v2.tag_resource(ResourceArn=_arn("marketing"), Tags=[{"Key": "env", "Value": "test"}])
     ses.v2.untag_resource(ResourceArn=_arn("marketing"), TagKeys=["team"])
 
-    assert ses.v2.list_tags_for_resource(ResourceArn=_arn("marketing"))["Tags"] == [
-        {"Key": "env", "Value": "test"}
-    ]
-    assert ses.v2.get_configuration_set(ConfigurationSetName="marketing")["Tags"] == [
-        {"Key": "env", "Value": "test"}
-    ]
+    assert ses.v2.list_tags_for_resource(ResourceArn=_arn("marketing"))["Tags"] == [{"Key": "env", "Value": "test"}]
+    assert ses.v2.get_configuration_set(ConfigurationSetName="marketing")["Tags"] == [{"Key": "env", "Value": "test"}]
 
     ses.v2.delete_configuration_set(ConfigurationSetName="marketing")
     ses.v2.create_configuration_set(ConfigurationSetName="marketing")
@@ -399,9 +382,7 @@ def test_terraform_apply_keeps_a_set_paused_by_the_api_paused(tmp_path: Path) ->
 
         plan = terraform("plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
         assert plan.returncode == 0, f"expected no changes after the pause:\n{plan.stdout}"
-        assert sesv2.get_configuration_set(ConfigurationSetName="tf-e2e")["SendingOptions"] == {
-            "SendingEnabled": False
-        }
+        assert sesv2.get_configuration_set(ConfigurationSetName="tf-e2e")["SendingOptions"] == {"SendingEnabled": False}
 
         # Update in place: PutConfigurationSetReputationOptions, TagResource and UntagResource.
         terraform(
@@ -414,9 +395,7 @@ def test_terraform_apply_keeps_a_set_paused_by_the_api_paused(tmp_path: Path) ->
         updated = sesv2.get_configuration_set(ConfigurationSetName="tf-e2e")
         assert updated["ReputationOptions"]["ReputationMetricsEnabled"] is False
         assert updated["SendingOptions"] == {"SendingEnabled": False}
-        assert sesv2.list_tags_for_resource(ResourceArn=_arn("tf-e2e"))["Tags"] == [
-            {"Key": "Owner", "Value": "e2e"}
-        ]
+        assert sesv2.list_tags_for_resource(ResourceArn=_arn("tf-e2e"))["Tags"] == [{"Key": "Owner", "Value": "e2e"}]
 
         terraform("destroy", "-auto-approve", "-input=false")
         with pytest.raises(sesv2.exceptions.NotFoundException):
