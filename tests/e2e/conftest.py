@@ -23,9 +23,9 @@ DEPLOY_EMULATOR = Path(__file__).with_name("deploy_emulator.py")
 
 def _require_tools() -> None:
     if shutil.which("terraform") is None:
-        pytest.skip("terraform is not on PATH (README prerequisites)")
+        pytest.fail("terraform is not on PATH (README prerequisites)")
     if not CDKTF.exists():
-        pytest.skip(f"{CDKTF} missing: run `npm ci` (make tools)")
+        pytest.fail(f"{CDKTF} missing: run `make tools` (npm ci)")
 
 
 @pytest.fixture(scope="session")

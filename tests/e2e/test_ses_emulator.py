@@ -343,7 +343,7 @@ resource "aws_sesv2_configuration_set" "this" {
 @pytest.mark.e2e
 def test_terraform_apply_keeps_a_set_paused_by_the_api_paused(tmp_path: Path) -> None:
     if shutil.which("terraform") is None:
-        pytest.skip("terraform is not on the PATH")
+        pytest.fail("terraform is not on the PATH (README prerequisites)")
     workdir = tmp_path / "stack"
     workdir.mkdir()
     (workdir / "main.tf").write_text(TERRAFORM_CONFIG)
