@@ -1,6 +1,6 @@
 """Fixtures of the deploy tier (``@pytest.mark.e2e``, tests/e2e/test_e2e_*.py).
 
-One emulator per test session (moto_server + SES extension + tests/e2e/deploy_emulator.py), started
+One emulator per test session (moto_server + the emulator extension in tests/e2e/ses_emulator.py), started
 through tests/e2e/moto_server.py and stopped at the end; each deploy test wipes it first
 (``fresh_emulator``), so tests do not share AWS state (e.g. the account-level pause in us-east-1).
 """
@@ -14,11 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import moto_server as moto_server_module
 from tests.e2e.deploy_helpers import CDKTF, RUNS, Deployer
 from tests.e2e.moto_server import MotoServer, start_moto_server
-
-DEPLOY_EMULATOR = Path(__file__).with_name("deploy_emulator.py")
 
 
 def _require_tools() -> None:
@@ -37,10 +34,7 @@ def e2e_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def e2e_server(e2e_workdir: Path) -> Iterator[MotoServer]:
     """The emulator for the whole tier; its log is e2e_workdir/emulator.log."""
     _require_tools()
-    with pytest.MonkeyPatch.context() as patch:
-        # Same launcher, our script: the SES extension plus the Lambda/IAM gaps a full deploy hits.
-        patch.setattr(moto_server_module, "EMULATOR_SCRIPT", DEPLOY_EMULATOR)
-        server = start_moto_server(log_path=e2e_workdir / "emulator.log")
+    server = start_moto_server(log_path=e2e_workdir / "emulator.log")
     try:
         yield server
     finally:

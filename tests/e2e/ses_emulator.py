@@ -14,6 +14,16 @@ moto 5.2.5 gets the SES operations this project depends on wrong or not at all (
 * SES v1 ``UpdateConfigurationSetSendingEnabled``, ``UpdateAccountSendingEnabled`` and
   ``GetAccountSendingEnabled`` are not implemented.
 
+Two gaps outside SES that a full deployment of the guard hits are restored here too, so the
+emulator stays one module:
+
+* moto 5.2.5 drops a Lambda function's ``DeadLetterConfig`` (accepted by ``CreateFunction`` /
+  ``UpdateFunctionConfiguration``, never returned), so Terraform planned to add
+  ``dead_letter_config`` on every run, a perpetual diff AWS does not have. Kept and returned as
+  AWS does (``{"TargetArn": ...}``; an empty ``TargetArn`` removes it).
+* AWS managed IAM policies (the guard attaches ``AWSXRayDaemonWriteAccess``) exist only with
+  ``MOTO_IAM_LOAD_MANAGED_POLICIES=true``; server mode sets it before moto's IAM backend starts.
+
 This module monkeypatches moto's classes at install time (methods added to / replaced on
 ``moto.sesv2.responses.SESV2Response`` and ``moto.ses.responses.EmailResponse``). Monkeypatching
 rather than subclassing is deliberate: moto's URL map (``moto/sesv2/urls.py``) holds bound methods
@@ -66,6 +76,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -73,6 +84,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import moto
+from moto.awslambda.models import LambdaFunction
 from moto.core.exceptions import JsonRESTError
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult, EmptyResult
@@ -354,6 +366,50 @@ _V2_EXTRA_URL_PATHS = (
 )
 
 
+_LAMBDA_DLQ_MARKER = "_ses_guard_e2e_dlq_patch"
+
+
+def _dead_letter_target(value: Any) -> str | None:
+    if isinstance(value, dict):
+        target = value.get("TargetArn")
+        return target or None
+    return None
+
+
+def install_lambda_dead_letter_config() -> None:
+    """Make moto's Lambda remember ``DeadLetterConfig`` (idempotent)."""
+    if getattr(LambdaFunction, _LAMBDA_DLQ_MARKER, False):
+        return
+    original_init = LambdaFunction.__init__
+    original_get = LambdaFunction.get_configuration
+    original_update = LambdaFunction.update_configuration
+
+    def patched_init(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        original_init(self, account_id, spec, *args, **kwargs)
+        self._dead_letter_target = _dead_letter_target(spec.get("DeadLetterConfig"))
+
+    def patched_get_configuration(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        config: dict[str, Any] = original_get(self, *args, **kwargs)
+        target = getattr(self, "_dead_letter_target", None)
+        if target:
+            config["DeadLetterConfig"] = {"TargetArn": target}
+        return config
+
+    def patched_update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "DeadLetterConfig" in config_updates:
+            self._dead_letter_target = _dead_letter_target(config_updates["DeadLetterConfig"])
+        result: dict[str, Any] = original_update(self, config_updates)
+        target = getattr(self, "_dead_letter_target", None)
+        if target:
+            result["DeadLetterConfig"] = {"TargetArn": target}
+        return result
+
+    LambdaFunction.__init__ = patched_init  # type: ignore[method-assign]
+    LambdaFunction.get_configuration = patched_get_configuration  # type: ignore[method-assign]
+    LambdaFunction.update_configuration = patched_update_configuration  # type: ignore[method-assign]
+    setattr(LambdaFunction, _LAMBDA_DLQ_MARKER, True)
+
+
 def check_moto_version(version: str | None = None) -> None:
     """Raise RuntimeError unless moto is the release these patches were written against."""
     found = version if version is not None else moto.__version__
@@ -378,6 +434,7 @@ def install() -> None:
                 setattr(cls, name, func)
         for path in _V2_EXTRA_URL_PATHS:
             sesv2_urls.url_paths.setdefault(path, SESV2Response.dispatch)
+        install_lambda_dead_letter_config()
         setattr(SESV2Response, _MARKER, True)
 
 
@@ -464,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
     args = parser.parse_args(argv)
+    # Before moto's IAM backend is first created (it reads the setting then): see module docstring.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     server = make_wsgi_server(args.host, args.port)
     host, port = server.server_address[:2]
     # The helper in moto_server.py waits for this exact line to learn the port.

@@ -414,3 +414,31 @@ def test_terraform_env_points_only_at_the_emulator(tmp_path: Path) -> None:
     assert (env["AWS_ACCESS_KEY_ID"], env["AWS_REGION"], env["PATH"]) == ("testing", "us-east-1", "/bin")
     cli_config = Path(env["TF_CLI_CONFIG_FILE"]).read_text()
     assert 'path    = "/m"' in cli_config
+
+
+def test_lambda_dead_letter_config_reads_back_as_aws_returns_it() -> None:
+    import io
+    import zipfile
+
+    ses_emulator.install()
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        queue_url = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+        dlq = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        lam = boto3.client("lambda", region_name="us-east-1")
+        lam.create_function(
+            FunctionName="fn",
+            Runtime="python3.12",
+            Role=role,
+            Handler="handler.handler",
+            Code={"ZipFile": code.getvalue()},
+            DeadLetterConfig={"TargetArn": dlq},
+        )
+        assert lam.get_function_configuration(FunctionName="fn")["DeadLetterConfig"] == {"TargetArn": dlq}
+        lam.update_function_configuration(FunctionName="fn", DeadLetterConfig={"TargetArn": ""})
+        assert "DeadLetterConfig" not in lam.get_function_configuration(FunctionName="fn")
