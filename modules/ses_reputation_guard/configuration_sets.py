@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ses_guard_lambda import contract
 from ses_reputation_guard._cdktf import (
     Construct,
     Sesv2ConfigurationSet,
@@ -27,6 +28,8 @@ class ManagedConfigurationSetsProps:
     managed_sets_expression: str
     """Terraform expression (no ``${}``) of the normalized set map filtered to ``managed`` sets."""
     tags: Any
+    name_prefix: str
+    """The guard that manages the sets (tag ``ses-reputation-guard:guard``)."""
 
 
 class ManagedConfigurationSets(Construct):
@@ -43,7 +46,11 @@ class ManagedConfigurationSets(Construct):
                 for_each=sets,
                 configuration_set_name=sets.key,
                 reputation_options=Sesv2ReputationOptions(reputation_metrics_enabled=True),
-                tags=merged_tags(props.tags, {}),
+                # The action tag lets IAM refuse to pause a notify-only set (see PauseFunction).
+                tags=merged_tags(
+                    props.tags,
+                    {contract.TAG_GUARD: props.name_prefix, contract.TAG_ACTION: sets.get_string("action")},
+                ),
                 lifecycle=TerraformResourceLifecycle(ignore_changes=["sending_options"]),
             ),
             props.resource_prefix,

@@ -190,14 +190,16 @@ class PauseFunction(Construct):
             self.account_pause_policy = self._counted_role_policy(
                 "account_pause",
                 count=account_count,
-                statement=PolicyStatement(
-                    sid="PauseAccountSendingInThisRegion",
-                    actions=["ses:PutAccountSendingAttributes"],
-                    resources=["*"],
-                    condition=[
-                        PolicyCondition(test="StringEquals", variable="aws:RequestedRegion", values=[props.region])
-                    ],
-                ),
+                statements=[
+                    PolicyStatement(
+                        sid="PauseAccountSendingInThisRegion",
+                        actions=["ses:PutAccountSendingAttributes"],
+                        resources=["*"],
+                        condition=[
+                            PolicyCondition(test="StringEquals", variable="aws:RequestedRegion", values=[props.region])
+                        ],
+                    )
+                ],
             )
 
         # Pausing configuration sets: scoped to configuration-set ARNs, never "*".
@@ -207,11 +209,28 @@ class PauseFunction(Construct):
             self.set_pause_policy = self._counted_role_policy(
                 "set_pause",
                 count=Token.as_number(f"${{length({arns}) > 0 ? 1 : 0}}"),
-                statement=PolicyStatement(
-                    sid="PauseAndReadGuardedConfigurationSets",
-                    actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
-                    resources=Token.as_list(f"${{{arns}}}"),
-                ),
+                statements=[
+                    PolicyStatement(
+                        sid="PauseAndReadGuardedConfigurationSets",
+                        actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
+                        resources=Token.as_list(f"${{{arns}}}"),
+                    ),
+                    # Defense in depth, independent of the number of sets: a managed set whose policy is
+                    # notify-only carries the action tag, and IAM refuses to pause it whatever alarm asks.
+                    PolicyStatement(
+                        sid="NeverPauseNotifyOnlySets",
+                        effect="Deny",
+                        actions=["ses:PutConfigurationSetSendingOptions"],
+                        resources=[f"arn:{props.partition}:ses:{props.region}:{props.account_id}:configuration-set/*"],
+                        condition=[
+                            PolicyCondition(
+                                test="StringEquals",
+                                variable=f"aws:ResourceTag/{contract.TAG_ACTION}",
+                                values=[contract.ACTION_NOTIFY],
+                            )
+                        ],
+                    ),
+                ],
             )
 
         self.tracing_policy = named(
@@ -289,12 +308,12 @@ class PauseFunction(Construct):
             "function_subscription",
         )
 
-    def _counted_role_policy(self, role: str, *, count: Any, statement: Any) -> IamRolePolicy:
+    def _counted_role_policy(self, role: str, *, count: Any, statements: list[Any]) -> IamRolePolicy:
         """A policy document and the role policy using it, both created only when ``count`` is 1
         (``count`` None: always)."""
         p = self.props.resource_prefix
         document = named(
-            DataAwsIamPolicyDocument(self, f"{role}_document", count=count, statement=[statement]),
+            DataAwsIamPolicyDocument(self, f"{role}_document", count=count, statement=statements),
             p,
             f"function_{role}_policy",
         )

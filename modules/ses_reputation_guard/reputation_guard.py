@@ -383,6 +383,7 @@ class ReputationGuard(Construct):
                     resource_prefix=p,
                     managed_sets_expression=f"local.{local_names['managed_sets']}",
                     tags=tags,
+                    name_prefix=inputs.name_prefix,
                 ),
             )
             self.configuration_set_alarms = ConfigurationSetReputationAlarms(

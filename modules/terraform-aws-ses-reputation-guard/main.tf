@@ -265,7 +265,7 @@ resource "aws_cloudwatch_metric_alarm" "guard_account_complaint_critical" {
 }
 resource "aws_sesv2_configuration_set" "guard_configuration_sets" {
   configuration_set_name = each.key
-  tags                   = var.tags
+  tags                   = merge(var.tags, { "ses-reputation-guard:guard" = var.name_prefix, "ses-reputation-guard:action" = each.value.action })
   reputation_options {
     reputation_metrics_enabled = true
   }
@@ -516,6 +516,23 @@ data "aws_iam_policy_document" "guard_function_set_pause_policy" {
     ]
     resources = local.guard_pausing_set_arns
     sid       = "PauseAndReadGuardedConfigurationSets"
+  }
+  statement {
+    actions = [
+      "ses:PutConfigurationSetSendingOptions"
+    ]
+    effect = "Deny"
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/*"
+    ]
+    sid = "NeverPauseNotifyOnlySets"
+    condition {
+      test = "StringEquals"
+      values = [
+        "notify"
+      ]
+      variable = "aws:ResourceTag/ses-reputation-guard:action"
+    }
   }
   count = length(local.guard_pausing_set_arns) > 0 ? 1 : 0
 }

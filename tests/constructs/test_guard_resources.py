@@ -220,7 +220,7 @@ def test_function_role_never_grants_ses_wildcards(synth):
 
 def test_set_pausing_is_scoped_to_configuration_set_arns(synth):
     config = synth.config("per-set")
-    [statement] = policy_statements(config, "guard_function_set_pause_policy")
+    statement = policy_statements(config, "guard_function_set_pause_policy")[0]
     assert statement["actions"] == ["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"]
     assert statement["resources"] == "${local.guard_pausing_set_arns}"
     arns = config["locals"]["guard_pausing_set_arns"]
@@ -290,3 +290,17 @@ def test_multi_region_stacks_guard_each_region_separately(synth):
     assert east["provider"]["aws"][0]["region"] == "us-east-1"
     assert west["provider"]["aws"][0]["region"] == "eu-west-1"
     assert set(synth.configuration_sets("multi-region-eu-west-1")) == {"marketing-eu", "transactional-eu"}
+
+
+def test_iam_refuses_to_pause_notify_only_managed_sets_whatever_the_alarm(synth):
+    config = synth.config("per-set")
+    deny = policy_statements(config, "guard_function_set_pause_policy")[1]
+    assert deny["effect"] == "Deny"
+    assert deny["actions"] == ["ses:PutConfigurationSetSendingOptions"]
+    assert deny["resources"][0].endswith(":configuration-set/*")
+    assert deny["condition"] == [
+        {"test": "StringEquals", "values": ["notify"], "variable": f"aws:ResourceTag/{contract.TAG_ACTION}"}
+    ]
+    sets = resources(config, "aws_sesv2_configuration_set")["guard_configuration_sets"]
+    assert sets["tags"][contract.TAG_ACTION] == "${each.value.action}"
+    assert sets["tags"][contract.TAG_GUARD] == "ses-guard-sets"
