@@ -112,36 +112,16 @@ class Deployer:
         return self.cdktf(["synth", "--output", str(outdir)], env)
 
     def deploy(self, stacks: list[str], outdir: Path, env: dict[str, str]) -> str:
-        # --skip-synth: the tier synthesizes once per backend (``synth``); --skip-provider-lock:
-        # `terraform providers lock` would download checksums from the registry (offline here).
-        return self.cdktf(
-            [
-                "deploy",
-                *stacks,
-                "--auto-approve",
-                "--output",
-                str(outdir),
-                "--skip-synth",
-                "--skip-provider-lock",
-                "--no-color",
-            ],
-            env,
-        )
+        return self._apply_verb("deploy", stacks, outdir, env)
 
     def destroy(self, stacks: list[str], outdir: Path, env: dict[str, str]) -> str:
-        return self.cdktf(
-            [
-                "destroy",
-                *stacks,
-                "--auto-approve",
-                "--output",
-                str(outdir),
-                "--skip-synth",
-                "--skip-provider-lock",
-                "--no-color",
-            ],
-            env,
-        )
+        return self._apply_verb("destroy", stacks, outdir, env)
+
+    def _apply_verb(self, verb: str, stacks: list[str], outdir: Path, env: dict[str, str]) -> str:
+        # --skip-synth: the tier synthesizes once per backend (``synth``); --skip-provider-lock:
+        # `terraform providers lock` would download checksums from the registry (offline here).
+        options = ["--auto-approve", "--output", str(outdir), "--skip-synth", "--skip-provider-lock", "--no-color"]
+        return self.cdktf([verb, *stacks, *options], env)
 
     # --- terraform ---------------------------------------------------------------------------
     def terraform(self, args: list[str], cwd: Path, env: dict[str, str]) -> str:
