@@ -26,79 +26,6 @@ class HclBlock:
     text: str
 
 
-def _string_end(text: str, start: int) -> int:
-    """Index just past the closing quote of the string literal opening at ``start``."""
-    i = start + 1
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == '"':
-            return i + 1
-        if text.startswith("${", i) or text.startswith("%{", i):
-            i = _template_end(text, i + 1)
-            continue
-        i += 1
-    raise ValueError(f"unterminated string literal at offset {start}")
-
-
-def _template_end(text: str, brace: int) -> int:
-    """Index just past the ``}`` closing the interpolation whose ``{`` is at ``brace``."""
-    depth = 0
-    i = brace
-    while i < len(text):
-        char = text[i]
-        if char == '"':
-            i = _string_end(text, i)
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise ValueError(f"unterminated interpolation at offset {brace}")
-
-
-def unwrap_interpolations(hcl: str) -> str:
-    """``"${expr}"`` (the whole string one interpolation) becomes ``expr``, recursively."""
-    out: list[str] = []
-    i = 0
-    while i < len(hcl):
-        if hcl[i] == "#":  # comment to end of line
-            end = hcl.find("\n", i)
-            end = len(hcl) if end < 0 else end
-            out.append(hcl[i:end])
-            i = end
-            continue
-        if hcl[i] != '"':
-            out.append(hcl[i])
-            i += 1
-            continue
-        end = _string_end(hcl, i)
-        literal = hcl[i:end]
-        if literal.startswith('"${') and _template_end(hcl, i + 2) == end - 1:
-            inner = literal[3:-2]
-            out.append(unwrap_interpolations(inner))
-        else:
-            out.append(literal)
-        i = end
-    return "".join(out)
-
-
-_IGNORE_CHANGES = re.compile(r"((?:ignore_changes|depends_on)\s*=\s*\[)([^\]]*)(\])")
-
-
-def unquote_ignore_changes(hcl: str) -> str:
-    """``ignore_changes = ["x"]`` becomes ``ignore_changes = [x]`` (quoted references are deprecated)."""
-    return _IGNORE_CHANGES.sub(lambda m: m.group(1) + m.group(2).replace('"', "") + m.group(3), hcl)
-
-
-_CONDITION_LIST = re.compile(r"(?m)^(\s*)(precondition|postcondition)\s*=\s*\[")
-
-
 def _closing(text: str, opening: int, pair: str) -> int:
     """Index just past the bracket matching ``text[opening]`` (``pair`` is e.g. ``"[]"``), string-aware."""
     depth = 0
@@ -118,6 +45,60 @@ def _closing(text: str, opening: int, pair: str) -> int:
     raise ValueError(f"unbalanced {pair} at offset {opening}")
 
 
+def _string_end(text: str, start: int) -> int:
+    """Index just past the closing quote of the string literal opening at ``start``."""
+    i = start + 1
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == '"':
+            return i + 1
+        if text.startswith("${", i) or text.startswith("%{", i):
+            i = _closing(text, i + 1, "{}")
+            continue
+        i += 1
+    raise ValueError(f"unterminated string literal at offset {start}")
+
+
+def unwrap_interpolations(hcl: str) -> str:
+    """``"${expr}"`` (the whole string one interpolation) becomes ``expr``, recursively."""
+    out: list[str] = []
+    i = 0
+    while i < len(hcl):
+        if hcl[i] == "#":  # comment to end of line
+            end = hcl.find("\n", i)
+            end = len(hcl) if end < 0 else end
+            out.append(hcl[i:end])
+            i = end
+            continue
+        if hcl[i] != '"':
+            out.append(hcl[i])
+            i += 1
+            continue
+        end = _string_end(hcl, i)
+        literal = hcl[i:end]
+        if literal.startswith('"${') and _closing(hcl, i + 2, "{}") == end - 1:
+            inner = literal[3:-2]
+            out.append(unwrap_interpolations(inner))
+        else:
+            out.append(literal)
+        i = end
+    return "".join(out)
+
+
+_IGNORE_CHANGES = re.compile(r"((?:ignore_changes|depends_on)\s*=\s*\[)([^\]]*)(\])")
+
+
+def unquote_ignore_changes(hcl: str) -> str:
+    """``ignore_changes = ["x"]`` becomes ``ignore_changes = [x]`` (quoted references are deprecated)."""
+    return _IGNORE_CHANGES.sub(lambda m: m.group(1) + m.group(2).replace('"', "") + m.group(3), hcl)
+
+
+_CONDITION_LIST = re.compile(r"(?m)^(\s*)(precondition|postcondition)\s*=\s*\[")
+
+
 def blockify_conditions(hcl: str) -> str:
     """``precondition = [{...}]`` (how cdktf renders lifecycle conditions) becomes ``precondition {...}`` blocks."""
     while (match := _CONDITION_LIST.search(hcl)) is not None:
@@ -134,6 +115,11 @@ def blockify_conditions(hcl: str) -> str:
     return hcl
 
 
+def clean_block(text: str) -> str:
+    """Every workaround for one rendered block, in the order they must run."""
+    return blockify_conditions(unquote_ignore_changes(unwrap_interpolations(text)))
+
+
 def split_blocks(hcl: str) -> list[HclBlock]:
     """Top-level blocks in order (the renderer starts each at column 0)."""
     blocks: list[HclBlock] = []
@@ -142,7 +128,7 @@ def split_blocks(hcl: str) -> list[HclBlock]:
         match = _TOP_LEVEL_BLOCK.search(hcl, position)
         if match is None:
             return blocks
-        end = _template_end(hcl, match.end() - 1)
+        end = _closing(hcl, match.end() - 1, "{}")
         blocks.append(HclBlock(kind=match.group(1), text=hcl[match.start() : end]))
         position = end
 
@@ -179,7 +165,7 @@ def _backend_text(block: HclBlock) -> str:
     match = re.search(r'\n\s*(backend\s+"[^"]+"\s*\{)', block.text)
     if match is None:
         return ""
-    end = _template_end(block.text, match.end() - 1)
+    end = _closing(block.text, match.end() - 1, "{}")
     return "  " + block.text[match.start(1) : end] + "\n"
 
 
@@ -191,5 +177,5 @@ def render_stack_hcl(stack: TerraformStack, required_version: str, provider_vers
         if block.kind == "terraform":
             parts.append(terraform_block(required_version, provider_version, _backend_text(block)))
         else:
-            parts.append(blockify_conditions(unquote_ignore_changes(unwrap_interpolations(block.text))))
+            parts.append(clean_block(block.text))
     return terraform_fmt("\n".join(parts) + "\n")

@@ -7,8 +7,9 @@ commits this zip, and a drift test compares it byte for byte.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import importlib.util
+import io
 import zipfile
 from pathlib import Path
 
@@ -29,9 +30,8 @@ def source_files(source_dir: Path | None = None) -> list[Path]:
     return sorted(path for path in root.rglob("*.py") if "__pycache__" not in path.parts)
 
 
+@functools.cache  # one build per process, however many guards and the module use it
 def build_zip_bytes(source_dir: Path | None = None) -> bytes:
-    import io
-
     root = source_dir or lambda_source_dir()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -41,16 +41,3 @@ def build_zip_bytes(source_dir: Path | None = None) -> bytes:
             info.create_system = 3  # unix, so the permissions above are honoured
             archive.writestr(info, path.read_bytes())
     return buffer.getvalue()
-
-
-def write_zip(destination: Path, source_dir: Path | None = None) -> Path:
-    """Write the zip if its content changed (keeps mtimes stable for make) and return its path."""
-    data = build_zip_bytes(source_dir)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if not destination.exists() or destination.read_bytes() != data:
-        destination.write_bytes(data)
-    return destination
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -15,19 +15,11 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ses_reputation_guard import lambda_package
 from ses_reputation_guard._cdktf import App, TerraformStack
 from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE
-from ses_reputation_guard.hcl import (
-    blockify_conditions,
-    split_blocks,
-    terraform_block,
-    terraform_fmt,
-    unquote_ignore_changes,
-    unwrap_interpolations,
-)
+from ses_reputation_guard.hcl import clean_block, split_blocks, terraform_block, terraform_fmt
 from ses_reputation_guard.module_variables import (
     PACKAGE_RELATIVE_PATH,
     ModuleVariable,
@@ -35,6 +27,7 @@ from ses_reputation_guard.module_variables import (
     normalizing_locals,
     variables,
 )
+from ses_reputation_guard.naming import resource_address
 from ses_reputation_guard.reputation_guard import ReputationGuard
 
 MODULE_DIR_NAME = "terraform-aws-ses-reputation-guard"
@@ -49,38 +42,38 @@ class ModuleOutput:
     value: str
 
 
-def _address(resource: Any) -> str:
-    return f"{resource.terraform_resource_type}.{resource.friendly_unique_id}"
-
-
 def outputs(guard: ReputationGuard) -> list[ModuleOutput]:
-    account = [_address(alarm) for alarm in guard.account_alarms.alarms.values()]
+    account = [resource_address(alarm) for alarm in guard.account_alarms.alarms.values()]
     assert guard.configuration_set_alarms is not None and guard.configuration_sets is not None
-    set_alarms = [_address(alarm) for alarm in guard.configuration_set_alarms.alarms.values()]
+    set_alarms = [resource_address(alarm) for alarm in guard.configuration_set_alarms.alarms.values()]
     function = guard.function
     return [
         ModuleOutput(
             "notification_topic_arn",
             "ARN of the SNS topic people subscribe to (alarms and reports).",
-            f"{_address(guard.notification_topic.topic)}.arn",
+            f"{resource_address(guard.notification_topic.topic)}.arn",
         ),
         ModuleOutput(
             "pause_topic_arn",
             "ARN of the SNS topic that delivers pausing alarms to the function.",
-            f"{_address(guard.pause_topic.topic)}.arn",
+            f"{resource_address(guard.pause_topic.topic)}.arn",
         ),
         ModuleOutput(
             "kms_key_arn",
             "ARN of the customer managed KMS key (topics, queue, logs, function).",
-            f"{_address(guard.key.key)}.arn",
+            f"{resource_address(guard.key.key)}.arn",
         ),
-        ModuleOutput("function_arn", "ARN of the pause function.", f"{_address(function.function)}.arn"),
-        ModuleOutput("function_name", "Name of the pause function.", f"{_address(function.function)}.function_name"),
-        ModuleOutput("function_role_arn", "ARN of the pause function's IAM role.", f"{_address(function.role)}.arn"),
+        ModuleOutput("function_arn", "ARN of the pause function.", f"{resource_address(function.function)}.arn"),
+        ModuleOutput(
+            "function_name", "Name of the pause function.", f"{resource_address(function.function)}.function_name"
+        ),
+        ModuleOutput(
+            "function_role_arn", "ARN of the pause function's IAM role.", f"{resource_address(function.role)}.arn"
+        ),
         ModuleOutput(
             "dead_letter_queue_url",
             "URL of the dead-letter queue of unhandled alarm notifications.",
-            f"{_address(function.dead_letter_queue)}.url",
+            f"{resource_address(function.dead_letter_queue)}.url",
         ),
         ModuleOutput(
             "account_alarm_arns",
@@ -102,13 +95,15 @@ def outputs(guard: ReputationGuard) -> list[ModuleOutput]:
         ModuleOutput(
             "managed_configuration_set_arns",
             "Configuration sets created by the module: name => ARN.",
-            f"{{ for name, s in {_address(guard.configuration_sets.configuration_sets)} : name => s.arn }}",
+            f"{{ for name, s in {resource_address(guard.configuration_sets.configuration_sets)} : name => s.arn }}",
         ),
         ModuleOutput(
             "health_alarm_arns",
             "Alarms on the guard itself (function errors, dead letters): name => ARN.",
             "{ for alarm in ["
-            + ", ".join(_address(a) for a in (guard.health_alarms.errors_alarm, guard.health_alarms.dead_letters_alarm))
+            + ", ".join(
+                resource_address(a) for a in (guard.health_alarms.errors_alarm, guard.health_alarms.dead_letters_alarm)
+            )
             + "] : alarm.alarm_name => alarm.arn }",
         ),
     ]
@@ -191,9 +186,7 @@ def render_module() -> dict[str, bytes]:
         stack, guard = build_module_stack(app)
         hcl = Testing.synth_hcl(stack)
     resource_blocks = [
-        blockify_conditions(unquote_ignore_changes(unwrap_interpolations(block.text)))
-        for block in split_blocks(hcl)
-        if block.kind in ("data", "resource", "locals")
+        clean_block(block.text) for block in split_blocks(hcl) if block.kind in ("data", "resource", "locals")
     ]
     variables_ = variables()
     outputs_ = outputs(guard)

@@ -82,19 +82,23 @@ def _thresholds_type(with_defaults: bool) -> str:
     return ", ".join(f"{n} = optional(number)" for n in THRESHOLD_NAMES)
 
 
-def _set_ratio_problems() -> str:
-    checks = " && ".join(_ratio_ok(f"s.{n}") for n in THRESHOLD_NAMES)
+def _all_ratios_ok(obj: str) -> str:
+    return " && ".join(_ratio_ok(f"{obj}.{n}") for n in THRESHOLD_NAMES)
+
+
+def _set_ratio_problems(set_ratios: str) -> str:
+    """Error message listing each offending set with the thresholds it was given."""
     return (
         '"configuration_sets thresholds must be ratios strictly between 0 and 1 (0.05 = 5 %, not 5): '
-        f"${{jsonencode({{for name, s in var.configuration_sets : name => {{for k in {list(THRESHOLD_NAMES)!r} : "
-        f'k => lookup(s, k) if lookup(s, k) != null}} if !({checks})}})}}"'
-    ).replace("'", '"')
+        f"${{jsonencode({{for name, s in var.configuration_sets : name => {{for k in {json.dumps(list(THRESHOLD_NAMES))} : "
+        f'k => lookup(s, k) if lookup(s, k) != null}} if !({set_ratios})}})}}"'
+    )
 
 
 def variables() -> list[ModuleVariable]:
-    account_ratios = " && ".join(_ratio_ok(f"var.account_policy.{n}") for n in THRESHOLD_NAMES)
-    default_ratios = " && ".join(_ratio_ok(f"var.default_thresholds.{n}") for n in THRESHOLD_NAMES)
-    set_ratios = " && ".join(_ratio_ok(f"s.{n}") for n in THRESHOLD_NAMES)
+    account_ratios = _all_ratios_ok("var.account_policy")
+    default_ratios = _all_ratios_ok("var.default_thresholds")
+    set_ratios = _all_ratios_ok("s")
     set_order = " && ".join(_warning_below_critical("s", m) for m in ("bounce", "complaint"))
     bad_names = f'[for name, s in var.configuration_sets : name if !can(regex("{SET_NAME_REGEX}", name))]'
     retention = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
@@ -182,7 +186,7 @@ def variables() -> list[ModuleVariable]:
                     '"configuration_sets actions ${jsonencode({for name, s in var.configuration_sets : name => s.action '
                     'if !contains(["pause", "notify"], s.action)})}: action must be \\"pause\\" or \\"notify\\"."',
                 ),
-                (f"alltrue([for name, s in var.configuration_sets : {set_ratios}])", _set_ratio_problems()),
+                (f"alltrue([for name, s in var.configuration_sets : {set_ratios}])", _set_ratio_problems(set_ratios)),
                 (
                     f"alltrue([for name, s in var.configuration_sets : {set_order}])",
                     '"configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if !('

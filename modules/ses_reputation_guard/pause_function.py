@@ -32,7 +32,7 @@ from ses_reputation_guard._cdktf import (
     Token,
 )
 from ses_reputation_guard.expressions import SKIP, count_for
-from ses_reputation_guard.naming import named
+from ses_reputation_guard.naming import data_address, named
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS maximum: time for a human to look
 
@@ -317,7 +317,7 @@ class PauseFunction(Construct):
             p,
             f"function_{role}_policy",
         )
-        policy = document.json if count is None else f"${{{_address_of(document)}[0].json}}"
+        policy = document.json if count is None else f"${{{data_address(document)}[0].json}}"
         role_policy: IamRolePolicy = named(
             IamRolePolicy(
                 self,
@@ -331,10 +331,6 @@ class PauseFunction(Construct):
             f"function_{role}",
         )
         return role_policy
-
-
-def _address_of(data_source: Any) -> str:
-    return f"data.aws_iam_policy_document.{data_source.friendly_unique_id}"
 
 
 def _bool_string(value: Any) -> Any:

@@ -14,9 +14,9 @@ from typing import Any, Literal
 from ses_reputation_guard.validation import (
     ACTIONS,
     CONFIGURATION_SET_NAME_PATTERN,
+    CONFIGURATION_SET_NAME_RULE,
     MAX_CONFIGURATION_SETS,
     Problems,
-    configuration_set_name_rule,
 )
 
 Action = Literal["pause", "notify"]
@@ -90,7 +90,7 @@ def validate_configuration_sets(configuration_sets: Mapping[str, ConfigurationSe
             f"configuration_sets key {name!r}",
             name,
             CONFIGURATION_SET_NAME_PATTERN,
-            configuration_set_name_rule(),
+            CONFIGURATION_SET_NAME_RULE,
         )
         # SES treats names case-insensitively for uniqueness; catch "Marketing" next to "marketing".
         lowered = name.lower() if isinstance(name, str) else str(name)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
 from ses_reputation_guard.function_health_alarms import FunctionHealthAlarms, FunctionHealthAlarmsProps
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
 from ses_reputation_guard.inputs import GuardInputs
-from ses_reputation_guard.naming import named
+from ses_reputation_guard.naming import local_reference, named, resource_address
 from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps
 from ses_reputation_guard.policy import (
     AccountPolicy,
@@ -126,7 +127,7 @@ class ReputationGuardProps:
             ("notification_emails", self.notification_emails),
             ("notification_phone_numbers", self.notification_phone_numbers),
         ):
-            duplicates = sorted({v for v in values if list(values).count(v) > 1})
+            duplicates = sorted(value for value, seen in Counter(values).items() if seen > 1)
             if duplicates:
                 problems.add(f"{name} lists {duplicates!r} more than once")
         self.alarm_settings.collect_problems(problems)
@@ -239,7 +240,7 @@ class ReputationGuard(Construct):
             account_bounce_critical=thresholds.bounce_critical,
             account_complaint_warning=thresholds.complaint_warning,
             account_complaint_critical=thresholds.complaint_critical,
-            configuration_sets=f"local.{sets_local.friendly_unique_id}",
+            configuration_sets=local_reference(sets_local),
             notification_emails=list(props.notification_emails),
             notification_phone_numbers=list(props.notification_phone_numbers),
             dry_run=props.dry_run,
@@ -249,7 +250,7 @@ class ReputationGuard(Construct):
             alarm_statistic=settings.statistic,
             log_retention_days=props.log_retention_days,
             reserved_concurrency=props.reserved_concurrency,
-            lambda_package_path=f"local.{package_local.friendly_unique_id}",
+            lambda_package_path=local_reference(package_local),
             tags=dict(props.tags),
         )
 
@@ -361,9 +362,9 @@ class ReputationGuard(Construct):
                 ("managed_sets", f"{{for name, s in {sets} : name => s if s.managed}}"),
                 ("pausing_set_names", f'[for name, s in {sets} : name if s.action == "pause"]'),
             ):
-                local_names[role] = named(TerraformLocal(self, role, f"${{{expression}}}"), p, role).friendly_unique_id
-            pausing_names = f"local.{local_names['pausing_set_names']}"
-            prefix_ref = f"local.{arn_prefix.friendly_unique_id}"
+                local_names[role] = local_reference(named(TerraformLocal(self, role, f"${{{expression}}}"), p, role))
+            pausing_names = local_names["pausing_set_names"]
+            prefix_ref = local_reference(arn_prefix)
             pausing_arns_local = named(
                 TerraformLocal(
                     self,
@@ -375,13 +376,13 @@ class ReputationGuard(Construct):
                 p,
                 "pausing_set_arns",
             )
-            pausing_arns = f"local.{pausing_arns_local.friendly_unique_id}"
+            pausing_arns = local_reference(pausing_arns_local)
             self.configuration_sets = ManagedConfigurationSets(
                 self,
                 "configuration_sets",
                 ManagedConfigurationSetsProps(
                     resource_prefix=p,
-                    managed_sets_expression=f"local.{local_names['managed_sets']}",
+                    managed_sets_expression=local_names["managed_sets"],
                     tags=tags,
                     name_prefix=inputs.name_prefix,
                 ),
@@ -393,10 +394,8 @@ class ReputationGuard(Construct):
                     name_prefix=inputs.name_prefix,
                     resource_prefix=p,
                     sets_expression=sets,
-                    warning_sets_expression=f"local.{local_names['warning_sets']}",
-                    managed_sets_address=(
-                        f"aws_sesv2_configuration_set.{self.configuration_sets.configuration_sets.friendly_unique_id}"
-                    ),
+                    warning_sets_expression=local_names["warning_sets"],
+                    managed_sets_address=resource_address(self.configuration_sets.configuration_sets),
                     settings=settings,
                     notification_topic_arn=notification_arn,
                     pause_topic_arn=pause_arn,

@@ -15,6 +15,7 @@ from ses_reputation_guard._cdktf import Token
 
 # SES: configuration set names are 1-64 characters of letters, digits, underscore and hyphen.
 CONFIGURATION_SET_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CONFIGURATION_SET_NAME_RULE = "configuration set names are 1-64 characters of letters, digits, '_' and '-' (SES rule)"
 MAX_CONFIGURATION_SETS = 10_000  # SES quota per account and Region, not adjustable
 # A pragmatic address check (RFC 5322 is broader): one @, no spaces, a dot in the domain.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -132,7 +133,3 @@ class Problems:
             return
         if not isinstance(value, str) or not pattern.fullmatch(value):
             self.add(f"{name}={value!r}: {rule}")
-
-
-def configuration_set_name_rule() -> str:
-    return "configuration set names are 1-64 characters of letters, digits, '_' and '-' (SES rule)"

@@ -8,15 +8,15 @@ checkov runs once per framework over tests/policy/fixtures (session cache); resu
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from tools.scan import checkov_bin
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -77,20 +77,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
 Results = dict[tuple[str, str, str], dict[str, set[str]]]
 
 
-def checkov_bin() -> str | None:
-    """CHECKOV_BIN, else the Makefile's .venv-checkov, else checkov on PATH."""
-    if os.environ.get("CHECKOV_BIN"):
-        return os.environ["CHECKOV_BIN"]
-    local = REPO / ".venv-checkov" / "bin" / "checkov"
-    if local.is_file() and os.access(local, os.X_OK):
-        return str(local)
-    return shutil.which("checkov")
-
-
 def run_checkov(framework: str) -> list[dict[str, object]]:
-    binary = checkov_bin()
-    if binary is None:
-        pytest.fail("checkov not found: set CHECKOV_BIN or run `make tools` (creates .venv-checkov)")
+    try:
+        binary = checkov_bin()
+    except FileNotFoundError as missing:
+        pytest.fail(str(missing))
     command = [
         binary,
         "-d",
