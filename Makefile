@@ -37,9 +37,10 @@ tools: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 
 synth: $(VENV)/.installed
 	$(PY) main.py
+	$(PY) -m ses_guard_modulegen
 
 module: $(VENV)/.installed
-	$(PY) main.py --module-only
+	$(PY) -m ses_guard_modulegen
 
 test: tools
 	$(PY) -m pytest
@@ -53,7 +54,7 @@ e2e: tools
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy modules/ses_reputation_guard lambda_src/ses_guard_lambda main.py examples bench tools
+	$(VENV)/bin/mypy src lambda_src/ses_guard_lambda main.py examples bench tools
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -1,8 +1,7 @@
-"""Synthesizes every example stack (JSON and HCL) and the plain Terraform module, in one process.
+"""The cdktf app of the examples: synthesizes every example stack (JSON and HCL).
 
-    python main.py                 # what `make synth` runs
+    python main.py                 # what `make synth` runs (the module: python -m ses_guard_modulegen)
     python main.py --stacks-only   # what `cdktf synth` / `cdktf deploy` run (cdktf.json)
-    python main.py --module-only   # regenerate modules/terraform-aws-ses-reputation-guard only
 
 Output, per stack: ``cdktf.out/stacks/<stack>/cdk.tf.json`` (what `cdktf deploy` applies) and
 ``cdktf.out/stacks/<stack>/hcl/main.tf`` (the same configuration as HCL, in its own folder so
@@ -19,18 +18,12 @@ import sys
 import time
 from pathlib import Path
 
+from examples import EXAMPLES
+from ses_guard_modulegen.hcl import render_stack_hcl
+from ses_reputation_guard._cdktf import App, TerraformStack
+from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE
+
 ROOT = Path(__file__).resolve().parent
-for source_dir in (ROOT / "modules", ROOT / "lambda_src", ROOT):
-    if str(source_dir) not in sys.path:
-        sys.path.insert(0, str(source_dir))
-
-from examples import EXAMPLES  # noqa: E402
-from ses_reputation_guard._cdktf import App, TerraformStack  # noqa: E402
-from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE  # noqa: E402
-from ses_reputation_guard.hcl import render_stack_hcl  # noqa: E402
-from ses_reputation_guard.module_generator import MODULE_DIR_NAME, write_module  # noqa: E402
-
-MODULE_DIR = ROOT / "modules" / MODULE_DIR_NAME
 
 
 def synth_stacks(outdir: Path, *, hcl: bool = True) -> list[TerraformStack]:
@@ -75,21 +68,14 @@ def summarize(outdir: Path, stacks: list[TerraformStack]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stacks-only", action="store_true", help="JSON stacks only (cdktf CLI)")
-    parser.add_argument("--module-only", action="store_true", help="regenerate the Terraform module only")
     parser.add_argument("--quiet", action="store_true", help="no summary")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     # The cdktf CLI tells the app where to write; on our own we write to ./cdktf.out.
     outdir = Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out"))
-    stacks: list[TerraformStack] = []
-    if not args.module_only:
-        stacks = synth_stacks(outdir, hcl=not args.stacks_only)
-    if not args.stacks_only:
-        write_module(MODULE_DIR)
+    stacks = synth_stacks(outdir, hcl=not args.stacks_only)
     if not args.quiet and not args.stacks_only:
-        if stacks:
-            summarize(outdir, stacks)
-        print(f"module: {MODULE_DIR.relative_to(ROOT)}/ (main.tf, variables.tf, outputs.tf, versions.tf, README.md)")
+        summarize(outdir, stacks)
         print(f"done in {time.perf_counter() - started:.1f} s")
     return 0
 

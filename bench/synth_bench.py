@@ -27,7 +27,6 @@ STACK = "bench-per-set"
 CHILD = r"""
 import json, sys, time
 started = time.perf_counter()
-sys.path[:0] = [{modules!r}, {lambda_src!r}, {root!r}]
 from ses_reputation_guard import (ConfigurationSetPolicy, GuardStack, GuardStackProps, ReputationGuard,
                                   ReputationGuardProps, ReputationThresholds)
 from ses_reputation_guard._cdktf import App
@@ -64,9 +63,6 @@ def folder_bytes(path: Path) -> int:
 def run_size(count: int, workdir: Path) -> dict[str, float]:
     outdir = workdir / f"out-{count}"
     code = CHILD.format(
-        modules=str(ROOT / "modules"),
-        lambda_src=str(ROOT / "lambda_src"),
-        root=str(ROOT),
         count=count,
         outdir=str(outdir),
         stack=STACK,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,6 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-for source_dir in (ROOT / "modules", ROOT / "lambda_src", ROOT):
-    if str(source_dir) not in sys.path:
-        sys.path.insert(0, str(source_dir))
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> SynthOutput:
 
 @pytest.fixture(scope="session")
 def generated_module() -> dict[str, bytes]:
-    from ses_reputation_guard.module_generator import render_module
+    from ses_guard_modulegen.generator import render_module
 
     return render_module()
 

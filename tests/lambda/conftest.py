@@ -1,5 +1,5 @@
-"""Fixtures for the Lambda tests (helpers live in lambda_helpers.py, a uniquely named module)."""
+"""Fixtures for the Lambda tests (helpers live in tests/stubbed_aws.py, a uniquely named module)."""
 
-from lambda_helpers import _aws_environment, aws
+from tests.stubbed_aws import _aws_environment, aws
 
 __all__ = ["_aws_environment", "aws"]

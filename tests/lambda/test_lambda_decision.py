@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lambda_helpers import ACCOUNT, CONFIG, REGION, load_event
-
 from ses_guard_lambda import contract, report
 from ses_guard_lambda.decision import (
     IGNORE,
@@ -18,6 +16,7 @@ from ses_guard_lambda.decision import (
     precheck,
 )
 from ses_guard_lambda.events import AlarmEvent, MetricRef, parse_record, split_records
+from tests.stubbed_aws import ACCOUNT, CONFIG, REGION, load_event
 
 CTX = Context(account_id=ACCOUNT, region=REGION)
 ACCOUNT_TAGS = {

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from lambda_helpers import ACCOUNT, PAUSE_TOPIC, PREFIX, REGION, load_event, sns_message, with_sns_message
 
 from ses_guard_lambda import contract
 from ses_guard_lambda.events import (
@@ -18,6 +17,7 @@ from ses_guard_lambda.events import (
     parse_record,
     split_records,
 )
+from tests.stubbed_aws import ACCOUNT, PAUSE_TOPIC, PREFIX, REGION, load_event, sns_message, with_sns_message
 
 
 def parse_first(event: dict[str, Any]) -> Any:

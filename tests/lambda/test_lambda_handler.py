@@ -11,7 +11,13 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from lambda_helpers import (
+
+import ses_guard_lambda
+from ses_guard_lambda import contract, handler, ses_actions
+from ses_guard_lambda.clients import RETRY_CONFIG, Clients
+from ses_guard_lambda.config import ConfigError, GuardConfig
+from ses_guard_lambda.handler import RecordProcessingError
+from tests.stubbed_aws import (
     ACCOUNT,
     ACCOUNT_TAGS,
     CONFIG,
@@ -27,12 +33,6 @@ from lambda_helpers import (
     tags,
     with_sns_message,
 )
-
-import ses_guard_lambda
-from ses_guard_lambda import contract, handler, ses_actions
-from ses_guard_lambda.clients import RETRY_CONFIG, Clients
-from ses_guard_lambda.config import ConfigError, GuardConfig
-from ses_guard_lambda.handler import RecordProcessingError
 
 SET_TAGS = tags(contract.SCOPE_CONFIGURATION_SET, "marketing")
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
-from lambda_helpers import REGION, make_client
 
 import ses_guard_lambda
-from ses_guard_lambda import cli
+from ses_guard_cli import cli
+from tests.stubbed_aws import REGION, make_client
 
 
 class Ses:
@@ -175,14 +175,16 @@ def test_resume_needs_exactly_one_target(ses: Ses, capsys: pytest.CaptureFixture
     assert "one of the arguments --account --configuration-set is required" in capsys.readouterr().err
 
 
-def test_module_runs_as_a_program_and_documents_exit_codes() -> None:
-    src = pathlib.Path(ses_guard_lambda.__file__).resolve().parent.parent
-    result = subprocess.run(
-        [sys.executable, "-m", "ses_guard_lambda", "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=src,
-    )
-    assert result.returncode == 0
+def test_console_script_runs_and_documents_exit_codes() -> None:
+    script = pathlib.Path(sys.executable).parent / "ses-guard"
+    for args in (["--help"], ["status", "--help"], ["resume", "--help"]):
+        result = subprocess.run([str(script), *args], capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        assert "usage: ses-guard" in result.stdout
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert "Exit codes" in result.stdout and "status" in result.stdout and "resume" in result.stdout
+
+
+def test_function_package_holds_no_operator_tool() -> None:
+    package = pathlib.Path(ses_guard_lambda.__file__).resolve().parent
+    assert not (package / "cli.py").exists() and not (package / "__main__.py").exists()

@@ -21,7 +21,7 @@ from ses_guard_lambda import contract
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
 from ses_guard_lambda.config import GuardConfig
 
-EVENTS_DIR = pathlib.Path(__file__).resolve().parent.parent / "events"
+EVENTS_DIR = pathlib.Path(__file__).resolve().parent / "events"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 PREFIX = "sesguard"

@@ -1,4 +1,4 @@
-"""The human tool: ``python -m ses_guard_lambda status|resume``.
+"""The human tool: ``ses-guard status|resume``.
 
 Exit codes:
   0  success, or nothing to do (already enabled)
@@ -18,9 +18,9 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import ses_actions
-from .clients import make_client
-from .report import AWS_PAUSE_WARNING, FRESH_START_WARNING
+from ses_guard_lambda import ses_actions
+from ses_guard_lambda.clients import make_client
+from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
 
 EXIT_OK = 0
 EXIT_AWS_ERROR = 1
@@ -37,7 +37,7 @@ def _default_client_factory(region: str | None) -> Any:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m ses_guard_lambda",
+        prog="ses-guard",
         description="Show or resume Amazon SES sending paused by ses-reputation-guard.",
         epilog="Exit codes: 0 ok/nothing to do, 1 AWS error, 2 usage, 3 refused (AWS shut the account "
         "down), 4 aborted (no confirmation).",
