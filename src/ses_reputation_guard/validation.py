@@ -11,44 +11,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import Token
 
-# SES: configuration set names are 1-64 characters of letters, digits, underscore and hyphen.
-CONFIGURATION_SET_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-CONFIGURATION_SET_NAME_RULE = "configuration set names are 1-64 characters of letters, digits, '_' and '-' (SES rule)"
-MAX_CONFIGURATION_SETS = 10_000  # SES quota per account and Region, not adjustable
-# A pragmatic address check (RFC 5322 is broader): one @, no spaces, a dot in the domain.
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")
-# Alarm, topic, queue and function names derive from the prefix; Lambda names allow 64 characters
-# and the longest suffix we add is "-pause-dlq" style (10), so the prefix stays at 32 or fewer.
-NAME_PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
-ACTIONS = ("pause", "notify")
-LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
-ALARM_STATISTICS = ("Average", "Maximum", "Minimum")
+# Every pattern and limit lives in ses_guard_lambda.rules (shared with the module and the function).
+CONFIGURATION_SET_NAME_PATTERN = re.compile(rules.CONFIGURATION_SET_NAME.pattern)
+CONFIGURATION_SET_NAME_RULE = rules.CONFIGURATION_SET_NAME.rule
+MAX_CONFIGURATION_SETS = rules.MAX_CONFIGURATION_SETS
+EMAIL_PATTERN = re.compile(rules.EMAIL.pattern)
+E164_PATTERN = re.compile(rules.E164_PHONE_NUMBER.pattern)
+NAME_PREFIX_PATTERN = re.compile(rules.NAME_PREFIX.pattern)
+ACTIONS = contract.ACTIONS
+LOG_RETENTION_DAYS = rules.LOG_RETENTION_DAYS
+ALARM_STATISTICS = rules.ALARM_STATISTICS
 
 
 class GuardValidationError(ValueError):
