@@ -1,6 +1,9 @@
-"""The one place that imports cdktf, constructs and the AWS provider bindings.
+"""The one place that imports the CDK (cdktf or CDK Terrain), constructs and the AWS provider bindings.
 
-A later move to CDK Terrain (``cdktn``, ``cdktn-provider-aws``) is a rename here and nowhere else.
+Two toolchains with the same Python API under different package names (docs/toolchains.md):
+cdktf 0.21 (``cdktf``, ``cdktf_cdktf_provider_aws``; the default) and its community continuation
+CDK Terrain (``cdktn``, ``cdktn_provider_aws``). ``SES_GUARD_TOOLCHAIN=cdktf|cdktn`` chooses;
+unset, cdktf is used when installed, else cdktn. Type checking always sees the cdktf names.
 
 The prebuilt provider package's ``__init__`` imports all ~2,200 resource submodules (about 27 s).
 We register a bare package object first and import only the submodules we use (about 5 s: the
@@ -14,15 +17,76 @@ import importlib.util
 import os
 import sys
 import types
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-# jsii prints a Node.js end-of-life banner in every process otherwise.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+TOOLCHAIN_ENV = "SES_GUARD_TOOLCHAIN"
 
-import cdktf
-import constructs
 
-_PROVIDER_PACKAGE = "cdktf_cdktf_provider_aws"
+@dataclass(frozen=True)
+class Toolchain:
+    """One CDK distribution: its core package and its prebuilt AWS provider bindings."""
+
+    name: str  # what SES_GUARD_TOOLCHAIN names, also the CLI's name
+    core_package: str
+    provider_package: str
+    install_hint: str
+
+
+TOOLCHAINS = {
+    "cdktf": Toolchain("cdktf", "cdktf", "cdktf_cdktf_provider_aws", "`make venv` (pip install -e .)"),
+    "cdktn": Toolchain("cdktn", "cdktn", "cdktn_provider_aws", "`make venv-cdktn` (pip install '.[cdktn]')"),
+}
+
+
+def toolchain_installed(toolchain: Toolchain) -> bool:
+    return all(
+        importlib.util.find_spec(name) is not None for name in (toolchain.core_package, toolchain.provider_package)
+    )
+
+
+def select_toolchain(
+    environ: Mapping[str, str] = os.environ, installed: Callable[[Toolchain], bool] = toolchain_installed
+) -> Toolchain:
+    """The toolchain named by SES_GUARD_TOOLCHAIN, else the first installed (cdktf before cdktn)."""
+    requested = environ.get(TOOLCHAIN_ENV, "").strip()
+    if requested:
+        if requested not in TOOLCHAINS:
+            raise ValueError(f"{TOOLCHAIN_ENV}={requested!r} is not a toolchain: use one of {', '.join(TOOLCHAINS)}")
+        chosen = TOOLCHAINS[requested]
+        if not installed(chosen):
+            raise ImportError(
+                f"{TOOLCHAIN_ENV}={requested} but {chosen.core_package} and {chosen.provider_package} "
+                f"are not both installed: run {chosen.install_hint}"
+            )
+        return chosen
+    for candidate in TOOLCHAINS.values():
+        if installed(candidate):
+            return candidate
+    hints = " or ".join(t.install_hint for t in TOOLCHAINS.values())
+    raise ImportError(f"neither cdktf nor cdktn (with its AWS provider bindings) is installed: run {hints}")
+
+
+TOOLCHAIN = select_toolchain()
+
+if TOOLCHAIN.name == "cdktf":
+    # jsii prints a Node.js end-of-life banner in every process otherwise (cdktf runs on the machine's Node 20).
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+elif "JSII_NODE" not in os.environ and (Path(sys.prefix) / "bin" / "node").is_file():
+    # cdktn needs Node >= 22.19: `make venv-cdktn` links the Node 22 from npm into the environment.
+    os.environ["JSII_NODE"] = str(Path(sys.prefix) / "bin" / "node")
+
+# Only now: the first jsii import starts the Node process that every later one shares.
+import constructs  # noqa: E402
+
+if TYPE_CHECKING:
+    import cdktf
+else:  # the name stays `cdktf` for either toolchain: the API is the same
+    cdktf = importlib.import_module(TOOLCHAIN.core_package)
+
+_PROVIDER_PACKAGE = TOOLCHAIN.provider_package
 
 
 def _register_bare_provider_package() -> None:
@@ -30,7 +94,7 @@ def _register_bare_provider_package() -> None:
         return
     spec = importlib.util.find_spec(_PROVIDER_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError(f"{_PROVIDER_PACKAGE} is not installed; run `make venv`")
+        raise ImportError(f"{_PROVIDER_PACKAGE} is not installed; run {TOOLCHAIN.install_hint}")
     package = types.ModuleType(_PROVIDER_PACKAGE)
     package.__path__ = list(spec.submodule_search_locations)
     package.__spec__ = spec
@@ -109,5 +173,8 @@ LambdaPermission = _lambda_permission.LambdaPermission
 SqsQueue = _sqs_queue.SqsQueue
 Sesv2ConfigurationSet = _sesv2_configuration_set.Sesv2ConfigurationSet
 Sesv2ReputationOptions = _sesv2_configuration_set.Sesv2ConfigurationSetReputationOptions
+
+# What Token.as_any returns: a boolean (or any value) that Terraform resolves later.
+IResolvable = cdktf.IResolvable
 
 __all__ = [name for name in dir() if name[0].isupper()]
