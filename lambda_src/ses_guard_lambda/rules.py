@@ -85,3 +85,23 @@ TAG_KEY_MAX_LENGTH: Final = 128
 TAG_VALUE_MAX_LENGTH: Final = 256
 TAG_RESERVED_PREFIX: Final = "aws:"
 MAX_TAGS_PER_RESOURCE: Final = 50
+
+# Fleet mode: CloudWatch Metrics Insights alarms grouped by configuration set (docs/fleet.md).
+# Quota per account and Region (CloudWatch User Guide, "Limits": "A default of 200 alarms using the
+# Metrics Insights query per account per Region"); a guard counts only its own alarms.
+METRICS_INSIGHTS_ALARMS_PER_REGION: Final = 200
+# MetricDataQuery.Expression is 1-2,048 characters (CloudWatch API Reference; botocore MetricExpression).
+METRICS_INSIGHTS_QUERY_MAX_LENGTH: Final = 2048
+# Only the latest 3 hours of data are evaluated ("Limits"): period x evaluation periods <= 3 h.
+METRICS_INSIGHTS_WINDOW_SECONDS_MAX: Final = 3 * 3600
+# Metrics Insights has no high-resolution data ("Metrics Insights quotas") and AWS/SES rates are
+# standard resolution: whole minutes only (PutMetricAlarm's 10/20/30 s are high-resolution periods).
+METRICS_INSIGHTS_PERIOD_RULE: Final = (
+    "must be a multiple of 60 seconds (Metrics Insights alarms are standard resolution) and, times "
+    "evaluation_periods, at most 10800 s (CloudWatch evaluates only the latest 3 hours)"
+)
+# What one query can see ("Metrics Insights quotas"; "Limits"): beyond these the alarm evaluates
+# PARTIAL_DATA, the top of the ORDER BY first; at most 100 contributors are reported in ALARM.
+METRICS_INSIGHTS_SERIES_MAX: Final = 500
+METRICS_INSIGHTS_METRICS_MATCHED_MAX: Final = 10_000
+METRICS_INSIGHTS_CONTRIBUTORS_IN_ALARM_MAX: Final = 100
