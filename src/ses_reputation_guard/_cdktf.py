@@ -160,6 +160,7 @@ DataAwsCallerIdentity = _caller_identity.DataAwsCallerIdentity
 DataAwsPartition = _partition.DataAwsPartition
 DataAwsRegion = _region.DataAwsRegion
 CloudwatchMetricAlarm = _metric_alarm.CloudwatchMetricAlarm
+CloudwatchMetricAlarmMetricQuery = _metric_alarm.CloudwatchMetricAlarmMetricQuery
 CloudwatchLogGroup = _log_group.CloudwatchLogGroup
 IamRole = _iam_role.IamRole
 IamRolePolicy = _iam_role_policy.IamRolePolicy
