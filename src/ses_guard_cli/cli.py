@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ses_guard_cli import backtest
 from ses_guard_lambda import ses_actions
 from ses_guard_lambda.clients import make_client
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--configuration-set", metavar="NAME", help="resume this configuration set")
     resume.add_argument("--region", help="AWS Region (default: from the AWS configuration)")
     resume.add_argument("--yes", action="store_true", help="do not ask for confirmation (automation)")
+    backtest.add_parser(commands)
     return parser
 
 
@@ -76,6 +78,8 @@ def main(
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command == "backtest":
+        return backtest.run(args, out=out, err=err)
     factory = client_factory or _default_client_factory
     try:
         client = factory(args.region)

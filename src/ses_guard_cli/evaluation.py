@@ -88,12 +88,16 @@ class AlarmRule:
     def breaches(self, value: float) -> bool:
         return COMPARISONS[self.comparison](value, self.threshold)
 
+    def settings_text(self) -> str:
+        """Everything but the threshold, e.g. ``1 of 1 periods of 3600 s, missing data ignore``."""
+        return (
+            f"{self.datapoints_to_alarm} of {self.evaluation_periods} periods of {self.period_seconds} s, "
+            f"missing data {self.treat_missing_data}"
+        )
+
     def describe(self) -> str:
         symbol = COMPARISON_SYMBOLS.get(self.comparison, self.comparison)
-        return (
-            f"{symbol} {self.threshold:g} for {self.datapoints_to_alarm} of {self.evaluation_periods} "
-            f"x {self.period_seconds} s, missing data {self.treat_missing_data}"
-        )
+        return f"{symbol} {self.threshold:g} for {self.settings_text()}"
 
 
 def rule_problems(rule: AlarmRule) -> list[str]:

@@ -1,0 +1,150 @@
+"""``ses-guard backtest``: would this policy have paused us? Replays the guard's alarms over CloudWatch history.
+
+    ses-guard backtest --region R (--policy FILE | --stack DIR) [--days N] [--end TIME]
+                       [--candidate FILE | --bounce-critical 0.03 ...] [--out DIR]
+
+Reads Reputation.BounceRate / Reputation.ComplaintRate (account and per set) with GetMetricData,
+replays every alarm as CloudWatch evaluates it (ses_guard_cli.evaluation), prints every state change
+and the would-be pauses, and with ``--out`` writes report.txt, summary.md and (with the ``plot`` extra)
+one PNG per target. boto3 and matplotlib are imported only when the command runs. docs/backtest.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from ses_guard_cli import backtest_report, plots
+from ses_guard_cli.backtest_history import HistoryError, discover_sets, fetch_history, history_window
+from ses_guard_cli.backtest_policy import Policy, PolicyError, WhatIf, apply_what_if, load_policy_file
+from ses_guard_cli.backtest_replay import needed_series, run_policy
+from ses_guard_cli.backtest_stack import load_stack
+from ses_guard_lambda import rules
+
+CloudWatchFactory = Callable[[str], Any]
+REPORT_FILE = "report.txt"
+SUMMARY_FILE = "summary.md"
+
+
+def _ratio(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: {rules.RATIO_RULE}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: {rules.RATIO_RULE}")
+    return value
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a whole number of at least 1")
+    return int(text)
+
+
+def _utc_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be an ISO 8601 time, e.g. 2026-03-01T12:00Z") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``backtest`` on the ``ses-guard`` sub-command parser."""
+    parser = commands.add_parser(
+        "backtest",
+        help="replay the guard's alarms over CloudWatch history: when would it have paused what?",
+        description="Replay a policy's reputation alarms over the Region's CloudWatch history exactly as "
+        "CloudWatch evaluates them, and report every ALARM/OK change and every would-be pause.",
+    )
+    parser.add_argument("--region", required=True, help="AWS Region whose history to read")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--policy", type=Path, metavar="FILE", help="policy file (.toml or .json, docs/backtest.md)")
+    source.add_argument(
+        "--stack", type=Path, metavar="DIR", help="synthesized stack folder, e.g. cdktf.out/stacks/per-set"
+    )
+    parser.add_argument(
+        "--days", type=_positive, help="days of history (default: all CloudWatch keeps, 455 for hourly)"
+    )
+    parser.add_argument("--end", type=_utc_time, help="end of the history, UTC ISO 8601 (default: now)")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="write report.txt, summary.md and PNGs here")
+    what_if = parser.add_argument_group("what-if", "compare a candidate with the policy above")
+    what_if.add_argument("--candidate", type=Path, metavar="FILE", help="a second policy file")
+    for name in rules.THRESHOLD_NAMES:
+        what_if.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=_ratio,
+            metavar="RATIO",
+            help=f"candidate {name.replace('_', ' ')} for every target",
+        )
+    what_if.add_argument("--period", type=_positive, metavar="SECONDS", help="candidate alarm period")
+    what_if.add_argument("--evaluation-periods", type=_positive, metavar="N", help="candidate evaluation periods")
+    what_if.add_argument("--datapoints-to-alarm", type=_positive, metavar="M", help="candidate datapoints to alarm")
+
+
+def _policies(args: argparse.Namespace) -> list[Policy]:
+    deployed = load_policy_file(args.policy) if args.policy else load_stack(args.stack)
+    what_if = WhatIf(
+        thresholds={name: getattr(args, name) for name in rules.THRESHOLD_NAMES if getattr(args, name) is not None},
+        period_seconds=args.period,
+        evaluation_periods=args.evaluation_periods,
+        datapoints_to_alarm=args.datapoints_to_alarm,
+    )
+    if args.candidate and not what_if.is_empty():
+        raise PolicyError("--candidate FILE and what-if flags exclude each other: put the changes in the file")
+    if args.candidate:
+        return [deployed, load_policy_file(args.candidate)]
+    return [deployed] if what_if.is_empty() else [deployed, apply_what_if(deployed, what_if)]
+
+
+def _default_cloudwatch(region: str) -> Any:
+    from ses_guard_lambda.clients import make_client
+
+    return make_client("cloudwatch", region)
+
+
+def run(
+    args: argparse.Namespace, *, out: TextIO, err: TextIO, cloudwatch_factory: CloudWatchFactory | None = None
+) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ses_guard_cli.cli import EXIT_AWS_ERROR, EXIT_OK, EXIT_USAGE
+
+    try:
+        policies = _policies(args)
+    except PolicyError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_USAGE
+    period = min(a.rule.period_seconds for p in policies for a in p.alarms)
+    start, end, clipped = history_window(args.end or datetime.now(UTC), args.days, period)
+    try:
+        cloudwatch = (cloudwatch_factory or _default_cloudwatch)(args.region)
+        sets = discover_sets(cloudwatch) if any(p.has_fleet() for p in policies) else []
+        history = fetch_history(cloudwatch, needed_series(policies, sets), start, end)
+    except (ClientError, BotoCoreError, HistoryError) as exc:
+        print(f"error: reading CloudWatch history in {args.region} failed: {exc}", file=err)
+        return EXIT_AWS_ERROR
+    outcomes = [run_policy(policy, history, sets) for policy in policies]
+    window = backtest_report.Window(args.region, start, end, period, clipped)
+    text = backtest_report.report_text(window, outcomes)
+    out.write(text)
+    if args.out:
+        _write_outputs(args.out, text, outcomes, out, err)
+    return EXIT_OK
+
+
+def _write_outputs(out_dir: Path, text: str, outcomes: list[Any], out: TextIO, err: TextIO) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / REPORT_FILE).write_text(text)
+    images: list[tuple[str, Path]] = []
+    if plots.matplotlib_available():
+        drawn = plots.target_plots(outcomes)
+        images = list(zip([p.target for p in drawn], plots.render(drawn, out_dir), strict=True))
+    else:
+        print("note: matplotlib is not installed (extra 'plot'): no PNGs, text and Markdown only", file=err)
+    (out_dir / SUMMARY_FILE).write_text(backtest_report.markdown_summary(text, images))
+    out.write(f"\nWrote {out_dir / REPORT_FILE}, {out_dir / SUMMARY_FILE} and {len(images)} PNG(s) to {out_dir}\n")
