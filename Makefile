@@ -20,7 +20,7 @@ help:
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/$(PIP_INSTALL) -e '.[dev]'
+	$(VENV)/bin/$(PIP_INSTALL) -e '.[dev,plot]'
 	touch $@
 
 $(CHECKOV_VENV)/.installed: pyproject.toml
