@@ -1,0 +1,218 @@
+"""FleetReputationAlarms: at most four Metrics Insights alarms that watch every configuration set.
+
+Alarms ``<name_prefix>-fleet-<bounce|complaint>-<warning|critical>``; each returned series (one set)
+is a contributor with its own state and its own actions, so a critical alarm whose action is
+``pause`` publishes one notification per set that crossed the threshold to the pause topic, and the
+function pauses exactly that set. See ``fleet_policy`` for the query and docs/fleet.md for limits.
+
+Every value may be a Terraform token (the generated module's ``fleet_policy`` variable); the sets left
+out of the query are then a Terraform list, and the same 2,048-character rule is applied at plan time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ses_guard_lambda import contract, rules
+from ses_reputation_guard._cdktf import (
+    CloudwatchMetricAlarm,
+    CloudwatchMetricAlarmMetricQuery,
+    Construct,
+    TerraformLocal,
+    TerraformStack,
+)
+from ses_reputation_guard.alarm_settings import METRICS
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, actions_for, count_for, merged_tags
+from ses_reputation_guard.fleet_policy import (
+    FleetPolicy,
+    collect_window_problems,
+    exclusion_budget,
+    fitting_exclusions,
+    fleet_query,
+)
+from ses_reputation_guard.policy import ReputationThresholds
+from ses_reputation_guard.validation import Problems
+
+QUERY_ID = "rates"
+
+
+@dataclass(frozen=True)
+class FleetReputationAlarmsProps:
+    """What the fleet alarms need besides the guard's context. Ratios are 0-1."""
+
+    thresholds: ReputationThresholds
+    """Resolved thresholds (the policy's, else the guard's defaults); values may be tokens."""
+    notification_topic_arn: str
+    """Every alarm notifies people here (ALARM and OK)."""
+    pause_topic_arn: str
+    """Critical alarms also publish here when ``action`` is ``pause``."""
+    action: str = contract.ACTION_PAUSE
+    """``pause`` or ``notify`` for the critical tier (may be a token). Default pause."""
+    warning_alarms: Flag = True
+    """Create the warning tier. Default True."""
+    enabled: Flag = True
+    """Create the alarms at all (the module's ``fleet_policy != null``). Default True."""
+    period_seconds: Any = 3600
+    """Seconds per period: a multiple of 60 (may be a token). Default 3600."""
+    evaluation_periods: Any = 1
+    """Periods evaluated (may be a token). Default 1."""
+    datapoints_to_alarm: Any = 1
+    """Breaching periods that trigger the alarm (may be a token). Default 1."""
+    excluded_sets: Sequence[str] | TerraformExpression = ()
+    """Sets left out of the query because their own policy judges them: a Python sequence (dropped
+    as a whole when the query would exceed 2,048 characters) or a Terraform list expression (the same
+    rule, decided at plan time). Default none."""
+
+    @classmethod
+    def from_policy(
+        cls,
+        policy: FleetPolicy,
+        *,
+        default_thresholds: ReputationThresholds,
+        explicit_sets: Sequence[str],
+        notification_topic_arn: str,
+        pause_topic_arn: str,
+    ) -> FleetReputationAlarmsProps:
+        """Props for a guard whose explicit per-set policies are ``explicit_sets``."""
+        return cls(
+            thresholds=policy.thresholds or default_thresholds,
+            notification_topic_arn=notification_topic_arn,
+            pause_topic_arn=pause_topic_arn,
+            action=policy.action,
+            warning_alarms=policy.warning_alarms,
+            period_seconds=policy.period_seconds,
+            evaluation_periods=policy.evaluation_periods,
+            datapoints_to_alarm=policy.datapoints_to_alarm,
+            excluded_sets=tuple(explicit_sets) if policy.exclude_explicit_sets else (),
+        )
+
+    def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
+        problems.choice(f"{subject}.action", self.action, contract.ACTIONS)
+        self.thresholds.collect_problems(f"{subject}.thresholds", problems)
+        collect_window_problems(
+            problems, subject, self.period_seconds, self.evaluation_periods, self.datapoints_to_alarm
+        )
+
+    def planned_alarm_count(self) -> int:
+        """Alarms created, counting a token flag as on (the most the Region quota must allow)."""
+        if self.enabled is False:
+            return 0
+        tiers = 1 if self.warning_alarms is False else len(contract.TIERS)
+        return len(METRICS) * tiers
+
+
+class FleetReputationAlarms(Construct):
+    """``alarms`` maps (metric, tier) to each alarm created; ``queries`` maps metric to its query."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, context: GuardContext, props: FleetReputationAlarmsProps
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.context = context
+        self.props = props
+        problems = Problems()
+        props.collect_problems(problems)
+        self._check_region_quota(problems)
+        problems.raise_if_any("FleetReputationAlarmsProps")  # before creating anything
+        self.queries = self._queries()
+        self.alarms: dict[tuple[str, str], Any] = {}
+        critical_actions = actions_for(props.action, props.pause_topic_arn, props.notification_topic_arn)
+        for metric_short in METRICS:
+            tiers = (
+                (contract.TIER_WARNING, [props.notification_topic_arn], contract.ACTION_NOTIFY, props.warning_alarms),
+                (contract.TIER_CRITICAL, critical_actions, props.action, True),
+            )
+            for tier, actions, action, tier_enabled in tiers:
+                count = count_for(props.enabled, tier_enabled)
+                if count is not SKIP:
+                    self.alarms[(metric_short, tier)] = self._alarm(metric_short, tier, actions, action, count)
+
+    def _check_region_quota(self, problems: Problems) -> None:
+        """This stack's Metrics Insights alarms (all its guards) against the per-Region quota. Other
+        stacks and alarms made outside Terraform share the quota: counting those is the user's job."""
+        stack = TerraformStack.of(self)
+        fleets = [c for c in stack.node.find_all() if isinstance(c, FleetReputationAlarms)]
+        total = sum(fleet.props.planned_alarm_count() for fleet in fleets)
+        limit = rules.METRICS_INSIGHTS_ALARMS_PER_REGION
+        if total > limit:
+            problems.add(
+                f"stack {stack.node.id!r} would create {total} Metrics Insights alarms: CloudWatch allows "
+                f"{limit} per account and Region by default (other stacks' and manual alarms count too)"
+            )
+
+    def _queries(self) -> dict[str, str]:
+        """Metric short name -> query text, leaving the explicit sets out while the query fits."""
+        excluded = self.props.excluded_sets
+        if isinstance(excluded, TerraformExpression):
+            where = self._where_local(excluded)
+            return {short: _with_where(fleet_query(name), where) for short, name in METRICS.items()}
+        names = fitting_exclusions(list(excluded))
+        return {short: fleet_query(name, names) for short, name in METRICS.items()}
+
+    def _where_local(self, excluded: TerraformExpression) -> str:
+        """The same rule as ``fitting_exclusions``, evaluated by Terraform: all or none."""
+        context = self.context
+        clause_role, where_role = "fleet_exclusions", "fleet_where"
+        set_key = f'\\"{contract.DIMENSION_CONFIGURATION_SET}\\"'
+        clause = f'join(" AND ", [for name in sort({excluded.text}) : "{set_key} != \'${{name}}\'"])'
+        context.create(self, TerraformLocal, clause_role, expression=f"${{{clause}}}")
+        clause_ref = f"local.{context.address(clause_role)}"
+        budget = exclusion_budget() - len(" WHERE ")
+        where = f'${{{clause_ref} != "" && length({clause_ref}) <= {budget} ? " WHERE ${{{clause_ref}}}" : ""}}'
+        context.create(self, TerraformLocal, where_role, expression=where)
+        return f"${{local.{context.address(where_role)}}}"
+
+    def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:
+        context, props = self.context, self.props
+        metric_name = METRICS[metric_short]
+        consequence = (
+            "Notifies people."
+            if tier == contract.TIER_WARNING
+            else "Critical: with action 'pause', pauses each configuration set (contributor) that crossed it."
+        )
+        return context.create(
+            self,
+            CloudwatchMetricAlarm,
+            f"fleet_{metric_short}_{tier}",
+            alarm_name=contract.ALARM_NAME_FLEET.format(prefix=context.name_prefix, metric=metric_short, tier=tier),
+            alarm_description=(
+                f"SES {metric_name} of any configuration set without its own policy reached the {tier} "
+                f"threshold. {consequence} See ses-reputation-guard docs/fleet.md."
+            ),
+            metric_query=[
+                CloudwatchMetricAlarmMetricQuery(
+                    id=QUERY_ID,
+                    expression=self.queries[metric_short],
+                    label=f"{metric_short} rate per configuration set",
+                    period=props.period_seconds,
+                    return_data=True,
+                )
+            ],
+            evaluation_periods=props.evaluation_periods,
+            datapoints_to_alarm=props.datapoints_to_alarm,
+            threshold=getattr(props.thresholds, f"{metric_short}_{tier}"),
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            # AWS: "ignore (maintain the alarm state)": SES publishes the rates irregularly.
+            treat_missing_data="ignore",
+            alarm_actions=actions,
+            ok_actions=[props.notification_topic_arn],
+            tags=merged_tags(
+                context.tags,
+                {
+                    contract.TAG_GUARD: context.name_prefix,
+                    contract.TAG_SCOPE: contract.SCOPE_FLEET,
+                    contract.TAG_TIER: tier,
+                    contract.TAG_ACTION: action,
+                },
+            ),
+            count=count,
+        )
+
+
+def _with_where(query: str, where: str) -> str:
+    """``query`` with ``where`` (a `` WHERE ...`` text or a Terraform reference) before ``GROUP BY``."""
+    head, tail = query.split(" GROUP BY ", 1)
+    return f"{head}{where} GROUP BY {tail}"

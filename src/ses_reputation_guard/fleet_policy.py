@@ -1,0 +1,143 @@
+"""FleetPolicy: every configuration set of the Region, present and future, under a handful of alarms.
+
+One CloudWatch Metrics Insights alarm per metric and tier watches ``Reputation.BounceRate`` or
+``Reputation.ComplaintRate`` of every set at once: the query groups by ``ses:configuration-set``, so
+each set is a *contributor* with its own ALARM/OK state, and a set that starts publishing joins by
+itself. Sets with their own ``ConfigurationSetPolicy`` are judged only by their own alarms. Limits
+and their sources: docs/fleet.md.
+
+The query text is built here, in plain Python, so tests, the estimate and the docs share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ses_guard_lambda import contract, rules
+from ses_reputation_guard.expressions import Flag
+from ses_reputation_guard.policy import Action, ReputationThresholds
+from ses_reputation_guard.validation import Problems, is_token
+
+_SET = f'"{contract.DIMENSION_CONFIGURATION_SET}"'  # label keys with ':' must be double-quoted
+
+
+@dataclass(frozen=True)
+class FleetPolicy:
+    """Metrics Insights alarms over every configuration set. Ratios are 0-1 (0.05 = 5 %)."""
+
+    action: Action = "pause"
+    """``pause``: a critical fleet alarm pauses the set that crossed it (the contributor), never the
+    account; ``notify``: people only. Default pause."""
+    thresholds: ReputationThresholds | None = None
+    """Thresholds for every set without its own policy; None (default) uses the guard's
+    ``default_thresholds``."""
+    warning_alarms: Flag = True
+    """Create the warning tier (notify only): 4 alarms instead of 2. Default True."""
+    period_seconds: int = 3600
+    """Length of one evaluation period, seconds: a multiple of 60, and period x evaluation periods
+    at most 10,800 (CloudWatch evaluates the latest 3 hours only). Default 3600."""
+    evaluation_periods: int = 1
+    """Periods evaluated. Default 1."""
+    datapoints_to_alarm: int = 1
+    """Breaching periods (of ``evaluation_periods``) that trigger the alarm. Default 1."""
+    exclude_explicit_sets: bool = True
+    """Leave the sets that have their own policy out of the query (``WHERE ... != ...``) while the
+    query stays within CloudWatch's 2,048 characters; beyond that the query covers every set and the
+    function skips the explicit ones. Default True."""
+
+    def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
+        """Record every invalid value; nothing is raised here."""
+        problems.choice(f"{subject}.action", self.action, contract.ACTIONS)
+        if self.thresholds is not None:
+            self.thresholds.collect_problems(f"{subject}.thresholds", problems)
+        if not isinstance(self.warning_alarms, bool) and not is_token(self.warning_alarms):
+            problems.add(f"{subject}.warning_alarms={self.warning_alarms!r}: must be True or False")
+        if not isinstance(self.exclude_explicit_sets, bool):
+            problems.add(f"{subject}.exclude_explicit_sets={self.exclude_explicit_sets!r}: must be True or False")
+        collect_window_problems(
+            problems, subject, self.period_seconds, self.evaluation_periods, self.datapoints_to_alarm
+        )
+
+    def tiers(self) -> tuple[str, ...]:
+        """The tiers this policy creates (a token ``warning_alarms`` counts as on)."""
+        if self.warning_alarms is False:
+            return (contract.TIER_CRITICAL,)
+        return contract.TIERS
+
+    def alarm_count(self) -> int:
+        """Metrics Insights alarms this policy creates: 2 metrics x its tiers."""
+        return len(contract.METRIC_SHORT_NAMES) * len(self.tiers())
+
+
+def collect_window_problems(
+    problems: Problems, subject: str, period_seconds: int, evaluation_periods: int, datapoints_to_alarm: int
+) -> None:
+    """Period, evaluation periods and datapoints of a Metrics Insights alarm (tokens are skipped)."""
+    window_max = rules.METRICS_INSIGHTS_WINDOW_SECONDS_MAX
+    problems.integer(f"{subject}.evaluation_periods", evaluation_periods, minimum=1, maximum=window_max // 60)
+    problems.integer(f"{subject}.datapoints_to_alarm", datapoints_to_alarm, minimum=1, maximum=window_max // 60)
+    if is_token(period_seconds):
+        return
+    if isinstance(period_seconds, bool) or not isinstance(period_seconds, int):
+        problems.add(f"{subject}.period_seconds={period_seconds!r}: must be a whole number of seconds")
+        return
+    if period_seconds < 60 or period_seconds % 60 or period_seconds > window_max:
+        problems.add(f"{subject}.period_seconds={period_seconds!r}: {rules.METRICS_INSIGHTS_PERIOD_RULE}")
+        return
+    numbers = (evaluation_periods, datapoints_to_alarm)
+    if any(is_token(n) or isinstance(n, bool) or not isinstance(n, int) for n in numbers):
+        return
+    if period_seconds * evaluation_periods > window_max:
+        problems.add(
+            f"{subject}: period_seconds={period_seconds} x evaluation_periods={evaluation_periods} = "
+            f"{period_seconds * evaluation_periods} s: {rules.METRICS_INSIGHTS_PERIOD_RULE}"
+        )
+    if datapoints_to_alarm > evaluation_periods:
+        problems.add(
+            f"{subject}.datapoints_to_alarm={datapoints_to_alarm!r}: must not exceed "
+            f"evaluation_periods={evaluation_periods!r}"
+        )
+
+
+# --- the query ----------------------------------------------------------------------------------
+def exclusion_clause(excluded_sets: Iterable[str]) -> str:
+    """``"ses:configuration-set" != 'a' AND ...`` over the sorted names ("" for none).
+
+    Set names are letters, digits, '_' and '-' (SES rule), so single quotes need no escaping.
+    """
+    return " AND ".join(f"{_SET} != '{name}'" for name in sorted(excluded_sets))
+
+
+def fleet_query(metric_name: str, excluded_sets: Iterable[str] = ()) -> str:
+    """The Metrics Insights query of one fleet alarm: the metric's worst value per set, highest first.
+
+    ``SCHEMA(namespace, dimension)`` matches only the series with exactly that dimension (the
+    per-set series, not the account-wide ones); ``GROUP BY`` makes each set a contributor, and
+    multi-series alarms need ``ORDER BY``, which also decides which 500 series are evaluated first.
+    """
+    clause = exclusion_clause(excluded_sets)
+    where = f" WHERE {clause}" if clause else ""
+    return (
+        f'SELECT MAX("{metric_name}") FROM SCHEMA("{contract.SES_NAMESPACE}", {_SET}){where} '
+        f"GROUP BY {_SET} ORDER BY MAX() DESC"
+    )
+
+
+def longest_query_metric() -> str:
+    """The reputation metric with the longest name: if its query fits, every query fits."""
+    return max(contract.REPUTATION_METRICS, key=len)
+
+
+def exclusion_budget() -> int:
+    """Characters left for `` WHERE <clause>`` in the longest query."""
+    return rules.METRICS_INSIGHTS_QUERY_MAX_LENGTH - len(fleet_query(longest_query_metric()))
+
+
+def fitting_exclusions(explicit_sets: Sequence[str]) -> tuple[str, ...]:
+    """All of ``explicit_sets`` when every query with their ``WHERE`` fits in 2,048 characters, else
+    none: a partial exclusion would leave some explicit sets to the function and some to the query."""
+    clause = exclusion_clause(explicit_sets)
+    if not clause or len(f" WHERE {clause}") > exclusion_budget():
+        return ()
+    return tuple(sorted(explicit_sets))

@@ -1,0 +1,251 @@
+"""FleetReputationAlarms and FleetPolicy: the Metrics Insights alarms of fleet mode, their query,
+actions, tags and every synth-time limit (docs/fleet.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ses_guard_lambda import contract, rules
+from ses_reputation_guard import GuardValidationError, ReputationThresholds
+from ses_reputation_guard._cdktf import App, TerraformStack, TerraformVariable
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.expressions import TerraformExpression
+from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
+from ses_reputation_guard.fleet_policy import FleetPolicy, exclusion_budget, fitting_exclusions, fleet_query
+from ses_reputation_guard.guard_stack import GuardStack, GuardStackProps
+from ses_reputation_guard.validation import Problems
+
+PAUSE = "arn:aws:sns:us-east-1:123456789012:g-pause"
+NOTIFY = "arn:aws:sns:us-east-1:123456789012:g-notifications"
+BOUNCE_QUERY = (
+    'SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") '
+    'GROUP BY "ses:configuration-set" ORDER BY MAX() DESC'
+)
+
+
+def context(prefix: str = "g") -> GuardContext:
+    return GuardContext(
+        name_prefix=prefix,
+        resource_prefix=prefix.replace("-", "_"),
+        account_id="123456789012",
+        partition="aws",
+        region="us-east-1",
+        tags={"team": "mail"},
+    )
+
+
+def props(policy: FleetPolicy | None = None, explicit_sets: tuple[str, ...] = ()) -> FleetReputationAlarmsProps:
+    return FleetReputationAlarmsProps.from_policy(
+        policy or FleetPolicy(),
+        default_thresholds=ReputationThresholds(),
+        explicit_sets=explicit_sets,
+        notification_topic_arn=NOTIFY,
+        pause_topic_arn=PAUSE,
+    )
+
+
+def aws_stack(app: App, name: str) -> TerraformStack:
+    return GuardStack(app, name, GuardStackProps(region="us-east-1"))
+
+
+def synth_alarms(tmp_path: Path, alarm_props: FleetReputationAlarmsProps) -> dict[str, Any]:
+    app = App(outdir=str(tmp_path))
+    stack = aws_stack(app, "fleet")
+    FleetReputationAlarms(stack, "fleet", context(), alarm_props)
+    app.synth()
+    config = json.loads((tmp_path / "stacks" / "fleet" / "cdk.tf.json").read_text())
+    alarms: dict[str, Any] = config["resource"]["aws_cloudwatch_metric_alarm"]
+    return {alarm["alarm_name"]: alarm for alarm in alarms.values()}
+
+
+def refusal(alarm_props: FleetReputationAlarmsProps, outdir: Path) -> str:
+    stack = aws_stack(App(outdir=str(outdir)), "refused")
+    with pytest.raises(GuardValidationError) as raised:
+        FleetReputationAlarms(stack, "fleet", context(), alarm_props)
+    return str(raised.value)
+
+
+def test_one_alarm_per_metric_and_tier_named_by_the_contract(tmp_path):
+    alarms = synth_alarms(tmp_path, props())
+    assert sorted(alarms) == [
+        "g-fleet-bounce-critical",
+        "g-fleet-bounce-warning",
+        "g-fleet-complaint-critical",
+        "g-fleet-complaint-warning",
+    ]
+    for name in alarms:
+        metric, tier = name.split("-")[2:]
+        assert name == contract.ALARM_NAME_FLEET.format(prefix="g", metric=metric, tier=tier)
+
+
+def test_each_alarm_queries_every_set_grouped_by_set_with_the_highest_rates_first(tmp_path):
+    alarms = synth_alarms(tmp_path, props())
+    for name, alarm in alarms.items():
+        [query] = alarm["metric_query"]
+        metric = "Reputation.BounceRate" if "-bounce-" in name else "Reputation.ComplaintRate"
+        assert query["expression"] == BOUNCE_QUERY.replace("Reputation.BounceRate", metric)
+        assert query["return_data"] is True
+        assert query["period"] == 3600
+        # a query alarm names no metric of its own
+        assert not {"metric_name", "namespace", "dimensions", "statistic", "period"} & set(alarm)
+        assert alarm["comparison_operator"] == "GreaterThanOrEqualToThreshold"
+        assert alarm["treat_missing_data"] == "ignore"
+        assert (alarm["evaluation_periods"], alarm["datapoints_to_alarm"]) == (1, 1)
+
+
+def test_critical_alarms_with_action_pause_publish_to_the_pause_topic_and_warnings_only_notify(tmp_path):
+    alarms = synth_alarms(tmp_path, props())
+    for name, alarm in alarms.items():
+        expected = [PAUSE, NOTIFY] if name.endswith("-critical") else [NOTIFY]
+        assert alarm["alarm_actions"] == expected, name
+        assert alarm["ok_actions"] == [NOTIFY]
+
+
+def test_action_notify_never_publishes_to_the_pause_topic(tmp_path):
+    alarms = synth_alarms(tmp_path, props(FleetPolicy(action="notify")))
+    assert all(PAUSE not in alarm["alarm_actions"] for alarm in alarms.values())
+    assert {alarm["tags"][contract.TAG_ACTION] for alarm in alarms.values()} == {"notify"}
+
+
+def test_alarms_carry_guard_scope_tier_and_action_tags_besides_the_guards_own(tmp_path):
+    alarms = synth_alarms(tmp_path, props())
+    for name, alarm in alarms.items():
+        tier = name.rsplit("-", 1)[1]
+        assert alarm["tags"] == {
+            "team": "mail",
+            contract.TAG_GUARD: "g",
+            contract.TAG_SCOPE: contract.SCOPE_FLEET,
+            contract.TAG_TIER: tier,
+            contract.TAG_ACTION: "pause" if tier == "critical" else "notify",
+        }
+
+
+def test_thresholds_default_to_the_guards_and_a_policy_can_set_its_own(tmp_path):
+    alarms = synth_alarms(tmp_path, props())
+    defaults = ReputationThresholds()
+    assert alarms["g-fleet-bounce-critical"]["threshold"] == defaults.bounce_critical
+    assert alarms["g-fleet-complaint-warning"]["threshold"] == defaults.complaint_warning
+    own = ReputationThresholds(bounce_warning=0.01, bounce_critical=0.03)
+    alarms = synth_alarms(tmp_path / "own", props(FleetPolicy(thresholds=own)))
+    assert alarms["g-fleet-bounce-critical"]["threshold"] == 0.03
+    assert alarms["g-fleet-bounce-warning"]["threshold"] == 0.01
+
+
+def test_warning_tier_off_leaves_the_two_critical_alarms(tmp_path):
+    alarms = synth_alarms(tmp_path, props(FleetPolicy(warning_alarms=False)))
+    assert sorted(alarms) == ["g-fleet-bounce-critical", "g-fleet-complaint-critical"]
+    assert FleetPolicy(warning_alarms=False).alarm_count() == 2
+    assert FleetPolicy().alarm_count() == 4
+
+
+def test_explicit_sets_are_left_out_of_the_query_while_it_fits(tmp_path):
+    alarms = synth_alarms(tmp_path, props(explicit_sets=("vip", "transactional")))
+    expression = alarms["g-fleet-bounce-critical"]["metric_query"][0]["expression"]
+    assert expression == BOUNCE_QUERY.replace(
+        " GROUP BY",
+        " WHERE \"ses:configuration-set\" != 'transactional' AND \"ses:configuration-set\" != 'vip' GROUP BY",
+    )
+
+
+def test_explicit_sets_stay_in_the_query_when_the_policy_says_so(tmp_path):
+    alarms = synth_alarms(tmp_path, props(FleetPolicy(exclude_explicit_sets=False), explicit_sets=("vip",)))
+    assert alarms["g-fleet-bounce-critical"]["metric_query"][0]["expression"] == BOUNCE_QUERY
+
+
+def test_too_many_explicit_sets_for_2048_characters_leave_the_query_over_every_set(tmp_path):
+    many = tuple(f"customer-{i:05d}" for i in range(60))
+    assert fitting_exclusions(many) == ()  # 60 x ~40 characters do not fit
+    alarms = synth_alarms(tmp_path, props(explicit_sets=many))
+    for alarm in alarms.values():
+        assert " WHERE " not in alarm["metric_query"][0]["expression"]
+    # just below the budget every name is left out, and the longest query is exactly within the limit
+    fitting = many[:1]
+    while len(fleet_query("Reputation.ComplaintRate", many[: len(fitting) + 1])) <= 2048:
+        fitting = many[: len(fitting) + 1]
+    assert fitting_exclusions(fitting) == tuple(sorted(fitting))
+    assert len(fleet_query("Reputation.ComplaintRate", fitting)) <= rules.METRICS_INSIGHTS_QUERY_MAX_LENGTH
+    assert exclusion_budget() == 2048 - len(fleet_query("Reputation.ComplaintRate"))
+
+
+@pytest.mark.parametrize("period", [10, 20, 30, 90, 0, 10_860])
+def test_a_period_that_is_not_whole_minutes_within_three_hours_is_refused(period, tmp_path):
+    message = refusal(props(FleetPolicy(period_seconds=period)), tmp_path)
+    assert f"fleet_policy.period_seconds={period}" in message
+    assert rules.METRICS_INSIGHTS_PERIOD_RULE in message
+
+
+def test_an_evaluation_window_longer_than_three_hours_is_refused(tmp_path):
+    message = refusal(props(FleetPolicy(period_seconds=3600, evaluation_periods=4, datapoints_to_alarm=2)), tmp_path)
+    assert "period_seconds=3600 x evaluation_periods=4 = 14400 s" in message
+    FleetPolicy(period_seconds=3600, evaluation_periods=3).collect_problems(problems := Problems())
+    assert problems.items == []  # exactly 3 hours is allowed
+
+
+def test_datapoints_to_alarm_above_evaluation_periods_is_refused(tmp_path):
+    message = refusal(props(FleetPolicy(period_seconds=300, evaluation_periods=2, datapoints_to_alarm=3)), tmp_path)
+    assert "fleet_policy.datapoints_to_alarm=3: must not exceed evaluation_periods=2" in message
+
+
+def test_every_bad_value_is_named_in_one_error(tmp_path):
+    policy = FleetPolicy(
+        action="stop",  # type: ignore[arg-type]
+        thresholds=ReputationThresholds(bounce_critical=5),
+        period_seconds=45,
+    )
+    message = refusal(props(policy), tmp_path)
+    assert "fleet_policy.action='stop'" in message
+    assert "fleet_policy.thresholds.bounce_critical=5" in message
+    assert "fleet_policy.period_seconds=45" in message
+    assert message.startswith("FleetReputationAlarmsProps: 3 invalid value(s)")
+
+
+def test_more_than_200_metrics_insights_alarms_in_one_stack_are_refused(tmp_path):
+    stack = aws_stack(App(outdir=str(tmp_path)), "crowded")
+    for index in range(rules.METRICS_INSIGHTS_ALARMS_PER_REGION // 4):
+        FleetReputationAlarms(stack, f"fleet{index}", context(f"g{index}"), props())
+    with pytest.raises(GuardValidationError) as raised:
+        FleetReputationAlarms(stack, "one-too-many", context("g-extra"), props())
+    assert "stack 'crowded' would create 204 Metrics Insights alarms" in str(raised.value)
+    assert "allows 200 per account and Region" in str(raised.value)
+
+
+def test_module_mode_decides_the_exclusion_at_plan_time_with_the_same_rule(tmp_path, terraform_cli_config):
+    """With the explicit sets as a Terraform list, Terraform builds the WHERE clause: the text it
+    computes equals the Python query for a short list, and is empty for one that does not fit."""
+    app = App(outdir=str(tmp_path))
+    stack = aws_stack(app, "module")
+    explicit = TerraformVariable(stack, "explicit_sets", type="list(string)")
+    explicit.override_logical_id("explicit_sets")
+    module_props = replace(props(), excluded_sets=TerraformExpression("var.explicit_sets"))
+    fleet = FleetReputationAlarms(stack, "fleet", context(), module_props)
+    app.synth()
+    workdir = tmp_path / "stacks" / "module"
+    env = terraform_cli_config
+    subprocess.run(
+        ["terraform", "init", "-input=false", "-no-color"], cwd=workdir, env=env, check=True, capture_output=True
+    )
+
+    def where_for(names: list[str]) -> str:
+        result = subprocess.run(
+            ["terraform", "console", "-no-color", "-var", f"explicit_sets={json.dumps(names)}"],
+            cwd=workdir,
+            env=env,
+            input="local.g_fleet_where\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        loaded: str = json.loads(result.stdout.strip())
+        return loaded
+
+    short = ["vip", "transactional"]
+    expected = fleet_query("Reputation.BounceRate", short)
+    assert fleet.queries["bounce"].replace("${local.g_fleet_where}", where_for(short)) == expected
+    assert where_for([f"customer-{i:05d}" for i in range(60)]) == ""
+    assert where_for([]) == ""
