@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ses_guard_cli import backtest
+from ses_guard_cli import backtest, estimate
 from ses_guard_lambda import ses_actions
 from ses_guard_lambda.clients import make_client
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--region", help="AWS Region (default: from the AWS configuration)")
     resume.add_argument("--yes", action="store_true", help="do not ask for confirmation (automation)")
     backtest.add_parser(commands)
+    estimate.add_parser(commands)
     return parser
 
 
@@ -80,6 +81,8 @@ def main(
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     if args.command == "backtest":
         return backtest.run(args, out=out, err=err)
+    if args.command == "estimate":
+        return estimate.run(args, out=out, err=err)
     factory = client_factory or _default_client_factory
     try:
         client = factory(args.region)

@@ -1,0 +1,438 @@
+"""``ses-guard estimate``: what a guard costs per month and how long Terraform needs to create,
+refresh and destroy it, for a synthesized stack or a module configuration.
+
+    ses-guard estimate --stack-dir cdktf.out          # every stack `make synth` wrote
+    ses-guard estimate --stack cdktf.out/stacks/fleet
+    ses-guard estimate --module-config guard.tfvars.json [--fleet-sets 2500]
+    ses-guard estimate --compare 10,1000,10000         # per-set mode against fleet mode
+
+``estimate(composition)`` is a pure function over counts; the readers only count. Prices and API
+quotas come from ``pricing`` (one table, each with its source and date; us-east-1). Times are lower
+bounds set by the default request quotas: Terraform makes one PutMetricAlarm per alarm on create,
+one DescribeAlarms (and one ListTagsForResource) per alarm on every refresh, one DeleteAlarms per
+alarm on destroy, and CloudWatch throttles each operation separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+from ses_guard_cli.pricing import API_QUOTAS, PRICE_REGION, PRICES
+from ses_guard_lambda import rules
+
+# What one guard always creates besides its reputation alarms (checked against a synthesized stack by
+# tests/cli/test_estimate.py): the function's error and dead-letter alarms, one KMS key, one function.
+GUARD_HEALTH_ALARMS: Final = 2
+GUARD_KMS_KEYS: Final = 1
+GUARD_FUNCTIONS: Final = 1
+METRICS: Final = 2  # bounce and complaint rates
+EXIT_OK, EXIT_INPUT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class EstimateError(ValueError):
+    """The input cannot be counted; the message says what and why."""
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What one stack (or module configuration) deploys, in the units AWS bills and throttles."""
+
+    name: str
+    standard_alarms: int
+    """Alarms on one metric each (reputation per account and per set, function health)."""
+    metrics_insights_alarms: int = 0
+    """Fleet alarms (one Metrics Insights query each)."""
+    fleet_sets: int = 0
+    """Configuration sets each fleet query sees (publishing reputation metrics, not left out)."""
+    dashboards: int = 0
+    kms_keys: int = 0
+    functions: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def alarms(self) -> int:
+        return self.standard_alarms + self.metrics_insights_alarms
+
+    @property
+    def metrics_analyzed(self) -> int:
+        """Metrics the fleet queries analyze: a query processes at most 10,000 metrics."""
+        return self.metrics_insights_alarms * min(self.fleet_sets, rules.METRICS_INSIGHTS_METRICS_MATCHED_MAX)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    part: str
+    quantity: int
+    price_key: str
+
+    @property
+    def monthly_usd(self) -> float:
+        return self.quantity * PRICES[self.price_key].usd
+
+    @property
+    def confirmed(self) -> bool:
+        return PRICES[self.price_key].confirmed
+
+
+@dataclass(frozen=True)
+class Estimate:
+    composition: Composition
+    lines: tuple[CostLine, ...]
+    create_seconds: float
+    refresh_seconds: float
+    destroy_seconds: float
+
+    @property
+    def confirmed_usd(self) -> float:
+        return sum(line.monthly_usd for line in self.lines if line.confirmed)
+
+    @property
+    def assumed_usd(self) -> float:
+        """The part of the monthly price that rests on an unconfirmed rate."""
+        return sum(line.monthly_usd for line in self.lines if not line.confirmed)
+
+    @property
+    def monthly_usd(self) -> float:
+        return self.confirmed_usd + self.assumed_usd
+
+
+def estimate(composition: Composition) -> Estimate:
+    """Monthly list price (before free tiers, which the account shares) and Terraform's times."""
+    c = composition
+    lines = (
+        CostLine("standard alarms", c.standard_alarms, "standard_alarm"),
+        CostLine("Metrics Insights: metrics analyzed", c.metrics_analyzed, "metrics_insights_metric_analyzed"),
+        CostLine("dashboards", c.dashboards, "dashboard"),
+        CostLine("KMS keys", c.kms_keys, "kms_key"),
+        CostLine("Lambda functions at idle", c.functions, "lambda_idle"),
+    )
+    per_second = {name: quota.per_second for name, quota in API_QUOTAS.items()}
+    return Estimate(
+        composition=c,
+        lines=lines,
+        create_seconds=c.alarms / per_second["PutMetricAlarm"],
+        refresh_seconds=c.alarms / min(per_second["DescribeAlarms"], per_second["ListTagsForResource"]),
+        destroy_seconds=c.alarms / per_second["DeleteAlarms"],
+    )
+
+
+def guard_composition(
+    name: str,
+    *,
+    per_set_sets: int = 0,
+    per_set_warning_sets: int | None = None,
+    account_alarms: int = METRICS * 2,
+    fleet_alarms: int = 0,
+    fleet_sets: int = 0,
+) -> Composition:
+    """One guard: per-set alarms (2 critical per set, 2 warning per set with warnings), account and
+    fleet alarms, and the parts every guard has."""
+    warning_sets = per_set_sets if per_set_warning_sets is None else per_set_warning_sets
+    return Composition(
+        name=name,
+        standard_alarms=METRICS * (per_set_sets + warning_sets) + account_alarms + GUARD_HEALTH_ALARMS,
+        metrics_insights_alarms=fleet_alarms,
+        fleet_sets=fleet_sets if fleet_alarms else 0,
+        kms_keys=GUARD_KMS_KEYS,
+        functions=GUARD_FUNCTIONS,
+    )
+
+
+def mode_composition(mode: str, sets: int) -> Composition:
+    """``sets`` configuration sets guarded per set (``per-set``) or by the fleet (``fleet``), with the
+    account alarms and every warning tier on."""
+    if mode == "per-set":
+        return guard_composition(f"per-set, {sets:,} sets", per_set_sets=sets)
+    if mode == "fleet":
+        return guard_composition(f"fleet, {sets:,} sets", fleet_alarms=METRICS * 2, fleet_sets=sets)
+    raise EstimateError(f"mode {mode!r}: must be 'per-set' or 'fleet'")
+
+
+# --- reading a synthesized stack ----------------------------------------------------------------
+_LOCAL = re.compile(r"^\$\{local\.([A-Za-z0-9_-]+)\}$")
+_FILE = re.compile(r'^\$\{jsondecode\(file\("\$\{path\.module\}/([^"]+)"\)\)\}$')
+_FOR = re.compile(
+    r"^\$\{\{for (\w+), (\w+) in local\.([A-Za-z0-9_-]+) : \1 => \2 if (!?)\2\.(\w+)"
+    r'(?: (==|!=) "([^"]*)")?\}\}$'
+)
+
+
+def composition_from_stack(stack_dir: Path, *, fleet_sets: int | None = None) -> Composition:
+    """Count the billable parts of ``<stack_dir>/cdk.tf.json`` (for_each maps read from its assets)."""
+    config_path = stack_dir / "cdk.tf.json"
+    if not config_path.is_file():
+        raise EstimateError(f"{stack_dir}: no cdk.tf.json (run `make synth` first, or pass the stack's folder)")
+    config = json.loads(config_path.read_text())
+    resources: Mapping[str, Mapping[str, Any]] = config.get("resource", {})
+    counter = _Counter(stack_dir, config.get("locals", {}))
+    standard = insights = 0
+    for name, alarm in resources.get("aws_cloudwatch_metric_alarm", {}).items():
+        count = counter.instances(name, alarm)
+        if _is_metrics_insights(alarm):
+            insights += count
+        else:
+            standard += count
+    explicit = counter.explicit_sets()
+    notes = list(counter.notes)
+    if insights and fleet_sets is None:
+        fleet_sets = rules.MAX_CONFIGURATION_SETS - explicit
+        notes.append(
+            f"fleet queries assumed to see {fleet_sets:,} sets (the SES maximum less {explicit} with their own "
+            "policy): pass --fleet-sets N for the sets that publish reputation metrics"
+        )
+
+    def total(resource_type: str) -> int:
+        return sum(counter.instances(n, r) for n, r in resources.get(resource_type, {}).items())
+
+    return Composition(
+        name=stack_dir.name,
+        standard_alarms=standard,
+        metrics_insights_alarms=insights,
+        fleet_sets=(fleet_sets or 0) if insights else 0,
+        dashboards=total("aws_cloudwatch_dashboard"),
+        kms_keys=total("aws_kms_key"),
+        functions=total("aws_lambda_function"),
+        notes=tuple(notes),
+    )
+
+
+def compositions_from_outdir(outdir: Path, *, fleet_sets: int | None = None) -> list[Composition]:
+    stacks = sorted(p for p in (outdir / "stacks").glob("*") if (p / "cdk.tf.json").is_file())
+    if not stacks:
+        raise EstimateError(f"{outdir}: no stacks/<name>/cdk.tf.json (run `make synth` first)")
+    return [composition_from_stack(stack, fleet_sets=fleet_sets) for stack in stacks]
+
+
+def _is_metrics_insights(alarm: Mapping[str, Any]) -> bool:
+    queries = alarm.get("metric_query") or []
+    return any(str(q.get("expression", "")).lstrip().upper().startswith("SELECT ") for q in queries)
+
+
+@dataclass
+class _Counter:
+    """Instances of a resource block: ``count`` as a number, ``for_each`` over the stack's locals."""
+
+    stack_dir: Path
+    locals_: Mapping[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+    def instances(self, name: str, resource: Mapping[str, Any]) -> int:
+        count = resource.get("count")
+        if isinstance(count, int):
+            return count
+        if count is not None:
+            self.notes.append(f"{name}: count {count!r} is decided at plan time; counted as 1")
+            return 1
+        for_each = resource.get("for_each")
+        if for_each is None:
+            return 1
+        return len(self._value(str(for_each), name))
+
+    def explicit_sets(self) -> int:
+        """Sets with their own policy: the largest map of per-set records among the locals."""
+        sizes = [len(v) for key in self.locals_ if isinstance(v := self._try_value(key), dict)]
+        return max(sizes, default=0)
+
+    def _try_value(self, local: str) -> Any:
+        try:
+            return self._local(local, local)
+        except EstimateError:
+            return None
+
+    def _value(self, expression: str, owner: str) -> Any:
+        match = _LOCAL.match(expression)
+        if not match:
+            raise EstimateError(
+                f"{owner}: cannot count for_each {expression!r} (estimate a module configuration instead)"
+            )
+        return self._local(match.group(1), owner)
+
+    def _local(self, local: str, owner: str) -> Any:
+        if local not in self.locals_:
+            raise EstimateError(f"{owner}: local {local!r} is not in the stack")
+        expression = str(self.locals_[local])
+        if match := _FILE.match(expression):
+            return json.loads((self.stack_dir / match.group(1)).read_text())
+        if match := _FOR.match(expression):
+            source = self._local(match.group(3), owner)
+            negate, field_name, operator, literal = match.group(4, 5, 6, 7)
+            return {
+                key: record for key, record in source.items() if _keep(record, field_name, negate, operator, literal)
+            }
+        return self._value(expression, owner)
+
+
+def _keep(record: Mapping[str, Any], field_name: str, negate: str, operator: str | None, literal: str | None) -> bool:
+    value = record.get(field_name)
+    if operator == "==":
+        return bool(value == literal)
+    if operator == "!=":
+        return bool(value != literal)
+    return bool(value) != bool(negate)
+
+
+# --- reading a module configuration -------------------------------------------------------------
+def composition_from_module_config(path: Path, *, fleet_sets: int | None = None) -> Composition:
+    """Count what the generated module deploys for the variables in ``path`` (a ``.tfvars.json``).
+    Optional attributes take the module's defaults (warning tiers on, account alarms on)."""
+    try:
+        variables = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise EstimateError(f"{path}: cannot read a JSON object of module variables: {exc}") from exc
+    if not isinstance(variables, dict):
+        raise EstimateError(f"{path}: must hold a JSON object of module variables, got {type(variables).__name__}")
+    sets = _mapping(variables.get("configuration_sets") or {}, "configuration_sets", path)
+    account = _mapping(variables.get("account_policy") or {}, "account_policy", path)
+    fleet = variables.get("fleet_policy")
+    account_tiers = (1 + (account.get("warning_alarms", True) is not False)) if account.get("enabled", True) else 0
+    fleet_alarms = 0
+    notes: list[str] = []
+    if fleet is not None:
+        fleet = _mapping(fleet, "fleet_policy", path)
+        fleet_alarms = METRICS * (1 + (fleet.get("warning_alarms", True) is not False))
+        if fleet_sets is None:
+            fleet_sets = rules.MAX_CONFIGURATION_SETS - len(sets)
+            notes.append(f"fleet queries assumed to see {fleet_sets:,} sets: pass --fleet-sets N")
+    composition = guard_composition(
+        path.name,
+        per_set_sets=len(sets),
+        per_set_warning_sets=sum(
+            1
+            for s in sets.values()
+            if _mapping(s, "configuration_sets item", path).get("warning_alarms", True) is not False
+        ),
+        account_alarms=METRICS * account_tiers,
+        fleet_alarms=fleet_alarms,
+        fleet_sets=fleet_sets or 0,
+    )
+    return replace(composition, notes=tuple(notes))
+
+
+def _mapping(value: Any, name: str, path: Path) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise EstimateError(f"{path}: {name} must be a JSON object, got {value!r}")
+    return value
+
+
+# --- output -------------------------------------------------------------------------------------
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def render(result: Estimate) -> str:
+    """A plain-text report: one line per billable part, the total, the three times, the notes."""
+    c = result.composition
+    lines = [f"{c.name}: {c.standard_alarms:,} standard + {c.metrics_insights_alarms} Metrics Insights alarms"]
+    for line in result.lines:
+        if not line.quantity and line.price_key != "standard_alarm":
+            continue
+        price = PRICES[line.price_key]
+        mark = "" if price.confirmed else " (assumed rate)"
+        lines.append(
+            f"  {line.part:<36} {line.quantity:>9,} x ${price.usd:.2f}{mark:<15} = ${line.monthly_usd:>10,.2f}/month"
+        )
+    assumed = f" + ${result.assumed_usd:,.2f} at an assumed rate" if result.assumed_usd else ""
+    lines.append(f"  monthly list price ({PRICE_REGION}, before free tiers): ${result.confirmed_usd:,.2f}{assumed}")
+    rate = {name: f"{quota.per_second:g}/s" for name, quota in API_QUOTAS.items()}
+    lines.append(
+        f"  terraform at the default quotas: create >= {_duration(result.create_seconds)} (PutMetricAlarm "
+        f"{rate['PutMetricAlarm']}), refresh >= {_duration(result.refresh_seconds)} (DescribeAlarms "
+        f"{rate['DescribeAlarms']}), destroy >= {_duration(result.destroy_seconds)} "
+        f"(DeleteAlarms {rate['DeleteAlarms']})"
+    )
+    if c.metrics_insights_alarms:
+        lines.append(
+            f"  Metrics Insights alarms: {c.metrics_insights_alarms} of {rules.METRICS_INSIGHTS_ALARMS_PER_REGION} "
+            "per account and Region (this guard only: count the Region's other ones yourself)"
+        )
+    lines.extend(f"  note: {note}" for note in c.notes)
+    return "\n".join(lines)
+
+
+def render_sources() -> str:
+    lines = [f"Prices (us-east-1 list prices; checked {PRICES['standard_alarm'].checked}):"]
+    for key, price in PRICES.items():
+        status = "" if price.confirmed else " UNCONFIRMED:"
+        note = f" ({price.note})" if price.note else ""
+        lines.append(f"  {key}: ${price.usd:.2f} per {price.unit}{note}.{status} Source: {price.source}")
+    for operation, quota in API_QUOTAS.items():
+        lines.append(f"  {operation}: {quota.per_second:g} per second. Source: {quota.source}")
+    return "\n".join(lines)
+
+
+def render_comparison(set_counts: Sequence[int]) -> str:
+    """A Markdown table: per-set mode against fleet mode at each number of sets."""
+    rows = [
+        "| sets | mode | standard alarms | Metrics Insights alarms | metrics analyzed | $/month (confirmed) | "
+        "$/month (assumed MI rate) | create >= | refresh >= |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for sets in set_counts:
+        for mode in ("per-set", "fleet"):
+            r = estimate(mode_composition(mode, sets))
+            c = r.composition
+            rows.append(
+                f"| {sets:,} | {mode} | {c.standard_alarms:,} | {c.metrics_insights_alarms} | {c.metrics_analyzed:,} | "
+                f"{r.confirmed_usd:,.2f} | {r.assumed_usd:,.2f} | {_duration(r.create_seconds)} | "
+                f"{_duration(r.refresh_seconds)} |"
+            )
+    return "\n".join(rows)
+
+
+# --- command line -------------------------------------------------------------------------------
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "estimate", help="monthly price and Terraform create/refresh time of a stack or module configuration"
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack-dir", type=Path, metavar="DIR", help="a cdktf output folder: every stacks/<name>")
+    source.add_argument("--stack", type=Path, metavar="DIR", help="one stack folder holding cdk.tf.json")
+    source.add_argument("--module-config", type=Path, metavar="FILE", help="module variables (.tfvars.json)")
+    source.add_argument("--compare", metavar="N,N,...", help="per-set against fleet mode at these numbers of sets")
+    parser.add_argument(
+        "--fleet-sets", type=int, metavar="N", help="sets the fleet queries see (default: the SES maximum, 10,000)"
+    )
+    parser.add_argument("--no-sources", action="store_true", help="leave out the table of prices and sources")
+
+
+def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    try:
+        if args.fleet_sets is not None and not 0 <= args.fleet_sets <= rules.MAX_CONFIGURATION_SETS:
+            raise EstimateError(f"--fleet-sets {args.fleet_sets}: must be from 0 to {rules.MAX_CONFIGURATION_SETS}")
+        if args.compare:
+            out.write(render_comparison(_set_counts(args.compare)) + "\n")
+        else:
+            if args.stack_dir:
+                compositions = compositions_from_outdir(args.stack_dir, fleet_sets=args.fleet_sets)
+            elif args.stack:
+                compositions = [composition_from_stack(args.stack, fleet_sets=args.fleet_sets)]
+            else:
+                compositions = [composition_from_module_config(args.module_config, fleet_sets=args.fleet_sets)]
+            out.write("\n\n".join(render(estimate(c)) for c in compositions) + "\n")
+        if not args.no_sources:
+            out.write("\n" + render_sources() + "\n")
+    except (EstimateError, OSError) as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_INPUT_ERROR
+    return EXIT_OK
+
+
+def _set_counts(text: str) -> list[int]:
+    try:
+        counts = [int(part.replace("_", "")) for part in text.split(",")]
+    except ValueError as exc:
+        raise EstimateError(f"--compare {text!r}: must be whole numbers separated by commas") from exc
+    bad = [n for n in counts if not 1 <= n <= rules.MAX_CONFIGURATION_SETS]
+    if bad:
+        raise EstimateError(f"--compare {bad!r}: numbers of sets must be from 1 to {rules.MAX_CONFIGURATION_SETS}")
+    return counts

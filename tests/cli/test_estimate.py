@@ -1,0 +1,198 @@
+"""ses-guard estimate: the pure estimate over counts, the readers of stacks and module configurations,
+the price table and the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from ses_guard_cli import cli
+from ses_guard_cli.estimate import (
+    GUARD_FUNCTIONS,
+    GUARD_HEALTH_ALARMS,
+    GUARD_KMS_KEYS,
+    Composition,
+    EstimateError,
+    composition_from_module_config,
+    composition_from_stack,
+    estimate,
+    mode_composition,
+    render,
+    render_comparison,
+)
+from ses_guard_cli.pricing import API_QUOTAS, PRICES
+from ses_guard_lambda import rules
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["estimate", *args], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_each_part_is_priced_from_the_one_table():
+    result = estimate(
+        Composition(
+            "c", standard_alarms=46, metrics_insights_alarms=4, fleet_sets=250, dashboards=1, kms_keys=1, functions=1
+        )
+    )
+    priced = {line.part: line.monthly_usd for line in result.lines}
+    assert priced["standard alarms"] == pytest.approx(46 * PRICES["standard_alarm"].usd)
+    assert priced["Metrics Insights: metrics analyzed"] == pytest.approx(4 * 250 * 0.10)
+    assert priced["dashboards"] == pytest.approx(3.00)
+    assert priced["KMS keys"] == pytest.approx(1.00)
+    assert priced["Lambda functions at idle"] == 0
+    assert result.confirmed_usd == pytest.approx(4.60 + 3.00 + 1.00)
+    assert result.assumed_usd == pytest.approx(100.00)  # the unconfirmed Metrics Insights rate, kept apart
+
+
+def test_times_are_alarms_over_the_default_request_quotas():
+    result = estimate(Composition("c", standard_alarms=36, metrics_insights_alarms=0))
+    assert result.create_seconds == pytest.approx(36 / API_QUOTAS["PutMetricAlarm"].per_second)
+    assert result.refresh_seconds == pytest.approx(36 / API_QUOTAS["DescribeAlarms"].per_second)
+    assert result.destroy_seconds == pytest.approx(36 / API_QUOTAS["DeleteAlarms"].per_second)
+
+
+def test_per_set_mode_at_10000_sets_matches_the_issue_figures():
+    """40,000 per-set alarms: about $4,000 a month, at least 3.7 hours to create, about 75 minutes to refresh."""
+    result = estimate(mode_composition("per-set", 10_000))
+    c = result.composition
+    assert c.standard_alarms == 40_000 + 4 + GUARD_HEALTH_ALARMS
+    assert c.metrics_insights_alarms == 0
+    assert 4_000 <= result.confirmed_usd <= 4_010
+    assert result.create_seconds / 3600 == pytest.approx(3.7, abs=0.05)
+    assert result.refresh_seconds / 60 == pytest.approx(74.1, abs=0.5)
+
+
+def test_fleet_mode_alarms_and_times_do_not_grow_with_the_sets():
+    small, large = (estimate(mode_composition("fleet", n)) for n in (10, 10_000))
+    for result in (small, large):
+        assert result.composition.metrics_insights_alarms == 4
+        assert result.composition.standard_alarms == 4 + GUARD_HEALTH_ALARMS
+    assert small.create_seconds == large.create_seconds < 5
+    assert small.refresh_seconds == large.refresh_seconds < 2
+    assert large.composition.metrics_analyzed == 4 * 10_000
+    assert large.assumed_usd == pytest.approx(4_000.0)  # priced per metric analyzed: the rate decides
+
+
+def test_a_query_analyzes_at_most_10000_metrics():
+    c = Composition("c", standard_alarms=0, metrics_insights_alarms=2, fleet_sets=25_000)
+    assert c.metrics_analyzed == 2 * rules.METRICS_INSIGHTS_METRICS_MATCHED_MAX
+
+
+def test_every_price_names_its_source_date_and_region_and_unconfirmed_ones_say_so():
+    for key, price in PRICES.items():
+        assert price.source and price.checked and price.region == "us-east-1", key
+    assert [k for k, p in PRICES.items() if not p.confirmed] == ["metrics_insights_metric_analyzed"]
+    text = render(estimate(mode_composition("fleet", 100)))
+    assert "(assumed rate)" in text
+    assert "at an assumed rate" in text
+    assert "4 of 200 per account and Region (this guard only" in text
+
+
+def test_comparison_table_has_one_row_per_mode_and_size():
+    table = render_comparison([10, 1_000, 10_000]).splitlines()
+    assert len(table) == 2 + 6
+    assert table[-2].startswith("| 10,000 | per-set | 40,006 | 0 | 0 | 4,001.60 |")
+    assert table[-1].startswith("| 10,000 | fleet | 6 | 4 | 40,000 | 1.60 | 4,000.00 |")
+
+
+def test_stack_reader_counts_for_each_alarms_from_the_stacks_own_set_records(synth):
+    records = synth.configuration_sets("per-set")
+    warning_sets = sum(1 for record in records.values() if record["warning_alarms"])
+    c = composition_from_stack(synth.stack_dir("per-set"))
+    assert c.standard_alarms == 2 * len(records) + 2 * warning_sets + 4 + GUARD_HEALTH_ALARMS
+    assert (c.metrics_insights_alarms, c.fleet_sets) == (0, 0)
+
+
+def test_the_fixed_parts_of_a_guard_match_a_synthesized_stack(synth):
+    config = synth.config("account-wide")
+    c = composition_from_stack(synth.stack_dir("account-wide"))
+    assert c.kms_keys == GUARD_KMS_KEYS == len(config["resource"]["aws_kms_key"])
+    assert c.functions == GUARD_FUNCTIONS == len(config["resource"]["aws_lambda_function"])
+    names = {a["alarm_name"] for a in config["resource"]["aws_cloudwatch_metric_alarm"].values()}
+    health = {n for n in names if n.endswith(("-function-errors", "-dead-letters"))}
+    assert len(health) == GUARD_HEALTH_ALARMS
+
+
+def test_stack_reader_tells_metrics_insights_alarms_apart_and_assumes_the_largest_fleet(tmp_path):
+    from ses_reputation_guard import ReputationThresholds
+    from ses_reputation_guard._cdktf import App
+    from ses_reputation_guard.context import GuardContext
+    from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
+    from ses_reputation_guard.guard_stack import GuardStack, GuardStackProps
+
+    app = App(outdir=str(tmp_path))
+    stack = GuardStack(app, "fleet-only", GuardStackProps(region="us-east-1"))
+    context = GuardContext("g", "g", "123456789012", "aws", "us-east-1", {})
+    FleetReputationAlarms(stack, "fleet", context, FleetReputationAlarmsProps(ReputationThresholds(), "n", "p"))
+    app.synth()
+    c = composition_from_stack(tmp_path / "stacks" / "fleet-only")
+    assert (c.standard_alarms, c.metrics_insights_alarms) == (0, 4)
+    assert c.fleet_sets == rules.MAX_CONFIGURATION_SETS
+    assert any("--fleet-sets" in note for note in c.notes)
+    assert composition_from_stack(tmp_path / "stacks" / "fleet-only", fleet_sets=120).metrics_analyzed == 480
+
+
+def test_module_config_reader_applies_the_module_defaults(tmp_path):
+    path = tmp_path / "guard.tfvars.json"
+    path.write_text(
+        json.dumps(
+            {
+                "account_policy": {"action": "notify", "warning_alarms": False},
+                "configuration_sets": {"a": {}, "b": {"warning_alarms": False}, "c": {"action": "notify"}},
+                "fleet_policy": {"action": "pause"},
+            }
+        )
+    )
+    c = composition_from_module_config(path, fleet_sets=500)
+    # sets: 3 x 2 critical + 2 x 2 warning; account: 2 critical; health 2
+    assert c.standard_alarms == 6 + 4 + 2 + GUARD_HEALTH_ALARMS
+    assert (c.metrics_insights_alarms, c.fleet_sets) == (4, 500)
+    path.write_text(json.dumps({"account_policy": {"enabled": False}, "fleet_policy": {"warning_alarms": False}}))
+    c = composition_from_module_config(path)
+    assert (c.standard_alarms, c.metrics_insights_alarms) == (GUARD_HEALTH_ALARMS, 2)
+    assert c.fleet_sets == rules.MAX_CONFIGURATION_SETS
+
+
+def test_the_command_prints_one_estimate_per_stack_and_the_price_sources(synth):
+    code, out, err = run_cli("--stack-dir", str(synth.outdir))
+    assert (code, err) == (0, "")
+    for stack in synth.stacks():
+        assert f"\n{stack}: " in f"\n{out}"
+    assert "Source: aws.amazon.com/cloudwatch/pricing" in out
+    assert "UNCONFIRMED" in out
+
+
+def test_the_command_compares_modes_in_a_markdown_table():
+    code, out, _ = run_cli("--compare", "10,1000", "--no-sources")
+    assert code == 0
+    assert out.count("| per-set |") == 2 and out.count("| fleet |") == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stack", "/nonexistent/stack"], "/nonexistent/stack: no cdk.tf.json"),
+        (["--compare", "10,ten"], "--compare '10,ten': must be whole numbers"),
+        (["--compare", "0,20000"], "numbers of sets must be from 1 to 10000"),
+        (["--compare", "10", "--fleet-sets", "-1"], "--fleet-sets -1: must be from 0 to 10000"),
+    ],
+)
+def test_bad_input_is_one_clear_error(args, message):
+    code, out, err = run_cli(*args)
+    assert code == 1 and out == ""
+    assert err.startswith("error: ") and message in err
+
+
+def test_a_module_config_that_is_not_an_object_is_refused(tmp_path: Path):
+    path = tmp_path / "bad.tfvars.json"
+    path.write_text('["not", "an", "object"]')
+    with pytest.raises(EstimateError, match="must hold a JSON object of module variables, got list"):
+        composition_from_module_config(path)
+    path.write_text('{"configuration_sets": ["a"]}')
+    with pytest.raises(EstimateError, match="configuration_sets must be a JSON object"):
+        composition_from_module_config(path)
