@@ -58,6 +58,7 @@ tools-cdktn: $(CDKTN_VENV)/.installed $(CDKTN_TOOLS)/node_modules/.installed
 
 synth: $(VENV)/.installed
 	$(PY) main.py
+	$(PY) -m ses_guard_cli estimate --stack-dir cdktf.out
 	$(PY) -m ses_guard_modulegen
 
 synth-cdktn: $(CDKTN_VENV)/.installed
