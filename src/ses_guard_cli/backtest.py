@@ -142,8 +142,13 @@ def _write_outputs(out_dir: Path, text: str, outcomes: list[Any], out: TextIO, e
     (out_dir / REPORT_FILE).write_text(text)
     images: list[tuple[str, Path]] = []
     if plots.matplotlib_available():
-        drawn = plots.target_plots(outcomes)
+        drawn, left_out = plots.target_plots(outcomes)
         images = list(zip([p.target for p in drawn], plots.render(drawn, out_dir), strict=True))
+        if left_out:
+            print(
+                f"note: plotted {len(drawn)} targets (account, paused, then alarmed first); {left_out} left out",
+                file=err,
+            )
     else:
         print("note: matplotlib is not installed (extra 'plot'): no PNGs, text and Markdown only", file=err)
     (out_dir / SUMMARY_FILE).write_text(backtest_report.markdown_summary(text, images))

@@ -24,6 +24,7 @@ AWS_REVIEW_LEVELS: Final = {contract.METRIC_SHORT_BOUNCE: 0.05, contract.METRIC_
 POLICY_COLOURS: Final = (("#d62728", "#ff7f0e"), ("#6a3d9a", "#1f77b4"))  # (critical, warning) per policy
 DPI: Final = 100
 SIZE_INCHES: Final = (11.0, 6.5)
+MAX_PLOTS: Final = 50  # PNGs per run: a 10,000-set fleet would otherwise write 10,000 files
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,18 @@ def matplotlib_available() -> bool:
     return importlib.util.find_spec("matplotlib") is not None
 
 
-def target_plots(outcomes: Sequence[PolicyOutcome]) -> list[TargetPlot]:
-    """What to draw for every target of the first (deployed) policy, with the others' thresholds."""
-    targets = sorted({a.target for a in outcomes[0].alarms}, key=lambda t: (t != "account", t))
-    return [TargetPlot(target, tuple(_panels(target, outcomes))) for target in targets]
+def target_plots(outcomes: Sequence[PolicyOutcome], limit: int = MAX_PLOTS) -> tuple[list[TargetPlot], int]:
+    """What to draw per target of the first (deployed) policy, with the others' thresholds; at most
+    ``limit`` targets: the account, then paused targets, then targets that saw ALARM. (plots, left out)."""
+    paused = {p.target for outcome in outcomes for p in outcome.first_pauses}
+    alarmed = {a.target for outcome in outcomes for a in outcome.alarms if ALARM in a.replay.states}
+
+    def rank(target: str) -> tuple[int, str]:
+        return (0 if target == "account" else 1 if target in paused else 2 if target in alarmed else 3, target)
+
+    targets = sorted({a.target for a in outcomes[0].alarms}, key=rank)
+    chosen = sorted(targets[:limit], key=lambda t: (t != "account", t))
+    return [TargetPlot(target, tuple(_panels(target, outcomes))) for target in chosen], len(targets) - len(chosen)
 
 
 def _panels(target: str, outcomes: Sequence[PolicyOutcome]) -> list[Panel]:

@@ -546,3 +546,24 @@ def test_function_package_never_imports_the_plotting_code() -> None:
         p.name for p in package.rglob("*.py") if "matplotlib" in p.read_text() or "ses_guard_cli" in p.read_text()
     ]
     assert offenders == []
+
+
+def test_plots_show_changed_candidate_thresholds_pause_markers_and_cap_the_targets() -> None:
+    sets = {name: {"action": "pause"} for name in ("a", "b", "c")}
+    policy = policy_from_document(document(account={"action": "notify"}, configuration_sets=sets), source="p")
+    candidate = apply_what_if(policy, WhatIf(thresholds={"bounce_critical": 0.03}))
+    calm, spike = series(0.0, 0.0), series(0.0, 0.05)
+    history = {key: calm for key in needed_series([policy], [])} | {SeriesKey(BOUNCE, "c", "Maximum", 3600): spike}
+    outcomes = [run_policy(policy, history, []), run_policy(candidate, history, [])]
+    drawn, left_out = plots.target_plots(outcomes, limit=2)
+    assert ([p.target for p in drawn], left_out) == (["account", "configuration-set:c"], 2)
+    bounce = drawn[1].panels[0]
+    assert [(line.label, line.value) for line in bounce.lines] == [
+        ("AWS review level", 0.05),
+        ("test warning", 0.02),
+        ("test critical", 0.04),
+        ("what-if critical", 0.03),
+    ]
+    assert [(m.label, m.at.hour) for m in bounce.pauses] == [("test: paused", 1), ("what-if: paused", 1)]
+    assert bounce.alarm_spans == ((START + timedelta(hours=1), START + timedelta(hours=2)),)
+    assert drawn[1].file_name == "backtest-configuration-set-c.png"
