@@ -1,10 +1,14 @@
-"""Scan every synthesized stack (JSON and HCL) and the generated module with checkov.
+"""Scan every synthesized stack (JSON and HCL) and the generated module with checkov, or run only the
+ses-reputation-guard policy pack over any checked-out Terraform.
 
     python tools/scan.py [--outdir cdktf.out] [--report-dir reports]
+    python tools/scan.py --pack-only DIR [DIR ...] [--show-passed]
 
-Uses the one `.checkov.yaml` (suppressions with reasons, our policy pack in policies/). Exits
-non-zero when any check fails. checkov lives in its own venv (.venv-checkov, see Makefile);
-override with CHECKOV_BIN.
+The first form uses the one `.checkov.yaml` (suppressions with reasons, our policy pack in policies/)
+and exits non-zero when any check fails. The second runs only CKV_SESRG_* over HCL and Terraform JSON,
+ignores any checkov configuration, and prints every failed and unknown decision with its reason (see
+docs/policies.md); it exits non-zero when a check fails. checkov lives in its own venv (.venv-checkov,
+see Makefile); override with CHECKOV_BIN.
 """
 
 from __future__ import annotations
@@ -12,15 +16,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE_DIR = ROOT / "modules" / "terraform-aws-ses-reputation-guard"
+POLICIES = ROOT / "policies"
+PACK_FRAMEWORKS = ("terraform", "terraform_json")
+DECISION_LOG = "SESRG_DECISION_LOG"  # read by policies/sesrg/check.py
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,88 @@ def checkov_bin() -> str:
         if candidate and Path(candidate).exists():
             return candidate
     raise FileNotFoundError("checkov not found: run `make tools` (creates .venv-checkov) or set CHECKOV_BIN")
+
+
+def checkov_python() -> str:
+    """The interpreter of checkov's environment (it has python-hcl2), read from the checkov script."""
+    first_line = Path(checkov_bin()).read_text(errors="replace").split("\n", 1)[0]
+    if first_line.startswith("#!") and Path(first_line[2:].strip()).exists():
+        return first_line[2:].strip()
+    return sys.executable
+
+
+def pack_check_ids() -> list[str]:
+    """The IDs of the policy pack, as its check files declare them."""
+    found = (re.search(r'check_id = "(CKV_SESRG_\d+)"', p.read_text()) for p in sorted(POLICIES.glob("*.py")))
+    return sorted({m.group(1) for m in found if m}, key=lambda i: int(i.rsplit("_", 1)[1]))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One verdict of the pack, from its decision log: unknowns appear only here, not in checkov's report."""
+
+    check_id: str
+    result: str  # passed | failed | unknown
+    resource: str
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PackResult:
+    records: list[dict[str, str]]  # checkov's report: check_id, result, resource, file_path (relative to target)
+    decisions: list[Decision]
+    parsing_errors: list[str]
+    seconds: float
+
+
+def run_pack(target: Path, frameworks: Sequence[str] = PACK_FRAMEWORKS) -> PackResult:
+    """Only the policy pack over ``target``, outside any checkov configuration, with its decision log."""
+    with tempfile.TemporaryDirectory(prefix="sesrg-pack-") as scratch:
+        log = Path(scratch) / "decisions.jsonl"
+        command = [
+            checkov_bin(),
+            "-d",
+            str(target.resolve()),
+            "--framework",
+            *frameworks,
+            "--external-checks-dir",
+            str(POLICIES),
+            "--check",
+            ",".join(pack_check_ids()),
+            "--compact",
+            "-o",
+            "json",
+            "--skip-download",  # no call to the Prisma Cloud guidelines API (fails offline, slows every run)
+        ]
+        started = time.perf_counter()
+        # cwd outside any repository: no .checkov.yaml applies (ours skips the pack's own fixtures).
+        proc = subprocess.run(
+            command,
+            cwd=scratch,
+            env={**os.environ, DECISION_LOG: str(log)},
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"checkov failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+        lines = log.read_text().splitlines() if log.exists() else []
+    reports = json.loads(proc.stdout) if proc.stdout.strip().startswith(("{", "[")) else []
+    records: list[dict[str, str]] = []
+    parsing_errors: list[str] = []
+    for report in reports if isinstance(reports, list) else [reports]:
+        results = report.get("results", {})
+        parsing_errors += results.get("parsing_errors", [])
+        for key in ("passed_checks", "failed_checks"):
+            records += [
+                {"check_id": r["check_id"], "result": key.split("_")[0], "resource": r["resource"], "file_path": r["file_path"]}
+                for r in results.get(key, [])
+            ]
+    decisions = [Decision(**json.loads(line)) for line in lines]
+    return PackResult(records, decisions, parsing_errors, seconds)
 
 
 def scan_targets(outdir: Path) -> list[Path]:
@@ -95,11 +187,38 @@ def run_checkov(targets: list[Path], report_dir: Path) -> ScanResult:
     return ScanResult(passed, failed, skipped, parsing_errors, seconds)
 
 
+def scan_pack_only(targets: list[Path], show_passed: bool) -> int:
+    failures = 0
+    for target in targets:
+        if not target.is_dir():
+            print(f"not a directory: {target}", file=sys.stderr)
+            return 2
+        result = run_pack(target)
+        counts = {r: sum(d.result == r for d in result.decisions) for r in ("passed", "failed", "unknown")}
+        print(
+            f"{target}: {counts['passed']} passed, {counts['failed']} failed, {counts['unknown']} unknown, "
+            f"{len(result.parsing_errors)} parsing errors in {result.seconds:.1f} s"
+        )
+        shown = ("passed", "failed", "unknown") if show_passed else ("failed", "unknown")
+        for decision in sorted(result.decisions, key=lambda d: (d.result, d.check_id, d.file, d.resource)):
+            if decision.result in shown:
+                where = os.path.relpath(decision.file, target.resolve())
+                print(f"  {decision.result.upper():7} {decision.check_id} {decision.resource} ({where}): {decision.reason}")
+        for error in result.parsing_errors:
+            print(f"  PARSING ERROR {error}")
+        failures += counts["failed"]
+    return 1 if failures else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--outdir", type=Path, default=ROOT / "cdktf.out")
     parser.add_argument("--report-dir", type=Path, default=ROOT / "reports")
+    parser.add_argument("--pack-only", type=Path, nargs="+", metavar="DIR", help="run only the policy pack on DIRs")
+    parser.add_argument("--show-passed", action="store_true", help="with --pack-only: list passed decisions too")
     args = parser.parse_args(argv)
+    if args.pack_only:
+        return scan_pack_only(args.pack_only, args.show_passed)
     targets = scan_targets(args.outdir)
     result = run_checkov(targets, args.report_dir)
     for target in targets:

@@ -1,209 +1,175 @@
-"""The checkov policy pack in policies/ against its fixtures, in HCL (*.tf) and Terraform JSON (*.tf.json).
+"""The checkov policy pack in policies/ against its fixtures, in HCL and in Terraform JSON.
 
-checkov runs once per framework over tests/policy/fixtures (session cache); results are mapped back to
-<policy>/<pass|fail> by file path. Resource addresses are compared without for_each instance keys, so
-`aws_sesv2_configuration_set.brand["acme"]` counts as `aws_sesv2_configuration_set.brand`.
+Fixtures: ``fixtures/<CheckClass>/<pattern>/<kind>/`` where kind is ``pass``, ``fail`` (every pattern has
+both) or ``unknown``; each kind folder holds one or more root configurations, with their child modules.
+``fixtures/<CheckClass>/expected.yaml`` lists, per pattern and kind, every resource the check decides
+there and how (``passed``, ``failed``, ``unknown``); a resource not listed must get no result.
+
+checkov runs once per framework for the whole session: over the HCL fixtures, and over a Terraform JSON
+rendering of them made at test time (tests/policy/hcl_to_json.py). Unknown results never reach checkov's
+report, so outcomes are read from the pack's decision log and cross-checked against the report.
+Addresses are compared without module prefixes (Terraform JSON scans show child modules on their own).
 """
 
 from __future__ import annotations
 
-import json
+import ast
 import re
 import subprocess
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from tools.scan import checkov_bin
+from tools.scan import POLICIES, PackResult, checkov_bin, checkov_python, pack_check_ids, run_pack
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-POLICIES = REPO / "policies"
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures"
 FRAMEWORKS = ("terraform", "terraform_json")
-CHECK_IDS = ("CKV_SESRG_1", "CKV_SESRG_2", "CKV_SESRG_3", "CKV_SESRG_4")
+KINDS = ("pass", "fail", "unknown")
+OUTCOMES = ("passed", "failed", "unknown")
+_MODULE_PREFIX = re.compile(r'^(module\.[\w-]+(\["[^"]*"\]|\[\d+\])?\.)+')
 
-# (policy fixture dir, pass|fail) -> resources the check must report with that result, and nothing else
-EXPECTED: dict[tuple[str, str], set[str]] = {
-    ("sesrg_1", "fail"): {
-        "aws_ses_configuration_set.v1_default",
-        "aws_ses_configuration_set.v1_disabled",
-        "aws_sesv2_configuration_set.v2_no_options",
-        "aws_sesv2_configuration_set.v2_disabled",
-    },
-    ("sesrg_1", "pass"): {
-        "aws_ses_configuration_set.v1_enabled",
-        "aws_sesv2_configuration_set.v2_enabled",
-        "aws_sesv2_configuration_set.v2_tenant",
-    },
-    ("sesrg_2", "fail"): {
-        "aws_sns_topic.managed_alias",
-        "aws_sns_topic.managed_alias_arn",
-        "aws_sns_topic.managed_alias_lookup",
-    },
-    ("sesrg_2", "pass"): {
-        "aws_sns_topic.cmk_topic",
-        "aws_sns_topic.cmk_alias_topic",
-        "aws_sns_topic.plain_topic",
-        "aws_sns_topic.unrelated_topic",
-    },
-    ("sesrg_3", "fail"): {
-        "aws_ses_configuration_set.only_bounce",
-        "aws_sesv2_configuration_set.unwatched",
-        "aws_sesv2_configuration_set.wrong_namespace",
-        "aws_sesv2_configuration_set.tenant_unmatched",
-    },
-    ("sesrg_3", "pass"): {
-        "aws_ses_configuration_set.referenced",
-        "aws_sesv2_configuration_set.literal",
-        "aws_sesv2_configuration_set.brand",
-        "aws_sesv2_configuration_set.tenant",
-        "aws_sesv2_configuration_set.iterated",
-    },
-    ("sesrg_4", "fail"): {
-        "aws_iam_role.fn_managed",
-        "aws_iam_role.fn_inline",
-        "aws_iam_role.fn_role_policy",
-        "aws_iam_role.fn_attached",
-        "aws_iam_role.fn_legacy",
-        "aws_iam_role.fn_used",
-    },
-    # aws_iam_role.ec2_mailer (EC2 trust, AmazonSESFullAccess) is out of scope: no result at all
-    ("sesrg_4", "pass"): {"aws_iam_role.guard_fn"},
-}
-
-# {(framework, policy dir, pass|fail): {"passed"|"failed": {resource, ...}}} for the policy's own check
-Results = dict[tuple[str, str, str], dict[str, set[str]]]
+# (check folder, pattern, kind) -> {"passed"|"failed"|"unknown": {address, ...}}
+Outcomes = dict[tuple[str, str, str], dict[str, set[str]]]
 
 
-def run_checkov(framework: str) -> list[dict[str, object]]:
-    try:
-        binary = checkov_bin()
-    except FileNotFoundError as missing:
-        pytest.fail(str(missing))
-    command = [
-        binary,
-        "-d",
-        str(FIXTURES),
-        "--framework",
-        framework,
-        "--external-checks-dir",
-        str(POLICIES),
-        "--check",
-        ",".join(CHECK_IDS),
-        "--compact",
-        "-o",
-        "json",
-        "--skip-download",  # no call to the Prisma Cloud guidelines API (fails offline, slows every run)
-    ]
-    # cwd outside the repo: the project's .checkov.yaml (which skips these fixtures) must not apply.
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=FIXTURES.parent)
-    assert proc.returncode in (0, 1), f"checkov failed ({proc.returncode}):\n{proc.stderr[-4000:]}"
-    report = json.loads(proc.stdout)
-    reports = report if isinstance(report, list) else [report]
-    records: list[dict[str, object]] = []
-    for item in reports:
-        results = item.get("results", {})
-        for key in ("passed_checks", "failed_checks"):
-            records.extend({**record, "outcome": key.split("_")[0]} for record in results.get(key, []))
-    return records
+def load_expected() -> dict[str, dict[str, Any]]:
+    return {path.parent.name: yaml.safe_load(path.read_text()) for path in sorted(FIXTURES.glob("*/expected.yaml"))}
+
+
+EXPECTED = load_expected()
+CASES = [
+    (framework, folder, pattern, kind)
+    for folder, spec in EXPECTED.items()
+    for pattern, kinds in spec["patterns"].items()
+    for kind in KINDS
+    if kind in kinds
+    for framework in kinds.get("frameworks", FRAMEWORKS)
+]
+
+
+def address(resource: str) -> str:
+    return _MODULE_PREFIX.sub("", resource)
+
+
+def fixture_of(relative: Path) -> tuple[str, str, str]:
+    folder, pattern, kind = relative.parts[:3]
+    return folder, pattern, kind
 
 
 @pytest.fixture(scope="session")
-def results() -> Results:
-    collected: Results = defaultdict(lambda: {"passed": set(), "failed": set()})
-    with ThreadPoolExecutor(max_workers=len(FRAMEWORKS)) as pool:  # one checkov process per framework
-        runs = dict(zip(FRAMEWORKS, pool.map(run_checkov, FRAMEWORKS), strict=True))
-    for framework, records in runs.items():
-        for record in records:
-            parts = Path(str(record["file_path"])).parts  # ("/", "sesrg_1", "fail", "main.tf")
-            policy, kind = parts[-3], parts[-2]
-            if str(record["check_id"]).lower().replace("ckv_", "") != policy:
-                continue  # other policies' results on this fixture
-            resource = re.sub(r"\[.*\]$", "", str(record["resource"]))
-            collected[(framework, policy, kind)][str(record["outcome"])].add(resource)
+def json_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The HCL fixtures rendered as Terraform JSON, in a folder of their own."""
+    target = tmp_path_factory.mktemp("fixtures-json")
+    script = HERE / "hcl_to_json.py"
+    try:
+        python = checkov_python()
+    except FileNotFoundError as missing:
+        pytest.fail(str(missing))
+    proc = subprocess.run([python, str(script), str(FIXTURES), str(target)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, f"HCL -> JSON conversion failed:\n{proc.stderr[-4000:]}"
+    return target
+
+
+@pytest.fixture(scope="session")
+def runs(json_fixtures: Path) -> dict[str, tuple[Path, PackResult]]:
+    """One checkov run per framework, in parallel: {framework: (scanned folder, result)}."""
+    try:
+        checkov_bin()
+    except FileNotFoundError as missing:
+        pytest.fail(str(missing))
+    targets = {"terraform": FIXTURES, "terraform_json": json_fixtures}
+    with ThreadPoolExecutor(max_workers=len(FRAMEWORKS)) as pool:
+        results = pool.map(lambda f: run_pack(targets[f], frameworks=[f]), FRAMEWORKS)
+        return {framework: (targets[framework], result) for framework, result in zip(FRAMEWORKS, results, strict=True)}
+
+
+@pytest.fixture(scope="session")
+def outcomes(runs: dict[str, tuple[Path, PackResult]]) -> dict[str, Outcomes]:
+    """The pack's decisions on each fixture, for the check that fixture is about."""
+    collected: dict[str, Outcomes] = {}
+    for framework, (target, result) in runs.items():
+        table: Outcomes = defaultdict(lambda: {o: set() for o in OUTCOMES})
+        for decision in result.decisions:
+            folder, pattern, kind = fixture_of(Path(decision.file).relative_to(target.resolve()))
+            if EXPECTED.get(folder, {}).get("check") == decision.check_id:
+                table[(folder, pattern, kind)][decision.result].add(address(decision.resource))
+        collected[framework] = table
     return collected
 
 
-def assert_outcome(results: Results, framework: str, policy: str, kind: str) -> None:
-    outcome = results[(framework, policy, kind)]
-    expected = EXPECTED[(policy, kind)]
-    if kind == "fail":
-        assert outcome["failed"] == expected
-        assert outcome["passed"] == set()
-    else:
-        assert outcome["passed"] == expected
-        assert outcome["failed"] == set()
-
-
-parametrize_framework = pytest.mark.parametrize("framework", FRAMEWORKS)
-
-
-def test_every_fixture_exists_in_hcl_and_in_terraform_json() -> None:
-    for policy, kind in EXPECTED:
-        folder = FIXTURES / policy / kind
-        assert (folder / "main.tf").is_file()
-        assert isinstance(json.loads((folder / "main.tf.json").read_text()).get("resource"), dict)
-
-
-def test_policy_folder_holds_no_json_file_that_checkov_would_load_as_a_policy() -> None:
-    assert not list(POLICIES.rglob("*.json"))
-
-
 @pytest.mark.slow
-@parametrize_framework
-def test_reputation_metrics_policy_flags_sets_without_metrics(results: Results, framework: str) -> None:
-    assert_outcome(results, framework, "sesrg_1", "fail")
-
-
-@pytest.mark.slow
-@parametrize_framework
-def test_reputation_metrics_policy_passes_v1_v2_and_for_each_sets_with_metrics(
-    results: Results, framework: str
+@pytest.mark.parametrize(("framework", "folder", "pattern", "kind"), CASES)
+def test_each_fixture_gets_exactly_the_results_its_expected_file_lists(
+    outcomes: dict[str, Outcomes], framework: str, folder: str, pattern: str, kind: str
 ) -> None:
-    assert_outcome(results, framework, "sesrg_1", "pass")
+    expected = {o: set(EXPECTED[folder]["patterns"][pattern][kind].get(o, [])) for o in OUTCOMES}
+    assert outcomes[framework][(folder, pattern, kind)] == expected
 
 
 @pytest.mark.slow
-@parametrize_framework
-def test_alarm_topic_policy_flags_alarm_topics_on_the_aws_managed_sns_key(results: Results, framework: str) -> None:
-    assert_outcome(results, framework, "sesrg_2", "fail")
-
-
-@pytest.mark.slow
-@parametrize_framework
-def test_alarm_topic_policy_passes_customer_keys_plain_topics_and_topics_no_alarm_uses(
-    results: Results, framework: str
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_checkov_reports_the_decided_passes_and_failures_and_leaves_unknowns_out(
+    runs: dict[str, tuple[Path, PackResult]], framework: str
 ) -> None:
-    assert_outcome(results, framework, "sesrg_2", "pass")
+    target, result = runs[framework]
+    assert result.parsing_errors == []
+    logged = {(d.check_id, d.result, address(d.resource), d.file) for d in result.decisions if d.result != "unknown"}
+    reported = {
+        (r["check_id"], r["result"], address(r["resource"]), str(target.resolve()) + r["file_path"]) for r in result.records
+    }
+    assert reported == logged
+    assert any(d.result == "unknown" for d in result.decisions)
 
 
-@pytest.mark.slow
-@parametrize_framework
-def test_reputation_alarm_policy_flags_sets_missing_a_bounce_or_complaint_alarm(
-    results: Results, framework: str
-) -> None:
-    assert_outcome(results, framework, "sesrg_3", "fail")
+def test_every_pattern_has_a_passing_and_a_failing_fixture() -> None:
+    for folder, spec in EXPECTED.items():
+        assert spec["check"] in pack_check_ids(), folder
+        for pattern, kinds in spec["patterns"].items():
+            assert {"pass", "fail"} <= set(kinds), f"{folder}/{pattern}"
+            assert kinds.get("about"), f"{folder}/{pattern} needs an 'about' line"
 
 
-@pytest.mark.slow
-@parametrize_framework
-def test_reputation_alarm_policy_passes_sets_matched_by_reference_name_or_for_each(
-    results: Results, framework: str
-) -> None:
-    assert_outcome(results, framework, "sesrg_3", "pass")
+def test_expected_files_and_fixture_folders_match_one_to_one() -> None:
+    on_disk = {(p.parts[-3], p.parts[-2], p.parts[-1]) for p in FIXTURES.glob("*/*/*") if p.is_dir()}
+    listed = {(f, p, k) for f, spec in EXPECTED.items() for p, kinds in spec["patterns"].items() for k in KINDS if k in kinds}
+    assert on_disk == listed
 
 
-@pytest.mark.slow
-@parametrize_framework
-def test_lambda_ses_policy_flags_lambda_roles_granted_ses_star_or_ses_full_access(
-    results: Results, framework: str
-) -> None:
-    assert_outcome(results, framework, "sesrg_4", "fail")
+def test_every_listed_resource_is_declared_in_its_fixture() -> None:
+    for folder, pattern, kind in {(f, p, k) for _, f, p, k in CASES}:
+        source = "\n".join(t.read_text() for t in (FIXTURES / folder / pattern / kind).rglob("*.tf"))
+        for outcome in OUTCOMES:
+            for resource in EXPECTED[folder]["patterns"][pattern][kind].get(outcome, []):
+                kind_name = re.sub(r"\[.*\]$", "", resource).split(".")
+                assert re.search(rf'resource\s+"{kind_name[0]}"\s+"{kind_name[1]}"', source), f"{folder}/{pattern}/{kind}: {resource}"
 
 
-@pytest.mark.slow
-@parametrize_framework
-def test_lambda_ses_policy_passes_scoped_lambda_roles_and_ignores_other_roles(results: Results, framework: str) -> None:
-    assert_outcome(results, framework, "sesrg_4", "pass")
+def test_no_terraform_json_fixture_is_committed() -> None:
+    assert list(FIXTURES.rglob("*.tf.json")) == []
+
+
+def test_policy_folder_holds_no_json_or_yaml_that_checkov_would_load_as_a_policy() -> None:
+    assert [p for p in POLICIES.rglob("*") if p.suffix in (".json", ".yaml", ".yml")] == []
+
+
+def test_each_check_file_holds_one_check_class_named_after_the_file_and_its_instance() -> None:
+    check_files = sorted(p for p in POLICIES.glob("*.py") if p.name != "__init__.py")
+    assert len(check_files) == len(pack_check_ids())
+    for path in check_files:
+        tree = ast.parse(path.read_text())
+        classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and not n.name.startswith("_")]
+        checks = [c for c in classes if any(isinstance(b, ast.Name) and b.id == "SesrgGraphCheck" for b in c.bases)]
+        assert [c.name for c in checks] == [path.stem]
+        assert f"check = {path.stem}()" in path.read_text()
+
+
+def test_helpers_live_in_a_folder_checkov_does_not_load_as_checks() -> None:
+    # checkov execs every *.py of a folder that has an __init__.py; the helpers are imported as a namespace
+    # package instead, so each is loaded once and the checks share one copy of its classes.
+    assert not (POLICIES / "sesrg" / "__init__.py").exists()
+    assert sorted(p.name for p in (POLICIES / "sesrg").glob("*.py")) == ["check.py", "graph.py", "iam.py", "metrics.py"]

@@ -1,0 +1,602 @@
+"""checkov's resource graph, read the way Terraform resolves references.
+
+checkov hands graph checks its resource graph: one vertex per block (resource, data, variable, locals,
+module, output) with attributes rendered where checkov could evaluate them, and one edge per reference,
+labelled with the referencing attribute (``alarm_actions``, ``metric_query.1.metric.dimensions...``).
+This module is the one place that reads that graph. It answers "where does this attribute's value come
+from?" as a list of facts (:class:`Ref`, :class:`Lit`, :class:`Derived`, :class:`Opaque`), following
+locals, module input variables, module outputs and ``each.*`` the way Terraform does, within one root
+configuration (a root module and the modules it calls).
+
+Two quirks of checkov 3.3 shape the code:
+
+- ``terraform`` (HCL) copies a called module's blocks once per call and tags each copy with
+  ``source_module_object_`` (caller file, module name, for_each key, the caller's own call); a child
+  variable has an edge labelled ``default`` to the calling ``module`` block. ``terraform_json`` does not
+  link modules at all: a child folder's blocks look like a root of their own and ``module.x.y`` has no
+  edge. Both are handled here: module calls are matched by ``source`` path when checkov did not link them.
+- Values checkov could not evaluate stay as expression text (``"var.x"``, ``"each.value.name"``,
+  ``"${file(\\"p.json\\")}"``); references checkov did not turn into edges (``type.name["k"]``,
+  ``module.x.y`` in JSON, ``each.*``) are parsed from that text.
+
+No checkov import: the graph object only needs ``nodes()`` and ``weighted_edge_list()`` (rustworkx,
+checkov's default) or ``nodes(data=True)`` and ``edges(data=True)`` (networkx).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+Vertex = dict[str, Any]
+
+MISSING: Any = object()  # an attribute the block does not set
+
+# checkov's terraform_json parser keeps its line markers as map keys: a for_each over a map then yields two
+# phantom instances, and every locals block a phantom local of each name.
+_PHANTOM = re.compile(r'\["__(start|end)line__"\]$|^__(start|end)line__$')
+_INSTANCE_KEY = re.compile(r'\[(?:"(?P<text>[^"]*)"|(?P<number>\d+))\]$')
+_CROSS_VARIABLE = "[cross-variable]"
+_FOR_EXPRESSION = re.compile(r"[\[{]\s*for\s")
+_MAX_DEPTH = 40
+
+_RESOURCE_TYPE = r"[a-z][a-z0-9]*_[a-z0-9_]+"
+_NAME = r"[A-Za-z_][\w-]*"
+_INDEX = r"(?:\[[^\]]*\])?"
+_REFERENCE = re.compile(
+    rf"(?<![\w.\"'/-])(?:"
+    rf"(?P<each>each\.(?:key|value)(?:\.{_NAME}|\[[^\]]*\])*)"
+    rf"|var\.(?P<var>{_NAME})"
+    rf"|local\.(?P<local>{_NAME})"
+    rf"|module\.(?P<module>{_NAME}){_INDEX}\.(?P<output>{_NAME})"
+    rf"|data\.(?P<data>{_RESOURCE_TYPE}\.{_NAME}){_INDEX}"
+    rf"|(?P<resource>{_RESOURCE_TYPE}\.{_NAME}){_INDEX}"
+    rf")"
+)
+_PURE_REFERENCE = re.compile(rf"^\s*(?:\$\{{\s*)?(?P<ref>[a-z][\w.\[\]\"-]*?)\s*\}}?\s*$")
+_FUNCTION_CALL = re.compile(r"^\s*(?:\$\{)?\s*[a-z][a-z0-9_]*\(", re.DOTALL)
+_NOT_RESOURCE_PREFIXES = ("var.", "local.", "module.", "data.", "each.", "path.", "count.", "self.", "terraform.")
+
+
+# -- facts ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ref:
+    """The value refers to this resource or data block (an attribute of it, or the block itself)."""
+
+    index: int
+    exact: bool = True  # False: the block is one ingredient of a larger expression
+
+
+@dataclass(frozen=True, eq=False)
+class Lit:
+    """A literal value: checkov rendered it, or it was written as a literal."""
+
+    value: Any
+    exact: bool = True  # False: an ingredient of an expression the pack cannot evaluate (not the value itself)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """``each.key`` / ``each.value...`` of a block whose for_each iterates over resource ``index``."""
+
+    index: int
+    expression: str  # "each.key", "each.value", "each.value.configuration_set_name", ...
+    direct: bool  # True: for_each = <the resource> itself; False: a for expression or function over it
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value the pack cannot know (a root variable without default, a function it does not evaluate).
+
+    ``key`` is set when two opaque values with the same key are certainly equal (the same root variable,
+    the same expression over the same for_each); ``index``/``text`` locate the unevaluated expression.
+    """
+
+    reason: str
+    key: tuple[Any, ...] | None = None
+    index: int | None = None
+    text: str | None = None
+    exact: bool = True  # False: an unknown part of a larger value (a list element, a policy's Resource)
+
+
+Fact = Ref | Lit | Derived | Opaque
+
+
+def literal_values(facts: Iterable[Fact]) -> list[Any]:
+    """The exact literal values among ``facts`` (expression text left unevaluated is not a literal)."""
+    return [fact.value for fact in facts if isinstance(fact, Lit) and fact.exact and not _is_expression(fact.value)]
+
+
+def literal_strings(facts: Iterable[Fact]) -> list[str]:
+    """Every literal string among ``facts``, lists flattened."""
+    return [value for value in flatten(literal_values(facts)) if isinstance(value, str) and not is_expression(value)]
+
+
+def opaque(facts: Iterable[Fact]) -> list[Opaque]:
+    return [fact for fact in facts if isinstance(fact, Opaque)]
+
+
+def flatten(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return [item for element in value for item in flatten(element)]
+    return [value]
+
+
+def is_expression(text: Any) -> bool:
+    """True for text checkov left unevaluated: interpolations, references, function calls, for expressions."""
+    if not isinstance(text, str):
+        return False
+    if "${" in text or _FUNCTION_CALL.match(text) or text.lstrip().startswith(("{for ", "[for ", "{ for ", "[ for ")):
+        return True
+    return any(_is_reference(match) for match in _REFERENCE.finditer(text))
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, str) and is_expression(value)
+
+
+def _is_reference(match: re.Match[str]) -> bool:
+    resource = match.group("resource")
+    return resource is None or not resource.startswith(_NOT_RESOURCE_PREFIXES)
+
+
+def value_at(vertex: Any, path: str) -> Any:
+    """The value at a dotted attribute path (``reputation_options.reputation_metrics_enabled``), or MISSING.
+
+    checkov stores nested blocks as dicts (one block) or lists (repeated blocks, ``metric_query.1``) and
+    sometimes wraps a single value in a one-element list; both are unwrapped.
+    """
+    if isinstance(vertex, dict) and path in vertex:
+        return vertex[path]
+    node = vertex
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+            continue
+        if isinstance(node, list) and len(node) == 1:
+            node = node[0]
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return MISSING
+    return node
+
+
+def blocks(vertex: Vertex, path: str) -> list[tuple[str, dict[str, Any]]]:
+    """Nested blocks named ``path`` with the attribute path of each (``statement`` or ``statement.0``)."""
+    value = value_at(vertex, path)
+    if isinstance(value, dict):
+        return [(path, value)]
+    if isinstance(value, list):
+        return [(f"{path}.{i}", item) for i, item in enumerate(value) if isinstance(item, dict)]
+    return []
+
+
+# -- the graph --------------------------------------------------------------------------------------------
+@dataclass
+class _Context:
+    root: str | None
+    facts: list[Fact] = field(default_factory=list)
+    seen: set[tuple[int, str]] = field(default_factory=set)
+    depth: int = 0
+
+
+class ResourceGraph:
+    """checkov's graph with Terraform's reference rules: module instances, root configurations, facts."""
+
+    def __init__(self, graph: Any) -> None:
+        self.vertices: dict[int, Vertex] = {}
+        self._out: dict[int, list[tuple[str, int]]] = {}
+        if hasattr(graph, "weighted_edge_list"):  # rustworkx: node payloads are (index, attributes)
+            nodes: Iterable[tuple[int, Vertex]] = graph.nodes()
+            edges: Iterable[tuple[int, int, Any]] = graph.weighted_edge_list()
+        else:  # networkx
+            nodes = graph.nodes(data=True)
+            edges = graph.edges(data=True)
+        for index, data in nodes:
+            self.vertices[index] = data
+        for source, target, data in edges:
+            label = str((data or {}).get("label", ""))
+            if not label.startswith(_CROSS_VARIABLE):  # shortcuts checkov adds; the pack walks the real path
+                self._out.setdefault(source, []).append((label, target))
+        self._scope = {i: _scope_of(v) for i, v in self.vertices.items()}
+        self._folder = {i: os.path.dirname(os.path.abspath(str(v.get("file_path_", "")))) for i, v in self.vertices.items()}
+        self._by_name: dict[tuple[str, str | None, str, str], list[int]] = {}
+        for index, vertex in self.vertices.items():
+            name = _base_name(vertex)
+            if name and not _PHANTOM.search(str(vertex.get("block_name_", ""))):
+                self._by_name.setdefault(self._key(index, str(vertex.get("block_type_")), name), []).append(index)
+        self._hcl_calls: dict[str, list[int]] = {}  # checkov-linked module calls, by child scope key
+        for index, scope in self._scope.items():
+            if scope is not None:
+                self._hcl_calls.setdefault(_call_key(scope), [])
+        self._modules = [i for i, v in self.vertices.items() if v.get("block_type_") == "module"]
+        for index in self._modules:
+            key = self._module_call_key(index)
+            if key in self._hcl_calls:
+                self._hcl_calls[key].append(index)
+        self._roots: dict[int, frozenset[str]] = {}
+
+    # -- blocks ---------------------------------------------------------------------------------------------
+    def resources(self, *types: str) -> Iterator[tuple[int, Vertex]]:
+        """Resource and data blocks of the given types (checkov's phantom JSON instances left out)."""
+        for index, vertex in self.vertices.items():
+            if vertex.get("block_type_") in ("resource", "data") and vertex.get("resource_type") in types:
+                if not _PHANTOM.search(str(vertex.get("id_", ""))):
+                    yield index, vertex
+
+    def address(self, index: int) -> str:
+        """Terraform's address: ``module.a.module.b.type.name["key"]`` (module keys left out)."""
+        vertex = self.vertices[index]
+        modules: list[str] = []
+        scope = self._scope[index]
+        while scope:
+            modules.insert(0, f"module.{scope.get('name')}")
+            scope = scope.get("nested_tf_module")
+        prefix = "data." if vertex.get("block_type_") == "data" else ""
+        return ".".join([*modules, prefix + str(vertex.get("id_") or vertex.get("block_name_"))])
+
+    def identity(self, index: int) -> tuple[str, str | None, str]:
+        """The same resource block in the same module instance, whatever its for_each key."""
+        vertex = self.vertices[index]
+        return (self._folder[index], _canonical(self._scope[index]), _INSTANCE_KEY.sub("", str(vertex.get("id_"))))
+
+    def instance_key(self, index: int) -> str | None:
+        match = _INSTANCE_KEY.search(str(self.vertices[index].get("id_", "")))
+        return None if match is None else (match.group("text") or match.group("number"))
+
+    def folder(self, index: int) -> str:
+        return self._folder[index]
+
+    # -- root configurations --------------------------------------------------------------------------------
+    def roots(self, index: int) -> frozenset[str]:
+        """The root configurations (folders Terraform runs in) this block belongs to."""
+        if index not in self._roots:
+            self._roots[index] = frozenset()  # cycle guard
+            scope = self._scope[index]
+            if scope is not None:
+                while scope.get("nested_tf_module"):
+                    scope = scope["nested_tf_module"]
+                found = frozenset({os.path.dirname(os.path.abspath(str(scope.get("path"))))})
+            else:
+                callers = self._callers(index, None)
+                found = frozenset().union(*(self.roots(c) for c in callers)) if callers else frozenset({self._folder[index]})
+            self._roots[index] = found
+        return self._roots[index]
+
+    def _callers(self, index: int, root: str | None) -> list[int]:
+        """The module blocks that call the module this block is in (none for a root module)."""
+        scope = self._scope[index]
+        if scope is not None:
+            callers = self._hcl_calls.get(_call_key(scope), [])
+        else:
+            folder = self._folder[index]
+            callers = [m for m in self._modules if self._source_folder(m) == folder and not self._is_hcl_linked(m)]
+        return [c for c in callers if root is None or root in self.roots(c)]
+
+    def _is_hcl_linked(self, module: int) -> bool:
+        return self._module_call_key(module) in self._hcl_calls
+
+    def _module_call_key(self, module: int) -> str:
+        vertex = self.vertices[module]
+        call = {
+            "path": vertex.get("file_path_"),
+            "name": _base_name(vertex),
+            "foreach_idx": self.instance_key(module) if "[" in str(vertex.get("block_name_")) else None,
+            "nested_tf_module": self._scope[module],
+        }
+        return _call_key(call)
+
+    def _source_folder(self, module: int) -> str | None:
+        source = self.vertices[module].get("source")
+        if isinstance(source, list) and source:
+            source = source[0]
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            return None  # registry and git modules are not on disk
+        return os.path.normpath(os.path.join(self._folder[module], source))
+
+    def _key(self, index: int, block_type: str, name: str) -> tuple[str, str | None, str, str]:
+        return (self._folder[index], _canonical(self._scope[index]), block_type, name)
+
+    def _named(self, index: int, block_type: str, name: str) -> list[int]:
+        return self._by_name.get(self._key(index, block_type, name), [])
+
+    def _module_outputs(self, index: int, module_name: str, output: str) -> list[int]:
+        found: list[int] = []
+        for module in self._named(index, "module", module_name):
+            if self._is_hcl_linked(module):
+                found += [
+                    i
+                    for i in self._hcl_calls_children(module)
+                    if self.vertices[i].get("block_type_") == "output" and _base_name(self.vertices[i]) == output
+                ]
+            else:
+                folder = self._source_folder(module)
+                found += [
+                    i
+                    for (f, scope, kind, name), ids in self._by_name.items()
+                    if f == folder and scope is None and kind == "output" and name == output
+                    for i in ids
+                ]
+        return found
+
+    def _hcl_calls_children(self, module: int) -> list[int]:
+        key = self._module_call_key(module)
+        return [i for i, scope in self._scope.items() if scope is not None and _call_key(scope) == key]
+
+    # -- facts ----------------------------------------------------------------------------------------------
+    def facts(self, index: int, path: str, root: str | None = None) -> list[Fact]:
+        """Where the value at ``path`` of block ``index`` comes from, within root configuration ``root``.
+
+        An empty list means the attribute is not set.
+        """
+        context = _Context(root)
+        self._resolve(index, path, context, exact=True)
+        return context.facts
+
+    def _resolve(self, index: int, path: str, context: _Context, exact: bool) -> None:
+        if (index, path) in context.seen or context.depth > _MAX_DEPTH:
+            return
+        context.seen.add((index, path))
+        context.depth += 1
+        try:
+            value = value_at(self.vertices[index], path)
+            targets = [t for label, t in self._out.get(index, []) if label == path or label.startswith(path + ".")]
+            if value is MISSING and not targets:
+                return
+            if isinstance(value, str) and is_expression(value):
+                whole = _PURE_REFERENCE.match(value) is not None
+                for target in targets:
+                    self._follow(target, context, exact and whole)
+                texts = [(value, exact)]
+            else:
+                start = len(context.facts)
+                for target in targets:  # checkov rendered the value: the references are where it came from
+                    self._follow(target, context, exact)
+                if value is not MISSING:
+                    self._rendered(index, value, targets, context, start, exact)
+                texts = [(s, False) for s in _strings(value) if is_expression(s)]  # parts of a container
+            outputs = not any(self.vertices[t].get("block_type_") == "output" for t in targets)
+            iterator = _dynamic_iterator(path)
+            for text, text_exact in texts:
+                if iterator and re.search(rf"(?<![\w.]){iterator[1]}\.(key|value)", text):
+                    each = re.sub(rf"(?<![\w.]){iterator[1]}\.(key|value)", r"each.\1", text)
+                    context.facts.extend(self._each(index, each, context, text_exact, iterator[0]))
+                    continue
+                self._expression(index, text, context, text_exact, parse_all=not targets, outputs=outputs)
+        finally:
+            context.depth -= 1
+
+    def _rendered(
+        self, index: int, value: Any, targets: list[int], context: _Context, start: int, exact: bool
+    ) -> None:
+        """A value checkov rendered from the references it followed (``context.facts[start:]``).
+
+        checkov renders an unknown variable as its own name (``"var.x" == "a"`` is false), and in Terraform
+        JSON a module input as the child's default, ignoring what the call passes: such a rendering is not
+        the value. Otherwise it is, and followed literals that differ from it were ingredients of it.
+        """
+        followed = context.facts[start:]
+        unknown = any(isinstance(f, Opaque) and f.exact for f in followed)
+        consistent = any(isinstance(f, Lit) and f.exact and f.value == value for f in followed)
+        module_input = any(
+            self.vertices[t].get("block_type_") == "variable" and self._callers(t, context.root) for t in targets
+        )
+        if unknown or (module_input and not consistent):
+            context.facts.insert(start, Lit(value, exact=False))
+            return
+        context.facts[start:] = [
+            Lit(f.value, exact=False) if isinstance(f, Lit) and not isinstance(value, dict | list) and f.value != value else f
+            for f in followed
+        ]
+        context.facts.insert(start, Lit(value, exact))
+
+    def _follow(self, target: int, context: _Context, exact: bool) -> None:
+        vertex = self.vertices[target]
+        kind = vertex.get("block_type_")
+        if kind in ("resource", "data"):
+            context.facts.append(Ref(target, exact))
+        elif kind == "locals":
+            self._resolve(target, str(vertex.get("block_name_")), context, exact)
+        elif kind == "variable":
+            self._variable(target, context, exact)
+        elif kind == "output":
+            self._resolve(target, "value", context, exact)
+
+    def _variable(self, index: int, context: _Context, exact: bool) -> None:
+        """A module input: what each call passes (or the default); a root variable: its default, or opaque."""
+        name = str(self.vertices[index].get("block_name_"))
+        has_default = value_at(self.vertices[index], "default") is not MISSING
+        callers = self._callers(index, context.root)
+        for caller in callers:
+            if value_at(self.vertices[caller], name) is not MISSING:
+                self._resolve(caller, name, context, exact)
+            elif has_default:
+                self._resolve(index, "default", context, exact)
+        if callers:
+            return
+        if has_default:
+            self._resolve(index, "default", context, exact)
+        else:
+            reason = f"variable {name!r} has no default: its value comes from outside the configuration"
+            key = ("var", self._folder[index], _canonical(self._scope[index]), name)
+            context.facts.append(Opaque(reason, key if exact else None, index, f"var.{name}", exact))
+
+    def _expression(
+        self, index: int, text: str, context: _Context, exact: bool, *, parse_all: bool, outputs: bool
+    ) -> None:
+        """Text checkov left unevaluated: follow the references it holds that checkov made no edge for
+        (all of them when the attribute has no edge; ``module.x.y`` in Terraform JSON otherwise)."""
+        if parse_all and _EACH.search(text):
+            context.facts.extend(self._each(index, text, context, exact))
+            return
+        whole = _PURE_REFERENCE.match(text) is not None
+        before = len(context.facts)
+        for match in _REFERENCE.finditer(text):
+            if not _is_reference(match) or match.group("each"):
+                continue
+            inner = exact and whole
+            if match.group("module") and outputs:
+                for output in self._module_outputs(index, match.group("module"), match.group("output")):
+                    self._resolve(output, "value", context, inner)
+            elif not parse_all:
+                continue
+            elif match.group("var"):
+                for variable in self._named(index, "variable", match.group("var")):
+                    self._variable(variable, context, inner)
+            elif match.group("local"):
+                for local in self._named(index, "locals", match.group("local")):
+                    self._resolve(local, match.group("local"), context, inner)
+            elif match.group("data") or match.group("resource"):
+                kind = "data" if match.group("data") else "resource"
+                name = match.group("data") or match.group("resource")
+                context.facts.extend(Ref(i, inner) for i in self._named(index, kind, name))
+        if not whole:
+            key = ("expression", self._folder[index], _canonical(self._scope[index]), text)
+            context.facts.append(Opaque(f"cannot evaluate {text!r}", key if exact else None, index, text, exact))
+        elif parse_all and len(context.facts) == before:
+            context.facts.append(Opaque(f"{text!r} refers to nothing in this configuration", None, index, text, exact))
+
+    # -- for_each ----------------------------------------------------------------------------------------------
+    def _each(self, index: int, text: str, context: _Context, exact: bool, for_each: str = "for_each") -> list[Fact]:
+        """The value of an ``each.*`` expression of block ``index``: one fact per for_each element when the
+        collection is known, :class:`Derived` when it is a resource, opaque (but comparable) otherwise.
+        ``for_each`` is the path of the collection (a dynamic block's is ``dynamic.<label>.for_each``)."""
+        raw = value_at(self.vertices[index], for_each)
+        if raw is MISSING:
+            return [Opaque(f"{text!r} outside a for_each", None, index, text, exact)]
+        for_expression = isinstance(raw, str) and _FOR_EXPRESSION.search(raw) is not None
+        produced: list[Fact] = []
+        unknown: list[Opaque] = []
+        collection = _Context(context.root, depth=context.depth + 1)
+        self._resolve(index, for_each, collection, exact=True)
+        for fact in collection.facts:
+            if isinstance(fact, Lit) and isinstance(fact.value, dict | list) and fact.exact:
+                produced += [_substitute(text, key, value, exact) for key, value in _elements(fact.value)]
+            elif isinstance(fact, Lit) and isinstance(fact.value, dict | list) and for_expression:
+                produced += _through_for_expression(text, fact.value)
+            elif isinstance(fact, Ref):
+                produced.append(Derived(fact.index, _each_expression(text), direct=fact.exact))
+            elif isinstance(fact, Opaque) and fact.exact:
+                unknown.append(fact)
+        if produced:
+            return produced
+        source = unknown[0] if unknown else Opaque("the pack cannot evaluate this for_each")
+        key = ("each", source.key, text) if source.key and exact else None
+        return [Opaque(f"for_each is unknown ({source.reason})", key, index, text, exact)]
+
+
+def _dynamic_iterator(path: str) -> tuple[str, str] | None:
+    """``dynamic.reputation_options.content.x`` -> (its for_each path, its iterator name)."""
+    match = re.match(r"^dynamic\.([\w-]+)\.content\.", path)
+    return (f"dynamic.{match.group(1)}.for_each", match.group(1)) if match else None
+
+
+def _elements(collection: dict[str, Any] | list[Any]) -> list[tuple[Any, Any]]:
+    if isinstance(collection, dict):
+        return [(k, v) for k, v in collection.items() if not str(k).startswith("__")]
+    return [(item, item) for item in collection]
+
+
+_EACH = re.compile(r"\$\{\s*(each\.(?:key|value)[\w.\-\[\]\"]*)\s*\}|(each\.(?:key|value)[\w.\-\[\]\"]*)")
+
+
+def _each_expression(text: str) -> str:
+    match = _EACH.search(text)
+    return (match.group(1) or match.group(2)) if match else text
+
+
+def _each_value(expression: str, key: Any, value: Any) -> Any:
+    parts = re.findall(r"[\w-]+", expression)  # each.value["a"].b -> each, value, a, b
+    node = key if parts[1] == "key" else value
+    for part in parts[2:]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return MISSING
+    return node
+
+
+def _substitute(text: str, key: Any, value: Any, exact: bool) -> Fact:
+    whole = _EACH.fullmatch(text.strip())
+    if whole:
+        found = _each_value(whole.group(1) or whole.group(2), key, value)
+        return Lit(found, exact) if found is not MISSING else Opaque(f"{text!r} has no value for key {key!r}")
+    parts: list[str] = []
+    last = 0
+    for match in _EACH.finditer(text):
+        found = _each_value(match.group(1) or match.group(2), key, value)
+        if found is MISSING or isinstance(found, dict | list):
+            return Opaque(f"{text!r} has no text value for key {key!r}")
+        parts += [text[last : match.start()], str(found).lower() if isinstance(found, bool) else str(found)]
+        last = match.end()
+    rendered = "".join([*parts, text[last:]])
+    return Lit(rendered, exact) if not is_expression(rendered) else Opaque(f"cannot evaluate {rendered!r}")
+
+
+def _through_for_expression(text: str, source: dict[str, Any] | list[Any]) -> list[Fact]:
+    """for_each = a for expression over a known collection: each.value.<attribute> is looked up in the
+    collection's elements (the common ``{ for s in var.sets : s.name => s }`` shape); each.key and bare
+    each.value cannot be known without evaluating the for expression."""
+    expression = _each_expression(text)
+    parts = re.findall(r"[\w-]+", expression)
+    if expression != text.strip() or parts[1] != "value" or len(parts) < 3:
+        return [Opaque(f"{text!r} iterates over a for expression the pack does not evaluate")]
+    facts: list[Fact] = []
+    for _, element in _elements(source):
+        found = _each_value(expression, None, element)
+        facts.append(Lit(found) if found is not MISSING else Opaque(f"an element has no {'.'.join(parts[2:])}"))
+    return facts
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not str(key).startswith("__"):
+                yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _scope_of(vertex: Vertex) -> dict[str, Any] | None:
+    scope = vertex.get("source_module_object_")
+    if isinstance(scope, str) and scope:
+        try:
+            loaded = json.loads(scope)
+        except ValueError:
+            return None
+        return loaded if isinstance(loaded, dict) else None
+    return scope if isinstance(scope, dict) else None
+
+
+def _canonical(scope: dict[str, Any] | None) -> str | None:
+    return None if scope is None else _call_key(scope)
+
+
+def _call_key(scope: dict[str, Any] | None) -> str:
+    if scope is None:
+        return ""
+    nested = scope.get("nested_tf_module")
+    index = scope.get("foreach_idx")
+    return json.dumps(
+        [
+            os.path.abspath(str(scope.get("path"))),
+            str(scope.get("name")),
+            None if index is None else str(index),
+            _call_key(nested) if isinstance(nested, dict) else None,
+        ]
+    )
+
+
+def _base_name(vertex: Vertex) -> str:
+    """The block's name without instance key: ``aws_sns_topic.t`` for resources, ``g`` for ``g["a"]``."""
+    if vertex.get("block_type_") in ("resource", "data"):
+        return _INSTANCE_KEY.sub("", str(vertex.get("id_", "")))
+    return _INSTANCE_KEY.sub("", str(vertex.get("block_name_", "")))

@@ -1,0 +1,260 @@
+"""IAM policy documents as CKV_SESRG_4 reads them: statements, pausing wildcards, policy files.
+
+Plain Python (no checkov, no graph): documents come in as JSON text, decoded JSON (what checkov renders
+``jsonencode(...)`` to), ``aws_iam_policy_document`` statement blocks, or ``file()`` / ``templatefile()``
+calls that checkov leaves unevaluated and this module reads from disk the way Terraform would.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+# The SES operations that pause (and resume) sending: Service Authorization Reference, SES v1 and v2.
+PAUSING_ACTIONS = (
+    "ses:PutConfigurationSetSendingOptions",
+    "ses:UpdateConfigurationSetSendingEnabled",
+    "ses:PutAccountSendingAttributes",
+    "ses:UpdateAccountSendingEnabled",
+    "ses:UpdateReputationEntityCustomerManagedStatus",
+)
+# AWS managed policies that grant the pausing actions through a wildcard, and how.
+BROAD_MANAGED_POLICIES = {
+    "AmazonSESFullAccess": "ses:*",
+    "AdministratorAccess": "*",
+    "PowerUserAccess": "NotAction iam:*, organizations:*, account:*",
+}
+UNKNOWN = "\x00unknown\x00"  # stands for a part of a document the pack cannot read
+_MAX_FILE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Statement:
+    effect: str
+    actions: tuple[str, ...] = ()
+    not_actions: tuple[str, ...] | None = None
+    services: tuple[str, ...] = ()  # Principal.Service
+
+
+@dataclass(frozen=True)
+class Document:
+    """A policy document's statements; ``unknown`` says why part of it could not be read (or None)."""
+
+    statements: tuple[Statement, ...]
+    unknown: str | None = None
+
+
+def document_from_json(value: Any) -> Document:
+    """A policy given as JSON text or as decoded JSON (a dict, or a list of policies)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            try:  # HCL strings keep their escapes in checkov's rendering: {\"Version\": ...}
+                value = json.loads(value.replace('\\"', '"'))
+            except ValueError:
+                return Document((), f"policy text is not JSON: {value[:60]!r}")
+    statements: list[Statement] = []
+    for policy in _as_list(value):
+        if not isinstance(policy, dict):
+            continue
+        for raw in _as_list(policy.get("Statement")):
+            if isinstance(raw, dict):
+                statements.append(
+                    Statement(
+                        effect=str(raw.get("Effect", "Allow")),
+                        actions=_strings(raw.get("Action")),
+                        not_actions=_strings(raw["NotAction"]) if "NotAction" in raw else None,
+                        services=_services(raw.get("Principal")),
+                    )
+                )
+    return Document(tuple(statements), _unknown_part(statements))
+
+
+def statement_from_block(block: dict[str, Any], actions: list[str], not_actions: list[str] | None) -> Statement:
+    """One ``statement`` block of an ``aws_iam_policy_document`` (actions resolved by the caller)."""
+    services: list[str] = []
+    for principal in _as_list(block.get("principals")):
+        if isinstance(principal, dict) and str(_first(principal.get("type"))) == "Service":
+            services += _strings(principal.get("identifiers"))
+    return Statement(str(_first(block.get("effect")) or "Allow"), tuple(actions), _tuple(not_actions), tuple(services))
+
+
+def pausing_wildcards(statement: Statement) -> list[str]:
+    """How an Allow statement grants a pausing action through a wildcard or NotAction (empty: it does not).
+
+    An exact pausing action is least privilege (ses-reputation-guard's own function needs one); a pattern
+    such as ``ses:Put*``, ``ses:*`` or ``*``, or a NotAction that leaves a pausing action out, is not.
+    """
+    if statement.effect.lower() != "allow":
+        return []
+    found: list[str] = []
+    for pattern in statement.actions:
+        if UNKNOWN in pattern or not ("*" in pattern or "?" in pattern):
+            continue
+        granted = [action for action in PAUSING_ACTIONS if matches(pattern, action)]
+        if granted:
+            found.append(f"Allow {pattern} (includes {granted[0]})")
+    if statement.not_actions is not None and not any(UNKNOWN in p for p in statement.not_actions):
+        allowed = [a for a in PAUSING_ACTIONS if not any(matches(p, a) for p in statement.not_actions)]
+        if allowed:
+            found.append(f"NotAction {list(statement.not_actions)} (allows {allowed[0]})")
+    return found
+
+
+def matches(pattern: str, action: str) -> bool:
+    """IAM action matching: case-insensitive, ``*`` any run of characters, ``?`` one character."""
+    escaped = pattern.lower().replace("[", "[[]")
+    return fnmatchcase(action.lower(), escaped)
+
+
+def trusts_lambda(document: Document) -> bool:
+    return any(
+        s.effect.lower() == "allow" and "lambda.amazonaws.com" in s.services for s in document.statements
+    )
+
+
+def broad_managed_policy(arn_or_name: str) -> str | None:
+    """``arn:aws:iam::aws:policy/AmazonSESFullAccess`` (or the bare name) -> what it grants, else None."""
+    name = arn_or_name.rsplit("/", 1)[-1]
+    if arn_or_name.startswith("arn:") and ":iam::aws:policy/" not in arn_or_name:
+        return None  # a customer managed policy of the same name
+    return BROAD_MANAGED_POLICIES.get(name)
+
+
+# -- file() and templatefile() --------------------------------------------------------------------------------
+_FILE_CALL = re.compile(r"^\s*(?:\$\{)?\s*(?P<function>file|templatefile)\(\s*\"(?P<path>(?:[^\"\\]|\\.)*)\"\s*(?P<rest>.*)$", re.DOTALL)
+_PATH_REFERENCE = re.compile(r"\$\{\s*path\.(module|root|cwd)\s*\}")
+
+
+def policy_file(expression: str, module_dir: str, root_dir: str) -> Document | None:
+    """The document a ``file("...")`` / ``templatefile("...", {...})`` expression loads, or None when the
+    expression is not such a call. ``path.module`` is the folder of the block's module; a relative path
+    without it is relative to the root module (Terraform's working directory), as in Terraform."""
+    call = _FILE_CALL.match(expression)
+    if call is None:
+        return None
+    path = _PATH_REFERENCE.sub(lambda m: module_dir if m.group(1) == "module" else root_dir, call.group("path"))
+    if "${" in path:
+        return Document((), f"the policy file path {call.group('path')!r} depends on values the pack cannot know")
+    path = os.path.normpath(os.path.join(root_dir, path))
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(_MAX_FILE_BYTES)
+    except OSError as error:
+        return Document((), f"cannot read policy file {path}: {error.strerror}")
+    if call.group("function") == "templatefile":
+        text = render_template(text, template_variables(call.group("rest")))
+    document = document_from_json(text)
+    if not document.statements and document.unknown is None:
+        return Document((), f"policy file {path} holds no statement")
+    return document
+
+
+def template_variables(arguments: str) -> dict[str, Any] | None:
+    """The variables map of a templatefile call: checkov renders it as a Python literal
+    (``{'set': 'x'}``), Terraform JSON keeps HCL object syntax (``{"set" = "x"}``). None: unknown."""
+    text = arguments.strip().lstrip(",").strip()
+    text = text[: text.rfind(")")].strip() if ")" in text else text
+    for candidate in (text, _hcl_object_as_json(text)):
+        try:
+            value = ast.literal_eval(candidate)
+        except (ValueError, SyntaxError):
+            try:
+                value = json.loads(candidate)
+            except ValueError:
+                continue
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+def render_template(text: str, variables: dict[str, Any] | None) -> str:
+    """A Terraform template with known variables substituted and anything else replaced by UNKNOWN, kept
+    valid JSON where the template is JSON (inside a string the placeholder is bare, outside it is quoted).
+    Directives (``%{ for }``, ``%{ if }``) are dropped, keeping their bodies once."""
+    out: list[str] = []
+    in_string = False
+    i = 0
+    while i < len(text):
+        if text.startswith(("${", "%{"), i):
+            end = _closing_brace(text, i + 1)
+            if text[i] == "$":
+                out.append(_interpolate(text[i + 2 : end].strip(), variables or {}, in_string))
+            i = end + 1
+            continue
+        char = text[i]
+        if char == '"' and (i == 0 or text[i - 1] != "\\"):
+            in_string = not in_string
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _interpolate(expression: str, variables: dict[str, Any], in_string: bool) -> str:
+    if re.fullmatch(r"[A-Za-z_]\w*", expression) and expression in variables:
+        value = variables[expression]
+        if isinstance(value, str) and "${" not in value:
+            return json.dumps(value)[1:-1] if in_string else json.dumps(value)
+        if not isinstance(value, str) and not in_string:
+            return json.dumps(value)
+    return UNKNOWN if in_string else json.dumps(UNKNOWN)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(text) - 1
+
+
+def _hcl_object_as_json(text: str) -> str:
+    """``{"a" = "x", b = true}`` -> ``{"a": "x", "b": true}`` (flat objects of literals only)."""
+    converted = re.sub(r'(?m)(^|[{,\s])([A-Za-z_][\w-]*)\s*=', r'\1"\2":', text)
+    return re.sub(r'("(?:[^"\\]|\\.)*")\s*=', r"\1:", converted)
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return [item for element in value for item in _as_list(element)] if isinstance(value, list) else [value]
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(item) for item in _as_list(value))
+
+
+def _tuple(values: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def _services(principal: Any) -> tuple[str, ...]:
+    services: list[str] = []
+    for item in _as_list(principal):
+        if isinstance(item, dict):
+            services += _strings(item.get("Service"))
+    return tuple(services)
+
+
+def _unknown_part(statements: Iterable[Statement]) -> str | None:
+    for statement in statements:
+        parts: Iterator[str] = iter((*statement.actions, *(statement.not_actions or ()), statement.effect))
+        if any(UNKNOWN in part for part in parts):
+            return "a statement's actions or effect depend on values the pack cannot know"
+    return None
