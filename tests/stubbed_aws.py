@@ -1,4 +1,5 @@
-"""Shared helpers for the Lambda tests: fixture events, a fake Lambda context, stubbed AWS clients.
+"""Shared helpers for the function and CLI tests: fixture events, a fake Lambda context, a fake clock,
+stubbed AWS clients.
 
 Every AWS call goes through a real boto3 client with botocore's Stubber, which checks the
 parameters (and our canned responses) against the AWS API model. No network, no real AWS.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import json
 import pathlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -17,7 +19,8 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ses_guard_lambda import contract
+from ses_guard_lambda import alarm_names, contract
+from ses_guard_lambda.budget import Clock
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
 from ses_guard_lambda.config import GuardConfig
 
@@ -29,10 +32,21 @@ PAUSE_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:{PREFIX}-pause"
 REPORT_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:{PREFIX}-notifications"
 FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{PREFIX}-pause"
 CONFIG = GuardConfig(name_prefix=PREFIX, pause_topic_arn=PAUSE_TOPIC, report_topic_arn=REPORT_TOPIC)
+# The fixtures' alarms change state at 01:34:12.311 on 2026-11-28; "now" is a minute later.
+EVENT_TIME = datetime(2026, 11, 28, 1, 34, 12, 311000, tzinfo=UTC)
+NOW = datetime(2026, 11, 28, 1, 35, 12, tzinfo=UTC)
+FLEET_QUERY = (
+    'SELECT MAX("{metric}") FROM SCHEMA("AWS/SES", "ses:configuration-set") '
+    'GROUP BY "ses:configuration-set" ORDER BY MAX() DESC'
+)
 
 
 def alarm_arn(name: str, account: str = ACCOUNT) -> str:
     return f"arn:aws:cloudwatch:{REGION}:{account}:alarm:{name}"
+
+
+def set_arn(name: str) -> str:
+    return f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/{name}"
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -70,6 +84,14 @@ def tags(
 
 
 ACCOUNT_TAGS = tags(contract.SCOPE_ACCOUNT)
+FLEET_TAGS = tags(contract.SCOPE_FLEET)
+
+
+def tags_for(name: str) -> dict[str, str]:
+    """The tags the constructs give the alarm called ``name`` (scope, set and tier from its shape)."""
+    parsed = alarm_names.parse(name, PREFIX)
+    assert parsed is not None, name
+    return tags(parsed.scope, parsed.configuration_set, tier=parsed.tier)
 
 
 @dataclass
@@ -77,6 +99,88 @@ class FakeContext:
     invoked_function_arn: str = FUNCTION_ARN
     aws_request_id: str = "0b6b9f3c-1111-4d2e-9c55-3f1e2d4c5b6a"
     function_name: str = f"{PREFIX}-pause"
+
+
+@dataclass
+class FakeClock:
+    """Wall time fixed at ``start`` plus whatever was slept; sleeping only advances the clock."""
+
+    start: datetime = NOW
+    elapsed: float = 0.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.elapsed)
+
+    def monotonic(self) -> float:
+        return self.elapsed
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.elapsed += seconds
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(now=self.now, monotonic=self.monotonic, sleep=self.sleep)
+
+
+def alarm_description(
+    name: str,
+    *,
+    state: str = "ALARM",
+    threshold: float | None = None,
+    statistic: str = "Maximum",
+    period: int = 300,
+    evaluation_periods: int = 1,
+    datapoints_to_alarm: int | None = None,
+    operator: str = "GreaterThanOrEqualToThreshold",
+    since: datetime = EVENT_TIME,
+) -> dict[str, Any]:
+    """DescribeAlarms' MetricAlarm for one of the guard's alarm shapes, as the constructs create it."""
+    parsed = alarm_names.parse(name, PREFIX)
+    assert parsed is not None, name
+    bounce = parsed.metric == contract.METRIC_BOUNCE_RATE
+    alarm: dict[str, Any] = {
+        "AlarmName": name,
+        "AlarmArn": alarm_arn(name),
+        "StateValue": state,
+        "StateReason": "Threshold Crossed",
+        "StateTransitionedTimestamp": since,
+        "StateUpdatedTimestamp": since,
+        "EvaluationPeriods": evaluation_periods,
+        "DatapointsToAlarm": datapoints_to_alarm or evaluation_periods,
+        "Threshold": threshold if threshold is not None else (0.05 if bounce else 0.001),
+        "ComparisonOperator": operator,
+        "TreatMissingData": "ignore",
+    }
+    if parsed.scope == contract.SCOPE_FLEET:
+        query = {"Id": "q1", "Expression": FLEET_QUERY.format(metric=parsed.metric), "Period": period}
+        alarm["Metrics"] = [{**query, "ReturnData": True}]
+        return alarm
+    dimensions = []
+    if parsed.configuration_set is not None:
+        dimensions = [{"Name": contract.DIMENSION_CONFIGURATION_SET, "Value": parsed.configuration_set}]
+    alarm.update(
+        MetricName=parsed.metric,
+        Namespace=contract.SES_NAMESPACE,
+        Statistic=statistic,
+        Dimensions=dimensions,
+        Period=period,
+    )
+    return alarm
+
+
+def evidence_query(name: str, configuration_set: str | None, *, stat: str = "Maximum", period: int = 300) -> Any:
+    """The MetricDataQueries the function sends for alarm ``name`` (and the contributor's set)."""
+    parsed = alarm_names.parse(name, PREFIX)
+    assert parsed is not None, name
+    dimensions = (
+        []
+        if configuration_set is None
+        else [{"Name": contract.DIMENSION_CONFIGURATION_SET, "Value": configuration_set}]
+    )
+    metric = {"Namespace": contract.SES_NAMESPACE, "MetricName": parsed.metric, "Dimensions": dimensions}
+    return [{"Id": "evidence", "MetricStat": {"Metric": metric, "Period": period, "Stat": stat}, "ReturnData": True}]
 
 
 @dataclass
@@ -88,12 +192,36 @@ class Aws:
     cloudwatch: Any
     stubs: dict[str, Stubber] = field(default_factory=dict)
     published: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def clients(self) -> Clients:
         return Clients(sesv2=self.sesv2, sns=self.sns, cloudwatch=self.cloudwatch)
 
-    # --- expectations, in call order -------------------------------------------------------
+    def reports(self) -> list[dict[str, Any]]:
+        """Published messages with the per-protocol texts decoded (MessageStructure=json)."""
+        return [{**p, "Texts": json.loads(p["Message"])} for p in self.published]
+
+    def calls_to(self, operation: str) -> list[dict[str, Any]]:
+        return [params for _, op, params in self.calls if op == operation]
+
+    # --- CloudWatch -------------------------------------------------------------------------
+    def expect_alarm(self, name: str, description: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        """DescribeAlarms(AlarmNames=[name]) answering ``description`` (default: the constructs' alarm)."""
+        alarms = [description if description is not None else alarm_description(name, **kwargs)]
+        self.stubs["cloudwatch"].add_response(
+            "describe_alarms",
+            {"MetricAlarms": alarms, "CompositeAlarms": []},
+            {"AlarmNames": [name], "AlarmTypes": ["MetricAlarm"]},
+        )
+
+    def expect_no_alarm(self, name: str) -> None:
+        self.stubs["cloudwatch"].add_response(
+            "describe_alarms",
+            {"MetricAlarms": [], "CompositeAlarms": []},
+            {"AlarmNames": [name], "AlarmTypes": ["MetricAlarm"]},
+        )
+
     def expect_tags(self, name: str, alarm_tags: dict[str, str], account: str = ACCOUNT) -> None:
         self.stubs["cloudwatch"].add_response(
             "list_tags_for_resource",
@@ -101,6 +229,62 @@ class Aws:
             {"ResourceARN": alarm_arn(name, account)},
         )
 
+    def expect_verified(self, name: str, alarm_tags: dict[str, str] | None = None, **kwargs: Any) -> None:
+        """DescribeAlarms then ListTagsForResource for one of our alarms, in ALARM."""
+        self.expect_alarm(name, **kwargs)
+        self.expect_tags(name, alarm_tags if alarm_tags is not None else tags_for(name))
+
+    def expect_datapoints(
+        self,
+        name: str,
+        values: Sequence[float],
+        configuration_set: str | None = None,
+        *,
+        stat: str = "Maximum",
+        period: int = 300,
+        end: datetime = NOW,
+    ) -> None:
+        """GetMetricData for the alarm's SES metric; ``values`` newest first, one per period."""
+        stamps = [end - timedelta(seconds=period * (i + 1)) for i in range(len(values))]
+        result = {"Id": "evidence", "Label": "evidence", "Timestamps": stamps, "Values": list(values)}
+        self.stubs["cloudwatch"].add_response(
+            "get_metric_data",
+            {"MetricDataResults": [{**result, "StatusCode": "Complete"}], "Messages": []},
+            {
+                "MetricDataQueries": evidence_query(name, configuration_set, stat=stat, period=period),
+                "StartTime": ANY,
+                "EndTime": ANY,
+                "ScanBy": "TimestampDescending",
+            },
+        )
+
+    def expect_contributors(self, alarm: str, sets: Sequence[str], since: datetime = EVENT_TIME) -> None:
+        contributors = [
+            {
+                "ContributorId": f"c{i:015d}",
+                "ContributorAttributes": {contract.DIMENSION_CONFIGURATION_SET: name},
+                "StateReason": "Threshold Crossed",
+                "StateTransitionedTimestamp": since,
+            }
+            for i, name in enumerate(sets)
+        ]
+        self.stubs["cloudwatch"].add_response(
+            "describe_alarm_contributors", {"AlarmContributors": contributors}, {"AlarmName": alarm}
+        )
+
+    def expect_own_alarms(self, configuration_set: str, names: Sequence[str] = ()) -> None:
+        """DescribeAlarms(AlarmNamePrefix=<prefix>-set-<set>-) answering alarms called ``names``."""
+        self.stubs["cloudwatch"].add_response(
+            "describe_alarms",
+            {"MetricAlarms": [alarm_description(n) for n in names], "CompositeAlarms": []},
+            {
+                "AlarmNamePrefix": alarm_names.set_alarm_prefix(PREFIX, configuration_set),
+                "AlarmTypes": ["MetricAlarm"],
+                "MaxRecords": 100,
+            },
+        )
+
+    # --- SES ----------------------------------------------------------------------------------
     def expect_account(self, sending_enabled: bool = True, enforcement: str = "HEALTHY") -> None:
         self.stubs["sesv2"].add_response(
             "get_account",
@@ -113,15 +297,27 @@ class Aws:
             {},
         )
 
-    def expect_set(self, name: str, sending_enabled: bool = True, reputation: bool = True) -> None:
+    def expect_set(
+        self, name: str, sending_enabled: bool = True, reputation: bool = True, fresh_start: datetime | None = None
+    ) -> None:
+        options: dict[str, Any] = {"ReputationMetricsEnabled": reputation}
+        if fresh_start is not None:
+            options["LastFreshStart"] = fresh_start
         self.stubs["sesv2"].add_response(
             "get_configuration_set",
             {
                 "ConfigurationSetName": name,
                 "SendingOptions": {"SendingEnabled": sending_enabled},
-                "ReputationOptions": {"ReputationMetricsEnabled": reputation},
+                "ReputationOptions": options,
             },
             {"ConfigurationSetName": name},
+        )
+
+    def expect_set_tags(self, name: str, set_tags: dict[str, str] | None = None) -> None:
+        self.stubs["sesv2"].add_response(
+            "list_tags_for_resource",
+            {"Tags": [{"Key": k, "Value": v} for k, v in (set_tags or {}).items()]},
+            {"ResourceArn": set_arn(name)},
         )
 
     def expect_pause_account(self) -> None:
@@ -134,12 +330,45 @@ class Aws:
             {"ConfigurationSetName": name, "SendingEnabled": False},
         )
 
+    def throttle(self, service: str, operation: str, times: int = 1) -> None:
+        code = "TooManyRequestsException" if service == "sesv2" else "Throttling"
+        for _ in range(times):
+            self.stubs[service].add_client_error(operation, code, "Rate exceeded", http_status_code=429)
+
+    # --- SNS ----------------------------------------------------------------------------------
     def expect_publish(self) -> None:
         self.stubs["sns"].add_response(
             "publish",
             {"MessageId": "5e0f3c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"},
-            {"TopicArn": REPORT_TOPIC, "Subject": ANY, "Message": ANY},
+            {"TopicArn": REPORT_TOPIC, "Subject": ANY, "Message": ANY, "MessageStructure": "json"},
         )
+
+    # --- whole paths ------------------------------------------------------------------------------
+    def expect_set_pause(self, name: str, configuration_set: str, value: float = 0.09, **alarm: Any) -> None:
+        """A per-set alarm that checks out: describe, tags, set state, evidence, pause, report."""
+        self.expect_verified(name, **alarm)
+        self.expect_set(configuration_set)
+        self.expect_datapoints(name, [value], configuration_set)
+        self.expect_pause_set(configuration_set)
+        self.expect_publish()
+
+    def expect_account_pause(self, name: str, value: float = 0.09, **alarm: Any) -> None:
+        self.expect_verified(name, **alarm)
+        self.expect_account()
+        self.expect_datapoints(name, [value])
+        self.expect_pause_account()
+        self.expect_publish()
+
+    def expect_fleet_pause(self, configuration_set: str, name: str = f"{PREFIX}-fleet-bounce-critical") -> None:
+        """A fleet contributor that checks out (no policy table shipped)."""
+        self.expect_verified(name, FLEET_TAGS)
+        self.expect_own_alarms(configuration_set)
+        self.expect_set_tags(configuration_set)
+        self.expect_contributors(name, [configuration_set])
+        self.expect_set(configuration_set)
+        self.expect_datapoints(name, [0.14], configuration_set)
+        self.expect_pause_set(configuration_set)
+        self.expect_publish()
 
     def assert_all_calls_made(self) -> None:
         for stub in self.stubs.values():
@@ -174,14 +403,20 @@ def _aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def aws() -> Iterator[Aws]:
     env = Aws(sesv2=make_client("sesv2"), sns=make_client("sns"), cloudwatch=make_client("cloudwatch"))
     for name in ("sesv2", "sns", "cloudwatch"):
-        stub = Stubber(getattr(env, name))
+        client = getattr(env, name)
+        stub = Stubber(client)
         stub.activate()
         env.stubs[name] = stub
 
-    def record(params: dict[str, Any], **_: Any) -> None:
+        def record(params: dict[str, Any], model: Any, service: str = name, **_: Any) -> None:
+            env.calls.append((service, model.name, dict(params)))
+
+        client.meta.events.register("provide-client-params", record)
+
+    def published(params: dict[str, Any], **_: Any) -> None:
         env.published.append(dict(params))
 
-    env.sns.meta.events.register("provide-client-params.sns.Publish", record)
+    env.sns.meta.events.register("provide-client-params.sns.Publish", published)
     yield env
     for stub in env.stubs.values():
         stub.deactivate()

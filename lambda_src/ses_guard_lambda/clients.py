@@ -1,4 +1,8 @@
-"""AWS clients, created lazily and cached for the life of the execution environment."""
+"""AWS clients, created lazily and cached for the life of the execution environment.
+
+botocore's standard retry mode handles transient errors and a first round of throttling; longer
+throttling is retried within the invocation's time budget (``budget.py``).
+"""
 
 from __future__ import annotations
 
@@ -51,9 +55,3 @@ def default_clients() -> Clients:
                 cloudwatch=make_client("cloudwatch"),
             )
         return _cached
-
-
-def reset_cache() -> None:
-    global _cached  # noqa: PLW0603
-    with _lock:
-        _cached = None

@@ -1,4 +1,4 @@
-"""Names shared by the constructs and the Lambda (see docs/design.md, "Alarm names and tags").
+"""Names shared by the constructs, the function and the operator tool (docs/design.md, "Alarm names and tags").
 
 This module is imported by the cdktf constructs as well: it must stay free of imports (no boto3,
 not even other modules of this package) so that importing it costs nothing.
@@ -6,18 +6,21 @@ not even other modules of this package) so that importing it costs nothing.
 
 from typing import Final
 
-# --- alarm tags -------------------------------------------------------------------------------
+# --- alarm tags (and the tag SES configuration sets may carry) ------------------------------------
 TAG_PREFIX: Final = "ses-reputation-guard:"
 TAG_GUARD: Final = TAG_PREFIX + "guard"
 TAG_SCOPE: Final = TAG_PREFIX + "scope"
 TAG_CONFIGURATION_SET: Final = TAG_PREFIX + "configuration-set"
 TAG_TIER: Final = TAG_PREFIX + "tier"
+# On alarms: what a critical alarm does. On an SES configuration set: `notify` means no fleet alarm
+# may pause it (the IAM Deny on notify-tagged sets enforces the same).
 TAG_ACTION: Final = TAG_PREFIX + "action"
-ALL_TAG_KEYS: Final = (TAG_GUARD, TAG_SCOPE, TAG_CONFIGURATION_SET, TAG_TIER, TAG_ACTION)
 
 SCOPE_ACCOUNT: Final = "account"
 SCOPE_CONFIGURATION_SET: Final = "configuration-set"
-SCOPES: Final = (SCOPE_ACCOUNT, SCOPE_CONFIGURATION_SET)
+# A Metrics Insights alarm grouped by configuration set: each contributor is one set.
+SCOPE_FLEET: Final = "fleet"
+SCOPES: Final = (SCOPE_ACCOUNT, SCOPE_CONFIGURATION_SET, SCOPE_FLEET)
 
 TIER_WARNING: Final = "warning"
 TIER_CRITICAL: Final = "critical"
@@ -27,14 +30,11 @@ ACTION_PAUSE: Final = "pause"
 ACTION_NOTIFY: Final = "notify"
 ACTIONS: Final = (ACTION_PAUSE, ACTION_NOTIFY)
 
-# Tag value of TAG_CONFIGURATION_SET on a Metrics Insights alarm (GROUP BY configuration set) that
-# covers every set: the contributor's set is the one to pause.
-ANY_CONFIGURATION_SET: Final = "*"
-
 # --- alarm names ------------------------------------------------------------------------------
-# <prefix>-account-<metric>-<tier> and <prefix>-set-<configuration set>-<metric>-<tier>
+# The function accepts exactly these shapes (fullmatch); anything else under the prefix is foreign.
 ALARM_NAME_ACCOUNT: Final = "{prefix}-account-{metric}-{tier}"
 ALARM_NAME_SET: Final = "{prefix}-set-{configuration_set}-{metric}-{tier}"
+ALARM_NAME_FLEET: Final = "{prefix}-fleet-{metric}-{tier}"
 METRIC_SHORT_BOUNCE: Final = "bounce"
 METRIC_SHORT_COMPLAINT: Final = "complaint"
 
@@ -49,15 +49,34 @@ METRIC_SHORT_NAMES: Final = {
 }
 DIMENSION_CONFIGURATION_SET: Final = "ses:configuration-set"
 
-# --- Lambda environment -----------------------------------------------------------------------
+# --- delivery paths (values of ENV_ACCEPTED_SOURCES) -------------------------------------------
+SOURCE_SNS: Final = "sns"
+SOURCE_ALARM_ACTION: Final = "alarm-action"
+SOURCE_EVENTBRIDGE: Final = "eventbridge"
+SOURCES: Final = (SOURCE_SNS, SOURCE_ALARM_ACTION, SOURCE_EVENTBRIDGE)
+
+# --- function environment ---------------------------------------------------------------------
 ENV_GUARD_NAME_PREFIX: Final = "GUARD_NAME_PREFIX"
 ENV_PAUSE_TOPIC_ARN: Final = "PAUSE_TOPIC_ARN"
 ENV_REPORT_TOPIC_ARN: Final = "REPORT_TOPIC_ARN"
 ENV_DRY_RUN: Final = "DRY_RUN"
 ENV_LOG_LEVEL: Final = "LOG_LEVEL"
-# Optional, not (yet) in docs/design.md: comma-separated configuration sets that are never paused,
-# even through a wildcard ("*") Metrics Insights alarm.
+# Optional: comma-separated configuration sets that are never paused.
 ENV_PROTECTED_CONFIGURATION_SETS: Final = "PROTECTED_CONFIGURATION_SETS"
+# Optional: comma-separated delivery paths besides SNS from the pause topic (always accepted).
+ENV_ACCEPTED_SOURCES: Final = "ACCEPTED_SOURCES"
+
+# --- files the function package may hold --------------------------------------------------------
+# Optional JSON table of the sets with their own (per-set) policy, beside the package's modules:
+# {"format": 1, "configuration_sets": {"<name>": "pause" | "notify", ...}}. A fleet alarm never
+# pauses a set listed there (its own alarms judge it).
+POLICY_TABLE_FILE: Final = "set_policies.json"
+POLICY_TABLE_FORMAT: Final = 1
+
+# --- drills -------------------------------------------------------------------------------------
+# SNS message attribute (or top-level key of a direct event) marking a drill: the function verifies
+# as usual but never writes to SES, whatever the evidence says.
+DRILL_ATTRIBUTE: Final = TAG_PREFIX + "drill"
 
 # --- handler ----------------------------------------------------------------------------------
 HANDLER: Final = "ses_guard_lambda.handler.lambda_handler"

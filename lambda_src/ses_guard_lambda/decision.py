@@ -1,7 +1,12 @@
-"""The decision rule (docs/design.md, "Decision rule"): pure functions, no I/O.
+"""The decision rule on the event's claim and the alarm's tags (docs/lambda.md, "Decision rule").
 
-`precheck` looks only at the event (so the handler can skip the tag lookup for foreign or
-non-ALARM events); `decide` adds the alarm's tags and returns the final `Decision`.
+Pure functions, no I/O. `precheck` looks only at the event, so foreign or non-ALARM events are
+ignored without any AWS call; `decide` adds the alarm's tags. Neither proves anything: a pause also
+needs CloudWatch's confirmation and SES's own datapoints (``ses_guard_lambda.judge``).
+
+Three verdicts: pause (account or one set), *ignore* (not ours, or ours but not to be paused: one log
+line) and *refuse* (it claims to be one of our critical alarms but the facts disagree: one log line
+and a "pause refused" notice, since it is a drill, a misconfiguration or an attack).
 """
 
 from __future__ import annotations
@@ -10,15 +15,22 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import contract
+from . import alarm_names, contract
 from .config import GuardConfig, is_valid_set_name
 from .events import SOURCE_SNS, AlarmEvent
 
 PAUSE_ACCOUNT = "pause_account"
 PAUSE_CONFIGURATION_SET = "pause_configuration_set"
 IGNORE = "ignore"
+REFUSE = "refuse"
 
-# Metrics Insights: SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set")
+# Outcomes in logs and in the summary.
+PAUSED = "paused"
+WOULD_PAUSE = "would_pause"
+ALREADY_PAUSED = "already_paused"
+IGNORED = "ignored"
+REFUSED = "refused"
+
 _INSIGHTS_METRIC = re.compile(r"Reputation\.(?:BounceRate|ComplaintRate)")
 
 
@@ -45,7 +57,7 @@ class Decision:
 
     @property
     def pauses(self) -> bool:
-        return self.action != IGNORE
+        return self.action in (PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET)
 
 
 @dataclass(frozen=True)
@@ -54,14 +66,22 @@ class Context:
 
     account_id: str
     region: str
+    partition: str = "aws"
 
 
-def _ignore(reason: str, metric: str | None = None) -> Decision:
-    return Decision(IGNORE, reason, None, metric)
+def _ignore(reason: str, metric: str | None = None, target: Target | None = None) -> Decision:
+    return Decision(IGNORE, reason, target, metric)
+
+
+def refuse(reason: str, metric: str | None = None, target: Target | None = None) -> Decision:
+    return Decision(REFUSE, reason, target, metric)
 
 
 def reputation_metric(event: AlarmEvent) -> tuple[str | None, str | None, str]:
-    """(metric name, configuration set from the metric dimensions, problem). Problem "" if fine."""
+    """(metric name, configuration set from the metric dimensions, problem). Problem "" if fine.
+
+    The handler calls the rule with the event's metric fields replaced by CloudWatch's own (after
+    checking that whatever the event named agrees with them)."""
     if event.metrics:
         names = {(m.namespace, m.name) for m in event.metrics}
         if len(names) != 1:
@@ -82,87 +102,114 @@ def reputation_metric(event: AlarmEvent) -> tuple[str | None, str | None, str]:
             expression = event.expressions[0][:120]
             return None, None, f"expression is not over one SES reputation metric: {expression!r}"
         return next(iter(found)), None, ""
-    return None, None, "alarm notification names no metric"
+    # Nothing named (the notification carries no Trigger): CloudWatch's facts will say.
+    return None, None, ""
 
 
 def precheck(event: AlarmEvent, config: GuardConfig, ctx: Context) -> Decision | None:
-    """Checks that need no AWS call. Returns an ignore decision, or None to go on with the tags."""
+    """Checks that need no AWS call. Returns an ignore decision, or None to go on."""
     metric, _, problem = reputation_metric(event)
+    if event.source not in config.accepted_sources:
+        return _ignore(f"delivery path {event.source!r} is not enabled ({contract.ENV_ACCEPTED_SOURCES})", metric)
     if event.new_state != "ALARM":
         return _ignore(f"state is {event.new_state}, not ALARM", metric)
     if event.source == SOURCE_SNS and event.topic_arn != config.pause_topic_arn:
         return _ignore(f"SNS topic {event.topic_arn!r} is not the pause topic", metric)
-    if event.account_id != ctx.account_id:
-        return _ignore(f"alarm account {event.account_id!r} is not this account {ctx.account_id!r}", metric)
-    arn_account = event.alarm_arn.split(":")[4] if event.alarm_arn.count(":") >= 5 else ""
-    if arn_account != ctx.account_id:
-        return _ignore(f"alarm ARN {event.alarm_arn!r} is not in this account", metric)
-    if ctx.region and event.region != ctx.region:
-        return _ignore(f"alarm Region {event.region!r} is not this function's Region {ctx.region!r}", metric)
-    if not event.alarm_name.startswith(config.name_prefix + "-"):
-        prefix = config.name_prefix + "-"
+    for what, account in (("alarm account", event.account_id), ("alarm ARN account", event.arn_account)):
+        if account != ctx.account_id:
+            return _ignore(f"{what} {account!r} is not this account {ctx.account_id!r}", metric)
+    for what, region in (("alarm Region", event.region), ("alarm ARN Region", event.arn_region)):
+        if region != ctx.region:
+            return _ignore(f"{what} {region!r} is not this function's Region {ctx.region!r}", metric)
+    prefix = config.name_prefix + "-"
+    if not event.alarm_name.startswith(prefix):
         return _ignore(f"alarm name {event.alarm_name!r} lacks the prefix {prefix!r}", metric)
+    name = alarm_names.parse(event.alarm_name, config.name_prefix)
+    if name is None:
+        return _ignore(f"alarm name {event.alarm_name!r} is not one of this guard's alarm-name shapes", metric)
+    if name.tier != contract.TIER_CRITICAL:
+        return _ignore(f"alarm {event.alarm_name!r} is a {name.tier} alarm: only critical alarms pause", metric)
     if problem:
         return _ignore(problem, metric)
     return None
 
 
 def decide(event: AlarmEvent, tags: Mapping[str, str], config: GuardConfig, ctx: Context) -> Decision:
+    """The rule on the event's claim and the alarm's tags (after `precheck`)."""
     early = precheck(event, config, ctx)
     if early is not None:
         return early
+    name = alarm_names.parse(event.alarm_name, config.name_prefix)
+    assert name is not None  # precheck ensured it
     metric, dimension_set, _ = reputation_metric(event)
     guard = tags.get(contract.TAG_GUARD)
     if guard != config.name_prefix:
-        return _ignore(f"tag {contract.TAG_GUARD}={guard!r} is not this guard {config.name_prefix!r}", metric)
-    tier = tags.get(contract.TAG_TIER)
-    if tier != contract.TIER_CRITICAL:
-        return _ignore(f"tag {contract.TAG_TIER}={tier!r}: only {contract.TIER_CRITICAL} alarms pause", metric)
+        return refuse(f"tag {contract.TAG_GUARD}={guard!r}: the alarm is not this guard's ({config.name_prefix!r})")
+    for key, expected in ((contract.TAG_TIER, name.tier), (contract.TAG_SCOPE, name.scope)):
+        if tags.get(key) != expected:
+            return refuse(f"tag {key}={tags.get(key)!r} disagrees with the alarm name ({expected!r})", metric)
     action = tags.get(contract.TAG_ACTION)
+    if action == contract.ACTION_NOTIFY:
+        return _ignore(f"tag {contract.TAG_ACTION}={action!r}: protected, notify only", metric)
     if action != contract.ACTION_PAUSE:
-        if action == contract.ACTION_NOTIFY:
-            return _ignore(f"tag {contract.TAG_ACTION}={action!r}: protected, notify only", metric)
-        return _ignore(f"tag {contract.TAG_ACTION}={action!r} is not {contract.ACTION_PAUSE!r}", metric)
-    contributor_set = event.contributor_attribute(contract.DIMENSION_CONFIGURATION_SET)
-    if event.contributor is not None and contributor_set is None:
-        return _ignore(f"contributor has no {contract.DIMENSION_CONFIGURATION_SET!r} attribute", metric)
-    if dimension_set is not None and contributor_set is not None and dimension_set != contributor_set:
-        return _ignore(f"contributor set {contributor_set!r} is not the dimension {dimension_set!r}", metric)
-    metric_set = contributor_set if contributor_set is not None else dimension_set
-
-    scope = tags.get(contract.TAG_SCOPE)
-    if scope == contract.SCOPE_ACCOUNT:
-        if metric_set is not None:
-            return _ignore(f"tag scope {scope!r} but the metric is for set {metric_set!r}", metric)
-        if not event.metrics:
-            # A Metrics Insights query over AWS/SES mixes account-wide and per-set series.
-            return _ignore(f"tag scope {scope!r} needs a metric alarm, not a Metrics Insights query", metric)
+        return refuse(f"tag {contract.TAG_ACTION}={action!r} is not {contract.ACTION_PAUSE!r}", metric)
+    if name.metric != metric:
+        return refuse(f"the alarm name says {name.metric} but the event names {metric}", metric)
+    if name.scope == contract.SCOPE_ACCOUNT:
+        if dimension_set is not None or event.contributor is not None or not event.metrics:
+            return refuse("an account alarm must watch the account-wide metric (no dimension, no query)", metric)
         return Decision(PAUSE_ACCOUNT, f"{metric} alarm {event.alarm_name} is in ALARM", Target(None), metric)
-    if scope != contract.SCOPE_CONFIGURATION_SET:
-        return _ignore(f"tag {contract.TAG_SCOPE}={scope!r} is not one of {list(contract.SCOPES)!r}", metric)
+    if name.scope == contract.SCOPE_CONFIGURATION_SET:
+        return _decide_set(event, tags, name, dimension_set, metric, config)
+    return _decide_fleet(event, tags, metric, config)
+
+
+def _decide_set(
+    event: AlarmEvent,
+    tags: Mapping[str, str],
+    name: alarm_names.AlarmName,
+    dimension_set: str | None,
+    metric: str | None,
+    config: GuardConfig,
+) -> Decision:
+    set_name = name.configuration_set or ""
     tag_set = tags.get(contract.TAG_CONFIGURATION_SET)
-    if not tag_set:
-        return _ignore(f"tag {contract.TAG_CONFIGURATION_SET} is missing", metric)
-    if metric_set is None:
-        what = "no contributor" if tag_set == contract.ANY_CONFIGURATION_SET else "no dimension"
-        return _ignore(
-            f"tag {contract.TAG_CONFIGURATION_SET}={tag_set!r} but the alarm names {what} "
-            f"{contract.DIMENSION_CONFIGURATION_SET!r}",
+    # Exact comparisons: the name, the tag and the dimension address the same set only if equal.
+    if tag_set != set_name or dimension_set != set_name:
+        return refuse(
+            f"alarm name set {set_name!r}, tag {contract.TAG_CONFIGURATION_SET}={tag_set!r} and dimension "
+            f"{contract.DIMENSION_CONFIGURATION_SET}={dimension_set!r} do not all match",
             metric,
+            Target(set_name),
         )
-    if tag_set not in (contract.ANY_CONFIGURATION_SET, metric_set):
-        return _ignore(
-            f"tag {contract.TAG_CONFIGURATION_SET}={tag_set!r} does not match dimension "
-            f"{contract.DIMENSION_CONFIGURATION_SET}={metric_set!r}",
-            metric,
-        )
-    if not is_valid_set_name(metric_set):
-        return _ignore(f"{metric_set!r} is not a valid configuration set name", metric)
-    if metric_set in config.protected_sets:
-        return _ignore(f"configuration set {metric_set!r} is in PROTECTED_CONFIGURATION_SETS", metric)
+    contributor_set = event.contributor_attribute(contract.DIMENSION_CONFIGURATION_SET)
+    if event.contributor is not None and contributor_set != set_name:
+        return refuse(f"contributor {contributor_set!r} is not the alarm's set {set_name!r}", metric, Target(set_name))
+    return _pause_set(event, set_name, metric, config)
+
+
+def _decide_fleet(event: AlarmEvent, tags: Mapping[str, str], metric: str | None, config: GuardConfig) -> Decision:
+    if event.metrics or not event.expressions:
+        return refuse("a fleet alarm must be a Metrics Insights query", metric)
+    contributor_set = event.contributor_attribute(contract.DIMENSION_CONFIGURATION_SET)
+    if contributor_set is None:
+        # The alarm-level notification ("N time series evaluated to ALARM"): the per-contributor ones act.
+        return _ignore(f"fleet alarm event without a {contract.DIMENSION_CONFIGURATION_SET!r} contributor", metric)
+    tag_set = tags.get(contract.TAG_CONFIGURATION_SET)
+    if tag_set is not None:
+        return refuse(f"a fleet alarm carries no {contract.TAG_CONFIGURATION_SET} tag, this one has {tag_set!r}")
+    if not is_valid_set_name(contributor_set):
+        return refuse(f"contributor {contributor_set!r} is not a valid configuration set name", metric)
+    return _pause_set(event, contributor_set, metric, config)
+
+
+def _pause_set(event: AlarmEvent, set_name: str, metric: str | None, config: GuardConfig) -> Decision:
+    if config.is_protected(set_name):
+        reason = f"configuration set {set_name!r} is in {contract.ENV_PROTECTED_CONFIGURATION_SETS}"
+        return _ignore(reason, metric, Target(set_name))
     return Decision(
         PAUSE_CONFIGURATION_SET,
-        f"{metric} alarm {event.alarm_name} is in ALARM for configuration set {metric_set}",
-        Target(metric_set),
+        f"{metric} alarm {event.alarm_name} is in ALARM for configuration set {set_name}",
+        Target(set_name),
         metric,
     )

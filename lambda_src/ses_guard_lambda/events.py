@@ -1,48 +1,47 @@
-"""Parse every alarm delivery shape into one frozen `AlarmEvent`.
-
-Shapes understood (docs/lambda.md has examples):
+"""Parse every alarm delivery shape into one frozen `AlarmEvent` (docs/lambda.md, "Inputs understood").
 
 * ``sns``: one record of an SNS event; ``Sns.Message`` is the JSON text of a CloudWatch alarm
   notification (``AlarmName``, ``AWSAccountId``, ``NewStateValue``, ``Trigger`` ...).
 * ``alarm-action``: the event CloudWatch sends when the function is itself the alarm action
   (``source: aws.cloudwatch``, ``alarmArn``, ``alarmData``).
-* ``eventbridge``: "CloudWatch Alarm State Change" and "CloudWatch Alarm Contributor State Change"
-  events (``detail-type``, ``detail``).
+* ``eventbridge``: "CloudWatch Alarm State Change" and "CloudWatch Alarm Contributor State Change".
 
-Metrics Insights contributors. EventBridge documents ``detail.alarmContributor = {"id", "attributes"}``.
-The shape inside SNS notifications and alarm-action events is not documented in the sources we
-had, so we look, in this order, for a contributor object under ``alarmContributor``,
-``AlarmContributor`` or ``Contributor`` (top level of the message / ``alarmData`` / ``detail``, then
-``Trigger``) whose attribute map is ``attributes``, ``Attributes`` or ``ContributorAttributes``, and
-for a bare ``ContributorAttributes`` map at the same levels. Attribute maps must map strings to
-strings; anything else is a parse error.
+The three shapes name the same things with different keys (``MetricName`` / ``name``, a dimension
+list / a dimension map); one parser reads the metrics of all three through a table of key names.
+An event is *malformed* (``EventParseError``: the record fails, is retried, then dead-lettered) when
+it cannot be read; an event that reads fine but names another account or Region is parsed and left
+to the decision rule to ignore.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from . import contract
+
+SOURCE_SNS = contract.SOURCE_SNS
+SOURCE_ALARM_ACTION = contract.SOURCE_ALARM_ACTION
+SOURCE_EVENTBRIDGE = contract.SOURCE_EVENTBRIDGE
 
 
 class EventParseError(ValueError):
     """The input cannot be understood; the record fails (it is retried, then dead-lettered)."""
 
 
-SOURCE_SNS = "sns"
-SOURCE_ALARM_ACTION = "alarm-action"
-SOURCE_EVENTBRIDGE = "eventbridge"
-
 _EVENTBRIDGE_DETAIL_TYPES = frozenset({"CloudWatch Alarm State Change", "CloudWatch Alarm Contributor State Change"})
 _STATES = frozenset({"ALARM", "OK", "INSUFFICIENT_DATA"})
 _ALARM_ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):cloudwatch:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):alarm:(?P<name>.+)$"
+    r"arn:(?P<partition>aws[a-z-]*):cloudwatch:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):alarm:(?P<name>.+)"
 )
 _DATAPOINT = re.compile(r"\[\s*(?P<value>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*\(")
+# Contributors: EventBridge documents detail.alarmContributor = {"id", "attributes"}; for SNS
+# notifications the shape is not documented, so the names of the DescribeAlarmContributors API
+# (ContributorId, ContributorAttributes) are accepted as well.
 _CONTRIBUTOR_KEYS = ("alarmContributor", "AlarmContributor", "Contributor", "contributor")
 _ATTRIBUTE_KEYS = ("attributes", "Attributes", "ContributorAttributes", "contributorAttributes")
 
@@ -58,10 +57,7 @@ class MetricRef:
     dimensions: Dimensions = ()
 
     def dimension(self, key: str) -> str | None:
-        for name, value in self.dimensions:
-            if name == key:
-                return value
-        return None
+        return dict(self.dimensions).get(key)
 
 
 @dataclass(frozen=True)
@@ -70,7 +66,9 @@ class AlarmEvent:
     alarm_name: str
     alarm_arn: str
     account_id: str
+    """The account the event names (``AWSAccountId`` / ``accountId`` / ``account``)."""
     region: str
+    """The Region the event names (SNS: from the alarm ARN; the ``Region`` field is a display name)."""
     new_state: str
     old_state: str | None
     reason: str
@@ -83,12 +81,22 @@ class AlarmEvent:
     contributor: Dimensions | None = None
     topic_arn: str | None = None
     message_id: str | None = None
+    drill: bool = False
+
+    @property
+    def arn_account(self) -> str:
+        return self.alarm_arn.split(":")[4]
+
+    @property
+    def arn_region(self) -> str:
+        return self.alarm_arn.split(":")[3]
+
+    @property
+    def changed_at(self) -> datetime | None:
+        return parse_time(self.state_change_time) if self.state_change_time else None
 
     def contributor_attribute(self, key: str) -> str | None:
-        for name, value in self.contributor or ():
-            if name == key:
-                return value
-        return None
+        return dict(self.contributor or ()).get(key)
 
 
 # --- entry points -----------------------------------------------------------------------------
@@ -124,6 +132,53 @@ def parse_record(kind: str, record: Any) -> AlarmEvent:
     raise EventParseError(f"unknown record kind {kind!r}")
 
 
+def parse_time(text: str) -> datetime:
+    """CloudWatch's timestamps (``2026-11-28T01:34:12.311+0000``, ``...Z``) as aware UTC datetimes."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise EventParseError(f"state change time {text[:40]!r} is not an ISO 8601 timestamp") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+# --- the metric parser shared by the three shapes -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """How one delivery shape names the parts of a metric."""
+
+    expression: str
+    metric_stat: str
+    metric: str
+    namespace: str
+    name: str
+    dimensions: str
+    read_dimensions: Callable[[Any], Dimensions]
+
+
+def _metric(parent: Mapping[str, Any], keys: _Keys) -> MetricRef:
+    return MetricRef(
+        namespace=_str(parent, keys.namespace),
+        name=_str(parent, keys.name),
+        dimensions=keys.read_dimensions(parent.get(keys.dimensions)),
+    )
+
+
+def _metric_queries(items: Sequence[Any], keys: _Keys) -> tuple[list[MetricRef], list[str]]:
+    """A list of metric-data queries: (MetricStat metrics, expressions)."""
+    metrics: list[MetricRef] = []
+    expressions: list[str] = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise EventParseError("metric queries must be objects")
+        if item.get(keys.expression) is not None:
+            expressions.append(_str(item, keys.expression))
+        if item.get(keys.metric_stat) is not None:
+            metrics.append(_metric(_obj(_obj(item, keys.metric_stat), keys.metric), keys))
+    return metrics, expressions
+
+
 # --- SNS ----------------------------------------------------------------------------------------
 
 
@@ -146,7 +201,8 @@ def parse_sns_record(record: Any) -> AlarmEvent:
         raise EventParseError(f"Sns.Message is not JSON ({exc}); it starts with {message[:60]!r}") from None
     if not isinstance(body, Mapping):
         raise EventParseError("Sns.Message must hold a JSON object")
-    return parse_sns_message(body, topic_arn=_opt_str(sns, "TopicArn"), message_id=_opt_str(sns, "MessageId"))
+    event = parse_sns_message(body, topic_arn=_opt_str(sns, "TopicArn"), message_id=_opt_str(sns, "MessageId"))
+    return _with_drill(event, _sns_drill_flag(sns))
 
 
 def parse_sns_message(
@@ -154,53 +210,29 @@ def parse_sns_message(
 ) -> AlarmEvent:
     """A CloudWatch alarm notification as published to SNS (the decoded ``Sns.Message``)."""
     alarm_name = _str(body, "AlarmName")
-    alarm_arn = _opt_str(body, "AlarmArn")
     account = _str(body, "AWSAccountId")
-    arn_parts = _arn_parts(alarm_arn, alarm_name, account) if alarm_arn else None
+    alarm_arn = _opt_str(body, "AlarmArn")
     if alarm_arn is None:
         # Older notifications lack AlarmArn; the Region is then only known from the topic ARN.
-        region = _region_from_arn(topic_arn) or ""
-        alarm_arn = f"arn:aws:cloudwatch:{region}:{account}:alarm:{alarm_name}"
-    region = arn_parts[0] if arn_parts else alarm_arn.split(":")[3]
-    trigger = body.get("Trigger")
-    if trigger is not None and not isinstance(trigger, Mapping):
+        alarm_arn = f"arn:aws:cloudwatch:{_region_from_arn(topic_arn)}:{account}:alarm:{alarm_name}"
+    _check_arn(alarm_arn, alarm_name)
+    trigger = body.get("Trigger") or {}
+    if not isinstance(trigger, Mapping):
         raise EventParseError("Trigger must be an object")
-    trigger = trigger or {}
-    metrics: list[MetricRef] = []
-    expressions: list[str] = []
+    metrics, expressions = _metric_queries(_list(trigger, "Metrics"), _SNS_KEYS)
     if trigger.get("MetricName") is not None:
-        metrics.append(
-            MetricRef(
-                namespace=_str(trigger, "Namespace"),
-                name=_str(trigger, "MetricName"),
-                dimensions=_dimension_list(trigger.get("Dimensions")),
-            )
-        )
-    for item in _list(trigger, "Metrics"):
-        if not isinstance(item, Mapping):
-            raise EventParseError("Trigger.Metrics entries must be objects")
-        if item.get("Expression") is not None:
-            expressions.append(_str(item, "Expression"))
-        if item.get("MetricStat") is not None:
-            metric = _obj(_obj(item, "MetricStat"), "Metric")
-            metrics.append(
-                MetricRef(
-                    namespace=_str(metric, "Namespace"),
-                    name=_str(metric, "MetricName"),
-                    dimensions=_dimension_list(metric.get("Dimensions")),
-                )
-            )
+        metrics.insert(0, _metric(trigger, _SNS_KEYS))
     reason = _opt_str(body, "NewStateReason") or ""
     return AlarmEvent(
         source=SOURCE_SNS,
         alarm_name=alarm_name,
         alarm_arn=alarm_arn,
         account_id=account,
-        region=region,
+        region=alarm_arn.split(":")[3],
         new_state=_state(body.get("NewStateValue"), "NewStateValue"),
         old_state=_opt_str(body, "OldStateValue"),
         reason=reason,
-        state_change_time=_opt_str(body, "StateChangeTime") or "",
+        state_change_time=_time_text(body, "StateChangeTime"),
         metrics=tuple(metrics),
         expressions=tuple(expressions),
         threshold=_opt_float(trigger, "Threshold"),
@@ -216,14 +248,14 @@ def parse_sns_message(
 
 
 def parse_alarm_action(event: Mapping[str, Any]) -> AlarmEvent:
-    data = _obj(event, "alarmData")
-    return _parse_camel(
+    parsed = _parse_camel(
         source=SOURCE_ALARM_ACTION,
         alarm_arn=_str(event, "alarmArn"),
         account=_str(event, "accountId"),
         region=_str(event, "region"),
-        data=data,
+        data=_obj(event, "alarmData"),
     )
+    return _with_drill(parsed, _camel_drill_flag(event))
 
 
 def parse_eventbridge(event: Mapping[str, Any]) -> AlarmEvent:
@@ -233,7 +265,7 @@ def parse_eventbridge(event: Mapping[str, Any]) -> AlarmEvent:
     resources = _list(event, "resources")
     if not resources or not isinstance(resources[0], str):
         raise EventParseError("EventBridge event has no alarm ARN in 'resources'")
-    return _parse_camel(
+    parsed = _parse_camel(
         source=SOURCE_EVENTBRIDGE,
         alarm_arn=resources[0],
         account=_str(event, "account"),
@@ -241,45 +273,23 @@ def parse_eventbridge(event: Mapping[str, Any]) -> AlarmEvent:
         data=_obj(event, "detail"),
         message_id=_opt_str(event, "id"),
     )
+    return _with_drill(parsed, _camel_drill_flag(event))
 
 
 def _parse_camel(
-    *,
-    source: str,
-    alarm_arn: str,
-    account: str,
-    region: str,
-    data: Mapping[str, Any],
-    message_id: str | None = None,
+    *, source: str, alarm_arn: str, account: str, region: str, data: Mapping[str, Any], message_id: str | None = None
 ) -> AlarmEvent:
     alarm_name = _str(data, "alarmName")
-    _arn_parts(alarm_arn, alarm_name, None)
+    _check_arn(alarm_arn, alarm_name)
     state = _obj(data, "state")
     previous = data.get("previousState")
     configuration = data.get("configuration") or {}
     if not isinstance(configuration, Mapping):
         raise EventParseError("configuration must be an object")
-    metrics: list[MetricRef] = []
-    expressions: list[str] = []
-    for item in _list(configuration, "metrics"):
-        if not isinstance(item, Mapping):
-            raise EventParseError("configuration.metrics entries must be objects")
-        if item.get("expression") is not None:
-            expressions.append(_str(item, "expression"))
-        if item.get("metricStat") is not None:
-            metric = _obj(_obj(item, "metricStat"), "metric")
-            metrics.append(
-                MetricRef(
-                    namespace=_str(metric, "namespace"),
-                    name=_str(metric, "name"),
-                    dimensions=_dimension_map(metric.get("dimensions")),
-                )
-            )
+    metrics, expressions = _metric_queries(_list(configuration, "metrics"), _CAMEL_KEYS)
     reason = _opt_str(state, "reason") or ""
     reason_data = _reason_data(state.get("reasonData"))
     threshold = _opt_float(reason_data, "threshold")
-    if threshold is None:
-        threshold = _opt_float(configuration, "threshold")
     return AlarmEvent(
         source=source,
         alarm_name=alarm_name,
@@ -289,10 +299,10 @@ def _parse_camel(
         new_state=_state(state.get("value"), "state.value"),
         old_state=_opt_str(previous, "value") if isinstance(previous, Mapping) else None,
         reason=reason,
-        state_change_time=_opt_str(state, "timestamp") or "",
+        state_change_time=_time_text(state, "timestamp"),
         metrics=tuple(metrics),
         expressions=tuple(expressions),
-        threshold=threshold,
+        threshold=threshold if threshold is not None else _opt_float(configuration, "threshold"),
         comparison_operator=_opt_str(configuration, "comparisonOperator"),
         value=_value_from_reason(reason, reason_data),
         contributor=_find_contributor(data, None),
@@ -312,28 +322,48 @@ def _check_size(event: Any) -> None:
         raise EventParseError(f"event is {size} bytes, over the limit of {contract.MAX_MESSAGE_BYTES}")
 
 
-def _arn_parts(arn: str, alarm_name: str, account: str | None) -> tuple[str, str]:
-    match = _ALARM_ARN.match(arn)
+def _check_arn(arn: str, alarm_name: str) -> None:
+    """A CloudWatch alarm ARN naming this alarm. Its account and Region are compared later."""
+    match = _ALARM_ARN.fullmatch(arn)
     if not match:
         raise EventParseError(f"alarm ARN {arn!r} is not a CloudWatch alarm ARN")
     if match["name"] != alarm_name:
         raise EventParseError(f"alarm ARN {arn!r} does not name alarm {alarm_name!r}")
-    if account is not None and match["account"] != account:
-        raise EventParseError(f"alarm ARN {arn!r} does not belong to account {account!r}")
-    return match["region"], match["account"]
 
 
-def _region_from_arn(arn: str | None) -> str | None:
-    if not arn:
-        return None
-    parts = arn.split(":")
-    return parts[3] if len(parts) > 4 else None
+def _region_from_arn(arn: str | None) -> str:
+    parts = (arn or "").split(":")
+    return parts[3] if len(parts) > 4 else ""
+
+
+def _with_drill(event: AlarmEvent, drill: bool) -> AlarmEvent:
+    return replace(event, drill=True) if drill else event
+
+
+def _sns_drill_flag(sns: Mapping[str, Any]) -> bool:
+    attributes = sns.get("MessageAttributes")
+    if not isinstance(attributes, Mapping):
+        return False
+    marker = attributes.get(contract.DRILL_ATTRIBUTE)
+    return isinstance(marker, Mapping) and str(marker.get("Value", "")).lower() == "true"
+
+
+def _camel_drill_flag(event: Mapping[str, Any]) -> bool:
+    return str(event.get(contract.DRILL_ATTRIBUTE, "")).lower() == "true"
 
 
 def _state(value: Any, field: str) -> str:
     if value not in _STATES:
         raise EventParseError(f"{field} must be one of {sorted(_STATES)}, got {value!r}")
     return str(value)
+
+
+def _time_text(parent: Mapping[str, Any], key: str) -> str:
+    """The timestamp text, checked to parse (a malformed time is a malformed event)."""
+    text = _opt_str(parent, key) or ""
+    if text:
+        parse_time(text)
+    return text
 
 
 def _obj(parent: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -360,20 +390,14 @@ def _str(parent: Mapping[str, Any], key: str) -> str:
 
 
 def _opt_str(parent: Mapping[str, Any] | None, key: str) -> str | None:
-    if parent is None:
-        return None
-    value = parent.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
+    value = None if parent is None else parent.get(key)
+    if value is not None and not isinstance(value, str):
         raise EventParseError(f"{key!r} must be a string, got {_kind(value)}")
     return value
 
 
 def _opt_float(parent: Mapping[str, Any] | None, key: str) -> float | None:
-    if parent is None:
-        return None
-    value = parent.get(key)
+    value = None if parent is None else parent.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -415,6 +439,10 @@ def _dimension_map(value: Any) -> Dimensions:
     return _string_map(value, "dimensions")
 
 
+_SNS_KEYS = _Keys("Expression", "MetricStat", "Metric", "Namespace", "MetricName", "Dimensions", _dimension_list)
+_CAMEL_KEYS = _Keys("expression", "metricStat", "metric", "namespace", "name", "dimensions", _dimension_map)
+
+
 def _string_map(value: Mapping[Any, Any], what: str) -> Dimensions:
     result = []
     for key, val in value.items():
@@ -425,9 +453,7 @@ def _string_map(value: Mapping[Any, Any], what: str) -> Dimensions:
 
 
 def _find_contributor(top: Mapping[str, Any], trigger: Mapping[str, Any] | None) -> Dimensions | None:
-    for level in (top, trigger):
-        if not level:
-            continue
+    for level in (top, trigger or {}):
         for key in _CONTRIBUTOR_KEYS:
             contributor = level.get(key)
             if contributor is None:

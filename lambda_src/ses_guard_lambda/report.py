@@ -1,22 +1,31 @@
-"""The report published to the notification topic after a pause (or a dry-run "would pause")."""
+"""What people read: the pause report and the "pause refused" notice, published to the notification topic.
+
+Text that comes from the event or the alarm (state reasons, names the event claims) is untrusted:
+anyone who can call SetAlarmState can write a state reason. It is shown quoted, stripped of control
+and bidirectional-override characters and truncated, and never placed where instructions are. The
+whole message stays far below SNS's 256 KiB limit, the subject is printable ASCII of at most 100
+characters (SNS's rule), and SMS subscribers get a one-line text (``MessageStructure=json``).
+"""
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from . import contract
-from .decision import Decision, Target
-from .events import AlarmEvent
+from .decision import ALREADY_PAUSED, WOULD_PAUSE, Target
+from .judge import Judgement
 
 SUBJECT_MAX = 100
-_NOT_SUBJECT_SAFE = re.compile(r"[^\x20-\x7e]")
-_OPERATORS = {
-    "GreaterThanOrEqualToThreshold": ">=",
-    "GreaterThanThreshold": ">",
-    "LessThanThreshold": "<",
-    "LessThanOrEqualToThreshold": "<=",
-}
+SMS_MAX = 140  # one SMS segment of 7-bit characters
+QUOTE_MAX = 300
+BODY_MAX = 16 * 1024  # characters; SNS allows 256 KiB for the whole message
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_NOT_ASCII_PRINTABLE = re.compile(r"[^\x20-\x7e]")
+_OPERATORS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">"}
 
 FRESH_START_WARNING = (
     "Warning: re-enabling a configuration set resets its reputation metrics (AWS calls this a "
@@ -29,6 +38,37 @@ AWS_PAUSE_WARNING = (
 )
 
 
+@dataclass(frozen=True)
+class Report:
+    subject: str
+    body: str
+    sms: str
+
+    def publish_params(self, topic_arn: str) -> dict[str, Any]:
+        message = {"default": self.body, "email": self.body, "sms": self.sms}
+        return {
+            "TopicArn": topic_arn,
+            "Subject": self.subject,
+            "Message": json.dumps(message),
+            "MessageStructure": "json",
+        }
+
+
+def quote(text: str | None, limit: int = QUOTE_MAX) -> str:
+    """Untrusted text, made safe to show: one line, no control characters, bounded, in quotes."""
+    if not text:
+        return "-"
+    cleaned = " ".join(_UNSAFE.sub(" ", text).split()).replace('"', "'")
+    if len(cleaned) > limit:
+        cleaned = cleaned[: limit - 3] + "..."
+    return f'"{cleaned}"'
+
+
+def ascii_line(text: str, limit: int) -> str:
+    line = " ".join(_NOT_ASCII_PRINTABLE.sub("?", text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 def target_label(target: Target) -> str:
     if target.configuration_set is None:
         return "the account"
@@ -38,14 +78,14 @@ def target_label(target: Target) -> str:
 def resume_commands(target: Target, region: str) -> list[str]:
     if target.configuration_set is None:
         return [
-            f"python -m ses_guard_lambda status --region {region}",
-            f"python -m ses_guard_lambda resume --account --region {region}",
+            f"ses-guard status --region {region}",
+            f"ses-guard resume --account --region {region}",
             f"(or: aws sesv2 put-account-sending-attributes --sending-enabled --region {region})",
         ]
     name = target.configuration_set
     return [
-        f"python -m ses_guard_lambda status --region {region} --configuration-set {name}",
-        f"python -m ses_guard_lambda resume --configuration-set {name} --region {region}",
+        f"ses-guard status --region {region} --configuration-set {name}",
+        f"ses-guard resume --configuration-set {name} --region {region}",
         f"(or: aws sesv2 put-configuration-set-sending-options --configuration-set-name {name} "
         f"--sending-enabled --region {region})",
     ]
@@ -59,68 +99,106 @@ def _short_rate(value: float | None) -> str:
     return "?" if value is None else f"{value * 100:.2f}%"
 
 
-def subject(decision: Decision, event: AlarmEvent, region: str, dry_run: bool) -> str:
-    """ASCII, one line, at most 100 characters (SNS rules for Subject)."""
-    target = decision.target or Target(None)
-    what = "account" if target.configuration_set is None else f"set {target.configuration_set}"
-    verb = "WOULD PAUSE" if dry_run else "PAUSED"
-    metric = contract.METRIC_SHORT_NAMES.get(decision.metric or "", "reputation")
-    text = f"SES {verb} {what} in {region}: {metric} {_short_rate(event.value)}"
-    if event.threshold is not None:
-        text += f" >= {_short_rate(event.threshold)}"
-    text = _NOT_SUBJECT_SAFE.sub("?", text)
-    if len(text) > SUBJECT_MAX:
-        text = text[: SUBJECT_MAX - 3] + "..."
-    return text
+def _what(target: Target) -> str:
+    return "account" if target.configuration_set is None else f"set {target.configuration_set}"
 
 
-def body(
-    decision: Decision,
-    event: AlarmEvent,
-    region: str,
-    dry_run: bool,
-    *,
-    function_arn: str = "",
-    now: datetime | None = None,
-) -> str:
+def _value(judgement: Judgement) -> float | None:
+    """SES's own latest datapoint when measured, else the value the event quoted."""
+    evidence = judgement.evidence
+    return evidence.latest if evidence is not None and evidence.latest is not None else judgement.event.value
+
+
+def pause_report(judgement: Judgement, outcome: str, region: str, *, function_arn: str, now: datetime) -> Report:
+    """After a pause (``paused``), a dry run or drill (``would_pause``), or a target found already paused."""
+    decision, event = judgement.decision, judgement.event
     target = decision.target or Target(None)
-    when = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S UTC")
     label = target_label(target)
-    if dry_run:
-        headline = f"DRY RUN: ses-reputation-guard WOULD HAVE PAUSED sending for {label} in {region}."
-        note = "Nothing was changed: the function runs with DRY_RUN=true (set it to false to pause)."
+    metric = contract.METRIC_SHORT_NAMES.get(decision.metric or "", "reputation")
+    rate = f"{metric} {_short_rate(_value(judgement))} >= {_short_rate(event.threshold)}"
+    verb = {WOULD_PAUSE: "WOULD PAUSE", ALREADY_PAUSED: "PAUSED"}.get(outcome, "PAUSED")
+    drill = "DRILL " if event.drill else ""
+    repeat = " (may repeat)" if outcome == ALREADY_PAUSED else ""
+    subject = ascii_line(f"SES {drill}{verb} {_what(target)} in {region}{repeat}: {rate}", SUBJECT_MAX)
+    if outcome == WOULD_PAUSE:
+        why = "a drill (ses-guard drill)" if event.drill else "DRY_RUN=true"
+        mode = "DRILL" if event.drill else "DRY RUN"
+        headline = f"{mode}: ses-reputation-guard WOULD HAVE PAUSED sending for {label} in {region}."
+        note = f"Nothing was changed: this was {why}. The checks below passed, so a real alarm would pause."
+    elif outcome == ALREADY_PAUSED:
+        headline = f"ses-reputation-guard: sending for {label} in {region} is PAUSED (it already was)."
+        note = (
+            f"This may repeat an earlier message (a retry or a duplicate delivery of the same alarm); "
+            f"the target's state when checked: {judgement.state.detail if judgement.state else 'paused'}."
+        )
     else:
         headline = f"ses-reputation-guard PAUSED sending for {label} in {region}, account {event.account_id}."
-        note = (
-            "SES now rejects sending through this "
-            + ("account" if target.is_account else "configuration set")
-            + " in this Region until someone resumes it."
-        )
-    operator = _OPERATORS.get(event.comparison_operator or "", ">=")
-    dimension = (
-        f", {contract.DIMENSION_CONFIGURATION_SET}={target.configuration_set}"
-        if target.configuration_set
-        else " (account-wide, no dimension)"
-    )
-    lines = [
-        headline,
-        note,
-        "",
-        "What happened",
-        f"  Alarm:       {event.alarm_name}",
-        f"  Alarm ARN:   {event.alarm_arn}",
-        f"  Metric:      {contract.SES_NAMESPACE} {decision.metric}{dimension}",
-        f"  Value:       {_rate(event.value)}",
-        f"  Threshold:   {operator} {_rate(event.threshold)}",
-        f"  Alarm state: {event.old_state or '?'} -> {event.new_state} at {event.state_change_time or '?'}",
-        f"  Reason:      {event.reason or '-'}",
-        f"  Decided at:  {when}" + (f" by {function_arn}" if function_arn else ""),
-        "",
-        "How to resume (after fixing the cause: bad list, broken double opt-in, compromised credentials...)",
-        *(f"  {line}" for line in resume_commands(target, region)),
-        "",
-    ]
+        scope = "account" if target.is_account else "configuration set"
+        note = f"SES now rejects sending through this {scope} in this Region until someone resumes it."
+    lines = [headline, note, "", *_facts(judgement, region, function_arn, now), ""]
+    lines += ["How to resume (after fixing the cause: bad list, broken double opt-in, compromised credentials...)"]
+    lines += [f"  {line}" for line in resume_commands(target, region)] + [""]
     if target.configuration_set is not None:
         lines += [FRESH_START_WARNING, ""]
     lines += [AWS_PAUSE_WARNING]
-    return "\n".join(lines) + "\n"
+    return Report(subject, _bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))
+
+
+def refusal_notice(judgement: Judgement, outcome: str, region: str, *, function_arn: str, now: datetime) -> Report:
+    """After a refusal (``outcome`` is ``refused``): what was claimed and why it was not believed."""
+    decision, event = judgement.decision, judgement.event
+    target = decision.target
+    what = _what(target) if target is not None else "anything"
+    drill = "DRILL " if event.drill else ""
+    subject = ascii_line(f"SES {drill}pause REFUSED for {what} in {region}: not confirmed", SUBJECT_MAX)
+    context = (
+        "This is the expected result of a drill (ses-guard drill)."
+        if event.drill
+        else "If nobody ran a drill (ses-guard drill), someone or something sent an alarm event that "
+        "CloudWatch and SES do not confirm: a misconfiguration, a replay, or an attempt to stop your "
+        "e-mail. Look in CloudTrail for lambda:Invoke, sns:Publish and cloudwatch:SetAlarmState calls "
+        f"around {now:%Y-%m-%d %H:%M} UTC."
+    )
+    lines = [
+        f"ses-reputation-guard REFUSED to pause {what} in {region}: nothing was changed.",
+        context,
+        "",
+        "Why",
+        f"  {quote(decision.reason, 1000)}",
+        "",
+        *_facts(judgement, region, function_arn, now),
+    ]
+    return Report(subject, _bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))
+
+
+def _facts(judgement: Judgement, region: str, function_arn: str, now: datetime) -> list[str]:
+    event, decision, evidence = judgement.event, judgement.decision, judgement.evidence
+    changed = event.changed_at
+    lines = [
+        "What happened (text supplied by the alarm or the event is quoted)",
+        f"  Alarm:       {quote(event.alarm_name, 200)}",
+        f"  Alarm ARN:   {quote(event.alarm_arn, 300)}",
+        f"  Delivered:   {event.source}" + (f" from {quote(event.topic_arn, 300)}" if event.topic_arn else ""),
+        f"  Metric:      {contract.SES_NAMESPACE} {decision.metric or '?'}{_dimension(decision.target)}",
+        f"  Threshold:   {_OPERATORS.get(event.comparison_operator or '', '>=')} {_rate(event.threshold)}",
+        f"  Alarm state: {quote(event.old_state, 40)} -> {event.new_state} at "
+        + (f"{changed:%Y-%m-%d %H:%M:%S} UTC" if changed else "?"),
+        f"  Its reason:  {quote(event.reason)}",
+    ]
+    if evidence is not None:
+        lines.append(f"  SES data:    {evidence.summary}; latest {_rate(evidence.latest)}")
+    lines += [f"  Note:        {note}" for note in judgement.notes]
+    lines.append(f"  Decided at:  {now:%Y-%m-%d %H:%M:%S} UTC" + (f" by {function_arn}" if function_arn else ""))
+    return lines
+
+
+def _dimension(target: Target | None) -> str:
+    if target is None:
+        return ""
+    if target.configuration_set is None:
+        return " (account-wide, no dimension)"
+    return f", {contract.DIMENSION_CONFIGURATION_SET}={target.configuration_set}"
+
+
+def _bounded(body: str) -> str:
+    return body if len(body) <= BODY_MAX else body[: BODY_MAX - 40] + "\n[... message truncated ...]\n"

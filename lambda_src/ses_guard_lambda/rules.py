@@ -80,6 +80,13 @@ RESERVED_CONCURRENCY_MAX: Final = 100
 RESERVED_CONCURRENCY_NONE: Final = -1  # no reservation
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
+# Reputation alarm evaluation (CloudWatch PutMetricAlarm; SES publishes rates irregularly, so no
+# high-resolution periods): whole minutes up to a day, at most a day's worth of hourly periods.
+ALARM_PERIOD_SECONDS_MIN: Final = 60
+ALARM_PERIOD_SECONDS_MAX: Final = 86_400
+ALARM_PERIOD_SECONDS_MULTIPLE: Final = 60
+ALARM_EVALUATION_PERIODS_MAX: Final = 24
+
 # AWS tag rules (Tagging AWS resources, "Tag naming limits and requirements").
 TAG_KEY_MAX_LENGTH: Final = 128
 TAG_VALUE_MAX_LENGTH: Final = 256
@@ -105,3 +112,52 @@ METRICS_INSIGHTS_PERIOD_RULE: Final = (
 METRICS_INSIGHTS_SERIES_MAX: Final = 500
 METRICS_INSIGHTS_METRICS_MATCHED_MAX: Final = 10_000
 METRICS_INSIGHTS_CONTRIBUTORS_IN_ALARM_MAX: Final = 100
+
+# --- chat notifications (AWS chat integration, formerly AWS Chatbot) -----------------------------
+# The API's own patterns (chatbot 2017-10-11 model: SlackTeamId [0-9A-Z]{1,255}, SlackChannelId
+# [A-Za-z0-9]+, UUID, TeamsChannelId, ConfigurationName [A-Za-z0-9-_]+ up to 128), narrowed to what
+# Slack and Microsoft Teams actually issue, so a channel *name* or a decoded Teams id fails early.
+CHAT_CHANNEL_LABEL: Final = PatternRule(
+    "chat_channel_label",
+    r"^[A-Za-z0-9_-]{1,64}$",
+    "must be 1-64 letters, digits, '_' and '-' (it names the chat configuration <name_prefix>-<label>)",
+)
+SLACK_TEAM_ID: Final = PatternRule(
+    "slack_team_id",
+    r"^T[A-Z0-9]{2,254}$",
+    "must be a Slack workspace (team) id: 'T' and upper-case letters and digits, as the AWS chat "
+    "console shows it after authorizing the workspace (for example T01ABCDEF)",
+)
+SLACK_CHANNEL_ID: Final = PatternRule(
+    "slack_channel_id",
+    r"^[CG][A-Z0-9]{2,254}$",
+    "must be a Slack channel id: 'C' (or 'G' for older private channels) and upper-case letters and "
+    "digits, the end of the channel's link (for example C01ABCDEF), not the channel's name",
+)
+TEAMS_GUID: Final = PatternRule(
+    "teams_guid",
+    r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
+    "must be a GUID such as 01234567-89ab-cdef-0123-456789abcdef (Microsoft Teams team and tenant ids)",
+)
+TEAMS_CHANNEL_ID: Final = PatternRule(
+    "teams_channel_id",
+    r"^[A-Za-z0-9_=+/.,-]{1,100}%3[aA][A-Za-z0-9_=+/.,-]{1,100}%40[A-Za-z0-9_=+/.,-]{1,49}$",
+    "must be a Microsoft Teams channel id as it appears URL-encoded in the channel's link "
+    "(19%3a...%40thread.tacv2), not decoded (19:...@thread.tacv2)",
+)
+CHAT_PATTERN_RULES: Final = (CHAT_CHANNEL_LABEL, SLACK_TEAM_ID, SLACK_CHANNEL_ID, TEAMS_GUID, TEAMS_CHANNEL_ID)
+CHAT_CHANNELS_MAX: Final = 10  # per guard and platform: notification fan-out, not a chat-room directory
+
+# --- dashboard ----------------------------------------------------------------------------------
+# Amazon SES enforcement levels (SES FAQ, "enforcement"): under review at or above, may be paused at
+# or above. Drawn on the dashboard; ratios 0-1.
+AWS_REVIEW_LEVELS: Final = {"bounce": 0.05, "complaint": 0.001}
+AWS_PAUSE_LEVELS: Final = {"bounce": 0.10, "complaint": 0.005}
+# CloudWatch "Dashboard Body Structure and Syntax": 0-500 widgets, an alarm status widget lists 1-100
+# alarm ARNs, a metrics array 0-500 metrics; CloudWatch quotas: 2,500 metrics per dashboard.
+DASHBOARD_WIDGETS_MAX: Final = 500
+DASHBOARD_ALARMS_PER_WIDGET_MAX: Final = 100
+DASHBOARD_METRICS_PER_WIDGET_MAX: Final = 500
+DASHBOARD_METRICS_MAX: Final = 2500
+# Sets graphed one line each (alphabetically first); the Metrics Insights top-10 widgets cover all.
+DASHBOARD_SETS_SHOWN_MAX: Final = 100

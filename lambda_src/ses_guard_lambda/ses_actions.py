@@ -1,22 +1,26 @@
-"""Idempotent pause / resume / status with the SES v2 API.
+"""Read and change SES sending state with the SES v2 API (shared by the function and ``ses-guard``).
 
-Every function takes an SES v2 client (boto3 ``sesv2``); errors from the API propagate
-(``botocore.exceptions.ClientError``), the callers decide what a failure means.
+Every function takes an SES v2 client (boto3 ``sesv2``) and optionally ``call``, the function through
+which the request is made (the function passes its retry budget); errors from the API propagate
+(``botocore.exceptions.ClientError``): the callers decide what a failure means.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 ENFORCEMENT_SHUTDOWN = "SHUTDOWN"
 
-PAUSED = "paused"
-ALREADY_PAUSED = "already_paused"
-WOULD_PAUSE = "would_pause"
-RESUMED = "resumed"
-ALREADY_ENABLED = "already_enabled"
+Caller = Callable[..., Any]
+
+
+def _direct(operation: Callable[..., Any], **params: Any) -> Any:
+    return operation(**params)
 
 
 @dataclass(frozen=True)
@@ -36,10 +40,11 @@ class SetStatus:
     sending_enabled: bool
     reputation_metrics_enabled: bool | None
     last_fresh_start: datetime | None
+    """When sending was last re-enabled (SES resets the set's reputation metrics then)."""
 
 
-def account_status(sesv2: Any) -> AccountStatus:
-    response = sesv2.get_account()
+def account_status(sesv2: Any, call: Caller = _direct) -> AccountStatus:
+    response = call(sesv2.get_account)
     return AccountStatus(
         sending_enabled=bool(response.get("SendingEnabled", True)),
         enforcement_status=response.get("EnforcementStatus"),
@@ -47,37 +52,44 @@ def account_status(sesv2: Any) -> AccountStatus:
     )
 
 
-def set_status(sesv2: Any, name: str) -> SetStatus:
-    response = sesv2.get_configuration_set(ConfigurationSetName=name)
+def set_status(sesv2: Any, name: str, call: Caller = _direct) -> SetStatus:
+    response = call(sesv2.get_configuration_set, ConfigurationSetName=name)
     # SendingOptions is absent when never set: SES then sends (the default is enabled).
     sending = response.get("SendingOptions") or {}
     reputation = response.get("ReputationOptions") or {}
+    fresh = reputation.get("LastFreshStart")
+    if isinstance(fresh, datetime) and fresh.tzinfo is None:
+        fresh = fresh.replace(tzinfo=UTC)
     return SetStatus(
         name=name,
         sending_enabled=bool(sending.get("SendingEnabled", True)),
         reputation_metrics_enabled=reputation.get("ReputationMetricsEnabled"),
-        last_fresh_start=reputation.get("LastFreshStart"),
+        last_fresh_start=fresh if isinstance(fresh, datetime) else None,
     )
 
 
-def pause_account(sesv2: Any, dry_run: bool = False) -> str:
-    """Disable sending for the whole account (in the client's Region). Reads first; idempotent."""
-    if not account_status(sesv2).sending_enabled:
-        return ALREADY_PAUSED
-    if dry_run:
-        return WOULD_PAUSE
-    sesv2.put_account_sending_attributes(SendingEnabled=False)
-    return PAUSED
+def set_arn(partition: str, region: str, account: str, name: str) -> str:
+    return f"arn:{partition}:ses:{region}:{account}:configuration-set/{name}"
 
 
-def pause_configuration_set(sesv2: Any, name: str, dry_run: bool = False) -> str:
-    """Disable sending for one configuration set. Reads first; idempotent."""
-    if not set_status(sesv2, name).sending_enabled:
-        return ALREADY_PAUSED
-    if dry_run:
-        return WOULD_PAUSE
-    sesv2.put_configuration_set_sending_options(ConfigurationSetName=name, SendingEnabled=False)
-    return PAUSED
+def set_tags(sesv2: Any, arn: str, call: Caller = _direct) -> dict[str, str] | None:
+    """The configuration set's tags, or None when the set does not exist."""
+    try:
+        response = call(sesv2.list_tags_for_resource, ResourceArn=arn)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "NotFoundException":
+            return None
+        raise
+    return {tag["Key"]: tag["Value"] for tag in response.get("Tags", [])}
+
+
+def pause_account(sesv2: Any, call: Caller = _direct) -> None:
+    """Disable sending for the whole account in the client's Region."""
+    call(sesv2.put_account_sending_attributes, SendingEnabled=False)
+
+
+def pause_configuration_set(sesv2: Any, name: str, call: Caller = _direct) -> None:
+    call(sesv2.put_configuration_set_sending_options, ConfigurationSetName=name, SendingEnabled=False)
 
 
 def resume_account(sesv2: Any) -> None:

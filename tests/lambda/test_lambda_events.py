@@ -60,8 +60,8 @@ def test_metric_math_alarm_lists_its_metric_stats_and_expressions() -> None:
     assert alarm.value == 0.081
 
 
-def test_metrics_insights_contributor_attributes_are_read_from_the_sns_message() -> None:
-    alarm = parse_first(load_event("sns_metrics_insights_contributor.json"))
+def test_fleet_contributor_attributes_are_read_from_the_sns_message() -> None:
+    alarm = parse_first(load_event("sns_fleet_contributor.json"))
     assert alarm.metrics == ()
     assert 'SCHEMA("AWS/SES"' in alarm.expressions[0]
     assert alarm.contributor_attribute("ses:configuration-set") == "newsletter"
@@ -72,7 +72,7 @@ def test_metrics_insights_contributor_attributes_are_read_from_the_sns_message()
     ["top-level alarmContributor", "Trigger AlarmContributor", "top-level ContributorAttributes"],
 )
 def test_contributor_is_found_at_the_top_level_or_in_the_trigger(place: str) -> None:
-    event = load_event("sns_metrics_insights_contributor.json")
+    event = load_event("sns_fleet_contributor.json")
     message = sns_message(event)
     del message["AlarmContributor"]
     attributes = {"ses:configuration-set": "newsletter"}
@@ -100,7 +100,7 @@ def test_eventbridge_events_are_parsed_including_contributors() -> None:
     assert alarm.source == SOURCE_EVENTBRIDGE
     assert alarm.alarm_arn.endswith(f":alarm:{PREFIX}-account-complaint-critical")
     assert alarm.metrics == (MetricRef("AWS/SES", "Reputation.ComplaintRate", ()),)
-    contributor = parse_first(load_event("eventbridge_contributor_state_change.json"))
+    contributor = parse_first(load_event("eventbridge_fleet_contributor_state_change.json"))
     assert contributor.contributor_attribute("ses:configuration-set") == "newsletter"
     assert contributor.value == 0.14
 
@@ -112,6 +112,8 @@ def test_eventbridge_events_are_parsed_including_contributors() -> None:
         (lambda m: m.update(NewStateValue="FIRE"), "NewStateValue must be one of"),
         (lambda m: m.update(AlarmArn="arn:aws:sns:us-east-1:1:x"), "is not a CloudWatch alarm ARN"),
         (lambda m: m.update(AlarmArn=m["AlarmArn"] + "x"), "does not name alarm"),
+        (lambda m: m.update(AlarmArn=m["AlarmArn"] + "\n"), "is not a CloudWatch alarm ARN"),
+        (lambda m: m.update(StateChangeTime="yesterday"), "'yesterday' is not an ISO 8601 timestamp"),
         (lambda m: m["Trigger"].update(Threshold="high"), "'Threshold' must be a number, got 'high'"),
         (lambda m: m["Trigger"].update(Dimensions={"a": "b"}), "Dimensions must be a list"),
         (lambda m: m.update(AlarmContributor={"ContributorAttributes": {"k": 1}}), "map strings to strings"),
@@ -145,3 +147,45 @@ def test_eventbridge_event_of_another_detail_type_is_rejected() -> None:
     event["detail-type"] = "CloudWatch Alarm Configuration Change"
     with pytest.raises(EventParseError, match="unsupported EventBridge detail-type"):
         parse_first(event)
+
+
+def test_one_metric_parser_reads_the_same_metric_from_all_three_shapes() -> None:
+    """The SNS (PascalCase, dimension list) and camelCase (dimension map) shapes give equal metrics."""
+    sns = parse_first(load_event("sns_set_complaint_alarm.json"))
+    direct = parse_first(load_event("direct_alarm_action.json"))
+    bridge = parse_first(load_event("eventbridge_alarm_state_change.json"))
+    dimension = (("ses:configuration-set", "marketing"),)
+    assert sns.metrics == (MetricRef("AWS/SES", "Reputation.ComplaintRate", dimension),)
+    assert direct.metrics == (MetricRef("AWS/SES", "Reputation.BounceRate", dimension),)
+    assert bridge.metrics == (MetricRef("AWS/SES", "Reputation.ComplaintRate", ()),)
+    fleet_sns = parse_first(load_event("sns_fleet_contributor.json"))
+    fleet_bridge = parse_first(load_event("eventbridge_fleet_contributor_state_change.json"))
+    assert fleet_sns.expressions == fleet_bridge.expressions
+
+
+def test_well_formed_events_naming_another_account_or_region_parse_and_keep_both_values() -> None:
+    """Foreign but well-formed: parsed (the decision rule ignores them), not a parse error."""
+    event = load_event("sns_account_bounce_alarm.json")
+    body = sns_message(event)
+    body["AWSAccountId"] = "999988887777"
+    alarm = parse_first(with_sns_message(event, body))
+    assert (alarm.account_id, alarm.arn_account) == ("999988887777", ACCOUNT)
+    direct = load_event("direct_alarm_action.json")
+    direct["region"] = "eu-west-1"
+    parsed = parse_first(direct)
+    assert (parsed.region, parsed.arn_region) == ("eu-west-1", REGION)
+
+
+def test_state_change_time_is_read_as_utc() -> None:
+    alarm = parse_first(load_event("sns_account_bounce_alarm.json"))
+    assert alarm.changed_at is not None and alarm.changed_at.isoformat() == "2026-11-28T01:34:12.311000+00:00"
+
+
+def test_a_drill_marker_is_read_from_sns_message_attributes_and_direct_events() -> None:
+    event = load_event("sns_account_bounce_alarm.json")
+    assert parse_first(event).drill is False
+    event["Records"][0]["Sns"]["MessageAttributes"] = {contract.DRILL_ATTRIBUTE: {"Type": "String", "Value": "true"}}
+    assert parse_first(event).drill is True
+    direct = load_event("direct_alarm_action.json")
+    direct[contract.DRILL_ATTRIBUTE] = True
+    assert parse_first(direct).drill is True

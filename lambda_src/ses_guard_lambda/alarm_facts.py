@@ -1,0 +1,169 @@
+"""What CloudWatch says about an alarm (DescribeAlarms, ListTagsForResource), and whether an event's
+claim agrees with it. An event is only a claim; these are the facts the pause rests on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from . import contract, rules
+from .budget import Budget, error_code
+from .events import AlarmEvent, MetricRef
+
+# Operators that can justify a pause: a reputation guard acts on rates that are too high.
+PAUSING_OPERATORS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">"}
+_INSIGHTS_STATISTICS = {"MAX": "Maximum", "MIN": "Minimum", "AVG": "Average", "SUM": "Sum", "COUNT": "SampleCount"}
+# SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set")
+#   [WHERE ...] GROUP BY "ses:configuration-set" [ORDER BY ...] [LIMIT n]
+_FLEET_QUERY = re.compile(
+    r"\s*SELECT\s+(?P<function>MAX|MIN|AVG|SUM|COUNT)\s*\(\s*\"?(?P<metric>Reputation\.(?:BounceRate|ComplaintRate))\"?\s*\)"
+    r"\s+FROM\s+(?:SCHEMA\(\s*\"AWS/SES\"\s*,\s*\"ses:configuration-set\"\s*\)|\"AWS/SES\")"
+    r"(?:\s+WHERE\s+.+?)?"
+    r"\s+GROUP\s+BY\s+\"ses:configuration-set\""
+    r"(?:\s+ORDER\s+BY\s+\w+\(\)\s*(?:ASC|DESC)?)?(?:\s+LIMIT\s+\d+)?\s*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class AlarmFacts:
+    name: str
+    arn: str
+    state: str
+    state_since: datetime | None
+    """When the alarm last changed state (StateTransitionedTimestamp; StateUpdatedTimestamp if absent)."""
+    metrics: tuple[MetricRef, ...]
+    """The single metric, or the MetricStats of a metric-math alarm."""
+    expressions: tuple[str, ...]
+    statistic: str | None
+    """For the evidence query: Statistic / ExtendedStatistic, the MetricStat's Stat, or the query's function."""
+    period: int | None
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    threshold: float | None
+    operator: str | None
+
+    @property
+    def evaluation_seconds(self) -> int:
+        return self.evaluation_periods * (self.period or 0)
+
+
+def describe_alarm(cloudwatch: Any, budget: Budget, name: str) -> AlarmFacts | None:
+    """The metric alarm called ``name``, or None when no such alarm exists."""
+    response = budget.call(cloudwatch.describe_alarms, AlarmNames=[name], AlarmTypes=["MetricAlarm"])
+    alarms = [a for a in response.get("MetricAlarms", []) if a.get("AlarmName") == name]
+    return _facts(alarms[0]) if alarms else None
+
+
+def _facts(alarm: Mapping[str, Any]) -> AlarmFacts:
+    metrics: list[MetricRef] = []
+    expressions: list[str] = []
+    statistic = alarm.get("Statistic") or alarm.get("ExtendedStatistic")
+    period = alarm.get("Period")
+    if alarm.get("MetricName"):
+        metrics.append(_metric_ref(alarm.get("Namespace"), alarm.get("MetricName"), alarm.get("Dimensions")))
+    for query in alarm.get("Metrics") or []:
+        stat = query.get("MetricStat")
+        if stat:
+            metric = stat.get("Metric") or {}
+            metrics.append(_metric_ref(metric.get("Namespace"), metric.get("MetricName"), metric.get("Dimensions")))
+            statistic, period = stat.get("Stat"), stat.get("Period")
+        if query.get("Expression"):
+            expressions.append(str(query["Expression"]))
+            period = period or query.get("Period")
+    if expressions and not metrics:
+        match = _FLEET_QUERY.fullmatch(expressions[0])
+        statistic = _INSIGHTS_STATISTICS[match["function"].upper()] if match else None
+    evaluation_periods = int(alarm.get("EvaluationPeriods") or 1)
+    since = alarm.get("StateTransitionedTimestamp") or alarm.get("StateUpdatedTimestamp")
+    return AlarmFacts(
+        name=str(alarm["AlarmName"]),
+        arn=str(alarm.get("AlarmArn", "")),
+        state=str(alarm.get("StateValue", "")),
+        state_since=aware_utc(since),
+        metrics=tuple(metrics),
+        expressions=tuple(expressions),
+        statistic=statistic,
+        period=int(period) if period else None,
+        evaluation_periods=evaluation_periods,
+        datapoints_to_alarm=int(alarm.get("DatapointsToAlarm") or evaluation_periods),
+        threshold=float(alarm["Threshold"]) if alarm.get("Threshold") is not None else None,
+        operator=alarm.get("ComparisonOperator"),
+    )
+
+
+def _metric_ref(namespace: Any, name: Any, dimensions: Sequence[Mapping[str, str]] | None) -> MetricRef:
+    pairs = tuple(sorted((d["Name"], d["Value"]) for d in dimensions or []))
+    return MetricRef(str(namespace or ""), str(name or ""), pairs)
+
+
+def aware_utc(value: Any) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def fleet_query_metric(expression: str) -> str | None:
+    """The reputation metric of a fleet query grouped by configuration set, or None if it is not one."""
+    match = _FLEET_QUERY.fullmatch(expression)
+    return match["metric"] if match else None
+
+
+def fetch_tags(cloudwatch: Any, budget: Budget, alarm_arn: str) -> dict[str, str] | None:
+    """The alarm's tags, or None when the alarm no longer exists."""
+    try:
+        response = budget.call(cloudwatch.list_tags_for_resource, ResourceARN=alarm_arn)
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise
+    return {tag["Key"]: tag["Value"] for tag in response.get("Tags", [])}
+
+
+def claim_problem(event: AlarmEvent, alarm: AlarmFacts) -> str | None:
+    """Why CloudWatch's alarm does not back the event's claim, or None when it does."""
+    if alarm.arn != event.alarm_arn:
+        return f"the alarm's ARN is {alarm.arn!r}, the event names {event.alarm_arn!r}"
+    if alarm.state != "ALARM":
+        return f"alarm {alarm.name} is {alarm.state} now, not ALARM"
+    if event.metrics and set(event.metrics) != set(alarm.metrics):
+        return f"the event names metric(s) {_show(event.metrics)}, the alarm watches {_show(alarm.metrics)}"
+    if event.expressions and [_squash(e) for e in event.expressions] != [_squash(e) for e in alarm.expressions]:
+        return "the event's query differs from the alarm's"
+    if event.threshold is not None and event.threshold != alarm.threshold:
+        return f"the event names threshold {event.threshold:g}, the alarm's is {alarm.threshold!r}"
+    if event.comparison_operator is not None and event.comparison_operator != alarm.operator:
+        return f"the event names operator {event.comparison_operator}, the alarm's is {alarm.operator}"
+    if alarm.operator not in PAUSING_OPERATORS:
+        return f"operator {alarm.operator!r} cannot justify a pause (only {sorted(PAUSING_OPERATORS)})"
+    if alarm.threshold is None or not 0.0 < alarm.threshold < 1.0:
+        return f"threshold {alarm.threshold!r}: {rules.RATIO_RULE}"
+    if alarm.statistic is None or alarm.period is None:
+        return "the alarm's statistic or period cannot be read for the evidence query"
+    return None
+
+
+def fleet_problem(alarm: AlarmFacts, metric: str | None) -> str | None:
+    """A fleet alarm must be one Metrics Insights query grouped by configuration set over ``metric``."""
+    if alarm.metrics or len(alarm.expressions) != 1:
+        return "a fleet alarm must hold exactly one Metrics Insights query"
+    query_metric = fleet_query_metric(alarm.expressions[0])
+    if query_metric is None:
+        return f"the query is not grouped by {contract.DIMENSION_CONFIGURATION_SET!r} over one SES reputation metric"
+    if query_metric != metric:
+        return f"the query is over {query_metric}, the event names {metric}"
+    return None
+
+
+def _show(metrics: Sequence[MetricRef]) -> str:
+    return ", ".join(f"{m.namespace}/{m.name}{dict(m.dimensions) or ''}" for m in metrics) or "none"
+
+
+def _squash(expression: str) -> str:
+    return " ".join(expression.split())

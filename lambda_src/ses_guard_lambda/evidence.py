@@ -1,0 +1,135 @@
+"""The evidence a pause rests on: SES's own ``AWS/SES`` datapoints (GetMetricData) and, for a Metrics
+Insights contributor, CloudWatch's list of contributors in ALARM (DescribeAlarmContributors).
+
+Namespaces starting with ``AWS/`` are reserved for AWS services, so these datapoints come from SES;
+alarm states, SNS messages and invocations can all be produced by anyone with the IAM rights.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import botocore
+from botocore.exceptions import ClientError
+
+from . import contract
+from .alarm_facts import PAUSING_OPERATORS, AlarmFacts, aware_utc
+from .budget import Budget, error_code
+from .events import MetricRef
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanOrEqualToThreshold": operator.ge,
+    "GreaterThanThreshold": operator.gt,
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    holds: bool
+    breaching: int
+    needed: int
+    values: tuple[float, ...]
+    """The datapoints considered, most recent first."""
+    summary: str
+
+    @property
+    def latest(self) -> float | None:
+        return self.values[0] if self.values else None
+
+    @property
+    def highest(self) -> float | None:
+        return max(self.values) if self.values else None
+
+
+def measure(
+    cloudwatch: Any, budget: Budget, alarm: AlarmFacts, metric: MetricRef, now: datetime, not_before: datetime | None
+) -> Evidence:
+    """Did ``metric`` breach the alarm's threshold, with its statistic and period, at least
+    DatapointsToAlarm times within its evaluation range (EvaluationPeriods x Period back from now,
+    plus one period of slack for late datapoints)? Datapoints whose period ended before
+    ``not_before`` (the last resume) do not count."""
+    period = alarm.period or 0
+    start = now - timedelta(seconds=(alarm.evaluation_periods + 1) * period)
+    query = {
+        "Id": "evidence",
+        "MetricStat": {
+            "Metric": {
+                "Namespace": metric.namespace,
+                "MetricName": metric.name,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in metric.dimensions],
+            },
+            "Period": period,
+            "Stat": alarm.statistic,
+        },
+        "ReturnData": True,
+    }
+    points: list[tuple[datetime, float]] = []
+    params: dict[str, Any] = {"MetricDataQueries": [query], "StartTime": start, "EndTime": now}
+    params["ScanBy"] = "TimestampDescending"
+    while True:
+        response = budget.call(cloudwatch.get_metric_data, **params)
+        for result in response.get("MetricDataResults", []):
+            points += zip(result.get("Timestamps", []), result.get("Values", []), strict=False)
+        if not response.get("NextToken"):
+            break
+        params["NextToken"] = response["NextToken"]
+    if not_before is not None:
+        points = [(t, v) for t, v in points if (aware_utc(t) or now) + timedelta(seconds=period) > not_before]
+    points.sort(key=lambda point: point[0], reverse=True)
+    values = tuple(float(v) for _, v in points)
+    threshold = alarm.threshold or 0.0
+    compare = _COMPARE[alarm.operator or ""]
+    breaching = sum(1 for v in values if compare(v, threshold))
+    sign = PAUSING_OPERATORS[alarm.operator or ""]
+    summary = (
+        f"{breaching} of {len(values)} {alarm.statistic} datapoint(s) of {metric.namespace} {metric.name}"
+        f"{_where(metric)} over {period} s {sign} {threshold:g} since {start:%Y-%m-%d %H:%M} UTC"
+        f" (needed {alarm.datapoints_to_alarm}"
+        + (f"; only after the last resume {not_before:%Y-%m-%d %H:%M:%S} UTC" if not_before else "")
+        + ")"
+    )
+    return Evidence(breaching >= alarm.datapoints_to_alarm, breaching, alarm.datapoints_to_alarm, values, summary)
+
+
+def _where(metric: MetricRef) -> str:
+    return "".join(f" {k}={v}" for k, v in metric.dimensions) or " (account-wide)"
+
+
+@dataclass(frozen=True)
+class ContributorCheck:
+    confirmed: bool | None
+    """True: listed in ALARM; False: not listed; None: could not be checked (see ``note``)."""
+    since: datetime | None
+    note: str
+
+
+def contributor_status(cloudwatch: Any, budget: Budget, alarm_name: str, configuration_set: str) -> ContributorCheck:
+    """Is the set's contributor in ALARM now? DescribeAlarmContributors (API of 2025-09) when the SDK
+    and the endpoint know it; otherwise (older boto3 in the Lambda runtime, an emulator, missing
+    permission) the check is skipped and the GetMetricData evidence alone decides."""
+    describe = getattr(cloudwatch, "describe_alarm_contributors", None)
+    if describe is None:
+        note = f"DescribeAlarmContributors is not in botocore {botocore.__version__}: GetMetricData alone decides"
+        return ContributorCheck(None, None, note)
+    params: dict[str, Any] = {"AlarmName": alarm_name}
+    try:
+        while True:
+            response = budget.call(describe, **params)
+            for contributor in response.get("AlarmContributors", []):
+                attributes = contributor.get("ContributorAttributes") or {}
+                if attributes.get(contract.DIMENSION_CONFIGURATION_SET) == configuration_set:
+                    since = aware_utc(contributor.get("StateTransitionedTimestamp"))
+                    return ContributorCheck(True, since, "contributor in ALARM (DescribeAlarmContributors)")
+            if not response.get("NextToken"):
+                break
+            params["NextToken"] = response["NextToken"]
+    except ClientError as exc:
+        note = f"DescribeAlarmContributors failed ({error_code(exc)}): GetMetricData alone decides"
+        return ContributorCheck(None, None, note)
+    return ContributorCheck(
+        False, None, f"contributor {configuration_set} is not in ALARM now (DescribeAlarmContributors)"
+    )

@@ -1,0 +1,161 @@
+"""Verify before pausing (docs/lambda.md, "Decision rule"): the event is a claim, CloudWatch and SES
+say whether it holds.
+
+Order (cheapest first; every step can end the record):
+1. `decision.precheck`: the event alone (delivery path, state, topic, account, Region, name shape).
+2. DescribeAlarms: the alarm exists, is in ALARM now, and watches what the event names.
+3. ListTagsForResource: the alarm is this guard's, critical, ``pause`` (`decision.decide`).
+4. Fleet contributors: explicit per-set policies win (`fleet.exclusion`); the contributor is in ALARM
+   (DescribeAlarmContributors, when available).
+5. The target's state (GetAccount / GetConfigurationSet): an event older than the last resume
+   (``LastFreshStart``) or than the alarm's current ALARM state is a replay and pauses nothing.
+6. GetMetricData: SES's own datapoints breached the threshold often enough.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from . import alarm_names, contract, fleet, ses_actions
+from .alarm_facts import AlarmFacts, claim_problem, describe_alarm, fetch_tags, fleet_problem
+from .budget import Budget, Clock
+from .clients import Clients
+from .config import GuardConfig
+from .decision import IGNORE, Context, Decision, Target, decide, precheck, refuse
+from .events import AlarmEvent, MetricRef
+from .evidence import Evidence, contributor_status, measure
+
+# A notification's StateChangeTime is the alarm's transition time; allow for rounding.
+STATE_TIME_TOLERANCE = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Everything a record needs from its invocation."""
+
+    config: GuardConfig
+    clients: Clients
+    ctx: Context
+    clock: Clock
+    budget: Budget
+    request_id: str | None
+    function_arn: str
+
+
+@dataclass(frozen=True)
+class TargetState:
+    paused: bool
+    detail: str
+    last_resume: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    decision: Decision
+    event: AlarmEvent
+    """With the metric fields CloudWatch reported once the alarm was found."""
+    alarm: AlarmFacts | None = None
+    evidence: Evidence | None = None
+    state: TargetState | None = None
+    notes: tuple[str, ...] = ()
+
+
+def judge(inv: Invocation, event: AlarmEvent) -> Judgement:
+    early = precheck(event, inv.config, inv.ctx)
+    if early is not None:
+        return Judgement(early, event)
+    cloudwatch = inv.clients.cloudwatch
+    alarm = describe_alarm(cloudwatch, inv.budget, event.alarm_name)
+    if alarm is None:
+        return Judgement(refuse(f"alarm {event.alarm_name} does not exist in this account and Region"), event)
+    problem = claim_problem(event, alarm)
+    if problem is not None:
+        return Judgement(refuse(f"CloudWatch does not confirm the event: {problem}"), event, alarm)
+    event = replace(
+        event,
+        metrics=alarm.metrics,
+        expressions=alarm.expressions,
+        threshold=alarm.threshold,
+        comparison_operator=alarm.operator,
+    )
+    tags = fetch_tags(cloudwatch, inv.budget, alarm.arn)
+    if tags is None:
+        return Judgement(refuse(f"alarm {alarm.name} no longer exists"), event, alarm)
+    decision = decide(event, tags, inv.config, inv.ctx)
+    if not decision.pauses:
+        return Judgement(decision, event, alarm)
+    return _weigh(inv, event, alarm, decision)
+
+
+def _weigh(inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, decision: Decision) -> Judgement:
+    target = decision.target or Target(None)
+
+    def refused(reason: str, state: TargetState | None = None, evidence: Evidence | None = None) -> Judgement:
+        return Judgement(refuse(reason, decision.metric, target), event, alarm, evidence, state, tuple(notes))
+
+    notes: list[str] = []
+    contributor_since = None
+    name = alarm_names.parse(alarm.name, inv.config.name_prefix)
+    if name is not None and name.scope == contract.SCOPE_FLEET and target.configuration_set is not None:
+        problem = fleet_problem(alarm, decision.metric)
+        if problem is not None:
+            return refused(problem)
+        excluded = fleet.exclusion(inv.config, inv.ctx, inv.clients, inv.budget, target.configuration_set)
+        if excluded is not None:
+            ignored = Decision(IGNORE, f"fleet alarm left alone: {excluded}", target, decision.metric)
+            return Judgement(ignored, event, alarm)
+        check = contributor_status(inv.clients.cloudwatch, inv.budget, alarm.name, target.configuration_set)
+        if check.confirmed is False:
+            return refused(check.note)
+        notes.append(check.note)
+        contributor_since = check.since
+    state = read_target(inv, target)
+    stale = staleness(event, alarm, contributor_since, state, target)
+    if stale is not None:
+        return refused(stale, state)
+    metric = MetricRef(contract.SES_NAMESPACE, decision.metric or "", _dimensions(target))
+    evidence = measure(inv.clients.cloudwatch, inv.budget, alarm, metric, inv.clock.now(), state.last_resume)
+    if not evidence.holds:
+        return refused(f"SES's own datapoints do not confirm the alarm: {evidence.summary}", state, evidence)
+    return Judgement(decision, event, alarm, evidence, state, tuple(notes))
+
+
+def _dimensions(target: Target) -> tuple[tuple[str, str], ...]:
+    if target.configuration_set is None:
+        return ()
+    return ((contract.DIMENSION_CONFIGURATION_SET, target.configuration_set),)
+
+
+def read_target(inv: Invocation, target: Target) -> TargetState:
+    sesv2, call = inv.clients.sesv2, inv.budget.call
+    if target.configuration_set is None:
+        account = ses_actions.account_status(sesv2, call)
+        if account.shut_down_by_aws:
+            return TargetState(True, "paused by AWS (EnforcementStatus SHUTDOWN)")
+        return TargetState(not account.sending_enabled, "enabled" if account.sending_enabled else "paused")
+    status = ses_actions.set_status(sesv2, target.configuration_set, call)
+    return TargetState(
+        not status.sending_enabled, "enabled" if status.sending_enabled else "paused", status.last_fresh_start
+    )
+
+
+def staleness(
+    event: AlarmEvent, alarm: AlarmFacts, contributor_since: datetime | None, state: TargetState, target: Target
+) -> str | None:
+    """Why the event is older than a human decision or than the alarm's current ALARM episode."""
+    changed = event.changed_at
+    if changed is None:
+        return "the event carries no state change time, so it cannot be placed after the last resume"
+    if state.last_resume is not None and changed < state.last_resume:
+        return (
+            f"the event ({changed:%Y-%m-%d %H:%M:%S} UTC) is older than the last resume of {target.describe()} "
+            f"({state.last_resume:%Y-%m-%d %H:%M:%S} UTC, LastFreshStart): a human decided after this alarm"
+        )
+    for what, since in (("alarm", alarm.state_since), ("contributor", contributor_since)):
+        if since is not None and changed < since - STATE_TIME_TOLERANCE:
+            return (
+                f"the event ({changed:%Y-%m-%d %H:%M:%S} UTC) is older than the {what}'s current state "
+                f"(since {since:%Y-%m-%d %H:%M:%S} UTC): a replay of an earlier alarm"
+            )
+    return None
