@@ -16,11 +16,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ses_guard_modulegen.guard_props import module_props
 from ses_guard_modulegen.hcl import clean_block, split_blocks, terraform_block, terraform_fmt
 from ses_guard_modulegen.variables import (
     PACKAGE_RELATIVE_PATH,
     ModuleVariable,
-    module_inputs,
     normalizing_locals,
     variables,
 )
@@ -172,8 +172,9 @@ Requirements: Terraform >= 1.5, hashicorp/aws >= 5.100, < 7.0.
 
 
 def build_module_stack(app: App) -> tuple[TerraformStack, ReputationGuard]:
+    """The stack the module is rendered from: one guard whose props reference the module's inputs."""
     stack = TerraformStack(app, "module")
-    guard = ReputationGuard(stack, GUARD_ID, inputs=module_inputs(stack))
+    guard = ReputationGuard(stack, GUARD_ID, module_props(stack))
     return stack, guard
 
 

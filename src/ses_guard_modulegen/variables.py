@@ -11,8 +11,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ses_reputation_guard._cdktf import Construct, Fn, TerraformVariable, Token
-from ses_reputation_guard.inputs import GuardInputs
 from ses_reputation_guard.policy import (
     DEFAULT_BOUNCE_CRITICAL,
     DEFAULT_BOUNCE_WARNING,
@@ -299,43 +297,4 @@ def normalizing_locals() -> str:
         "    }\n"
         "  }\n"
         "}\n"
-    )
-
-
-def module_inputs(scope: Construct) -> GuardInputs:
-    """``GuardInputs`` whose every value references the module's variables or locals.
-
-    The ``TerraformVariable`` objects exist only so cdktf renders proper references
-    (``var.account_policy.enabled``); their blocks are replaced by ``variables()`` in the output.
-    """
-    refs = {v.name: TerraformVariable(scope, v.name, type="any") for v in variables()}
-
-    def attr(variable: str, *path: str) -> Any:
-        value = refs[variable].value
-        return Fn.lookup_nested(value, list(path)) if path else value
-
-    def threshold(name: str) -> Any:
-        return Token.as_number(Fn.coalesce([attr("account_policy", name), attr("default_thresholds", name)]))
-
-    return GuardInputs(
-        name_prefix=Token.as_string(attr("name_prefix")),
-        account_enabled=Token.as_any(attr("account_policy", "enabled")),
-        account_action=Token.as_string(attr("account_policy", "action")),
-        account_warning_alarms=Token.as_any(attr("account_policy", "warning_alarms")),
-        account_bounce_warning=threshold("bounce_warning"),
-        account_bounce_critical=threshold("bounce_critical"),
-        account_complaint_warning=threshold("complaint_warning"),
-        account_complaint_critical=threshold("complaint_critical"),
-        configuration_sets="local.configuration_sets",
-        notification_emails=Token.as_list(attr("notification_emails")),
-        notification_phone_numbers=Token.as_list(attr("notification_phone_numbers")),
-        dry_run=Token.as_any(attr("dry_run")),
-        alarm_period_seconds=Token.as_number(attr("alarm_settings", "period_seconds")),
-        alarm_evaluation_periods=Token.as_number(attr("alarm_settings", "evaluation_periods")),
-        alarm_datapoints_to_alarm=Token.as_number(attr("alarm_settings", "datapoints_to_alarm")),
-        alarm_statistic=Token.as_string(attr("alarm_settings", "statistic")),
-        log_retention_days=Token.as_number(attr("log_retention_days")),
-        reserved_concurrency=Token.as_number(attr("reserved_concurrency")),
-        lambda_package_path="local.function_package_path",
-        tags=Token.as_string_map(attr("tags")),
     )

@@ -4,6 +4,8 @@ Import the public API from here; provider bindings are loaded lazily by ``_cdktf
 """
 
 from ses_reputation_guard.alarm_settings import AlarmSettings
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.guard_stack import GuardStack, GuardStackProps
 from ses_reputation_guard.policy import AccountPolicy, ConfigurationSetPolicy, ReputationThresholds
 from ses_reputation_guard.reputation_guard import ReputationGuard, ReputationGuardProps
@@ -13,10 +15,12 @@ __all__ = [
     "AccountPolicy",
     "AlarmSettings",
     "ConfigurationSetPolicy",
+    "GuardContext",
     "GuardStack",
     "GuardStackProps",
     "GuardValidationError",
     "ReputationGuard",
     "ReputationGuardProps",
     "ReputationThresholds",
+    "TerraformExpression",
 ]

@@ -7,88 +7,80 @@ from typing import Any
 
 from ses_guard_lambda import contract
 from ses_reputation_guard._cdktf import Construct
-from ses_reputation_guard.alarm_settings import METRICS, ResolvedAlarmSettings, reputation_alarm
-from ses_reputation_guard.expressions import SKIP, actions_for, count_for, merged_tags
-from ses_reputation_guard.naming import named
+from ses_reputation_guard.alarm_settings import METRICS, AlarmSettings, reputation_alarm
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.expressions import SKIP, Flag, actions_for, count_for
+from ses_reputation_guard.policy import ReputationThresholds
 
 
 @dataclass(frozen=True)
 class AccountReputationAlarmsProps:
-    name_prefix: str
-    """Alarm names are ``<name_prefix>-account-<metric>-<tier>``."""
-    resource_prefix: str
-    enabled: Any
-    """Create the alarms at all (bool or token)."""
-    action: Any
-    """``pause`` or ``notify`` for the critical tier (str or token)."""
-    warning_alarms: Any
-    """Create the warning tier (bool or token)."""
-    thresholds: dict[str, Any]
-    """``{"bounce": (warning, critical), "complaint": (warning, critical)}``, ratios 0-1."""
-    settings: ResolvedAlarmSettings
+    thresholds: ReputationThresholds
+    """Warning and critical ratios (0-1) for bounce and complaint."""
+    settings: AlarmSettings
     notification_topic_arn: str
+    """Every alarm notifies people here (ALARM and OK)."""
     pause_topic_arn: str
-    tags: Any
+    """Critical alarms also publish here when ``action`` is ``pause``."""
+    action: str = contract.ACTION_PAUSE
+    """``pause`` or ``notify`` for the critical tier (may be a token). Default pause."""
+    enabled: Flag = True
+    """Create the alarms at all. Default True."""
+    warning_alarms: Flag = True
+    """Create the warning tier. Default True."""
 
 
 class AccountReputationAlarms(Construct):
-    """Up to four alarms; the critical ones publish to the pause topic when the action is ``pause``."""
+    """Up to four alarms ``<name_prefix>-account-<metric>-<tier>``; the critical ones publish to the
+    pause topic when the action is ``pause``. ``alarms`` maps (metric, tier) to each alarm created."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: AccountReputationAlarmsProps) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, context: GuardContext, props: AccountReputationAlarmsProps
+    ) -> None:
         super().__init__(scope, construct_id)
+        self.context = context
         self.props = props
         self.alarms: dict[tuple[str, str], Any] = {}
         critical_actions = actions_for(props.action, props.pause_topic_arn, props.notification_topic_arn)
-        for metric_short, metric_name in METRICS.items():
-            warning, critical = props.thresholds[metric_short]
-            for tier, threshold, actions, action, flags in (
-                (
-                    contract.TIER_WARNING,
-                    warning,
-                    [props.notification_topic_arn],
-                    contract.ACTION_NOTIFY,
-                    (props.enabled, props.warning_alarms),
-                ),
-                (contract.TIER_CRITICAL, critical, critical_actions, props.action, (props.enabled,)),
-            ):
-                count = count_for(*flags)
-                if count is SKIP:
-                    continue
-                alarm_name = contract.ALARM_NAME_ACCOUNT.format(
-                    prefix=props.name_prefix, metric=metric_short, tier=tier
-                )
-                tags = merged_tags(
-                    props.tags,
-                    {
-                        contract.TAG_GUARD: props.name_prefix,
-                        contract.TAG_SCOPE: contract.SCOPE_ACCOUNT,
-                        contract.TAG_TIER: tier,
-                        contract.TAG_ACTION: action,
-                    },
-                )
-                role = f"account_{metric_short}_{tier}"
-                self.alarms[(metric_short, tier)] = named(
-                    reputation_alarm(
-                        self,
-                        role,
-                        alarm_name=alarm_name,
-                        description=(
-                            f"SES account-wide {metric_name} reached the {tier} threshold. "
-                            + (
-                                "Notifies people."
-                                if tier == contract.TIER_WARNING
-                                else "Critical: pauses account sending when the account action is 'pause'."
-                            )
-                            + " See ses-reputation-guard README, 'Resuming sending'."
-                        ),
-                        metric_name=metric_name,
-                        threshold=threshold,
-                        settings=props.settings,
-                        alarm_actions=actions,
-                        ok_actions=[props.notification_topic_arn],
-                        tags=tags,
-                        count=count,
-                    ),
-                    props.resource_prefix,
-                    role,
-                )
+        for metric_short in METRICS:
+            tiers = (
+                (contract.TIER_WARNING, [props.notification_topic_arn], contract.ACTION_NOTIFY, props.warning_alarms),
+                (contract.TIER_CRITICAL, critical_actions, props.action, True),
+            )
+            for tier, actions, action, tier_enabled in tiers:
+                count = count_for(props.enabled, tier_enabled)
+                if count is not SKIP:
+                    self.alarms[(metric_short, tier)] = self._alarm(metric_short, tier, actions, action, count)
+
+    def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:
+        context, props = self.context, self.props
+        metric_name = METRICS[metric_short]
+        consequence = (
+            "Notifies people."
+            if tier == contract.TIER_WARNING
+            else "Critical: pauses account sending when the account action is 'pause'."
+        )
+        return reputation_alarm(
+            context,
+            self,
+            f"account_{metric_short}_{tier}",
+            alarm_name=contract.ALARM_NAME_ACCOUNT.format(prefix=context.name_prefix, metric=metric_short, tier=tier),
+            description=(
+                f"SES account-wide {metric_name} reached the {tier} threshold. {consequence}"
+                " See ses-reputation-guard README, 'Resuming sending'."
+            ),
+            metric_name=metric_name,
+            threshold=getattr(props.thresholds, f"{metric_short}_{tier}"),
+            settings=props.settings,
+            alarm_actions=actions,
+            ok_actions=[props.notification_topic_arn],
+            tags=context.tags_with(
+                {
+                    contract.TAG_GUARD: context.name_prefix,
+                    contract.TAG_SCOPE: contract.SCOPE_ACCOUNT,
+                    contract.TAG_TIER: tier,
+                    contract.TAG_ACTION: action,
+                }
+            ),
+            count=count,
+        )

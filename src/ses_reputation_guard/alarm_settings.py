@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract
+from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct
-from ses_reputation_guard.validation import ALARM_STATISTICS, Problems
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.validation import Problems
 
 METRICS = {
     contract.METRIC_SHORT_BOUNCE: contract.METRIC_BOUNCE_RATE,
@@ -18,7 +19,9 @@ METRICS = {
 
 @dataclass(frozen=True)
 class AlarmSettings:
-    """Evaluation of every reputation alarm. SES does not document how often it publishes the rates."""
+    """Evaluation of every reputation alarm. SES does not document how often it publishes the rates.
+
+    Each value may be a Terraform token of the same type (the generated module's variables)."""
 
     period_seconds: int = 3600
     """Length of one evaluation period, seconds. Default 3600: SES recomputes the rates over a
@@ -32,11 +35,17 @@ class AlarmSettings:
     value), ``Average`` or ``Minimum``."""
 
     def collect_problems(self, problems: Problems) -> None:
-        problems.integer("alarm_settings.period_seconds", self.period_seconds, minimum=60, maximum=86_400)
-        if isinstance(self.period_seconds, int) and self.period_seconds % 60:
-            problems.add(f"alarm_settings.period_seconds={self.period_seconds!r}: must be a multiple of 60")
-        problems.integer("alarm_settings.evaluation_periods", self.evaluation_periods, minimum=1, maximum=24)
-        problems.integer("alarm_settings.datapoints_to_alarm", self.datapoints_to_alarm, minimum=1, maximum=24)
+        problems.integer(
+            "alarm_settings.period_seconds",
+            self.period_seconds,
+            minimum=rules.ALARM_PERIOD_SECONDS_MIN,
+            maximum=rules.ALARM_PERIOD_SECONDS_MAX,
+            multiple_of=rules.ALARM_PERIOD_SECONDS_MULTIPLE,
+        )
+        for name in ("evaluation_periods", "datapoints_to_alarm"):
+            problems.integer(
+                f"alarm_settings.{name}", getattr(self, name), minimum=1, maximum=rules.ALARM_EVALUATION_PERIODS_MAX
+            )
         if (
             isinstance(self.datapoints_to_alarm, int)
             and isinstance(self.evaluation_periods, int)
@@ -46,28 +55,19 @@ class AlarmSettings:
                 f"alarm_settings.datapoints_to_alarm={self.datapoints_to_alarm!r}: must not exceed "
                 f"evaluation_periods={self.evaluation_periods!r}"
             )
-        problems.choice("alarm_settings.statistic", self.statistic, ALARM_STATISTICS)
-
-
-@dataclass(frozen=True)
-class ResolvedAlarmSettings:
-    """``AlarmSettings`` after resolution: Python values or Terraform tokens."""
-
-    period_seconds: Any
-    evaluation_periods: Any
-    datapoints_to_alarm: Any
-    statistic: str
+        problems.choice("alarm_settings.statistic", self.statistic, rules.ALARM_STATISTICS)
 
 
 def reputation_alarm(
+    context: GuardContext,
     scope: Construct,
-    construct_id: str,
+    role: str,
     *,
     alarm_name: str,
     description: str,
     metric_name: str,
     threshold: Any,
-    settings: ResolvedAlarmSettings,
+    settings: AlarmSettings,
     alarm_actions: Any,
     ok_actions: Any,
     tags: Any,
@@ -77,9 +77,10 @@ def reputation_alarm(
     lifecycle: Any = None,
 ) -> Any:
     """One SES reputation alarm as AWS recommends: static threshold, >=, missing data keeps the state."""
-    return CloudwatchMetricAlarm(
+    return context.create(
         scope,
-        construct_id,
+        CloudwatchMetricAlarm,
+        role,
         alarm_name=alarm_name,
         alarm_description=description,
         namespace=contract.SES_NAMESPACE,

@@ -12,103 +12,86 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract
-from ses_reputation_guard._cdktf import (
-    Construct,
-    Fn,
-    Op,
-    Precondition,
-    TerraformIterator,
-    TerraformResourceLifecycle,
-    Token,
-)
-from ses_reputation_guard.alarm_settings import METRICS, ResolvedAlarmSettings, reputation_alarm
-from ses_reputation_guard.expressions import merged_tags
-from ses_reputation_guard.naming import named
+from ses_reputation_guard._cdktf import Construct, Precondition, TerraformIterator, TerraformResourceLifecycle, Token
+from ses_reputation_guard.alarm_settings import METRICS, AlarmSettings, reputation_alarm
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.expressions import TerraformExpression, actions_for
 
 
 @dataclass(frozen=True)
 class ConfigurationSetReputationAlarmsProps:
-    name_prefix: str
-    """Alarm names are ``<name_prefix>-set-<configuration set>-<metric>-<tier>``."""
-    resource_prefix: str
-    sets_expression: str
-    """Terraform expression (no ``${}``) of the normalized set map (see ``policy.normalized_set_record``)."""
-    warning_sets_expression: str
-    """The same map filtered to sets whose ``warning_alarms`` is true."""
-    managed_sets_address: str | None
-    """Address of the managed ``aws_sesv2_configuration_set`` block: alarms on managed sets reference
-    it, so Terraform (and scanners) see which set an alarm watches. None: no managed sets."""
-    settings: ResolvedAlarmSettings
+    sets: TerraformExpression
+    """The normalized set map (see ``policy.normalized_set_record``): critical alarms for each set."""
+    warning_sets: TerraformExpression
+    """The same map filtered to sets whose ``warning_alarms`` is true: warning alarms for each."""
+    settings: AlarmSettings
     notification_topic_arn: str
+    """Every alarm notifies people here (ALARM and OK)."""
     pause_topic_arn: str
-    tags: Any
+    """Critical alarms of sets whose action is ``pause`` also publish here."""
+    managed_sets_address: str | None = None
+    """Address of the managed ``aws_sesv2_configuration_set`` block: alarms on managed sets reference
+    it, so Terraform (and scanners) see which set an alarm watches. None (default): no managed sets."""
 
 
 class ConfigurationSetReputationAlarms(Construct):
-    """Four ``for_each`` alarm blocks: bounce and complaint, warning and critical."""
+    """Four ``for_each`` alarm blocks ``<name_prefix>-set-<set>-<metric>-<tier>``: bounce and
+    complaint, warning and critical. ``alarms`` maps (metric, tier) to each block."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: ConfigurationSetReputationAlarmsProps) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, context: GuardContext, props: ConfigurationSetReputationAlarmsProps
+    ) -> None:
         super().__init__(scope, construct_id)
+        self.context = context
         self.props = props
         self.alarms: dict[tuple[str, str], Any] = {}
-        for tier, expression in (
-            (contract.TIER_WARNING, props.warning_sets_expression),
-            (contract.TIER_CRITICAL, props.sets_expression),
-        ):
-            for metric_short, metric_name in METRICS.items():
-                sets = TerraformIterator.from_map(Token.as_any_map(f"${{{expression}}}"))
-                set_name = sets.key
-                watched_set = set_name
-                if props.managed_sets_address:
-                    watched_set = f"${{try({props.managed_sets_address}[each.key].configuration_set_name, each.key)}}"
-                action = sets.get_string("action") if tier == contract.TIER_CRITICAL else contract.ACTION_NOTIFY
-                if tier == contract.TIER_CRITICAL:
-                    actions: Any = Token.as_list(
-                        Fn.conditional(
-                            Op.eq(action, contract.ACTION_PAUSE),
-                            [props.pause_topic_arn, props.notification_topic_arn],
-                            [props.notification_topic_arn],
-                        )
-                    )
-                else:
-                    actions = [props.notification_topic_arn]
-                role = f"set_{metric_short}_{tier}"
-                self.alarms[(metric_short, tier)] = named(
-                    reputation_alarm(
-                        self,
-                        role,
-                        alarm_name=f"{props.name_prefix}-set-{set_name}-{metric_short}-{tier}",
-                        description=(
-                            f"SES configuration set {set_name}: {metric_name} reached the {tier} threshold. "
-                            + (
-                                "Notifies people."
-                                if tier == contract.TIER_WARNING
-                                else f"Critical: action {action} (pause stops only this set)."
-                            )
-                            + " See ses-reputation-guard README, 'Resuming sending'."
-                        ),
-                        metric_name=metric_name,
-                        threshold=sets.get_number(f"{metric_short}_{tier}"),
-                        settings=props.settings,
-                        dimensions={contract.DIMENSION_CONFIGURATION_SET: watched_set},
-                        alarm_actions=actions,
-                        ok_actions=[props.notification_topic_arn],
-                        tags=merged_tags(
-                            props.tags,
-                            {
-                                contract.TAG_GUARD: props.name_prefix,
-                                contract.TAG_SCOPE: contract.SCOPE_CONFIGURATION_SET,
-                                contract.TAG_CONFIGURATION_SET: set_name,
-                                contract.TAG_TIER: tier,
-                                contract.TAG_ACTION: action,
-                            },
-                        ),
-                        for_each=sets,
-                        lifecycle=_ordered_thresholds(metric_short) if tier == contract.TIER_WARNING else None,
-                    ),
-                    props.resource_prefix,
-                    role,
-                )
+        for tier, sets in ((contract.TIER_WARNING, props.warning_sets), (contract.TIER_CRITICAL, props.sets)):
+            for metric_short in METRICS:
+                self.alarms[(metric_short, tier)] = self._alarms(metric_short, tier, sets)
+
+    def _alarms(self, metric_short: str, tier: str, sets_expression: TerraformExpression) -> Any:
+        context, props = self.context, self.props
+        metric_name = METRICS[metric_short]
+        sets = TerraformIterator.from_map(Token.as_any_map(sets_expression.interpolated))
+        set_name = sets.key
+        watched_set = set_name
+        if props.managed_sets_address:
+            watched_set = f"${{try({props.managed_sets_address}[each.key].configuration_set_name, each.key)}}"
+        if tier == contract.TIER_CRITICAL:
+            action = sets.get_string("action")
+            actions = actions_for(action, props.pause_topic_arn, props.notification_topic_arn)
+            consequence = f"Critical: action {action} (pause stops only this set)."
+        else:
+            action, actions, consequence = contract.ACTION_NOTIFY, [props.notification_topic_arn], "Notifies people."
+        return reputation_alarm(
+            context,
+            self,
+            f"set_{metric_short}_{tier}",
+            alarm_name=contract.ALARM_NAME_SET.format(
+                prefix=context.name_prefix, configuration_set=set_name, metric=metric_short, tier=tier
+            ),
+            description=(
+                f"SES configuration set {set_name}: {metric_name} reached the {tier} threshold. {consequence}"
+                " See ses-reputation-guard README, 'Resuming sending'."
+            ),
+            metric_name=metric_name,
+            threshold=sets.get_number(f"{metric_short}_{tier}"),
+            settings=props.settings,
+            dimensions={contract.DIMENSION_CONFIGURATION_SET: watched_set},
+            alarm_actions=actions,
+            ok_actions=[props.notification_topic_arn],
+            tags=context.tags_with(
+                {
+                    contract.TAG_GUARD: context.name_prefix,
+                    contract.TAG_SCOPE: contract.SCOPE_CONFIGURATION_SET,
+                    contract.TAG_CONFIGURATION_SET: set_name,
+                    contract.TAG_TIER: tier,
+                    contract.TAG_ACTION: action,
+                }
+            ),
+            for_each=sets,
+            lifecycle=_ordered_thresholds(metric_short) if tier == contract.TIER_WARNING else None,
+        )
 
 
 def _ordered_thresholds(metric_short: str) -> TerraformResourceLifecycle:

@@ -10,10 +10,17 @@ step, so no resource is created and renamed afterwards.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from ses_reputation_guard._cdktf import Construct
+from ses_reputation_guard._cdktf import (
+    Construct,
+    DataAwsCallerIdentity,
+    DataAwsPartition,
+    DataAwsRegion,
+    TerraformLocal,
+)
+from ses_reputation_guard.expressions import TerraformExpression, merged_tags
 
 Element = TypeVar("Element")
 
@@ -35,6 +42,18 @@ class GuardContext:
     tags: Mapping[str, str] | Any
     """Tags on every taggable resource: a mapping or a token of one."""
 
+    @classmethod
+    def discover(
+        cls, scope: Construct, *, name_prefix: str, resource_prefix: str, tags: Mapping[str, str] | Any
+    ) -> GuardContext:
+        """A context whose account, partition and Region are read by data sources created in ``scope``
+        (``data.aws_caller_identity.<resource_prefix>_caller``, ``..._partition``, ``..._region``)."""
+        unresolved = cls(name_prefix, resource_prefix, account_id="", partition="", region="", tags=tags)
+        caller = unresolved.create(scope, DataAwsCallerIdentity, "caller")
+        partition = unresolved.create(scope, DataAwsPartition, "partition")
+        region = unresolved.create(scope, DataAwsRegion, "region")
+        return replace(unresolved, account_id=caller.account_id, partition=partition.partition, region=region.name)
+
     def aws_name(self, suffix: str) -> str:
         """``<name_prefix>-<suffix>``: the AWS name of one of the guard's resources."""
         return f"{self.name_prefix}-{suffix}"
@@ -48,8 +67,21 @@ class GuardContext:
         region = self.region if regional else ""
         return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
 
-    def create(self, scope: Construct, element_type: type[Element], role: str, **kwargs: Any) -> Element:
-        """Create a cdktf element (resource, data source, local...) with the address ``<prefix>_<role>``."""
+    def create(self, scope: Construct, element_type: type[Element], role: str, /, **kwargs: Any) -> Element:
+        """Create a cdktf element (resource, data source, local...) with the address ``<prefix>_<role>``.
+
+        ``role`` is also the construct id: unique within ``scope``, as addresses are within a stack.
+        The first three are positional-only, so ``kwargs`` may hold a ``role`` (``aws_iam_role_policy``).
+        """
         element = element_type(scope, role, **kwargs)  # type: ignore[call-arg]
         element.override_logical_id(self.address(role))  # type: ignore[attr-defined]
         return element
+
+    def local(self, scope: Construct, role: str, value: Any) -> TerraformExpression:
+        """A ``locals`` value named ``<prefix>_<role>``; returns the expression ``local.<prefix>_<role>``."""
+        self.create(scope, TerraformLocal, role, expression=value)
+        return TerraformExpression(f"local.{self.address(role)}")
+
+    def tags_with(self, extra: Mapping[str, Any]) -> Any:
+        """The guard's tags plus ``extra`` (which wins): a mapping, or a ``merge(...)`` token."""
+        return merged_tags(self.tags, extra)

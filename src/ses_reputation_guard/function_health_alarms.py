@@ -9,18 +9,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct
-from ses_reputation_guard.naming import named
+from ses_reputation_guard.context import GuardContext
+
+ERRORS_ALARM_SUFFIX = "function-errors"
+DEAD_LETTERS_ALARM_SUFFIX = "dead-letters"
+"""The alarms are ``<name_prefix>-function-errors`` and ``<name_prefix>-dead-letters``."""
 
 
 @dataclass(frozen=True)
 class FunctionHealthAlarmsProps:
-    name_prefix: str
-    """Alarms ``<name_prefix>-function-errors`` and ``<name_prefix>-dead-letters``."""
-    resource_prefix: str
     function_name: str
     dead_letter_queue_name: str
     notification_topic_arn: str
-    tags: Any
+    """Both alarms notify people here (ALARM and OK)."""
     period_seconds: int = 300
     """Evaluation period of both alarms, seconds. Default 300."""
 
@@ -28,8 +29,11 @@ class FunctionHealthAlarmsProps:
 class FunctionHealthAlarms(Construct):
     """Errors >= 1 and dead-letter queue depth >= 1, both notifying people."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: FunctionHealthAlarmsProps) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, context: GuardContext, props: FunctionHealthAlarmsProps
+    ) -> None:
         super().__init__(scope, construct_id)
+        self.context = context
         self.props = props
         common: dict[str, Any] = {
             "comparison_operator": "GreaterThanOrEqualToThreshold",
@@ -40,35 +44,29 @@ class FunctionHealthAlarms(Construct):
             "treat_missing_data": "notBreaching",
             "alarm_actions": [props.notification_topic_arn],
             "ok_actions": [props.notification_topic_arn],
-            "tags": props.tags,
+            "tags": context.tags,
         }
-        self.errors_alarm = named(
-            CloudwatchMetricAlarm(
-                self,
-                "errors",
-                alarm_name=f"{props.name_prefix}-function-errors",
-                alarm_description="The ses-reputation-guard pause function failed; check its logs and DLQ.",
-                namespace="AWS/Lambda",
-                metric_name="Errors",
-                dimensions={"FunctionName": props.function_name},
-                statistic="Sum",
-                **common,
-            ),
-            props.resource_prefix,
+        self.errors_alarm = context.create(
+            self,
+            CloudwatchMetricAlarm,
             "function_errors_alarm",
+            alarm_name=context.aws_name(ERRORS_ALARM_SUFFIX),
+            alarm_description="The ses-reputation-guard pause function failed; check its logs and DLQ.",
+            namespace="AWS/Lambda",
+            metric_name="Errors",
+            dimensions={"FunctionName": props.function_name},
+            statistic="Sum",
+            **common,
         )
-        self.dead_letters_alarm = named(
-            CloudwatchMetricAlarm(
-                self,
-                "dead_letters",
-                alarm_name=f"{props.name_prefix}-dead-letters",
-                alarm_description="An alarm notification reached the dead-letter queue unhandled: act by hand.",
-                namespace="AWS/SQS",
-                metric_name="ApproximateNumberOfMessagesVisible",
-                dimensions={"QueueName": props.dead_letter_queue_name},
-                statistic="Maximum",
-                **common,
-            ),
-            props.resource_prefix,
+        self.dead_letters_alarm = context.create(
+            self,
+            CloudwatchMetricAlarm,
             "dead_letters_alarm",
+            alarm_name=context.aws_name(DEAD_LETTERS_ALARM_SUFFIX),
+            alarm_description="An alarm notification reached the dead-letter queue unhandled: act by hand.",
+            namespace="AWS/SQS",
+            metric_name="ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": props.dead_letter_queue_name},
+            statistic="Maximum",
+            **common,
         )

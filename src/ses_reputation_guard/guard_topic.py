@@ -6,7 +6,7 @@ reports) and the pause topic (critical alarms whose action is ``pause``; the Lam
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,100 +22,89 @@ from ses_reputation_guard._cdktf import (
     TerraformIterator,
     Token,
 )
-from ses_reputation_guard.naming import named
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.validation import is_token
 
 
 @dataclass(frozen=True)
 class GuardTopicProps:
-    topic_name: str
-    """AWS name of the topic."""
-    resource_prefix: str
-    """Prefix of Terraform addresses; the topic is ``aws_sns_topic.<resource_prefix>``."""
+    name: str
+    """The topic's AWS name is ``<name_prefix>-<name>``, its address ``aws_sns_topic.<prefix>_<name>_topic``."""
     kms_key_arn: str
     """Customer managed key (never ``alias/aws/sns``: CloudWatch cannot publish through it)."""
     publishing_alarm_names: Sequence[str]
     """Alarm-name patterns (``*`` wildcards) of this account's alarms that may publish."""
-    account_id: str
-    partition: str
-    region: str
-    tags: Mapping[str, str] | Any
-    email_addresses: Sequence[str] | Any = field(default_factory=tuple)
-    """Email endpoints subscribed to the topic (each must confirm). Default none."""
-    phone_numbers: Sequence[str] | Any = field(default_factory=tuple)
-    """E.164 phone numbers subscribed by SMS. Default none."""
-
-
-def _has_items(values: Sequence[str] | Any) -> bool:
-    # A token (module variable) may hold items; a Python sequence is known now.
-    return not isinstance(values, (list, tuple)) or len(values) > 0
+    email_addresses: Sequence[str] = field(default_factory=tuple)
+    """Email endpoints subscribed to the topic (each must confirm); may be a list token. Default none."""
+    phone_numbers: Sequence[str] = field(default_factory=tuple)
+    """E.164 phone numbers subscribed by SMS; may be a list token. Default none."""
 
 
 class GuardTopic(Construct):
     """Encrypted SNS topic with a publish-only-by-our-alarms, TLS-only policy and optional subscriptions."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: GuardTopicProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: GuardTopicProps) -> None:
         super().__init__(scope, construct_id)
+        self.context = context
         self.props = props
-        prefix = props.resource_prefix
-        self.topic = named(
-            SnsTopic(self, "topic", name=props.topic_name, kms_master_key_id=props.kms_key_arn, tags=props.tags),
-            prefix,
-            "topic",
+        self.topic = context.create(
+            self,
+            SnsTopic,
+            self._role("topic"),
+            name=context.aws_name(props.name),
+            kms_master_key_id=props.kms_key_arn,
+            tags=context.tags,
         )
-        alarm_arn = f"arn:{props.partition}:cloudwatch:{props.region}:{props.account_id}:alarm:"
-        alarm_arns = [f"{alarm_arn}{pattern}" for pattern in props.publishing_alarm_names]
-        policy = named(
-            DataAwsIamPolicyDocument(
-                self,
-                "policy_document",
-                statement=[
-                    PolicyStatement(
-                        sid="GuardAlarmsOfThisAccountPublish",
-                        effect="Allow",
-                        principals=[PolicyPrincipals(type="Service", identifiers=["cloudwatch.amazonaws.com"])],
-                        actions=["sns:Publish"],
-                        resources=[self.topic.arn],
-                        condition=[
-                            PolicyCondition(
-                                test="StringEquals", variable="aws:SourceAccount", values=[props.account_id]
-                            ),
-                            PolicyCondition(test="ArnLike", variable="aws:SourceArn", values=alarm_arns),
-                        ],
-                    ),
-                    PolicyStatement(
-                        sid="DenyInsecureTransport",
-                        effect="Deny",
-                        principals=[PolicyPrincipals(type="*", identifiers=["*"])],
-                        actions=["sns:*"],
-                        resources=[self.topic.arn],
-                        condition=[PolicyCondition(test="Bool", variable="aws:SecureTransport", values=["false"])],
-                    ),
-                ],
-            ),
-            prefix,
-            "topic_policy_document",
+        policy = context.create(
+            self, DataAwsIamPolicyDocument, self._role("topic_policy_document"), statement=self._policy_statements()
         )
-        self.topic_policy = named(
-            SnsTopicPolicy(self, "policy", arn=self.topic.arn, policy=policy.json), prefix, "topic_policy"
+        self.topic_policy = context.create(
+            self, SnsTopicPolicy, self._role("topic_policy"), arn=self.topic.arn, policy=policy.json
         )
         self.email_subscriptions = self._subscriptions("email", props.email_addresses)
         self.sms_subscriptions = self._subscriptions("sms", props.phone_numbers)
 
-    def _subscriptions(self, protocol: str, endpoints: Sequence[str] | Any) -> SnsTopicSubscription | None:
+    def _role(self, role: str) -> str:
+        return f"{self.props.name}_{role}"
+
+    def _policy_statements(self) -> list[Any]:
+        alarm_arns = [self.context.arn("cloudwatch", f"alarm:{name}") for name in self.props.publishing_alarm_names]
+        return [
+            PolicyStatement(
+                sid="GuardAlarmsOfThisAccountPublish",
+                effect="Allow",
+                principals=[PolicyPrincipals(type="Service", identifiers=["cloudwatch.amazonaws.com"])],
+                actions=["sns:Publish"],
+                resources=[self.topic.arn],
+                condition=[
+                    PolicyCondition(
+                        test="StringEquals", variable="aws:SourceAccount", values=[self.context.account_id]
+                    ),
+                    PolicyCondition(test="ArnLike", variable="aws:SourceArn", values=alarm_arns),
+                ],
+            ),
+            PolicyStatement(
+                sid="DenyInsecureTransport",
+                effect="Deny",
+                principals=[PolicyPrincipals(type="*", identifiers=["*"])],
+                actions=["sns:*"],
+                resources=[self.topic.arn],
+                condition=[PolicyCondition(test="Bool", variable="aws:SecureTransport", values=["false"])],
+            ),
+        ]
+
+    def _subscriptions(self, protocol: str, endpoints: Sequence[str]) -> SnsTopicSubscription | None:
         """One ``for_each`` subscription block per protocol, keyed by endpoint; None when there are none."""
-        if not _has_items(endpoints):
+        if not is_token(endpoints) and not endpoints:
             return None
         iterator = TerraformIterator.from_list(endpoints)
-        subscription: SnsTopicSubscription = named(
-            SnsTopicSubscription(
-                self,
-                protocol,
-                for_each=iterator,
-                topic_arn=self.topic.arn,
-                protocol=protocol,
-                endpoint=Token.as_string(iterator.value),
-            ),
-            self.props.resource_prefix,
-            protocol,
+        subscription: SnsTopicSubscription = self.context.create(
+            self,
+            SnsTopicSubscription,
+            self._role(protocol),
+            for_each=iterator,
+            topic_arn=self.topic.arn,
+            protocol=protocol,
+            endpoint=Token.as_string(iterator.value),
         )
         return subscription

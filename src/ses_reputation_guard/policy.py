@@ -1,6 +1,7 @@
 """Reputation policies: thresholds and actions for the account and for each configuration set.
 
-Rates are ratios from 0 to 1 (0.05 = 5 %), as SES publishes them. Defaults pause *before* the levels
+Rates are ratios from 0 to 1 (0.05 = 5 %), as SES publishes them. Scalars may be Terraform tokens
+(the generated module passes its variables); validation skips those. Defaults pause *before* the levels
 at which AWS puts an account under review (bounce 5 %, complaint 0.1 %); see the README's
 "Choosing thresholds".
 """
@@ -11,13 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ses_reputation_guard.validation import (
-    ACTIONS,
-    CONFIGURATION_SET_NAME_PATTERN,
-    CONFIGURATION_SET_NAME_RULE,
-    MAX_CONFIGURATION_SETS,
-    Problems,
-)
+from ses_guard_lambda import contract, rules
+from ses_reputation_guard.expressions import Flag
+from ses_reputation_guard.validation import Problems
 
 Action = Literal["pause", "notify"]
 
@@ -42,7 +39,7 @@ class ReputationThresholds:
     """Complaint rate that pauses. Default 0.0008 (0.08 %), below AWS's 0.1 % review."""
 
     def collect_problems(self, subject: str, problems: Problems) -> None:
-        for name in ("bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"):
+        for name in rules.THRESHOLD_NAMES:
             problems.ratio(f"{subject}.{name}", getattr(self, name))
         problems.warning_below_critical(f"{subject} bounce", self.bounce_warning, self.bounce_critical)
         problems.warning_below_critical(f"{subject} complaint", self.complaint_warning, self.complaint_critical)
@@ -52,14 +49,19 @@ class ReputationThresholds:
 class AccountPolicy:
     """What to do about the account-wide reputation metrics (no dimension)."""
 
-    enabled: bool = True
+    enabled: Flag = True
     """Create the account-wide alarms. Default True."""
     action: Action = "pause"
     """``pause``: a critical alarm pauses sending for the whole account; ``notify``: people only. Default pause."""
     thresholds: ReputationThresholds | None = None
     """Thresholds for the account; None (default) uses the guard's ``default_thresholds``."""
-    warning_alarms: bool = True
+    warning_alarms: Flag = True
     """Create the warning tier (notify only). Default True."""
+
+    def collect_problems(self, problems: Problems) -> None:
+        problems.choice("account_policy.action", self.action, contract.ACTIONS)
+        if self.thresholds is not None:
+            self.thresholds.collect_problems("account_policy.thresholds", problems)
 
 
 @dataclass(frozen=True)
@@ -79,19 +81,14 @@ class ConfigurationSetPolicy:
 
 def validate_configuration_sets(configuration_sets: Mapping[str, ConfigurationSetPolicy], problems: Problems) -> None:
     """Check names, count and per-set thresholds; every problem is recorded, none raised here."""
-    if len(configuration_sets) > MAX_CONFIGURATION_SETS:
+    if len(configuration_sets) > rules.MAX_CONFIGURATION_SETS:
         problems.add(
             f"configuration_sets has {len(configuration_sets)} entries: SES allows at most "
-            f"{MAX_CONFIGURATION_SETS} configuration sets per account and Region"
+            f"{rules.MAX_CONFIGURATION_SETS} configuration sets per account and Region"
         )
     seen_lower: dict[str, str] = {}
     for name, policy in configuration_sets.items():
-        problems.pattern(
-            f"configuration_sets key {name!r}",
-            name,
-            CONFIGURATION_SET_NAME_PATTERN,
-            CONFIGURATION_SET_NAME_RULE,
-        )
+        problems.pattern(f"configuration_sets key {name!r}", name, rules.CONFIGURATION_SET_NAME)
         # SES treats names case-insensitively for uniqueness; catch "Marketing" next to "marketing".
         lowered = name.lower() if isinstance(name, str) else str(name)
         if lowered in seen_lower:
@@ -103,7 +100,7 @@ def validate_configuration_sets(configuration_sets: Mapping[str, ConfigurationSe
         if not isinstance(policy, ConfigurationSetPolicy):
             problems.add(f"configuration_sets[{name!r}]={policy!r}: must be a ConfigurationSetPolicy")
             continue
-        problems.choice(f"configuration_sets[{name!r}].action", policy.action, ACTIONS)
+        problems.choice(f"configuration_sets[{name!r}].action", policy.action, contract.ACTIONS)
         if policy.thresholds is not None:
             policy.thresholds.collect_problems(f"configuration_sets[{name!r}].thresholds", problems)
 

@@ -9,45 +9,45 @@
         notification_emails=["deliverability@example.com"],
     ))
 
-Per-set resources iterate (``for_each``) over a JSON file of normalized set records that ships as
-a stack asset and is read with ``jsondecode(file(...))``: synth time, output size and checkov scan
+Per-set resources iterate (``for_each``) over the map of normalized set records. A stack ships the
+map as a JSON file read with ``jsondecode(file(...))``: synth time, output size and checkov scan
 time do not grow with the number of sets, and Terraform addresses are keyed by set name.
+
+One mode, two kinds of values: every prop may be a Python value (validated at synth) or a Terraform
+reference (checked by Terraform at plan). The generated module (``ses_guard_modulegen``) passes
+references to its variables, the set map as a ``TerraformExpression`` and its own function package.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import tempfile
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from ses_guard_lambda import contract, rules
 from ses_reputation_guard import lambda_package
-from ses_reputation_guard._cdktf import (
-    AssetType,
-    Construct,
-    DataAwsCallerIdentity,
-    DataAwsPartition,
-    DataAwsRegion,
-    Op,
-    TerraformAsset,
-    TerraformLocal,
-)
+from ses_reputation_guard._cdktf import Construct, Op
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
-from ses_reputation_guard.alarm_settings import AlarmSettings, ResolvedAlarmSettings
+from ses_reputation_guard.alarm_settings import AlarmSettings
+from ses_reputation_guard.assets import shipped_file
 from ses_reputation_guard.configuration_set_alarms import (
     ConfigurationSetReputationAlarms,
     ConfigurationSetReputationAlarmsProps,
 )
+from ses_reputation_guard.configuration_set_map import ConfigurationSetMap, ConfigurationSetMapProps
 from ses_reputation_guard.configuration_sets import ManagedConfigurationSets, ManagedConfigurationSetsProps
-from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
-from ses_reputation_guard.function_health_alarms import FunctionHealthAlarms, FunctionHealthAlarmsProps
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.encryption_key import GuardKey
+from ses_reputation_guard.expressions import Flag, TerraformExpression
+from ses_reputation_guard.function_health_alarms import (
+    DEAD_LETTERS_ALARM_SUFFIX,
+    ERRORS_ALARM_SUFFIX,
+    FunctionHealthAlarms,
+    FunctionHealthAlarmsProps,
+)
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
-from ses_reputation_guard.inputs import GuardInputs
-from ses_reputation_guard.naming import local_reference, named, resource_address
+from ses_reputation_guard.naming import resource_address
 from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps
 from ses_reputation_guard.policy import (
     AccountPolicy,
@@ -56,29 +56,28 @@ from ses_reputation_guard.policy import (
     normalized_set_record,
     validate_configuration_sets,
 )
-from ses_reputation_guard.validation import (
-    ACTIONS,
-    E164_PATTERN,
-    EMAIL_PATTERN,
-    LOG_RETENTION_DAYS,
-    NAME_PREFIX_PATTERN,
-    Problems,
-    is_token,
-)
+from ses_reputation_guard.validation import Problems, is_token
 
-_CACHE_DIR = Path(tempfile.gettempdir()) / "ses-reputation-guard"
+SETS_FILE_NAME = "configuration_sets.json"
 
 
 @dataclass(frozen=True)
 class ReputationGuardProps:
-    """Everything a guard needs. Ratios are 0-1 (0.05 = 5 %), never percent."""
+    """Everything a guard needs. Ratios are 0-1 (0.05 = 5 %), never percent.
+
+    Any value may instead be a Terraform reference of the same type (a cdktf token: ``Token.as_string``,
+    ``as_number``, ``as_list``, ``as_string_map``; ``Token.as_any`` for booleans); validation then
+    leaves it to Terraform. ``configuration_sets`` and ``function_package`` take whole expressions.
+    """
 
     name_prefix: str = "ses-guard"
     """Prefix of every AWS name: 2-32 lower-case letters, digits and '-'. Default ``ses-guard``."""
     account_policy: AccountPolicy = field(default_factory=AccountPolicy)
     """Account-wide alarms and action. Default: enabled, pause, default thresholds."""
-    configuration_sets: Mapping[str, ConfigurationSetPolicy] = field(default_factory=dict)
-    """Per-set policies keyed by set name (at most 10,000). Default none."""
+    configuration_sets: Mapping[str, ConfigurationSetPolicy] | TerraformExpression = field(default_factory=dict)
+    """Per-set policies keyed by set name (at most 10,000). Default none. Or a ``TerraformExpression``
+    of the normalized map (set name => the record ``policy.normalized_set_record`` builds, defaults
+    applied): the per-set resources are then created for whatever the map holds at plan time."""
     default_thresholds: ReputationThresholds = field(default_factory=ReputationThresholds)
     """Thresholds for the account and every set without its own. Default bounce 0.02/0.04,
     complaint 0.0005/0.0008 (warning/critical)."""
@@ -86,7 +85,7 @@ class ReputationGuardProps:
     """Email addresses subscribed to the notification topic (each must confirm). Default none."""
     notification_phone_numbers: Sequence[str] = ()
     """E.164 phone numbers (``+15555550100``) that receive SMS. Default none."""
-    dry_run: bool = False
+    dry_run: Flag = False
     """True: the function decides, logs and reports but never pauses. Default False."""
     alarm_settings: AlarmSettings = field(default_factory=AlarmSettings)
     """Evaluation settings of every reputation alarm."""
@@ -99,346 +98,200 @@ class ReputationGuardProps:
     reservation there: "UnreservedConcurrentExecution below its minimum value")."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every taggable resource. Default none."""
+    function_package: TerraformExpression | None = None
+    """Path of the function's deployment zip as a Terraform expression. Default None: the zip is
+    built from ``lambda_src/ses_guard_lambda`` and shipped as a stack asset."""
 
     def validate(self) -> None:
         """Raise ``GuardValidationError`` listing every invalid value, or return."""
         problems = Problems()
-        problems.pattern(
-            "name_prefix",
-            self.name_prefix,
-            NAME_PREFIX_PATTERN,
-            "must be 2-32 characters: lower-case letters, digits and '-', starting with a letter",
-        )
+        problems.pattern("name_prefix", self.name_prefix, rules.NAME_PREFIX)
         self.default_thresholds.collect_problems("default_thresholds", problems)
-        problems.choice("account_policy.action", self.account_policy.action, ACTIONS)
-        if self.account_policy.thresholds is not None:
-            self.account_policy.thresholds.collect_problems("account_policy.thresholds", problems)
-        validate_configuration_sets(self.configuration_sets, problems)
-        for email in self.notification_emails:
-            problems.pattern("notification_emails item", email, EMAIL_PATTERN, "must be an email address")
-        for phone in self.notification_phone_numbers:
-            problems.pattern(
-                "notification_phone_numbers item",
-                phone,
-                E164_PATTERN,
-                "must be an E.164 phone number: '+', country code and number, 8-15 digits",
-            )
-        for name, values in (
-            ("notification_emails", self.notification_emails),
-            ("notification_phone_numbers", self.notification_phone_numbers),
-        ):
-            duplicates = sorted(value for value, seen in Counter(values).items() if seen > 1)
-            if duplicates:
-                problems.add(f"{name} lists {duplicates!r} more than once")
+        self.account_policy.collect_problems(problems)
+        if not isinstance(self.configuration_sets, TerraformExpression):
+            validate_configuration_sets(self.configuration_sets, problems)
+        problems.each_pattern("notification_emails", self.notification_emails, rules.EMAIL)
+        problems.each_pattern("notification_phone_numbers", self.notification_phone_numbers, rules.E164_PHONE_NUMBER)
         self.alarm_settings.collect_problems(problems)
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            problems.add(
-                f"log_retention_days={self.log_retention_days!r}: must be one of CloudWatch Logs' values "
-                f"{', '.join(str(d) for d in LOG_RETENTION_DAYS)}"
+        problems.choice("log_retention_days", self.log_retention_days, rules.LOG_RETENTION_DAYS)
+        if self.reserved_concurrency != rules.RESERVED_CONCURRENCY_NONE:
+            problems.integer(
+                "reserved_concurrency",
+                self.reserved_concurrency,
+                minimum=rules.RESERVED_CONCURRENCY_MIN,
+                maximum=rules.RESERVED_CONCURRENCY_MAX,
             )
-        if self.reserved_concurrency != -1:
-            problems.integer("reserved_concurrency", self.reserved_concurrency, minimum=1, maximum=100)
-        for key, value in self.tags.items():
-            if not isinstance(key, str) or not 1 <= len(key) <= 128 or key.startswith("aws:"):
-                problems.add(f"tags key {key!r}: must be 1-128 characters and not start with 'aws:'")
-            if not isinstance(value, str) or len(value) > 256:
-                problems.add(f"tags[{key!r}]={value!r}: must be a string of at most 256 characters")
+        problems.tags("tags", self.tags)
         problems.raise_if_any("ReputationGuardProps")
 
     def normalized_configuration_sets(self) -> dict[str, dict[str, Any]]:
+        """The set map with defaults applied ({} when ``configuration_sets`` is an expression)."""
+        if isinstance(self.configuration_sets, TerraformExpression):
+            return {}
         return {
             name: normalized_set_record(policy, self.default_thresholds)
             for name, policy in sorted(self.configuration_sets.items())
         }
 
 
-def _cached_file(name: str, data: bytes) -> Path:
-    """A content-addressed file for cdktf to copy into the stack's assets (never in the output)."""
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    path = _CACHE_DIR / digest / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return path
-
-
 class ReputationGuard(Construct):
     """Key, topics, alarms (account and per set), configuration sets, pause function, health alarms.
 
-    Pass ``props`` (validated at synth) from a stack, or ``inputs`` (Terraform expressions) from the
-    module generator. Created resources are read-only attributes so compositions can wire them.
+    Created constructs are attributes so compositions can wire them: ``key``, ``notification_topic``,
+    ``pause_topic``, ``account_alarms``, ``configuration_set_map`` / ``configuration_sets`` /
+    ``configuration_set_alarms`` (None without sets), ``function``, ``health_alarms``; ``context``
+    is what they share.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        props: ReputationGuardProps | None = None,
-        *,
-        inputs: GuardInputs | None = None,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, props: ReputationGuardProps) -> None:
         super().__init__(scope, construct_id)
-        if (props is None) == (inputs is None):
-            raise TypeError("ReputationGuard takes exactly one of props or inputs")
-        if props is not None:
-            props.validate()  # before creating anything: nothing is half-built
-        p = construct_id.replace("-", "_")
-        self.resource_prefix = p
-        self.caller = named(DataAwsCallerIdentity(self, "caller"), p, "caller")
-        self.partition_data = named(DataAwsPartition(self, "partition"), p, "partition")
-        self.region_data = named(DataAwsRegion(self, "region"), p, "region")
-        has_sets = True
-        if props is not None:
-            has_sets = bool(props.configuration_sets)
-            inputs = self._inputs_from_props(props)
-        assert inputs is not None
+        props.validate()  # before creating anything: nothing is half-built
         self.props = props
-        self.inputs = inputs
-        self._build(inputs, has_sets)
-
-    # --- stack mode -----------------------------------------------------------------------
-    def _inputs_from_props(self, props: ReputationGuardProps) -> GuardInputs:
-        p = self.resource_prefix
-        sets_json = json.dumps(props.normalized_configuration_sets(), indent=1, sort_keys=True).encode()
-        sets_asset = TerraformAsset(
+        self.context = GuardContext.discover(
             self,
-            "configuration_sets_file",
-            path=str(_cached_file("configuration_sets.json", sets_json)),
-            type=AssetType.FILE,
-        )
-        zip_bytes = lambda_package.build_zip_bytes()
-        zip_asset = TerraformAsset(
-            self,
-            "function_package",
-            path=str(_cached_file(lambda_package.ZIP_NAME, zip_bytes)),
-            type=AssetType.FILE,
-        )
-        sets_local = named(
-            TerraformLocal(
-                self,
-                "configuration_sets_local",
-                f'${{jsondecode(file("${{path.module}}/{sets_asset.path}"))}}',
-            ),
-            p,
-            "configuration_sets",
-        )
-        package_local = named(
-            TerraformLocal(self, "function_package_path", f"${{path.module}}/{zip_asset.path}"),
-            p,
-            "function_package_path",
-        )
-        thresholds = props.account_policy.thresholds or props.default_thresholds
-        settings = props.alarm_settings
-        return GuardInputs(
             name_prefix=props.name_prefix,
-            account_enabled=props.account_policy.enabled,
-            account_action=props.account_policy.action,
-            account_warning_alarms=props.account_policy.warning_alarms,
-            account_bounce_warning=thresholds.bounce_warning,
-            account_bounce_critical=thresholds.bounce_critical,
-            account_complaint_warning=thresholds.complaint_warning,
-            account_complaint_critical=thresholds.complaint_critical,
-            configuration_sets=local_reference(sets_local),
-            notification_emails=list(props.notification_emails),
-            notification_phone_numbers=list(props.notification_phone_numbers),
-            dry_run=props.dry_run,
-            alarm_period_seconds=settings.period_seconds,
-            alarm_evaluation_periods=settings.evaluation_periods,
-            alarm_datapoints_to_alarm=settings.datapoints_to_alarm,
-            alarm_statistic=settings.statistic,
-            log_retention_days=props.log_retention_days,
-            reserved_concurrency=props.reserved_concurrency,
-            lambda_package_path=local_reference(package_local),
-            tags=dict(props.tags),
+            resource_prefix=construct_id.replace("-", "_"),
+            tags=props.tags if is_token(props.tags) else dict(props.tags),
         )
-
-    # --- one resource graph for both modes ------------------------------------------------
-    def _build(self, inputs: GuardInputs, has_sets: bool) -> None:
-        p = self.resource_prefix
-        account_id = self.caller.account_id
-        partition = self.partition_data.partition
-        region = self.region_data.name
-        tags = inputs.tags
-
-        self.key = GuardKey(
-            self,
-            "key",
-            GuardKeyProps(
-                name_prefix=inputs.name_prefix,
-                resource_prefix=p,
-                account_id=account_id,
-                partition=partition,
-                region=region,
-                tags=tags,
-            ),
-        )
-        topic_common: dict[str, Any] = {
-            "kms_key_arn": self.key.key.arn,
-            "account_id": account_id,
-            "partition": partition,
-            "region": region,
-            "tags": tags,
-        }
-        self.notification_topic = GuardTopic(
-            self,
-            "notifications",
-            GuardTopicProps(
-                topic_name=f"{inputs.name_prefix}-notifications",
-                resource_prefix=f"{p}_notifications",
-                email_addresses=inputs.notification_emails,
-                # reputation alarms of both tiers and the guard's own health alarms
-                publishing_alarm_names=[
-                    f"{inputs.name_prefix}-account-*",
-                    f"{inputs.name_prefix}-set-*",
-                    f"{inputs.name_prefix}-function-errors",
-                    f"{inputs.name_prefix}-dead-letters",
-                ],
-                phone_numbers=inputs.notification_phone_numbers,
-                **topic_common,
-            ),
-        )
-        self.pause_topic = GuardTopic(
-            self,
-            "pause",
-            GuardTopicProps(
-                topic_name=f"{inputs.name_prefix}-pause",
-                resource_prefix=f"{p}_pause",
-                # only critical reputation alarms
-                publishing_alarm_names=[
-                    f"{inputs.name_prefix}-account-*-critical",
-                    f"{inputs.name_prefix}-set-*-critical",
-                ],
-                **topic_common,
-            ),
-        )
-        notification_arn = self.notification_topic.topic.arn
-        pause_arn = self.pause_topic.topic.arn
-        settings = ResolvedAlarmSettings(
-            period_seconds=inputs.alarm_period_seconds,
-            evaluation_periods=inputs.alarm_evaluation_periods,
-            datapoints_to_alarm=inputs.alarm_datapoints_to_alarm,
-            statistic=inputs.alarm_statistic,
-        )
-
-        self.account_alarms = AccountReputationAlarms(
-            self,
-            "account_alarms",
-            AccountReputationAlarmsProps(
-                name_prefix=inputs.name_prefix,
-                resource_prefix=p,
-                enabled=inputs.account_enabled,
-                action=inputs.account_action,
-                warning_alarms=inputs.account_warning_alarms,
-                thresholds={
-                    "bounce": (inputs.account_bounce_warning, inputs.account_bounce_critical),
-                    "complaint": (inputs.account_complaint_warning, inputs.account_complaint_critical),
-                },
-                settings=settings,
-                notification_topic_arn=notification_arn,
-                pause_topic_arn=pause_arn,
-                tags=tags,
-            ),
-        )
-
-        sets = inputs.configuration_sets
+        sets = self._set_map_expression()
+        package = self._function_package_expression()
+        self.key = GuardKey(self, "key", self.context)
+        self.notification_topic, self.pause_topic = self._topics()
+        self.account_alarms = self._account_alarms()
+        self.configuration_set_map: ConfigurationSetMap | None = None
         self.configuration_sets: ManagedConfigurationSets | None = None
         self.configuration_set_alarms: ConfigurationSetReputationAlarms | None = None
-        pausing_arns: str | None = None
-        if has_sets:
-            arn_prefix = named(
-                TerraformLocal(
-                    self,
-                    "configuration_set_arn_prefix",
-                    f"arn:{partition}:ses:{region}:{account_id}:configuration-set/",
-                ),
-                p,
-                "configuration_set_arn_prefix",
-            )
-            local_names: dict[str, str] = {}
-            for role, expression in (
-                ("warning_sets", f"{{for name, s in {sets} : name => s if s.warning_alarms}}"),
-                ("managed_sets", f"{{for name, s in {sets} : name => s if s.managed}}"),
-                ("pausing_set_names", f'[for name, s in {sets} : name if s.action == "pause"]'),
-            ):
-                local_names[role] = local_reference(named(TerraformLocal(self, role, f"${{{expression}}}"), p, role))
-            pausing_names = local_names["pausing_set_names"]
-            prefix_ref = local_reference(arn_prefix)
-            pausing_arns_local = named(
-                TerraformLocal(
-                    self,
-                    "pausing_set_arns",
-                    # IAM policies are size-limited: past the threshold, scope to this account's sets.
-                    f"${{length({pausing_names}) > {inputs.set_arn_wildcard_threshold} ? "
-                    f'["${{{prefix_ref}}}*"] : [for name in {pausing_names} : "${{{prefix_ref}}}${{name}}"]}}',
-                ),
-                p,
-                "pausing_set_arns",
-            )
-            pausing_arns = local_reference(pausing_arns_local)
-            self.configuration_sets = ManagedConfigurationSets(
-                self,
-                "configuration_sets",
-                ManagedConfigurationSetsProps(
-                    resource_prefix=p,
-                    managed_sets_expression=local_names["managed_sets"],
-                    tags=tags,
-                    name_prefix=inputs.name_prefix,
-                ),
-            )
-            self.configuration_set_alarms = ConfigurationSetReputationAlarms(
-                self,
-                "set_alarms",
-                ConfigurationSetReputationAlarmsProps(
-                    name_prefix=inputs.name_prefix,
-                    resource_prefix=p,
-                    sets_expression=sets,
-                    warning_sets_expression=local_names["warning_sets"],
-                    managed_sets_address=resource_address(self.configuration_sets.configuration_sets),
-                    settings=settings,
-                    notification_topic_arn=notification_arn,
-                    pause_topic_arn=pause_arn,
-                    tags=tags,
-                ),
-            )
-
-        account_pause_allowed: Any
-        if is_token(inputs.account_action):
-            account_pause_allowed = Op.and_(inputs.account_enabled, Op.eq(inputs.account_action, "pause"))
-        else:
-            account_pause_allowed = inputs.account_enabled if inputs.account_action == "pause" else False
-        self.function = PauseFunction(
-            self,
-            "function",
-            PauseFunctionProps(
-                name_prefix=inputs.name_prefix,
-                resource_prefix=p,
-                kms_key_arn=self.key.key.arn,
-                account_id=account_id,
-                partition=partition,
-                region=region,
-                notification_topic_arn=notification_arn,
-                pause_topic_arn=pause_arn,
-                package_path=f"${{{inputs.lambda_package_path}}}",
-                package_path_expression=inputs.lambda_package_path,
-                account_pause_allowed=account_pause_allowed,
-                pausing_set_arns_expression=pausing_arns,
-                dry_run=inputs.dry_run,
-                log_retention_days=inputs.log_retention_days,
-                reserved_concurrency=inputs.reserved_concurrency,
-                tags=tags,
-            ),
-        )
+        if sets is not None:
+            self._per_set_resources(sets)
+        self.function = self._function(package)
         self.health_alarms = FunctionHealthAlarms(
             self,
             "health_alarms",
+            self.context,
             FunctionHealthAlarmsProps(
-                name_prefix=inputs.name_prefix,
-                resource_prefix=p,
                 function_name=self.function.function.function_name,
                 dead_letter_queue_name=self.function.dead_letter_queue.name,
-                notification_topic_arn=notification_arn,
-                tags=tags,
+                notification_topic_arn=self.notification_topic.topic.arn,
             ),
         )
+
+    # --- inputs: Python values become shipped files, expressions pass through ----------------
+    def _set_map_expression(self) -> TerraformExpression | None:
+        """The normalized set map as an expression; None when the props hold no sets."""
+        sets = self.props.configuration_sets
+        if isinstance(sets, TerraformExpression):
+            return sets
+        if not sets:
+            return None
+        data = json.dumps(self.props.normalized_configuration_sets(), indent=1, sort_keys=True).encode()
+        asset = shipped_file(self, "configuration_sets_file", SETS_FILE_NAME, data)
+        return self.context.local(self, "configuration_sets", f'${{jsondecode(file("${{path.module}}/{asset.path}"))}}')
+
+    def _function_package_expression(self) -> TerraformExpression:
+        if self.props.function_package is not None:
+            return self.props.function_package
+        asset = shipped_file(self, "function_package", lambda_package.ZIP_NAME, lambda_package.build_zip_bytes())
+        return self.context.local(self, "function_package_path", f"${{path.module}}/{asset.path}")
+
+    # --- resources --------------------------------------------------------------------------
+    def _topics(self) -> tuple[GuardTopic, GuardTopic]:
+        context, props = self.context, self.props
+        notifications = GuardTopic(
+            self,
+            "notifications",
+            context,
+            GuardTopicProps(
+                name="notifications",
+                kms_key_arn=self.key.key.arn,
+                # reputation alarms of both tiers and the guard's own health alarms
+                publishing_alarm_names=[
+                    context.aws_name(suffix)
+                    for suffix in ("account-*", "set-*", ERRORS_ALARM_SUFFIX, DEAD_LETTERS_ALARM_SUFFIX)
+                ],
+                email_addresses=_list(props.notification_emails),
+                phone_numbers=_list(props.notification_phone_numbers),
+            ),
+        )
+        pause = GuardTopic(
+            self,
+            "pause",
+            context,
+            GuardTopicProps(
+                name="pause",
+                kms_key_arn=self.key.key.arn,
+                # only critical reputation alarms
+                publishing_alarm_names=[
+                    context.aws_name(f"{scope}-*-{contract.TIER_CRITICAL}") for scope in ("account", "set")
+                ],
+            ),
+        )
+        return notifications, pause
+
+    def _account_alarms(self) -> AccountReputationAlarms:
+        policy = self.props.account_policy
+        return AccountReputationAlarms(
+            self,
+            "account_alarms",
+            self.context,
+            AccountReputationAlarmsProps(
+                thresholds=policy.thresholds or self.props.default_thresholds,
+                settings=self.props.alarm_settings,
+                notification_topic_arn=self.notification_topic.topic.arn,
+                pause_topic_arn=self.pause_topic.topic.arn,
+                action=policy.action,
+                enabled=policy.enabled,
+                warning_alarms=policy.warning_alarms,
+            ),
+        )
+
+    def _per_set_resources(self, sets: TerraformExpression) -> None:
+        set_map = ConfigurationSetMap(self, "set_map", self.context, ConfigurationSetMapProps(sets=sets))
+        self.configuration_set_map = set_map
+        self.configuration_sets = ManagedConfigurationSets(
+            self, "managed_sets", self.context, ManagedConfigurationSetsProps(managed_sets=set_map.managed)
+        )
+        self.configuration_set_alarms = ConfigurationSetReputationAlarms(
+            self,
+            "set_alarms",
+            self.context,
+            ConfigurationSetReputationAlarmsProps(
+                sets=set_map.all,
+                warning_sets=set_map.warning,
+                settings=self.props.alarm_settings,
+                notification_topic_arn=self.notification_topic.topic.arn,
+                pause_topic_arn=self.pause_topic.topic.arn,
+                managed_sets_address=resource_address(self.configuration_sets.configuration_sets),
+            ),
+        )
+
+    def _function(self, package: TerraformExpression) -> PauseFunction:
+        props = self.props
+        return PauseFunction(
+            self,
+            "function",
+            self.context,
+            PauseFunctionProps(
+                kms_key_arn=self.key.key.arn,
+                notification_topic_arn=self.notification_topic.topic.arn,
+                pause_topic_arn=self.pause_topic.topic.arn,
+                package=package,
+                account_pause_allowed=self._account_pause_allowed(),
+                pausing_set_arns=self.configuration_set_map.pausing_arns if self.configuration_set_map else None,
+                dry_run=props.dry_run,
+                log_retention_days=props.log_retention_days,
+                reserved_concurrency=props.reserved_concurrency,
+            ),
+        )
+
+    def _account_pause_allowed(self) -> Flag:
+        """True, False, or a token: the account alarms exist and their action is ``pause``."""
+        policy = self.props.account_policy
+        if is_token(policy.action):
+            allowed: Flag = Op.and_(policy.enabled, Op.eq(policy.action, contract.ACTION_PAUSE))
+            return allowed
+        return policy.enabled if policy.action == contract.ACTION_PAUSE else False
+
+
+def _list(values: Sequence[str]) -> list[str]:
+    """A Python list of the values; a list token stays the token."""
+    return values if isinstance(values, list) else list(values)

@@ -1,29 +1,26 @@
 """Input validation shared by every construct: collect every problem, then raise once.
 
-Values that are unresolved Terraform tokens (``${var.x}``, cdktf token strings or numbers) are
-skipped: Terraform's own ``validation`` blocks check them at plan time.
+Every pattern, limit and rule sentence comes from ``ses_guard_lambda.rules`` (shared with the
+generated module's ``validation`` blocks and the function), so a bad value is refused with the same
+words at synth time and at plan time. Values that are unresolved Terraform tokens (``${var.x}``,
+cdktf token strings, numbers, lists or maps) are skipped: Terraform checks them at plan time.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from ses_guard_lambda import contract, rules
+from ses_guard_lambda import rules
 from ses_reputation_guard._cdktf import Token
 
-# Every pattern and limit lives in ses_guard_lambda.rules (shared with the module and the function).
-CONFIGURATION_SET_NAME_PATTERN = re.compile(rules.CONFIGURATION_SET_NAME.pattern)
-CONFIGURATION_SET_NAME_RULE = rules.CONFIGURATION_SET_NAME.rule
-MAX_CONFIGURATION_SETS = rules.MAX_CONFIGURATION_SETS
-EMAIL_PATTERN = re.compile(rules.EMAIL.pattern)
-E164_PATTERN = re.compile(rules.E164_PHONE_NUMBER.pattern)
-NAME_PREFIX_PATTERN = re.compile(rules.NAME_PREFIX.pattern)
-ACTIONS = contract.ACTIONS
-LOG_RETENTION_DAYS = rules.LOG_RETENTION_DAYS
+# Re-exported for the module generator, which still imports them from here.
 ALARM_STATISTICS = rules.ALARM_STATISTICS
+LOG_RETENTION_DAYS = rules.LOG_RETENTION_DAYS
+MAX_CONFIGURATION_SETS = rules.MAX_CONFIGURATION_SETS
 
 
 class GuardValidationError(ValueError):
@@ -53,8 +50,15 @@ def is_token(value: object) -> bool:
         # NaN and infinities are never tokens (and jsii cannot serialize them).
         return math.isfinite(value) and value <= _NUMBER_TOKEN_CEILING and Token.is_unresolved(value)
     if isinstance(value, (list, tuple)):
-        return Token.is_unresolved(value)
-    return False
+        return bool(value) and bool(Token.is_unresolved(list(value)))
+    if isinstance(value, Mapping):
+        return bool(value) and bool(Token.is_unresolved(dict(value)))
+    # An IResolvable (what Token.as_any returns) is a jsii object; plain Python objects never are tokens.
+    return hasattr(value, "__jsii_ref__") and bool(Token.is_unresolved(value))
+
+
+def compiled(rule: rules.PatternRule) -> re.Pattern[str]:
+    return re.compile(rule.pattern)
 
 
 @dataclass
@@ -70,19 +74,18 @@ class Problems:
         if self.items:
             raise GuardValidationError(subject, self.items)
 
-    def ratio(self, name: str, value: float | None, *, allow_none: bool = False) -> None:
+    def ratio(self, name: str, value: float | None) -> None:
         if value is None:
-            if not allow_none:
-                self.add(f"{name}=None: a ratio in (0, 1) is required")
+            self.add(f"{name}=None: {rules.RATIO_RULE}")
             return
         if is_token(value):
             return
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-            self.add(f"{name}={value!r}: must be a number (a ratio in (0, 1))")
+            self.add(f"{name}={value!r}: must be a number: {rules.RATIO_RULE}")
             return
         if not 0 < value < 1:
             hint = f" (did you mean {value / 100:g} for {value:g} %?)" if 1 <= value < 100 else ""
-            self.add(f"{name}={value!r}: must be a ratio strictly between 0 and 1, not a percentage{hint}")
+            self.add(f"{name}={value!r}: {rules.RATIO_RULE}{hint}")
 
     def warning_below_critical(self, subject: str, warning: float | None, critical: float | None) -> None:
         if warning is None or critical is None or is_token(warning) or is_token(critical):
@@ -90,21 +93,52 @@ class Problems:
         if isinstance(warning, (int, float)) and isinstance(critical, (int, float)) and warning >= critical:
             self.add(f"{subject}: warning threshold {warning!r} must be below critical threshold {critical!r}")
 
-    def choice(self, name: str, value: str, choices: Iterable[str]) -> None:
+    def choice(self, name: str, value: Any, choices: Iterable[Any]) -> None:
         options = tuple(choices)
         if is_token(value):
             return
         if value not in options:
             self.add(f"{name}={value!r}: must be one of {', '.join(repr(c) for c in options)}")
 
-    def integer(self, name: str, value: int, *, minimum: int, maximum: int) -> None:
+    def integer(self, name: str, value: int, *, minimum: int, maximum: int, multiple_of: int = 1) -> None:
         if is_token(value):
             return
         if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
             self.add(f"{name}={value!r}: must be a whole number from {minimum} to {maximum}")
+        elif value % multiple_of:
+            self.add(f"{name}={value!r}: must be a multiple of {multiple_of}")
 
-    def pattern(self, name: str, value: str, pattern: re.Pattern[str], rule: str) -> None:
+    def pattern(self, name: str, value: str, rule: rules.PatternRule) -> None:
         if is_token(value):
             return
-        if not isinstance(value, str) or not pattern.fullmatch(value):
-            self.add(f"{name}={value!r}: {rule}")
+        if not isinstance(value, str) or not compiled(rule).fullmatch(value):
+            self.add(f"{name}={value!r}: {rule.rule}")
+
+    def each_pattern(self, name: str, values: Iterable[str], rule: rules.PatternRule) -> None:
+        """Every item of a list matches ``rule``, no item twice (a token list is skipped)."""
+        if is_token(values):
+            return
+        seen: set[str] = set()
+        for value in values:
+            self.pattern(f"{name} item", value, rule)
+            if value in seen:
+                self.add(f"{name} lists {value!r} more than once")
+            seen.add(value)
+
+    def tags(self, name: str, tags: Mapping[str, str]) -> None:
+        if is_token(tags):
+            return
+        for key, value in tags.items():
+            if (
+                not isinstance(key, str)
+                or not 1 <= len(key) <= rules.TAG_KEY_MAX_LENGTH
+                or key.startswith(rules.TAG_RESERVED_PREFIX)
+            ):
+                self.add(
+                    f"{name} key {key!r}: must be 1-{rules.TAG_KEY_MAX_LENGTH} characters and not start with "
+                    f"{rules.TAG_RESERVED_PREFIX!r}"
+                )
+            if not isinstance(value, str) or len(value) > rules.TAG_VALUE_MAX_LENGTH:
+                self.add(
+                    f"{name}[{key!r}]={value!r}: must be a string of at most {rules.TAG_VALUE_MAX_LENGTH} characters"
+                )

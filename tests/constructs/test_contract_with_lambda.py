@@ -1,7 +1,7 @@
 """The alarms the constructs synthesize lead the Lambda to the right decision.
 
-Ties both sides of docs/design.md together: alarm names, dimensions and tags are taken from the
-synthesized per-set stack (``each.key`` / ``each.value`` substituted from the shipped set file),
+Ties both sides of docs/design.md together: alarm names, dimensions and tags are taken from a
+synthesized guard (``each.key`` / ``each.value`` substituted from its normalized set records),
 turned into a CloudWatch notification, and run through the Lambda's own parser and decision rule.
 """
 
@@ -16,6 +16,8 @@ from ses_guard_lambda import contract
 from ses_guard_lambda.config import GuardConfig
 from ses_guard_lambda.decision import IGNORE, PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET, Context, decide
 from ses_guard_lambda.events import parse_sns_message
+from ses_reputation_guard import AccountPolicy, ConfigurationSetPolicy, ReputationGuard, ReputationGuardProps
+from tests.constructs.support import resources, synthesized
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -62,11 +64,27 @@ def decision_for(alarm: dict[str, Any], tags: dict[str, str]) -> Any:
     return decide(event, tags, config, Context(account_id=ACCOUNT, region=REGION))
 
 
+def guard_alarms(stack: Any, props: ReputationGuardProps) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The guard's alarm blocks and its normalized set records."""
+    guard = ReputationGuard(stack, "guard", props)
+    return resources(synthesized(stack), "aws_cloudwatch_metric_alarm"), guard.props.normalized_configuration_sets()
+
+
+PER_SET = ReputationGuardProps(
+    name_prefix="ses-guard-sets",
+    account_policy=AccountPolicy(action="notify"),
+    configuration_sets={
+        "marketing": ConfigurationSetPolicy(action="pause"),
+        "transactional": ConfigurationSetPolicy(action="notify"),
+        "partner-digest": ConfigurationSetPolicy(action="pause", managed=False),
+    },
+)
+
+
 @pytest.mark.parametrize("metric", ["bounce", "complaint"])
-def test_synthesized_set_alarms_pause_exactly_the_sets_whose_policy_pauses(synth, metric):
-    config = synth.config("per-set")
-    sets = synth.configuration_sets("per-set")
-    template = config["resource"]["aws_cloudwatch_metric_alarm"][f"guard_set_{metric}_critical"]
+def test_synthesized_set_alarms_pause_exactly_the_sets_whose_policy_pauses(stack, metric):
+    alarms, sets = guard_alarms(stack, PER_SET)
+    template = alarms[f"guard_set_{metric}_critical"]
     outcomes = {}
     for name, record in sets.items():
         alarm = substitute(template, name, record)
@@ -79,17 +97,17 @@ def test_synthesized_set_alarms_pause_exactly_the_sets_whose_policy_pauses(synth
     }
 
 
-def test_synthesized_set_warning_alarms_never_pause(synth):
-    config = synth.config("per-set")
-    sets = synth.configuration_sets("per-set")
-    template = config["resource"]["aws_cloudwatch_metric_alarm"]["guard_set_bounce_warning"]
+def test_synthesized_set_warning_alarms_never_pause(stack):
+    alarms, sets = guard_alarms(stack, PER_SET)
+    template = alarms["guard_set_bounce_warning"]
     for name, record in sets.items():
         alarm = substitute(template, name, record)
         assert decision_for(alarm, alarm["tags"]).action == IGNORE
 
 
-def test_synthesized_account_critical_alarm_pauses_the_account(synth):
-    alarm = synth.config("account-wide")["resource"]["aws_cloudwatch_metric_alarm"]["guard_account_bounce_critical"]
+def test_synthesized_account_critical_alarm_pauses_the_account(stack):
+    alarms, _ = guard_alarms(stack, ReputationGuardProps(name_prefix="ses-guard"))
+    alarm = alarms["guard_account_bounce_critical"]
     config = GuardConfig(
         name_prefix="ses-guard", pause_topic_arn=PAUSE_TOPIC.replace("-sets", ""), report_topic_arn="arn:r"
     )

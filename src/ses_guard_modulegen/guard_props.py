@@ -1,0 +1,68 @@
+"""The seam between the generated module and the constructs: ``ReputationGuardProps`` of references.
+
+The module is the same ``ReputationGuard`` the stacks use, built with props whose every value
+references the module's variables (``var.account_policy.enabled``...) or its normalizing locals
+(``local.configuration_sets``: the set map with defaults applied; ``local.function_package_path``).
+Synth-time validation skips those references; the module's ``validation`` blocks check them at plan.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from ses_guard_lambda import rules
+from ses_guard_modulegen.variables import variables
+from ses_reputation_guard._cdktf import Construct, Fn, TerraformVariable, Token
+from ses_reputation_guard.alarm_settings import AlarmSettings
+from ses_reputation_guard.expressions import TerraformExpression
+from ses_reputation_guard.policy import AccountPolicy, ReputationThresholds
+from ses_reputation_guard.reputation_guard import ReputationGuardProps
+
+SETS_LOCAL = TerraformExpression("local.configuration_sets")
+PACKAGE_LOCAL = TerraformExpression("local.function_package_path")
+
+
+def module_props(scope: Construct) -> ReputationGuardProps:
+    """Props whose values are the module's variables and locals.
+
+    The ``TerraformVariable`` objects exist only so cdktf renders proper references
+    (``var.account_policy.enabled``); their blocks are replaced by ``variables()`` in the output.
+    """
+    refs = {v.name: TerraformVariable(scope, v.name, type="any") for v in variables()}
+
+    def attr(variable: str, *path: str) -> Any:
+        value = refs[variable].value
+        return Fn.lookup_nested(value, list(path)) if path else value
+
+    def threshold(name: str) -> Any:
+        # An account threshold left null falls back to the default thresholds.
+        return Token.as_number(Fn.coalesce([attr("account_policy", name), attr("default_thresholds", name)]))
+
+    def whole_number(variable: str, *path: str) -> int:
+        # A number token is a float at runtime; the prop's type says what Terraform will see.
+        return cast(int, Token.as_number(attr(variable, *path)))
+
+    account_thresholds = {name: threshold(name) for name in rules.THRESHOLD_NAMES}
+    return ReputationGuardProps(
+        name_prefix=Token.as_string(attr("name_prefix")),
+        account_policy=AccountPolicy(
+            enabled=Token.as_any(attr("account_policy", "enabled")),
+            action=Token.as_string(attr("account_policy", "action")),  # type: ignore[arg-type]
+            warning_alarms=Token.as_any(attr("account_policy", "warning_alarms")),
+            thresholds=ReputationThresholds(**account_thresholds),
+        ),
+        configuration_sets=SETS_LOCAL,
+        notification_emails=Token.as_list(attr("notification_emails")),
+        notification_phone_numbers=Token.as_list(attr("notification_phone_numbers")),
+        dry_run=Token.as_any(attr("dry_run")),
+        alarm_settings=AlarmSettings(
+            period_seconds=whole_number("alarm_settings", "period_seconds"),
+            evaluation_periods=whole_number("alarm_settings", "evaluation_periods"),
+            datapoints_to_alarm=whole_number("alarm_settings", "datapoints_to_alarm"),
+            statistic=Token.as_string(attr("alarm_settings", "statistic")),
+        ),
+        log_retention_days=whole_number("log_retention_days"),
+        reserved_concurrency=whole_number("reserved_concurrency"),
+        tags=Token.as_string_map(attr("tags")),
+        function_package=PACKAGE_LOCAL,
+    )

@@ -1,0 +1,184 @@
+"""FunctionRole: the pause function's IAM role and least-privilege policies.
+
+Policies are built as ``aws_iam_policy_document`` data sources (never JSON strings), so scanners
+read them. Pausing permissions exist only when something may be paused: the account action, the
+sets whose action is ``pause``; a Deny keeps notify-only managed sets unpausable whatever the Allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ses_guard_lambda import contract
+from ses_reputation_guard._cdktf import (
+    Construct,
+    DataAwsIamPolicyDocument,
+    IamRole,
+    IamRolePolicy,
+    IamRolePolicyAttachment,
+    PolicyCondition,
+    PolicyPrincipals,
+    PolicyStatement,
+    Token,
+)
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for
+from ses_reputation_guard.naming import data_address
+
+
+@dataclass(frozen=True)
+class FunctionRoleProps:
+    function_name: str
+    """The role is ``<function_name>-function``."""
+    log_group_arn: str
+    dead_letter_queue_arn: str
+    kms_key_arn: str
+    notification_topic_arn: str
+    """Where the function publishes its reports."""
+    account_pause_allowed: Flag
+    """Grant ``ses:PutAccountSendingAttributes`` (the account policy may pause the account)."""
+    pausing_set_arns: TerraformExpression | None
+    """List of configuration-set ARNs the function may pause; None: the guard has no sets."""
+
+
+class FunctionRole(Construct):
+    """``role`` and its policies: ``base_policy`` always, ``account_pause_policy`` and
+    ``set_pause_policy`` when something may be paused (else None), X-Ray through ``tracing_policy``."""
+
+    def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: FunctionRoleProps) -> None:
+        super().__init__(scope, construct_id)
+        self.context = context
+        self.props = props
+        assume = context.create(
+            self,
+            DataAwsIamPolicyDocument,
+            "function_assume_role",
+            statement=[
+                PolicyStatement(
+                    effect="Allow",
+                    principals=[PolicyPrincipals(type="Service", identifiers=["lambda.amazonaws.com"])],
+                    actions=["sts:AssumeRole"],
+                    condition=[
+                        PolicyCondition(test="StringEquals", variable="aws:SourceAccount", values=[context.account_id])
+                    ],
+                )
+            ],
+        )
+        self.role = context.create(
+            self,
+            IamRole,
+            "function_role",
+            name=f"{props.function_name}-function",
+            assume_role_policy=assume.json,
+            tags=context.tags,
+        )
+        self.base_policy = self._base_policy()
+        self.account_pause_policy = self._account_pause_policy()
+        self.set_pause_policy = self._set_pause_policy()
+        self.tracing_policy = context.create(
+            self,
+            IamRolePolicyAttachment,
+            "function_tracing",
+            role=self.role.name,
+            policy_arn=f"arn:{context.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess",
+        )
+
+    @property
+    def policies(self) -> list[Any]:
+        """Every inline policy created: the function depends on them (permissions before the first alarm)."""
+        return [p for p in (self.base_policy, self.account_pause_policy, self.set_pause_policy) if p is not None]
+
+    def _base_policy(self) -> Any:
+        context, props = self.context, self.props
+        alarm_arn = context.arn("cloudwatch", f"alarm:{context.name_prefix}")
+        statements = [
+            PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[f"{props.log_group_arn}:*"],
+            ),
+            PolicyStatement(sid="PublishReports", actions=["sns:Publish"], resources=[props.notification_topic_arn]),
+            PolicyStatement(
+                sid="UseGuardKey", actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=[props.kms_key_arn]
+            ),
+            PolicyStatement(sid="DeadLetter", actions=["sqs:SendMessage"], resources=[props.dead_letter_queue_arn]),
+            PolicyStatement(
+                sid="ReadGuardAlarmPolicy",
+                actions=["cloudwatch:ListTagsForResource"],
+                resources=[f"{alarm_arn}-account-*", f"{alarm_arn}-set-*"],
+            ),
+            PolicyStatement(
+                # GetAccount has no resource type: "*" is the only possible scope (read only).
+                sid="ReadAccountSendingStatus",
+                actions=["ses:GetAccount"],
+                resources=["*"],
+            ),
+        ]
+        document = context.create(self, DataAwsIamPolicyDocument, "function_base_policy", statement=statements)
+        return context.create(
+            self, IamRolePolicy, "function_base", name="guard-base", role=self.role.id, policy=document.json
+        )
+
+    def _account_pause_policy(self) -> Any:
+        # PutAccountSendingAttributes has no resource type, so "*" is the only scope AWS offers; we
+        # narrow it to this Region and grant it only if the policy may pause.
+        count = count_for(self.props.account_pause_allowed)
+        if count is SKIP:
+            return None
+        statement = PolicyStatement(
+            sid="PauseAccountSendingInThisRegion",
+            actions=["ses:PutAccountSendingAttributes"],
+            resources=["*"],
+            condition=[
+                PolicyCondition(test="StringEquals", variable="aws:RequestedRegion", values=[self.context.region])
+            ],
+        )
+        return self._counted_role_policy("account_pause", count=count, statements=[statement])
+
+    def _set_pause_policy(self) -> Any:
+        """Pausing configuration sets: scoped to configuration-set ARNs, never "*"."""
+        arns = self.props.pausing_set_arns
+        if arns is None:
+            return None
+        statements = [
+            PolicyStatement(
+                sid="PauseAndReadGuardedConfigurationSets",
+                actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
+                resources=Token.as_list(arns.interpolated),
+            ),
+            # Defense in depth, independent of the number of sets: a managed set whose policy is
+            # notify-only carries the action tag, and IAM refuses to pause it whatever alarm asks.
+            PolicyStatement(
+                sid="NeverPauseNotifyOnlySets",
+                effect="Deny",
+                actions=["ses:PutConfigurationSetSendingOptions"],
+                resources=[self.context.arn("ses", "configuration-set/*")],
+                condition=[
+                    PolicyCondition(
+                        test="StringEquals",
+                        variable=f"aws:ResourceTag/{contract.TAG_ACTION}",
+                        values=[contract.ACTION_NOTIFY],
+                    )
+                ],
+            ),
+        ]
+        count = Token.as_number(f"${{length({arns.text}) > 0 ? 1 : 0}}")
+        return self._counted_role_policy("set_pause", count=count, statements=statements)
+
+    def _counted_role_policy(self, role: str, *, count: Any, statements: list[Any]) -> Any:
+        """A policy document and the role policy using it, both created only when ``count`` is 1
+        (``count`` None: always)."""
+        document = self.context.create(
+            self, DataAwsIamPolicyDocument, f"function_{role}_policy", count=count, statement=statements
+        )
+        policy = document.json if count is None else f"${{{data_address(document)}[0].json}}"
+        return self.context.create(
+            self,
+            IamRolePolicy,
+            f"function_{role}",
+            count=count,
+            name=f"guard-{role.replace('_', '-')}",
+            role=self.role.id,
+            policy=policy,
+        )

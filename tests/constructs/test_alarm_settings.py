@@ -1,0 +1,83 @@
+"""AlarmSettings (limits from the rules table) and the reputation alarm every tier shares."""
+
+from __future__ import annotations
+
+import pytest
+
+from ses_guard_lambda import contract, rules
+from ses_reputation_guard.alarm_settings import AlarmSettings, reputation_alarm
+from ses_reputation_guard.validation import Problems
+from tests.constructs.support import CONTEXT, resources, synthesized
+
+
+def problems_of(settings: AlarmSettings) -> list[str]:
+    problems = Problems()
+    settings.collect_problems(problems)
+    return problems.items
+
+
+def test_default_settings_evaluate_one_hour_on_the_worst_published_rate():
+    assert AlarmSettings() == AlarmSettings(
+        period_seconds=3600, evaluation_periods=1, datapoints_to_alarm=1, statistic="Maximum"
+    )
+    assert problems_of(AlarmSettings()) == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        (AlarmSettings(period_seconds=90), "alarm_settings.period_seconds=90: must be a multiple of 60"),
+        (
+            AlarmSettings(period_seconds=rules.ALARM_PERIOD_SECONDS_MAX + 60),
+            "alarm_settings.period_seconds=86460: must be a whole number from 60 to 86400",
+        ),
+        (
+            AlarmSettings(evaluation_periods=25, datapoints_to_alarm=1),
+            "alarm_settings.evaluation_periods=25: must be a whole number from 1 to 24",
+        ),
+        (
+            AlarmSettings(evaluation_periods=2, datapoints_to_alarm=3),
+            "alarm_settings.datapoints_to_alarm=3: must not exceed evaluation_periods=2",
+        ),
+        (
+            AlarmSettings(statistic="p99"),
+            "alarm_settings.statistic='p99': must be one of 'Average', 'Maximum', 'Minimum'",
+        ),
+    ],
+)
+def test_settings_outside_cloudwatch_limits_are_refused(settings, problem):
+    assert problems_of(settings) == [problem]
+
+
+def test_reputation_alarm_follows_aws_recommendation_and_the_settings(stack):
+    settings = AlarmSettings(period_seconds=600, evaluation_periods=3, datapoints_to_alarm=2, statistic="Average")
+    reputation_alarm(
+        CONTEXT,
+        stack,
+        "an_alarm",
+        alarm_name="n",
+        description="d",
+        metric_name=contract.METRIC_BOUNCE_RATE,
+        threshold=0.04,
+        settings=settings,
+        alarm_actions=["a"],
+        ok_actions=["o"],
+        tags={"t": "v"},
+    )
+    alarm = resources(synthesized(stack), "aws_cloudwatch_metric_alarm")["guard_an_alarm"]
+    assert alarm == {
+        "alarm_name": "n",
+        "alarm_description": "d",
+        "namespace": "AWS/SES",
+        "metric_name": "Reputation.BounceRate",
+        "statistic": "Average",
+        "period": 600,
+        "evaluation_periods": 3,
+        "datapoints_to_alarm": 2,
+        "threshold": 0.04,
+        "comparison_operator": "GreaterThanOrEqualToThreshold",
+        "treat_missing_data": "ignore",
+        "alarm_actions": ["a"],
+        "ok_actions": ["o"],
+        "tags": {"t": "v"},
+    }

@@ -1,0 +1,137 @@
+"""FunctionRole: least privilege, pausing rights only for what may be paused."""
+
+from __future__ import annotations
+
+from ses_guard_lambda import contract
+from ses_reputation_guard._cdktf import TerraformVariable, Token
+from ses_reputation_guard.expressions import TerraformExpression
+from ses_reputation_guard.function_role import FunctionRole, FunctionRoleProps
+from tests.constructs.support import (
+    ACCOUNT,
+    CONTEXT,
+    KEY_ARN,
+    NOTIFICATION_TOPIC_ARN,
+    PREFIX,
+    REGION,
+    TAGS,
+    data_sources,
+    resources,
+    statement,
+    statements,
+    synthesized,
+)
+
+LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{PREFIX}-pause"
+QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{PREFIX}-pause-dlq"
+SET_ARNS = TerraformExpression("local.pausing_set_arns")
+
+
+def role(stack, *, account_pause_allowed=False, pausing_set_arns=None) -> FunctionRole:
+    return FunctionRole(
+        stack,
+        "permissions",
+        CONTEXT,
+        FunctionRoleProps(
+            function_name=f"{PREFIX}-pause",
+            log_group_arn=LOG_GROUP_ARN,
+            dead_letter_queue_arn=QUEUE_ARN,
+            kms_key_arn=KEY_ARN,
+            notification_topic_arn=NOTIFICATION_TOPIC_ARN,
+            account_pause_allowed=account_pause_allowed,
+            pausing_set_arns=pausing_set_arns,
+        ),
+    )
+
+
+def test_only_lambda_of_this_account_assumes_the_role(stack):
+    role(stack)
+    config = synthesized(stack)
+    iam_role = resources(config, "aws_iam_role")["guard_function_role"]
+    assert iam_role["name"] == f"{PREFIX}-pause-function"
+    assert iam_role["tags"] == TAGS
+    [assume] = statements(config, "guard_function_assume_role")
+    assert assume["principals"] == [{"identifiers": ["lambda.amazonaws.com"], "type": "Service"}]
+    assert assume["condition"] == [{"test": "StringEquals", "values": [ACCOUNT], "variable": "aws:SourceAccount"}]
+
+
+def test_base_policy_reaches_only_the_guards_own_log_group_topic_key_queue_and_alarms(stack):
+    role(stack)
+    config = synthesized(stack)
+    document = "guard_function_base_policy"
+    assert statement(config, document, "WriteOwnLogs")["resources"] == [f"{LOG_GROUP_ARN}:*"]
+    assert statement(config, document, "PublishReports")["resources"] == [NOTIFICATION_TOPIC_ARN]
+    assert statement(config, document, "UseGuardKey")["resources"] == [KEY_ARN]
+    assert statement(config, document, "DeadLetter")["resources"] == [QUEUE_ARN]
+    alarm = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{PREFIX}"
+    assert statement(config, document, "ReadGuardAlarmPolicy")["resources"] == [f"{alarm}-account-*", f"{alarm}-set-*"]
+    read_account = statement(config, document, "ReadAccountSendingStatus")
+    assert (read_account["actions"], read_account["resources"]) == (["ses:GetAccount"], ["*"])
+    base = resources(config, "aws_iam_role_policy")["guard_function_base"]
+    assert base["role"] == "${aws_iam_role.guard_function_role.id}"
+
+
+def test_no_pausing_rights_when_nothing_may_be_paused(stack):
+    permissions = role(stack)
+    assert (permissions.account_pause_policy, permissions.set_pause_policy) == (None, None)
+    assert set(resources(synthesized(stack), "aws_iam_role_policy")) == {"guard_function_base"}
+    assert permissions.policies == [permissions.base_policy]
+
+
+def test_account_pausing_is_granted_only_in_the_guards_region(stack):
+    role(stack, account_pause_allowed=True)
+    config = synthesized(stack)
+    [pause] = statements(config, "guard_function_account_pause_policy")
+    assert pause["actions"] == ["ses:PutAccountSendingAttributes"]
+    assert pause["condition"] == [{"test": "StringEquals", "values": [REGION], "variable": "aws:RequestedRegion"}]
+    assert resources(config, "aws_iam_role_policy")["guard_function_account_pause"]["policy"] == (
+        "${data.aws_iam_policy_document.guard_function_account_pause_policy.json}"
+    )
+
+
+def test_account_pausing_known_only_at_plan_time_is_a_counted_policy(stack):
+    allowed = Token.as_any(TerraformVariable(stack, "allowed", type="bool").value)
+    role(stack, account_pause_allowed=allowed)
+    config = synthesized(stack)
+    policy = resources(config, "aws_iam_role_policy")["guard_function_account_pause"]
+    assert policy["count"] == "${var.allowed ? 1 : 0}"
+    assert policy["policy"] == "${data.aws_iam_policy_document.guard_function_account_pause_policy[0].json}"
+    assert data_sources(config, "aws_iam_policy_document")["guard_function_account_pause_policy"]["count"] == (
+        "${var.allowed ? 1 : 0}"
+    )
+
+
+def test_set_pausing_is_scoped_to_the_listed_configuration_set_arns(stack):
+    role(stack, pausing_set_arns=SET_ARNS)
+    config = synthesized(stack)
+    allow = statement(config, "guard_function_set_pause_policy", "PauseAndReadGuardedConfigurationSets")
+    assert allow["actions"] == ["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"]
+    assert allow["resources"] == "${local.pausing_set_arns}"
+    policy = resources(config, "aws_iam_role_policy")["guard_function_set_pause"]
+    assert policy["count"] == "${length(local.pausing_set_arns) > 0 ? 1 : 0}"
+
+
+def test_iam_refuses_to_pause_notify_only_sets_whatever_the_alarm(stack):
+    role(stack, pausing_set_arns=SET_ARNS)
+    deny = statement(synthesized(stack), "guard_function_set_pause_policy", "NeverPauseNotifyOnlySets")
+    assert deny["effect"] == "Deny"
+    assert deny["actions"] == ["ses:PutConfigurationSetSendingOptions"]
+    assert deny["resources"] == [f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/*"]
+    assert deny["condition"] == [
+        {"test": "StringEquals", "values": ["notify"], "variable": f"aws:ResourceTag/{contract.TAG_ACTION}"}
+    ]
+
+
+def test_no_statement_grants_a_wildcard_action(stack):
+    role(stack, account_pause_allowed=True, pausing_set_arns=SET_ARNS)
+    for document in data_sources(synthesized(stack), "aws_iam_policy_document").values():
+        for each in document["statement"]:
+            assert not any(action in ("*", "ses:*") or action.endswith(":*") for action in each["actions"])
+
+
+def test_tracing_uses_the_aws_managed_xray_policy(stack):
+    role(stack)
+    attachment = resources(synthesized(stack), "aws_iam_role_policy_attachment")["guard_function_tracing"]
+    assert attachment == {
+        "policy_arn": "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
+        "role": "${aws_iam_role.guard_function_role.name}",
+    }

@@ -1,0 +1,87 @@
+"""GuardTopic: encrypted, only this account's guard alarms publish, TLS only, optional subscribers."""
+
+from __future__ import annotations
+
+from ses_reputation_guard._cdktf import TerraformVariable, Token
+from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
+from tests.constructs.support import (
+    ACCOUNT,
+    CONTEXT,
+    KEY_ARN,
+    PREFIX,
+    REGION,
+    TAGS,
+    resources,
+    statement,
+    synthesized,
+)
+
+ALARMS = [f"{PREFIX}-account-*", f"{PREFIX}-set-*"]
+
+
+def topic(stack, **props) -> GuardTopic:
+    return GuardTopic(
+        stack,
+        "topic",
+        CONTEXT,
+        GuardTopicProps(name="alerts", kms_key_arn=KEY_ARN, publishing_alarm_names=ALARMS, **props),
+    )
+
+
+def test_topic_uses_the_customer_managed_key_and_the_guards_name(stack):
+    topic(stack)
+    assert resources(synthesized(stack), "aws_sns_topic") == {
+        "guard_alerts_topic": {"name": f"{PREFIX}-alerts", "kms_master_key_id": KEY_ARN, "tags": TAGS}
+    }
+
+
+def test_only_cloudwatch_alarms_of_this_account_and_guard_may_publish(stack):
+    topic(stack)
+    config = synthesized(stack)
+    allow = statement(config, "guard_alerts_topic_policy_document", "GuardAlarmsOfThisAccountPublish")
+    assert allow["effect"] == "Allow"
+    assert allow["actions"] == ["sns:Publish"]
+    assert allow["principals"] == [{"identifiers": ["cloudwatch.amazonaws.com"], "type": "Service"}]
+    assert allow["resources"] == ["${aws_sns_topic.guard_alerts_topic.arn}"]
+    assert allow["condition"] == [
+        {"test": "StringEquals", "values": [ACCOUNT], "variable": "aws:SourceAccount"},
+        {
+            "test": "ArnLike",
+            "values": [f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}" for name in ALARMS],
+            "variable": "aws:SourceArn",
+        },
+    ]
+    policy = resources(config, "aws_sns_topic_policy")["guard_alerts_topic_policy"]
+    assert policy["policy"] == "${data.aws_iam_policy_document.guard_alerts_topic_policy_document.json}"
+
+
+def test_topic_refuses_every_request_without_tls(stack):
+    topic(stack)
+    deny = statement(synthesized(stack), "guard_alerts_topic_policy_document", "DenyInsecureTransport")
+    assert deny["effect"] == "Deny"
+    assert deny["principals"] == [{"identifiers": ["*"], "type": "*"}]
+    assert deny["actions"] == ["sns:*"]
+    assert deny["condition"] == [{"test": "Bool", "values": ["false"], "variable": "aws:SecureTransport"}]
+
+
+def test_people_subscribe_by_email_and_sms_one_block_per_protocol_keyed_by_endpoint(stack):
+    topic(stack, email_addresses=["a@example.com", "b@example.com"], phone_numbers=["+15555550100"])
+    subscriptions = resources(synthesized(stack), "aws_sns_topic_subscription")
+    assert set(subscriptions) == {"guard_alerts_email", "guard_alerts_sms"}
+    email = subscriptions["guard_alerts_email"]
+    assert (email["protocol"], email["endpoint"]) == ("email", "${each.value}")
+    assert email["for_each"] == '${toset(["a@example.com", "b@example.com"])}'
+    assert subscriptions["guard_alerts_sms"]["protocol"] == "sms"
+
+
+def test_no_subscription_blocks_without_endpoints(stack):
+    topic(stack)
+    assert resources(synthesized(stack), "aws_sns_topic_subscription") == {}
+
+
+def test_endpoint_lists_known_only_at_plan_time_still_get_a_subscription_block(stack):
+    emails = Token.as_list(TerraformVariable(stack, "emails", type="list(string)").value)
+    topic(stack, email_addresses=emails)
+    assert resources(synthesized(stack), "aws_sns_topic_subscription")["guard_alerts_email"]["for_each"] == (
+        "${toset(var.emails)}"
+    )

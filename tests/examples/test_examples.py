@@ -1,0 +1,58 @@
+"""The example stacks synthesize, in both renderings, portable and with the policies they describe.
+
+What each construct produces is tested in tests/constructs/; `terraform validate` of every
+rendering is in tests/module/test_terraform_validate.py, the checkov scan in tests/policy/.
+"""
+
+from __future__ import annotations
+
+from tests.conftest import SynthOutput
+
+ALL_STACKS = ["account-wide", "multi-region-eu-west-1", "multi-region-us-east-1", "per-set"]
+
+
+def test_every_example_stack_is_synthesized_as_json_and_as_hcl(synth: SynthOutput) -> None:
+    assert synth.stacks() == ALL_STACKS
+    for stack in ALL_STACKS:
+        assert (synth.stack_dir(stack) / "cdk.tf.json").is_file()
+        assert (synth.stack_dir(stack) / "hcl" / "main.tf").is_file()
+
+
+def test_generated_files_carry_no_machine_paths(synth: SynthOutput) -> None:
+    for stack in ALL_STACKS:
+        for path in (synth.stack_dir(stack) / "cdk.tf.json", synth.stack_dir(stack) / "hcl" / "main.tf"):
+            text = path.read_text()
+            assert str(synth.outdir) not in text
+            assert "/tmp/" not in text and "/work/" not in text and "/root/" not in text
+
+
+def test_stacks_pin_a_provider_range_and_a_relative_local_backend(synth: SynthOutput) -> None:
+    for stack in ALL_STACKS:
+        terraform = synth.config(stack)["terraform"]
+        assert terraform["required_providers"]["aws"]["version"] == ">= 5.100, < 7.0"
+        assert terraform["backend"] == {"local": {"path": f"../../../terraform.{stack}.tfstate"}}
+
+
+def test_multi_region_example_guards_each_region_with_its_own_sets(synth: SynthOutput) -> None:
+    for region, sets in (
+        ("us-east-1", {"marketing-us", "transactional-us"}),
+        ("eu-west-1", {"marketing-eu", "transactional-eu"}),
+    ):
+        config = synth.config(f"multi-region-{region}")
+        assert config["provider"]["aws"][0]["region"] == region
+        assert set(synth.configuration_sets(f"multi-region-{region}")) == sets
+
+
+def test_per_set_example_ships_each_sets_policy(synth: SynthOutput) -> None:
+    sets = synth.configuration_sets("per-set")
+    assert sets["marketing"] == {
+        "action": "pause",
+        "managed": True,
+        "warning_alarms": True,
+        "bounce_warning": 0.015,
+        "bounce_critical": 0.03,
+        "complaint_warning": 0.0004,
+        "complaint_critical": 0.0007,
+    }
+    assert sets["transactional"]["action"] == "notify"
+    assert sets["partner-digest"]["managed"] is False
