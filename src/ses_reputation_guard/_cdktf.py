@@ -145,6 +145,9 @@ _lambda_function = _provider_module("lambda_function")
 _lambda_permission = _provider_module("lambda_permission")
 _sqs_queue = _provider_module("sqs_queue")
 _sesv2_configuration_set = _provider_module("sesv2_configuration_set")
+_cloudwatch_dashboard = _provider_module("cloudwatch_dashboard")
+_chatbot_slack = _provider_module("chatbot_slack_channel_configuration")
+_chatbot_teams = _provider_module("chatbot_teams_channel_configuration")
 
 AwsProvider = _provider.AwsProvider
 KmsKey = _kms_key.KmsKey
@@ -174,6 +177,9 @@ LambdaPermission = _lambda_permission.LambdaPermission
 SqsQueue = _sqs_queue.SqsQueue
 Sesv2ConfigurationSet = _sesv2_configuration_set.Sesv2ConfigurationSet
 Sesv2ReputationOptions = _sesv2_configuration_set.Sesv2ConfigurationSetReputationOptions
+CloudwatchDashboard = _cloudwatch_dashboard.CloudwatchDashboard
+ChatbotSlackChannelConfiguration = _chatbot_slack.ChatbotSlackChannelConfiguration
+ChatbotTeamsChannelConfiguration = _chatbot_teams.ChatbotTeamsChannelConfiguration
 
 # What Token.as_any returns: a boolean (or any value) that Terraform resolves later.
 IResolvable = cdktf.IResolvable

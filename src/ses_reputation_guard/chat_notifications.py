@@ -1,0 +1,272 @@
+"""ChatNotifications: the guard's notification topic in Slack and Microsoft Teams channels.
+
+AWS chat integration (AWS Chatbot, now "Amazon Q Developer in chat applications") posts CloudWatch
+alarm notifications from the topic to each channel. One channel configuration per channel,
+``<name_prefix>-slack-<label>`` / ``<name_prefix>-teams-<label>``, all sharing one role
+``<name_prefix>-chat``. The workspace or team must first be authorized once in the AWS chat console
+(an OAuth step no API can do); the ids come from there.
+
+Least privilege:
+- the channel role may only read the guard's alarms and draw metric graphs (the chat service's
+  "notification permissions" template, narrowed from ``cloudwatch:Describe*/Get*/List*`` on ``*``),
+  nothing else, not logs;
+- every configuration sets its guardrail explicitly to the AWS managed ``CloudWatchReadOnlyAccess``
+  policy (without one, the API applies ``AdministratorAccess``): whatever role a channel member
+  uses, commands from the channel can at most read CloudWatch;
+- ``user_authorization_required``: members who run commands must bring their own role; the channel
+  role is for notifications.
+
+Region: chat configurations are global. Provider 5.100 sends their API calls to its own Region when
+that is one of the chat API's Regions (us-east-2, us-west-2, eu-west-1, ap-southeast-1), otherwise to
+us-west-2; no provider alias is needed, and a configuration can subscribe a topic of any Region.
+Configuration and role names are global to the account: guards in two Regions need two prefixes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ses_guard_lambda import rules
+from ses_reputation_guard._cdktf import (
+    ChatbotSlackChannelConfiguration,
+    ChatbotTeamsChannelConfiguration,
+    Construct,
+    DataAwsIamPolicyDocument,
+    IamRole,
+    IamRolePolicy,
+    PolicyPrincipals,
+    PolicyStatement,
+    TerraformIterator,
+    Token,
+)
+from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.expressions import SKIP, TerraformExpression
+from ses_reputation_guard.validation import Problems
+
+CHAT_SERVICE_PRINCIPAL = "chatbot.amazonaws.com"
+GUARDRAIL_POLICY = "CloudWatchReadOnlyAccess"
+"""AWS managed policy capping what anyone may do through the channel."""
+# The chat service's "notification permissions" template grants cloudwatch:Describe*, Get* and List*
+# on "*"; narrowed here to what an alarm notification reads: the guard's own alarms and the graph.
+ALARM_READ_ACTIONS = ("cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory")
+GRAPH_READ_ACTIONS = (
+    "cloudwatch:GetMetricWidgetImage",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:GetMetricStatistics",
+    "cloudwatch:ListMetrics",
+)
+LOGGING_LEVELS = ("ERROR", "INFO", "NONE")
+
+
+@dataclass(frozen=True)
+class SlackChannel:
+    """A Slack channel of a workspace already authorized in the AWS chat console."""
+
+    label: str
+    """Names the configuration ``<name_prefix>-slack-<label>``: 1-64 letters, digits, '_', '-'."""
+    team_id: str
+    """Slack workspace (team) id from the AWS chat console, ``T...``."""
+    channel_id: str
+    """Channel id, ``C...`` (``G...`` for older private channels); invite the AWS app to private ones."""
+
+
+@dataclass(frozen=True)
+class TeamsChannel:
+    """A Microsoft Teams channel of a team already authorized in the AWS chat console."""
+
+    label: str
+    """Names the configuration ``<name_prefix>-teams-<label>``: 1-64 letters, digits, '_', '-'."""
+    tenant_id: str
+    """Microsoft Entra tenant id (a GUID)."""
+    team_id: str
+    """Team id (a GUID) from the AWS chat console."""
+    channel_id: str
+    """Channel id as URL-encoded in the channel's link: ``19%3a...%40thread.tacv2``."""
+
+
+@dataclass(frozen=True)
+class ChatNotificationsProps:
+    topic_arns: Sequence[str]
+    """SNS topics whose messages are posted (the guard's notification topic)."""
+    slack_channels: Sequence[SlackChannel] | TerraformExpression = ()
+    """Slack channels, or a Terraform list of objects ``{label, team_id, channel_id}``. Default none."""
+    teams_channels: Sequence[TeamsChannel] | TerraformExpression = ()
+    """Teams channels, or a Terraform list of objects ``{label, tenant_id, team_id, channel_id}``.
+    Default none."""
+    logging_level: str = "ERROR"
+    """What the chat service logs to CloudWatch Logs: ``ERROR`` (default), ``INFO`` or ``NONE``."""
+
+    def validate(self) -> None:
+        """Raise ``GuardValidationError`` listing every invalid value, or return."""
+        problems = Problems()
+        collect_channel_problems(self.slack_channels, self.teams_channels, problems)
+        problems.choice("logging_level", self.logging_level, LOGGING_LEVELS)
+        problems.raise_if_any("ChatNotificationsProps")
+
+
+def collect_channel_problems(
+    slack: Sequence[SlackChannel] | TerraformExpression,
+    teams: Sequence[TeamsChannel] | TerraformExpression,
+    problems: Problems,
+    subject: str = "",
+) -> None:
+    """Every id against ``rules``; labels unique, at most ``rules.CHAT_CHANNELS_MAX`` per platform."""
+    platforms: tuple[tuple[str, Sequence[SlackChannel | TeamsChannel] | TerraformExpression], ...] = (
+        ("slack_channels", slack),
+        ("teams_channels", teams),
+    )
+    for name, channels in platforms:
+        if isinstance(channels, TerraformExpression):
+            continue  # checked by the module's validation blocks at plan time
+        if len(channels) > rules.CHAT_CHANNELS_MAX:
+            problems.add(f"{subject}{name} has {len(channels)} channels: at most {rules.CHAT_CHANNELS_MAX}")
+        duplicates = sorted(label for label, seen in Counter(c.label for c in channels).items() if seen > 1)
+        if duplicates:
+            problems.add(f"{subject}{name} uses the label(s) {duplicates!r} more than once")
+        for i, channel in enumerate(channels):
+            item = f"{subject}{name}[{i}]"
+            problems.pattern(f"{item}.label", channel.label, rules.CHAT_CHANNEL_LABEL)
+            problems.pattern(f"{item}.team_id", channel.team_id, _team_rule(channel))
+            problems.pattern(f"{item}.channel_id", channel.channel_id, _channel_rule(channel))
+            if isinstance(channel, TeamsChannel):
+                problems.pattern(f"{item}.tenant_id", channel.tenant_id, rules.TEAMS_GUID)
+
+
+def _team_rule(channel: SlackChannel | TeamsChannel) -> rules.PatternRule:
+    return rules.SLACK_TEAM_ID if isinstance(channel, SlackChannel) else rules.TEAMS_GUID
+
+
+def _channel_rule(channel: SlackChannel | TeamsChannel) -> rules.PatternRule:
+    return rules.SLACK_CHANNEL_ID if isinstance(channel, SlackChannel) else rules.TEAMS_CHANNEL_ID
+
+
+class ChatNotifications(Construct):
+    """``role`` (``aws_iam_role.<prefix>_chat_role``), its read-only policy, and ``slack`` / ``teams``:
+    one ``for_each`` channel-configuration block per platform, keyed by label (None without channels).
+    With Terraform lists the role is counted (created only when some list is non-empty)."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, context: GuardContext, props: ChatNotificationsProps
+    ) -> None:
+        super().__init__(scope, construct_id)
+        props.validate()
+        self.context = context
+        self.props = props
+        self.role: IamRole | None = None
+        self.slack: ChatbotSlackChannelConfiguration | None = None
+        self.teams: ChatbotTeamsChannelConfiguration | None = None
+        count = self._count()
+        if count is SKIP:
+            return
+        self.role = self._role(count)
+        role_arn = self.role.arn if count is None else f"${{one({self._role_address()}[*].arn)}}"
+        common: dict[str, Any] = {
+            "iam_role_arn": role_arn,
+            "sns_topic_arns": list(props.topic_arns),
+            "guardrail_policy_arns": [f"arn:{context.partition}:iam::aws:policy/{GUARDRAIL_POLICY}"],
+            "user_authorization_required": True,
+            "logging_level": props.logging_level,
+            "tags": context.tags,
+        }
+        if not _empty(props.slack_channels):
+            slack = _iterator(props.slack_channels, ("team_id", "channel_id"))
+            self.slack = context.create(
+                self,
+                ChatbotSlackChannelConfiguration,
+                "slack_channels",
+                for_each=slack,
+                configuration_name=self._configuration_name("slack", slack),
+                slack_team_id=slack.get_string("team_id"),
+                slack_channel_id=slack.get_string("channel_id"),
+                **common,
+            )
+        if not _empty(props.teams_channels):
+            teams = _iterator(props.teams_channels, ("tenant_id", "team_id", "channel_id"))
+            self.teams = context.create(
+                self,
+                ChatbotTeamsChannelConfiguration,
+                "teams_channels",
+                for_each=teams,
+                configuration_name=self._configuration_name("teams", teams),
+                tenant_id=teams.get_string("tenant_id"),
+                team_id=teams.get_string("team_id"),
+                channel_id=teams.get_string("channel_id"),
+                **common,
+            )
+
+    def _count(self) -> Any:
+        """``count`` of the role: None (create it once), ``SKIP`` (no channel), or an expression
+        when a list is a Terraform expression (the generated module's variables)."""
+        lists = (self.props.slack_channels, self.props.teams_channels)
+        lengths = [f"length({c.text})" for c in lists if isinstance(c, TerraformExpression)]
+        known = sum(len(c) for c in lists if not isinstance(c, TerraformExpression))
+        if not lengths:
+            return None if known else SKIP
+        if known:
+            return None
+        return Token.as_number(f"${{{' + '.join(lengths)} > 0 ? 1 : 0}}")
+
+    def _configuration_name(self, platform: str, channels: Any) -> str:
+        return f"{self.context.aws_name(platform)}-{channels.key}"
+
+    def _role_address(self) -> str:
+        return f"aws_iam_role.{self.context.address('chat_role')}"
+
+    def _role(self, count: Any) -> IamRole:
+        context = self.context
+        assume = context.create(
+            self,
+            DataAwsIamPolicyDocument,
+            "chat_assume_role",
+            statement=[
+                PolicyStatement(
+                    effect="Allow",
+                    principals=[PolicyPrincipals(type="Service", identifiers=[CHAT_SERVICE_PRINCIPAL])],
+                    actions=["sts:AssumeRole"],
+                )
+            ],
+        )
+        role: IamRole = context.create(
+            self,
+            IamRole,
+            "chat_role",
+            name=context.aws_name("chat"),
+            description="AWS chat integration: read CloudWatch to post the guard's alarm notifications.",
+            assume_role_policy=assume.json,
+            tags=context.tags,
+            count=count,
+        )
+        permissions = context.create(
+            self,
+            DataAwsIamPolicyDocument,
+            "chat_permissions",
+            statement=[
+                PolicyStatement(
+                    sid="ReadTheGuardsAlarms",
+                    effect="Allow",
+                    actions=list(ALARM_READ_ACTIONS),
+                    resources=[context.arn("cloudwatch", f"alarm:{context.aws_name('*')}")],
+                ),
+                # These actions have no resource type (Service Authorization Reference): "*" only.
+                PolicyStatement(
+                    sid="DrawAlarmGraphs", effect="Allow", actions=list(GRAPH_READ_ACTIONS), resources=["*"]
+                ),
+            ],
+        )
+        role_name = role.name if count is None else f"${{one({self._role_address()}[*].name)}}"
+        context.create(self, IamRolePolicy, "chat_role_policy", role=role_name, policy=permissions.json, count=count)
+        return role
+
+
+def _empty(channels: Sequence[Any] | TerraformExpression) -> bool:
+    return not isinstance(channels, TerraformExpression) and len(channels) == 0
+
+
+def _iterator(channels: Sequence[Any] | TerraformExpression, fields: Sequence[str]) -> Any:
+    """A ``for_each`` map iterator (it has ``key``) over the channels keyed by label."""
+    if isinstance(channels, TerraformExpression):
+        return TerraformIterator.from_map(Token.as_any_map(f"${{{{for c in {channels.text} : c.label => c}}}}"))
+    return TerraformIterator.from_map({c.label: {name: getattr(c, name) for name in fields} for c in channels})
