@@ -144,20 +144,21 @@ def claim_problem(event: AlarmEvent, alarm: AlarmFacts) -> str | None:
         return f"operator {alarm.operator!r} cannot justify a pause (only {sorted(PAUSING_OPERATORS)})"
     if alarm.threshold is None or not 0.0 < alarm.threshold < 1.0:
         return f"threshold {alarm.threshold!r}: {rules.RATIO_RULE}"
+    if not alarm.metrics:
+        problem = query_problem(alarm)
+        if problem is not None:
+            return problem
     if alarm.statistic is None or alarm.period is None:
         return "the alarm's statistic or period cannot be read for the evidence query"
     return None
 
 
-def fleet_problem(alarm: AlarmFacts, metric: str | None) -> str | None:
-    """A fleet alarm must be one Metrics Insights query grouped by configuration set over ``metric``."""
-    if alarm.metrics or len(alarm.expressions) != 1:
-        return "a fleet alarm must hold exactly one Metrics Insights query"
-    query_metric = fleet_query_metric(alarm.expressions[0])
-    if query_metric is None:
+def query_problem(alarm: AlarmFacts) -> str | None:
+    """An alarm without MetricStat must be one Metrics Insights query grouped by configuration set."""
+    if len(alarm.expressions) != 1:
+        return "a query alarm must hold exactly one Metrics Insights query"
+    if fleet_query_metric(alarm.expressions[0]) is None:
         return f"the query is not grouped by {contract.DIMENSION_CONFIGURATION_SET!r} over one SES reputation metric"
-    if query_metric != metric:
-        return f"the query is over {query_metric}, the event names {metric}"
     return None
 
 

@@ -106,6 +106,19 @@ def reputation_metric(event: AlarmEvent) -> tuple[str | None, str | None, str]:
     return None, None, ""
 
 
+def claimed(event: AlarmEvent, prefix: str) -> tuple[Target | None, str | None]:
+    """What the event asks to pause and on which metric, read from its alarm name (for refusals)."""
+    name = alarm_names.parse(event.alarm_name, prefix)
+    if name is None:
+        return None, None
+    if name.scope == contract.SCOPE_ACCOUNT:
+        return Target(None), name.metric
+    if name.scope == contract.SCOPE_CONFIGURATION_SET:
+        return Target(name.configuration_set), name.metric
+    contributor = event.contributor_attribute(contract.DIMENSION_CONFIGURATION_SET)
+    return (Target(contributor) if contributor else None), name.metric
+
+
 def precheck(event: AlarmEvent, config: GuardConfig, ctx: Context) -> Decision | None:
     """Checks that need no AWS call. Returns an ignore decision, or None to go on."""
     metric, _, problem = reputation_metric(event)

@@ -18,11 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from . import alarm_names, contract, fleet, ses_actions
-from .alarm_facts import AlarmFacts, claim_problem, describe_alarm, fetch_tags, fleet_problem
+from .alarm_facts import AlarmFacts, claim_problem, describe_alarm, fetch_tags
 from .budget import Budget, Clock
 from .clients import Clients
 from .config import GuardConfig
-from .decision import IGNORE, Context, Decision, Target, decide, precheck, refuse
+from .decision import IGNORE, REFUSE, Context, Decision, Target, claimed, decide, precheck, refuse
 from .events import AlarmEvent, MetricRef
 from .evidence import Evidence, contributor_status, measure
 
@@ -66,12 +66,14 @@ def judge(inv: Invocation, event: AlarmEvent) -> Judgement:
     if early is not None:
         return Judgement(early, event)
     cloudwatch = inv.clients.cloudwatch
+    target, metric = claimed(event, inv.config.name_prefix)
     alarm = describe_alarm(cloudwatch, inv.budget, event.alarm_name)
     if alarm is None:
-        return Judgement(refuse(f"alarm {event.alarm_name} does not exist in this account and Region"), event)
+        reason = f"alarm {event.alarm_name} does not exist in this account and Region"
+        return Judgement(refuse(reason, metric, target), event)
     problem = claim_problem(event, alarm)
     if problem is not None:
-        return Judgement(refuse(f"CloudWatch does not confirm the event: {problem}"), event, alarm)
+        return Judgement(refuse(f"CloudWatch does not confirm the event: {problem}", metric, target), event, alarm)
     event = replace(
         event,
         metrics=alarm.metrics,
@@ -81,8 +83,10 @@ def judge(inv: Invocation, event: AlarmEvent) -> Judgement:
     )
     tags = fetch_tags(cloudwatch, inv.budget, alarm.arn)
     if tags is None:
-        return Judgement(refuse(f"alarm {alarm.name} no longer exists"), event, alarm)
+        return Judgement(refuse(f"alarm {alarm.name} no longer exists", metric, target), event, alarm)
     decision = decide(event, tags, inv.config, inv.ctx)
+    if decision.action == REFUSE and decision.target is None:
+        decision = refuse(decision.reason, decision.metric or metric, target)
     if not decision.pauses:
         return Judgement(decision, event, alarm)
     return _weigh(inv, event, alarm, decision)
@@ -98,9 +102,6 @@ def _weigh(inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, decision: Deci
     contributor_since = None
     name = alarm_names.parse(alarm.name, inv.config.name_prefix)
     if name is not None and name.scope == contract.SCOPE_FLEET and target.configuration_set is not None:
-        problem = fleet_problem(alarm, decision.metric)
-        if problem is not None:
-            return refused(problem)
         excluded = fleet.exclusion(inv.config, inv.ctx, inv.clients, inv.budget, target.configuration_set)
         if excluded is not None:
             ignored = Decision(IGNORE, f"fleet alarm left alone: {excluded}", target, decision.metric)

@@ -1,0 +1,275 @@
+"""Issue 12, function side: fleet (Metrics Insights) contributors, explicit policies win, bursts."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from ses_guard_lambda import contract, handler
+from ses_guard_lambda.clients import Clients
+from ses_guard_lambda.config import GuardConfig
+from tests.stubbed_aws import (
+    CONFIG,
+    FLEET_TAGS,
+    PREFIX,
+    Aws,
+    FakeClock,
+    FakeContext,
+    load_event,
+    sns_message,
+    with_sns_message,
+)
+
+FLEET_ALARM = f"{PREFIX}-fleet-bounce-critical"
+ALL_SOURCES = frozenset(contract.SOURCES)
+
+
+def run(event: Any, aws: Aws, config: GuardConfig = CONFIG, clock: FakeClock | None = None, clients: Any = None) -> Any:
+    fake = clock or FakeClock()
+    return handler.handle(event, FakeContext(), config=config, clients=clients or aws.clients, clock=fake.clock)
+
+
+def contributor_event(configuration_set: str) -> dict[str, Any]:
+    event = load_event("sns_fleet_contributor.json")
+    message = sns_message(event)
+    message["AlarmContributor"]["ContributorAttributes"][contract.DIMENSION_CONFIGURATION_SET] = configuration_set
+    return with_sns_message(event, message)
+
+
+def test_an_sns_contributor_notification_pauses_exactly_the_contributor_set(aws: Aws) -> None:
+    aws.expect_fleet_pause("newsletter")
+    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    aws.assert_all_calls_made()
+    assert [p["target"] for p in summary["paused"]] == ["configuration-set:newsletter"]
+    assert aws.calls_to("PutConfigurationSetSendingOptions") == [
+        {"ConfigurationSetName": "newsletter", "SendingEnabled": False}
+    ]
+    assert aws.published[0]["Subject"] == "SES PAUSED set newsletter in us-east-1: bounce 14.00% >= 5.00%"
+
+
+def test_an_eventbridge_contributor_state_change_pauses_exactly_the_contributor_set(aws: Aws) -> None:
+    aws.expect_fleet_pause("newsletter")
+    config = replace(CONFIG, accepted_sources=ALL_SOURCES)
+    summary = run(load_event("eventbridge_fleet_contributor_state_change.json"), aws, config)
+    aws.assert_all_calls_made()
+    assert [p["target"] for p in summary["paused"]] == ["configuration-set:newsletter"]
+
+
+def test_the_alarm_level_notification_of_a_fleet_alarm_pauses_nothing(aws: Aws) -> None:
+    event = load_event("sns_fleet_contributor.json")
+    message = sns_message(event)
+    del message["AlarmContributor"]
+    message["NewStateReason"] = "3 out of 120 time series evaluated to ALARM"
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    summary = run(with_sns_message(event, message), aws)
+    aws.assert_all_calls_made()
+    assert summary["paused"] == summary["refused"] == [] and "contributor" in summary["ignored"][0]["reason"]
+
+
+# --- explicit per-set policies win ------------------------------------------------------------------------
+
+
+def test_a_set_in_the_shipped_policy_table_is_left_to_its_own_alarms_without_looking_further(aws: Aws) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)  # no DescribeAlarms by prefix, no SES tag lookup
+    config = replace(CONFIG, set_policies={"newsletter": contract.ACTION_PAUSE})
+    summary = run(load_event("sns_fleet_contributor.json"), aws, config)
+    aws.assert_all_calls_made()
+    assert summary["paused"] == [] and "own policy (pause) in set_policies.json" in summary["ignored"][0]["reason"]
+
+
+def test_with_a_policy_table_a_set_not_listed_is_judged_by_the_fleet(aws: Aws) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_set_tags("newsletter")
+    aws.expect_contributors(FLEET_ALARM, ["newsletter"])
+    aws.expect_set("newsletter")
+    aws.expect_datapoints(FLEET_ALARM, [0.14], "newsletter")
+    aws.expect_pause_set("newsletter")
+    aws.expect_publish()
+    summary = run(load_event("sns_fleet_contributor.json"), aws, replace(CONFIG, set_policies={"vip": "pause"}))
+    aws.assert_all_calls_made()
+    assert summary["paused"][0]["target"] == "configuration-set:newsletter"
+
+
+def test_without_a_table_a_set_with_its_own_alarms_is_left_to_them(aws: Aws) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_own_alarms("newsletter", [f"{PREFIX}-set-newsletter-bounce-warning"])
+    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    aws.assert_all_calls_made()
+    assert f"has its own alarm {PREFIX}-set-newsletter-bounce-warning" in summary["ignored"][0]["reason"]
+
+
+def test_the_alarms_of_set_a_b_do_not_count_as_set_a_having_its_own_policy(aws: Aws) -> None:
+    name = FLEET_ALARM
+    aws.expect_verified(name, FLEET_TAGS)
+    aws.expect_own_alarms("a", [f"{PREFIX}-set-a-b-bounce-critical"])  # AlarmNamePrefix sesguard-set-a- matches it
+    aws.expect_set_tags("a")
+    aws.expect_contributors(name, ["a"])
+    aws.expect_set("a")
+    aws.expect_datapoints(name, [0.14], "a")
+    aws.expect_pause_set("a")
+    aws.expect_publish()
+    summary = run(contributor_event("a"), aws)
+    aws.assert_all_calls_made()
+    assert summary["paused"][0]["target"] == "configuration-set:a"
+
+
+def test_a_set_tagged_notify_in_ses_is_never_paused_by_a_fleet_alarm(aws: Aws) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_own_alarms("newsletter")
+    aws.expect_set_tags("newsletter", {contract.TAG_ACTION: contract.ACTION_NOTIFY, "team": "growth"})
+    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    aws.assert_all_calls_made()
+    assert summary["paused"] == [] and "tagged ses-reputation-guard:action=notify" in summary["ignored"][0]["reason"]
+
+
+def test_a_contributor_whose_set_no_longer_exists_is_ignored(aws: Aws) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_own_alarms("newsletter")
+    aws.stubs["sesv2"].add_client_error("list_tags_for_resource", "NotFoundException", "no such set", 404)
+    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    aws.assert_all_calls_made()
+    assert "configuration set 'newsletter' does not exist" in summary["ignored"][0]["reason"]
+
+
+# --- the same ownership and evidence checks --------------------------------------------------------------
+
+
+def test_a_contributor_not_in_alarm_now_is_refused(aws: Aws) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_own_alarms("newsletter")
+    aws.expect_set_tags("newsletter")
+    aws.expect_contributors(FLEET_ALARM, ["marketing", "vip"])
+    aws.expect_publish()
+    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    aws.assert_all_calls_made()
+    assert summary["paused"] == [] and "contributor newsletter is not in ALARM now" in summary["refused"][0]["reason"]
+
+
+def test_a_fleet_alarm_not_grouped_by_configuration_set_is_refused(aws: Aws) -> None:
+    from tests.stubbed_aws import alarm_description
+
+    description = alarm_description(FLEET_ALARM)
+    query = 'SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") GROUP BY "x"'
+    description["Metrics"][0]["Expression"] = query
+    aws.expect_alarm(FLEET_ALARM, description)
+    aws.expect_publish()
+    event = load_event("sns_fleet_contributor.json")
+    message = sns_message(event)
+    message["Trigger"]["Metrics"][0]["Expression"] = query
+    summary = run(with_sns_message(event, message), aws)
+    aws.assert_all_calls_made()
+    assert "not grouped by 'ses:configuration-set'" in summary["refused"][0]["reason"]
+
+
+class _WithoutContributorsApi:
+    """A CloudWatch client as an older boto3 (e.g. the Lambda runtime's) offers it."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "describe_alarm_contributors":
+            raise AttributeError(name)
+        return getattr(self._client, name)
+
+
+def test_without_describe_alarm_contributors_in_the_sdk_ses_datapoints_alone_decide(
+    aws: Aws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_own_alarms("newsletter")
+    aws.expect_set_tags("newsletter")
+    aws.expect_set("newsletter")
+    aws.expect_datapoints(FLEET_ALARM, [0.14], "newsletter")
+    aws.expect_pause_set("newsletter")
+    aws.expect_publish()
+    clients = Clients(sesv2=aws.sesv2, sns=aws.sns, cloudwatch=_WithoutContributorsApi(aws.cloudwatch))
+    summary = run(load_event("sns_fleet_contributor.json"), aws, clients=clients)
+    aws.assert_all_calls_made()
+    assert summary["paused"][0]["target"] == "configuration-set:newsletter"
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"decision"' in x]
+    assert line["notes"][0].startswith("DescribeAlarmContributors is not in botocore")
+
+
+def test_when_describe_alarm_contributors_fails_ses_datapoints_alone_decide(aws: Aws) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_own_alarms("newsletter")
+    aws.expect_set_tags("newsletter")
+    aws.stubs["cloudwatch"].add_client_error("describe_alarm_contributors", "AccessDenied", "not allowed", 403)
+    aws.expect_set("newsletter")
+    aws.expect_datapoints(FLEET_ALARM, [0.01], "newsletter")  # below 0.05: refused on the datapoints
+    aws.expect_publish()
+    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    aws.assert_all_calls_made()
+    assert "do not confirm" in summary["refused"][0]["reason"]
+    assert "DescribeAlarmContributors failed (AccessDenied)" in aws.reports()[0]["Texts"]["default"]
+
+
+# --- bursts (issue 12 point 8) ------------------------------------------------------------------------------
+
+BURST = [f"tenant-{i:03d}" for i in range(100)]
+DUPLICATES = BURST[:10]  # SNS delivers at least once: some arrive twice
+
+
+def _expect_burst_contributor(aws: Aws, index: int, name: str, already_paused: bool) -> int:
+    """Stub one contributor's calls with SES (and CloudWatch) throttling injected; the throttles added."""
+    throttles = 0
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_own_alarms(name)
+    if index % 5 == 0:
+        aws.throttle("sesv2", "list_tags_for_resource")
+        throttles += 1
+    aws.expect_set_tags(name)
+    aws.expect_contributors(FLEET_ALARM, BURST)
+    if index % 3 == 0:
+        aws.throttle("sesv2", "get_configuration_set")
+        throttles += 1
+    aws.expect_set(name, sending_enabled=not already_paused)
+    if index % 7 == 0:
+        aws.throttle("cloudwatch", "get_metric_data")
+        throttles += 1
+    aws.expect_datapoints(FLEET_ALARM, [0.14], name)
+    if not already_paused:
+        if index % 2 == 0:
+            aws.throttle("sesv2", "put_configuration_set_sending_options", times=3)
+            throttles += 3
+        aws.expect_pause_set(name)
+    aws.expect_publish()
+    return throttles
+
+
+def test_a_burst_of_100_contributors_under_ses_throttling_pauses_each_set_exactly_once(
+    aws: Aws, record_property: Any
+) -> None:
+    deliveries = [(i, name, False) for i, name in enumerate(BURST)] + [
+        (i, name, True) for i, name in enumerate(DUPLICATES)
+    ]
+    throttles = sum(_expect_burst_contributor(aws, i, name, paused) for i, name, paused in deliveries)
+    clock = FakeClock()
+    outcomes: list[tuple[str, str]] = []
+    started = time.perf_counter()
+    for _, name, _ in deliveries:  # one SNS notification per contributor, one invocation each
+        summary = run(contributor_event(name), aws, clock=clock)
+        outcomes += [(e["target"], "paused") for e in summary["paused"]]
+        outcomes += [(e["target"], "already_paused") for e in summary["already_paused"]]
+        assert summary["refused"] == [] and summary["ignored"] == []
+    wall = time.perf_counter() - started
+    aws.assert_all_calls_made()
+    paused = Counter(target for target, outcome in outcomes if outcome == "paused")
+    assert sorted(paused) == [f"configuration-set:{n}" for n in BURST] and set(paused.values()) == {1}
+    assert Counter(o for _, o in outcomes) == {"paused": 100, "already_paused": 10}
+    assert len(aws.published) == 110  # every delivery reported, the duplicates as "may repeat"
+    # Backoff slept inside the invocations; with reserved concurrency 2 the burst takes about half the sum.
+    assert len(clock.sleeps) == throttles and clock.elapsed < 100 * 1.0
+    record_property("burst_wall_seconds", round(wall, 3))
+    record_property("burst_backoff_seconds", round(clock.elapsed, 3))
+    print(
+        f"\nburst: 100 contributors + {len(DUPLICATES)} duplicate deliveries, {throttles} throttled calls retried; "
+        f"backoff slept {clock.elapsed:.1f} s in all (about {clock.elapsed / 2:.1f} s with reserved concurrency 2), "
+        f"handler time {wall:.2f} s ({wall / len(deliveries) * 1000:.1f} ms per invocation, AWS latency excluded)"
+    )
