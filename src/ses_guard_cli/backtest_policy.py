@@ -41,9 +41,9 @@ from typing import Any, Final
 from ses_guard_cli.evaluation import IGNORE, AlarmRule
 from ses_guard_lambda import contract, rules
 
-# Tag value of a Metrics Insights alarm grouped by configuration set (each contributor is one set).
-SCOPE_FLEET: Final = "fleet"
-SCOPES: Final = (contract.SCOPE_ACCOUNT, contract.SCOPE_CONFIGURATION_SET, SCOPE_FLEET)
+# Scope tag of a Metrics Insights alarm grouped by configuration set (each contributor is one set).
+SCOPE_FLEET: Final = contract.SCOPE_FLEET
+SCOPES: Final = contract.SCOPES
 STATISTICS: Final = ("Maximum", "Average", "Minimum", "Sum", "SampleCount")
 THRESHOLD_KEYS: Final = rules.THRESHOLD_NAMES
 ALARM_KEYS: Final = {

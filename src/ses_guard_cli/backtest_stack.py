@@ -70,6 +70,11 @@ def _is_reputation_alarm(resource: Mapping[str, Any]) -> bool:
 def _instances(
     resource: Mapping[str, Any], resource_id: str, locals_: Mapping[str, Any], stack_dir: Path
 ) -> list[tuple[str | None, Mapping[str, Any]]]:
+    count = resource.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count not in (0, 1):
+        raise PolicyError(f"{ALARM_RESOURCE}.{resource_id} count = {count!r}: only a literal 0 or 1 is understood")
+    if count == 0:
+        return []
     for_each = resource.get("for_each")
     if for_each is None:
         return [(None, {})]

@@ -237,6 +237,7 @@ def test_stack_fleet_alarm_from_a_metrics_insights_query_excludes_the_stacks_own
             "tag ses-reputation-guard:scope = None",
         ),
         ({"datapoints_to_alarm": 2}, "datapoints_to_alarm=2: must not exceed evaluation_periods=1"),
+        ({"count": "${var.on ? 1 : 0}"}, "count = .*only a literal 0 or 1 is understood"),
     ],
 )
 def test_stack_alarm_the_backtest_cannot_read_is_an_error_naming_the_resource(
@@ -245,6 +246,11 @@ def test_stack_alarm_the_backtest_cannot_read_is_an_error_naming_the_resource(
     stack = _write_stack(tmp_path / "s", {"odd": _alarm(**fields)})
     with pytest.raises(PolicyError, match=r"aws_cloudwatch_metric_alarm\.odd.*" + message):
         load_stack(stack)
+
+
+def test_stack_alarm_with_count_0_does_not_exist(tmp_path: Path) -> None:
+    stack = _write_stack(tmp_path / "s", {"on": _alarm(), "off": _alarm(alarm_name="g-off", count=0)})
+    assert [a.name for a in load_stack(stack).alarms] == ["g-account-bounce-critical"]
 
 
 def test_missing_stack_folder_says_to_synthesize(tmp_path: Path) -> None:
