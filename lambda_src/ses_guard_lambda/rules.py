@@ -86,12 +86,72 @@ ALARM_PERIOD_SECONDS_MIN: Final = 60
 ALARM_PERIOD_SECONDS_MAX: Final = 86_400
 ALARM_PERIOD_SECONDS_MULTIPLE: Final = 60
 ALARM_EVALUATION_PERIODS_MAX: Final = 24
+# PutMetricAlarm (API reference, ``Period``): "An alarm's total current evaluation period can be no
+# longer than seven days, so Period multiplied by EvaluationPeriods can't be more than 604,800 seconds.
+# For alarms with a period of less than one hour (3,600 seconds), the total evaluation period can't be
+# longer than one day (86,400 seconds)."
+ALARM_EVALUATION_RANGE_SECONDS_MAX: Final = 604_800
+ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS: Final = 86_400
+ALARM_SHORT_PERIOD_SECONDS: Final = 3_600  # periods below this are "short"
 
 # AWS tag rules (Tagging AWS resources, "Tag naming limits and requirements").
 TAG_KEY_MAX_LENGTH: Final = 128
 TAG_VALUE_MAX_LENGTH: Final = 256
 TAG_RESERVED_PREFIX: Final = "aws:"
 MAX_TAGS_PER_RESOURCE: Final = 50
+# Every alarm carries the guard's own tags (contract.TAG_GUARD, TAG_SCOPE, TAG_CONFIGURATION_SET,
+# TAG_TIER, TAG_ACTION), so users get the rest of the 50.
+GUARD_TAGS_PER_ALARM: Final = 5
+USER_TAGS_MAX: Final = MAX_TAGS_PER_RESOURCE - GUARD_TAGS_PER_ALARM
+
+# --- rule sentences ---------------------------------------------------------------------------
+# The words a user reads after the bad value. The constructs (synth) and the module's validation
+# blocks (plan) both use these, so a test can find the same rule on both sides.
+MAX_CONFIGURATION_SETS_RULE: Final = (
+    f"SES allows at most {MAX_CONFIGURATION_SETS} configuration sets per account and Region"
+)
+UNIQUE_SET_NAMES_RULE: Final = "configuration set names must be unique, ignoring case"
+WARNING_BELOW_CRITICAL_RULE: Final = "must be below critical threshold"
+DATAPOINTS_RULE: Final = "must not exceed evaluation_periods"
+EVALUATION_RANGE_RULE: Final = (
+    f"period_seconds x evaluation_periods must be at most {ALARM_EVALUATION_RANGE_SECONDS_MAX} s (7 days), "
+    f"or {ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS} s (1 day) when period_seconds is below "
+    f"{ALARM_SHORT_PERIOD_SECONDS} (CloudWatch PutMetricAlarm)"
+)
+TAG_KEY_RULE: Final = f"must be 1-{TAG_KEY_MAX_LENGTH} characters and not start with {TAG_RESERVED_PREFIX!r}"
+TAG_VALUE_RULE: Final = f"must be a string of at most {TAG_VALUE_MAX_LENGTH} characters"
+TAG_COUNT_RULE: Final = (
+    f"at most {USER_TAGS_MAX} tags: AWS allows {MAX_TAGS_PER_RESOURCE} per resource and the guard adds "
+    f"its own {GUARD_TAGS_PER_ALARM} to every alarm"
+)
+
+
+def one_of(options: tuple[object, ...]) -> str:
+    """``must be one of 'pause', 'notify'`` (strings quoted as Python's repr does, numbers bare)."""
+    return "must be one of " + ", ".join(repr(option) for option in options)
+
+
+def whole_number(minimum: int, maximum: int) -> str:
+    return f"must be a whole number from {minimum} to {maximum}"
+
+
+def multiple_of(step: int) -> str:
+    return f"must be a multiple of {step}"
+
+
+def warning_below_critical(warning: object, critical: object) -> str:
+    """``warning threshold W must be below critical threshold C``; W and C as the caller renders them."""
+    return f"warning threshold {warning} {WARNING_BELOW_CRITICAL_RULE} {critical}"
+
+
+def evaluation_range_ok(period_seconds: int, evaluation_periods: int) -> bool:
+    limit = (
+        ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS
+        if period_seconds < ALARM_SHORT_PERIOD_SECONDS
+        else ALARM_EVALUATION_RANGE_SECONDS_MAX
+    )
+    return period_seconds * evaluation_periods <= limit
+
 
 # Fleet mode: CloudWatch Metrics Insights alarms grouped by configuration set (docs/fleet.md).
 # Quota per account and Region (CloudWatch User Guide, "Limits": "A default of 200 alarms using the
