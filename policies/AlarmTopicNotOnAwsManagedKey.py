@@ -73,7 +73,7 @@ def _alarm_topics(graph: ResourceGraph, root: str) -> _AlarmTopics:
         for attribute in ACTIONS:
             facts = graph.facts(alarm, attribute, root)
             for fact in facts:
-                if isinstance(fact, Ref) and graph.vertices[fact.index].get("resource_type") == TOPIC:
+                if isinstance(fact, Ref) and graph.resource_type(fact.index) == TOPIC:
                     found.topics.setdefault(graph.identity(fact.index), name)
                 elif isinstance(fact, Opaque) and fact.exact:
                     found.unresolved.append(f"the {attribute} of {name} cannot be resolved ({fact.reason})")
@@ -92,14 +92,14 @@ def _key(graph: ResourceGraph, index: int, root: str) -> tuple[str, str]:
         if isinstance(fact, Lit) and fact.exact and isinstance(fact.value, str) and _is_aws_managed(fact.value):
             return "aws-managed", fact.value
         if isinstance(fact, Ref) and fact.exact:
-            vertex = graph.vertices[fact.index]
-            looked_up = {"aws_kms_alias": "name", "aws_kms_key": "key_id"}.get(str(vertex.get("resource_type")))
-            if vertex.get("block_type_") == "data" and looked_up:
+            looked_up = {"aws_kms_alias": "name", "aws_kms_key": "key_id"}.get(graph.resource_type(fact.index))
+            if graph.is_data(fact.index) and looked_up:
                 lookup = graph.facts(fact.index, looked_up, root)
+                source = graph.address(fact.index)
                 if any(_is_aws_managed(value) for value in literal_strings(lookup)):
-                    return "aws-managed", f"data.{vertex.get('id_')} ({'/'.join(literal_strings(lookup))})"
+                    return "aws-managed", f"{source} ({', '.join(literal_strings(lookup))})"
                 if not literal_strings(lookup):
-                    return "unknown", f"data.{vertex.get('id_')} looks up a key the pack cannot resolve"
+                    return "unknown", f"{source} looks up a key the pack cannot resolve"
     opaque = [f for f in facts if isinstance(f, Opaque) and f.exact]
     if opaque:
         return "unknown", opaque[0].reason

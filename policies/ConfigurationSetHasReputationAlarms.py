@@ -138,7 +138,7 @@ def _match_derived(derived: _Derivation, cset: _Set) -> Match:
 
 def _set(graph: ResourceGraph, index: int, root: str) -> _Set:
     vertex = graph.vertices[index]
-    attribute = NAME_ATTRIBUTE[str(vertex.get("resource_type"))]
+    attribute = NAME_ATTRIBUTE[graph.resource_type(index)]
     facts = graph.facts(index, attribute, root)
     keys = {f.key for f in facts if isinstance(f, Opaque) and f.exact and f.key is not None}
     keys |= {_derived_key(graph, f) for f in facts if isinstance(f, Derived)}
@@ -192,8 +192,8 @@ def _watch(graph: ResourceGraph, alarm: str, metric: str | None, fact: Fact) -> 
     if isinstance(fact, Ref):
         return _Watch(alarm, metric, ref=graph.identity(fact.index))
     if isinstance(fact, Derived):
-        if graph.vertices[fact.index].get("resource_type") in NAME_ATTRIBUTE:
-            resource_type = str(graph.vertices[fact.index].get("resource_type"))
+        if graph.resource_type(fact.index) in NAME_ATTRIBUTE:
+            resource_type = graph.resource_type(fact.index)
             return _Watch(alarm, metric, derived=_Derivation(graph.identity(fact.index), resource_type, fact))
         return _Watch(alarm, metric, key=_derived_key(graph, fact))
     if isinstance(fact, Lit) and isinstance(fact.value, str):

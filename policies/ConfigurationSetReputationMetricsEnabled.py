@@ -33,7 +33,7 @@ class ConfigurationSetReputationMetricsEnabled(SesrgGraphCheck):
 
     def _decide(self, graph: ResourceGraph, index: int, root: str) -> Verdict:
         vertex = graph.vertices[index]
-        if vertex.get("resource_type") == V1:
+        if graph.resource_type(index) == V1:
             return _flag(graph.facts(index, FLAG, root), f"{FLAG} is not set (the provider's default is false)")
         dynamic = value_at(vertex, f"dynamic.{V2_BLOCK}")
         if dynamic is not MISSING:  # checkov renders the content as if the block were always there

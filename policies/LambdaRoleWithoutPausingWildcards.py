@@ -109,7 +109,7 @@ def _grants(graph: ResourceGraph, index: int, root: str, context: _Root, names: 
         if attached is False:
             continue
         source = graph.address(attachment)
-        _, attribute, kind = ATTACHMENTS[str(graph.vertices[attachment].get("resource_type"))]
+        _, attribute, kind = ATTACHMENTS[graph.resource_type(attachment)]
         found = _Grants()
         if kind == "document":
             found.add(source, _document(graph, attachment, attribute, root))
@@ -139,12 +139,11 @@ def _policy_arns(graph: ResourceGraph, facts: list[Fact], root: str, source: str
         if grant := broad_managed_policy(arn):
             grants.bad.append(f"{source}: {arn} grants {grant}")
     for fact in facts:
-        if isinstance(fact, Ref) and graph.vertices[fact.index].get("resource_type") == POLICY:
-            vertex = graph.vertices[fact.index]
-            if vertex.get("block_type_") == "data":  # an existing policy, looked up by name or ARN
+        if isinstance(fact, Ref) and graph.resource_type(fact.index) == POLICY:
+            if graph.is_data(fact.index):  # an existing policy, looked up by name or ARN
                 for value in literal_strings(graph.facts(fact.index, "name", root) + graph.facts(fact.index, "arn", root)):
                     if grant := broad_managed_policy(value):
-                        grants.bad.append(f"{source}: data.{vertex.get('id_')} ({value}) grants {grant}")
+                        grants.bad.append(f"{source}: {graph.address(fact.index)} ({value}) grants {grant}")
             else:
                 grants.add(f"{source} -> {graph.address(fact.index)}", _document(graph, fact.index, "policy", root))
         elif isinstance(fact, Opaque) and fact.exact:
@@ -159,7 +158,7 @@ def _document(graph: ResourceGraph, index: int, path: str, root: str) -> Documen
         part: Document | None = None
         if isinstance(fact, Lit) and fact.exact and isinstance(fact.value, dict | list | str):
             part = document_from_json(fact.value)
-        elif isinstance(fact, Ref) and graph.vertices[fact.index].get("resource_type") == DOCUMENT:
+        elif isinstance(fact, Ref) and graph.resource_type(fact.index) == DOCUMENT:
             part = _policy_document(graph, fact.index, root)
         elif isinstance(fact, Opaque) and fact.exact:
             folder = graph.folder(fact.index) if fact.index is not None else root
@@ -184,7 +183,7 @@ def _policy_document(graph: ResourceGraph, index: int, root: str, depth: int = 0
         )
     for attribute in ("source_policy_documents", "override_policy_documents"):
         for fact in graph.facts(index, attribute, root) if depth < 5 else []:
-            if isinstance(fact, Ref) and graph.vertices[fact.index].get("resource_type") == DOCUMENT:
+            if isinstance(fact, Ref) and graph.resource_type(fact.index) == DOCUMENT:
                 nested = _policy_document(graph, fact.index, root, depth + 1)
             elif isinstance(fact, Lit) and fact.exact and isinstance(fact.value, str | dict | list):
                 nested = document_from_json(fact.value)
@@ -203,8 +202,8 @@ def _root(graph: ResourceGraph, root: str) -> _Root:
             context.function_roles |= {graph.identity(f.index) for f in facts if isinstance(f, Ref)}
             context.function_role_names |= {_role_name(s) for s in literal_strings(facts)}
     for attachment, vertex in graph.resources(*ATTACHMENTS):
-        if root in graph.roots(attachment) and vertex.get("block_type_") == "resource":
-            role_attribute = ATTACHMENTS[str(vertex.get("resource_type"))][0]
+        if root in graph.roots(attachment) and not graph.is_data(attachment):
+            role_attribute = ATTACHMENTS[graph.resource_type(attachment)][0]
             context.attachments.append((attachment, graph.facts(attachment, role_attribute, root)))
     return context
 

@@ -25,6 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE_DIR = ROOT / "modules" / "terraform-aws-ses-reputation-guard"
@@ -81,31 +82,21 @@ class Decision:
 
 @dataclass(frozen=True)
 class PackResult:
-    records: list[dict[str, str]]  # checkov's report: check_id, result, resource, file_path (relative to target)
+    records: list[dict[str, str]]  # checkov's report: check_id, result, resource, file (absolute path)
     decisions: list[Decision]
     parsing_errors: list[str]
     seconds: float
 
 
-def run_pack(target: Path, frameworks: Sequence[str] = PACK_FRAMEWORKS) -> PackResult:
-    """Only the policy pack over ``target``, outside any checkov configuration, with its decision log."""
+def run_pack(targets: Sequence[Path], frameworks: Sequence[str] = PACK_FRAMEWORKS) -> PackResult:
+    """Only the policy pack over ``targets`` in one checkov process, outside any checkov configuration."""
     with tempfile.TemporaryDirectory(prefix="sesrg-pack-") as scratch:
         log = Path(scratch) / "decisions.jsonl"
-        command = [
-            checkov_bin(),
-            "-d",
-            str(target.resolve()),
-            "--framework",
-            *frameworks,
-            "--external-checks-dir",
-            str(POLICIES),
-            "--check",
-            ",".join(pack_check_ids()),
-            "--compact",
-            "-o",
-            "json",
-            "--skip-download",  # no call to the Prisma Cloud guidelines API (fails offline, slows every run)
-        ]
+        command = [checkov_bin(), "--framework", *frameworks, "--external-checks-dir", str(POLICIES)]
+        command += ["--check", ",".join(pack_check_ids()), "--compact", "-o", "json"]
+        command += ["--skip-download"]  # no call to the Prisma Cloud guidelines API (fails offline, slows every run)
+        for target in targets:
+            command += ["-d", str(target.resolve())]
         started = time.perf_counter()
         # cwd outside any repository: no .checkov.yaml applies (ours skips the pack's own fixtures).
         proc = subprocess.run(
@@ -121,19 +112,39 @@ def run_pack(target: Path, frameworks: Sequence[str] = PACK_FRAMEWORKS) -> PackR
         if proc.returncode not in (0, 1):
             raise RuntimeError(f"checkov failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
         lines = log.read_text().splitlines() if log.exists() else []
-    reports = json.loads(proc.stdout) if proc.stdout.strip().startswith(("{", "[")) else []
     records: list[dict[str, str]] = []
     parsing_errors: list[str] = []
-    for report in reports if isinstance(reports, list) else [reports]:
+    for report in _json_documents(proc.stdout):
         results = report.get("results", {})
         parsing_errors += results.get("parsing_errors", [])
         for key in ("passed_checks", "failed_checks"):
             records += [
-                {"check_id": r["check_id"], "result": key.split("_")[0], "resource": r["resource"], "file_path": r["file_path"]}
+                {
+                    "check_id": r["check_id"],
+                    "result": key.split("_")[0],
+                    "resource": r["resource"],
+                    "file": r["file_abs_path"],
+                }
                 for r in results.get(key, [])
             ]
     decisions = [Decision(**json.loads(line)) for line in lines]
     return PackResult(records, decisions, parsing_errors, seconds)
+
+
+def _json_documents(text: str) -> list[dict[str, Any]]:
+    """checkov prints one JSON document per scanned directory (each a report or a list of reports)."""
+    decoder = json.JSONDecoder()
+    documents: list[dict[str, Any]] = []
+    position = 0
+    while (start := _next_document(text, position)) >= 0:
+        document, position = decoder.raw_decode(text, start)
+        documents += document if isinstance(document, list) else [document]
+    return documents
+
+
+def _next_document(text: str, position: int) -> int:
+    starts = [i for i in (text.find("{", position), text.find("[", position)) if i >= 0]
+    return min(starts) if starts else -1
 
 
 def scan_targets(outdir: Path) -> list[Path]:
@@ -193,7 +204,7 @@ def scan_pack_only(targets: list[Path], show_passed: bool) -> int:
         if not target.is_dir():
             print(f"not a directory: {target}", file=sys.stderr)
             return 2
-        result = run_pack(target)
+        result = run_pack([target])
         counts = {r: sum(d.result == r for d in result.decisions) for r in ("passed", "failed", "unknown")}
         print(
             f"{target}: {counts['passed']} passed, {counts['failed']} failed, {counts['unknown']} unknown, "

@@ -225,9 +225,16 @@ class ResourceGraph:
     def resources(self, *types: str) -> Iterator[tuple[int, Vertex]]:
         """Resource and data blocks of the given types (checkov's phantom JSON instances left out)."""
         for index, vertex in self.vertices.items():
-            if vertex.get("block_type_") in ("resource", "data") and vertex.get("resource_type") in types:
+            if vertex.get("block_type_") in ("resource", "data") and self.resource_type(index) in types:
                 if not _PHANTOM.search(str(vertex.get("id_", ""))):
                     yield index, vertex
+
+    def resource_type(self, index: int) -> str:
+        """``aws_kms_alias`` for a resource and for a data source (checkov calls the latter ``data.aws_kms_alias``)."""
+        return str(self.vertices[index].get("resource_type", "")).removeprefix("data.")
+
+    def is_data(self, index: int) -> bool:
+        return self.vertices[index].get("block_type_") == "data"
 
     def address(self, index: int) -> str:
         """Terraform's address: ``module.a.module.b.type.name["key"]`` (module keys left out)."""

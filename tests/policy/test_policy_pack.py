@@ -76,29 +76,29 @@ def json_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def runs(json_fixtures: Path) -> dict[str, tuple[Path, PackResult]]:
-    """One checkov run per framework, in parallel: {framework: (scanned folder, result)}."""
+def run(json_fixtures: Path) -> PackResult:
+    """One checkov process for the whole session: HCL over the fixtures, Terraform JSON over their rendering."""
     try:
         checkov_bin()
     except FileNotFoundError as missing:
         pytest.fail(str(missing))
-    targets = {"terraform": FIXTURES, "terraform_json": json_fixtures}
-    with ThreadPoolExecutor(max_workers=len(FRAMEWORKS)) as pool:
-        results = pool.map(lambda f: run_pack(targets[f], frameworks=[f]), FRAMEWORKS)
-        return {framework: (targets[framework], result) for framework, result in zip(FRAMEWORKS, results, strict=True)}
+    return run_pack([FIXTURES, json_fixtures], FRAMEWORKS)
+
+
+def framework_of(file: str) -> str:
+    return "terraform_json" if file.endswith(".tf.json") else "terraform"
 
 
 @pytest.fixture(scope="session")
-def outcomes(runs: dict[str, tuple[Path, PackResult]]) -> dict[str, Outcomes]:
-    """The pack's decisions on each fixture, for the check that fixture is about."""
-    collected: dict[str, Outcomes] = {}
-    for framework, (target, result) in runs.items():
-        table: Outcomes = defaultdict(lambda: {o: set() for o in OUTCOMES})
-        for decision in result.decisions:
-            folder, pattern, kind = fixture_of(Path(decision.file).relative_to(target.resolve()))
-            if EXPECTED.get(folder, {}).get("check") == decision.check_id:
-                table[(folder, pattern, kind)][decision.result].add(address(decision.resource))
-        collected[framework] = table
+def outcomes(run: PackResult, json_fixtures: Path) -> dict[str, Outcomes]:
+    """The pack's decisions on each fixture, for the check that fixture is about, per framework."""
+    roots = {"terraform": FIXTURES, "terraform_json": json_fixtures.resolve()}
+    collected: dict[str, Outcomes] = {f: defaultdict(lambda: {o: set() for o in OUTCOMES}) for f in FRAMEWORKS}
+    for decision in run.decisions:
+        framework = framework_of(decision.file)
+        folder, pattern, kind = fixture_of(Path(decision.file).relative_to(roots[framework]))
+        if EXPECTED.get(folder, {}).get("check") == decision.check_id:
+            collected[framework][(folder, pattern, kind)][decision.result].add(address(decision.resource))
     return collected
 
 
@@ -112,18 +112,12 @@ def test_each_fixture_gets_exactly_the_results_its_expected_file_lists(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_checkov_reports_the_decided_passes_and_failures_and_leaves_unknowns_out(
-    runs: dict[str, tuple[Path, PackResult]], framework: str
-) -> None:
-    target, result = runs[framework]
-    assert result.parsing_errors == []
-    logged = {(d.check_id, d.result, address(d.resource), d.file) for d in result.decisions if d.result != "unknown"}
-    reported = {
-        (r["check_id"], r["result"], address(r["resource"]), str(target.resolve()) + r["file_path"]) for r in result.records
-    }
+def test_checkov_reports_the_decided_passes_and_failures_and_leaves_unknowns_out(run: PackResult) -> None:
+    assert run.parsing_errors == []
+    logged = {(d.check_id, d.result, address(d.resource), d.file) for d in run.decisions if d.result != "unknown"}
+    reported = {(r["check_id"], r["result"], address(r["resource"]), r["file"]) for r in run.records}
     assert reported == logged
-    assert any(d.result == "unknown" for d in result.decisions)
+    assert {framework_of(d.file) for d in run.decisions if d.result == "unknown"} == set(FRAMEWORKS)
 
 
 def test_every_pattern_has_a_passing_and_a_failing_fixture() -> None:
