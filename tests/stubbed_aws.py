@@ -7,6 +7,7 @@ parameters (and our canned responses) against the AWS API model. No network, no 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pathlib
 from collections.abc import Iterator, Sequence
@@ -399,8 +400,9 @@ def _aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
 
 
-@pytest.fixture
-def aws() -> Iterator[Aws]:
+@contextlib.contextmanager
+def stubbed_aws() -> Iterator[Aws]:
+    """SES v2, SNS and CloudWatch clients with active Stubbers (the `aws` fixture; usable directly)."""
     env = Aws(sesv2=make_client("sesv2"), sns=make_client("sns"), cloudwatch=make_client("cloudwatch"))
     for name in ("sesv2", "sns", "cloudwatch"):
         client = getattr(env, name)
@@ -417,6 +419,14 @@ def aws() -> Iterator[Aws]:
         env.published.append(dict(params))
 
     env.sns.meta.events.register("provide-client-params.sns.Publish", published)
-    yield env
-    for stub in env.stubs.values():
-        stub.deactivate()
+    try:
+        yield env
+    finally:
+        for stub in env.stubs.values():
+            stub.deactivate()
+
+
+@pytest.fixture
+def aws() -> Iterator[Aws]:
+    with stubbed_aws() as env:
+        yield env

@@ -1,11 +1,13 @@
-"""The human tool: ``ses-guard status|resume``.
+"""The operator tool: ``ses-guard status|resume|drill|backtest|estimate``.
 
-Exit codes:
-  0  success, or nothing to do (already enabled)
-  1  AWS error (API call failed, configuration set not found, no credentials or Region)
-  2  usage error (bad arguments)
-  3  refused: AWS paused the account (EnforcementStatus SHUTDOWN); the API cannot resume it
-  4  aborted: the confirmation was not given
+Exit codes (status, resume, drill):
+  0    success, or nothing to do (already enabled)
+  1    AWS error (API call failed, configuration set not found, no credentials or Region)
+  2    usage error (bad arguments)
+  3    refused: AWS paused the account (EnforcementStatus SHUTDOWN); the API cannot resume it
+  4    aborted: the confirmation was not given (wrong answer, or end of input at the prompt)
+  5    drill failed: the function did not refuse the synthetic alarm or sent no notice
+  130  interrupted (Ctrl-C); at the confirmation prompt nothing was changed
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ses_guard_cli import backtest, estimate
+from ses_guard_cli import backtest, drill, estimate
 from ses_guard_lambda import ses_actions
 from ses_guard_lambda.clients import make_client
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
@@ -28,8 +30,13 @@ EXIT_AWS_ERROR = 1
 EXIT_USAGE = 2
 EXIT_REFUSED = 3
 EXIT_ABORTED = 4
+EXIT_DRILL_FAILED = drill.EXIT_DRILL_FAILED
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT (128 + 2)
 
 ClientFactory = Callable[[str | None], Any]
+"""Region -> SES v2 client (status, resume)."""
+ServiceFactory = Callable[[str, str | None], Any]
+"""(service, Region) -> client (drill)."""
 
 
 def _default_client_factory(region: str | None) -> Any:
@@ -39,9 +46,9 @@ def _default_client_factory(region: str | None) -> Any:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ses-guard",
-        description="Show or resume Amazon SES sending paused by ses-reputation-guard.",
+        description="Show or resume Amazon SES sending paused by ses-reputation-guard; drill the guard.",
         epilog="Exit codes: 0 ok/nothing to do, 1 AWS error, 2 usage, 3 refused (AWS shut the account "
-        "down), 4 aborted (no confirmation).",
+        "down), 4 aborted (no confirmation, or end of input), 5 drill failed, 130 interrupted (Ctrl-C).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     status = commands.add_parser("status", help="account and configuration set sending status")
@@ -60,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--configuration-set", metavar="NAME", help="resume this configuration set")
     resume.add_argument("--region", help="AWS Region (default: from the AWS configuration)")
     resume.add_argument("--yes", action="store_true", help="do not ask for confirmation (automation)")
+    drill.add_parser(commands)
     backtest.add_parser(commands)
     estimate.add_parser(commands)
     return parser
@@ -69,6 +77,7 @@ def main(
     argv: Sequence[str] | None = None,
     *,
     client_factory: ClientFactory | None = None,
+    service_factory: ServiceFactory | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
@@ -79,67 +88,101 @@ def main(
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    if args.command == "backtest":
-        return backtest.run(args, out=out, err=err)
-    if args.command == "estimate":
-        return estimate.run(args, out=out, err=err)
-    factory = client_factory or _default_client_factory
     try:
-        client = factory(args.region)
-        region = args.region or getattr(getattr(client, "meta", None), "region_name", None) or "?"
-        if args.command == "status":
-            return _status(client, region, args.configuration_set, args.json, out)
-        return _resume(client, region=region, args=args, stdin=stdin or sys.stdin, out=out, err=err)
+        return _dispatch(args, client_factory, service_factory, stdin or sys.stdin, out, err)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=err)
+        return EXIT_INTERRUPTED
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
-        if code == "NotFoundException":
-            print(f"error: not found: {exc}", file=err)
-        else:
-            print(f"error: AWS call failed: {exc}", file=err)
+        what = "not found" if code in ("NotFoundException", "ResourceNotFoundException") else "AWS call failed"
+        print(f"error: {what}: {exc}", file=err)
         return EXIT_AWS_ERROR
     except BotoCoreError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_AWS_ERROR
 
 
+def _dispatch(
+    args: argparse.Namespace,
+    client_factory: ClientFactory | None,
+    service_factory: ServiceFactory | None,
+    stdin: TextIO,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    if args.command == "backtest":
+        return backtest.run(args, out=out, err=err)
+    if args.command == "estimate":
+        return estimate.run(args, out=out, err=err)
+    if args.command == "drill":
+        return drill.run(args, out=out, err=err, service_factory=service_factory or make_client)
+    client = (client_factory or _default_client_factory)(args.region)
+    region = args.region or getattr(getattr(client, "meta", None), "region_name", None) or "?"
+    if args.command == "status":
+        return _status(client, region, args.configuration_set, args.json, out)
+    return _resume(client, region=region, args=args, stdin=stdin, out=out, err=err)
+
+
 def _status(client: Any, region: str, sets: Sequence[str], as_json: bool, out: TextIO) -> int:
+    """The account first (always shown), then each set; a missing set is reported, not fatal to the rest."""
     account = ses_actions.account_status(client)
-    set_states = [ses_actions.set_status(client, name) for name in sets]
+    set_states: list[ses_actions.SetStatus | str] = []
+    for name in sets:
+        try:
+            set_states.append(ses_actions.set_status(client, name))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "NotFoundException":
+                raise
+            set_states.append(name)
     if as_json:
-        document = {
-            "region": region,
-            "account": {
-                "sending_enabled": account.sending_enabled,
-                "enforcement_status": account.enforcement_status,
-                "production_access_enabled": account.production_access,
-            },
-            "configuration_sets": [
-                {
-                    "name": s.name,
-                    "sending_enabled": s.sending_enabled,
-                    "reputation_metrics_enabled": s.reputation_metrics_enabled,
-                    "last_fresh_start": s.last_fresh_start.isoformat() if s.last_fresh_start else None,
-                }
-                for s in set_states
-            ],
-        }
-        out.write(json.dumps(document, indent=2) + "\n")
-        return EXIT_OK
-    out.write(f"Region {region}\n")
-    out.write(
-        f"  account: sending {_on_off(account.sending_enabled)}, "
-        f"enforcement status {account.enforcement_status or 'unknown'}\n"
-    )
-    if account.shut_down_by_aws:
-        out.write(f"  {AWS_PAUSE_WARNING}\n")
-    for s in set_states:
-        metrics = {True: "on", False: "OFF (alarms per set see no data)", None: "unknown"}[s.reputation_metrics_enabled]
-        fresh = s.last_fresh_start.isoformat() if s.last_fresh_start else "never"
+        out.write(json.dumps(_status_document(region, account, set_states), indent=2) + "\n")
+    else:
+        out.write(f"Region {region}\n")
         out.write(
-            f"  configuration set {s.name}: sending {_on_off(s.sending_enabled)}, "
-            f"reputation metrics {metrics}, last fresh start {fresh}\n"
+            f"  account: sending {_on_off(account.sending_enabled)}, "
+            f"enforcement status {account.enforcement_status or 'unknown'}\n"
         )
-    return EXIT_OK
+        if account.shut_down_by_aws:
+            out.write(f"  {AWS_PAUSE_WARNING}\n")
+        for state in set_states:
+            out.write(f"  configuration set {_set_line(state)}\n")
+    return EXIT_AWS_ERROR if any(isinstance(s, str) for s in set_states) else EXIT_OK
+
+
+def _status_document(
+    region: str, account: ses_actions.AccountStatus, set_states: Sequence[ses_actions.SetStatus | str]
+) -> dict[str, Any]:
+    sets: list[dict[str, Any]] = []
+    for s in set_states:
+        if isinstance(s, str):
+            sets.append({"name": s, "error": "not found"})
+            continue
+        sets.append(
+            {
+                "name": s.name,
+                "sending_enabled": s.sending_enabled,
+                "reputation_metrics_enabled": s.reputation_metrics_enabled,
+                "last_fresh_start": s.last_fresh_start.isoformat() if s.last_fresh_start else None,
+            }
+        )
+    account_part = {
+        "sending_enabled": account.sending_enabled,
+        "enforcement_status": account.enforcement_status,
+        "production_access_enabled": account.production_access,
+    }
+    return {"region": region, "account": account_part, "configuration_sets": sets}
+
+
+def _set_line(state: ses_actions.SetStatus | str) -> str:
+    if isinstance(state, str):
+        return f"{state}: NOT FOUND in this Region"
+    metrics = {True: "on", False: "OFF (alarms per set see no data)", None: "unknown"}[state.reputation_metrics_enabled]
+    fresh = state.last_fresh_start.isoformat() if state.last_fresh_start else "never"
+    return (
+        f"{state.name}: sending {_on_off(state.sending_enabled)}, reputation metrics {metrics}, "
+        f"last fresh start {fresh}"
+    )
 
 
 def _on_off(enabled: bool) -> str:
@@ -166,12 +209,25 @@ def _resume(client: Any, *, region: str, args: argparse.Namespace, stdin: TextIO
         )
         if account.enforcement_status == "PROBATION":
             out.write("Warning: the account is under review (PROBATION): fix the cause before resuming.\n")
-        if not _confirm("account", args.yes, stdin, out, err):
-            return EXIT_ABORTED
+        refusal = _confirm("account", args.yes, stdin, out, err)
+        if refusal is not None:
+            return refusal
         ses_actions.resume_account(client)
         out.write(f"Account sending in {region} re-enabled.\n")
         return EXIT_OK
+    return _resume_set(client, account, region=region, args=args, stdin=stdin, out=out, err=err)
 
+
+def _resume_set(
+    client: Any,
+    account: ses_actions.AccountStatus,
+    *,
+    region: str,
+    args: argparse.Namespace,
+    stdin: TextIO,
+    out: TextIO,
+    err: TextIO,
+) -> int:
     name = args.configuration_set
     state = ses_actions.set_status(client, name)
     if account.shut_down_by_aws:
@@ -185,20 +241,29 @@ def _resume(client: Any, *, region: str, args: argparse.Namespace, stdin: TextIO
         f"This re-enables sending for configuration set {name} in {region} "
         f"(PutConfigurationSetSendingOptions SendingEnabled=true).\n{FRESH_START_WARNING}\n"
     )
-    if not _confirm(name, args.yes, stdin, out, err):
-        return EXIT_ABORTED
+    refusal = _confirm(name, args.yes, stdin, out, err)
+    if refusal is not None:
+        return refusal
     ses_actions.resume_configuration_set(client, name)
     out.write(f"Configuration set {name} in {region} re-enabled (its reputation metrics start afresh).\n")
     return EXIT_OK
 
 
-def _confirm(expected: str, assume_yes: bool, stdin: TextIO, out: TextIO, err: TextIO) -> bool:
+def _confirm(expected: str, assume_yes: bool, stdin: TextIO, out: TextIO, err: TextIO) -> int | None:
+    """None when confirmed; otherwise the exit code (aborted, or interrupted by Ctrl-C)."""
     if assume_yes:
-        return True
+        return None
     out.write(f"Type {expected!r} to confirm: ")
     out.flush()
-    answer = stdin.readline()
+    try:
+        answer = stdin.readline()
+    except KeyboardInterrupt:
+        print("\ninterrupted at the confirmation prompt: nothing was changed.", file=err)
+        return EXIT_INTERRUPTED
+    if not answer:
+        print(f"\naborted: no answer (end of input) where {expected!r} was expected; nothing was changed.", file=err)
+        return EXIT_ABORTED
     if answer.strip() != expected:
         print(f"aborted: expected {expected!r}, got {answer.strip()!r}; nothing was changed.", file=err)
-        return False
-    return True
+        return EXIT_ABORTED
+    return None

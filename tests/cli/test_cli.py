@@ -1,4 +1,4 @@
-"""`python -m ses_guard_lambda status|resume`, with Stubber-validated SES v2 calls and fake stdin."""
+"""`ses-guard status|resume`, with Stubber-validated SES v2 calls and fake stdin."""
 
 from __future__ import annotations
 
@@ -113,11 +113,36 @@ def test_resume_set_with_the_wrong_confirmation_changes_nothing(ses: Ses) -> Non
     assert "expected 'marketing', got 'yes'" in err
 
 
-def test_resume_without_a_terminal_answer_aborts(ses: Ses) -> None:
+def test_end_of_input_at_the_prompt_aborts_cleanly(ses: Ses) -> None:
     ses.account(sending_enabled=False)
     code, _, err = run(ses, "resume", "--account", typed="")
-    assert code == cli.EXIT_ABORTED
-    assert "nothing was changed" in err
+    assert code == cli.EXIT_ABORTED == 4
+    assert "no answer (end of input)" in err and "nothing was changed" in err
+    assert "Traceback" not in err
+
+
+class _CtrlC(io.StringIO):
+    def readline(self, *_: Any) -> str:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_at_the_prompt_exits_130_without_a_traceback_and_changes_nothing(ses: Ses) -> None:
+    ses.account()
+    ses.configuration_set("marketing", sending_enabled=False)  # no resume call stubbed: a write would fail
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["resume", "--configuration-set", "marketing"]
+    code = cli.main(argv, client_factory=ses.factory, stdin=_CtrlC(), stdout=out, stderr=err)
+    assert code == cli.EXIT_INTERRUPTED == 130
+    assert "interrupted at the confirmation prompt: nothing was changed" in err.getvalue()
+
+
+def test_ctrl_c_anywhere_else_exits_130(ses: Ses) -> None:
+    def interrupted(region: str | None) -> Any:
+        raise KeyboardInterrupt
+
+    err = io.StringIO()
+    code = cli.main(["status"], client_factory=interrupted, stdout=io.StringIO(), stderr=err)
+    assert code == cli.EXIT_INTERRUPTED and err.getvalue().strip() == "interrupted"
 
 
 def test_resume_with_yes_skips_the_question(ses: Ses) -> None:
@@ -169,6 +194,29 @@ def test_resume_of_an_unknown_set_is_an_aws_error(ses: Ses) -> None:
     assert "not found" in err
 
 
+def test_status_shows_the_account_even_when_a_named_set_is_missing(ses: Ses) -> None:
+    ses.account(sending_enabled=True, enforcement="HEALTHY")
+    ses.stub.add_client_error(
+        "get_configuration_set", "NotFoundException", "Configuration set <nope> does not exist.", 404
+    )
+    ses.configuration_set("marketing", sending_enabled=True)
+    code, out, _ = run(ses, "status", "--configuration-set", "nope", "--configuration-set", "marketing")
+    assert code == cli.EXIT_AWS_ERROR
+    assert "account: sending enabled, enforcement status HEALTHY" in out
+    assert "configuration set nope: NOT FOUND in this Region" in out
+    assert "configuration set marketing: sending enabled" in out
+
+
+def test_status_json_marks_a_missing_set(ses: Ses) -> None:
+    ses.account()
+    ses.stub.add_client_error("get_configuration_set", "NotFoundException", "missing", 404)
+    code, out, _ = run(ses, "status", "--json", "--configuration-set", "nope")
+    assert code == cli.EXIT_AWS_ERROR
+    document = json.loads(out)
+    assert document["account"]["sending_enabled"] is True
+    assert document["configuration_sets"] == [{"name": "nope", "error": "not found"}]
+
+
 def test_resume_needs_exactly_one_target(ses: Ses, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(ses, "resume")[0] == cli.EXIT_USAGE
     assert run(ses, "resume", "--account", "--configuration-set", "x")[0] == cli.EXIT_USAGE
@@ -177,12 +225,13 @@ def test_resume_needs_exactly_one_target(ses: Ses, capsys: pytest.CaptureFixture
 
 def test_console_script_runs_and_documents_exit_codes() -> None:
     script = pathlib.Path(sys.executable).parent / "ses-guard"
-    for args in (["--help"], ["status", "--help"], ["resume", "--help"]):
+    for args in (["--help"], ["status", "--help"], ["resume", "--help"], ["drill", "--help"]):
         result = subprocess.run([str(script), *args], capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stderr
         assert "usage: ses-guard" in result.stdout
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert "Exit codes" in result.stdout and "status" in result.stdout and "resume" in result.stdout
+    assert "130 interrupted" in result.stdout and "drill" in result.stdout
 
 
 def test_function_package_holds_no_operator_tool() -> None:
