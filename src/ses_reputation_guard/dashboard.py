@@ -30,7 +30,7 @@ from typing import Any
 
 from ses_guard_lambda import contract, rules
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
-from ses_reputation_guard._cdktf import CloudwatchDashboard, Construct, TerraformLocal
+from ses_reputation_guard._cdktf import CloudwatchDashboard, Construct, TerraformLocal, Token
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.fleet_policy import fleet_query
@@ -121,7 +121,7 @@ def render(value: Any) -> str:
         return value.text
     if isinstance(value, Template):
         return '"' + "".join(_literal(p) if isinstance(p, str) else f"${{{p.text}}}" for p in value.parts) + '"'
-    if isinstance(value, (str, int, float)) and is_token(value):
+    if _is_cdktf_token(value):
         raise TypeError(f"{value!r} is a cdktf token: add it to the dashboard inputs and refer to it with Hcl")
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -136,6 +136,13 @@ def render(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(render(item) for item in value) + "]"
     raise TypeError(f"cannot render {type(value).__name__} {value!r} as HCL")
+
+
+def _is_cdktf_token(value: Any) -> bool:
+    """cdktf's own token strings and numbers; a literal ``${`` in a string is just text here."""
+    if isinstance(value, str):
+        return bool(Token.is_unresolved(value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and is_token(value)
 
 
 def percent(ratio: float) -> str:
