@@ -273,3 +273,38 @@ def test_a_burst_of_100_contributors_under_ses_throttling_pauses_each_set_exactl
         f"backoff slept {clock.elapsed:.1f} s in all (about {clock.elapsed / 2:.1f} s with reserved concurrency 2), "
         f"handler time {wall:.2f} s ({wall / len(deliveries) * 1000:.1f} ms per invocation, AWS latency excluded)"
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "metric"),
+    [
+        (
+            'SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") '
+            'GROUP BY "ses:configuration-set" ORDER BY MAX() DESC',
+            "Reputation.BounceRate",
+        ),
+        (  # the constructs leave explicitly configured sets out while the query fits
+            'SELECT MAX("Reputation.ComplaintRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") WHERE '
+            "\"ses:configuration-set\" != 'transactional' AND \"ses:configuration-set\" != 'vip' "
+            'GROUP BY "ses:configuration-set" ORDER BY MAX() DESC',
+            "Reputation.ComplaintRate",
+        ),
+        (
+            'SELECT AVG("Reputation.BounceRate") FROM "AWS/SES" GROUP BY "ses:configuration-set"',
+            "Reputation.BounceRate",
+        ),
+        ('SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") GROUP BY "x"', None),
+        ('SELECT MAX("Send") FROM SCHEMA("AWS/SES", "ses:configuration-set") GROUP BY "ses:configuration-set"', None),
+        (
+            'SELECT MAX("Reputation.BounceRate") FROM SCHEMA("Custom/SES", "ses:configuration-set") '
+            'GROUP BY "ses:configuration-set"',
+            None,
+        ),
+    ],
+)
+def test_fleet_queries_are_recognised_only_when_grouped_by_set_over_one_ses_reputation_metric(
+    query: str, metric: str | None
+) -> None:
+    from ses_guard_lambda.alarm_facts import fleet_query_metric
+
+    assert fleet_query_metric(query) == metric
