@@ -13,11 +13,13 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import contract
 from .decision import ALREADY_PAUSED, WOULD_PAUSE, Target
-from .judge import Judgement
+
+if TYPE_CHECKING:  # the texts below are imported by the constructs and the CLI: keep boto3 out
+    from .judge import Judgement
 
 SUBJECT_MAX = 100
 SMS_MAX = 140  # one SMS segment of 7-bit characters

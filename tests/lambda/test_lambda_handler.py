@@ -576,3 +576,20 @@ def test_importing_the_shared_tables_imports_nothing_outside_the_standard_librar
 
 def _lambda_src() -> str:
     return str(pathlib.Path(ses_guard_lambda.__file__).resolve().parent.parent)
+
+
+def test_the_report_texts_import_without_boto3() -> None:
+    """The constructs (dashboard) and the CLI import the warnings from ``report``: no SDK with them."""
+    code = (
+        "import sys, json\n"
+        "import ses_guard_lambda.report\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": _lambda_src(), "PATH": "/usr/bin:/bin"},
+    )
+    assert json.loads(result.stdout) == []
