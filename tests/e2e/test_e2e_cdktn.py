@@ -1,0 +1,110 @@
+"""CDK Terrain end to end (docs/toolchains.md): the per-set example synthesized by `cdktn synth` in
+the cdktn environment, deployed with `cdktn deploy` against the emulator, tripped (only `marketing`
+pauses), destroyed without leftovers. The same steps as tests/e2e/test_e2e_deploy.py, through the
+other CLI on Node 22; the redeploy and S3-backend checks stay there (they test Terraform, not the CDK).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.deploy_helpers import (
+    ROOT,
+    Deployer,
+    account_sending_enabled,
+    guard_leftovers,
+    invoke_deployed_function,
+    set_sending_enabled,
+    sns_event,
+    stack_dir,
+    stack_lambda_zip,
+    topic_arn,
+    trip_alarm,
+)
+from tests.e2e.moto_server import MotoServer
+from tests.support.terraform import run_command
+from tests.toolchain.cdktn_env import (
+    CDKTN_APP,
+    CDKTN_CLI,
+    END_OF_LIFE_BANNER,
+    cdktn_environ,
+    require_cdktn_environment,
+)
+
+pytestmark = pytest.mark.e2e
+
+US = "us-east-1"
+
+
+class CdktnDeployer(Deployer):
+    """The tier's Deployer with tools/cdktn's CLI, Node 22 first on PATH and the app in .venv-cdktn."""
+
+    def env(self, region: str = US, **extra: str) -> dict[str, str]:
+        return cdktn_environ(super().env(region, **extra))
+
+    def cdktf(self, args: list[str], env: dict[str, str]) -> str:
+        words = [a for a in args[1:] if not a.startswith("-") and "/" not in a and " " not in a]
+        return run_command([str(CDKTN_CLI), *args], cwd=ROOT, env=env, what=" ".join(["cdktn", args[0], *words])).output
+
+    def synth(self, outdir: Path, env: dict[str, str]) -> str:
+        return self.cdktf(["synth", "--app", CDKTN_APP, "--output", str(outdir)], env)
+
+
+def publish_breaching_datapoints(server: MotoServer, region: str, alarm_name: str) -> None:
+    """SES's own datapoints above the alarm's threshold, one per evaluation period: the evidence the
+    function looks up (GetMetricData) before it pauses anything."""
+    cloudwatch = server.boto3_client("cloudwatch", region)
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
+    now = datetime.now(UTC)
+    datapoints = [
+        {
+            "MetricName": alarm["MetricName"],
+            "Dimensions": alarm.get("Dimensions", []),
+            "Timestamp": now - timedelta(seconds=alarm["Period"] * index + 30),
+            "Value": alarm["Threshold"] * 2,
+        }
+        for index in range(alarm["EvaluationPeriods"])
+    ]
+    cloudwatch.put_metric_data(Namespace=alarm["Namespace"], MetricData=datapoints)
+
+
+def test_cdktn_deploys_the_per_set_example_pauses_only_marketing_and_destroys_it(
+    deployer: Deployer, fresh_emulator: MotoServer, tmp_path: Path
+) -> None:
+    require_cdktn_environment()
+    server, stack, prefix = fresh_emulator, "per-set", "ses-guard-sets"
+    cdktn = CdktnDeployer(server, deployer.workdir)
+    env = cdktn.env(US, SES_GUARD_BACKEND="local")
+    # Own folder: the local state lands beside the output folders (../terraform.<stack>.tfstate),
+    # so cdktn's output and cdktf's (a sibling) share it.
+    outdir, cdktf_out = deployer.workdir / "cdktn" / "cdktf.out", deployer.workdir / "cdktn" / "cdktf.out-cdktf"
+    outdir.parent.mkdir(exist_ok=True)
+    synth_log = cdktn.synth(outdir, env)
+    assert END_OF_LIFE_BANNER not in synth_log.lower(), synth_log[-2000:]
+    cdktf_env = deployer.env(US, SES_GUARD_BACKEND="local")
+    deployer.synth(cdktf_out, cdktf_env)
+
+    deploy_log = cdktn.deploy([stack], outdir, env)
+    assert END_OF_LIFE_BANNER not in deploy_log.lower(), deploy_log[-2000:]
+    cdktn.assert_converged(stack_dir(outdir, stack), env, "after cdktn deploy")
+    assert set_sending_enabled(server, US, "marketing") and set_sending_enabled(server, US, "transactional")
+    # Interchangeable: cdktf's configuration of the stack plans no change on the state cdktn wrote.
+    deployer.terraform(["init", "-input=false"], stack_dir(cdktf_out, stack), cdktf_env)
+    deployer.assert_converged(stack_dir(cdktf_out, stack), cdktf_env, "of the cdktf configuration on cdktn's state")
+
+    alarm_name = f"{prefix}-set-marketing-bounce-critical"
+    publish_breaching_datapoints(server, US, alarm_name)
+    _, message = trip_alarm(server, US, alarm_name)
+    event = sns_event(server, US, topic_arn(server, US, f"{prefix}-pause"), message)
+    zip_path = stack_lambda_zip(outdir, stack)
+    outcome = invoke_deployed_function(server, US, f"{prefix}-pause", zip_path, event, tmp_path)
+    assert outcome["ok"], outcome
+    assert [p["target"] for p in outcome["summary"]["paused"]] == ["configuration-set:marketing"], outcome
+    assert not set_sending_enabled(server, US, "marketing")
+    assert set_sending_enabled(server, US, "transactional") and account_sending_enabled(server, US)
+
+    cdktn.destroy([stack], outdir, env)
+    assert guard_leftovers(server, US, prefix, ["marketing", "transactional", "partner-digest"]) == {}
