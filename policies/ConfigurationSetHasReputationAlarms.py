@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from sesrg.check import SesrgGraphCheck, Verdict, failed, passed, unknown
-from sesrg.graph import MISSING, Derived, Fact, Lit, Opaque, Ref, ResourceGraph, blocks, literal_strings, value_at
+from sesrg.graph import (
+    MISSING,
+    Derived,
+    Fact,
+    Lit,
+    Opaque,
+    Ref,
+    ResourceGraph,
+    blocks,
+    is_expression,
+    literal_strings,
+    value_at,
+)
 from sesrg.metrics import DIMENSION, NAMESPACE, REPUTATION_METRICS, parse_insights_query
 
 ALARM = "aws_cloudwatch_metric_alarm"
@@ -50,6 +62,7 @@ class _Watch:
     name: str | None = None
     key: tuple[Any, ...] | None = None
     maybe: str | None = None
+    about: str | None = None  # what the pack knows of an opaque dimension
 
 
 @dataclass(frozen=True)
@@ -99,7 +112,8 @@ def _decide(cset: _Set, watches: list[_Watch]) -> Verdict:
         if sure:
             found.append(f"{metric}: {sure[0]}")
         elif maybe:
-            doubts.append(f"{maybe[0].alarm} may watch its {metric} rate ({maybe[0].maybe or 'unresolved name'})")
+            reason = maybe[0].maybe or maybe[0].about or "the set's name cannot be resolved"
+            doubts.append(f"{maybe[0].alarm} may watch its {metric} rate ({reason})")
         else:
             missing.append(f"Reputation.{metric.capitalize()}Rate")
     if missing:
@@ -181,11 +195,15 @@ def _metric(graph: ResourceGraph, alarm: int, root: str, name: str, prefix: str)
     if not dimension:
         return []  # an account-wide alarm: it watches no set
     metrics = [REPUTATION_METRICS[m] for m in metric_names if m in REPUTATION_METRICS] or [None]
-    return [_watch(graph, name, metric, fact) for metric in metrics for fact in dimension if _relevant(fact)]
+    sets = [f for f in dimension if isinstance(f, Ref) and f.exact and graph.resource_type(f.index) in NAME_ATTRIBUTE]
+    relevant = sets or [f for f in dimension if _relevant(f)]  # a reference to a set is the set's name
+    return [_watch(graph, name, metric, fact) for metric in metrics for fact in relevant]
 
 
 def _relevant(fact: Fact) -> bool:
-    return not isinstance(fact, Lit | Ref | Opaque) or fact.exact
+    if isinstance(fact, Lit):
+        return fact.exact and isinstance(fact.value, str) and not is_expression(fact.value)
+    return not isinstance(fact, Ref | Opaque) or fact.exact
 
 
 def _watch(graph: ResourceGraph, alarm: str, metric: str | None, fact: Fact) -> _Watch:
@@ -199,7 +217,7 @@ def _watch(graph: ResourceGraph, alarm: str, metric: str | None, fact: Fact) -> 
     if isinstance(fact, Lit) and isinstance(fact.value, str):
         return _Watch(alarm, metric, name=fact.value)
     if isinstance(fact, Opaque) and fact.key is not None:
-        return _Watch(alarm, metric, key=fact.key)
+        return _Watch(alarm, metric, key=fact.key, about=fact.reason)
     reason = fact.reason if isinstance(fact, Opaque) else f"dimension {fact!r}"
     return _Watch(alarm, metric, maybe=reason)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from sesrg.iam import (
     trusts_lambda,
 )
 
+_AWS_MANAGED_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]+)\}?$")
 ROLE = "aws_iam_role"
 FUNCTION = "aws_lambda_function"
 POLICY = "aws_iam_policy"
@@ -147,7 +149,11 @@ def _policy_arns(graph: ResourceGraph, facts: list[Fact], root: str, source: str
             else:
                 grants.add(f"{source} -> {graph.address(fact.index)}", _document(graph, fact.index, "policy", root))
         elif isinstance(fact, Opaque) and fact.exact:
-            grants.doubts.append(f"{source}: {fact.reason}")
+            managed = _AWS_MANAGED_POLICY.search(fact.text or "")
+            if managed is None:
+                grants.doubts.append(f"{source}: {fact.reason}")
+            elif grant := broad_managed_policy(managed.group("name")):  # arn:${partition}:iam::aws:policy/...
+                grants.bad.append(f"{source}: {fact.text} grants {grant}")
 
 
 def _document(graph: ResourceGraph, index: int, path: str, root: str) -> Document:

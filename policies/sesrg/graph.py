@@ -355,10 +355,13 @@ class ResourceGraph:
             targets = [t for label, t in self._out.get(index, []) if label == path or label.startswith(path + ".")]
             if value is MISSING and not targets:
                 return
-            if isinstance(value, str) and is_expression(value):
+            if isinstance(value, str) and _alternatives(value) is not None:
+                targets = []  # each argument is followed on its own, exactly
+                texts = [(value, exact)]
+            elif isinstance(value, str) and is_expression(value):
                 whole = _PURE_REFERENCE.match(value) is not None
-                for target in targets:
-                    self._follow(target, context, exact and whole)
+                for target in targets:  # checkov may have copied the target's own text in: then it is the value
+                    self._follow(target, context, exact and (whole or self._holds(target, value)))
                 texts = [(value, exact)]
             else:
                 start = len(context.facts)
@@ -402,6 +405,16 @@ class ResourceGraph:
         ]
         context.facts.insert(start, Lit(value, exact))
 
+    def _holds(self, target: int, text: str) -> bool:
+        """True when ``text`` is the (unevaluated) value of the local, output or variable ``target``, or of
+        one of the attributes of resource ``target``: checkov substituted the reference with it."""
+        vertex = self.vertices[target]
+        kind = vertex.get("block_type_")
+        key = {"locals": str(vertex.get("block_name_")), "output": "value", "variable": "default"}.get(str(kind))
+        if key is not None:
+            return value_at(vertex, key) == text
+        return any(value == text for name, value in vertex.items() if not name.endswith("_"))
+
     def _follow(self, target: int, context: _Context, exact: bool) -> None:
         vertex = self.vertices[target]
         kind = vertex.get("block_type_")
@@ -438,7 +451,16 @@ class ResourceGraph:
     ) -> None:
         """Text checkov left unevaluated: follow the references it holds that checkov made no edge for
         (all of them when the attribute has no edge; ``module.x.y`` in Terraform JSON otherwise)."""
-        if parse_all and _EACH.search(text):
+        alternatives = _alternatives(text)
+        if alternatives is not None:  # try(a, b) / coalesce(a, b): the value is one of the arguments
+            for argument in alternatives:
+                literal = _literal(argument)
+                if literal is not MISSING:
+                    context.facts.append(Lit(literal, exact))
+                else:
+                    self._expression(index, argument, context, exact, parse_all=True, outputs=outputs)
+            return
+        if parse_all and _EACH.search(_INDEXED_RESOURCE.sub(r"\1", text)):  # each.key inside an index is no value
             context.facts.extend(self._each(index, text, context, exact))
             return
         whole = _PURE_REFERENCE.match(text) is not None
@@ -495,6 +517,44 @@ class ResourceGraph:
         source = unknown[0] if unknown else Opaque("the pack cannot evaluate this for_each")
         key = ("each", source.key, text) if source.key and exact else None
         return [Opaque(f"for_each is unknown ({source.reason})", key, index, text, exact)]
+
+
+_ALTERNATIVES = re.compile(r"^\s*(?:\$\{)?\s*(?:try|coalesce)\s*\((?P<arguments>.*)\)\s*\}?\s*$", re.DOTALL)
+_INDEXED_RESOURCE = re.compile(rf"((?:data\.)?{_RESOURCE_TYPE}\.{_NAME})\[[^\]]*\]")
+
+
+def _alternatives(text: str) -> list[str] | None:
+    """The arguments of ``try(...)`` / ``coalesce(...)`` when that call is the whole expression."""
+    match = _ALTERNATIVES.match(text)
+    if match is None:
+        return None
+    arguments: list[str] = []
+    depth, start, quoted = 0, 0, False
+    body = match.group("arguments")
+    for position, char in enumerate(body):
+        if char == '"' and body[position - 1 : position] != "\\":
+            quoted = not quoted
+        elif not quoted and char in "([{":
+            depth += 1
+        elif not quoted and char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return None  # the call closes before the end: not the whole expression
+        elif not quoted and char == "," and depth == 0:
+            arguments.append(body[start:position].strip())
+            start = position + 1
+    arguments.append(body[start:].strip())
+    return [a for a in arguments if a]
+
+
+def _literal(text: str) -> Any:
+    """A literal argument: a quoted string without interpolation, a number, true/false/null; else MISSING."""
+    if re.fullmatch(r'"(?:[^"\\$]|\\.)*"', text):
+        return text[1:-1].replace('\\"', '"')
+    try:
+        return json.loads(text) if re.fullmatch(r"-?\d+(\.\d+)?|true|false|null", text) else MISSING
+    except ValueError:
+        return MISSING
 
 
 def _dynamic_iterator(path: str) -> tuple[str, str] | None:
