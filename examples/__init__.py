@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from examples.account_wide.stack import build as build_account_wide
+from examples.fleet.stack import build as build_fleet
 from examples.multi_region.stack import build as build_multi_region
 from examples.per_set.stack import build as build_per_set
 from ses_reputation_guard._cdktf import App, TerraformStack
@@ -16,4 +17,5 @@ EXAMPLES: dict[str, Callable[[App], Sequence[TerraformStack]]] = {
     "account_wide": build_account_wide,
     "per_set": build_per_set,
     "multi_region": build_multi_region,
+    "fleet": build_fleet,
 }

@@ -72,11 +72,12 @@ class FleetReputationAlarmsProps:
         policy: FleetPolicy,
         *,
         default_thresholds: ReputationThresholds,
-        explicit_sets: Sequence[str],
+        explicit_sets: Sequence[str] | TerraformExpression,
         notification_topic_arn: str,
         pause_topic_arn: str,
     ) -> FleetReputationAlarmsProps:
-        """Props for a guard whose explicit per-set policies are ``explicit_sets``."""
+        """Props for a guard whose explicit per-set policies are ``explicit_sets`` (names, or a
+        Terraform list of them)."""
         return cls(
             thresholds=policy.thresholds or default_thresholds,
             notification_topic_arn=notification_topic_arn,
@@ -86,7 +87,7 @@ class FleetReputationAlarmsProps:
             period_seconds=policy.period_seconds,
             evaluation_periods=policy.evaluation_periods,
             datapoints_to_alarm=policy.datapoints_to_alarm,
-            excluded_sets=tuple(explicit_sets) if policy.exclude_explicit_sets else (),
+            excluded_sets=_excluded(explicit_sets) if policy.exclude_explicit_sets else (),
         )
 
     def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
@@ -210,6 +211,10 @@ class FleetReputationAlarms(Construct):
             ),
             count=count,
         )
+
+
+def _excluded(explicit_sets: Sequence[str] | TerraformExpression) -> Sequence[str] | TerraformExpression:
+    return explicit_sets if isinstance(explicit_sets, TerraformExpression) else tuple(explicit_sets)
 
 
 def _with_where(query: str, where: str) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 
 from ses_guard_lambda import contract, rules
 from ses_reputation_guard import lambda_package
-from ses_reputation_guard._cdktf import Construct, Op
+from ses_reputation_guard._cdktf import Construct, Fn, Op, Token
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.assets import shipped_file
@@ -38,8 +38,10 @@ from ses_reputation_guard.configuration_set_alarms import (
 from ses_reputation_guard.configuration_set_map import ConfigurationSetMap, ConfigurationSetMapProps
 from ses_reputation_guard.configuration_sets import ManagedConfigurationSets, ManagedConfigurationSetsProps
 from ses_reputation_guard.context import GuardContext
-from ses_reputation_guard.encryption_key import GuardKey
+from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
 from ses_reputation_guard.expressions import Flag, TerraformExpression
+from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
+from ses_reputation_guard.fleet_policy import FleetPolicy, package_with_policy_table, policy_table
 from ses_reputation_guard.function_health_alarms import (
     DEAD_LETTERS_ALARM_SUFFIX,
     ERRORS_ALARM_SUFFIX,
@@ -48,7 +50,7 @@ from ses_reputation_guard.function_health_alarms import (
 )
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
 from ses_reputation_guard.naming import resource_address
-from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps
+from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps, function_log_group_name
 from ses_reputation_guard.policy import (
     AccountPolicy,
     ConfigurationSetPolicy,
@@ -101,6 +103,10 @@ class ReputationGuardProps:
     function_package: TerraformExpression | None = None
     """Path of the function's deployment zip as a Terraform expression. Default None: the zip is
     built from ``lambda_src/ses_guard_lambda`` and shipped as a stack asset."""
+    fleet_policy: FleetPolicy | None = None
+    """Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and
+    future; sets in ``configuration_sets`` are judged only by their own alarms (docs/fleet.md).
+    Default None (off)."""
 
     def validate(self) -> None:
         """Raise ``GuardValidationError`` listing every invalid value, or return."""
@@ -122,6 +128,8 @@ class ReputationGuardProps:
                 maximum=rules.RESERVED_CONCURRENCY_MAX,
             )
         problems.tags("tags", self.tags)
+        if self.fleet_policy is not None:
+            self.fleet_policy.collect_problems(problems)
         problems.raise_if_any("ReputationGuardProps")
 
     def normalized_configuration_sets(self) -> dict[str, dict[str, Any]]:
@@ -155,7 +163,9 @@ class ReputationGuard(Construct):
         )
         sets = self._set_map_expression()
         package = self._function_package_expression()
-        self.key = GuardKey(self, "key", self.context)
+        self.key = GuardKey(
+            self, "key", self.context, GuardKeyProps(log_group_names=[function_log_group_name(self.context)])
+        )
         self.notification_topic, self.pause_topic = self._topics()
         self.account_alarms = self._account_alarms()
         self.configuration_set_map: ConfigurationSetMap | None = None
@@ -163,6 +173,7 @@ class ReputationGuard(Construct):
         self.configuration_set_alarms: ConfigurationSetReputationAlarms | None = None
         if sets is not None:
             self._per_set_resources(sets)
+        self.fleet_alarms = self._fleet_alarms()
         self.function = self._function(package)
         self.health_alarms = FunctionHealthAlarms(
             self,
@@ -190,7 +201,12 @@ class ReputationGuard(Construct):
     def _function_package_expression(self) -> TerraformExpression:
         if self.props.function_package is not None:
             return self.props.function_package
-        asset = shipped_file(self, "function_package", lambda_package.ZIP_NAME, lambda_package.build_zip_bytes())
+        package = lambda_package.build_zip_bytes()
+        sets = self.props.configuration_sets
+        if self.props.fleet_policy is not None and not isinstance(sets, TerraformExpression):
+            # the fleet's exclusions travel with the code: never the 4 KB environment
+            package = package_with_policy_table(package, policy_table({n: p.action for n, p in sets.items()}))
+        asset = shipped_file(self, "function_package", lambda_package.ZIP_NAME, package)
         return self.context.local(self, "function_package_path", f"${{path.module}}/{asset.path}")
 
     # --- resources --------------------------------------------------------------------------
@@ -206,7 +222,13 @@ class ReputationGuard(Construct):
                 # reputation alarms of both tiers and the guard's own health alarms
                 publishing_alarm_names=[
                     context.aws_name(suffix)
-                    for suffix in ("account-*", "set-*", ERRORS_ALARM_SUFFIX, DEAD_LETTERS_ALARM_SUFFIX)
+                    for suffix in (
+                        "account-*",
+                        "set-*",
+                        *self._fleet_scopes("-*"),
+                        ERRORS_ALARM_SUFFIX,
+                        DEAD_LETTERS_ALARM_SUFFIX,
+                    )
                 ],
                 email_addresses=_list(props.notification_emails),
                 phone_numbers=_list(props.notification_phone_numbers),
@@ -221,8 +243,10 @@ class ReputationGuard(Construct):
                 kms_key_arn=self.key.key.arn,
                 # only critical reputation alarms
                 publishing_alarm_names=[
-                    context.aws_name(f"{scope}-*-{contract.TIER_CRITICAL}") for scope in ("account", "set")
+                    context.aws_name(f"{scope}-*-{contract.TIER_CRITICAL}")
+                    for scope in ("account", "set", *self._fleet_scopes(""))
                 ],
+                only_these_alarms_publish=True,
             ),
         )
         return notifications, pause
@@ -265,7 +289,7 @@ class ReputationGuard(Construct):
         )
 
     def _function(self, package: TerraformExpression) -> PauseFunction:
-        props = self.props
+        context, props = self.context, self.props
         return PauseFunction(
             self,
             "function",
@@ -276,12 +300,52 @@ class ReputationGuard(Construct):
                 pause_topic_arn=self.pause_topic.topic.arn,
                 package=package,
                 account_pause_allowed=self._account_pause_allowed(),
-                pausing_set_arns=self.configuration_set_map.pausing_arns if self.configuration_set_map else None,
+                pausing_set_arns=self._pausing_set_arns(),
+                alarm_name_patterns=[
+                    context.aws_name(f"{scope}-*") for scope in ("account", "set", *self._fleet_scopes(""))
+                ],
                 dry_run=props.dry_run,
                 log_retention_days=props.log_retention_days,
                 reserved_concurrency=props.reserved_concurrency,
             ),
         )
+
+    def _fleet_scopes(self, suffix: str) -> tuple[str, ...]:
+        """``("fleet" + suffix,)`` when fleet mode is on: the fleet alarms' names may publish."""
+        return (f"{contract.SCOPE_FLEET}{suffix}",) if self.props.fleet_policy is not None else ()
+
+    def _fleet_alarms(self) -> FleetReputationAlarms | None:
+        policy = self.props.fleet_policy
+        if policy is None:
+            return None
+        sets = self.props.configuration_sets
+        explicit = TerraformExpression(f"keys({sets.text})") if isinstance(sets, TerraformExpression) else sorted(sets)
+        return FleetReputationAlarms(
+            self,
+            "fleet_alarms",
+            self.context,
+            FleetReputationAlarmsProps.from_policy(
+                policy,
+                default_thresholds=self.props.default_thresholds,
+                explicit_sets=explicit,
+                notification_topic_arn=self.notification_topic.topic.arn,
+                pause_topic_arn=self.pause_topic.topic.arn,
+            ),
+        )
+
+    def _pausing_set_arns(self) -> TerraformExpression | None:
+        """Sets the function may pause: the per-set ARNs, or every set of this account and Region when a
+        fleet alarm may pause (sets unknown at deploy time); the Deny on notify-tagged sets stays."""
+        per_set = self.configuration_set_map.pausing_arns if self.configuration_set_map else None
+        policy = self.props.fleet_policy
+        if policy is None or policy.action == contract.ACTION_NOTIFY:
+            return per_set
+        every_set = [self.context.arn("ses", "configuration-set/*")]
+        if not is_token(policy.action):
+            return self.context.local(self, "fleet_pausing_set_arns", every_set)
+        otherwise = Token.as_list(per_set.interpolated) if per_set else []
+        chosen = Fn.conditional(Op.eq(policy.action, contract.ACTION_PAUSE), every_set, otherwise)
+        return self.context.local(self, "fleet_pausing_set_arns", chosen)
 
     def _account_pause_allowed(self) -> Flag:
         """True, False, or a token: the account alarms exist and their action is ``pause``."""

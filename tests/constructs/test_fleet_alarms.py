@@ -249,3 +249,69 @@ def test_module_mode_decides_the_exclusion_at_plan_time_with_the_same_rule(tmp_p
     assert fleet.queries["bounce"].replace("${local.g_fleet_where}", where_for(short)) == expected
     assert where_for([f"customer-{i:05d}" for i in range(60)]) == ""
     assert where_for([]) == ""
+
+
+# --- the guard in fleet mode (examples/fleet, synthesized once per session) ----------------------------
+def test_the_fleet_example_has_four_fleet_alarms_and_leaves_its_explicit_sets_out(synth):
+    alarms = synth.config("fleet")["resource"]["aws_cloudwatch_metric_alarm"]
+    fleet = {a["alarm_name"]: a for a in alarms.values() if "metric_query" in a}
+    assert sorted(fleet) == [
+        f"ses-guard-region-fleet-{m}-{t}" for m in ("bounce", "complaint") for t in ("critical", "warning")
+    ]
+    for alarm in fleet.values():
+        expression = alarm["metric_query"][0]["expression"]
+        assert "WHERE \"ses:configuration-set\" != 'transactional' AND \"ses:configuration-set\" != 'vip'" in expression
+
+
+def test_fleet_alarms_may_publish_to_the_topics_critical_ones_to_the_pause_topic(synth):
+    documents = synth.config("fleet")["data"]["aws_iam_policy_document"]
+
+    def sources(document: str) -> list[str]:
+        [allow] = [s for s in documents[document]["statement"] if s["effect"] == "Allow"]
+        [arns] = [c["values"] for c in allow["condition"] if c["variable"] == "aws:SourceArn"]
+        return [arn.rsplit(":alarm:", 1)[1] for arn in arns]
+
+    assert "ses-guard-region-fleet-*" in sources("guard_notifications_topic_policy_document")
+    assert "ses-guard-region-fleet-*-critical" in sources("guard_pause_topic_policy_document")
+    # a guard without a fleet policy allows no fleet names
+    per_set = synth.config("per-set")["data"]["aws_iam_policy_document"]
+    assert "fleet" not in json.dumps(per_set["guard_pause_topic_policy_document"])
+
+
+def test_fleet_pause_lets_the_function_pause_any_set_of_this_account_and_region_except_notify_tagged_ones(synth):
+    config = synth.config("fleet")
+    assert config["locals"]["guard_fleet_pausing_set_arns"] == [
+        "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:"
+        "${data.aws_caller_identity.guard_caller.account_id}:configuration-set/*"
+    ]
+    statements = config["data"]["aws_iam_policy_document"]["guard_function_set_pause_policy"]["statement"]
+    allow = next(s for s in statements if s.get("effect", "Allow") == "Allow")
+    deny = next(s for s in statements if s.get("effect") == "Deny")
+    assert allow["resources"] == "${local.guard_fleet_pausing_set_arns}"
+    assert deny["condition"][0]["variable"] == f"aws:ResourceTag/{contract.TAG_ACTION}"
+    assert deny["condition"][0]["values"] == [contract.ACTION_NOTIFY]
+
+
+def test_the_function_package_carries_the_table_of_sets_with_their_own_policy(synth):
+    import zipfile
+
+    [package] = (synth.stack_dir("fleet") / "assets").glob("*/*/ses_guard_lambda.zip")
+    with zipfile.ZipFile(package) as archive:
+        table = json.loads(archive.read(f"ses_guard_lambda/{contract.POLICY_TABLE_FILE}"))
+        dates = {info.date_time for info in archive.infolist()}
+    assert table == {
+        "format": contract.POLICY_TABLE_FORMAT,
+        "configuration_sets": {"transactional": "notify", "vip": "pause"},
+    }
+    assert len(dates) == 1  # written like every other entry: the zip stays reproducible
+    [plain] = (synth.stack_dir("per-set") / "assets").glob("*/*/ses_guard_lambda.zip")
+    with zipfile.ZipFile(plain) as archive:
+        assert f"ses_guard_lambda/{contract.POLICY_TABLE_FILE}" not in archive.namelist()
+
+
+def test_the_guard_props_report_a_bad_fleet_policy():
+    from ses_reputation_guard import ReputationGuardProps
+
+    with pytest.raises(GuardValidationError) as raised:
+        ReputationGuardProps(fleet_policy=FleetPolicy(period_seconds=30)).validate()
+    assert "fleet_policy.period_seconds=30" in str(raised.value)
