@@ -46,14 +46,22 @@ class Evidence:
 
 
 def measure(
-    cloudwatch: Any, budget: Budget, alarm: AlarmFacts, metric: MetricRef, now: datetime, not_before: datetime | None
+    cloudwatch: Any,
+    budget: Budget,
+    alarm: AlarmFacts,
+    metric: MetricRef,
+    window: tuple[datetime, datetime],
+    not_before: datetime | None,
 ) -> Evidence:
     """Did ``metric`` breach the alarm's threshold, with its statistic and period, at least
-    DatapointsToAlarm times within its evaluation range (EvaluationPeriods x Period back from now,
-    plus one period of slack for late datapoints)? Datapoints whose period ended before
-    ``not_before`` (the last resume) do not count."""
+    DatapointsToAlarm times within its evaluation range? ``window`` is (when the alarm changed state,
+    now): the range reaches EvaluationPeriods x Period, plus one period of slack for late datapoints,
+    back from the earlier of the two, so a delayed invocation (retries, a throttled burst) still sees
+    the datapoints the alarm saw. Datapoints whose period ended before ``not_before`` (the last
+    resume) do not count."""
+    changed, now = window
     period = alarm.period or 0
-    start = now - timedelta(seconds=(alarm.evaluation_periods + 1) * period)
+    start = min(changed, now) - timedelta(seconds=(alarm.evaluation_periods + 1) * period)
     query = {
         "Id": "evidence",
         "MetricStat": {

@@ -116,7 +116,9 @@ def _weigh(inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, decision: Deci
     if stale is not None:
         return refused(stale, state)
     metric = MetricRef(contract.SES_NAMESPACE, decision.metric or "", _dimensions(target))
-    evidence = measure(inv.clients.cloudwatch, inv.budget, alarm, metric, inv.clock.now(), state.last_resume)
+    now = inv.clock.now()
+    window = (event.changed_at or now, now)
+    evidence = measure(inv.clients.cloudwatch, inv.budget, alarm, metric, window, state.last_resume)
     if not evidence.holds:
         return refused(f"SES's own datapoints do not confirm the alarm: {evidence.summary}", state, evidence)
     return Judgement(decision, event, alarm, evidence, state, tuple(notes))

@@ -169,7 +169,20 @@ def test_evidence_uses_the_alarms_statistic_period_and_m_of_n_over_its_evaluatio
     assert bool(summary["paused"]) is pauses
     (query,) = aws.calls_to("GetMetricData")
     assert query["EndTime"] == NOW
-    assert query["StartTime"] == NOW - timedelta(seconds=(3 + 1) * 600)  # evaluation range plus one period
+    # The evaluation range plus one period, back from the alarm's transition (a minute before now).
+    assert query["StartTime"] == EVENT_TIME - timedelta(seconds=(3 + 1) * 600)
+
+
+def test_a_delayed_invocation_still_looks_at_the_datapoints_the_alarm_saw(aws: Aws) -> None:
+    """Lambda retries or a throttled burst may run the record hours later: the range starts from
+    the alarm's transition, not from now."""
+    later = NOW + timedelta(hours=3)
+    aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
+    summary = run(load_event("sns_set_complaint_alarm.json"), aws, clock=FakeClock(later))
+    aws.assert_all_calls_made()
+    assert summary["paused"]
+    (query,) = aws.calls_to("GetMetricData")
+    assert (query["StartTime"], query["EndTime"]) == (EVENT_TIME - timedelta(seconds=600), later)
 
 
 def test_fleet_evidence_is_a_plain_metric_query_for_the_contributor_set(aws: Aws) -> None:
