@@ -20,15 +20,23 @@ from typing import Any
 import pytest
 
 from ses_guard_lambda import rules
+from ses_guard_modulegen.hcl import render_stack_hcl
 from ses_reputation_guard._cdktf import App, AwsProvider, TerraformStack, TerraformVariable, Token
 from ses_reputation_guard._cdktf import Testing as CdktfTesting
 from ses_reputation_guard.dashboard import GuardDashboard, GuardDashboardProps, Hcl, Template, render
 from ses_reputation_guard.expressions import TerraformExpression
-from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE
+from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE
 from ses_reputation_guard.policy import ReputationThresholds
 from ses_reputation_guard.validation import GuardValidationError
 from tests.conftest import run_terraform
 from tests.constructs.support import ACCOUNT, CONTEXT, PREFIX, REGION, resources, synthesized
+from tools.scan import run_checkov
+
+
+def stack_hcl(stack: TerraformStack) -> str:
+    """The stack as HCL, rendered as `make synth` writes it (hcl/main.tf)."""
+    return render_stack_hcl(stack, TERRAFORM_VERSION_RANGE, AWS_PROVIDER_VERSION_RANGE)
+
 
 ALARM_ARN = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{PREFIX}"
 ACCOUNT_ALARMS = [f"{ALARM_ARN}-account-{m}-{t}" for m in ("bounce", "complaint") for t in ("warning", "critical")]
@@ -387,7 +395,7 @@ def test_module_variables_flow_into_the_body(tmp_path, terraform_cli_config, sta
 
 def test_hcl_rendering_is_valid_terraform(tmp_path, terraform_cli_config, stack):
     dashboard_stack(stack)
-    (tmp_path / "main.tf").write_text(CdktfTesting.synth_hcl(stack))
+    (tmp_path / "main.tf").write_text(stack_hcl(stack))
     run_terraform(["init", "-backend=false"], tmp_path, terraform_cli_config)
     run_terraform(["validate"], tmp_path, terraform_cli_config)
 
@@ -439,3 +447,14 @@ def test_render_refuses_a_cdktf_token(stack):
     variable = TerraformVariable(stack, "v", type="string")
     with pytest.raises(TypeError, match="cdktf token"):
         render({"title": variable.string_value})
+
+
+def test_checkov_passes_the_json_and_hcl_renderings(tmp_path, stack):
+    dashboard_stack(stack)
+    (tmp_path / "json").mkdir()
+    (tmp_path / "json" / "cdk.tf.json").write_text(CdktfTesting.synth(stack))
+    (tmp_path / "hcl").mkdir()
+    (tmp_path / "hcl" / "main.tf").write_text(stack_hcl(stack))
+    result = run_checkov([tmp_path / "json", tmp_path / "hcl"], tmp_path / "reports")
+    assert result.parsing_errors == []
+    assert result.failed == []
