@@ -6,6 +6,8 @@ other CLI on Node 22; the redeploy and S3-backend checks stay there (they test T
 
 from __future__ import annotations
 
+import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 
 from tests.e2e.deploy_helpers import (
     ROOT,
+    RUNS,
     Deployer,
     account_sending_enabled,
     guard_leftovers,
@@ -21,11 +24,11 @@ from tests.e2e.deploy_helpers import (
     sns_event,
     stack_dir,
     stack_lambda_zip,
+    strip_ansi,
     topic_arn,
     trip_alarm,
 )
 from tests.e2e.moto_server import MotoServer
-from tests.support.terraform import run_command
 from tests.toolchain.cdktn_env import (
     CDKTN_APP,
     CDKTN_CLI,
@@ -47,7 +50,15 @@ class CdktnDeployer(Deployer):
 
     def cdktf(self, args: list[str], env: dict[str, str]) -> str:
         words = [a for a in args[1:] if not a.startswith("-") and "/" not in a and " " not in a]
-        return run_command([str(CDKTN_CLI), *args], cwd=ROOT, env=env, what=" ".join(["cdktn", args[0], *words])).output
+        what = " ".join(["cdktn", args[0], *words])
+        started = time.perf_counter()
+        result = subprocess.run(
+            [str(CDKTN_CLI), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False
+        )
+        RUNS.add(what, time.perf_counter() - started)  # the tier's timing table
+        output = strip_ansi(result.stdout + result.stderr)
+        assert result.returncode == 0, f"{what} exited {result.returncode}:\n{output[-6000:]}"
+        return output
 
     def synth(self, outdir: Path, env: dict[str, str]) -> str:
         return self.cdktf(["synth", "--app", CDKTN_APP, "--output", str(outdir)], env)
