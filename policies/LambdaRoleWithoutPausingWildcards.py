@@ -13,7 +13,7 @@ from sesrg.iam import (
     broad_managed_policy,
     document_from_json,
     pausing_wildcards,
-    policy_file,
+    policy_expression,
     statement_from_block,
     trusts_lambda,
 )
@@ -92,6 +92,8 @@ def _decide(graph: ResourceGraph, index: int, root: str, context: _Root) -> Verd
         return None  # not a Lambda role: out of scope
     grants = _grants(graph, index, root, context, names)
     lambda_role = used or trusts_lambda(trust)
+    grants.bad.sort()
+    grants.doubts.sort()
     if grants.bad and lambda_role:
         return failed("; ".join(grants.bad))
     if grants.bad:
@@ -168,7 +170,7 @@ def _document(graph: ResourceGraph, index: int, path: str, root: str) -> Documen
             part = _policy_document(graph, fact.index, root)
         elif isinstance(fact, Opaque) and fact.exact:
             folder = graph.folder(fact.index) if fact.index is not None else root
-            part = policy_file(fact.text or "", folder, root) or Document((), fact.reason)
+            part = policy_expression(fact.text or "", folder, root) or Document((), fact.reason)
         if part is not None:
             statements += part.statements
             doubts += [part.unknown] if part.unknown else []

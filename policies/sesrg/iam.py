@@ -30,7 +30,7 @@ BROAD_MANAGED_POLICIES = {
     "AdministratorAccess": "*",
     "PowerUserAccess": "NotAction iam:*, organizations:*, account:*",
 }
-UNKNOWN = "\x00unknown\x00"  # stands for a part of a document the pack cannot read
+UNKNOWN = "__sesrg_unknown__"  # stands for a part of a document the pack cannot read
 _MAX_FILE_BYTES = 1_000_000
 
 
@@ -128,19 +128,27 @@ def broad_managed_policy(arn_or_name: str) -> str | None:
     return BROAD_MANAGED_POLICIES.get(name)
 
 
-# -- file() and templatefile() --------------------------------------------------------------------------------
-_FILE_CALL = re.compile(r"^\s*(?:\$\{)?\s*(?P<function>file|templatefile)\(\s*\"(?P<path>(?:[^\"\\]|\\.)*)\"\s*(?P<rest>.*)$", re.DOTALL)
-_PATH_REFERENCE = re.compile(r"\$\{\s*path\.(module|root|cwd)\s*\}")
+# -- jsonencode(), file() and templatefile() ---------------------------------------------------------------
+_FILE_CALL = re.compile(
+    r"^\s*(?:\$\{)?\s*(?P<function>file|templatefile)\(\s*\"(?P<path>(?:[^\"\\\\]|\\\\.)*)\"\s*(?P<rest>.*)$", re.DOTALL
+)
+_JSONENCODE_CALL = re.compile(r"^\s*(?:\$\{)?\s*jsonencode\((?P<argument>.*)\)\s*\}?\s*$", re.DOTALL)
+# "${path.module}" in HCL; checkov's Terraform JSON rendering drops the braces: "path.module/..."
+_PATH_REFERENCE = re.compile(r"\$\{\s*path\.(module|root|cwd)\s*\}|^path\.(module|root|cwd)(?=/)")
 
 
-def policy_file(expression: str, module_dir: str, root_dir: str) -> Document | None:
-    """The document a ``file("...")`` / ``templatefile("...", {...})`` expression loads, or None when the
-    expression is not such a call. ``path.module`` is the folder of the block's module; a relative path
-    without it is relative to the root module (Terraform's working directory), as in Terraform."""
+def policy_expression(expression: str, module_dir: str, root_dir: str) -> Document | None:
+    """The document a ``jsonencode({...})``, ``file("...")`` or ``templatefile("...", {...})`` expression
+    stands for, or None when the expression is none of these. ``path.module`` is the folder of the block's
+    module; a relative path without it is relative to the root module (Terraform's working directory)."""
+    encoded = _JSONENCODE_CALL.match(expression)
+    if encoded is not None:
+        value = hcl_literal(encoded.group("argument"))
+        return Document((), "jsonencode() of an expression the pack cannot read") if value is None else document_from_json(value)
     call = _FILE_CALL.match(expression)
     if call is None:
         return None
-    path = _PATH_REFERENCE.sub(lambda m: module_dir if m.group(1) == "module" else root_dir, call.group("path"))
+    path = _PATH_REFERENCE.sub(lambda m: module_dir if "module" in (m.group(1), m.group(2)) else root_dir, call.group("path"))
     if "${" in path:
         return Document((), f"the policy file path {call.group('path')!r} depends on values the pack cannot know")
     path = os.path.normpath(os.path.join(root_dir, path))
@@ -150,29 +158,22 @@ def policy_file(expression: str, module_dir: str, root_dir: str) -> Document | N
     except OSError as error:
         return Document((), f"cannot read policy file {path}: {error.strerror}")
     if call.group("function") == "templatefile":
-        text = render_template(text, template_variables(call.group("rest")))
+        text = render_template(text, _template_variables(call.group("rest")))
     document = document_from_json(text)
     if not document.statements and document.unknown is None:
         return Document((), f"policy file {path} holds no statement")
     return document
 
 
-def template_variables(arguments: str) -> dict[str, Any] | None:
-    """The variables map of a templatefile call: checkov renders it as a Python literal
-    (``{'set': 'x'}``), Terraform JSON keeps HCL object syntax (``{"set" = "x"}``). None: unknown."""
-    text = arguments.strip().lstrip(",").strip()
-    text = text[: text.rfind(")")].strip() if ")" in text else text
-    for candidate in (text, _hcl_object_as_json(text)):
-        try:
-            value = ast.literal_eval(candidate)
-        except (ValueError, SyntaxError):
-            try:
-                value = json.loads(candidate)
-            except ValueError:
-                continue
-        if isinstance(value, dict):
-            return value
-    return None
+def _template_variables(arguments: str) -> dict[str, Any] | None:
+    """The variables map after a templatefile's path: ``, {name = value})`` (None when it is unknown)."""
+    parser = _LiteralParser(arguments)
+    try:
+        parser.space()
+        value = parser.value() if parser.text[parser.i] == "{" else None
+    except (IndexError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def render_template(text: str, variables: dict[str, Any] | None) -> str:
@@ -198,13 +199,10 @@ def render_template(text: str, variables: dict[str, Any] | None) -> str:
 
 
 def _interpolate(expression: str, variables: dict[str, Any], in_string: bool) -> str:
-    if re.fullmatch(r"[A-Za-z_]\w*", expression) and expression in variables:
-        value = variables[expression]
-        if isinstance(value, str) and "${" not in value:
-            return json.dumps(value)[1:-1] if in_string else json.dumps(value)
-        if not isinstance(value, str) and not in_string:
-            return json.dumps(value)
-    return UNKNOWN if in_string else json.dumps(UNKNOWN)
+    value = variables.get(expression, UNKNOWN) if re.fullmatch(r"[A-Za-z_]\w*", expression) else UNKNOWN
+    if isinstance(value, str):
+        return json.dumps(value)[1:-1] if in_string else json.dumps(value)
+    return json.dumps(UNKNOWN)[1:-1] if in_string else json.dumps(value)
 
 
 def _closing_brace(text: str, start: int) -> int:
@@ -219,10 +217,110 @@ def _closing_brace(text: str, start: int) -> int:
     return len(text) - 1
 
 
-def _hcl_object_as_json(text: str) -> str:
-    """``{"a" = "x", b = true}`` -> ``{"a": "x", "b": true}`` (flat objects of literals only)."""
-    converted = re.sub(r'(?m)(^|[{,\s])([A-Za-z_][\w-]*)\s*=', r'\1"\2":', text)
-    return re.sub(r'("(?:[^"\\]|\\.)*")\s*=', r"\1:", converted)
+def hcl_literal(text: str) -> Any:
+    """An HCL literal as Terraform or checkov writes it (``{Version = "x"}``, ``{"a" : [1, true]}``,
+    ``{'a': b}``): objects, lists, strings, numbers, booleans. Any other expression inside it (a reference,
+    a function call) becomes UNKNOWN; None when the text is no literal at all."""
+    parser = _LiteralParser(text)
+    try:
+        value = parser.value()
+        parser.space()
+        return value if parser.at_end() else None
+    except (IndexError, ValueError):
+        return None
+
+
+class _LiteralParser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+
+    def at_end(self) -> bool:
+        return self.i >= len(self.text)
+
+    def space(self) -> None:
+        while not self.at_end() and (self.text[self.i].isspace() or self.text[self.i] == ","):
+            self.i += 1
+
+    def value(self) -> Any:
+        self.space()
+        char = self.text[self.i]
+        if re.match(r"[\[{]\s*for\s", self.text[self.i :]):
+            return self.expression()
+        if char == "{":
+            return self.collection("}", keyed=True)
+        if char == "[":
+            return self.collection("]", keyed=False)
+        if char in "\"'":
+            return self.string()
+        word = re.match(r"-?\d+(\.\d+)?|true\b|false\b|null\b|True\b|False\b|None\b", self.text[self.i :])
+        if word and not re.match(r"[\w.(\[]", self.text[self.i + word.end() : self.i + word.end() + 1]):
+            self.i += word.end()
+            constants = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
+            return constants[word.group(0)] if word.group(0) in constants else json.loads(word.group(0))
+        return self.expression()
+
+    def collection(self, closing: str, *, keyed: bool) -> Any:
+        self.i += 1
+        items: list[Any] = []
+        entries: dict[str, Any] = {}
+        while True:
+            self.space()
+            if self.text[self.i] == closing:
+                self.i += 1
+                return entries if keyed else items
+            if keyed:
+                key = self.key()
+                self.space()
+                if self.text[self.i] not in "=:":
+                    raise ValueError("object key without = or :")
+                self.i += 1
+                entries[key] = self.value()
+            else:
+                items.append(self.value())
+
+    def key(self) -> str:
+        if self.text[self.i] in "\"'":
+            return str(self.string())
+        match = re.match(r"[A-Za-z_][\w-]*", self.text[self.i :])
+        if match is None:
+            self.expression()
+            return UNKNOWN
+        self.i += match.end()
+        return match.group(0)
+
+    def string(self) -> str:
+        quote = self.text[self.i]
+        out: list[str] = []
+        self.i += 1
+        while self.text[self.i] != quote:
+            if self.text[self.i] == "\\":
+                self.i += 1
+                out.append({"n": "\n", "t": "\t"}.get(self.text[self.i], self.text[self.i]))
+            else:
+                out.append(self.text[self.i])
+            self.i += 1
+        self.i += 1
+        return "".join(out)
+
+    def expression(self) -> str:
+        """Skip an expression up to the next top-level separator; its value is unknown."""
+        depth = 0
+        while not self.at_end():
+            char = self.text[self.i]
+            if char in "\"'":
+                self.string()
+                continue
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                break
+            self.i += 1
+        return UNKNOWN
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------
