@@ -32,7 +32,7 @@ resource "aws_kms_key" "guard_key" {
   deletion_window_in_days = 30
   description             = "ses-reputation-guard ${var.name_prefix}: alarm topics, dead-letter queue, logs"
   enable_key_rotation     = true
-  policy                  = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "AccountAdministersKey", "Effect" = "Allow", "Principal" = { "AWS" = "arn:${data.aws_partition.guard_partition.partition}:iam::${data.aws_caller_identity.guard_caller.account_id}:root" }, "Action" = "kms:*", "Resource" = "*" }, { "Sid" = "CloudWatchAlarmsPublishToEncryptedTopics", "Effect" = "Allow", "Principal" = { "Service" = "cloudwatch.amazonaws.com" }, "Action" = ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource" = "*", "Condition" = { "StringEquals" = { "aws:SourceAccount" = data.aws_caller_identity.guard_caller.account_id } } }, { "Sid" = "CloudWatchLogsEncryptsThisAccountsLogGroups", "Effect" = "Allow", "Principal" = { "Service" = "logs.${data.aws_region.guard_region.name}.amazonaws.com" }, "Action" = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"], "Resource" = "*", "Condition" = { "ArnLike" = { "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.guard_partition.partition}:logs:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:log-group:*" } } }] })
+  policy                  = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "AccountAdministersKey", "Effect" = "Allow", "Principal" = { "AWS" = "arn:${data.aws_partition.guard_partition.partition}:iam::${data.aws_caller_identity.guard_caller.account_id}:root" }, "Action" = "kms:*", "Resource" = "*" }, { "Sid" = "CloudWatchAlarmsPublishToEncryptedTopics", "Effect" = "Allow", "Principal" = { "Service" = "cloudwatch.amazonaws.com" }, "Action" = ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource" = "*", "Condition" = { "StringEquals" = { "aws:SourceAccount" = data.aws_caller_identity.guard_caller.account_id } } }, { "Sid" = "CloudWatchLogsEncryptsTheGuardsLogGroups", "Effect" = "Allow", "Principal" = { "Service" = "logs.${data.aws_region.guard_region.name}.amazonaws.com" }, "Action" = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"], "Resource" = "*", "Condition" = { "ArnEquals" = { "kms:EncryptionContext:aws:logs:arn" = ["arn:${data.aws_partition.guard_partition.partition}:logs:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:log-group:/aws/lambda/${var.name_prefix}-pause"] } } }] })
   tags                    = var.tags
 }
 resource "aws_kms_alias" "guard_key_alias" {
@@ -153,6 +153,30 @@ data "aws_iam_policy_document" "guard_pause_topic_policy_document" {
         "cloudwatch.amazonaws.com"
       ]
       type = "Service"
+    }
+  }
+  statement {
+    actions = [
+      "sns:Publish"
+    ]
+    effect = "Deny"
+    resources = [
+      aws_sns_topic.guard_pause_topic.arn
+    ]
+    sid = "NobodyElsePublishes"
+    condition {
+      test = "ArnNotLike"
+      values = [
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-account-*-critical",
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-set-*-critical"
+      ]
+      variable = "aws:SourceArn"
+    }
+    principals {
+      identifiers = [
+        "*"
+      ]
+      type = "*"
     }
   }
   statement {
@@ -416,7 +440,7 @@ data "aws_iam_policy_document" "guard_function_assume_role" {
 }
 resource "aws_iam_role" "guard_function_role" {
   assume_role_policy = data.aws_iam_policy_document.guard_function_assume_role.json
-  name               = "${var.name_prefix}-pause-function"
+  name               = "${var.name_prefix}-${data.aws_region.guard_region.name}-pause-function"
   tags               = var.tags
 }
 data "aws_iam_policy_document" "guard_function_base_policy" {
@@ -460,13 +484,23 @@ data "aws_iam_policy_document" "guard_function_base_policy" {
   }
   statement {
     actions = [
+      "cloudwatch:DescribeAlarms",
       "cloudwatch:ListTagsForResource"
     ]
     resources = [
       "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-account-*",
       "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-set-*"
     ]
-    sid = "ReadGuardAlarmPolicy"
+    sid = "ReadGuardAlarms"
+  }
+  statement {
+    actions = [
+      "cloudwatch:GetMetricData"
+    ]
+    resources = [
+      "*"
+    ]
+    sid = "ReadReputationDatapoints"
   }
   statement {
     actions = [

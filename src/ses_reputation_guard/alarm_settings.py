@@ -46,14 +46,15 @@ class AlarmSettings:
             problems.integer(
                 f"alarm_settings.{name}", getattr(self, name), minimum=1, maximum=rules.ALARM_EVALUATION_PERIODS_MAX
             )
-        if (
-            isinstance(self.datapoints_to_alarm, int)
-            and isinstance(self.evaluation_periods, int)
-            and self.datapoints_to_alarm > self.evaluation_periods
-        ):
+        periods, datapoints, period = self.evaluation_periods, self.datapoints_to_alarm, self.period_seconds
+        if _whole(datapoints) and _whole(periods) and datapoints > periods:
             problems.add(
-                f"alarm_settings.datapoints_to_alarm={self.datapoints_to_alarm!r}: must not exceed "
-                f"evaluation_periods={self.evaluation_periods!r}"
+                f"alarm_settings.datapoints_to_alarm={datapoints!r}: {rules.DATAPOINTS_RULE}, here {periods!r}"
+            )
+        if _whole(period) and _whole(periods) and not rules.evaluation_range_ok(period, periods):
+            problems.add(
+                f"alarm_settings period_seconds={period!r} x evaluation_periods={periods!r} = {period * periods} s: "
+                f"{rules.EVALUATION_RANGE_RULE}"
             )
         problems.choice("alarm_settings.statistic", self.statistic, rules.ALARM_STATISTICS)
 
@@ -101,3 +102,8 @@ def reputation_alarm(
         count=count,
         lifecycle=lifecycle,
     )
+
+
+def _whole(value: object) -> bool:
+    """A Python whole number (tokens are floats; booleans are not numbers here)."""
+    return isinstance(value, int) and not isinstance(value, bool)

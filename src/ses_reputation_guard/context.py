@@ -58,6 +58,11 @@ class GuardContext:
         """``<name_prefix>-<suffix>``: the AWS name of one of the guard's resources."""
         return f"{self.name_prefix}-{suffix}"
 
+    def global_name(self, suffix: str) -> str:
+        """``<name_prefix>-<region>-<suffix>``: for names IAM keeps per account, not per Region (roles),
+        so the same prefix can guard several Regions of one account."""
+        return f"{self.name_prefix}-{self.region}-{suffix}"
+
     def address(self, role: str) -> str:
         """``<resource_prefix>_<role>``: the logical id (Terraform address name) of a resource."""
         return f"{self.resource_prefix}_{role}"

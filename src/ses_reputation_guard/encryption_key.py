@@ -2,11 +2,12 @@
 
 SNS topics encrypted with the AWS managed key ``alias/aws/sns`` silently drop CloudWatch alarm
 notifications, because CloudWatch cannot use that key. This key's policy lets CloudWatch (for this
-account only) and CloudWatch Logs (for this account's log groups) use it.
+account only) and CloudWatch Logs (for the guard's own log groups only) use it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,9 @@ from ses_reputation_guard.context import GuardContext
 
 @dataclass(frozen=True)
 class GuardKeyProps:
+    log_group_names: Sequence[str] = ()
+    """The guard's CloudWatch Logs groups encrypted with the key: CloudWatch Logs may use the key for
+    these and no other log group. Default none (no CloudWatch Logs grant)."""
     deletion_window_days: int = 30
     """Days KMS waits before deleting the key after ``destroy``. Default 30 (the maximum)."""
 
@@ -72,22 +76,29 @@ class GuardKey(Construct):
                         "Resource": "*",
                         "Condition": {"StringEquals": {"aws:SourceAccount": context.account_id}},
                     },
-                    {
-                        "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
-                        "Effect": "Allow",
-                        "Principal": {"Service": f"logs.{context.region}.amazonaws.com"},
-                        "Action": [
-                            "kms:Encrypt*",
-                            "kms:Decrypt*",
-                            "kms:ReEncrypt*",
-                            "kms:GenerateDataKey*",
-                            "kms:Describe*",
-                        ],
-                        "Resource": "*",
-                        "Condition": {
-                            "ArnLike": {"kms:EncryptionContext:aws:logs:arn": context.arn("logs", "log-group:*")}
-                        },
-                    },
+                    *self._log_group_statements(),
                 ],
             }
         )
+
+    def _log_group_statements(self) -> list[dict[str, Any]]:
+        """CloudWatch Logs in this Region, for the listed log groups of this account only (the
+        encryption context CloudWatch Logs sends names the log group)."""
+        names = self.props.log_group_names
+        if not names:
+            return []
+        context = self.context
+        return [
+            {
+                "Sid": "CloudWatchLogsEncryptsTheGuardsLogGroups",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{context.region}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {
+                    "ArnEquals": {
+                        "kms:EncryptionContext:aws:logs:arn": [context.arn("logs", f"log-group:{n}") for n in names]
+                    }
+                },
+            }
+        ]

@@ -7,6 +7,7 @@ sets whose action is ``pause``; a Deny keeps notify-only managed sets unpausable
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +30,11 @@ from ses_reputation_guard.naming import data_address
 
 @dataclass(frozen=True)
 class FunctionRoleProps:
-    function_name: str
-    """The role is ``<function_name>-function``."""
+    role_name: str
+    """IAM role names are global to the account: include the Region (``GuardContext.global_name``)."""
+    alarm_name_patterns: Sequence[str]
+    """Name patterns (``*`` wildcards) of the guard's reputation alarms: the function reads their
+    definition, state and tags before it believes one (``DescribeAlarms``, ``ListTagsForResource``)."""
     log_group_arn: str
     dead_letter_queue_arn: str
     kms_key_arn: str
@@ -69,7 +73,7 @@ class FunctionRole(Construct):
             self,
             IamRole,
             "function_role",
-            name=f"{props.function_name}-function",
+            name=props.role_name,
             assume_role_policy=assume.json,
             tags=context.tags,
         )
@@ -91,7 +95,6 @@ class FunctionRole(Construct):
 
     def _base_policy(self) -> Any:
         context, props = self.context, self.props
-        alarm_arn = context.arn("cloudwatch", f"alarm:{context.name_prefix}")
         statements = [
             PolicyStatement(
                 sid="WriteOwnLogs",
@@ -104,9 +107,16 @@ class FunctionRole(Construct):
             ),
             PolicyStatement(sid="DeadLetter", actions=["sqs:SendMessage"], resources=[props.dead_letter_queue_arn]),
             PolicyStatement(
-                sid="ReadGuardAlarmPolicy",
-                actions=["cloudwatch:ListTagsForResource"],
-                resources=[f"{alarm_arn}-account-*", f"{alarm_arn}-set-*"],
+                sid="ReadGuardAlarms",
+                actions=["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
+                resources=[context.arn("cloudwatch", f"alarm:{name}") for name in props.alarm_name_patterns],
+            ),
+            PolicyStatement(
+                # SES's own datapoints, the evidence behind a pause. GetMetricData has no resource
+                # type (Service Authorization Reference): "*" is the only scope, and it only reads.
+                sid="ReadReputationDatapoints",
+                actions=["cloudwatch:GetMetricData"],
+                resources=["*"],
             ),
             PolicyStatement(
                 # GetAccount has no resource type: "*" is the only possible scope (read only).

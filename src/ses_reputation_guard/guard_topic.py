@@ -38,6 +38,11 @@ class GuardTopicProps:
     """Email endpoints subscribed to the topic (each must confirm); may be a list token. Default none."""
     phone_numbers: Sequence[str] = field(default_factory=tuple)
     """E.164 phone numbers subscribed by SMS; may be a list token. Default none."""
+    only_these_alarms_publish: bool = False
+    """True: an explicit Deny refuses ``sns:Publish`` to every principal (people, roles, other
+    services, other accounts) but the alarms named above, whatever their IAM policies allow. For
+    the pause topic: nothing else can put a pause request in it. Default False (people's topics
+    also carry the function's reports)."""
 
 
 class GuardTopic(Construct):
@@ -83,6 +88,7 @@ class GuardTopic(Construct):
                     PolicyCondition(test="ArnLike", variable="aws:SourceArn", values=alarm_arns),
                 ],
             ),
+            *self._deny_other_publishers(alarm_arns),
             PolicyStatement(
                 sid="DenyInsecureTransport",
                 effect="Deny",
@@ -91,6 +97,23 @@ class GuardTopic(Construct):
                 resources=[self.topic.arn],
                 condition=[PolicyCondition(test="Bool", variable="aws:SecureTransport", values=["false"])],
             ),
+        ]
+
+    def _deny_other_publishers(self, alarm_arns: list[str]) -> list[Any]:
+        if not self.props.only_these_alarms_publish:
+            return []
+        # aws:SourceArn exists only when a service acts for a resource: a person's or role's own
+        # request has none, so "not one of these alarms" covers them too (negated operators match
+        # an absent key).
+        return [
+            PolicyStatement(
+                sid="NobodyElsePublishes",
+                effect="Deny",
+                principals=[PolicyPrincipals(type="*", identifiers=["*"])],
+                actions=["sns:Publish"],
+                resources=[self.topic.arn],
+                condition=[PolicyCondition(test="ArnNotLike", variable="aws:SourceArn", values=alarm_arns)],
+            )
         ]
 
     def _subscriptions(self, protocol: str, endpoints: Sequence[str]) -> SnsTopicSubscription | None:

@@ -8,6 +8,7 @@ policies are a ``FunctionRole``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,13 @@ from ses_reputation_guard.function_role import FunctionRole, FunctionRoleProps
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS maximum: time for a human to look
 FUNCTION_NAME_SUFFIX = "pause"
-"""The function is ``<name_prefix>-pause``, its queue ``<name_prefix>-pause-dlq``."""
+"""The function is ``<name_prefix>-pause``, its queue ``<name_prefix>-pause-dlq``, its role
+``<name_prefix>-<region>-pause-function``."""
+
+
+def function_log_group_name(context: GuardContext) -> str:
+    """``/aws/lambda/<name_prefix>-pause``: known before the function exists (the key names it)."""
+    return f"/aws/lambda/{context.aws_name(FUNCTION_NAME_SUFFIX)}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class PauseFunctionProps:
     """Whether the account policy may pause the account (grants ``ses:PutAccountSendingAttributes``)."""
     pausing_set_arns: TerraformExpression | None
     """List of configuration-set ARNs the function may pause; None when the guard has no sets."""
+    alarm_name_patterns: Sequence[str] = ()
+    """Name patterns of the alarms the function may read (see ``FunctionRoleProps``)."""
     dry_run: Flag = False
     """Decide, log and report, never pause. Default False."""
     log_retention_days: int = 365
@@ -69,7 +78,7 @@ class PauseFunction(Construct):
             self,
             CloudwatchLogGroup,
             "function_logs",
-            name=f"/aws/lambda/{self.function_name}",
+            name=function_log_group_name(context),
             retention_in_days=props.log_retention_days,
             kms_key_id=props.kms_key_arn,
             tags=context.tags,
@@ -89,7 +98,8 @@ class PauseFunction(Construct):
             "permissions",
             context,
             FunctionRoleProps(
-                function_name=self.function_name,
+                role_name=context.global_name(f"{FUNCTION_NAME_SUFFIX}-function"),
+                alarm_name_patterns=props.alarm_name_patterns,
                 log_group_arn=self.log_group.arn,
                 dead_letter_queue_arn=self.dead_letter_queue.arn,
                 kms_key_arn=props.kms_key_arn,

@@ -82,10 +82,7 @@ class ConfigurationSetPolicy:
 def validate_configuration_sets(configuration_sets: Mapping[str, ConfigurationSetPolicy], problems: Problems) -> None:
     """Check names, count and per-set thresholds; every problem is recorded, none raised here."""
     if len(configuration_sets) > rules.MAX_CONFIGURATION_SETS:
-        problems.add(
-            f"configuration_sets has {len(configuration_sets)} entries: SES allows at most "
-            f"{rules.MAX_CONFIGURATION_SETS} configuration sets per account and Region"
-        )
+        problems.add(f"configuration_sets has {len(configuration_sets)} entries, {rules.MAX_CONFIGURATION_SETS_RULE}")
     seen_lower: dict[str, str] = {}
     for name, policy in configuration_sets.items():
         problems.pattern(f"configuration_sets key {name!r}", name, rules.CONFIGURATION_SET_NAME)
@@ -93,8 +90,7 @@ def validate_configuration_sets(configuration_sets: Mapping[str, ConfigurationSe
         lowered = name.lower() if isinstance(name, str) else str(name)
         if lowered in seen_lower:
             problems.add(
-                f"configuration_sets key {name!r}: duplicates {seen_lower[lowered]!r} "
-                "(configuration set names must be unique, ignoring case)"
+                f"configuration_sets key {name!r}: duplicates {seen_lower[lowered]!r} ({rules.UNIQUE_SET_NAMES_RULE})"
             )
         seen_lower.setdefault(lowered, name)
         if not isinstance(policy, ConfigurationSetPolicy):

@@ -91,22 +91,22 @@ class Problems:
         if warning is None or critical is None or is_token(warning) or is_token(critical):
             return
         if isinstance(warning, (int, float)) and isinstance(critical, (int, float)) and warning >= critical:
-            self.add(f"{subject}: warning threshold {warning!r} must be below critical threshold {critical!r}")
+            self.add(f"{subject}: {rules.warning_below_critical(repr(warning), repr(critical))}")
 
     def choice(self, name: str, value: Any, choices: Iterable[Any]) -> None:
         options = tuple(choices)
         if is_token(value):
             return
         if value not in options:
-            self.add(f"{name}={value!r}: must be one of {', '.join(repr(c) for c in options)}")
+            self.add(f"{name}={value!r}: {rules.one_of(options)}")
 
     def integer(self, name: str, value: int, *, minimum: int, maximum: int, multiple_of: int = 1) -> None:
         if is_token(value):
             return
         if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-            self.add(f"{name}={value!r}: must be a whole number from {minimum} to {maximum}")
+            self.add(f"{name}={value!r}: {rules.whole_number(minimum, maximum)}")
         elif value % multiple_of:
-            self.add(f"{name}={value!r}: must be a multiple of {multiple_of}")
+            self.add(f"{name}={value!r}: {rules.multiple_of(multiple_of)}")
 
     def pattern(self, name: str, value: str, rule: rules.PatternRule) -> None:
         if is_token(value):
@@ -126,19 +126,17 @@ class Problems:
             seen.add(value)
 
     def tags(self, name: str, tags: Mapping[str, str]) -> None:
+        """AWS tag rules, with room left on every alarm for the guard's own tags."""
         if is_token(tags):
             return
+        if len(tags) > rules.USER_TAGS_MAX:
+            self.add(f"{name} has {len(tags)} tags: {rules.TAG_COUNT_RULE}")
         for key, value in tags.items():
             if (
                 not isinstance(key, str)
                 or not 1 <= len(key) <= rules.TAG_KEY_MAX_LENGTH
                 or key.startswith(rules.TAG_RESERVED_PREFIX)
             ):
-                self.add(
-                    f"{name} key {key!r}: must be 1-{rules.TAG_KEY_MAX_LENGTH} characters and not start with "
-                    f"{rules.TAG_RESERVED_PREFIX!r}"
-                )
+                self.add(f"{name} key {key!r}: {rules.TAG_KEY_RULE}")
             if not isinstance(value, str) or len(value) > rules.TAG_VALUE_MAX_LENGTH:
-                self.add(
-                    f"{name}[{key!r}]={value!r}: must be a string of at most {rules.TAG_VALUE_MAX_LENGTH} characters"
-                )
+                self.add(f"{name}[{key!r}]={value!r}: {rules.TAG_VALUE_RULE}")

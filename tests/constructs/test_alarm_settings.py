@@ -37,7 +37,7 @@ def test_default_settings_evaluate_one_hour_on_the_worst_published_rate():
         ),
         (
             AlarmSettings(evaluation_periods=2, datapoints_to_alarm=3),
-            "alarm_settings.datapoints_to_alarm=3: must not exceed evaluation_periods=2",
+            "alarm_settings.datapoints_to_alarm=3: must not exceed evaluation_periods, here 2",
         ),
         (
             AlarmSettings(statistic="p99"),
@@ -47,6 +47,28 @@ def test_default_settings_evaluate_one_hour_on_the_worst_published_rate():
 )
 def test_settings_outside_cloudwatch_limits_are_refused(settings, problem):
     assert problems_of(settings) == [problem]
+
+
+@pytest.mark.parametrize(
+    ("period", "periods", "allowed"),
+    [
+        (3600, 24, True),  # a day of hourly periods
+        (21_600, 24, True),  # 6 days: long periods may reach 7 days
+        (86_400, 7, True),  # exactly 604,800 s
+        (86_400, 8, False),
+        (86_400, 24, False),  # 24 days: the case the issue found accepted at synth
+        (1800, 24, True),  # 12 hours
+    ],
+)
+def test_the_evaluation_range_stays_within_what_cloudwatch_accepts(period, periods, allowed):
+    found = problems_of(AlarmSettings(period_seconds=period, evaluation_periods=periods))
+    if allowed:
+        assert found == []
+    else:
+        assert found == [
+            f"alarm_settings period_seconds={period} x evaluation_periods={periods} = {period * periods} s: "
+            f"{rules.EVALUATION_RANGE_RULE}"
+        ]
 
 
 def test_reputation_alarm_follows_aws_recommendation_and_the_settings(stack):

@@ -12,6 +12,10 @@ def test_aws_names_and_addresses_carry_the_guard_prefixes():
     assert CONTEXT.address("function_role") == "guard_function_role"
 
 
+def test_names_iam_keeps_per_account_carry_the_region_too():
+    assert CONTEXT.global_name("pause-function") == f"{PREFIX}-{REGION}-pause-function"
+
+
 def test_arns_use_the_guards_partition_account_and_region():
     assert CONTEXT.arn("sns", "topic") == f"arn:aws:sns:{REGION}:{ACCOUNT}:topic"
     assert CONTEXT.arn("iam", "root", regional=False) == f"arn:aws:iam::{ACCOUNT}:root"

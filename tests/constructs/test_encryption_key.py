@@ -37,12 +37,24 @@ def test_key_policy_lets_cloudwatch_use_the_key_for_this_account_only(stack):
     assert cloudwatch["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
 
 
-def test_key_policy_lets_cloudwatch_logs_use_the_key_for_this_accounts_log_groups_in_this_region(stack):
-    GuardKey(stack, "key", CONTEXT)
-    logs = key_policy_statements(synthesized(stack))["CloudWatchLogsEncryptsThisAccountsLogGroups"]
+def test_cloudwatch_logs_may_use_the_key_only_for_the_guards_own_log_groups(stack):
+    GuardKey(stack, "key", CONTEXT, GuardKeyProps(log_group_names=["/aws/lambda/test-guard-pause"]))
+    logs = key_policy_statements(synthesized(stack))["CloudWatchLogsEncryptsTheGuardsLogGroups"]
     assert logs["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}
     assert logs["Condition"] == {
-        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*"}
+        "ArnEquals": {
+            "kms:EncryptionContext:aws:logs:arn": [
+                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/test-guard-pause"
+            ]
+        }
+    }
+
+
+def test_without_log_groups_cloudwatch_logs_gets_no_grant(stack):
+    GuardKey(stack, "key", CONTEXT)
+    assert set(key_policy_statements(synthesized(stack))) == {
+        "AccountAdministersKey",
+        "CloudWatchAlarmsPublishToEncryptedTopics",
     }
 
 

@@ -32,7 +32,8 @@ def role(stack, *, account_pause_allowed=False, pausing_set_arns=None) -> Functi
         "permissions",
         CONTEXT,
         FunctionRoleProps(
-            function_name=f"{PREFIX}-pause",
+            role_name=f"{PREFIX}-{REGION}-pause-function",
+            alarm_name_patterns=[f"{PREFIX}-account-*", f"{PREFIX}-set-*"],
             log_group_arn=LOG_GROUP_ARN,
             dead_letter_queue_arn=QUEUE_ARN,
             kms_key_arn=KEY_ARN,
@@ -47,7 +48,7 @@ def test_only_lambda_of_this_account_assumes_the_role(stack):
     role(stack)
     config = synthesized(stack)
     iam_role = resources(config, "aws_iam_role")["guard_function_role"]
-    assert iam_role["name"] == f"{PREFIX}-pause-function"
+    assert iam_role["name"] == f"{PREFIX}-{REGION}-pause-function"
     assert iam_role["tags"] == TAGS
     [assume] = statements(config, "guard_function_assume_role")
     assert assume["principals"] == [{"identifiers": ["lambda.amazonaws.com"], "type": "Service"}]
@@ -63,7 +64,11 @@ def test_base_policy_reaches_only_the_guards_own_log_group_topic_key_queue_and_a
     assert statement(config, document, "UseGuardKey")["resources"] == [KEY_ARN]
     assert statement(config, document, "DeadLetter")["resources"] == [QUEUE_ARN]
     alarm = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{PREFIX}"
-    assert statement(config, document, "ReadGuardAlarmPolicy")["resources"] == [f"{alarm}-account-*", f"{alarm}-set-*"]
+    read_alarms = statement(config, document, "ReadGuardAlarms")
+    assert read_alarms["actions"] == ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
+    assert read_alarms["resources"] == [f"{alarm}-account-*", f"{alarm}-set-*"]
+    evidence = statement(config, document, "ReadReputationDatapoints")
+    assert (evidence["actions"], evidence["resources"]) == (["cloudwatch:GetMetricData"], ["*"])
     read_account = statement(config, document, "ReadAccountSendingStatus")
     assert (read_account["actions"], read_account["resources"]) == (["ses:GetAccount"], ["*"])
     base = resources(config, "aws_iam_role_policy")["guard_function_base"]

@@ -13,6 +13,7 @@ from tests.constructs.support import (
     TAGS,
     resources,
     statement,
+    statements,
     synthesized,
 )
 
@@ -53,6 +54,28 @@ def test_only_cloudwatch_alarms_of_this_account_and_guard_may_publish(stack):
     ]
     policy = resources(config, "aws_sns_topic_policy")["guard_alerts_topic_policy"]
     assert policy["policy"] == "${data.aws_iam_policy_document.guard_alerts_topic_policy_document.json}"
+
+
+def test_a_topic_for_pausing_refuses_publishing_by_anyone_but_its_alarms(stack):
+    topic(stack, only_these_alarms_publish=True)
+    deny = statement(synthesized(stack), "guard_alerts_topic_policy_document", "NobodyElsePublishes")
+    assert deny["effect"] == "Deny"
+    assert deny["principals"] == [{"identifiers": ["*"], "type": "*"}]
+    assert deny["actions"] == ["sns:Publish"]
+    # people and roles carry no aws:SourceArn, so a negated condition denies them too
+    assert deny["condition"] == [
+        {
+            "test": "ArnNotLike",
+            "values": [f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}" for name in ALARMS],
+            "variable": "aws:SourceArn",
+        }
+    ]
+
+
+def test_a_topic_people_read_has_no_publish_deny(stack):
+    topic(stack)
+    sids = [s["sid"] for s in statements(synthesized(stack), "guard_alerts_topic_policy_document")]
+    assert sids == ["GuardAlarmsOfThisAccountPublish", "DenyInsecureTransport"]
 
 
 def test_topic_refuses_every_request_without_tls(stack):

@@ -7,13 +7,14 @@ import re
 from ses_guard_lambda import contract
 from ses_reputation_guard._cdktf import TerraformVariable, Token
 from ses_reputation_guard.expressions import TerraformExpression
-from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps
+from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps, function_log_group_name
 from tests.constructs.support import (
     CONTEXT,
     KEY_ARN,
     NOTIFICATION_TOPIC_ARN,
     PAUSE_TOPIC_ARN,
     PREFIX,
+    REGION,
     TAGS,
     resources,
     synthesized,
@@ -95,6 +96,15 @@ def test_dead_letter_queue_and_log_group_are_encrypted_with_the_guard_key(stack)
     assert queue["message_retention_seconds"] == 14 * 24 * 3600
     logs = resources(config, "aws_cloudwatch_log_group")["guard_function_logs"]
     assert logs == {"name": f"/aws/lambda/{PREFIX}-pause", "retention_in_days": 90, "kms_key_id": KEY_ARN, "tags": TAGS}
+
+
+def test_the_role_name_holds_the_region_because_iam_names_are_global(stack):
+    role = resources(pause_function(stack), "aws_iam_role")["guard_function_role"]
+    assert role["name"] == f"{PREFIX}-{REGION}-pause-function"
+
+
+def test_the_log_group_name_is_known_before_the_function_exists():
+    assert function_log_group_name(CONTEXT) == f"/aws/lambda/{PREFIX}-pause"
 
 
 def test_only_the_pause_topic_may_invoke_the_function(stack):

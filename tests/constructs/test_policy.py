@@ -54,17 +54,12 @@ def test_configuration_set_names_follow_ses_rules(name):
 
 def test_configuration_set_names_must_be_unique_ignoring_case():
     found = set_problems({"Marketing": ConfigurationSetPolicy(), "marketing": ConfigurationSetPolicy()})
-    assert found == [
-        "configuration_sets key 'marketing': duplicates 'Marketing' "
-        "(configuration set names must be unique, ignoring case)"
-    ]
+    assert found == [f"configuration_sets key 'marketing': duplicates 'Marketing' ({rules.UNIQUE_SET_NAMES_RULE})"]
 
 
 def test_at_most_the_ses_quota_of_configuration_sets():
     sets = {f"set-{i}": ConfigurationSetPolicy() for i in range(rules.MAX_CONFIGURATION_SETS + 1)}
-    assert set_problems(sets) == [
-        "configuration_sets has 10001 entries: SES allows at most 10000 configuration sets per account and Region"
-    ]
+    assert set_problems(sets) == [f"configuration_sets has 10001 entries, {rules.MAX_CONFIGURATION_SETS_RULE}"]
 
 
 def test_each_set_checks_its_action_policy_type_and_thresholds():

@@ -19,7 +19,7 @@ from ses_reputation_guard import (
     TerraformExpression,
 )
 from ses_reputation_guard._cdktf import TerraformVariable, Token
-from tests.constructs.support import data_sources, resources, synthesized
+from tests.constructs.support import data_sources, resources, statement, synthesized
 
 SETS = {
     "marketing": ConfigurationSetPolicy(thresholds=ReputationThresholds(bounce_critical=0.03)),
@@ -135,7 +135,7 @@ def test_topics_are_encrypted_with_the_guard_key_and_accept_only_the_right_alarm
     )
 
     def sources(document: str) -> list[str]:
-        [allow, _] = data_sources(config, "aws_iam_policy_document")[document]["statement"]
+        allow = statement(config, document, "GuardAlarmsOfThisAccountPublish")
         [arn_like] = [c for c in allow["condition"] if c["variable"] == "aws:SourceArn"]
         return list(arn_like["values"])
 
@@ -145,11 +145,22 @@ def test_topics_are_encrypted_with_the_guard_key_and_accept_only_the_right_alarm
         f"{alarm_arn}-function-errors",
         f"{alarm_arn}-dead-letters",
     ]
-    # only critical reputation alarms reach the function
-    assert sources("guard_pause_topic_policy_document") == [
-        f"{alarm_arn}-account-*-critical",
-        f"{alarm_arn}-set-*-critical",
-    ]
+    # only critical reputation alarms reach the function, and nothing else may publish there
+    critical = [f"{alarm_arn}-account-*-critical", f"{alarm_arn}-set-*-critical"]
+    assert sources("guard_pause_topic_policy_document") == critical
+    deny = statement(config, "guard_pause_topic_policy_document", "NobodyElsePublishes")
+    assert deny["condition"][0]["values"] == critical
+    notification_policy = data_sources(config, "aws_iam_policy_document")["guard_notifications_topic_policy_document"]
+    # the function publishes its reports to the notification topic: no such Deny there
+    assert "NobodyElsePublishes" not in [s["sid"] for s in notification_policy["statement"]]
+
+
+def test_the_key_lets_cloudwatch_logs_encrypt_only_the_functions_log_group(stack):
+    ReputationGuard(stack, "guard", ReputationGuardProps(name_prefix="ses-guard"))
+    policy = resources(synthesized(stack), "aws_kms_key")["guard_key"]["policy"]
+    assert '"kms:EncryptionContext:aws:logs:arn" = [' in policy
+    assert ':log-group:/aws/lambda/ses-guard-pause"]' in policy
+    assert "log-group:*" not in policy
 
 
 def test_the_set_map_ships_as_a_file_so_output_size_does_not_grow_with_sets(stack):

@@ -91,8 +91,17 @@ def test_tags_follow_aws_tag_rules():
     tags = {"aws:owner": "x", "k" * (rules.TAG_KEY_MAX_LENGTH + 1): "v", "ok": "v" * (rules.TAG_VALUE_MAX_LENGTH + 1)}
     found = problems_from(lambda p: p.tags("tags", tags))
     assert len(found) == 3
-    assert found[0].startswith("tags key 'aws:owner': must be 1-128 characters and not start with 'aws:'")
-    assert found[2].startswith("tags['ok']=") and found[2].endswith("must be a string of at most 256 characters")
+    assert found[0] == f"tags key 'aws:owner': {rules.TAG_KEY_RULE}"
+    assert found[2].startswith("tags['ok']=") and found[2].endswith(rules.TAG_VALUE_RULE)
+
+
+def test_tags_leave_room_for_the_guards_own_tags_on_every_alarm():
+    allowed = {f"k{i}": "v" for i in range(rules.USER_TAGS_MAX)}
+    assert problems_from(lambda p: p.tags("tags", allowed)) == []
+    one_more = {**allowed, "extra": "v"}
+    assert problems_from(lambda p: p.tags("tags", one_more)) == [
+        f"tags has {rules.USER_TAGS_MAX + 1} tags: {rules.TAG_COUNT_RULE}"
+    ]
 
 
 def test_token_values_are_left_to_terraform(stack):

@@ -12,14 +12,14 @@ ALL_STACKS = ["account-wide", "multi-region-eu-west-1", "multi-region-us-east-1"
 
 
 def test_every_example_stack_is_synthesized_as_json_and_as_hcl(synth: SynthOutput) -> None:
-    assert synth.stacks() == ALL_STACKS
-    for stack in ALL_STACKS:
+    assert set(ALL_STACKS) <= set(synth.stacks())
+    for stack in synth.stacks():
         assert (synth.stack_dir(stack) / "cdk.tf.json").is_file()
         assert (synth.stack_dir(stack) / "hcl" / "main.tf").is_file()
 
 
 def test_generated_files_carry_no_machine_paths(synth: SynthOutput) -> None:
-    for stack in ALL_STACKS:
+    for stack in synth.stacks():
         for path in (synth.stack_dir(stack) / "cdk.tf.json", synth.stack_dir(stack) / "hcl" / "main.tf"):
             text = path.read_text()
             assert str(synth.outdir) not in text
@@ -27,7 +27,7 @@ def test_generated_files_carry_no_machine_paths(synth: SynthOutput) -> None:
 
 
 def test_stacks_pin_a_provider_range_and_a_relative_local_backend(synth: SynthOutput) -> None:
-    for stack in ALL_STACKS:
+    for stack in synth.stacks():
         terraform = synth.config(stack)["terraform"]
         assert terraform["required_providers"]["aws"]["version"] == ">= 5.100, < 7.0"
         assert terraform["backend"] == {"local": {"path": f"../../../terraform.{stack}.tfstate"}}
