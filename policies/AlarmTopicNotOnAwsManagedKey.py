@@ -1,5 +1,7 @@
 """CKV_SESRG_2: SNS topics that CloudWatch alarms notify are not encrypted with ``alias/aws/sns``."""
 
+# ruff: noqa: N999 -- checkov's convention: a check file is named after its check class
+
 from __future__ import annotations
 
 import re
@@ -7,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sesrg.check import SesrgGraphCheck, Verdict, failed, passed, unknown
-from sesrg.graph import Lit, Opaque, ResourceGraph, Ref, literal_strings
+from sesrg.graph import Lit, Opaque, Ref, ResourceGraph, literal_strings
 
 TOPIC = "aws_sns_topic"
 ALARM = "aws_cloudwatch_metric_alarm"
@@ -51,7 +53,9 @@ class AlarmTopicNotOnAwsManagedKey(SesrgGraphCheck):
 
     def _decide(self, graph: ResourceGraph, index: int, root: str, alarms: _AlarmTopics) -> Verdict:
         names = literal_strings(graph.facts(index, "name", root))
-        alarm = alarms.topics.get(graph.identity(index)) or next((alarms.names[n] for n in names if n in alarms.names), None)
+        alarm = alarms.topics.get(graph.identity(index)) or next(
+            (alarms.names[n] for n in names if n in alarms.names), None
+        )
         key, key_reason = _key(graph, index, root)
         if key == "aws-managed" and alarm:
             return failed(f"{alarm} notifies this topic, which is encrypted with {key_reason}")

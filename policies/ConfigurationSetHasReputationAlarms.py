@@ -1,5 +1,7 @@
 """CKV_SESRG_3: every SES configuration set is watched by a bounce-rate and a complaint-rate alarm."""
 
+# ruff: noqa: N999 -- checkov's convention: a check file is named after its check class
+
 from __future__ import annotations
 
 import enum
@@ -132,7 +134,7 @@ def _match(watch: _Watch, cset: _Set) -> Match:
         return Match.YES if watch.ref == cset.identity else Match.NO
     if watch.derived is not None:
         return _match_derived(watch.derived, cset)
-    if watch.name is not None and watch.name in cset.names or watch.key is not None and watch.key in cset.keys:
+    if (watch.name is not None and watch.name in cset.names) or (watch.key is not None and watch.key in cset.keys):
         return Match.YES
     opaque_set = cset.unknown_name or bool(cset.keys)
     return Match.MAYBE if opaque_set or watch.key is not None else Match.NO
@@ -189,13 +191,17 @@ def _metric(graph: ResourceGraph, alarm: int, root: str, name: str, prefix: str)
     if not namespace or not metric_name:
         return []
     namespaces, metric_names = literal_strings(namespace), literal_strings(metric_name)
-    if namespaces and NAMESPACE not in namespaces or metric_names and not set(metric_names) & set(REPUTATION_METRICS):
+    if (namespaces and NAMESPACE not in namespaces) or (
+        metric_names and not set(metric_names) & set(REPUTATION_METRICS)
+    ):
         return []
     dimension = graph.facts(alarm, f"{prefix}dimensions.{DIMENSION}", root)
     if not dimension:
         return []  # an account-wide alarm: it watches no set
-    metrics = [REPUTATION_METRICS[m] for m in metric_names if m in REPUTATION_METRICS] or [None]
-    sets = [f for f in dimension if isinstance(f, Ref) and f.exact and graph.resource_type(f.index) in NAME_ATTRIBUTE]
+    metrics: list[str | None] = [REPUTATION_METRICS[m] for m in metric_names if m in REPUTATION_METRICS] or [None]
+    sets: list[Fact] = [
+        f for f in dimension if isinstance(f, Ref) and f.exact and graph.resource_type(f.index) in NAME_ATTRIBUTE
+    ]
     relevant = sets or [f for f in dimension if _relevant(f)]  # a reference to a set is the set's name
     return [_watch(graph, name, metric, fact) for metric in metrics for fact in relevant]
 

@@ -1,11 +1,13 @@
 """CKV_SESRG_1: every SES configuration set exports reputation metrics."""
 
+# ruff: noqa: N999 -- checkov's convention: a check file is named after its check class
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from sesrg.check import SesrgGraphCheck, Verdict, failed, passed, unknown
-from sesrg.graph import MISSING, Derived, Fact, Lit, Opaque, ResourceGraph, Ref, value_at
+from sesrg.graph import MISSING, Derived, Fact, Lit, Opaque, Ref, ResourceGraph, value_at
 
 V1 = "aws_ses_configuration_set"
 V2 = "aws_sesv2_configuration_set"
@@ -38,7 +40,9 @@ class ConfigurationSetReputationMetricsEnabled(SesrgGraphCheck):
         dynamic = value_at(vertex, f"dynamic.{V2_BLOCK}")
         if dynamic is not MISSING:  # checkov renders the content as if the block were always there
             blocks = graph.facts(index, f"dynamic.{V2_BLOCK}.for_each", root)
-            counts = [len(f.value) for f in blocks if isinstance(f, Lit) and f.exact and isinstance(f.value, list | dict)]
+            counts = [
+                len(f.value) for f in blocks if isinstance(f, Lit) and f.exact and isinstance(f.value, list | dict)
+            ]
             if not counts or len(counts) != len(blocks):
                 return unknown(f"whether the dynamic {V2_BLOCK} block exists depends on an unknown for_each")
             if not all(counts):

@@ -1,5 +1,7 @@
 """CKV_SESRG_4: Lambda execution roles are not granted SES pausing through wildcards."""
 
+# ruff: noqa: N999 -- checkov's convention: a check file is named after its check class
+
 from __future__ import annotations
 
 import re
@@ -10,6 +12,7 @@ from sesrg.check import SesrgGraphCheck, Verdict, failed, passed, unknown
 from sesrg.graph import Fact, Lit, Opaque, Ref, ResourceGraph, blocks, literal_strings
 from sesrg.iam import (
     Document,
+    Statement,
     broad_managed_policy,
     document_from_json,
     pausing_wildcards,
@@ -145,7 +148,9 @@ def _policy_arns(graph: ResourceGraph, facts: list[Fact], root: str, source: str
     for fact in facts:
         if isinstance(fact, Ref) and graph.resource_type(fact.index) == POLICY:
             if graph.is_data(fact.index):  # an existing policy, looked up by name or ARN
-                for value in literal_strings(graph.facts(fact.index, "name", root) + graph.facts(fact.index, "arn", root)):
+                for value in literal_strings(
+                    graph.facts(fact.index, "name", root) + graph.facts(fact.index, "arn", root)
+                ):
                     if grant := broad_managed_policy(value):
                         grants.bad.append(f"{source}: {graph.address(fact.index)} ({value}) grants {grant}")
             else:
@@ -160,7 +165,7 @@ def _policy_arns(graph: ResourceGraph, facts: list[Fact], root: str, source: str
 
 def _document(graph: ResourceGraph, index: int, path: str, root: str) -> Document:
     """The policy document at ``path``: decoded JSON, JSON text, a policy document data source, or a file."""
-    statements: list = []
+    statements: list[Statement] = []
     doubts: list[str] = []
     for fact in graph.facts(index, path, root):
         part: Document | None = None
@@ -179,7 +184,7 @@ def _document(graph: ResourceGraph, index: int, path: str, root: str) -> Documen
 
 def _policy_document(graph: ResourceGraph, index: int, root: str, depth: int = 0) -> Document:
     """An ``aws_iam_policy_document`` data source, with its source and override documents."""
-    statements = []
+    statements: list[Statement] = []
     doubts: list[str] = []
     for path, block in blocks(graph.vertices[index], "statement"):
         actions = graph.facts(index, f"{path}.actions", root)
@@ -209,7 +214,7 @@ def _root(graph: ResourceGraph, root: str) -> _Root:
             facts = graph.facts(function, "role", root)
             context.function_roles |= {graph.identity(f.index) for f in facts if isinstance(f, Ref)}
             context.function_role_names |= {_role_name(s) for s in literal_strings(facts)}
-    for attachment, vertex in graph.resources(*ATTACHMENTS):
+    for attachment, _ in graph.resources(*ATTACHMENTS):
         if root in graph.roots(attachment) and not graph.is_data(attachment):
             role_attribute = ATTACHMENTS[graph.resource_type(attachment)][0]
             context.attachments.append((attachment, graph.facts(attachment, role_attribute, root)))

@@ -41,6 +41,7 @@ class ScanResult:
     skipped: list[str]
     parsing_errors: list[str]
     seconds: float
+    check_ids: frozenset[str] = frozenset()  # every check that reported a result
 
 
 def checkov_bin() -> str:
@@ -186,16 +187,18 @@ def run_checkov(targets: list[Path], report_dir: Path) -> ScanResult:
     failed: list[str] = []
     skipped: list[str] = []
     parsing_errors: list[str] = []
+    check_ids: set[str] = set()
     for report in reports:
         summary = report.get("summary", {})
         passed += int(summary.get("passed", 0))
         results = report.get("results", {})
+        check_ids |= {c["check_id"] for key in ("passed_checks", "failed_checks") for c in results.get(key, [])}
         failed += [f"{c['check_id']} {c['resource']} ({c['file_path']})" for c in results.get("failed_checks", [])]
         skipped += [f"{c['check_id']} {c['resource']}" for c in results.get("skipped_checks", [])]
         parsing_errors += results.get("parsing_errors", [])
         if summary.get("parsing_errors") and not results.get("parsing_errors"):
             parsing_errors.append(f"{summary['parsing_errors']} file(s) in {report.get('check_type')}")
-    return ScanResult(passed, failed, skipped, parsing_errors, seconds)
+    return ScanResult(passed, failed, skipped, parsing_errors, seconds, frozenset(check_ids))
 
 
 def scan_pack_only(targets: list[Path], show_passed: bool) -> int:
@@ -214,7 +217,8 @@ def scan_pack_only(targets: list[Path], show_passed: bool) -> int:
         for decision in sorted(result.decisions, key=lambda d: (d.result, d.check_id, d.file, d.resource)):
             if decision.result in shown:
                 where = os.path.relpath(decision.file, target.resolve())
-                print(f"  {decision.result.upper():7} {decision.check_id} {decision.resource} ({where}): {decision.reason}")
+                result = decision.result.upper()
+                print(f"  {result:7} {decision.check_id} {decision.resource} ({where}): {decision.reason}")
         for error in result.parsing_errors:
             print(f"  PARSING ERROR {error}")
         failures += counts["failed"]

@@ -57,7 +57,7 @@ _REFERENCE = re.compile(
     rf"|(?P<resource>{_RESOURCE_TYPE}\.{_NAME}){_INDEX}"
     rf")"
 )
-_PURE_REFERENCE = re.compile(rf"^\s*(?:\$\{{\s*)?(?P<ref>[a-z][\w.\[\]\"-]*?)\s*\}}?\s*$")
+_PURE_REFERENCE = re.compile(r"^\s*(?:\$\{\s*)?(?P<ref>[a-z][\w.\[\]\"-]*?)\s*\}?\s*$")
 _FUNCTION_CALL = re.compile(r"^\s*(?:\$\{)?\s*[a-z][a-z0-9_]*\(", re.DOTALL)
 _NOT_RESOURCE_PREFIXES = ("var.", "local.", "module.", "data.", "each.", "path.", "count.", "self.", "terraform.")
 
@@ -114,10 +114,6 @@ def literal_values(facts: Iterable[Fact]) -> list[Any]:
 def literal_strings(facts: Iterable[Fact]) -> list[str]:
     """Every literal string among ``facts``, lists flattened."""
     return [value for value in flatten(literal_values(facts)) if isinstance(value, str) and not is_expression(value)]
-
-
-def opaque(facts: Iterable[Fact]) -> list[Opaque]:
-    return [fact for fact in facts if isinstance(fact, Opaque)]
 
 
 def flatten(value: Any) -> list[Any]:
@@ -204,30 +200,39 @@ class ResourceGraph:
             if not label.startswith(_CROSS_VARIABLE):  # shortcuts checkov adds; the pack walks the real path
                 self._out.setdefault(source, []).append((label, target))
         self._scope = {i: _scope_of(v) for i, v in self.vertices.items()}
-        self._folder = {i: os.path.dirname(os.path.abspath(str(v.get("file_path_", "")))) for i, v in self.vertices.items()}
+        self._folder = {i: _folder_of(v) for i, v in self.vertices.items()}
         self._by_name: dict[tuple[str, str | None, str, str], list[int]] = {}
         for index, vertex in self.vertices.items():
             name = _base_name(vertex)
             if name and not _PHANTOM.search(str(vertex.get("block_name_", ""))):
                 self._by_name.setdefault(self._key(index, str(vertex.get("block_type_")), name), []).append(index)
-        self._hcl_calls: dict[str, list[int]] = {}  # checkov-linked module calls, by child scope key
+        self._index_module_calls()
+        self._roots: dict[int, frozenset[str]] = {}
+
+    def _index_module_calls(self) -> None:
+        """Who calls whom: checkov-linked copies (HCL) by call key, unlinked folders (JSON) by source path."""
+        self._children: dict[str, list[int]] = {}  # call key -> the blocks of that module call (HCL)
         for index, scope in self._scope.items():
             if scope is not None:
-                self._hcl_calls.setdefault(_call_key(scope), [])
-        self._modules = [i for i, v in self.vertices.items() if v.get("block_type_") == "module"]
-        for index in self._modules:
+                self._children.setdefault(_call_key(scope), []).append(index)
+        self._hcl_calls: dict[str, list[int]] = {}  # call key -> the module block making it
+        self._folder_calls: dict[str, list[int]] = {}  # child folder -> module blocks checkov did not link
+        for index, vertex in self.vertices.items():
+            if vertex.get("block_type_") != "module":
+                continue
             key = self._module_call_key(index)
-            if key in self._hcl_calls:
-                self._hcl_calls[key].append(index)
-        self._roots: dict[int, frozenset[str]] = {}
+            if key in self._children:
+                self._hcl_calls.setdefault(key, []).append(index)
+            elif (folder := self._source_folder(index)) is not None:
+                self._folder_calls.setdefault(folder, []).append(index)
 
     # -- blocks ---------------------------------------------------------------------------------------------
     def resources(self, *types: str) -> Iterator[tuple[int, Vertex]]:
         """Resource and data blocks of the given types (checkov's phantom JSON instances left out)."""
         for index, vertex in self.vertices.items():
-            if vertex.get("block_type_") in ("resource", "data") and self.resource_type(index) in types:
-                if not _PHANTOM.search(str(vertex.get("id_", ""))):
-                    yield index, vertex
+            block = vertex.get("block_type_") in ("resource", "data") and self.resource_type(index) in types
+            if block and not _PHANTOM.search(str(vertex.get("id_", ""))):
+                yield index, vertex
 
     def resource_type(self, index: int) -> str:
         """``aws_kms_alias`` for a resource and for a data source (checkov calls the latter ``data.aws_kms_alias``)."""
@@ -271,7 +276,11 @@ class ResourceGraph:
                 found = frozenset({os.path.dirname(os.path.abspath(str(scope.get("path"))))})
             else:
                 callers = self._callers(index, None)
-                found = frozenset().union(*(self.roots(c) for c in callers)) if callers else frozenset({self._folder[index]})
+                found = (
+                    frozenset().union(*(self.roots(c) for c in callers))
+                    if callers
+                    else frozenset({self._folder[index]})
+                )
             self._roots[index] = found
         return self._roots[index]
 
@@ -281,12 +290,8 @@ class ResourceGraph:
         if scope is not None:
             callers = self._hcl_calls.get(_call_key(scope), [])
         else:
-            folder = self._folder[index]
-            callers = [m for m in self._modules if self._source_folder(m) == folder and not self._is_hcl_linked(m)]
+            callers = self._folder_calls.get(self._folder[index], [])
         return [c for c in callers if root is None or root in self.roots(c)]
-
-    def _is_hcl_linked(self, module: int) -> bool:
-        return self._module_call_key(module) in self._hcl_calls
 
     def _module_call_key(self, module: int) -> str:
         vertex = self.vertices[module]
@@ -313,27 +318,20 @@ class ResourceGraph:
         return self._by_name.get(self._key(index, block_type, name), [])
 
     def _module_outputs(self, index: int, module_name: str, output: str) -> list[int]:
+        """``module.<module_name>.<output>`` seen from block ``index``: the output blocks of that call."""
         found: list[int] = []
         for module in self._named(index, "module", module_name):
-            if self._is_hcl_linked(module):
-                found += [
-                    i
-                    for i in self._hcl_calls_children(module)
-                    if self.vertices[i].get("block_type_") == "output" and _base_name(self.vertices[i]) == output
-                ]
+            key = self._module_call_key(module)
+            if key in self._children:
+                children = self._children[key]
             else:
-                folder = self._source_folder(module)
-                found += [
-                    i
-                    for (f, scope, kind, name), ids in self._by_name.items()
-                    if f == folder and scope is None and kind == "output" and name == output
-                    for i in ids
-                ]
+                children = self._by_name.get((str(self._source_folder(module)), None, "output", output), [])
+            found += [
+                i
+                for i in children
+                if self.vertices[i].get("block_type_") == "output" and _base_name(self.vertices[i]) == output
+            ]
         return found
-
-    def _hcl_calls_children(self, module: int) -> list[int]:
-        key = self._module_call_key(module)
-        return [i for i, scope in self._scope.items() if scope is not None and _call_key(scope) == key]
 
     # -- facts ----------------------------------------------------------------------------------------------
     def facts(self, index: int, path: str, root: str | None = None) -> list[Fact]:
@@ -381,9 +379,7 @@ class ResourceGraph:
         finally:
             context.depth -= 1
 
-    def _rendered(
-        self, index: int, value: Any, targets: list[int], context: _Context, start: int, exact: bool
-    ) -> None:
+    def _rendered(self, index: int, value: Any, targets: list[int], context: _Context, start: int, exact: bool) -> None:
         """A value checkov rendered from the references it followed (``context.facts[start:]``).
 
         checkov renders an unknown variable as its own name (``"var.x" == "a"`` is false), and in Terraform
@@ -400,7 +396,9 @@ class ResourceGraph:
             context.facts.insert(start, Lit(value, exact=False))
             return
         context.facts[start:] = [
-            Lit(f.value, exact=False) if isinstance(f, Lit) and not isinstance(value, dict | list) and f.value != value else f
+            Lit(f.value, exact=False)
+            if isinstance(f, Lit) and not isinstance(value, dict | list) and f.value != value
+            else f
             for f in followed
         ]
         context.facts.insert(start, Lit(value, exact))
@@ -412,7 +410,7 @@ class ResourceGraph:
         kind = vertex.get("block_type_")
         key = {"locals": str(vertex.get("block_name_")), "output": "value", "variable": "default"}.get(str(kind))
         if key is not None:
-            return value_at(vertex, key) == text
+            return bool(value_at(vertex, key) == text)
         return any(value == text for name, value in vertex.items() if not name.endswith("_"))
 
     def _follow(self, target: int, context: _Context, exact: bool) -> None:
@@ -630,6 +628,10 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+def _folder_of(vertex: Vertex) -> str:
+    return os.path.dirname(os.path.abspath(str(vertex.get("file_path_", ""))))
 
 
 def _scope_of(vertex: Vertex) -> dict[str, Any] | None:

@@ -7,7 +7,6 @@ calls that checkov leaves unevaluated and this module reads from disk the way Te
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -115,9 +114,7 @@ def matches(pattern: str, action: str) -> bool:
 
 
 def trusts_lambda(document: Document) -> bool:
-    return any(
-        s.effect.lower() == "allow" and "lambda.amazonaws.com" in s.services for s in document.statements
-    )
+    return any(s.effect.lower() == "allow" and "lambda.amazonaws.com" in s.services for s in document.statements)
 
 
 def broad_managed_policy(arn_or_name: str) -> str | None:
@@ -144,11 +141,17 @@ def policy_expression(expression: str, module_dir: str, root_dir: str) -> Docume
     encoded = _JSONENCODE_CALL.match(expression)
     if encoded is not None:
         value = hcl_literal(encoded.group("argument"))
-        return Document((), "jsonencode() of an expression the pack cannot read") if value is None else document_from_json(value)
+        return (
+            Document((), "jsonencode() of an expression the pack cannot read")
+            if value is None
+            else document_from_json(value)
+        )
     call = _FILE_CALL.match(expression)
     if call is None:
         return None
-    path = _PATH_REFERENCE.sub(lambda m: module_dir if "module" in (m.group(1), m.group(2)) else root_dir, call.group("path"))
+    path = _PATH_REFERENCE.sub(
+        lambda m: module_dir if "module" in (m.group(1), m.group(2)) else root_dir, call.group("path")
+    )
     if "${" in path:
         return Document((), f"the policy file path {call.group('path')!r} depends on values the pack cannot know")
     path = os.path.normpath(os.path.join(root_dir, path))

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import hcl2  # type: ignore[import-not-found]
+from hcl2.api import loads as parse_hcl  # type: ignore[import-not-found, unused-ignore]  # checkov's venv only
 
 LABELS = {"resource": 2, "data": 2, "variable": 1, "output": 1, "module": 1, "provider": 1}
 _WHOLE_EXPRESSION = re.compile(r"^\$\{(?P<inner>.*)\}$", re.DOTALL)
@@ -48,7 +48,7 @@ def convert_tree(source: Path, target: Path) -> list[Path]:
 
 def convert(text: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for kind, entries in hcl2.loads(text).items():
+    for kind, entries in parse_hcl(text).items():
         section = out.setdefault(kind, {})
         for entry in entries:
             if LABELS.get(kind) == 2:

@@ -17,12 +17,11 @@ import ast
 import re
 import subprocess
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no type hints
 
 from tools.scan import POLICIES, PackResult, checkov_bin, checkov_python, pack_check_ids, run_pack
 
@@ -70,7 +69,9 @@ def json_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
         python = checkov_python()
     except FileNotFoundError as missing:
         pytest.fail(str(missing))
-    proc = subprocess.run([python, str(script), str(FIXTURES), str(target)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [python, str(script), str(FIXTURES), str(target)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, f"HCL -> JSON conversion failed:\n{proc.stderr[-4000:]}"
     return target
 
@@ -130,7 +131,9 @@ def test_every_pattern_has_a_passing_and_a_failing_fixture() -> None:
 
 def test_expected_files_and_fixture_folders_match_one_to_one() -> None:
     on_disk = {(p.parts[-3], p.parts[-2], p.parts[-1]) for p in FIXTURES.glob("*/*/*") if p.is_dir()}
-    listed = {(f, p, k) for f, spec in EXPECTED.items() for p, kinds in spec["patterns"].items() for k in KINDS if k in kinds}
+    listed = {
+        (f, p, k) for f, spec in EXPECTED.items() for p, kinds in spec["patterns"].items() for k in KINDS if k in kinds
+    }
     assert on_disk == listed
 
 
@@ -140,7 +143,9 @@ def test_every_listed_resource_is_declared_in_its_fixture() -> None:
         for outcome in OUTCOMES:
             for resource in EXPECTED[folder]["patterns"][pattern][kind].get(outcome, []):
                 kind_name = re.sub(r"\[.*\]$", "", resource).split(".")
-                assert re.search(rf'resource\s+"{kind_name[0]}"\s+"{kind_name[1]}"', source), f"{folder}/{pattern}/{kind}: {resource}"
+                assert re.search(rf'resource\s+"{kind_name[0]}"\s+"{kind_name[1]}"', source), (
+                    f"{folder}/{pattern}/{kind}: {resource}"
+                )
 
 
 def test_no_terraform_json_fixture_is_committed() -> None:
