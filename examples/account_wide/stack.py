@@ -6,6 +6,7 @@ configuration set with reputation metrics for tracking, email and SMS notificati
 
 from __future__ import annotations
 
+from examples.opt_in import configuration_set_deletion_allowed
 from ses_reputation_guard import (
     AccountPolicy,
     ConfigurationSetPolicy,
@@ -31,6 +32,7 @@ def build(app: App) -> list[GuardStack]:
             configuration_sets={"default-sending": ConfigurationSetPolicy(action="notify")},
             notification_emails=["deliverability@example.com"],
             notification_phone_numbers=["+15555550100"],
+            allow_configuration_set_deletion=configuration_set_deletion_allowed(),
             tags={"project": "ses-reputation-guard", "example": STACK_NAME},
         ),
     )

@@ -11,6 +11,7 @@ Stack ``fleet``:
 
 from __future__ import annotations
 
+from examples.opt_in import configuration_set_deletion_allowed
 from ses_reputation_guard import (
     AccountPolicy,
     ConfigurationSetPolicy,
@@ -47,6 +48,7 @@ def build(app: App) -> list[GuardStack]:
                 "vip": ConfigurationSetPolicy(action="pause", thresholds=VIP_THRESHOLDS),
             },
             notification_emails=["deliverability@example.com"],
+            allow_configuration_set_deletion=configuration_set_deletion_allowed(),
             tags={"project": "ses-reputation-guard", "example": STACK_NAME},
         ),
     )

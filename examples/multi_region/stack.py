@@ -6,6 +6,7 @@ problem in one Region's deployment never blocks the other. Same policy, each Reg
 
 from __future__ import annotations
 
+from examples.opt_in import configuration_set_deletion_allowed
 from ses_reputation_guard import (
     AccountPolicy,
     ConfigurationSetPolicy,
@@ -37,6 +38,7 @@ def build(app: App) -> list[GuardStack]:
                     for name, action in sets.items()
                 },
                 notification_emails=["deliverability@example.com"],
+                allow_configuration_set_deletion=configuration_set_deletion_allowed(),
                 tags={"project": "ses-reputation-guard", "example": "multi-region", "region": region},
             ),
         )

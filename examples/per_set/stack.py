@@ -10,6 +10,7 @@ Stack ``per-set``:
 
 from __future__ import annotations
 
+from examples.opt_in import configuration_set_deletion_allowed
 from ses_reputation_guard import (
     AccountPolicy,
     ConfigurationSetPolicy,
@@ -46,6 +47,7 @@ def build(app: App) -> list[GuardStack]:
                 "partner-digest": ConfigurationSetPolicy(action="pause", managed=False),
             },
             notification_emails=["deliverability@example.com", "oncall@example.com"],
+            allow_configuration_set_deletion=configuration_set_deletion_allowed(),
             tags={"project": "ses-reputation-guard", "example": STACK_NAME},
         ),
     )

@@ -297,6 +297,7 @@ resource "aws_sesv2_configuration_set" "guard_configuration_sets" {
     ignore_changes = [
       sending_options,
     ]
+    prevent_destroy = true
   }
   for_each = local.guard_managed_sets
 }

@@ -2,6 +2,14 @@
 
 Sending status is deliberately not managed: the Lambda pauses sets through the API, and a later
 ``terraform apply`` must not re-enable them (``ignore_changes = [sending_options]``).
+
+No surprise destroys: every send that names a deleted configuration set fails, so by default the
+block carries ``prevent_destroy``. A plan that would delete a managed set (the set removed from the
+map, flipped to ``managed = False``, or ``destroy``) then stops with "Instance cannot be destroyed"
+and changes nothing. To stop managing a set but keep it, forget it first:
+``terraform state rm 'aws_sesv2_configuration_set.<prefix>_configuration_sets["<name>"]'``. To delete
+sets on purpose, opt in with ``allow_deletion`` (``ReputationGuardProps.allow_configuration_set_deletion``)
+for that one deployment.
 """
 
 from __future__ import annotations
@@ -20,11 +28,16 @@ from ses_reputation_guard._cdktf import (
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.expressions import TerraformExpression
 
+NO_SETS = TerraformExpression("{}")
+"""For a guard without sets that still protects the sets it created before (the block stays)."""
+
 
 @dataclass(frozen=True)
 class ManagedConfigurationSetsProps:
     managed_sets: TerraformExpression
     """Map of set name => normalized record (``action`` at least) of the sets to create."""
+    allow_deletion: bool = False
+    """True: Terraform may delete a managed set. Default False (``prevent_destroy``)."""
 
 
 class ManagedConfigurationSets(Construct):
@@ -48,5 +61,7 @@ class ManagedConfigurationSets(Construct):
             tags=context.tags_with(
                 {contract.TAG_GUARD: context.name_prefix, contract.TAG_ACTION: sets.get_string("action")}
             ),
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["sending_options"]),
+            lifecycle=TerraformResourceLifecycle(
+                ignore_changes=["sending_options"], prevent_destroy=not props.allow_deletion
+            ),
         )

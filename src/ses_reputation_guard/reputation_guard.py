@@ -36,7 +36,7 @@ from ses_reputation_guard.configuration_set_alarms import (
     ConfigurationSetReputationAlarmsProps,
 )
 from ses_reputation_guard.configuration_set_map import ConfigurationSetMap, ConfigurationSetMapProps
-from ses_reputation_guard.configuration_sets import ManagedConfigurationSets, ManagedConfigurationSetsProps
+from ses_reputation_guard.configuration_sets import NO_SETS, ManagedConfigurationSets, ManagedConfigurationSetsProps
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
 from ses_reputation_guard.expressions import Flag, TerraformExpression
@@ -103,6 +103,12 @@ class ReputationGuardProps:
     function_package: TerraformExpression | None = None
     """Path of the function's deployment zip as a Terraform expression. Default None: the zip is
     built from ``lambda_src/ses_guard_lambda`` and shipped as a stack asset."""
+    allow_configuration_set_deletion: bool = False
+    """True: Terraform may delete the configuration sets the guard manages (a set removed from
+    ``configuration_sets``, flipped to ``managed=False``, or ``destroy``). Default False: such a plan
+    fails instead (``prevent_destroy``), because every send naming a deleted set fails. Opt in for
+    the one deployment that deletes on purpose; to keep a set but stop managing it, see
+    ``configuration_sets.py``."""
     fleet_policy: FleetPolicy | None = None
     """Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and
     future; sets in ``configuration_sets`` are judged only by their own alarms (docs/fleet.md).
@@ -173,6 +179,10 @@ class ReputationGuard(Construct):
         self.configuration_set_alarms: ConfigurationSetReputationAlarms | None = None
         if sets is not None:
             self._per_set_resources(sets)
+        elif not props.allow_configuration_set_deletion:
+            # no sets now, but sets managed before stay protected: the block (and its
+            # prevent_destroy) must outlive the last set
+            self.configuration_sets = self._managed_sets(NO_SETS)
         self.fleet_alarms = self._fleet_alarms()
         self.function = self._function(package)
         self.health_alarms = FunctionHealthAlarms(
@@ -271,9 +281,7 @@ class ReputationGuard(Construct):
     def _per_set_resources(self, sets: TerraformExpression) -> None:
         set_map = ConfigurationSetMap(self, "set_map", self.context, ConfigurationSetMapProps(sets=sets))
         self.configuration_set_map = set_map
-        self.configuration_sets = ManagedConfigurationSets(
-            self, "managed_sets", self.context, ManagedConfigurationSetsProps(managed_sets=set_map.managed)
-        )
+        self.configuration_sets = self._managed_sets(set_map.managed)
         self.configuration_set_alarms = ConfigurationSetReputationAlarms(
             self,
             "set_alarms",
@@ -285,6 +293,16 @@ class ReputationGuard(Construct):
                 notification_topic_arn=self.notification_topic.topic.arn,
                 pause_topic_arn=self.pause_topic.topic.arn,
                 managed_sets_address=resource_address(self.configuration_sets.configuration_sets),
+            ),
+        )
+
+    def _managed_sets(self, managed: TerraformExpression) -> ManagedConfigurationSets:
+        return ManagedConfigurationSets(
+            self,
+            "managed_sets",
+            self.context,
+            ManagedConfigurationSetsProps(
+                managed_sets=managed, allow_deletion=self.props.allow_configuration_set_deletion
             ),
         )
 

@@ -8,9 +8,12 @@ from ses_reputation_guard.expressions import TerraformExpression
 from tests.constructs.support import CONTEXT, PREFIX, TAGS, resources, synthesized
 
 
-def managed_sets(stack) -> dict:
+def managed_sets(stack, **props) -> dict:
     ManagedConfigurationSets(
-        stack, "sets", CONTEXT, ManagedConfigurationSetsProps(managed_sets=TerraformExpression("local.managed"))
+        stack,
+        "sets",
+        CONTEXT,
+        ManagedConfigurationSetsProps(managed_sets=TerraformExpression("local.managed"), **props),
     )
     return resources(synthesized(stack), "aws_sesv2_configuration_set")["guard_configuration_sets"]
 
@@ -24,8 +27,19 @@ def test_one_block_creates_every_managed_set_keyed_by_name_with_reputation_metri
 
 def test_a_pause_by_the_function_survives_the_next_apply(stack):
     sets = managed_sets(stack)
-    assert sets["lifecycle"] == {"ignore_changes": ["sending_options"]}
+    assert sets["lifecycle"]["ignore_changes"] == ["sending_options"]
     assert "sending_options" not in sets
+
+
+def test_no_plan_deletes_a_managed_set_unless_deletion_was_allowed(stack):
+    assert managed_sets(stack)["lifecycle"]["prevent_destroy"] is True
+
+
+def test_allowing_deletion_lifts_the_protection_for_that_deployment(stack):
+    assert managed_sets(stack, allow_deletion=True)["lifecycle"] == {
+        "ignore_changes": ["sending_options"],
+        "prevent_destroy": False,
+    }
 
 
 def test_sets_carry_their_guard_and_action_so_iam_can_refuse_to_pause_notify_only_sets(stack):

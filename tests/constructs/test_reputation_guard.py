@@ -100,12 +100,26 @@ def test_construct_validates_before_creating_anything(stack):
 
 
 # --- composition ------------------------------------------------------------------------------
-def test_a_guard_without_sets_has_no_per_set_resources(stack):
+def test_a_guard_without_sets_has_no_per_set_resources_but_keeps_protecting_sets_it_managed(stack):
     guard = ReputationGuard(stack, "guard", ReputationGuardProps())
     config = synthesized(stack)
-    assert not addresses(config) & PER_SET_RESOURCES
-    assert (guard.configuration_set_map, guard.configuration_sets, guard.configuration_set_alarms) == (None, None, None)
+    # the last set removed from the map: the block stays, empty, so its prevent_destroy still applies
+    assert addresses(config) & PER_SET_RESOURCES == {"aws_sesv2_configuration_set.guard_configuration_sets"}
+    sets = resources(config, "aws_sesv2_configuration_set")["guard_configuration_sets"]
+    assert (sets["for_each"], sets["lifecycle"]["prevent_destroy"]) == ("${{}}", True)
+    assert (guard.configuration_set_map, guard.configuration_set_alarms) == (None, None)
     assert "guard_configuration_sets" not in config.get("locals", {})
+
+
+def test_a_guard_allowed_to_delete_sets_and_without_sets_has_no_set_block(stack):
+    ReputationGuard(stack, "guard", ReputationGuardProps(allow_configuration_set_deletion=True))
+    assert resources(synthesized(stack), "aws_sesv2_configuration_set") == {}
+
+
+def test_managed_sets_are_protected_from_deletion_unless_the_guard_allows_it(stack):
+    ReputationGuard(stack, "guard", ReputationGuardProps(configuration_sets=SETS))
+    sets = resources(synthesized(stack), "aws_sesv2_configuration_set")["guard_configuration_sets"]
+    assert sets["lifecycle"]["prevent_destroy"] is True
 
 
 def test_a_guard_with_sets_composes_every_part_named_after_the_guard(stack):

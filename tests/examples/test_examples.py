@@ -6,6 +6,9 @@ rendering is in tests/module/test_terraform_validate.py, the checkov scan in tes
 
 from __future__ import annotations
 
+import pytest
+
+from examples.opt_in import ALLOW_CONFIGURATION_SET_DELETION, configuration_set_deletion_allowed
 from tests.conftest import SynthOutput
 
 ALL_STACKS = ["account-wide", "multi-region-eu-west-1", "multi-region-us-east-1", "per-set"]
@@ -56,3 +59,17 @@ def test_per_set_example_ships_each_sets_policy(synth: SynthOutput) -> None:
     }
     assert sets["transactional"]["action"] == "notify"
     assert sets["partner-digest"]["managed"] is False
+
+
+def test_examples_protect_their_managed_sets_from_deletion_by_default(synth: SynthOutput) -> None:
+    for stack in ALL_STACKS:
+        sets = synth.config(stack)["resource"]["aws_sesv2_configuration_set"]["guard_configuration_sets"]
+        assert sets["lifecycle"]["prevent_destroy"] is True, stack
+
+
+def test_deleting_managed_sets_is_an_explicit_opt_in_of_the_environment() -> None:
+    assert configuration_set_deletion_allowed({}) is False
+    assert configuration_set_deletion_allowed({ALLOW_CONFIGURATION_SET_DELETION: "false"}) is False
+    assert configuration_set_deletion_allowed({ALLOW_CONFIGURATION_SET_DELETION: " TRUE "}) is True
+    with pytest.raises(ValueError, match="must be 'true' or 'false'"):
+        configuration_set_deletion_allowed({ALLOW_CONFIGURATION_SET_DELETION: "yes"})
