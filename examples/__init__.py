@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from examples.account_wide.stack import build as build_account_wide
+from examples.chat.stack import build as build_chat
 from examples.fleet.stack import build as build_fleet
 from examples.multi_region.stack import build as build_multi_region
 from examples.per_set.stack import build as build_per_set
@@ -18,4 +19,5 @@ EXAMPLES: dict[str, Callable[[App], Sequence[TerraformStack]]] = {
     "per_set": build_per_set,
     "multi_region": build_multi_region,
     "fleet": build_fleet,
+    "chat": build_chat,
 }

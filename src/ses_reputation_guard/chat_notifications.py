@@ -2,8 +2,8 @@
 
 AWS chat integration (AWS Chatbot, now "Amazon Q Developer in chat applications") posts CloudWatch
 alarm notifications from the topic to each channel. One channel configuration per channel,
-``<name_prefix>-slack-<label>`` / ``<name_prefix>-teams-<label>``, all sharing one role
-``<name_prefix>-chat``. The workspace or team must first be authorized once in the AWS chat console
+``<name_prefix>-<region>-slack-<label>`` / ``...-teams-<label>``, all sharing one role
+``<name_prefix>-<region>-chat``. The workspace or team must first be authorized once in the AWS chat console
 (an OAuth step no API can do); the ids come from there.
 
 Least privilege:
@@ -19,7 +19,8 @@ Least privilege:
 Region: chat configurations are global. Provider 5.100 sends their API calls to its own Region when
 that is one of the chat API's Regions (us-east-2, us-west-2, eu-west-1, ap-southeast-1), otherwise to
 us-west-2; no provider alias is needed, and a configuration can subscribe a topic of any Region.
-Configuration and role names are global to the account: guards in two Regions need two prefixes.
+Configuration and role names are global to the account, so they carry the guard's Region
+(``GuardContext.global_name``): one prefix can guard several Regions.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class SlackChannel:
     """A Slack channel of a workspace already authorized in the AWS chat console."""
 
     label: str
-    """Names the configuration ``<name_prefix>-slack-<label>``: 1-64 letters, digits, '_', '-'."""
+    """Names the configuration ``<name_prefix>-<region>-slack-<label>``: 1-64 letters, digits, '_', '-'."""
     team_id: str
     """Slack workspace (team) id from the AWS chat console, ``T...``."""
     channel_id: str
@@ -78,7 +79,7 @@ class TeamsChannel:
     """A Microsoft Teams channel of a team already authorized in the AWS chat console."""
 
     label: str
-    """Names the configuration ``<name_prefix>-teams-<label>``: 1-64 letters, digits, '_', '-'."""
+    """Names the configuration ``<name_prefix>-<region>-teams-<label>``: 1-64 letters, digits, '_', '-'."""
     tenant_id: str
     """Microsoft Entra tenant id (a GUID)."""
     team_id: str
@@ -210,7 +211,7 @@ class ChatNotifications(Construct):
         return Token.as_number(f"${{{' + '.join(lengths)} > 0 ? 1 : 0}}")
 
     def _configuration_name(self, platform: str, channels: Any) -> str:
-        return f"{self.context.aws_name(platform)}-{channels.key}"
+        return f"{self.context.global_name(platform)}-{channels.key}"
 
     def _role_address(self) -> str:
         return f"aws_iam_role.{self.context.address('chat_role')}"
@@ -233,7 +234,7 @@ class ChatNotifications(Construct):
             self,
             IamRole,
             "chat_role",
-            name=context.aws_name("chat"),
+            name=context.global_name("chat"),
             description="AWS chat integration: read CloudWatch to post the guard's alarm notifications.",
             assume_role_policy=assume.json,
             tags=context.tags,

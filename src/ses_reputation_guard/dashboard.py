@@ -1,4 +1,4 @@
-"""GuardDashboard: one CloudWatch dashboard per guard, ``<name_prefix>-reputation``.
+"""GuardDashboard: one CloudWatch dashboard per guard, ``<name_prefix>-<region>-reputation``.
 
 What a deliverability engineer asks first, top to bottom: how to resume (text) and the account's
 bounce and complaint rates against the guard's thresholds and AWS's review and pause levels; the ten
@@ -32,14 +32,15 @@ from ses_guard_lambda import contract, rules
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
 from ses_reputation_guard._cdktf import CloudwatchDashboard, Construct, TerraformLocal, Token
 from ses_reputation_guard.context import GuardContext
-from ses_reputation_guard.expressions import TerraformExpression
+from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for
 from ses_reputation_guard.fleet_policy import fleet_query
+from ses_reputation_guard.naming import resource_address
 from ses_reputation_guard.policy import ReputationThresholds
 from ses_reputation_guard.validation import Problems, is_token
 
 DASHBOARD_SUFFIX = "reputation"
-"""The dashboard is ``<name_prefix>-reputation`` (dashboards are global per account, like IAM names:
-guards in two Regions need two prefixes, as they do for their roles)."""
+"""The dashboard is ``<name_prefix>-<region>-reputation``: dashboards are global to the account (PutDashboard:
+"All dashboards in your account are global"), so the name carries the Region, as IAM role names do."""
 TOP_SETS = 10
 ROW = 6  # widget height, grid units
 GRID = 24  # CloudWatch's dashboard grid is 24 columns wide
@@ -73,6 +74,8 @@ class GuardDashboardProps:
     """Period of the reputation graphs, seconds, a multiple of 60. Default 3600 (the alarms' default)."""
     statistic: str = "Maximum"
     """Statistic of the reputation graphs: ``Maximum`` (default, as the alarms), ``Average``, ``Minimum``."""
+    enabled: Flag = True
+    """Create the dashboard; a token makes it counted (the generated module's opt-out). Default True."""
 
     def validate(self) -> None:
         """Raise ``GuardValidationError`` listing every invalid value, or return."""
@@ -161,6 +164,10 @@ class GuardDashboard(Construct):
         props.validate()
         self.context = context
         self.props = props
+        self.dashboard: CloudwatchDashboard | None = None
+        count = count_for(props.enabled)
+        if count is SKIP:
+            return
         self._inputs = self._local("dashboard_inputs", self._input_values())
         self._sets: str | None = None
         if props.configuration_sets is not None:
@@ -175,8 +182,9 @@ class GuardDashboard(Construct):
             self,
             CloudwatchDashboard,
             "dashboard",
-            dashboard_name=context.aws_name(DASHBOARD_SUFFIX),
+            dashboard_name=context.global_name(DASHBOARD_SUFFIX),
             dashboard_body=f"${{{self.body_reference}}}",
+            count=count,
         )
 
     def _local(self, role: str, value: Any) -> str:
@@ -373,6 +381,20 @@ class GuardDashboard(Construct):
                 {"type": "metric", "x": 12 * i, "y": y, "width": 12, "height": ROW, "properties": properties}
             )
         return f"[for widget in {render(widgets)} : widget if length({self._sets}) > 0]"
+
+
+def alarm_arns(alarm: Any) -> str | TerraformExpression:
+    """What ``GuardDashboardProps.alarm_arns`` takes for one alarm resource: its ARN, or the list of
+    its ARNs when it is counted (``aws_cloudwatch_metric_alarm.x[*].arn``)."""
+    if alarm.count is None:
+        arn: str = alarm.arn
+        return arn
+    return TerraformExpression(f"{resource_address(alarm)}[*].arn")
+
+
+def alarm_arns_by_set(alarms: Any) -> TerraformExpression:
+    """What ``GuardDashboardProps.set_alarm_arns`` takes for one ``for_each`` alarm block keyed by set."""
+    return TerraformExpression(f"{{for name, alarm in {resource_address(alarms)} : name => alarm.arn}}")
 
 
 def _metric_name(metric_short: str) -> str:

@@ -80,7 +80,7 @@ def test_each_slack_channel_gets_a_configuration_subscribed_to_the_notification_
         "deliverability": {"team_id": "T01ABCDEF", "channel_id": "C01ABCDEF"},
         "oncall": {"team_id": "T01ABCDEF", "channel_id": "G01ABCDEF"},
     }
-    assert slack["configuration_name"] == f"{PREFIX}-slack-${{each.key}}"
+    assert slack["configuration_name"] == f"{PREFIX}-{REGION}-slack-${{each.key}}"
     assert (slack["slack_team_id"], slack["slack_channel_id"]) == ("${each.value.team_id}", "${each.value.channel_id}")
     assert slack["sns_topic_arns"] == [NOTIFICATION_TOPIC_ARN]
     assert slack["iam_role_arn"] == "${aws_iam_role.guard_chat_role.arn}"
@@ -92,7 +92,7 @@ def test_teams_channels_get_their_own_configurations(stack):
     config = synthesized(stack)
     [teams] = resources(config, "aws_chatbot_teams_channel_configuration").values()
     assert teams["for_each"] == {"ops": {"tenant_id": GUID, "team_id": GUID, "channel_id": TEAMS.channel_id}}
-    assert teams["configuration_name"] == f"{PREFIX}-teams-${{each.key}}"
+    assert teams["configuration_name"] == f"{PREFIX}-{REGION}-teams-${{each.key}}"
     assert (teams["tenant_id"], teams["team_id"]) == ("${each.value.tenant_id}", "${each.value.team_id}")
     assert teams["sns_topic_arns"] == [NOTIFICATION_TOPIC_ARN]
     assert "aws_chatbot_slack_channel_configuration" not in config["resource"]
@@ -113,7 +113,7 @@ def test_channel_role_reads_only_the_guards_alarms_and_metric_graphs(stack):
     chat(stack, slack_channels=[SLACK])
     config = synthesized(stack)
     [role] = resources(config, "aws_iam_role").values()
-    assert role["name"] == f"{PREFIX}-chat"
+    assert role["name"] == f"{PREFIX}-{REGION}-chat"  # IAM names are global
     [assume] = config["data"]["aws_iam_policy_document"]["guard_chat_assume_role"]["statement"]
     assert assume["principals"] == [{"type": "Service", "identifiers": ["chatbot.amazonaws.com"]}]
     assert assume["actions"] == ["sts:AssumeRole"]

@@ -410,7 +410,7 @@ def test_without_sets_there_are_no_per_set_locals_or_widgets(stack):
 def test_dashboard_is_named_after_the_guard_and_reads_its_body_local(stack):
     dashboard_stack(stack)
     [dashboard] = resources(synthesized(stack), "aws_cloudwatch_dashboard").values()
-    assert dashboard["dashboard_name"] == f"{PREFIX}-reputation"
+    assert dashboard["dashboard_name"] == f"{PREFIX}-{REGION}-reputation"  # dashboards are global
     assert dashboard["dashboard_body"] == "${local.guard_dashboard_body}"
 
 
