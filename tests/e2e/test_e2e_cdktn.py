@@ -88,14 +88,16 @@ def test_cdktn_deploys_the_per_set_example_pauses_only_marketing_and_destroys_it
     require_cdktn_environment()
     server, stack, prefix = fresh_emulator, "per-set", "ses-guard-sets"
     cdktn = CdktnDeployer(server, deployer.workdir)
-    env = cdktn.env(US, SES_GUARD_BACKEND="local")
+    # The test ends with a destroy, which deletes the managed sets: opted into for this deployment.
+    opt_in = {"SES_GUARD_BACKEND": "local", "SES_GUARD_ALLOW_CONFIGURATION_SET_DELETION": "true"}
+    env = cdktn.env(US, **opt_in)
     # Own folder: the local state lands beside the output folders (../terraform.<stack>.tfstate),
     # so cdktn's output and cdktf's (a sibling) share it.
     outdir, cdktf_out = deployer.workdir / "cdktn" / "cdktf.out", deployer.workdir / "cdktn" / "cdktf.out-cdktf"
     outdir.parent.mkdir(exist_ok=True)
     synth_log = cdktn.synth(outdir, env)
     assert END_OF_LIFE_BANNER not in synth_log.lower(), synth_log[-2000:]
-    cdktf_env = deployer.env(US, SES_GUARD_BACKEND="local")
+    cdktf_env = deployer.env(US, **opt_in)
     deployer.synth(cdktf_out, cdktf_env)
 
     deploy_log = cdktn.deploy([stack], outdir, env)
