@@ -221,3 +221,41 @@ DASHBOARD_METRICS_PER_WIDGET_MAX: Final = 500
 DASHBOARD_METRICS_MAX: Final = 2500
 # Sets graphed one line each (alphabetically first); the Metrics Insights top-10 widgets cover all.
 DASHBOARD_SETS_SHOWN_MAX: Final = 100
+
+# --- which configuration sets the function may pause (pause_scope) ------------------------------
+# "listed": one ARN per pausing set; "tagged": any set of the Region tagged for this guard with the
+# action "pause"; "name-pattern:<pattern>": the sets whose names match (IAM wildcards * and ?).
+PAUSE_SCOPE_LISTED: Final = "listed"
+PAUSE_SCOPE_TAGGED: Final = "tagged"
+PAUSE_SCOPE_NAME_PATTERN: Final = "name-pattern:"
+PAUSE_SCOPE: Final = PatternRule(
+    "pause_scope",
+    r"^(listed|tagged|name-pattern:[A-Za-z0-9_*?-]{1,64})$",
+    "must be 'listed', 'tagged' or 'name-pattern:<pattern>' (1-64 letters, digits, '_', '-', and the IAM "
+    "wildcards '*' and '?')",
+)
+PAUSE_SCOPE_LITERAL_RULE: Final = (
+    "the name pattern needs at least one letter, digit, '_' or '-': a pattern of wildcards only is every "
+    "set of the Region (choose 'tagged' to scope by tags instead)"
+)
+PAUSE_SCOPE_COVERAGE_RULE: Final = "every set whose action is 'pause' must match the name pattern"
+# IAM quotas (IAM User Guide, "IAM and AWS STS quotas"): a role's inline policies together hold at
+# most 10,240 characters, whitespace not counted. The function's other statements take under 2,300
+# (measured with a 32-character prefix and the longest partition and Region); 3,072 stays reserved.
+IAM_ROLE_INLINE_POLICIES_CHARS_MAX: Final = 10_240
+IAM_ROLE_POLICY_RESERVED_CHARS: Final = 3_072
+SET_ARNS_CHARS_MAX: Final = IAM_ROLE_INLINE_POLICIES_CHARS_MAX - IAM_ROLE_POLICY_RESERVED_CHARS
+# One configuration-set ARN in a policy without its name, quoted and comma-separated, at the longest
+# partition (aws-iso-b) and a 16-character Region: '"arn:aws-iso-b:ses:<region>:<account>:configuration-set/",'.
+SET_ARN_CHARS_OVERHEAD: Final = 69
+SET_ARNS_BUDGET_RULE: Final = (
+    "configuration sets named one by one in the function's IAM policy must fit its "
+    f"{IAM_ROLE_INLINE_POLICIES_CHARS_MAX}-character inline policy quota: the names plus "
+    f"{SET_ARN_CHARS_OVERHEAD} characters each may total at most {SET_ARNS_CHARS_MAX}; "
+    "choose pause_scope 'tagged' or 'name-pattern:<pattern>'"
+)
+
+
+def set_arns_chars(names: tuple[str, ...] | list[str]) -> int:
+    """Characters the ARNs of ``names`` take in a policy (the budget of ``SET_ARNS_BUDGET_RULE``)."""
+    return sum(len(name) + SET_ARN_CHARS_OVERHEAD for name in names)

@@ -65,4 +65,9 @@ def module_props(scope: Construct) -> ReputationGuardProps:
         reserved_concurrency=whole_number("reserved_concurrency"),
         tags=Token.as_string_map(attr("tags")),
         function_package=PACKAGE_LOCAL,
+        # Which sets the function may pause: the module's variable once variables() declares it.
+        pause_scope=Token.as_string(attr("pause_scope")) if "pause_scope" in refs else rules.PAUSE_SCOPE_LISTED,
+        # prevent_destroy is static in Terraform: the module always protects the sets it manages
+        # (retire one with `terraform state rm`, see ses_reputation_guard.configuration_sets).
+        allow_configuration_set_deletion=False,
     )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract
+from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import (
     Construct,
     DataAwsIamPolicyDocument,
@@ -21,11 +21,13 @@ from ses_reputation_guard._cdktf import (
     PolicyCondition,
     PolicyPrincipals,
     PolicyStatement,
+    TerraformResourceLifecycle,
     Token,
 )
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for
 from ses_reputation_guard.naming import data_address
+from ses_reputation_guard.pause_scope import is_name_pattern, name_pattern
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,15 @@ class FunctionRoleProps:
     account_pause_allowed: Flag
     """Grant ``ses:PutAccountSendingAttributes`` (the account policy may pause the account)."""
     pausing_set_arns: TerraformExpression | None
-    """List of configuration-set ARNs the function may pause; None: the guard has no sets."""
+    """List of configuration-set ARNs the function may pause (the ``listed`` scope; an empty list: no
+    set pauses, so no set-pausing policy at all); None: the guard has no sets."""
+    pause_scope: str | TerraformExpression = rules.PAUSE_SCOPE_LISTED
+    """Which sets the grant names (``pause_scope.py``), or an expression of it (known at plan time).
+    Default ``listed``."""
+    notify_only_set_arns: TerraformExpression | None = None
+    """Notify-only sets the scope covers, denied by name (``name-pattern:`` scopes). Default None."""
+    set_pause_checks: Sequence[Any] = ()
+    """Plan-time checks (``Precondition``) of the scope, on the policy that grants set pausing."""
 
 
 class FunctionRole(Construct):
@@ -80,6 +90,7 @@ class FunctionRole(Construct):
         self.base_policy = self._base_policy()
         self.account_pause_policy = self._account_pause_policy()
         self.set_pause_policy = self._set_pause_policy()
+        self.notify_only_deny_policy = self._notify_only_deny_policy()
         self.tracing_policy = context.create(
             self,
             IamRolePolicyAttachment,
@@ -91,7 +102,8 @@ class FunctionRole(Construct):
     @property
     def policies(self) -> list[Any]:
         """Every inline policy created: the function depends on them (permissions before the first alarm)."""
-        return [p for p in (self.base_policy, self.account_pause_policy, self.set_pause_policy) if p is not None]
+        policies = (self.base_policy, self.account_pause_policy, self.set_pause_policy, self.notify_only_deny_policy)
+        return [policy for policy in policies if policy is not None]
 
     def _base_policy(self) -> Any:
         context, props = self.context, self.props
@@ -147,16 +159,12 @@ class FunctionRole(Construct):
         return self._counted_role_policy("account_pause", count=count, statements=[statement])
 
     def _set_pause_policy(self) -> Any:
-        """Pausing configuration sets: scoped to configuration-set ARNs, never "*"."""
+        """Pausing configuration sets: the scope the user chose (``pause_scope.py``), never "*" by itself."""
         arns = self.props.pausing_set_arns
         if arns is None:
             return None
         statements = [
-            PolicyStatement(
-                sid="PauseAndReadGuardedConfigurationSets",
-                actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
-                resources=Token.as_list(arns.interpolated),
-            ),
+            self._set_pause_grant(arns),
             # Defense in depth, independent of the number of sets: a managed set whose policy is
             # notify-only carries the action tag, and IAM refuses to pause it whatever alarm asks.
             PolicyStatement(
@@ -174,9 +182,69 @@ class FunctionRole(Construct):
             ),
         ]
         count = Token.as_number(f"${{length({arns.text}) > 0 ? 1 : 0}}")
-        return self._counted_role_policy("set_pause", count=count, statements=statements)
+        return self._counted_role_policy(
+            "set_pause", count=count, statements=statements, checks=self.props.set_pause_checks
+        )
 
-    def _counted_role_policy(self, role: str, *, count: Any, statements: list[Any]) -> Any:
+    def _set_pause_grant(self, arns: TerraformExpression) -> Any:
+        scope, context = self.props.pause_scope, self.context
+        every_set = context.arn("ses", "configuration-set/*")
+        resources: Any
+        conditions: list[Any] = []
+        if isinstance(scope, TerraformExpression):
+            s, pattern = scope.text, f'trimprefix({scope.text}, "{rules.PAUSE_SCOPE_NAME_PATTERN}")'
+            pattern_set = context.arn("ses", f"configuration-set/${{{pattern}}}")
+            resources = Token.as_list(
+                f'${{{s} == "{rules.PAUSE_SCOPE_LISTED}" ? {arns.text} : '
+                f'({s} == "{rules.PAUSE_SCOPE_TAGGED}" ? ["{every_set}"] : ["{pattern_set}"])}}'
+            )
+            conditions = self._tag_conditions(tagged=f'{s} == "{rules.PAUSE_SCOPE_TAGGED}"')
+        elif scope == rules.PAUSE_SCOPE_TAGGED:
+            resources, conditions = [every_set], self._tag_conditions(tagged=None)
+        elif is_name_pattern(scope):
+            resources = [context.arn("ses", f"configuration-set/{name_pattern(scope)}")]
+        else:
+            resources = Token.as_list(arns.interpolated)
+        return PolicyStatement(
+            sid="PauseAndReadGuardedConfigurationSets",
+            actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
+            resources=resources,
+            condition=conditions or None,
+        )
+
+    def _tag_conditions(self, *, tagged: str | None) -> list[Any]:
+        """Sets tagged for this guard with the action ``pause``. ``tagged`` an HCL condition (scope
+        known at plan time): the same keys, made vacuous (``StringLikeIfExists`` ``*``) unless it holds."""
+        wanted = {contract.TAG_GUARD: self.context.name_prefix, contract.TAG_ACTION: contract.ACTION_PAUSE}
+        if tagged is None:
+            return [
+                PolicyCondition(test="StringEquals", variable=f"aws:ResourceTag/{key}", values=[value])
+                for key, value in wanted.items()
+            ]
+        return [
+            PolicyCondition(
+                test=f'${{{tagged} ? "StringEquals" : "StringLikeIfExists"}}',
+                variable=f"aws:ResourceTag/{key}",
+                values=Token.as_list(f'${{{tagged} ? ["{value}"] : ["*"]}}'),
+            )
+            for key, value in wanted.items()
+        ]
+
+    def _notify_only_deny_policy(self) -> Any:
+        """Notify-only sets a name pattern covers, denied by name: existing, untagged sets included."""
+        arns = self.props.notify_only_set_arns
+        if arns is None:
+            return None
+        statement = PolicyStatement(
+            sid="NeverPauseNotifyOnlySetsByName",
+            effect="Deny",
+            actions=["ses:PutConfigurationSetSendingOptions"],
+            resources=Token.as_list(arns.interpolated),
+        )
+        count = Token.as_number(f"${{length({arns.text}) > 0 ? 1 : 0}}")
+        return self._counted_role_policy("notify_only_deny", count=count, statements=[statement])
+
+    def _counted_role_policy(self, role: str, *, count: Any, statements: list[Any], checks: Sequence[Any] = ()) -> Any:
         """A policy document and the role policy using it, both created only when ``count`` is 1
         (``count`` None: always)."""
         document = self.context.create(
@@ -191,4 +259,5 @@ class FunctionRole(Construct):
             name=f"guard-{role.replace('_', '-')}",
             role=self.role.id,
             policy=policy,
+            lifecycle=TerraformResourceLifecycle(precondition=list(checks)) if checks else None,
         )

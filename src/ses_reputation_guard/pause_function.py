@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract
+from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import (
     CloudwatchLogGroup,
     Construct,
@@ -55,6 +55,10 @@ class PauseFunctionProps:
     """List of configuration-set ARNs the function may pause; None when the guard has no sets."""
     alarm_name_patterns: Sequence[str] = ()
     """Name patterns of the alarms the function may read (see ``FunctionRoleProps``)."""
+    pause_scope: str | TerraformExpression = rules.PAUSE_SCOPE_LISTED
+    """Which sets the function may pause, with the two below (see ``FunctionRoleProps``)."""
+    notify_only_set_arns: TerraformExpression | None = None
+    set_pause_checks: Sequence[Any] = ()
     dry_run: Flag = False
     """Decide, log and report, never pause. Default False."""
     log_retention_days: int = 365
@@ -106,6 +110,9 @@ class PauseFunction(Construct):
                 notification_topic_arn=props.notification_topic_arn,
                 account_pause_allowed=props.account_pause_allowed,
                 pausing_set_arns=props.pausing_set_arns,
+                pause_scope=props.pause_scope,
+                notify_only_set_arns=props.notify_only_set_arns,
+                set_pause_checks=props.set_pause_checks,
             ),
         )
         self.role = self.permissions.role

@@ -31,13 +31,6 @@ from ses_reputation_guard._cdktf import Construct, Fn, Op, Token
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.assets import shipped_file
-from ses_reputation_guard.chat_notifications import (
-    ChatNotifications,
-    ChatNotificationsProps,
-    SlackChannel,
-    TeamsChannel,
-    collect_channel_problems,
-)
 from ses_reputation_guard.configuration_set_alarms import (
     ConfigurationSetReputationAlarms,
     ConfigurationSetReputationAlarmsProps,
@@ -45,7 +38,6 @@ from ses_reputation_guard.configuration_set_alarms import (
 from ses_reputation_guard.configuration_set_map import ConfigurationSetMap, ConfigurationSetMapProps
 from ses_reputation_guard.configuration_sets import NO_SETS, ManagedConfigurationSets, ManagedConfigurationSetsProps
 from ses_reputation_guard.context import GuardContext
-from ses_reputation_guard.dashboard import GuardDashboard, GuardDashboardProps, alarm_arns, alarm_arns_by_set
 from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
 from ses_reputation_guard.expressions import Flag, TerraformExpression
 from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
@@ -59,6 +51,7 @@ from ses_reputation_guard.function_health_alarms import (
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
 from ses_reputation_guard.naming import resource_address
 from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps, function_log_group_name
+from ses_reputation_guard.pause_scope import collect_problems as collect_scope_problems
 from ses_reputation_guard.policy import (
     AccountPolicy,
     ConfigurationSetPolicy,
@@ -117,19 +110,15 @@ class ReputationGuardProps:
     fails instead (``prevent_destroy``), because every send naming a deleted set fails. Opt in for
     the one deployment that deletes on purpose; to keep a set but stop managing it, see
     ``configuration_sets.py``."""
+    pause_scope: str = rules.PAUSE_SCOPE_LISTED
+    """Which configuration sets the function may pause (``pause_scope.py``): ``listed`` (default; one
+    ARN per pausing set, while they fit IAM's policy size limit), ``tagged`` (sets tagged for this
+    guard with the action ``pause``) or ``name-pattern:<pattern>`` (``name-pattern:tenant-*``).
+    Whatever the scope, sets tagged ``action = notify`` are never paused."""
     fleet_policy: FleetPolicy | None = None
     """Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and
     future; sets in ``configuration_sets`` are judged only by their own alarms (docs/fleet.md).
     Default None (off)."""
-    dashboard: Flag = True
-    """One CloudWatch dashboard, ``<name_prefix>-<region>-reputation``: rates against the thresholds
-    and AWS's levels, the worst sets, every alarm's state, the function's health, how to resume
-    (docs/dashboard.md). Default True; False opts out."""
-    slack_channels: Sequence[SlackChannel] | TerraformExpression = ()
-    """Slack channels that get the notification topic through AWS chat integration, its workspace
-    authorized once in the AWS chat console (docs/dashboard.md). Default none."""
-    teams_channels: Sequence[TeamsChannel] | TerraformExpression = ()
-    """Microsoft Teams channels, likewise. Default none."""
 
     def validate(self) -> None:
         """Raise ``GuardValidationError`` listing every invalid value, or return."""
@@ -151,10 +140,22 @@ class ReputationGuardProps:
                 maximum=rules.RESERVED_CONCURRENCY_MAX,
             )
         problems.tags("tags", self.tags)
+        self._collect_scope_problems(problems)
         if self.fleet_policy is not None:
             self.fleet_policy.collect_problems(problems)
-        collect_channel_problems(self.slack_channels, self.teams_channels, problems)
         problems.raise_if_any("ReputationGuardProps")
+
+    def _collect_scope_problems(self, problems: Problems) -> None:
+        sets = self.configuration_sets
+        if isinstance(sets, TerraformExpression):
+            collect_scope_problems(self.pause_scope, None, (), problems)
+            return
+        by_action = {
+            action: sorted(name for name, policy in sets.items() if getattr(policy, "action", None) == action)
+            for action in contract.ACTIONS
+        }
+        pausing, notify_only = by_action[contract.ACTION_PAUSE], by_action[contract.ACTION_NOTIFY]
+        collect_scope_problems(self.pause_scope, pausing, notify_only, problems)
 
     def normalized_configuration_sets(self) -> dict[str, dict[str, Any]]:
         """The set map with defaults applied ({} when ``configuration_sets`` is an expression)."""
@@ -171,14 +172,15 @@ class ReputationGuard(Construct):
 
     Created constructs are attributes so compositions can wire them: ``key``, ``notification_topic``,
     ``pause_topic``, ``account_alarms``, ``configuration_set_map`` / ``configuration_sets`` /
-    ``configuration_set_alarms`` (None without sets), ``function``, ``health_alarms``, ``dashboard``
-    (None when opted out), ``chat``; ``context`` is what they share.
+    ``configuration_set_alarms`` (None without sets), ``function``, ``health_alarms``; ``context``
+    is what they share.
     """
 
     def __init__(self, scope: Construct, construct_id: str, props: ReputationGuardProps) -> None:
         super().__init__(scope, construct_id)
         props.validate()  # before creating anything: nothing is half-built
         self.props = props
+        self._pause_scope_local: TerraformExpression | None = None
         self.context = GuardContext.discover(
             self,
             name_prefix=props.name_prefix,
@@ -211,17 +213,6 @@ class ReputationGuard(Construct):
                 function_name=self.function.function.function_name,
                 dead_letter_queue_name=self.function.dead_letter_queue.name,
                 notification_topic_arn=self.notification_topic.topic.arn,
-            ),
-        )
-        self.dashboard = self._dashboard(sets)
-        self.chat = ChatNotifications(
-            self,
-            "chat",
-            self.context,
-            ChatNotificationsProps(
-                topic_arns=[self.notification_topic.topic.arn],
-                slack_channels=props.slack_channels,
-                teams_channels=props.teams_channels,
             ),
         )
 
@@ -308,7 +299,18 @@ class ReputationGuard(Construct):
         )
 
     def _per_set_resources(self, sets: TerraformExpression) -> None:
-        set_map = ConfigurationSetMap(self, "set_map", self.context, ConfigurationSetMapProps(sets=sets))
+        scope = self._pause_scope()
+        set_map = ConfigurationSetMap(
+            self,
+            "set_map",
+            self.context,
+            ConfigurationSetMapProps(
+                sets=sets,
+                pause_scope=scope,
+                check_at_plan=isinstance(self.props.configuration_sets, TerraformExpression)
+                or isinstance(scope, TerraformExpression),
+            ),
+        )
         self.configuration_set_map = set_map
         self.configuration_sets = self._managed_sets(set_map.managed)
         self.configuration_set_alarms = ConfigurationSetReputationAlarms(
@@ -325,6 +327,15 @@ class ReputationGuard(Construct):
             ),
         )
 
+    def _pause_scope(self) -> str | TerraformExpression:
+        """The scope, or (known only at plan time) the local that holds it, created once."""
+        scope = self.props.pause_scope
+        if not is_token(scope):
+            return scope
+        if self._pause_scope_local is None:
+            self._pause_scope_local = self.context.local(self, "pause_scope", scope)
+        return self._pause_scope_local
+
     def _managed_sets(self, managed: TerraformExpression) -> ManagedConfigurationSets:
         return ManagedConfigurationSets(
             self,
@@ -336,7 +347,7 @@ class ReputationGuard(Construct):
         )
 
     def _function(self, package: TerraformExpression) -> PauseFunction:
-        context, props = self.context, self.props
+        context, props, set_map = self.context, self.props, self.configuration_set_map
         return PauseFunction(
             self,
             "function",
@@ -351,35 +362,12 @@ class ReputationGuard(Construct):
                 alarm_name_patterns=[
                     context.aws_name(f"{scope}-*") for scope in ("account", "set", *self._fleet_scopes(""))
                 ],
+                pause_scope=self._pause_scope(),
+                notify_only_set_arns=set_map.notify_only_arns_in_scope if set_map else None,
+                set_pause_checks=set_map.checks if set_map else (),
                 dry_run=props.dry_run,
                 log_retention_days=props.log_retention_days,
                 reserved_concurrency=props.reserved_concurrency,
-            ),
-        )
-
-    def _dashboard(self, sets: TerraformExpression | None) -> GuardDashboard | None:
-        if self.props.dashboard is False:
-            return None
-        guard_alarms = [
-            *self.account_alarms.alarms.values(),
-            *(self.fleet_alarms.alarms.values() if self.fleet_alarms else ()),
-        ]
-        health = (self.health_alarms.errors_alarm, self.health_alarms.dead_letters_alarm)
-        set_alarms = self.configuration_set_alarms.alarms.values() if self.configuration_set_alarms else ()
-        return GuardDashboard(
-            self,
-            "dashboard",
-            self.context,
-            GuardDashboardProps(
-                account_thresholds=self.props.account_policy.thresholds or self.props.default_thresholds,
-                function_name=self.function.function.function_name,
-                dead_letter_queue_name=self.function.dead_letter_queue.name,
-                alarm_arns=[alarm_arns(alarm) for alarm in (*guard_alarms, *health)],
-                configuration_sets=sets,
-                set_alarm_arns=[alarm_arns_by_set(alarms) for alarms in set_alarms],
-                period_seconds=self.props.alarm_settings.period_seconds,
-                statistic=self.props.alarm_settings.statistic,
-                enabled=self.props.dashboard,
             ),
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ses_guard_lambda import contract
-from ses_reputation_guard._cdktf import TerraformVariable, Token
+from ses_reputation_guard._cdktf import Precondition, TerraformVariable, Token
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.function_role import FunctionRole, FunctionRoleProps
 from tests.constructs.support import (
@@ -26,7 +26,7 @@ QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{PREFIX}-pause-dlq"
 SET_ARNS = TerraformExpression("local.pausing_set_arns")
 
 
-def role(stack, *, account_pause_allowed=False, pausing_set_arns=None) -> FunctionRole:
+def role(stack, *, account_pause_allowed=False, pausing_set_arns=None, **scope) -> FunctionRole:
     return FunctionRole(
         stack,
         "permissions",
@@ -40,6 +40,7 @@ def role(stack, *, account_pause_allowed=False, pausing_set_arns=None) -> Functi
             notification_topic_arn=NOTIFICATION_TOPIC_ARN,
             account_pause_allowed=account_pause_allowed,
             pausing_set_arns=pausing_set_arns,
+            **scope,
         ),
     )
 
@@ -140,3 +141,53 @@ def test_tracing_uses_the_aws_managed_xray_policy(stack):
         "policy_arn": "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
         "role": "${aws_iam_role.guard_function_role.name}",
     }
+
+
+def grant(config) -> dict:
+    return statement(config, "guard_function_set_pause_policy", "PauseAndReadGuardedConfigurationSets")
+
+
+def test_a_tagged_scope_grants_sets_tagged_for_this_guard_with_the_action_pause(stack):
+    role(stack, pausing_set_arns=SET_ARNS, pause_scope="tagged")
+    allow = grant(synthesized(stack))
+    assert allow["resources"] == [f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/*"]
+    assert allow["condition"] == [
+        {"test": "StringEquals", "values": [PREFIX], "variable": f"aws:ResourceTag/{contract.TAG_GUARD}"},
+        {"test": "StringEquals", "values": ["pause"], "variable": f"aws:ResourceTag/{contract.TAG_ACTION}"},
+    ]
+
+
+def test_a_name_pattern_scope_grants_the_sets_it_names_and_denies_covered_notify_only_sets_by_name(stack):
+    denied = TerraformExpression("local.notify_only_in_scope")
+    role(stack, pausing_set_arns=SET_ARNS, pause_scope="name-pattern:tenant-*", notify_only_set_arns=denied)
+    config = synthesized(stack)
+    assert grant(config)["resources"] == [f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/tenant-*"]
+    assert "condition" not in grant(config)
+    [by_name] = statements(config, "guard_function_notify_only_deny_policy")
+    assert (by_name["effect"], by_name["resources"]) == ("Deny", "${local.notify_only_in_scope}")
+    policy = resources(config, "aws_iam_role_policy")["guard_function_notify_only_deny"]
+    assert policy["count"] == "${length(local.notify_only_in_scope) > 0 ? 1 : 0}"
+
+
+def test_a_scope_known_only_at_plan_time_chooses_resources_and_tag_tests_by_its_value(stack):
+    role(stack, pausing_set_arns=SET_ARNS, pause_scope=TerraformExpression("local.scope"))
+    allow = grant(synthesized(stack))
+    every_set = f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/*"
+    pattern = f'arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/${{trimprefix(local.scope, "name-pattern:")}}'
+    assert allow["resources"] == (
+        f'${{local.scope == "listed" ? local.pausing_set_arns : '
+        f'(local.scope == "tagged" ? ["{every_set}"] : ["{pattern}"])}}'
+    )
+    # outside the tagged scope the tag tests accept any value or none
+    assert allow["condition"][1] == {
+        "test": '${local.scope == "tagged" ? "StringEquals" : "StringLikeIfExists"}',
+        "values": '${local.scope == "tagged" ? ["pause"] : ["*"]}',
+        "variable": f"aws:ResourceTag/{contract.TAG_ACTION}",
+    }
+
+
+def test_plan_time_checks_guard_the_policy_that_grants_set_pausing(stack):
+    check = Precondition(condition="${1 < 2}", error_message="never")
+    role(stack, pausing_set_arns=SET_ARNS, set_pause_checks=[check])
+    policy = resources(synthesized(stack), "aws_iam_role_policy")["guard_function_set_pause"]
+    assert policy["lifecycle"] == {"precondition": [{"condition": "${1 < 2}", "error_message": "never"}]}

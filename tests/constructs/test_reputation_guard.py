@@ -259,3 +259,53 @@ def test_references_are_left_to_terraform_and_the_set_map_and_package_are_expres
         "${length(local.guard_pausing_set_arns) > 0 ? 1 : 0}"
     )
     assert contract.TAG_GUARD in json.dumps(critical["tags"])
+
+
+# --- which sets the function may pause ---------------------------------------------------------
+def many_pausing_sets(count: int) -> dict[str, ConfigurationSetPolicy]:
+    return {f"stream-{i:05d}": ConfigurationSetPolicy() for i in range(count)}
+
+
+def test_too_many_listed_sets_are_refused_at_synth_instead_of_widening_the_grant():
+    message = problems_of(ReputationGuardProps(configuration_sets=many_pausing_sets(100)))
+    assert "pause_scope='listed' with 100 pausing sets" in message
+    assert rules.SET_ARNS_BUDGET_RULE in message
+
+
+def test_a_tagged_scope_scales_to_any_number_of_sets(stack):
+    ReputationGuard(
+        stack, "guard", ReputationGuardProps(configuration_sets=many_pausing_sets(100), pause_scope="tagged")
+    )
+    allow = statement(synthesized(stack), "guard_function_set_pause_policy", "PauseAndReadGuardedConfigurationSets")
+    assert allow["resources"][0].endswith(":configuration-set/*")
+    assert [c["variable"] for c in allow["condition"]] == [
+        f"aws:ResourceTag/{contract.TAG_GUARD}",
+        f"aws:ResourceTag/{contract.TAG_ACTION}",
+    ]
+
+
+def test_a_name_pattern_must_cover_every_pausing_set():
+    message = problems_of(ReputationGuardProps(configuration_sets=SETS, pause_scope="name-pattern:mark*"))
+    assert f"leaves out ['legacy']: {rules.PAUSE_SCOPE_COVERAGE_RULE}" in message
+
+
+def test_a_name_pattern_denies_the_notify_only_sets_it_covers_by_name(stack):
+    sets = {"tenant-a": ConfigurationSetPolicy(), "tenant-vip": ConfigurationSetPolicy(action="notify")}
+    ReputationGuard(stack, "guard", ReputationGuardProps(configuration_sets=sets, pause_scope="name-pattern:tenant-*"))
+    config = synthesized(stack)
+    [by_name] = data_sources(config, "aws_iam_policy_document")["guard_function_notify_only_deny_policy"]["statement"]
+    assert by_name["resources"] == "${local.guard_notify_only_set_arns_in_scope}"
+    function = resources(config, "aws_lambda_function")["guard_function"]
+    assert "aws_iam_role_policy.guard_function_notify_only_deny" in function["depends_on"]
+
+
+def test_a_scope_and_sets_known_only_at_plan_time_are_checked_at_plan(stack):
+    scope = Token.as_string(TerraformVariable(stack, "pause_scope", type="string").value)
+    props = ReputationGuardProps(configuration_sets=TerraformExpression("local.sets"), pause_scope=scope)
+    ReputationGuard(stack, "guard", props)
+    config = synthesized(stack)
+    assert config["locals"]["guard_pause_scope"] == "${var.pause_scope}"
+    policy = resources(config, "aws_iam_role_policy")["guard_function_set_pause"]
+    messages = [check["error_message"] for check in policy["lifecycle"]["precondition"]]
+    assert len(messages) == 3
+    assert rules.SET_ARNS_BUDGET_RULE in messages[0] and rules.PAUSE_SCOPE_COVERAGE_RULE in messages[1]
