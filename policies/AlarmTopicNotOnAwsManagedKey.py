@@ -14,6 +14,7 @@ from sesrg.graph import Lit, Opaque, Ref, ResourceGraph, literal_strings
 TOPIC = "aws_sns_topic"
 ALARM = "aws_cloudwatch_metric_alarm"
 ACTIONS = ("alarm_actions", "ok_actions", "insufficient_data_actions")
+AWS_MANAGED_KEY = "alias/aws/sns"
 _AWS_MANAGED_KEY = re.compile(r"(^|:)alias/aws/sns$")
 _TOPIC_ARN = re.compile(r"^arn:[\w-]+:sns:[\w-]*:\d*:(?P<name>[\w-]+(\.fifo)?)$")
 
@@ -104,10 +105,18 @@ def _key(graph: ResourceGraph, index: int, root: str) -> tuple[str, str]:
                     return "aws-managed", f"{source} ({', '.join(literal_strings(lookup))})"
                 if not literal_strings(lookup):
                     return "unknown", f"{source} looks up a key the pack cannot resolve"
-    opaque = [f for f in facts if isinstance(f, Opaque) and f.exact]
+    opaque = [f for f in facts if isinstance(f, Opaque) and f.exact and _may_be_aws_managed(f.text)]
     if opaque:
         return "unknown", opaque[0].reason
     return "customer", "a customer managed key"
+
+
+def _may_be_aws_managed(template: str | None) -> bool:
+    """Whether an unevaluated key can end in alias/aws/sns: ``alias/app-${var.env}-alerts`` cannot."""
+    if template is None or "${" not in template:
+        return True
+    tail = re.split(r"\$\{[^}]*\}", template)[-1]
+    return not tail or AWS_MANAGED_KEY.endswith(tail) or tail.endswith(AWS_MANAGED_KEY)
 
 
 def _is_aws_managed(key: str) -> bool:

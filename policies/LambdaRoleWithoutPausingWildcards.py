@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sesrg.check import SesrgGraphCheck, Verdict, failed, passed, unknown
-from sesrg.graph import Fact, Lit, Opaque, Ref, ResourceGraph, blocks, literal_strings
+from sesrg.graph import Fact, Lit, Opaque, Ref, ResourceGraph, blocks, is_expression, literal_strings
 from sesrg.iam import (
+    UNKNOWN,
     Document,
     Statement,
     broad_managed_policy,
@@ -170,7 +172,7 @@ def _document(graph: ResourceGraph, index: int, path: str, root: str) -> Documen
     for fact in graph.facts(index, path, root):
         part: Document | None = None
         if isinstance(fact, Lit) and fact.exact and isinstance(fact.value, dict | list | str):
-            part = document_from_json(fact.value)
+            part = document_from_json(_unknown_expressions(fact.value))
         elif isinstance(fact, Ref) and graph.resource_type(fact.index) == DOCUMENT:
             part = _policy_document(graph, fact.index, root)
         elif isinstance(fact, Opaque) and fact.exact:
@@ -219,6 +221,15 @@ def _root(graph: ResourceGraph, root: str) -> _Root:
             role_attribute = ATTACHMENTS[graph.resource_type(attachment)][0]
             context.attachments.append((attachment, graph.facts(attachment, role_attribute, root)))
     return context
+
+
+def _unknown_expressions(value: Any) -> Any:
+    """A decoded policy whose unevaluated parts (``"var.actions"``) are marked unknown, not taken as text."""
+    if isinstance(value, dict):
+        return {k: _unknown_expressions(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unknown_expressions(v) for v in value]
+    return UNKNOWN if isinstance(value, str) and is_expression(value) and not value.lstrip().startswith("{") else value
 
 
 def _role_name(name_or_arn: str) -> str:

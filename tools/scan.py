@@ -217,8 +217,8 @@ def scan_pack_only(targets: list[Path], show_passed: bool) -> int:
         for decision in sorted(result.decisions, key=lambda d: (d.result, d.check_id, d.file, d.resource)):
             if decision.result in shown:
                 where = os.path.relpath(decision.file, target.resolve())
-                result = decision.result.upper()
-                print(f"  {result:7} {decision.check_id} {decision.resource} ({where}): {decision.reason}")
+                outcome = decision.result.upper()
+                print(f"  {outcome:7} {decision.check_id} {decision.resource} ({where}): {decision.reason}")
         for error in result.parsing_errors:
             print(f"  PARSING ERROR {error}")
         failures += counts["failed"]

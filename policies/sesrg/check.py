@@ -96,8 +96,9 @@ class SesrgGraphCheck(BaseGraphCheck):
     def subjects(self, graph: ResourceGraph) -> Iterator[tuple[int, str]]:
         """Each subject resource with each root configuration it belongs to."""
         for index, _ in graph.resources(*self.subject_types):
-            for root in sorted(graph.roots(index)):
-                yield index, root
+            if not graph.is_data(index):  # a data source reads an existing resource the configuration does not define
+                for root in sorted(graph.roots(index)):
+                    yield index, root
 
     def evaluate(self, graph: ResourceGraph) -> Iterator[tuple[int, Verdict]]:
         """A verdict per subject resource and root configuration (the worst one is reported)."""

@@ -388,6 +388,12 @@ class ResourceGraph:
         """
         followed = context.facts[start:]
         unknown = any(isinstance(f, Opaque) and f.exact for f in followed)
+        if isinstance(value, dict | list) and (value or not unknown):  # checkov renders unknown maps as {}
+            # a map's references are fields of it (a policy's Resource), a list's are its elements (topics)
+            if isinstance(value, dict):
+                context.facts[start:] = [_part(f) for f in followed]
+            context.facts.insert(start, Lit(value, exact))
+            return
         consistent = any(isinstance(f, Lit) and f.exact and f.value == value for f in followed)
         module_input = any(
             self.vertices[t].get("block_type_") == "variable" and self._callers(t, context.root) for t in targets
@@ -395,12 +401,7 @@ class ResourceGraph:
         if unknown or (module_input and not consistent):
             context.facts.insert(start, Lit(value, exact=False))
             return
-        context.facts[start:] = [
-            Lit(f.value, exact=False)
-            if isinstance(f, Lit) and not isinstance(value, dict | list) and f.value != value
-            else f
-            for f in followed
-        ]
+        context.facts[start:] = [_part(f) if isinstance(f, Lit) and f.value != value else f for f in followed]
         context.facts.insert(start, Lit(value, exact))
 
     def _holds(self, target: int, text: str) -> bool:
@@ -519,6 +520,17 @@ class ResourceGraph:
 
 _ALTERNATIVES = re.compile(r"^\s*(?:\$\{)?\s*(?:try|coalesce)\s*\((?P<arguments>.*)\)\s*\}?\s*$", re.DOTALL)
 _INDEXED_RESOURCE = re.compile(rf"((?:data\.)?{_RESOURCE_TYPE}\.{_NAME})\[[^\]]*\]")
+
+
+def _part(fact: Fact) -> Fact:
+    """The same fact as an ingredient of a larger value rather than the value itself."""
+    if isinstance(fact, Lit):
+        return Lit(fact.value, exact=False)
+    if isinstance(fact, Ref):
+        return Ref(fact.index, exact=False)
+    if isinstance(fact, Opaque):
+        return Opaque(fact.reason, None, fact.index, fact.text, exact=False)
+    return fact
 
 
 def _alternatives(text: str) -> list[str] | None:
