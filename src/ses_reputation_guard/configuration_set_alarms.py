@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract
+from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import Construct, Precondition, TerraformIterator, TerraformResourceLifecycle, Token
 from ses_reputation_guard.alarm_settings import METRICS, AlarmSettings, reputation_alarm
 from ses_reputation_guard.context import GuardContext
@@ -103,8 +103,9 @@ def _ordered_thresholds(metric_short: str) -> TerraformResourceLifecycle:
             Precondition(
                 condition=f"${{{warning} < {critical}}}",
                 error_message=(
-                    f"configuration set ${{each.key}}: {metric_short} warning threshold ${{{warning}}} must be below "
-                    f"its critical threshold ${{{critical}}} (after defaults are applied)."
+                    f"configuration set ${{each.key}}: {metric_short} "
+                    + rules.warning_below_critical(f"${{{warning}}}", f"${{{critical}}}")
+                    + " (after defaults are applied)."
                 ),
             )
         ]

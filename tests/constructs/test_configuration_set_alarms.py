@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ses_guard_lambda import contract
+from ses_guard_lambda import contract, rules
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.configuration_set_alarms import (
     ConfigurationSetReputationAlarms,
@@ -93,5 +93,5 @@ def test_plan_refuses_a_set_whose_resolved_warning_threshold_is_not_below_critic
     alarms = set_alarms(stack)
     [precondition] = alarms["guard_set_bounce_warning"]["lifecycle"]["precondition"]
     assert precondition["condition"] == "${each.value.bounce_warning < each.value.bounce_critical}"
-    assert "must be below its critical threshold" in precondition["error_message"]
+    assert rules.WARNING_BELOW_CRITICAL_RULE in precondition["error_message"]
     assert "lifecycle" not in alarms["guard_set_bounce_critical"]
