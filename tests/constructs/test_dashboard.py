@@ -200,6 +200,21 @@ def overlapping(widgets: list[dict[str, Any]]) -> list[tuple[int, int]]:
 
 
 # --- building and evaluating -----------------------------------------------------------------------
+def terraform_with_exit_code(
+    args: list[str], cwd: Path, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``terraform <args>`` whatever its exit code (``plan -detailed-exitcode``), with ``stdin``."""
+    return subprocess.run(
+        ["terraform", *args, "-no-color"],
+        cwd=cwd,
+        env={**os.environ, **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def dashboard_stack(
     stack: TerraformStack,
     *,
@@ -239,15 +254,7 @@ def evaluated_body(
         (workdir / "test.tfvars.json").write_text(json.dumps(variables))
         args.append("-var-file=test.tfvars.json")
     run_terraform(["init", "-backend=false"], workdir, env)
-    console = subprocess.run(
-        ["terraform", *args, "-no-color"],
-        cwd=workdir,
-        env={**os.environ, **env},
-        input="local.guard_dashboard_body\n",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    console = terraform_with_exit_code(args, workdir, env, stdin="local.guard_dashboard_body\n")
     assert console.returncode == 0, console.stderr
     text: str = json.loads(console.stdout.strip())
     return text, json.loads(text)
@@ -458,3 +465,32 @@ def test_checkov_passes_the_json_and_hcl_renderings(tmp_path, stack):
     result = run_checkov([tmp_path / "json", tmp_path / "hcl"], tmp_path / "reports")
     assert result.parsing_errors == []
     assert result.failed == []
+
+
+def test_dashboard_applies_against_the_emulator_and_reads_back_the_same_body(tmp_path, stack):
+    """PutDashboard through the provider (moto_server answers it); GetDashboard returns the body."""
+    from tests.e2e.moto_server import moto_server, terraform_env
+
+    dashboard_stack(stack)
+    workdir = tmp_path / "tf"
+    workdir.mkdir()
+    (workdir / "cdk.tf.json").write_text(CdktfTesting.synth(stack))
+    (workdir / "test.tfvars.json").write_text(json.dumps({"sets": {"marketing": {}, "transactional": {}}}))
+    with moto_server(log_path=tmp_path / "emulator.log") as server:
+        env = terraform_env(server.endpoint_url, tmp_path / "cli", region=REGION)
+        run_terraform(["init", "-backend=false"], workdir, env)
+        run_terraform(["apply", "-auto-approve", "-input=false", "-var-file=test.tfvars.json"], workdir, env)
+        stored = server.boto3_client("cloudwatch", region=REGION).get_dashboard(
+            DashboardName=f"{PREFIX}-{REGION}-reputation"
+        )
+        second = terraform_with_exit_code(
+            ["plan", "-detailed-exitcode", "-input=false", "-var-file=test.tfvars.json"], workdir, env
+        )
+    body = json.loads(stored["DashboardBody"])
+    assert structure_problems(body) == []
+    assert [
+        w["properties"]["metrics"][0][3]
+        for w in body["widgets"]
+        if "per configuration set" in w["properties"].get("title", "")
+    ] == ["marketing", "marketing"]
+    assert second.returncode == 0, second.stdout  # no drift: the stored body is the planned one
