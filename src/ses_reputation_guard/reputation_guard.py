@@ -31,6 +31,13 @@ from ses_reputation_guard._cdktf import Construct, Fn, Op, Token
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.assets import shipped_file
+from ses_reputation_guard.chat_notifications import (
+    ChatNotifications,
+    ChatNotificationsProps,
+    SlackChannel,
+    TeamsChannel,
+    collect_channel_problems,
+)
 from ses_reputation_guard.configuration_set_alarms import (
     ConfigurationSetReputationAlarms,
     ConfigurationSetReputationAlarmsProps,
@@ -38,6 +45,7 @@ from ses_reputation_guard.configuration_set_alarms import (
 from ses_reputation_guard.configuration_set_map import ConfigurationSetMap, ConfigurationSetMapProps
 from ses_reputation_guard.configuration_sets import NO_SETS, ManagedConfigurationSets, ManagedConfigurationSetsProps
 from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.dashboard import GuardDashboard, GuardDashboardProps, alarm_arns, alarm_arns_by_set
 from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
 from ses_reputation_guard.expressions import Flag, TerraformExpression
 from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
@@ -119,6 +127,15 @@ class ReputationGuardProps:
     """Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and
     future; sets in ``configuration_sets`` are judged only by their own alarms (docs/fleet.md).
     Default None (off)."""
+    dashboard: Flag = True
+    """One CloudWatch dashboard, ``<name_prefix>-<region>-reputation``: rates against the thresholds
+    and AWS's levels, the worst sets, every alarm's state, the function's health, how to resume
+    (docs/dashboard.md). Default True; False opts out."""
+    slack_channels: Sequence[SlackChannel] | TerraformExpression = ()
+    """Slack channels that get the notification topic through AWS chat integration, its workspace
+    authorized once in the AWS chat console (docs/dashboard.md). Default none."""
+    teams_channels: Sequence[TeamsChannel] | TerraformExpression = ()
+    """Microsoft Teams channels, likewise. Default none."""
 
     def validate(self) -> None:
         """Raise ``GuardValidationError`` listing every invalid value, or return."""
@@ -143,6 +160,7 @@ class ReputationGuardProps:
         self._collect_scope_problems(problems)
         if self.fleet_policy is not None:
             self.fleet_policy.collect_problems(problems)
+        collect_channel_problems(self.slack_channels, self.teams_channels, problems)
         problems.raise_if_any("ReputationGuardProps")
 
     def _collect_scope_problems(self, problems: Problems) -> None:
@@ -172,8 +190,8 @@ class ReputationGuard(Construct):
 
     Created constructs are attributes so compositions can wire them: ``key``, ``notification_topic``,
     ``pause_topic``, ``account_alarms``, ``configuration_set_map`` / ``configuration_sets`` /
-    ``configuration_set_alarms`` (None without sets), ``function``, ``health_alarms``; ``context``
-    is what they share.
+    ``configuration_set_alarms`` (None without sets), ``function``, ``health_alarms``, ``dashboard``
+    (None when opted out), ``chat``; ``context`` is what they share.
     """
 
     def __init__(self, scope: Construct, construct_id: str, props: ReputationGuardProps) -> None:
@@ -213,6 +231,17 @@ class ReputationGuard(Construct):
                 function_name=self.function.function.function_name,
                 dead_letter_queue_name=self.function.dead_letter_queue.name,
                 notification_topic_arn=self.notification_topic.topic.arn,
+            ),
+        )
+        self.dashboard = self._dashboard(sets)
+        self.chat = ChatNotifications(
+            self,
+            "chat",
+            self.context,
+            ChatNotificationsProps(
+                topic_arns=[self.notification_topic.topic.arn],
+                slack_channels=props.slack_channels,
+                teams_channels=props.teams_channels,
             ),
         )
 
@@ -368,6 +397,32 @@ class ReputationGuard(Construct):
                 dry_run=props.dry_run,
                 log_retention_days=props.log_retention_days,
                 reserved_concurrency=props.reserved_concurrency,
+            ),
+        )
+
+    def _dashboard(self, sets: TerraformExpression | None) -> GuardDashboard | None:
+        if self.props.dashboard is False:
+            return None
+        guard_alarms = [
+            *self.account_alarms.alarms.values(),
+            *(self.fleet_alarms.alarms.values() if self.fleet_alarms else ()),
+        ]
+        health = (self.health_alarms.errors_alarm, self.health_alarms.dead_letters_alarm)
+        set_alarms = self.configuration_set_alarms.alarms.values() if self.configuration_set_alarms else ()
+        return GuardDashboard(
+            self,
+            "dashboard",
+            self.context,
+            GuardDashboardProps(
+                account_thresholds=self.props.account_policy.thresholds or self.props.default_thresholds,
+                function_name=self.function.function.function_name,
+                dead_letter_queue_name=self.function.dead_letter_queue.name,
+                alarm_arns=[alarm_arns(alarm) for alarm in (*guard_alarms, *health)],
+                configuration_sets=sets,
+                set_alarm_arns=[alarm_arns_by_set(alarms) for alarms in set_alarms],
+                period_seconds=self.props.alarm_settings.period_seconds,
+                statistic=self.props.alarm_settings.statistic,
+                enabled=self.props.dashboard,
             ),
         )
 
