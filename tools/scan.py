@@ -35,13 +35,24 @@ DECISION_LOG = "SESRG_DECISION_LOG"  # read by policies/sesrg/check.py
 
 
 @dataclass(frozen=True)
+class Decision:
+    """One verdict of the pack, from its decision log: unknowns appear only here, not in checkov's report."""
+
+    check_id: str
+    result: str  # passed | failed | unknown
+    resource: str
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ScanResult:
     passed: int
     failed: list[str]
     skipped: list[str]
     parsing_errors: list[str]
     seconds: float
-    check_ids: frozenset[str] = frozenset()  # every check that reported a result
+    decisions: tuple[Decision, ...] = ()  # the policy pack's, unknowns included (its decision log)
 
 
 def checkov_bin() -> str:
@@ -68,17 +79,6 @@ def pack_check_ids() -> list[str]:
     """The IDs of the policy pack, as its check files declare them."""
     found = (re.search(r'check_id = "(CKV_SESRG_\d+)"', p.read_text()) for p in sorted(POLICIES.glob("*.py")))
     return sorted({m.group(1) for m in found if m}, key=lambda i: int(i.rsplit("_", 1)[1]))
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One verdict of the pack, from its decision log: unknowns appear only here, not in checkov's report."""
-
-    check_id: str
-    result: str  # passed | failed | unknown
-    resource: str
-    file: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,8 @@ def scan_targets(outdir: Path) -> list[Path]:
 def run_checkov(targets: list[Path], report_dir: Path) -> ScanResult:
     """One checkov run over every target; JSON and SARIF reports land in ``report_dir``."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    for stale in ("results_json.json", "results_sarif.sarif", "checkov.json", "checkov.sarif"):
+    decision_log = report_dir / "sesrg-decisions.jsonl"
+    for stale in ("results_json.json", "results_sarif.sarif", "checkov.json", "checkov.sarif", decision_log.name):
         (report_dir / stale).unlink(missing_ok=True)
     command = [
         checkov_bin(),
@@ -172,7 +173,8 @@ def run_checkov(targets: list[Path], report_dir: Path) -> ScanResult:
     for target in targets:
         command += ["-d", str(target)]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    env = {**os.environ, DECISION_LOG: str(decision_log)}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     json_report = report_dir / "results_json.json"
     if not json_report.exists():
@@ -187,18 +189,18 @@ def run_checkov(targets: list[Path], report_dir: Path) -> ScanResult:
     failed: list[str] = []
     skipped: list[str] = []
     parsing_errors: list[str] = []
-    check_ids: set[str] = set()
     for report in reports:
         summary = report.get("summary", {})
         passed += int(summary.get("passed", 0))
         results = report.get("results", {})
-        check_ids |= {c["check_id"] for key in ("passed_checks", "failed_checks") for c in results.get(key, [])}
         failed += [f"{c['check_id']} {c['resource']} ({c['file_path']})" for c in results.get("failed_checks", [])]
         skipped += [f"{c['check_id']} {c['resource']}" for c in results.get("skipped_checks", [])]
         parsing_errors += results.get("parsing_errors", [])
         if summary.get("parsing_errors") and not results.get("parsing_errors"):
             parsing_errors.append(f"{summary['parsing_errors']} file(s) in {report.get('check_type')}")
-    return ScanResult(passed, failed, skipped, parsing_errors, seconds, frozenset(check_ids))
+    lines = decision_log.read_text().splitlines() if decision_log.exists() else []
+    decisions = tuple(Decision(**json.loads(line)) for line in lines)
+    return ScanResult(passed, failed, skipped, parsing_errors, seconds, decisions)
 
 
 def scan_pack_only(targets: list[Path], show_passed: bool) -> int:
@@ -244,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     for line in result.failed + [f"parsing error: {e}" for e in result.parsing_errors]:
         print(f"  FAILED {line}")
+    unknown = [d for d in result.decisions if d.result == "unknown"]
+    print(f"policy pack: {len(result.decisions)} decisions, {len(unknown)} unknown (reasons in sesrg-decisions.jsonl)")
+    for decision in unknown:
+        print(f"  UNKNOWN {decision.check_id} {decision.resource}: {decision.reason}")
     return 1 if result.failed or result.parsing_errors else 0
 
 
