@@ -346,7 +346,7 @@ resource "aws_cloudwatch_metric_alarm" "guard_set_bounce_warning" {
   lifecycle {
     precondition {
       condition     = each.value.bounce_warning < each.value.bounce_critical
-      error_message = "configuration set ${each.key}: bounce warning threshold ${each.value.bounce_warning} must be below its critical threshold ${each.value.bounce_critical} (after defaults are applied)."
+      error_message = "configuration set ${each.key}: bounce warning threshold ${each.value.bounce_warning} must be below critical threshold ${each.value.bounce_critical} (after defaults are applied)."
     }
   }
   for_each = local.guard_warning_sets
@@ -376,7 +376,7 @@ resource "aws_cloudwatch_metric_alarm" "guard_set_complaint_warning" {
   lifecycle {
     precondition {
       condition     = each.value.complaint_warning < each.value.complaint_critical
-      error_message = "configuration set ${each.key}: complaint warning threshold ${each.value.complaint_warning} must be below its critical threshold ${each.value.complaint_critical} (after defaults are applied)."
+      error_message = "configuration set ${each.key}: complaint warning threshold ${each.value.complaint_warning} must be below critical threshold ${each.value.complaint_critical} (after defaults are applied)."
     }
   }
   for_each = local.guard_warning_sets
@@ -506,6 +506,7 @@ data "aws_iam_policy_document" "guard_function_base_policy" {
   statement {
     actions = [
       "cloudwatch:DescribeAlarms",
+      "cloudwatch:DescribeAlarmContributors",
       "cloudwatch:ListTagsForResource"
     ]
     resources = [
@@ -571,6 +572,13 @@ data "aws_iam_policy_document" "guard_function_set_pause_policy" {
     ]
     resources = local.guard_pausing_set_arns
     sid       = "PauseAndReadGuardedConfigurationSets"
+  }
+  statement {
+    actions = [
+      "ses:ListTagsForResource"
+    ]
+    resources = local.guard_pausing_set_arns
+    sid       = "ReadGuardedConfigurationSetTags"
   }
   statement {
     actions = [

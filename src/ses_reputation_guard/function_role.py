@@ -120,7 +120,11 @@ class FunctionRole(Construct):
             PolicyStatement(sid="DeadLetter", actions=["sqs:SendMessage"], resources=[props.dead_letter_queue_arn]),
             PolicyStatement(
                 sid="ReadGuardAlarms",
-                actions=["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
+                actions=[
+                    "cloudwatch:DescribeAlarms",
+                    "cloudwatch:DescribeAlarmContributors",
+                    "cloudwatch:ListTagsForResource",
+                ],
                 resources=[context.arn("cloudwatch", f"alarm:{name}") for name in props.alarm_name_patterns],
             ),
             PolicyStatement(
@@ -164,7 +168,7 @@ class FunctionRole(Construct):
         if arns is None:
             return None
         statements = [
-            self._set_pause_grant(arns),
+            *self._set_pause_grant(arns),
             # Defense in depth, independent of the number of sets: a managed set whose policy is
             # notify-only carries the action tag, and IAM refuses to pause it whatever alarm asks.
             PolicyStatement(
@@ -186,7 +190,7 @@ class FunctionRole(Construct):
             "set_pause", count=count, statements=statements, checks=self.props.set_pause_checks
         )
 
-    def _set_pause_grant(self, arns: TerraformExpression) -> Any:
+    def _set_pause_grant(self, arns: TerraformExpression) -> list[Any]:
         scope, context = self.props.pause_scope, self.context
         every_set = context.arn("ses", "configuration-set/*")
         resources: Any
@@ -205,12 +209,19 @@ class FunctionRole(Construct):
             resources = [context.arn("ses", f"configuration-set/{name_pattern(scope)}")]
         else:
             resources = Token.as_list(arns.interpolated)
-        return PolicyStatement(
-            sid="PauseAndReadGuardedConfigurationSets",
-            actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
-            resources=resources,
-            condition=conditions or None,
-        )
+        return [
+            PolicyStatement(
+                sid="PauseAndReadGuardedConfigurationSets",
+                actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
+                resources=resources,
+                condition=conditions or None,
+            ),
+            # Read-only: a fleet contributor's set is left alone when tagged notify. ListTagsForResource
+            # takes no aws:ResourceTag condition (Service Authorization Reference): same sets, no tag test.
+            PolicyStatement(
+                sid="ReadGuardedConfigurationSetTags", actions=["ses:ListTagsForResource"], resources=resources
+            ),
+        ]
 
     def _tag_conditions(self, *, tagged: str | None) -> list[Any]:
         """Sets tagged for this guard with the action ``pause``. ``tagged`` an HCL condition (scope

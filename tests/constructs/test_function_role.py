@@ -66,7 +66,11 @@ def test_base_policy_reaches_only_the_guards_own_log_group_topic_key_queue_and_a
     assert statement(config, document, "DeadLetter")["resources"] == [QUEUE_ARN]
     alarm = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{PREFIX}"
     read_alarms = statement(config, document, "ReadGuardAlarms")
-    assert read_alarms["actions"] == ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
+    assert read_alarms["actions"] == [
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:DescribeAlarmContributors",
+        "cloudwatch:ListTagsForResource",
+    ]
     assert read_alarms["resources"] == [f"{alarm}-account-*", f"{alarm}-set-*"]
     evidence = statement(config, document, "ReadReputationDatapoints")
     assert (evidence["actions"], evidence["resources"]) == (["cloudwatch:GetMetricData"], ["*"])
@@ -114,6 +118,14 @@ def test_set_pausing_is_scoped_to_the_listed_configuration_set_arns(stack):
     assert allow["resources"] == "${local.pausing_set_arns}"
     policy = resources(config, "aws_iam_role_policy")["guard_function_set_pause"]
     assert policy["count"] == "${length(local.pausing_set_arns) > 0 ? 1 : 0}"
+
+
+def test_the_function_may_read_the_tags_of_the_sets_it_may_pause_whatever_their_tags(stack):
+    role(stack, pausing_set_arns=SET_ARNS, pause_scope="tagged")
+    read = statement(synthesized(stack), "guard_function_set_pause_policy", "ReadGuardedConfigurationSetTags")
+    assert read["actions"] == ["ses:ListTagsForResource"]
+    assert read["resources"] == [f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/*"]
+    assert "condition" not in read
 
 
 def test_iam_refuses_to_pause_notify_only_sets_whatever_the_alarm(stack):
