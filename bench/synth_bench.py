@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support (the terraform runner) and tools.scan, run as a script
 STACK = "bench-per-set"
 
 CHILD = r"""
@@ -95,32 +96,15 @@ def run_size(count: int, workdir: Path) -> dict[str, float]:
 
 
 def terraform_validate_seconds(stack_dir: Path) -> tuple[float, float]:
-    sys.path.insert(0, str(ROOT))
-    from tests.e2e.moto_server import write_cli_config
+    from tests.support.terraform import run_terraform, terraform_cli_env
 
-    config = write_cli_config(stack_dir.parent / "terraform.rc")
-    env = {
-        **os.environ,
-        "TF_CLI_CONFIG_FILE": str(config),
-        "TF_IN_AUTOMATION": "1",
-        "CHECKPOINT_DISABLE": "1",
-    }
-    started = time.perf_counter()
-    subprocess.run(
-        ["terraform", "init", "-input=false", "-backend=false", "-no-color"],
-        cwd=stack_dir,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    init_s = time.perf_counter() - started
-    started = time.perf_counter()
-    subprocess.run(["terraform", "validate", "-no-color"], cwd=stack_dir, env=env, check=True, capture_output=True)
-    return init_s, time.perf_counter() - started
+    env = terraform_cli_env(stack_dir.parent / "terraform-cli")
+    init = run_terraform(["init", "-input=false", "-backend=false"], stack_dir, env)
+    validate = run_terraform(["validate"], stack_dir, env)
+    return init.seconds, validate.seconds
 
 
 def checkov_seconds(stack_dir: Path) -> tuple[float, int]:
-    sys.path.insert(0, str(ROOT))
     from tools.scan import run_checkov
 
     result = run_checkov([stack_dir], stack_dir.parent / f"checkov-{stack_dir.parent.name}")

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.terraform import (
+    find_provider_mirror,
+    require_terraform,
+    run_terraform,
+    terraform_cli_env,
+)
+
+__all__ = ["ROOT", "SynthOutput", "run_terraform"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,39 +60,9 @@ def generated_module() -> dict[str, bytes]:
 
 @pytest.fixture(scope="session")
 def terraform_cli_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Env for terraform: the offline provider mirror when there is one, a shared plugin cache."""
-    from tests.e2e.moto_server import write_cli_config
-
-    if shutil.which("terraform") is None:
-        pytest.fail("terraform is not on PATH: install Terraform >= 1.5 (see README prerequisites)")
+    """Complete environment for terraform without AWS: the offline provider mirror when there is one
+    (symlinked by ``init``), else one shared plugin cache so the registry download happens once."""
+    require_terraform()  # raises, naming the prerequisite
     config_dir = tmp_path_factory.mktemp("terraform-cli")
-    config = write_cli_config(config_dir / "terraform.rc")
-    # One copy of the ~700 MB provider for the whole session: later inits link to the cache.
-    cache = config_dir / "plugin-cache"
-    cache.mkdir()
-    config.write_text(config.read_text() + f'plugin_cache_dir = "{cache}"\n')
-    return {
-        "TF_CLI_CONFIG_FILE": str(config),
-        "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "1",
-        "TF_IN_AUTOMATION": "1",
-        "TF_INPUT": "0",
-        "CHECKPOINT_DISABLE": "1",
-    }
-
-
-def run_terraform(
-    args: list[str], cwd: Path, env: dict[str, str], *, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    import os
-
-    result = subprocess.run(
-        ["terraform", *args, "-no-color"],
-        cwd=cwd,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"terraform {' '.join(args)} failed in {cwd}:\n{result.stdout}\n{result.stderr}")
-    return result
+    cache = None if find_provider_mirror() else config_dir / "plugin-cache"
+    return terraform_cli_env(config_dir, plugin_cache_dir=cache)

@@ -8,78 +8,121 @@ variable "name_prefix" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,30}[a-z0-9]$", var.name_prefix))
-    error_message = "name_prefix \"${var.name_prefix}\": must be 2-32 characters: lower-case letters, digits and '-', starting with a letter."
+    error_message = "name_prefix ${jsonencode(var.name_prefix)}: must be 2-32 characters: lower-case letters, digits and '-', starting with a letter."
   }
 }
 
 variable "default_thresholds" {
   description = "Alarm thresholds (ratios 0-1, 0.05 = 5 %) for the account and every set without its own. Defaults: bounce 0.02 warning / 0.04 critical, complaint 0.0005 / 0.0008 (below AWS's 0.05 / 0.001 review)."
-  type        = object({ bounce_warning = optional(number, 0.02), bounce_critical = optional(number, 0.04), complaint_warning = optional(number, 0.0005), complaint_critical = optional(number, 0.0008) })
-  default     = {}
-  nullable    = false
+  type = object({
+    bounce_warning     = optional(number, 0.02)
+    bounce_critical    = optional(number, 0.04)
+    complaint_warning  = optional(number, 0.0005)
+    complaint_critical = optional(number, 0.0008)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = (coalesce(var.default_thresholds.bounce_warning, 0.5) > 0 && coalesce(var.default_thresholds.bounce_warning, 0.5) < 1) && (coalesce(var.default_thresholds.bounce_critical, 0.5) > 0 && coalesce(var.default_thresholds.bounce_critical, 0.5) < 1) && (coalesce(var.default_thresholds.complaint_warning, 0.5) > 0 && coalesce(var.default_thresholds.complaint_warning, 0.5) < 1) && (coalesce(var.default_thresholds.complaint_critical, 0.5) > 0 && coalesce(var.default_thresholds.complaint_critical, 0.5) < 1)
-    error_message = "default_thresholds ${jsonencode(var.default_thresholds)}: every threshold must be a ratio strictly between 0 and 1 (0.05 = 5 %, not 5)."
+    condition = !anytrue([
+      for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : try(var.default_thresholds[k] <= 0 || var.default_thresholds[k] >= 1, false)
+    ])
+    error_message = "default_thresholds ${jsonencode(var.default_thresholds)}: must be a ratio strictly between 0 and 1 (0.05 = 5 %), not a percentage."
   }
 
   validation {
-    condition     = (coalesce(var.default_thresholds.bounce_warning, 0) < coalesce(var.default_thresholds.bounce_critical, 1)) && (coalesce(var.default_thresholds.complaint_warning, 0) < coalesce(var.default_thresholds.complaint_critical, 1))
-    error_message = "default_thresholds ${jsonencode(var.default_thresholds)}: each warning threshold must be below its critical threshold."
+    condition     = !(coalesce(var.default_thresholds.bounce_warning, 0) >= coalesce(var.default_thresholds.bounce_critical, 1))
+    error_message = "default_thresholds bounce: warning threshold ${var.default_thresholds.bounce_warning} must be below critical threshold ${var.default_thresholds.bounce_critical}."
+  }
+
+  validation {
+    condition     = !(coalesce(var.default_thresholds.complaint_warning, 0) >= coalesce(var.default_thresholds.complaint_critical, 1))
+    error_message = "default_thresholds complaint: warning threshold ${var.default_thresholds.complaint_warning} must be below critical threshold ${var.default_thresholds.complaint_critical}."
   }
 }
 
 variable "account_policy" {
   description = "Account-wide alarms (no dimension). action: \"pause\" pauses the whole account on a critical alarm, \"notify\" only notifies. Thresholds left null use default_thresholds."
-  type        = object({ enabled = optional(bool, true), action = optional(string, "pause"), warning_alarms = optional(bool, true), bounce_warning = optional(number), bounce_critical = optional(number), complaint_warning = optional(number), complaint_critical = optional(number) })
-  default     = {}
-  nullable    = false
+  type = object({
+    enabled            = optional(bool, true)
+    action             = optional(string, "pause")
+    warning_alarms     = optional(bool, true)
+    bounce_warning     = optional(number)
+    bounce_critical    = optional(number)
+    complaint_warning  = optional(number)
+    complaint_critical = optional(number)
+  })
+  default  = {}
+  nullable = false
 
   validation {
     condition     = contains(["pause", "notify"], var.account_policy.action)
-    error_message = "account_policy.action \"${var.account_policy.action}\": must be \"pause\" or \"notify\"."
+    error_message = "account_policy.action ${jsonencode(var.account_policy.action)}: must be one of 'pause', 'notify'."
   }
 
   validation {
-    condition     = (coalesce(var.account_policy.bounce_warning, 0.5) > 0 && coalesce(var.account_policy.bounce_warning, 0.5) < 1) && (coalesce(var.account_policy.bounce_critical, 0.5) > 0 && coalesce(var.account_policy.bounce_critical, 0.5) < 1) && (coalesce(var.account_policy.complaint_warning, 0.5) > 0 && coalesce(var.account_policy.complaint_warning, 0.5) < 1) && (coalesce(var.account_policy.complaint_critical, 0.5) > 0 && coalesce(var.account_policy.complaint_critical, 0.5) < 1)
-    error_message = "account_policy ${jsonencode(var.account_policy)}: thresholds must be ratios strictly between 0 and 1 (0.05 = 5 %, not 5)."
+    condition = !anytrue([
+      for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : try(var.account_policy[k] <= 0 || var.account_policy[k] >= 1, false)
+    ])
+    error_message = "account_policy ${jsonencode(var.account_policy)}: must be a ratio strictly between 0 and 1 (0.05 = 5 %), not a percentage."
   }
 }
 
 variable "configuration_sets" {
   description = "Per-set policies keyed by configuration set name (at most 10,000). managed = true creates the set with reputation metrics on; false guards an existing set (enable its reputation metrics yourself). action \"pause\" pauses only that set; \"notify\" never pauses it. Thresholds left null use default_thresholds."
-  type        = map(object({ action = optional(string, "pause"), managed = optional(bool, true), warning_alarms = optional(bool, true), bounce_warning = optional(number), bounce_critical = optional(number), complaint_warning = optional(number), complaint_critical = optional(number) }))
-  default     = {}
-  nullable    = false
+  type = map(object({
+    action             = optional(string, "pause")
+    managed            = optional(bool, true)
+    warning_alarms     = optional(bool, true)
+    bounce_warning     = optional(number)
+    bounce_critical    = optional(number)
+    complaint_warning  = optional(number)
+    complaint_critical = optional(number)
+  }))
+  default  = {}
+  nullable = false
 
   validation {
     condition     = length(var.configuration_sets) <= 10000
-    error_message = "configuration_sets has ${length(var.configuration_sets)} entries: SES allows at most 10000 configuration sets per account and Region."
+    error_message = "configuration_sets: too many entries, ${length(var.configuration_sets)}: SES allows at most 10000 configuration sets per account and Region."
   }
 
   validation {
-    condition     = length([for name, s in var.configuration_sets : name if !can(regex("^[A-Za-z0-9_-]{1,64}$", name))]) == 0
+    condition     = can(regex("^(?:[A-Za-z0-9_-]{1,64}\n)*$", "${join("\n", keys(var.configuration_sets))}\n"))
     error_message = "configuration_sets keys ${jsonencode([for name, s in var.configuration_sets : name if !can(regex("^[A-Za-z0-9_-]{1,64}$", name))])}: configuration set names are 1-64 characters of letters, digits, '_' and '-' (SES rule)."
   }
 
   validation {
-    condition     = length(distinct([for name in keys(var.configuration_sets) : lower(name)])) == length(var.configuration_sets)
-    error_message = "configuration_sets keys ${jsonencode(keys(var.configuration_sets))}: names must be unique ignoring case."
+    condition     = length(toset([for name in keys(var.configuration_sets) : lower(name)])) == length(var.configuration_sets)
+    error_message = "configuration_sets keys ${jsonencode(keys(var.configuration_sets))}: configuration set names must be unique, ignoring case."
   }
 
   validation {
-    condition     = alltrue([for name, s in var.configuration_sets : contains(["pause", "notify"], s.action)])
-    error_message = "configuration_sets actions ${jsonencode({ for name, s in var.configuration_sets : name => s.action if !contains(["pause", "notify"], s.action) })}: action must be \"pause\" or \"notify\"."
+    condition     = length([for name, s in var.configuration_sets : name if !contains(["pause", "notify"], s.action)]) == 0
+    error_message = "configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if !contains(["pause", "notify"], s.action)])}: action must be one of 'pause', 'notify'."
   }
 
   validation {
-    condition     = alltrue([for name, s in var.configuration_sets : (coalesce(s.bounce_warning, 0.5) > 0 && coalesce(s.bounce_warning, 0.5) < 1) && (coalesce(s.bounce_critical, 0.5) > 0 && coalesce(s.bounce_critical, 0.5) < 1) && (coalesce(s.complaint_warning, 0.5) > 0 && coalesce(s.complaint_warning, 0.5) < 1) && (coalesce(s.complaint_critical, 0.5) > 0 && coalesce(s.complaint_critical, 0.5) < 1)])
-    error_message = "configuration_sets thresholds must be ratios strictly between 0 and 1 (0.05 = 5 %, not 5): ${jsonencode({ for name, s in var.configuration_sets : name => { for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : k => lookup(s, k) if lookup(s, k) != null } if !((coalesce(s.bounce_warning, 0.5) > 0 && coalesce(s.bounce_warning, 0.5) < 1) && (coalesce(s.bounce_critical, 0.5) > 0 && coalesce(s.bounce_critical, 0.5) < 1) && (coalesce(s.complaint_warning, 0.5) > 0 && coalesce(s.complaint_warning, 0.5) < 1) && (coalesce(s.complaint_critical, 0.5) > 0 && coalesce(s.complaint_critical, 0.5) < 1)) })}"
+    condition = length([
+      for name, s in var.configuration_sets : name if anytrue([
+        for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : try(s[k] <= 0 || s[k] >= 1, false)
+      ])
+    ]) == 0
+    error_message = "configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if anytrue([for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : try(s[k] <= 0 || s[k] >= 1, false)])])}: thresholds must be a ratio strictly between 0 and 1 (0.05 = 5 %), not a percentage."
   }
 
   validation {
-    condition     = alltrue([for name, s in var.configuration_sets : (coalesce(s.bounce_warning, 0) < coalesce(s.bounce_critical, 1)) && (coalesce(s.complaint_warning, 0) < coalesce(s.complaint_critical, 1))])
-    error_message = "configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if !((coalesce(s.bounce_warning, 0) < coalesce(s.bounce_critical, 1)) && (coalesce(s.complaint_warning, 0) < coalesce(s.complaint_critical, 1)))])}: each warning threshold must be below its critical threshold."
+    condition = alltrue([
+      for name, s in var.configuration_sets : !(coalesce(s.bounce_warning, 0) >= coalesce(s.bounce_critical, 1))
+    ])
+    error_message = "configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if coalesce(s.bounce_warning, 0) >= coalesce(s.bounce_critical, 1)])}: bounce warning threshold must be below critical threshold."
+  }
+
+  validation {
+    condition = alltrue([
+      for name, s in var.configuration_sets : !(coalesce(s.complaint_warning, 0) >= coalesce(s.complaint_critical, 1))
+    ])
+    error_message = "configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if coalesce(s.complaint_warning, 0) >= coalesce(s.complaint_critical, 1)])}: complaint warning threshold must be below critical threshold."
   }
 }
 
@@ -90,8 +133,10 @@ variable "notification_emails" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for e in var.notification_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
-    error_message = "notification_emails ${jsonencode([for e in var.notification_emails : e if !can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])}: must be email addresses."
+    condition = length([
+      for item in var.notification_emails : item if !can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", item))
+    ]) == 0
+    error_message = "notification_emails ${jsonencode([for item in var.notification_emails : item if !can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", item))])}: must be an email address."
   }
 }
 
@@ -102,8 +147,8 @@ variable "notification_phone_numbers" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for p in var.notification_phone_numbers : can(regex("^\\+[1-9][0-9]{6,14}$", p))])
-    error_message = "notification_phone_numbers ${jsonencode([for p in var.notification_phone_numbers : p if !can(regex("^\\+[1-9][0-9]{6,14}$", p))])}: must be E.164 phone numbers: '+', country code and number, 8-15 digits."
+    condition     = length([for item in var.notification_phone_numbers : item if !can(regex("^\\+[1-9][0-9]{6,14}$", item))]) == 0
+    error_message = "notification_phone_numbers ${jsonencode([for item in var.notification_phone_numbers : item if !can(regex("^\\+[1-9][0-9]{6,14}$", item))])}: must be an E.164 phone number: '+', country code and number, 8-15 digits."
   }
 }
 
@@ -116,23 +161,43 @@ variable "dry_run" {
 
 variable "alarm_settings" {
   description = "Evaluation of every reputation alarm: period (seconds, multiple of 60), evaluation periods, datapoints to alarm and statistic (Maximum, Average or Minimum)."
-  type        = object({ period_seconds = optional(number, 3600), evaluation_periods = optional(number, 1), datapoints_to_alarm = optional(number, 1), statistic = optional(string, "Maximum") })
-  default     = {}
-  nullable    = false
+  type = object({
+    period_seconds      = optional(number, 3600)
+    evaluation_periods  = optional(number, 1)
+    datapoints_to_alarm = optional(number, 1)
+    statistic           = optional(string, "Maximum")
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = var.alarm_settings.period_seconds >= 60 && var.alarm_settings.period_seconds <= 86400 && var.alarm_settings.period_seconds % 60 == 0
-    error_message = "alarm_settings.period_seconds ${var.alarm_settings.period_seconds}: must be a multiple of 60 from 60 to 86400."
+    condition     = (floor(var.alarm_settings.period_seconds) == var.alarm_settings.period_seconds && var.alarm_settings.period_seconds >= 60 && var.alarm_settings.period_seconds <= 86400)
+    error_message = "alarm_settings.period_seconds ${var.alarm_settings.period_seconds}: must be a whole number from 60 to 86400."
   }
 
   validation {
-    condition     = var.alarm_settings.datapoints_to_alarm >= 1 && var.alarm_settings.datapoints_to_alarm <= var.alarm_settings.evaluation_periods
-    error_message = "alarm_settings.datapoints_to_alarm ${var.alarm_settings.datapoints_to_alarm}: must be from 1 to evaluation_periods (${var.alarm_settings.evaluation_periods})."
+    condition     = var.alarm_settings.period_seconds % 60 == 0
+    error_message = "alarm_settings.period_seconds ${var.alarm_settings.period_seconds}: must be a multiple of 60."
+  }
+
+  validation {
+    condition     = (floor(var.alarm_settings.evaluation_periods) == var.alarm_settings.evaluation_periods && var.alarm_settings.evaluation_periods >= 1 && var.alarm_settings.evaluation_periods <= 24)
+    error_message = "alarm_settings.evaluation_periods ${var.alarm_settings.evaluation_periods}: must be a whole number from 1 to 24."
+  }
+
+  validation {
+    condition     = (floor(var.alarm_settings.datapoints_to_alarm) == var.alarm_settings.datapoints_to_alarm && var.alarm_settings.datapoints_to_alarm >= 1 && var.alarm_settings.datapoints_to_alarm <= 24)
+    error_message = "alarm_settings.datapoints_to_alarm ${var.alarm_settings.datapoints_to_alarm}: must be a whole number from 1 to 24."
+  }
+
+  validation {
+    condition     = var.alarm_settings.datapoints_to_alarm <= var.alarm_settings.evaluation_periods
+    error_message = "alarm_settings.datapoints_to_alarm ${var.alarm_settings.datapoints_to_alarm}: must not exceed evaluation_periods."
   }
 
   validation {
     condition     = contains(["Average", "Maximum", "Minimum"], var.alarm_settings.statistic)
-    error_message = "alarm_settings.statistic \"${var.alarm_settings.statistic}\": must be Maximum, Average or Minimum."
+    error_message = "alarm_settings.statistic ${jsonencode(var.alarm_settings.statistic)}: must be one of 'Average', 'Maximum', 'Minimum'."
   }
 }
 
@@ -155,8 +220,8 @@ variable "reserved_concurrency" {
   nullable    = false
 
   validation {
-    condition     = var.reserved_concurrency == -1 || (var.reserved_concurrency >= 1 && var.reserved_concurrency <= 100 && floor(var.reserved_concurrency) == var.reserved_concurrency)
-    error_message = "reserved_concurrency ${var.reserved_concurrency}: must be -1 (no reservation) or a whole number from 1 to 100."
+    condition     = var.reserved_concurrency == -1 || (floor(var.reserved_concurrency) == var.reserved_concurrency && var.reserved_concurrency >= 1 && var.reserved_concurrency <= 100)
+    error_message = "reserved_concurrency ${var.reserved_concurrency}: must be -1 (no reservation) or must be a whole number from 1 to 100."
   }
 }
 

@@ -26,14 +26,14 @@ class HclBlock:
     text: str
 
 
-def _closing(text: str, opening: int, pair: str) -> int:
+def closing_bracket(text: str, opening: int, pair: str) -> int:
     """Index just past the bracket matching ``text[opening]`` (``pair`` is e.g. ``"[]"``), string-aware."""
     depth = 0
     i = opening
     while i < len(text):
         char = text[i]
         if char == '"':
-            i = _string_end(text, i)
+            i = string_end(text, i)
             continue
         if char == pair[0]:
             depth += 1
@@ -45,7 +45,7 @@ def _closing(text: str, opening: int, pair: str) -> int:
     raise ValueError(f"unbalanced {pair} at offset {opening}")
 
 
-def _string_end(text: str, start: int) -> int:
+def string_end(text: str, start: int) -> int:
     """Index just past the closing quote of the string literal opening at ``start``."""
     i = start + 1
     while i < len(text):
@@ -56,7 +56,7 @@ def _string_end(text: str, start: int) -> int:
         if char == '"':
             return i + 1
         if text.startswith("${", i) or text.startswith("%{", i):
-            i = _closing(text, i + 1, "{}")
+            i = closing_bracket(text, i + 1, "{}")
             continue
         i += 1
     raise ValueError(f"unterminated string literal at offset {start}")
@@ -77,9 +77,9 @@ def unwrap_interpolations(hcl: str) -> str:
             out.append(hcl[i])
             i += 1
             continue
-        end = _string_end(hcl, i)
+        end = string_end(hcl, i)
         literal = hcl[i:end]
-        if literal.startswith('"${') and _closing(hcl, i + 2, "{}") == end - 1:
+        if literal.startswith('"${') and closing_bracket(hcl, i + 2, "{}") == end - 1:
             inner = literal[3:-2]
             out.append(unwrap_interpolations(inner))
         else:
@@ -103,16 +103,45 @@ def blockify_conditions(hcl: str) -> str:
     """``precondition = [{...}]`` (how cdktf renders lifecycle conditions) becomes ``precondition {...}`` blocks."""
     while (match := _CONDITION_LIST.search(hcl)) is not None:
         indent, kind = match.group(1), match.group(2)
-        end = _closing(hcl, match.end() - 1, "[]")
+        end = closing_bracket(hcl, match.end() - 1, "[]")
         body = hcl[match.end() : end - 1]
         blocks = []
         position = 0
         while (start := body.find("{", position)) >= 0:
-            stop = _closing(body, start, "{}")
+            stop = closing_bracket(body, start, "{}")
             blocks.append(f"{indent}{kind} {body[start:stop]}")
             position = stop
         hcl = hcl[: match.start()] + "\n".join(blocks) + hcl[end:]
     return hcl
+
+
+_PROSE_LINE = re.compile(r'(?m)^(\s*(?:error_message|description|alarm_description)\s*=\s*")(.*)("\s*)$')
+
+
+def escape_prose_quotes(hcl: str) -> str:
+    """Escape ``"`` inside one-line messages and descriptions (outside their ``${...}``): cdktf 0.21
+    renders ``'rule "x"'`` as ``"rule "x""``, which is not HCL."""
+
+    def escape(match: re.Match[str]) -> str:
+        text, out, depth, i = match.group(2), [], 0, 0
+        while i < len(text):
+            if text[i] == "\\":
+                out.append(text[i : i + 2])
+                i += 2
+                continue
+            if text.startswith("${", i) or text.startswith("%{", i):
+                depth += 1
+                out.append(text[i : i + 2])
+                i += 2
+                continue
+            char = text[i]
+            if depth and char in "{}":
+                depth += 1 if char == "{" else -1
+            out.append('\\"' if char == '"' and not depth else char)
+            i += 1
+        return match.group(1) + "".join(out) + match.group(3)
+
+    return _PROSE_LINE.sub(escape, hcl)
 
 
 def clean_block(text: str) -> str:
@@ -128,7 +157,7 @@ def split_blocks(hcl: str) -> list[HclBlock]:
         match = _TOP_LEVEL_BLOCK.search(hcl, position)
         if match is None:
             return blocks
-        end = _closing(hcl, match.end() - 1, "{}")
+        end = closing_bracket(hcl, match.end() - 1, "{}")
         blocks.append(HclBlock(kind=match.group(1), text=hcl[match.start() : end]))
         position = end
 
@@ -165,13 +194,13 @@ def _backend_text(block: HclBlock) -> str:
     match = re.search(r'\n\s*(backend\s+"[^"]+"\s*\{)', block.text)
     if match is None:
         return ""
-    end = _closing(block.text, match.end() - 1, "{}")
+    end = closing_bracket(block.text, match.end() - 1, "{}")
     return "  " + block.text[match.start(1) : end] + "\n"
 
 
 def render_stack_hcl(stack: TerraformStack, required_version: str, provider_version: str) -> str:
     """The whole stack as formatted HCL, with a correct ``terraform`` block."""
-    blocks = split_blocks(Testing.synth_hcl(stack))
+    blocks = split_blocks(escape_prose_quotes(Testing.synth_hcl(stack)))
     parts: list[str] = []
     for block in blocks:
         if block.kind == "terraform":

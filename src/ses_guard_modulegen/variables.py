@@ -1,34 +1,35 @@
-"""The generated Terraform module's input layer: variables (with validation) and normalizing locals.
+"""The generated module's input layer: variables whose ``validation`` blocks are rendered from the rules table.
 
-The variables mirror ``ReputationGuardProps`` and its validation rules, so a bad value fails at
-``terraform plan`` with the same rule the constructs enforce at synth. They are rendered here as
-text (cdktf 0.21's HCL renderer drops ``default = false`` / ``0`` and ``nullable = false``).
+Every pattern, limit, choice and rule sentence comes from ``ses_guard_lambda.rules`` (and the names
+from ``ses_guard_lambda.contract``), the same table the constructs validate with, so a bad value fails
+``terraform plan`` with the words the constructs use at synth: each message is ``<input> <bad
+value>: <rule sentence>.`` The variables are rendered here as text (cdktf 0.21's HCL renderer drops
+``default = false`` / ``0`` and ``nullable = false``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ses_reputation_guard.policy import (
-    DEFAULT_BOUNCE_CRITICAL,
-    DEFAULT_BOUNCE_WARNING,
-    DEFAULT_COMPLAINT_CRITICAL,
-    DEFAULT_COMPLAINT_WARNING,
-)
-from ses_reputation_guard.validation import (
-    ALARM_STATISTICS,
-    LOG_RETENTION_DAYS,
-    MAX_CONFIGURATION_SETS,
-)
+from ses_guard_lambda import contract, rules
+from ses_reputation_guard.alarm_settings import AlarmSettings
+from ses_reputation_guard.policy import AccountPolicy, ConfigurationSetPolicy, ReputationThresholds
+from ses_reputation_guard.reputation_guard import ReputationGuardProps
 
-SET_NAME_REGEX = "^[A-Za-z0-9_-]{1,64}$"
-PREFIX_REGEX = "^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
-EMAIL_REGEX = "^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$"
-E164_REGEX = "^\\\\+[1-9][0-9]{6,14}$"
-THRESHOLD_NAMES = ("bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical")
 PACKAGE_RELATIVE_PATH = "lambda/ses_guard_lambda.zip"
+DEFAULT_PROPS = ReputationGuardProps()  # every default of the module is the constructs' default
+METRICS = (contract.METRIC_SHORT_BOUNCE, contract.METRIC_SHORT_COMPLAINT)
+
+
+@dataclass(frozen=True)
+class Validation:
+    condition: str
+    """HCL expression, true when the value is acceptable."""
+    message: str
+    """HCL string (quoted; may interpolate the bad value)."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,7 @@ class ModuleVariable:
     type: str
     description: str
     default: Any
-    validations: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    """(condition, error_message) pairs; both HCL; error messages may interpolate the bad values."""
+    validations: tuple[Validation, ...] = field(default_factory=tuple)
 
     def render(self) -> str:
         lines = [
@@ -48,243 +48,270 @@ class ModuleVariable:
             f"  default     = {json.dumps(self.default)}",
             "  nullable    = false",
         ]
-        for condition, message in self.validations:
+        for validation in self.validations:
             lines += [
-                "",
                 "  validation {",
-                f"    condition     = {condition}",
-                f"    error_message = {message}",
+                f"    condition     = {validation.condition}",
+                f"    error_message = {validation.message}",
                 "  }",
             ]
         return "\n".join(lines) + "\n}\n"
 
 
-def _ratio_ok(expression: str) -> str:
-    # null means "use the default"; coalesce avoids comparing null (Terraform's || does not short-circuit).
-    return f"(coalesce({expression}, 0.5) > 0 && coalesce({expression}, 0.5) < 1)"
+# --- HCL building blocks ----------------------------------------------------------------------------
+def hcl_string(text: str) -> str:
+    """``text`` as an HCL string literal (JSON escapes, and no accidental ``${`` / ``%{`` templates)."""
+    return json.dumps(text).replace("${", "$${").replace("%{", "%%{")
 
 
-def _warning_below_critical(obj: str, metric: str) -> str:
-    return f"(coalesce({obj}.{metric}_warning, 0) < coalesce({obj}.{metric}_critical, 1))"
+def template(text: str, **values: str) -> str:
+    """``text`` as an HCL string in which each ``<name>`` marker becomes the interpolation ``${values[name]}``."""
+    rendered = hcl_string(text)
+    for name, expression in values.items():
+        rendered = rendered.replace(f"<{name}>", "${" + expression + "}")
+    return rendered
 
 
-def _thresholds_type(with_defaults: bool) -> str:
-    defaults = {
-        "bounce_warning": DEFAULT_BOUNCE_WARNING,
-        "bounce_critical": DEFAULT_BOUNCE_CRITICAL,
-        "complaint_warning": DEFAULT_COMPLAINT_WARNING,
-        "complaint_critical": DEFAULT_COMPLAINT_CRITICAL,
-    }
-    if with_defaults:
-        return ", ".join(f"{n} = optional(number, {defaults[n]})" for n in THRESHOLD_NAMES)
-    return ", ".join(f"{n} = optional(number)" for n in THRESHOLD_NAMES)
+def message(subject: str, value: str, sentence: str) -> str:
+    """``"<subject> <value>: <sentence>."`` with ``value`` an HCL expression interpolated into the string."""
+    return template(f"{subject} <value>: {sentence}.", value=value)
 
 
-def _all_ratios_ok(obj: str) -> str:
-    return " && ".join(_ratio_ok(f"{obj}.{n}") for n in THRESHOLD_NAMES)
+def matches(rule: rules.PatternRule, value: str) -> str:
+    return f"can(regex({hcl_string(rule.pattern)}, {value}))"
 
 
-def _set_ratio_problems(set_ratios: str) -> str:
-    """Error message listing each offending set with the thresholds it was given."""
-    return (
-        '"configuration_sets thresholds must be ratios strictly between 0 and 1 (0.05 = 5 %, not 5): '
-        f"${{jsonencode({{for name, s in var.configuration_sets : name => {{for k in {json.dumps(list(THRESHOLD_NAMES))} : "
-        f'k => lookup(s, k) if lookup(s, k) != null}} if !({set_ratios})}})}}"'
+def all_match(rule: rules.PatternRule, values: str) -> str:
+    """Every string of the list ``values`` matches ``rule``, tested as ONE regular expression over the
+    newline-joined list (RE2 runs in linear time; a regex per name costs Terraform ~15 s more per plan
+    at 10,000 set names). Only for rules that never allow a newline, which ``^``/``$`` then delimit."""
+    assert rule.pattern.startswith("^") and rule.pattern.endswith("$") and not re.search(rule.pattern[1:-1], "\n")
+    joined = f"^(?:{rule.pattern[1:-1]}\n)*$"
+    return f'can(regex({hcl_string(joined)}, "${{join("\\n", {values})}}\\n"))'
+
+
+def whole_number_ok(value: str, minimum: int | str, maximum: int | str) -> str:
+    return f"(floor({value}) == {value} && {value} >= {minimum} && {value} <= {maximum})"
+
+
+def hcl_list(values: tuple[object, ...]) -> str:
+    return "[" + ", ".join(json.dumps(value) for value in values) + "]"
+
+
+# The error messages keep their interpolations simple (lists, no object for-expressions with string
+# literals in their conditions): python-hcl2, which checkov and tools/snapshot.py parse the module
+# with, misreads those.
+def not_a_ratio(value: str) -> str:
+    """True for a number outside (0, 1). A null (meaning "the default") passes: comparing it fails
+    inside ``try`` (Terraform's ``||`` does not short-circuit)."""
+    return f"try({value} <= 0 || {value} >= 1, false)"
+
+
+def any_threshold_not_a_ratio(obj: str) -> str:
+    return f"anytrue([for k in {hcl_list(rules.THRESHOLD_NAMES)} : {not_a_ratio(f'{obj}[k]')}])"
+
+
+def warning_not_below_critical(obj: str, metric: str) -> str:
+    """Both given and the warning threshold not below the critical one (a null is a default: no verdict here)."""
+    return f"coalesce({obj}.{metric}_warning, 0) >= coalesce({obj}.{metric}_critical, 1)"
+
+
+def optional_attributes(defaults: object, **types: str) -> str:
+    """``name = optional(type, <default of the props dataclass>)`` for each attribute, comma-separated."""
+    return ", ".join(
+        f"{name} = optional({hcl_type}, {json.dumps(getattr(defaults, name))})" for name, hcl_type in types.items()
     )
 
 
+def thresholds_type(with_defaults: bool) -> str:
+    if with_defaults:
+        return optional_attributes(ReputationThresholds(), **dict.fromkeys(rules.THRESHOLD_NAMES, "number"))
+    return ", ".join(f"{name} = optional(number)" for name in rules.THRESHOLD_NAMES)
+
+
+def threshold_validations(subject: str, obj: str) -> tuple[Validation, ...]:
+    """Every threshold of ``obj`` a ratio; per metric, warning below critical (when both are given)."""
+    ratios = Validation(f"!{any_threshold_not_a_ratio(obj)}", message(subject, f"jsonencode({obj})", rules.RATIO_RULE))
+    order = tuple(
+        Validation(
+            f"!({warning_not_below_critical(obj, metric)})",
+            template(
+                f"{subject} {metric}: " + rules.warning_below_critical("<warning>", "<critical>") + ".",
+                warning=f"{obj}.{metric}_warning",
+                critical=f"{obj}.{metric}_critical",
+            ),
+        )
+        for metric in METRICS
+    )
+    return (ratios, *order)
+
+
+def each_set(condition_on_s: str) -> str:
+    """Names of the configuration sets ``s`` for which ``condition_on_s`` is true."""
+    return f"[for name, s in var.configuration_sets : name if {condition_on_s}]"
+
+
+def list_items_match(variable: str, rule: rules.PatternRule) -> Validation:
+    bad = f"[for item in var.{variable} : item if !{matches(rule, 'item')}]"
+    return Validation(f"length({bad}) == 0", message(variable, f"jsonencode({bad})", rule.rule))
+
+
+# --- the variables ------------------------------------------------------------------------------------
+def _set_validations() -> tuple[Validation, ...]:
+    sets = "var.configuration_sets"
+    bad_names = each_set(f"!{matches(rules.CONFIGURATION_SET_NAME, 'name')}")
+    bad_actions = each_set(f"!contains({hcl_list(contract.ACTIONS)}, s.action)")
+    bad_ratios = each_set(any_threshold_not_a_ratio("s"))
+    order = tuple(
+        Validation(
+            f"alltrue([for name, s in {sets} : !({warning_not_below_critical('s', metric)})])",
+            message(
+                "configuration_sets",
+                f"jsonencode({each_set(warning_not_below_critical('s', metric))})",
+                f"{metric} warning threshold {rules.WARNING_BELOW_CRITICAL_RULE}",
+            ),
+        )
+        for metric in METRICS
+    )
+    return (
+        Validation(f"length({sets}) <= {rules.MAX_CONFIGURATION_SETS}",
+                   message("configuration_sets: too many entries,", f"length({sets})",
+                           rules.MAX_CONFIGURATION_SETS_RULE)),
+        Validation(all_match(rules.CONFIGURATION_SET_NAME, f"keys({sets})"),
+                   message("configuration_sets keys", f"jsonencode({bad_names})", rules.CONFIGURATION_SET_NAME.rule)),
+        # toset, not distinct: distinct is quadratic (~160 s at 10,000 names), a set is hashed.
+        Validation(f"length(toset([for name in keys({sets}) : lower(name)])) == length({sets})",
+                   message("configuration_sets keys", f"jsonencode(keys({sets}))", rules.UNIQUE_SET_NAMES_RULE)),
+        Validation(f"length({bad_actions}) == 0",
+                   message("configuration_sets", f"jsonencode({bad_actions})",
+                           "action " + rules.one_of(contract.ACTIONS))),
+        Validation(f"length({bad_ratios}) == 0",
+                   message("configuration_sets", f"jsonencode({bad_ratios})", "thresholds " + rules.RATIO_RULE)),
+        *order,
+    )  # fmt: skip
+
+
+def _alarm_settings_validations() -> tuple[Validation, ...]:
+    period, periods, datapoints, statistic = (
+        f"var.alarm_settings.{name}"
+        for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm", "statistic")
+    )
+    return (
+        Validation(whole_number_ok(period, rules.ALARM_PERIOD_SECONDS_MIN, rules.ALARM_PERIOD_SECONDS_MAX),
+                   message("alarm_settings.period_seconds", period,
+                           rules.whole_number(rules.ALARM_PERIOD_SECONDS_MIN, rules.ALARM_PERIOD_SECONDS_MAX))),
+        Validation(f"{period} % {rules.ALARM_PERIOD_SECONDS_MULTIPLE} == 0",
+                   message("alarm_settings.period_seconds", period,
+                           rules.multiple_of(rules.ALARM_PERIOD_SECONDS_MULTIPLE))),
+        Validation(whole_number_ok(periods, 1, rules.ALARM_EVALUATION_PERIODS_MAX),
+                   message("alarm_settings.evaluation_periods", periods,
+                           rules.whole_number(1, rules.ALARM_EVALUATION_PERIODS_MAX))),
+        Validation(whole_number_ok(datapoints, 1, rules.ALARM_EVALUATION_PERIODS_MAX),
+                   message("alarm_settings.datapoints_to_alarm", datapoints,
+                           rules.whole_number(1, rules.ALARM_EVALUATION_PERIODS_MAX))),
+        Validation(f"{datapoints} <= {periods}",
+                   message("alarm_settings.datapoints_to_alarm", datapoints, rules.DATAPOINTS_RULE)),
+        Validation(f"contains({hcl_list(rules.ALARM_STATISTICS)}, {statistic})",
+                   message("alarm_settings.statistic", f"jsonencode({statistic})",
+                           rules.one_of(rules.ALARM_STATISTICS))),
+    )  # fmt: skip
+
+
 def variables() -> list[ModuleVariable]:
-    account_ratios = _all_ratios_ok("var.account_policy")
-    default_ratios = _all_ratios_ok("var.default_thresholds")
-    set_ratios = _all_ratios_ok("s")
-    set_order = " && ".join(_warning_below_critical("s", m) for m in ("bounce", "complaint"))
-    bad_names = f'[for name, s in var.configuration_sets : name if !can(regex("{SET_NAME_REGEX}", name))]'
-    retention = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
     return [
         ModuleVariable(
-            "name_prefix",
-            "string",
-            "Prefix of every AWS name (alarms, topics, function, key alias): 2-32 lower-case letters, "
-            "digits and '-', starting with a letter.",
-            "ses-guard",
-            (
-                (
-                    f'can(regex("{PREFIX_REGEX}", var.name_prefix))',
-                    '"name_prefix \\"${var.name_prefix}\\": must be 2-32 characters: lower-case letters, digits and '
-                    "'-', starting with a letter.\"",
-                ),
-            ),
+            "name_prefix", "string",
+            "Prefix of every AWS name (alarms, topics, function, key alias): 2-32 lower-case letters, digits and "
+            "'-', starting with a letter.",
+            DEFAULT_PROPS.name_prefix,
+            (Validation(matches(rules.NAME_PREFIX, "var.name_prefix"),
+                        message("name_prefix", "jsonencode(var.name_prefix)", rules.NAME_PREFIX.rule)),),
         ),
         ModuleVariable(
-            "default_thresholds",
-            f"object({{ {_thresholds_type(True)} }})",
+            "default_thresholds", f"object({{ {thresholds_type(True)} }})",
             "Alarm thresholds (ratios 0-1, 0.05 = 5 %) for the account and every set without its own. Defaults: "
             "bounce 0.02 warning / 0.04 critical, complaint 0.0005 / 0.0008 (below AWS's 0.05 / 0.001 review).",
             {},
-            (
-                (
-                    default_ratios,
-                    '"default_thresholds ${jsonencode(var.default_thresholds)}: every threshold must be a ratio strictly '
-                    'between 0 and 1 (0.05 = 5 %, not 5)."',
-                ),
-                (
-                    " && ".join(_warning_below_critical("var.default_thresholds", m) for m in ("bounce", "complaint")),
-                    '"default_thresholds ${jsonencode(var.default_thresholds)}: each warning threshold must be below its '
-                    'critical threshold."',
-                ),
-            ),
+            threshold_validations("default_thresholds", "var.default_thresholds"),
         ),
         ModuleVariable(
             "account_policy",
-            'object({ enabled = optional(bool, true), action = optional(string, "pause"), '
-            f"warning_alarms = optional(bool, true), {_thresholds_type(False)} }})",
+            f"object({{ {optional_attributes(AccountPolicy(), enabled='bool', action='string', warning_alarms='bool')}, "
+            f"{thresholds_type(False)} }})",
             'Account-wide alarms (no dimension). action: "pause" pauses the whole account on a critical alarm, '
             '"notify" only notifies. Thresholds left null use default_thresholds.',
             {},
             (
-                (
-                    'contains(["pause", "notify"], var.account_policy.action)',
-                    '"account_policy.action \\"${var.account_policy.action}\\": must be \\"pause\\" or \\"notify\\"."',
-                ),
-                (
-                    account_ratios,
-                    '"account_policy ${jsonencode(var.account_policy)}: thresholds must be ratios strictly between 0 and 1 '
-                    '(0.05 = 5 %, not 5)."',
-                ),
+                Validation(f"contains({hcl_list(contract.ACTIONS)}, var.account_policy.action)",
+                           message("account_policy.action", "jsonencode(var.account_policy.action)",
+                                   rules.one_of(contract.ACTIONS))),
+                threshold_validations("account_policy", "var.account_policy")[0],
             ),
         ),
         ModuleVariable(
             "configuration_sets",
-            'map(object({ action = optional(string, "pause"), managed = optional(bool, true), '
-            f"warning_alarms = optional(bool, true), {_thresholds_type(False)} }}))",
-            "Per-set policies keyed by configuration set name (at most 10,000). managed = true creates the set "
+            f"map(object({{ {optional_attributes(ConfigurationSetPolicy(), action='string', managed='bool', warning_alarms='bool')}, "
+            f"{thresholds_type(False)} }}))",
+            f"Per-set policies keyed by configuration set name (at most {rules.MAX_CONFIGURATION_SETS:,}). managed = true creates the set "
             "with reputation metrics on; false guards an existing set (enable its reputation metrics yourself). "
             'action "pause" pauses only that set; "notify" never pauses it. Thresholds left null use '
             "default_thresholds.",
             {},
-            (
-                (
-                    f"length(var.configuration_sets) <= {MAX_CONFIGURATION_SETS}",
-                    f'"configuration_sets has ${{length(var.configuration_sets)}} entries: SES allows at most '
-                    f'{MAX_CONFIGURATION_SETS} configuration sets per account and Region."',
-                ),
-                (
-                    f"length({bad_names}) == 0",
-                    f'"configuration_sets keys ${{jsonencode({bad_names})}}: configuration set names are 1-64 '
-                    "characters of letters, digits, '_' and '-' (SES rule).\"",
-                ),
-                (
-                    "length(distinct([for name in keys(var.configuration_sets) : lower(name)])) == "
-                    "length(var.configuration_sets)",
-                    '"configuration_sets keys ${jsonencode(keys(var.configuration_sets))}: names must be unique ignoring '
-                    'case."',
-                ),
-                (
-                    'alltrue([for name, s in var.configuration_sets : contains(["pause", "notify"], s.action)])',
-                    '"configuration_sets actions ${jsonencode({for name, s in var.configuration_sets : name => s.action '
-                    'if !contains(["pause", "notify"], s.action)})}: action must be \\"pause\\" or \\"notify\\"."',
-                ),
-                (f"alltrue([for name, s in var.configuration_sets : {set_ratios}])", _set_ratio_problems(set_ratios)),
-                (
-                    f"alltrue([for name, s in var.configuration_sets : {set_order}])",
-                    '"configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if !('
-                    + set_order
-                    + ')])}: each warning threshold must be below its critical threshold."',
-                ),
-            ),
+            _set_validations(),
         ),
         ModuleVariable(
-            "notification_emails",
-            "list(string)",
+            "notification_emails", "list(string)",
             "Email addresses subscribed to the notification topic (each must confirm the subscription).",
             [],
-            (
-                (
-                    f'alltrue([for e in var.notification_emails : can(regex("{EMAIL_REGEX}", e))])',
-                    f'"notification_emails ${{jsonencode([for e in var.notification_emails : e if !can(regex("{EMAIL_REGEX}", e))])}}: '
-                    'must be email addresses."',
-                ),
-            ),
+            (list_items_match("notification_emails", rules.EMAIL),),
         ),
         ModuleVariable(
-            "notification_phone_numbers",
-            "list(string)",
+            "notification_phone_numbers", "list(string)",
             "Phone numbers in E.164 form (+15555550100) that receive SMS notifications.",
             [],
-            (
-                (
-                    f'alltrue([for p in var.notification_phone_numbers : can(regex("{E164_REGEX}", p))])',
-                    f'"notification_phone_numbers ${{jsonencode([for p in var.notification_phone_numbers : p if !can(regex("{E164_REGEX}", p))])}}: '
-                    "must be E.164 phone numbers: '+', country code and number, 8-15 digits.\"",
-                ),
-            ),
+            (list_items_match("notification_phone_numbers", rules.E164_PHONE_NUMBER),),
         ),
         ModuleVariable(
-            "dry_run",
-            "bool",
+            "dry_run", "bool",
             "true: the function decides, logs and reports what it would pause, but never pauses.",
-            False,
+            DEFAULT_PROPS.dry_run,
         ),
         ModuleVariable(
             "alarm_settings",
-            "object({ period_seconds = optional(number, 3600), evaluation_periods = optional(number, 1), "
-            'datapoints_to_alarm = optional(number, 1), statistic = optional(string, "Maximum") })',
+            f"object({{ {optional_attributes(AlarmSettings(), period_seconds='number', evaluation_periods='number', datapoints_to_alarm='number', statistic='string')} }})",
             "Evaluation of every reputation alarm: period (seconds, multiple of 60), evaluation periods, "
             "datapoints to alarm and statistic (Maximum, Average or Minimum).",
             {},
-            (
-                (
-                    "var.alarm_settings.period_seconds >= 60 && var.alarm_settings.period_seconds <= 86400 && "
-                    "var.alarm_settings.period_seconds % 60 == 0",
-                    '"alarm_settings.period_seconds ${var.alarm_settings.period_seconds}: must be a multiple of 60 from '
-                    '60 to 86400."',
-                ),
-                (
-                    "var.alarm_settings.datapoints_to_alarm >= 1 && var.alarm_settings.datapoints_to_alarm <= "
-                    "var.alarm_settings.evaluation_periods",
-                    '"alarm_settings.datapoints_to_alarm ${var.alarm_settings.datapoints_to_alarm}: must be from 1 to '
-                    'evaluation_periods (${var.alarm_settings.evaluation_periods})."',
-                ),
-                (
-                    f"contains({json.dumps(list(ALARM_STATISTICS))}, var.alarm_settings.statistic)",
-                    '"alarm_settings.statistic \\"${var.alarm_settings.statistic}\\": must be Maximum, Average or '
-                    'Minimum."',
-                ),
-            ),
+            _alarm_settings_validations(),
         ),
         ModuleVariable(
-            "log_retention_days",
-            "number",
+            "log_retention_days", "number",
             "Retention of the function's log group, days (a CloudWatch Logs value).",
-            365,
-            (
-                (
-                    f"contains([{retention}], var.log_retention_days)",
-                    f'"log_retention_days ${{var.log_retention_days}}: must be one of {retention}."',
-                ),
-            ),
+            DEFAULT_PROPS.log_retention_days,
+            (Validation(f"contains({hcl_list(rules.LOG_RETENTION_DAYS)}, var.log_retention_days)",
+                        message("log_retention_days", "var.log_retention_days",
+                                rules.one_of(rules.LOG_RETENTION_DAYS))),),
         ),
         ModuleVariable(
-            "reserved_concurrency",
-            "number",
+            "reserved_concurrency", "number",
             "Reserved concurrent executions of the pause function, 1-100, or -1 for no reservation (needed in "
             "accounts whose Lambda concurrency quota is still 10).",
-            2,
-            (
-                (
-                    "var.reserved_concurrency == -1 || (var.reserved_concurrency >= 1 && var.reserved_concurrency <= 100 && "
-                    "floor(var.reserved_concurrency) == var.reserved_concurrency)",
-                    '"reserved_concurrency ${var.reserved_concurrency}: must be -1 (no reservation) or a whole number from 1 to 100."',
-                ),
-            ),
+            DEFAULT_PROPS.reserved_concurrency,
+            (Validation(
+                f"var.reserved_concurrency == {rules.RESERVED_CONCURRENCY_NONE} || "
+                + whole_number_ok("var.reserved_concurrency", rules.RESERVED_CONCURRENCY_MIN,
+                                  rules.RESERVED_CONCURRENCY_MAX),
+                message("reserved_concurrency", "var.reserved_concurrency",
+                        f"must be {rules.RESERVED_CONCURRENCY_NONE} (no reservation) or "
+                        + rules.whole_number(rules.RESERVED_CONCURRENCY_MIN, rules.RESERVED_CONCURRENCY_MAX))),),
         ),
         ModuleVariable("tags", "map(string)", "Tags on every taggable resource.", {}),
-    ]
+    ]  # fmt: skip
 
 
 def normalizing_locals() -> str:
     """Defaults resolved once, in the same record shape the stacks ship as JSON."""
-    thresholds = "\n".join(f"      {n} = coalesce(s.{n}, var.default_thresholds.{n})" for n in THRESHOLD_NAMES)
+    thresholds = "\n".join(f"      {n} = coalesce(s.{n}, var.default_thresholds.{n})" for n in rules.THRESHOLD_NAMES)
     return (
         "locals {\n"
         f'  function_package_path = "${{path.module}}/{PACKAGE_RELATIVE_PATH}"\n'

@@ -7,7 +7,6 @@ through tests/e2e/moto_server.py and stopped at the end; each deploy test wipes 
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,11 +15,11 @@ import pytest
 
 from tests.e2e.deploy_helpers import CDKTF, RUNS, Deployer
 from tests.e2e.moto_server import MotoServer, start_moto_server
+from tests.support.terraform import require_terraform
 
 
 def _require_tools() -> None:
-    if shutil.which("terraform") is None:
-        pytest.fail("terraform is not on PATH (README prerequisites)")
+    require_terraform()  # raises, naming the prerequisite
     if not CDKTF.exists():
         pytest.fail(f"{CDKTF} missing: run `make tools` (npm ci)")
 
@@ -46,8 +45,7 @@ def deployer(e2e_server: MotoServer, e2e_workdir: Path) -> Iterator[Deployer]:
     started = time.perf_counter()
     yield Deployer(e2e_server, e2e_workdir)
     if RUNS.entries:
-        lines = [f"  {seconds:6.1f} s  {what}" for what, seconds in RUNS.entries]
-        print(f"\ne2e commands ({time.perf_counter() - started:.0f} s in all):\n" + "\n".join(lines))
+        print(f"\ne2e commands ({time.perf_counter() - started:.0f} s in all):\n{RUNS.report()}")
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """Helpers for the deploy tier (tests/e2e/test_e2e_*.py): cdktf / terraform runs against the emulator,
 CloudWatch-shaped alarm notifications, running the DEPLOYED Lambda zip, leftover checks.
 
-Everything here talks to the emulator only: environments come from ``moto_server.terraform_env``
-(fake keys, ``AWS_ENDPOINT_URL``, no profile / credential files).
+Everything here talks to the emulator only: environments come from ``tests/support/aws_env.py`` and
+``tests/support/terraform.py`` (fake keys, ``AWS_ENDPOINT_URL``, no profile / credential files), and
+every command runs through ``tests.support.terraform.run_command`` (timed into ``RUNS``).
 """
 
 from __future__ import annotations
@@ -13,60 +14,25 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import time
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.moto_server import FAKE_ACCOUNT_ID, MotoServer, terraform_env
+from tests.e2e.moto_server import MotoServer
+from tests.support.aws_env import FAKE_ACCOUNT_ID, offline_aws_env
+
+# RUNS and strip_ansi are re-exported for the tier's other modules (RUNS: the session's command log).
+from tests.support.terraform import RUNS, CommandLog, run_command, run_terraform, strip_ansi, terraform_env  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 # CloudWatch puts the Region's display name into the notification ("Region").
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
-
-
-def strip_ansi(text: str) -> str:
-    return _ANSI.sub("", text)
-
-
-@dataclass
-class RunLog:
-    """Every command the tier ran, with its wall time: printed on failure, summed in the report."""
-
-    entries: list[tuple[str, float]] = field(default_factory=list)
-
-    def add(self, what: str, seconds: float) -> None:
-        self.entries.append((what, seconds))
-
-
-RUNS = RunLog()
-
-
-def _run(cmd: list[str], *, cwd: Path, env: dict[str, str], what: str, timeout: float = 900) -> str:
-    started = time.perf_counter()
-    result = subprocess.run(
-        cmd,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-    RUNS.add(what, time.perf_counter() - started)
-    output = strip_ansi(result.stdout + result.stderr)
-    if result.returncode != 0:
-        tail = "\n".join(output.splitlines()[-80:])
-        raise AssertionError(f"{what} failed with exit code {result.returncode} (cwd {cwd}):\n{tail}")
-    return output
+RunLog = CommandLog  # the tier's name for it; RUNS collects every command of the session
 
 
 @dataclass
@@ -83,7 +49,6 @@ class Deployer:
         env.update(
             {
                 "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-                "CHECKPOINT_DISABLE": "1",  # Terraform and cdktf-cli: no version check / telemetry
                 # cdktf-cli would point TF_PLUGIN_CACHE_DIR at ~/.terraform.d/plugin-cache, which makes
                 # Terraform COPY the 700 MB provider from the mirror into every stack; without the
                 # cache Terraform symlinks the unpacked mirror (0.6 s per init).
@@ -101,12 +66,8 @@ class Deployer:
     # --- cdktf-cli ---------------------------------------------------------------------------
     def cdktf(self, args: list[str], env: dict[str, str]) -> str:
         # cdktf.json's app (".venv/bin/python main.py --stacks-only") runs in the project root.
-        return _run(
-            [str(CDKTF), *args],
-            cwd=ROOT,
-            env=env,
-            what="cdktf " + " ".join(args[:1] + [a for a in args[1:] if not a.startswith("-") and "/" not in a]),
-        )
+        what = "cdktf " + " ".join(args[:1] + [a for a in args[1:] if not a.startswith("-") and "/" not in a])
+        return run_command([str(CDKTF), *args], cwd=ROOT, env=env, what=what).output
 
     def synth(self, outdir: Path, env: dict[str, str]) -> str:
         return self.cdktf(["synth", "--output", str(outdir)], env)
@@ -125,21 +86,11 @@ class Deployer:
 
     # --- terraform ---------------------------------------------------------------------------
     def terraform(self, args: list[str], cwd: Path, env: dict[str, str]) -> str:
-        return _run(["terraform", *args, "-no-color"], cwd=cwd, env=env, what=f"terraform {args[0]} {cwd.name}")
+        return run_terraform(args, cwd, env).output
 
     def plan_exit_code(self, cwd: Path, env: dict[str, str]) -> tuple[int, str]:
-        started = time.perf_counter()
-        result = subprocess.run(
-            ["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color"],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-        RUNS.add(f"terraform plan {cwd.name}", time.perf_counter() - started)
-        return result.returncode, result.stdout + result.stderr
+        result = run_terraform(["plan", "-detailed-exitcode", "-input=false"], cwd, env, ok=None)
+        return result.returncode, result.output
 
     def assert_converged(self, cwd: Path, env: dict[str, str], when: str) -> None:
         """``terraform plan -detailed-exitcode`` is 0: the deployment matches its configuration."""
@@ -314,42 +265,18 @@ def invoke_deployed_function(
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(code_dir)
     (run_dir / "event.json").write_text(json.dumps(event))
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        **function.get("Environment", {}).get("Variables", {}),
-        "AWS_ENDPOINT_URL": server.endpoint_url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_LAMBDA_FUNCTION_NAME": function_name,
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONNOUSERSITE": "1",
-    }
-    started = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _RUNNER,
-            str(code_dir),
-            str(run_dir / "event.json"),
-            str(run_dir / "result.json"),
-            function["FunctionArn"],
-            uuid.uuid4().hex[:8],
-            function_name,
-        ],
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **function.get("Environment", {}).get("Variables", {})}
+    env = offline_aws_env(server.endpoint_url, region=region, base=base)
+    env.update({"AWS_LAMBDA_FUNCTION_NAME": function_name, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"})
+    arguments = [str(code_dir), str(run_dir / "event.json"), str(run_dir / "result.json"), function["FunctionArn"]]
+    result = run_command(
+        [sys.executable, "-c", _RUNNER, *arguments, uuid.uuid4().hex[:8], function_name],
         cwd=run_dir,
         env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+        what=f"handler {function_name}",
+        ok=None,
         timeout=120,
     )
-    RUNS.add(f"handler {function_name}", time.perf_counter() - started)
     if result.returncode != 0 or not (run_dir / "result.json").exists():
         raise AssertionError(f"handler process failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     outcome: dict[str, Any] = json.loads((run_dir / "result.json").read_text())

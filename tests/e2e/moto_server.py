@@ -23,36 +23,26 @@ API
     ``ses_emulator.set_enforcement_status`` (HEALTHY / PROBATION / SHUTDOWN),
     ``.boto3_client(service, region="us-east-1")`` - a boto3 client pointed at the server.
 
-``find_provider_mirror() -> Path | None``
-    A Terraform filesystem mirror holding the hashicorp/aws provider: ``$TF_PROVIDER_MIRROR`` if set,
-    else the first of ``/opt/tf-plugins``, ``~/.terraform.d/plugins``, ``/usr/share/terraform/plugins``,
-    ``/usr/local/share/terraform/plugins`` that contains ``registry.terraform.io/hashicorp/aws``.
-
-``write_cli_config(path, mirror=<discovered>) -> Path``
-    Writes a Terraform CLI config: with a mirror, hashicorp/aws comes only from it (works offline)
-    and every other provider from the registry; without one, plain registry installation.
-
-``terraform_env(endpoint_url, config_dir, *, region="us-east-1", mirror=<discovered>, base=None)``
-    A complete environment dict (start from ``base`` or ``os.environ``) for ``terraform`` /
-    ``cdktf`` subprocesses aimed at the emulator: ``AWS_ENDPOINT_URL`` (the provider >= 5.x and
-    every AWS SDK honour it for all services, so no ``endpoints {}`` block is needed), fake
-    credentials ``testing``/``testing``, ``AWS_REGION``/``AWS_DEFAULT_REGION``,
-    ``AWS_EC2_METADATA_DISABLED``, ``TF_CLI_CONFIG_FILE`` (written into ``config_dir``),
-    ``TF_IN_AUTOMATION``, ``TF_INPUT=0``, ``CHECKPOINT_DISABLE``. Profile/session/credential-file
-    variables from the parent environment are removed so a real AWS account can never be reached.
-    No ``skip_*`` provider flags are needed: moto serves STS ``GetCallerIdentity`` (account
-    123456789012), which the provider uses both to validate credentials and to build ARNs (the
-    sesv2 tag calls need the real-looking ARN, so do NOT set ``skip_requesting_account_id``).
+``find_provider_mirror``, ``write_cli_config``, ``terraform_env``, ``FAKE_ACCOUNT_ID``
+    Re-exported from ``tests/support/terraform.py`` and ``tests/support/aws_env.py`` (the one
+    terraform runner and the one offline AWS environment): ``terraform_env(endpoint_url, config_dir,
+    *, region="us-east-1", mirror=<discovered>, base=None)`` is a complete environment for
+    ``terraform`` / ``cdktf`` aimed at the emulator (fake keys, ``AWS_ENDPOINT_URL``, a CLI config
+    with the offline provider mirror, nothing that could reach a real account). No ``skip_*``
+    provider flags are needed: moto serves STS ``GetCallerIdentity`` (account 123456789012), which
+    the provider uses both to validate credentials and to build ARNs (the sesv2 tag calls need the
+    real-looking ARN, so do NOT set ``skip_requesting_account_id``).
 
 Example::
 
     from tests.e2e.moto_server import moto_server, terraform_env
+    from tests.support.terraform import run_terraform
 
     def test_deploy(tmp_path):
         with moto_server() as server:
             env = terraform_env(server.endpoint_url, tmp_path)
-            subprocess.run(["terraform", "init", "-input=false"], cwd=stack_dir, env=env, check=True)
-            subprocess.run(["terraform", "apply", "-auto-approve"], cwd=stack_dir, env=env, check=True)
+            run_terraform(["init", "-input=false"], stack_dir, env)
+            run_terraform(["apply", "-auto-approve", "-input=false"], stack_dir, env)
             sesv2 = server.boto3_client("sesv2")
 """
 
@@ -71,29 +61,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
+from tests.support.aws_env import FAKE_ACCOUNT_ID, emulator_client
+from tests.support.terraform import find_provider_mirror, terraform_env, write_cli_config
 
 EMULATOR_SCRIPT = Path(__file__).with_name("ses_emulator.py")
 CONTROL_PATH = "/_ses_emulator/enforcement-status"  # same as ses_emulator.CONTROL_PATH
-FAKE_ACCOUNT_ID = "123456789012"  # moto's default account
-MIRROR_CANDIDATES = (
-    Path("/opt/tf-plugins"),
-    Path.home() / ".terraform.d" / "plugins",
-    Path("/usr/share/terraform/plugins"),
-    Path("/usr/local/share/terraform/plugins"),
-)
-_AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
-# Parent-environment variables that could route a child process to a real AWS account.
-_SCRUBBED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-)
+__all__ = [
+    "FAKE_ACCOUNT_ID",
+    "MotoServer",
+    "find_provider_mirror",
+    "moto_server",
+    "start_moto_server",
+    "terraform_env",
+    "write_cli_config",
+]
 
 
 @dataclass
@@ -143,13 +124,7 @@ class MotoServer:
         self._post(CONTROL_PATH, payload)
 
     def boto3_client(self, service: str, region: str = "us-east-1") -> Any:
-        return boto3.client(
-            service,
-            region_name=region,
-            endpoint_url=self.endpoint_url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return emulator_client(service, self.endpoint_url, region)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -202,82 +177,10 @@ def start_moto_server(
 
 
 @contextmanager
-def moto_server(
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    startup_timeout: float = 30.0,
-    log_path: str | os.PathLike[str] | None = None,
-    python: str | None = None,
-) -> Iterator[MotoServer]:
-    server = start_moto_server(host=host, port=port, startup_timeout=startup_timeout, log_path=log_path, python=python)
+def moto_server(**options: Any) -> Iterator[MotoServer]:
+    """``start_moto_server(**options)``, stopped on exit."""
+    server = start_moto_server(**options)
     try:
         yield server
     finally:
         server.stop()
-
-
-def find_provider_mirror() -> Path | None:
-    configured = os.environ.get("TF_PROVIDER_MIRROR")
-    candidates = [Path(configured)] if configured else list(MIRROR_CANDIDATES)
-    for candidate in candidates:
-        if (candidate / _AWS_PROVIDER).is_dir():
-            return candidate
-    return None
-
-
-_UNSET: Any = object()
-
-
-def write_cli_config(path: str | os.PathLike[str], mirror: Path | None = _UNSET) -> Path:
-    if mirror is _UNSET:
-        mirror = find_provider_mirror()
-    target = Path(path)
-    if mirror is None:
-        text = "provider_installation {\n  direct {}\n}\n"
-    else:
-        text = (
-            "provider_installation {\n"
-            "  filesystem_mirror {\n"
-            f"    path    = {json.dumps(str(mirror))}\n"
-            f'    include = ["{_AWS_PROVIDER}"]\n'
-            "  }\n"
-            "  direct {\n"
-            f'    exclude = ["{_AWS_PROVIDER}"]\n'
-            "  }\n"
-            "}\n"
-        )
-    target.write_text(text)
-    return target
-
-
-def terraform_env(
-    endpoint_url: str,
-    config_dir: str | os.PathLike[str],
-    *,
-    region: str = "us-east-1",
-    mirror: Path | None = _UNSET,
-    base: dict[str, str] | None = None,
-) -> dict[str, str]:
-    env = dict(os.environ if base is None else base)
-    for name in _SCRUBBED:
-        env.pop(name, None)
-    cli_config = write_cli_config(Path(config_dir) / "terraform.tfrc", mirror)
-    env.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": region,
-            "AWS_DEFAULT_REGION": region,
-            # No shared config/credentials files: nothing but the variables above may apply.
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "TF_CLI_CONFIG_FILE": str(cli_config),
-            "TF_IN_AUTOMATION": "1",
-            "TF_INPUT": "0",
-            "CHECKPOINT_DISABLE": "1",
-        }
-    )
-    return env

@@ -7,7 +7,6 @@ started by tests/e2e/moto_server.py (reset before each test). The Terraform test
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from moto import mock_aws
 
 from tests.e2e import ses_emulator
 from tests.e2e.moto_server import MotoServer, moto_server, start_moto_server, terraform_env
+from tests.support.terraform import CommandResult, require_terraform, run_terraform
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -342,8 +342,7 @@ resource "aws_sesv2_configuration_set" "this" {
 
 @pytest.mark.e2e
 def test_terraform_apply_keeps_a_set_paused_by_the_api_paused(tmp_path: Path) -> None:
-    if shutil.which("terraform") is None:
-        pytest.fail("terraform is not on the PATH (README prerequisites)")
+    require_terraform()  # raises, naming the prerequisite
     workdir = tmp_path / "stack"
     workdir.mkdir()
     (workdir / "main.tf").write_text(TERRAFORM_CONFIG)
@@ -351,18 +350,10 @@ def test_terraform_apply_keeps_a_set_paused_by_the_api_paused(tmp_path: Path) ->
     with moto_server(log_path=tmp_path / "emulator.log") as server:
         env = terraform_env(server.endpoint_url, tmp_path)
 
-        def terraform(*args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-            result = subprocess.run(
-                ["terraform", *args, "-no-color"],
-                check=False,
-                cwd=workdir,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
+        def terraform(*args: str, ok: tuple[int, ...] = (0,)) -> CommandResult:
+            result = run_terraform(args, workdir, env, ok=None, timeout=300)
             assert result.returncode in ok, (
-                f"terraform {args[0]} exited {result.returncode}\n{result.stdout}\n{result.stderr}\n"
+                f"terraform {args[0]} exited {result.returncode}\n{result.output}\n"
                 f"--- emulator log ---\n{server.log_text()[-4000:]}"
             )
             return result

@@ -3,12 +3,12 @@ JSON and HCL, on the generated module and on the plain-Terraform consumer exampl
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_terraform
+from tests.module.conftest import copy_consumer_example, write_module
+from tests.support.terraform import run_terraform
 
 pytestmark = pytest.mark.slow
 
@@ -34,19 +34,15 @@ def test_hcl_stack_passes_terraform_validate_without_warnings(synth, terraform_c
 
 
 def test_generated_module_passes_terraform_validate_without_warnings(generated_module, terraform_cli_config, tmp_path):
-    module_dir = tmp_path / "module"
-    for relative, content in generated_module.items():
-        (module_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-        (module_dir / relative).write_bytes(content)
-    output = validate(module_dir, terraform_cli_config)
+    output = validate(write_module(generated_module, tmp_path / "module"), terraform_cli_config)
     assert "Warning" not in output
 
 
+def test_generated_module_is_terraform_fmt_clean(generated_module, terraform_cli_config, tmp_path):
+    module_dir = write_module(generated_module, tmp_path / "module")
+    result = run_terraform(["fmt", "-check", "-diff", str(module_dir)], tmp_path, terraform_cli_config, ok=None)
+    assert result.returncode == 0, result.output
+
+
 def test_consumer_example_passes_terraform_validate(terraform_cli_config, tmp_path):
-    workspace = tmp_path / "repo"
-    shutil.copytree(ROOT / "examples" / "terraform_module", workspace / "examples" / "terraform_module")
-    shutil.copytree(
-        ROOT / "modules" / "terraform-aws-ses-reputation-guard",
-        workspace / "modules" / "terraform-aws-ses-reputation-guard",
-    )
-    validate(workspace / "examples" / "terraform_module", terraform_cli_config)
+    validate(copy_consumer_example(tmp_path / "repo"), terraform_cli_config)

@@ -1,0 +1,71 @@
+"""The module's outputs: addresses of the rendered guard's resources, each with a description and a type.
+
+Terraform's ``output`` block has no ``type`` argument: the type is written in a comment above each
+output and in the README's outputs table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ses_reputation_guard.naming import resource_address
+from ses_reputation_guard.reputation_guard import ReputationGuard
+
+
+@dataclass(frozen=True)
+class ModuleOutput:
+    name: str
+    description: str
+    type: str
+    """The Terraform type callers see (``string``, ``map(string)``...)."""
+    value: str
+
+    def render(self) -> str:
+        return (
+            f"# {self.type}\n"
+            f'output "{self.name}" {{\n'
+            f"  description = {json.dumps(self.description)}\n"
+            f"  value       = {self.value}\n"
+            "}\n"
+        )
+
+
+def _names_to_arns(addresses: list[str]) -> str:
+    return f"{{ for alarm in [{', '.join(addresses)}] : alarm.alarm_name => alarm.arn }}"
+
+
+def outputs(guard: ReputationGuard) -> list[ModuleOutput]:
+    account = [resource_address(alarm) for alarm in guard.account_alarms.alarms.values()]
+    assert guard.configuration_set_alarms is not None and guard.configuration_sets is not None
+    set_alarms = [resource_address(alarm) for alarm in guard.configuration_set_alarms.alarms.values()]
+    function = guard.function
+    health = [resource_address(a) for a in (guard.health_alarms.errors_alarm, guard.health_alarms.dead_letters_alarm)]
+    managed_sets = resource_address(guard.configuration_sets.configuration_sets)
+
+    def arn_of(resource: object, name: str, description: str, attribute: str = "arn") -> ModuleOutput:
+        return ModuleOutput(name, description, "string", f"{resource_address(resource)}.{attribute}")
+
+    return [
+        arn_of(guard.notification_topic.topic, "notification_topic_arn", "ARN of the SNS topic people subscribe to "
+               "(alarms and reports)."),
+        arn_of(guard.pause_topic.topic, "pause_topic_arn", "ARN of the SNS topic that delivers pausing alarms to the "
+               "function."),
+        arn_of(guard.key.key, "kms_key_arn", "ARN of the customer managed KMS key (topics, queue, logs, function)."),
+        arn_of(function.function, "function_arn", "ARN of the pause function."),
+        arn_of(function.function, "function_name", "Name of the pause function.", "function_name"),
+        arn_of(function.role, "function_role_arn", "ARN of the pause function's IAM role."),
+        arn_of(function.dead_letter_queue, "dead_letter_queue_url", "URL of the dead-letter queue of unhandled alarm "
+               "notifications.", "url"),
+        ModuleOutput("account_alarm_arns", "Account-wide alarms: alarm name => ARN.", "map(string)",
+                     f"{{ for alarm in concat({', '.join(account)}) : alarm.alarm_name => alarm.arn }}"),
+        ModuleOutput("configuration_set_alarm_arns", "Per-set alarms: alarm name => ARN.", "map(string)",
+                     "merge(" + ", ".join(f"{{ for alarm in values({a}) : alarm.alarm_name => alarm.arn }}"
+                                          for a in set_alarms) + ")"),
+        ModuleOutput("configuration_set_names", "Names of every guarded configuration set (managed and existing).",
+                     "list(string)", "keys(local.configuration_sets)"),
+        ModuleOutput("managed_configuration_set_arns", "Configuration sets created by the module: name => ARN.",
+                     "map(string)", f"{{ for name, s in {managed_sets} : name => s.arn }}"),
+        ModuleOutput("health_alarm_arns", "Alarms on the guard itself (function errors, dead letters): name => ARN.",
+                     "map(string)", _names_to_arns(health)),
+    ]  # fmt: skip

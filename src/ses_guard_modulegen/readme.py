@@ -1,0 +1,108 @@
+"""The module's README: what it does, how to call it, which file holds what, and the reference tables.
+
+The tables (requirements, providers, resources, inputs, outputs) sit between terraform-docs markers
+(``<!-- BEGIN_TF_DOCS -->`` / ``<!-- END_TF_DOCS -->``) in terraform-docs' layout, so a team that runs
+terraform-docs on the module gets the same sections; here they are rendered from the same
+variables, outputs and blocks as the ``.tf`` files, so they cannot go stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from ses_guard_modulegen.layout import SECTIONS, ModuleBlock
+from ses_guard_modulegen.outputs import ModuleOutput
+from ses_guard_modulegen.variables import ModuleVariable
+
+PROVIDER_DOCS = "https://registry.terraform.io/providers/hashicorp/aws/latest/docs"
+
+INTRO = """# terraform-aws-ses-reputation-guard
+
+Protects an Amazon SES sender's reputation in one Region: CloudWatch alarms on the account-wide and
+per-configuration-set `Reputation.BounceRate` / `Reputation.ComplaintRate`, in a warning tier that
+notifies people and a critical tier that pauses sending (the account, or only the offending
+configuration set) before AWS reviews the account; plus the pausing Lambda, encrypted SNS topics,
+a dead-letter queue and alarms on the guard itself.
+
+Generated from the cdktf constructs in `src/ses_reputation_guard` (`make module`): do not edit
+by hand. No provider or backend block: configure the `aws` provider (and its Region) in the caller.
+
+## Usage
+
+```hcl
+module "ses_guard" {
+  source = "git::https://example.com/your-org/ses-reputation-guard.git//modules/terraform-aws-ses-reputation-guard"
+
+  name_prefix         = "ses-guard"
+  notification_emails = ["deliverability@example.com"]
+
+  account_policy = { action = "notify" }  # "pause" would pause every set, transactional included
+  configuration_sets = {
+    marketing     = { action = "pause", bounce_critical = 0.03 }
+    transactional = { action = "notify" }                 # never paused by its own alarms
+    legacy        = { action = "pause", managed = false } # existing set: enable its reputation metrics yourself
+  }
+}
+```
+
+Thresholds are ratios from 0 to 1 (0.05 = 5 %). A value such as `5` fails at plan time with the
+module's own message. A set paused by the function stays paused across `terraform apply` (the
+module ignores `sending_options`); resume it with `ses-guard resume` (see the
+project README), knowing that AWS resets a re-enabled set's reputation metrics ("fresh start").
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _files_table() -> list[str]:
+    rows = ["## Files", "", "| File | What it holds |", "| --- | --- |"]
+    by_file: dict[str, list[str]] = {}
+    for section in SECTIONS:
+        by_file.setdefault(section.file, []).append(section.title.split(":")[0].splitlines()[0])
+    rows += [f"| `{name}` | {_cell('; '.join(titles))} |" for name, titles in by_file.items()]
+    rows += [
+        "| `variables.tf` | Inputs, each with a description, a type, a default and its validation rules |",
+        "| `outputs.tf` | Outputs (ARNs, names, alarm maps) |",
+        "| `versions.tf` | Terraform and provider version ranges |",
+        "| `lambda/ses_guard_lambda.zip` | The pause function's code (built deterministically) |",
+    ]
+    return rows
+
+
+def _resource_link(block: ModuleBlock) -> str:
+    kind = "resources" if block.kind == "resource" else "data-sources"
+    return f"[{block.type}.{block.name}]({PROVIDER_DOCS}/{kind}/{block.type.removeprefix('aws_')})"
+
+
+def _reference_tables(
+    versions: tuple[str, str], variables: list[ModuleVariable], outputs: list[ModuleOutput], blocks: list[ModuleBlock]
+) -> list[str]:
+    terraform_range, provider_range = versions
+    resources = sorted((b for b in blocks if b.kind in ("resource", "data")), key=lambda b: (b.kind, b.type, b.name))
+    rows = ["<!-- BEGIN_TF_DOCS -->", "## Requirements", "", "| Name | Version |", "| --- | --- |"]
+    rows += [f"| terraform | `{terraform_range}` |", f"| aws | `{provider_range}` |", ""]
+    rows += ["## Providers", "", "| Name | Version |", "| --- | --- |", f"| aws | `{provider_range}` |", ""]
+    rows += ["## Resources", "", "| Name | Type |", "| --- | --- |"]
+    rows += [f"| {_resource_link(b)} | {'resource' if b.kind == 'resource' else 'data source'} |" for b in resources]
+    rows += ["", "## Inputs", "", "| Name | Description | Type | Default | Required |", "| --- |" * 1 + " --- |" * 4]
+    rows += [
+        f"| `{v.name}` | {_cell(v.description)} | `{_cell(v.type)}` | `{_cell(json.dumps(v.default))}` | no |"
+        for v in variables
+    ]
+    rows += ["", "## Outputs", "", "| Name | Description | Type |", "| --- | --- | --- |"]
+    rows += [f"| `{o.name}` | {_cell(o.description)} | `{o.type}` |" for o in outputs]
+    return [*rows, "<!-- END_TF_DOCS -->"]
+
+
+def render_readme(
+    versions: tuple[str, str],
+    variables: list[ModuleVariable],
+    outputs: list[ModuleOutput],
+    blocks: Iterable[ModuleBlock],
+) -> str:
+    """``versions`` is (Terraform range, AWS provider range)."""
+    lines = [INTRO, *_files_table(), "", *_reference_tables(versions, variables, outputs, list(blocks))]
+    return "\n".join(lines) + "\n"

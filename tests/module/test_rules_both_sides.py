@@ -1,0 +1,255 @@
+"""Every input rule, both sides: a bad value is refused by the constructs at synth AND by the generated
+module at ``terraform plan``, and both messages name the same rule (a sentence of ses_guard_lambda.rules).
+
+One row per rule. The module side plans a small root module that passes each input straight to the
+module (``type = any``, ``null`` = the module's default); rows are batched so that one plan carries at
+most one bad value per module variable, and every error is attributed to the variable it names (or to
+a resource precondition, which gets a plan of its own). Plans run against the emulator, two at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ses_guard_lambda import contract, rules
+from ses_reputation_guard import (
+    AccountPolicy,
+    AlarmSettings,
+    ConfigurationSetPolicy,
+    GuardValidationError,
+    ReputationGuardProps,
+    ReputationThresholds,
+)
+from tests.module.conftest import write_module
+from tests.support.terraform import run_terraform
+
+pytestmark = pytest.mark.slow
+
+PRECONDITION = "<resource precondition>"
+
+
+@dataclass(frozen=True)
+class BadValue:
+    id: str
+    rule: str
+    """Text both refusals must contain: a rule sentence from ses_guard_lambda.rules."""
+    props: Callable[[], ReputationGuardProps]
+    """The constructs side: props holding the bad value."""
+    module_inputs: dict[str, Any]
+    """The module side: one module variable and its bad value."""
+    checked_by: str = "validation"
+    """``validation`` (a variable's validation block) or ``precondition`` (a resource's, after defaults)."""
+    interface_only: bool = False
+    """Plan the module's variables without its resources: with 10,001 sets a full plan expands some
+    40,000 alarm instances before it reports the variable (~190 s); the validation block is the same."""
+    module_rule: str | None = field(default=None)
+    """Only when the module words the rule differently (a known gap, named in the row)."""
+
+    @property
+    def variable(self) -> str:
+        [name] = self.module_inputs
+        return name
+
+
+def props(**overrides: Any) -> Callable[[], ReputationGuardProps]:
+    return lambda: ReputationGuardProps(**overrides)
+
+
+def sets(**policies: ConfigurationSetPolicy) -> Callable[[], ReputationGuardProps]:
+    return props(configuration_sets=policies)
+
+
+def thresholds(**values: float) -> ReputationThresholds:
+    return ReputationThresholds(**values)
+
+
+PAUSE = {"action": contract.ACTION_PAUSE}
+TOO_MANY_SETS = [f"set-{i}" for i in range(rules.MAX_CONFIGURATION_SETS + 1)]
+ROWS = (
+    BadValue("name-prefix-pattern", rules.NAME_PREFIX.rule, props(name_prefix="Bad_Prefix"),
+             {"name_prefix": "Bad_Prefix"}),
+    BadValue("set-name-pattern", rules.CONFIGURATION_SET_NAME.rule,
+             props(configuration_sets={"news letters": ConfigurationSetPolicy()}),
+             {"configuration_sets": {"news letters": PAUSE}}),
+    BadValue("set-names-unique-ignoring-case", rules.UNIQUE_SET_NAMES_RULE,
+             props(configuration_sets={"Marketing": ConfigurationSetPolicy(), "marketing": ConfigurationSetPolicy()}),
+             {"configuration_sets": {"Marketing": PAUSE, "marketing": PAUSE}}),
+    BadValue("at-most-10000-sets", rules.MAX_CONFIGURATION_SETS_RULE,
+             props(configuration_sets=dict.fromkeys(TOO_MANY_SETS, ConfigurationSetPolicy())),
+             {"configuration_sets": dict.fromkeys(TOO_MANY_SETS, PAUSE)}, interface_only=True),
+    BadValue("set-action-choice", rules.one_of(contract.ACTIONS), sets(marketing=ConfigurationSetPolicy(action="stop")),  # type: ignore[arg-type]
+             {"configuration_sets": {"marketing": {"action": "stop"}}}),
+    BadValue("account-action-choice", rules.one_of(contract.ACTIONS),
+             props(account_policy=AccountPolicy(action="stop")),  # type: ignore[arg-type]
+             {"account_policy": {"action": "stop"}}),
+    BadValue("default-threshold-is-a-ratio", rules.RATIO_RULE,
+             props(default_thresholds=thresholds(bounce_critical=5)), {"default_thresholds": {"bounce_critical": 5}}),
+    BadValue("account-threshold-is-a-ratio", rules.RATIO_RULE,
+             props(account_policy=AccountPolicy(thresholds=thresholds(bounce_critical=5))),
+             {"account_policy": {"bounce_critical": 5}}),
+    BadValue("set-threshold-is-a-ratio", rules.RATIO_RULE,
+             sets(marketing=ConfigurationSetPolicy(thresholds=thresholds(bounce_critical=5))),
+             {"configuration_sets": {"marketing": {**PAUSE, "bounce_critical": 5}}}),
+    BadValue("default-warning-below-critical", rules.WARNING_BELOW_CRITICAL_RULE,
+             props(default_thresholds=thresholds(bounce_warning=0.05, bounce_critical=0.04)),
+             {"default_thresholds": {"bounce_warning": 0.05, "bounce_critical": 0.04}}),
+    BadValue("set-warning-below-critical", rules.WARNING_BELOW_CRITICAL_RULE,
+             sets(marketing=ConfigurationSetPolicy(thresholds=thresholds(bounce_warning=0.05, bounce_critical=0.04))),
+             {"configuration_sets": {"marketing": {**PAUSE, "bounce_warning": 0.05, "bounce_critical": 0.04}}}),
+    BadValue("set-warning-below-the-default-critical", rules.WARNING_BELOW_CRITICAL_RULE,
+             sets(transactional=ConfigurationSetPolicy(thresholds=thresholds(bounce_warning=0.045))),
+             {"configuration_sets": {"transactional": {"action": "notify", "bounce_warning": 0.045}}},
+             checked_by="precondition"),
+    BadValue("email-pattern", rules.EMAIL.rule, props(notification_emails=["not-an-email"]),
+             {"notification_emails": ["not-an-email"]}),
+    BadValue("e164-pattern", rules.E164_PHONE_NUMBER.rule, props(notification_phone_numbers=["5555550100"]),
+             {"notification_phone_numbers": ["5555550100"]}),
+    BadValue("period-range", rules.whole_number(rules.ALARM_PERIOD_SECONDS_MIN, rules.ALARM_PERIOD_SECONDS_MAX),
+             props(alarm_settings=AlarmSettings(period_seconds=rules.ALARM_PERIOD_SECONDS_MAX + 60)),
+             {"alarm_settings": {"period_seconds": rules.ALARM_PERIOD_SECONDS_MAX + 60}}),
+    BadValue("period-whole-minutes", rules.multiple_of(rules.ALARM_PERIOD_SECONDS_MULTIPLE),
+             props(alarm_settings=AlarmSettings(period_seconds=90)), {"alarm_settings": {"period_seconds": 90}}),
+    BadValue("evaluation-periods-range", rules.whole_number(1, rules.ALARM_EVALUATION_PERIODS_MAX),
+             props(alarm_settings=AlarmSettings(evaluation_periods=rules.ALARM_EVALUATION_PERIODS_MAX + 1)),
+             {"alarm_settings": {"evaluation_periods": rules.ALARM_EVALUATION_PERIODS_MAX + 1}}),
+    BadValue("datapoints-within-evaluation-periods", rules.DATAPOINTS_RULE,
+             props(alarm_settings=AlarmSettings(evaluation_periods=2, datapoints_to_alarm=3)),
+             {"alarm_settings": {"evaluation_periods": 2, "datapoints_to_alarm": 3}}),
+    BadValue("statistic-choice", rules.one_of(rules.ALARM_STATISTICS),
+             props(alarm_settings=AlarmSettings(statistic="Sum")), {"alarm_settings": {"statistic": "Sum"}}),
+    BadValue("log-retention-choice", rules.one_of(rules.LOG_RETENTION_DAYS), props(log_retention_days=42),
+             {"log_retention_days": 42}),
+    BadValue("reserved-concurrency-range",
+             rules.whole_number(rules.RESERVED_CONCURRENCY_MIN, rules.RESERVED_CONCURRENCY_MAX),
+             props(reserved_concurrency=rules.RESERVED_CONCURRENCY_MAX + 1),
+             {"reserved_concurrency": rules.RESERVED_CONCURRENCY_MAX + 1}),
+    BadValue("reserved-concurrency-whole", rules.whole_number(rules.RESERVED_CONCURRENCY_MIN,
+                                                              rules.RESERVED_CONCURRENCY_MAX),
+             props(reserved_concurrency=1.5), {"reserved_concurrency": 1.5}),
+)  # fmt: skip
+
+
+# --- the module side: batched plans ------------------------------------------------------------------
+@dataclass
+class PlanOutcome:
+    returncode: int
+    errors_by_variable: dict[str, list[str]]
+    """Module variable (or PRECONDITION, or ``""`` for anything else) => error details, whitespace collapsed."""
+
+
+def _root_module(variables: list[str]) -> str:
+    passed = "\n".join(f"  {name} = var.{name}" for name in variables)
+    declared = "\n".join(f'variable "{name}" {{\n  type    = any\n  default = null\n}}' for name in variables)
+    return f'provider "aws" {{}}\n\n{declared}\n\nmodule "guard" {{\n  source = "./module"\n{passed}\n}}\n'
+
+
+def _batches(rows: tuple[BadValue, ...]) -> list[list[BadValue]]:
+    """Rows grouped so that a plan holds one bad value per variable (and one kind of workspace);
+    precondition rows plan alone."""
+    batches: list[list[BadValue]] = []
+    for row in rows:
+        home = next(
+            (
+                batch
+                for batch in batches
+                if row.checked_by == "validation"
+                and (batch[0].checked_by, batch[0].interface_only) == ("validation", row.interface_only)
+                and row.variable not in {other.variable for other in batch}
+            ),
+            None,
+        )
+        if home is None:
+            batches.append([row])
+        else:
+            home.append(row)
+    return batches
+
+
+def _attribute(diagnostic: dict[str, Any]) -> str:
+    """The module variable an error is about (from the module call in the root ``main.tf``), PRECONDITION,
+    or ``""`` when it is about neither (a provider error, say)."""
+    if "precondition" in diagnostic["summary"].lower():
+        return PRECONDITION
+    if diagnostic.get("range", {}).get("filename") != "main.tf":
+        return ""
+    match = re.match(r"\s*([a-z_]+)\s*=", diagnostic.get("snippet", {}).get("code", ""))
+    return match.group(1) if match else ""
+
+
+def _plan(workspace: Path, env: dict[str, str], batch: list[BadValue], index: int) -> PlanOutcome:
+    tfvars = workspace / f"batch-{index}.tfvars.json"
+    tfvars.write_text(json.dumps({name: value for row in batch for name, value in row.module_inputs.items()}))
+    args = ["plan", "-input=false", "-lock=false", "-json", f"-var-file={tfvars.name}"]
+    result = run_terraform(args, workspace, env, ok=(0, 1))
+    errors: dict[str, list[str]] = {}
+    for line in result.stdout.splitlines():
+        event = json.loads(line)
+        diagnostic = event.get("diagnostic")
+        if event.get("type") == "diagnostic" and diagnostic["severity"] == "error":
+            detail = " ".join(f"{diagnostic['summary']}: {diagnostic.get('detail', '')}".split())
+            errors.setdefault(_attribute(diagnostic), []).append(detail)
+    return PlanOutcome(result.returncode, errors)
+
+
+def _workspace(root: Path, module_files: dict[str, bytes], env: dict[str, str]) -> Path:
+    write_module(module_files, root / "module")
+    module_variables = re.findall(r'^variable "([^"]+)"', module_files["variables.tf"].decode(), re.M)
+    (root / "main.tf").write_text(_root_module(module_variables))
+    run_terraform(["init", "-input=false"], root, env)
+    return root
+
+
+@pytest.fixture(scope="module")
+def module_refusals(
+    generated_module: dict[str, bytes], emulator_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, PlanOutcome]:
+    """Row id => the plan outcome of the batch that carried it (one ``init`` per workspace, then plans
+    two at a time)."""
+    interface = {name: generated_module[name] for name in ("variables.tf", "versions.tf")}
+    workspaces = {
+        False: _workspace(tmp_path_factory.mktemp("whole-module"), generated_module, emulator_env),
+        True: _workspace(tmp_path_factory.mktemp("module-interface"), interface, emulator_env),
+    }
+    batches = _batches(ROWS)
+
+    def plan(index: int) -> PlanOutcome:
+        return _plan(workspaces[batches[index][0].interface_only], emulator_env, batches[index], index)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(plan, range(len(batches))))
+    return {row.id: outcome for batch, outcome in zip(batches, outcomes, strict=True) for row in batch}
+
+
+def test_the_table_covers_every_rule_sentence():
+    assert len({row.id for row in ROWS}) == len(ROWS)
+    covered = {row.rule for row in ROWS}
+    for sentence in (rules.RATIO_RULE, rules.UNIQUE_SET_NAMES_RULE, rules.MAX_CONFIGURATION_SETS_RULE,
+                     rules.WARNING_BELOW_CRITICAL_RULE, rules.DATAPOINTS_RULE):  # fmt: skip
+        assert sentence in covered, sentence
+    for rule in (rules.CONFIGURATION_SET_NAME, rules.NAME_PREFIX, rules.EMAIL, rules.E164_PHONE_NUMBER):
+        assert rule.rule in covered, rule.name
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
+def test_bad_value_is_refused_at_synth_and_at_plan_naming_the_same_rule(row: BadValue, module_refusals):
+    with pytest.raises(GuardValidationError) as refused:
+        row.props().validate()
+    assert row.rule in str(refused.value), f"constructs: {refused.value}"
+
+    outcome = module_refusals[row.id]
+    assert outcome.returncode == 1, f"terraform plan accepted {row.module_inputs}"
+    where = PRECONDITION if row.checked_by == "precondition" else row.variable
+    details = outcome.errors_by_variable.get(where, [])
+    assert any((row.module_rule or row.rule) in detail for detail in details), (
+        f"module: no error on {where} names the rule {row.rule!r}: {outcome.errors_by_variable}"
+    )
+    unexplained = outcome.errors_by_variable.get("", [])
+    assert not unexplained, f"errors not attributable to a bad value: {unexplained}"
