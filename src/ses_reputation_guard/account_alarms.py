@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract
-from ses_reputation_guard._cdktf import Construct
+from ses_guard_lambda import contract, rules
+from ses_reputation_guard._cdktf import Construct, Op, Precondition, TerraformResourceLifecycle, Token
 from ses_reputation_guard.alarm_settings import METRICS, AlarmSettings, reputation_alarm
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, actions_for, count_for
 from ses_reputation_guard.policy import ReputationThresholds
+from ses_reputation_guard.validation import is_token
 
 
 @dataclass(frozen=True)
@@ -83,4 +84,23 @@ class AccountReputationAlarms(Construct):
                 }
             ),
             count=count,
+            lifecycle=self._ordered_thresholds(metric_short) if tier == contract.TIER_WARNING else None,
+        )
+
+    def _ordered_thresholds(self, metric_short: str) -> TerraformResourceLifecycle | None:
+        """Plan-time check of the *resolved* thresholds when they are Terraform expressions (the module:
+        an account threshold left null takes the default's), which variable validation cannot see.
+        Plain numbers were checked at synth."""
+        warning = getattr(self.props.thresholds, f"{metric_short}_warning")
+        critical = getattr(self.props.thresholds, f"{metric_short}_critical")
+        if not (is_token(warning) or is_token(critical)):
+            return None
+        message = rules.warning_below_critical(Token.as_string(warning), Token.as_string(critical))
+        return TerraformResourceLifecycle(
+            precondition=[
+                Precondition(
+                    condition=Op.lt(warning, critical),
+                    error_message=f"account {metric_short}: {message} (after defaults are applied).",
+                )
+            ]
         )

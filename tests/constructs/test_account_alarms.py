@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ses_guard_lambda import contract
+from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import TerraformVariable, Token
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
 from ses_reputation_guard.alarm_settings import AlarmSettings
@@ -98,3 +98,34 @@ def test_flags_known_only_at_plan_time_become_counts(stack):
     alarms = account_alarms(stack, enabled=enabled, warning_alarms=warnings)
     assert alarms["guard_account_bounce_critical"]["count"] == "${var.enabled ? 1 : 0}"
     assert alarms["guard_account_bounce_warning"]["count"] == "${(var.enabled && var.warnings) ? 1 : 0}"
+
+
+NAMES = ("bounce_warning", "bounce_critical")
+
+
+def test_plan_refuses_resolved_account_thresholds_out_of_order_when_they_are_expressions(stack):
+    """The module resolves an account threshold left null to the default's at plan time, where no
+    variable validation sees both: the warning alarm checks the resolved pair in a precondition."""
+    warning, critical = (Token.as_number(TerraformVariable(stack, name, type="number").value) for name in NAMES)
+    thresholds = ReputationThresholds(bounce_warning=warning, bounce_critical=critical)
+    AccountReputationAlarms(
+        stack,
+        "account_alarms",
+        CONTEXT,
+        AccountReputationAlarmsProps(
+            thresholds=thresholds,
+            settings=AlarmSettings(),
+            notification_topic_arn=NOTIFICATION_TOPIC_ARN,
+            pause_topic_arn=PAUSE_TOPIC_ARN,
+        ),
+    )
+    alarms = resources(synthesized(stack), "aws_cloudwatch_metric_alarm")
+    [precondition] = alarms["guard_account_bounce_warning"]["lifecycle"]["precondition"]
+    assert precondition["condition"] == "${(var.bounce_warning < var.bounce_critical)}"
+    assert rules.WARNING_BELOW_CRITICAL_RULE in precondition["error_message"]
+    assert "lifecycle" not in alarms["guard_account_bounce_critical"]
+    assert "lifecycle" not in alarms["guard_account_complaint_warning"]  # plain numbers: checked at synth
+
+
+def test_plain_number_thresholds_need_no_plan_time_check(stack):
+    assert all("lifecycle" not in alarm for alarm in account_alarms(stack).values())
