@@ -477,6 +477,7 @@ def test_dashboard_applies_against_the_emulator_and_reads_back_the_same_body(tmp
     (workdir / "cdk.tf.json").write_text(CdktfTesting.synth(stack))
     (workdir / "test.tfvars.json").write_text(json.dumps({"sets": {"marketing": {}, "transactional": {}}}))
     with moto_server(log_path=tmp_path / "emulator.log") as server:
+        (tmp_path / "cli").mkdir()
         env = terraform_env(server.endpoint_url, tmp_path / "cli", region=REGION)
         run_terraform(["init", "-backend=false"], workdir, env)
         run_terraform(["apply", "-auto-approve", "-input=false", "-var-file=test.tfvars.json"], workdir, env)
