@@ -96,11 +96,48 @@ class ConfigurationSetHasReputationAlarms(SesrgGraphCheck):
     evaluated_keys = ("name", "configuration_set_name")
 
     def evaluate(self, graph: ResourceGraph) -> Iterator[tuple[int, Verdict]]:
-        per_root: dict[str, list[_Watch]] = {}
+        per_root: dict[str, _Watches] = {}
         for index, root in self.subjects(graph):
             if root not in per_root:
-                per_root[root] = [w for alarm, _ in graph.resources(ALARM) for w in _watches(graph, alarm, root)]
-            yield index, _decide(_set(graph, index, root), per_root[root])
+                per_root[root] = _Watches(
+                    [w for alarm, _ in graph.resources(ALARM) for w in _watches(graph, alarm, root)]
+                )
+            cset = _set(graph, index, root)
+            yield index, _decide(cset, per_root[root].candidates(cset))
+
+
+class _Watches:
+    """The watches of one root configuration, indexed so that a set is compared only with those that can
+    watch it (thousands of sets and alarms stay linear)."""
+
+    def __init__(self, watches: list[_Watch]) -> None:
+        self.broad: list[_Watch] = []  # every set, or unknown which
+        self.by_identity: dict[tuple[str, str | None, str], list[_Watch]] = {}
+        self.by_name: dict[str, list[_Watch]] = {}
+        self.by_key: dict[tuple[Any, ...], list[_Watch]] = {}
+        self.some_name: dict[str | None, _Watch] = {}  # per metric: an opaque set may have any literal name
+        self.some_key: dict[str | None, _Watch] = {}  # per metric: an opaque dimension may name any set
+        for watch in watches:
+            if watch.ref is not None:
+                self.by_identity.setdefault(watch.ref, []).append(watch)
+            elif watch.derived is not None:
+                self.by_identity.setdefault(watch.derived.identity, []).append(watch)
+            elif watch.name is not None:
+                self.by_name.setdefault(watch.name, []).append(watch)
+                self.some_name.setdefault(watch.metric, watch)
+            elif watch.key is not None:
+                self.by_key.setdefault(watch.key, []).append(watch)
+                self.some_key.setdefault(watch.metric, watch)
+            else:
+                self.broad.append(watch)
+
+    def candidates(self, cset: _Set) -> list[_Watch]:
+        found = [*self.broad, *self.by_identity.get(cset.identity, []), *self.some_key.values()]
+        found += [w for name in cset.names for w in self.by_name.get(name, [])]
+        found += [w for key in cset.keys for w in self.by_key.get(key, [])]
+        if cset.unknown_name or cset.keys:
+            found += self.some_name.values()
+        return found
 
 
 def _decide(cset: _Set, watches: list[_Watch]) -> Verdict:
