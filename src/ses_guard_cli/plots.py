@@ -17,10 +17,9 @@ from typing import Any, Final
 
 from ses_guard_cli.backtest_replay import PolicyOutcome
 from ses_guard_cli.evaluation import ALARM, PeriodSeries
-from ses_guard_lambda import contract
+from ses_guard_lambda import contract, rules
 
 # Where AWS puts an account under review (SES FAQ on enforcement; docs/backtest.md), ratios.
-AWS_REVIEW_LEVELS: Final = {contract.METRIC_SHORT_BOUNCE: 0.05, contract.METRIC_SHORT_COMPLAINT: 0.001}
 POLICY_COLOURS: Final = (("#d62728", "#ff7f0e"), ("#6a3d9a", "#1f77b4"))  # (critical, warning) per policy
 DPI: Final = 100
 SIZE_INCHES: Final = (11.0, 6.5)
@@ -85,7 +84,7 @@ def _panels(target: str, outcomes: Sequence[PolicyOutcome]) -> list[Panel]:
         mine = [a for a in outcomes[0].alarms if a.target == target and a.alarm.metric_short == metric]
         if not mine:
             continue
-        lines = [Line("AWS review level", AWS_REVIEW_LEVELS[metric], "#7f7f7f", ":")]
+        lines = [Line("AWS review level", rules.AWS_REVIEW_LEVELS[metric], "#7f7f7f", ":")]
         pauses = []
         for number, outcome in enumerate(outcomes[:2]):
             critical, warning = POLICY_COLOURS[number]
