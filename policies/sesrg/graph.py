@@ -388,17 +388,18 @@ class ResourceGraph:
         """
         followed = context.facts[start:]
         unknown = any(isinstance(f, Opaque) and f.exact for f in followed)
-        if isinstance(value, dict | list) and (value or not unknown):  # checkov renders unknown maps as {}
+        consistent = any(isinstance(f, Lit) and f.exact and f.value == value for f in followed)
+        module_input = any(
+            self.vertices[t].get("block_type_") == "variable" and self._callers(t, context.root) for t in targets
+        )
+        misrendered = module_input and not consistent
+        if isinstance(value, dict | list) and value and not misrendered:
             # a map's references are fields of it (a policy's Resource), a list's are its elements (topics)
             if isinstance(value, dict):
                 context.facts[start:] = [_part(f) for f in followed]
             context.facts.insert(start, Lit(value, exact))
             return
-        consistent = any(isinstance(f, Lit) and f.exact and f.value == value for f in followed)
-        module_input = any(
-            self.vertices[t].get("block_type_") == "variable" and self._callers(t, context.root) for t in targets
-        )
-        if unknown or (module_input and not consistent):
+        if unknown or misrendered or (isinstance(value, dict | list) and followed):  # an unknown map renders as {}
             context.facts.insert(start, Lit(value, exact=False))
             return
         context.facts[start:] = [_part(f) if isinstance(f, Lit) and f.value != value else f for f in followed]
