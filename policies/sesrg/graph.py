@@ -366,7 +366,7 @@ class ResourceGraph:
                 for target in targets:  # checkov rendered the value: the references are where it came from
                     self._follow(target, context, exact)
                 if value is not MISSING:
-                    self._rendered(index, value, targets, context, start, exact)
+                    self._rendered(value, targets, context, start, exact)
                 texts = [(s, False) for s in _strings(value) if is_expression(s)]  # parts of a container
             outputs = not any(self.vertices[t].get("block_type_") == "output" for t in targets)
             iterator = _dynamic_iterator(path)
@@ -379,7 +379,7 @@ class ResourceGraph:
         finally:
             context.depth -= 1
 
-    def _rendered(self, index: int, value: Any, targets: list[int], context: _Context, start: int, exact: bool) -> None:
+    def _rendered(self, value: Any, targets: list[int], context: _Context, start: int, exact: bool) -> None:
         """A value checkov rendered from the references it followed (``context.facts[start:]``).
 
         checkov renders an unknown variable as its own name (``"var.x" == "a"`` is false), and in Terraform
