@@ -76,10 +76,12 @@ test-fast: $(VENV)/.installed
 e2e: tools tools-cdktn
 	$(PY) -m pytest -m e2e
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy src lambda_src/ses_guard_lambda main.py examples bench tools
+	# the policy pack imports its helpers as sesrg.* and checkov from checkov's own venv
+	cd policies && ../$(VENV)/bin/mypy --python-executable ../$(CHECKOV_VENV)/bin/python *.py sesrg/*.py
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

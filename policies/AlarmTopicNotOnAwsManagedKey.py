@@ -1,7 +1,5 @@
 """CKV_SESRG_2: SNS topics that CloudWatch alarms notify are not encrypted with ``alias/aws/sns``."""
 
-# ruff: noqa: N999 -- checkov's convention: a check file is named after its check class
-
 from __future__ import annotations
 
 import re

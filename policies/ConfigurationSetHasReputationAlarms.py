@@ -1,7 +1,5 @@
 """CKV_SESRG_3: every SES configuration set is watched by a bounce-rate and a complaint-rate alarm."""
 
-# ruff: noqa: N999 -- checkov's convention: a check file is named after its check class
-
 from __future__ import annotations
 
 import enum

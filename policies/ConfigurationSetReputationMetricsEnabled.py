@@ -1,7 +1,5 @@
 """CKV_SESRG_1: every SES configuration set exports reputation metrics."""
 
-# ruff: noqa: N999 -- checkov's convention: a check file is named after its check class
-
 from __future__ import annotations
 
 from collections.abc import Iterator

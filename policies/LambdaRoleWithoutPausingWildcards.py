@@ -1,7 +1,5 @@
 """CKV_SESRG_4: Lambda execution roles are not granted SES pausing through wildcards."""
 
-# ruff: noqa: N999 -- checkov's convention: a check file is named after its check class
-
 from __future__ import annotations
 
 import re
