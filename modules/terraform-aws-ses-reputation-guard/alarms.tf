@@ -26,6 +26,13 @@ resource "aws_cloudwatch_metric_alarm" "guard_account_bounce_warning" {
     "ses-reputation-guard:tier"   = "warning"
     "ses-reputation-guard:action" = "notify"
   })
+
+  lifecycle {
+    precondition {
+      condition     = (coalesce(var.account_policy.bounce_warning, var.default_thresholds.bounce_warning) < coalesce(var.account_policy.bounce_critical, var.default_thresholds.bounce_critical))
+      error_message = "account bounce: warning threshold ${coalesce(var.account_policy.bounce_warning, var.default_thresholds.bounce_warning)} must be below critical threshold ${coalesce(var.account_policy.bounce_critical, var.default_thresholds.bounce_critical)} (after defaults are applied)."
+    }
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "guard_account_bounce_critical" {
@@ -77,6 +84,13 @@ resource "aws_cloudwatch_metric_alarm" "guard_account_complaint_warning" {
     "ses-reputation-guard:tier"   = "warning"
     "ses-reputation-guard:action" = "notify"
   })
+
+  lifecycle {
+    precondition {
+      condition     = (coalesce(var.account_policy.complaint_warning, var.default_thresholds.complaint_warning) < coalesce(var.account_policy.complaint_critical, var.default_thresholds.complaint_critical))
+      error_message = "account complaint: warning threshold ${coalesce(var.account_policy.complaint_warning, var.default_thresholds.complaint_warning)} must be below critical threshold ${coalesce(var.account_policy.complaint_critical, var.default_thresholds.complaint_critical)} (after defaults are applied)."
+    }
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "guard_account_complaint_critical" {

@@ -32,31 +32,31 @@ variable "default_thresholds" {
 
   validation {
     condition     = !(coalesce(var.default_thresholds.bounce_warning, 0) >= coalesce(var.default_thresholds.bounce_critical, 1))
-    error_message = "default_thresholds bounce: warning threshold ${var.default_thresholds.bounce_warning} must be below critical threshold ${var.default_thresholds.bounce_critical}."
+    error_message = "default_thresholds bounce: warning threshold ${jsonencode(var.default_thresholds.bounce_warning)} must be below critical threshold ${jsonencode(var.default_thresholds.bounce_critical)}."
   }
 
   validation {
     condition     = !(coalesce(var.default_thresholds.complaint_warning, 0) >= coalesce(var.default_thresholds.complaint_critical, 1))
-    error_message = "default_thresholds complaint: warning threshold ${var.default_thresholds.complaint_warning} must be below critical threshold ${var.default_thresholds.complaint_critical}."
+    error_message = "default_thresholds complaint: warning threshold ${jsonencode(var.default_thresholds.complaint_warning)} must be below critical threshold ${jsonencode(var.default_thresholds.complaint_critical)}."
   }
 }
 
 variable "account_policy" {
-  description = "Account-wide alarms (no dimension). action: \"pause\" pauses the whole account on a critical alarm, \"notify\" only notifies. Thresholds left null use default_thresholds."
+  description = "Account-wide alarms (no dimension). action (required: \"pause\" or \"notify\"; null is refused, not read as \"pause\"): \"pause\" pauses the whole account on a critical alarm, \"notify\" only notifies. Thresholds left null use default_thresholds; a warning threshold must be below its critical one after defaults."
   type = object({
     enabled            = optional(bool, true)
-    action             = optional(string, "pause")
     warning_alarms     = optional(bool, true)
+    action             = optional(string)
     bounce_warning     = optional(number)
     bounce_critical    = optional(number)
     complaint_warning  = optional(number)
     complaint_critical = optional(number)
   })
-  default  = {}
+  default  = { action = "pause" }
   nullable = false
 
   validation {
-    condition     = contains(["pause", "notify"], var.account_policy.action)
+    condition     = try(contains(["pause", "notify"], var.account_policy.action), false)
     error_message = "account_policy.action ${jsonencode(var.account_policy.action)}: must be one of 'pause', 'notify'."
   }
 
@@ -66,12 +66,22 @@ variable "account_policy" {
     ])
     error_message = "account_policy ${jsonencode(var.account_policy)}: must be a ratio strictly between 0 and 1 (0.05 = 5 %), not a percentage."
   }
+
+  validation {
+    condition     = !(coalesce(var.account_policy.bounce_warning, 0) >= coalesce(var.account_policy.bounce_critical, 1))
+    error_message = "account_policy bounce: warning threshold ${jsonencode(var.account_policy.bounce_warning)} must be below critical threshold ${jsonencode(var.account_policy.bounce_critical)}."
+  }
+
+  validation {
+    condition     = !(coalesce(var.account_policy.complaint_warning, 0) >= coalesce(var.account_policy.complaint_critical, 1))
+    error_message = "account_policy complaint: warning threshold ${jsonencode(var.account_policy.complaint_warning)} must be below critical threshold ${jsonencode(var.account_policy.complaint_critical)}."
+  }
 }
 
 variable "configuration_sets" {
-  description = "Per-set policies keyed by configuration set name (at most 10,000). managed = true creates the set with reputation metrics on; false guards an existing set (enable its reputation metrics yourself). action \"pause\" pauses only that set; \"notify\" never pauses it. Thresholds left null use default_thresholds."
+  description = "Per-set policies keyed by configuration set name (at most 10,000). managed = true creates the set with reputation metrics on; false guards an existing set (enable its reputation metrics yourself). action (required, null is refused): \"pause\" pauses only that set; \"notify\" never pauses it. Thresholds left null use default_thresholds."
   type = map(object({
-    action             = optional(string, "pause")
+    action             = optional(string)
     managed            = optional(bool, true)
     warning_alarms     = optional(bool, true)
     bounce_warning     = optional(number)
@@ -98,8 +108,10 @@ variable "configuration_sets" {
   }
 
   validation {
-    condition     = length([for name, s in var.configuration_sets : name if !contains(["pause", "notify"], s.action)]) == 0
-    error_message = "configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if !contains(["pause", "notify"], s.action)])}: action must be one of 'pause', 'notify'."
+    condition = length([
+      for name, s in var.configuration_sets : name if !try(contains(["pause", "notify"], s.action), false)
+    ]) == 0
+    error_message = "configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if !try(contains(["pause", "notify"], s.action), false)])}: action must be one of 'pause', 'notify'."
   }
 
   validation {
@@ -191,6 +203,11 @@ variable "alarm_settings" {
   }
 
   validation {
+    condition     = var.alarm_settings.period_seconds * var.alarm_settings.evaluation_periods <= (var.alarm_settings.period_seconds < 3600 ? 86400 : 604800)
+    error_message = "alarm_settings.period_seconds ${var.alarm_settings.period_seconds} x evaluation_periods ${var.alarm_settings.evaluation_periods}: period_seconds x evaluation_periods must be at most 604800 s (7 days), or 86400 s (1 day) when period_seconds is below 3600 (CloudWatch PutMetricAlarm)."
+  }
+
+  validation {
     condition     = var.alarm_settings.datapoints_to_alarm <= var.alarm_settings.evaluation_periods
     error_message = "alarm_settings.datapoints_to_alarm ${var.alarm_settings.datapoints_to_alarm}: must not exceed evaluation_periods."
   }
@@ -226,8 +243,23 @@ variable "reserved_concurrency" {
 }
 
 variable "tags" {
-  description = "Tags on every taggable resource."
+  description = "Tags on every taggable resource (at most 45: every alarm also carries the guard's own 5)."
   type        = map(string)
   default     = {}
   nullable    = false
+
+  validation {
+    condition     = length([for key, value in var.tags : key if key == "" || length(key) > 128 || startswith(key, "aws:")]) == 0
+    error_message = "tags keys ${jsonencode([for key, value in var.tags : key if key == "" || length(key) > 128 || startswith(key, "aws:")])}: must be 1-128 characters and not start with 'aws:'."
+  }
+
+  validation {
+    condition     = length([for key, value in var.tags : key if length(value) > 256]) == 0
+    error_message = "tags values of ${jsonencode([for key, value in var.tags : key if length(value) > 256])}: must be a string of at most 256 characters."
+  }
+
+  validation {
+    condition     = length(var.tags) <= 45
+    error_message = "tags: too many, ${length(var.tags)}: at most 45 tags: AWS allows 50 per resource and the guard adds its own 5 to every alarm."
+  }
 }

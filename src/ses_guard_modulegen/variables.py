@@ -45,7 +45,7 @@ class ModuleVariable:
             f'variable "{self.name}" {{',
             f"  description = {json.dumps(self.description)}",
             f"  type        = {self.type}",
-            f"  default     = {json.dumps(self.default)}",
+            f"  default     = {hcl_value(self.default)}",
             "  nullable    = false",
         ]
         for validation in self.validations:
@@ -59,6 +59,13 @@ class ModuleVariable:
 
 
 # --- HCL building blocks ----------------------------------------------------------------------------
+def hcl_value(value: Any) -> str:
+    """A literal value in HCL (objects as ``{ key = value }``; everything else as JSON, which HCL reads)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {hcl_value(item)}" for key, item in value.items()) + "}"
+    return json.dumps(value)
+
+
 def hcl_string(text: str) -> str:
     """``text`` as an HCL string literal (JSON escapes, and no accidental ``${`` / ``%{`` templates)."""
     return json.dumps(text).replace("${", "$${").replace("%{", "%%{")
@@ -123,6 +130,12 @@ def optional_attributes(defaults: object, **types: str) -> str:
     )
 
 
+def one_of_actions(value: str) -> str:
+    """``value`` is "pause" or "notify"; null is not (Terraform cannot tell an omitted attribute from a null
+    one, so neither may stand for "pause": the caller says which). ``try``: contains() refuses null."""
+    return f"try(contains({hcl_list(contract.ACTIONS)}, {value}), false)"
+
+
 def thresholds_type(with_defaults: bool) -> str:
     if with_defaults:
         return optional_attributes(ReputationThresholds(), **dict.fromkeys(rules.THRESHOLD_NAMES, "number"))
@@ -137,8 +150,10 @@ def threshold_validations(subject: str, obj: str) -> tuple[Validation, ...]:
             f"!({warning_not_below_critical(obj, metric)})",
             template(
                 f"{subject} {metric}: " + rules.warning_below_critical("<warning>", "<critical>") + ".",
-                warning=f"{obj}.{metric}_warning",
-                critical=f"{obj}.{metric}_critical",
+                # jsonencode: Terraform renders the message even when the condition holds, and a null
+                # (an account threshold left to the default) may not be interpolated.
+                warning=f"jsonencode({obj}.{metric}_warning)",
+                critical=f"jsonencode({obj}.{metric}_critical)",
             ),
         )
         for metric in METRICS
@@ -160,7 +175,7 @@ def list_items_match(variable: str, rule: rules.PatternRule) -> Validation:
 def _set_validations() -> tuple[Validation, ...]:
     sets = "var.configuration_sets"
     bad_names = each_set(f"!{matches(rules.CONFIGURATION_SET_NAME, 'name')}")
-    bad_actions = each_set(f"!contains({hcl_list(contract.ACTIONS)}, s.action)")
+    bad_actions = each_set(f"!{one_of_actions('s.action')}")
     bad_ratios = each_set(any_threshold_not_a_ratio("s"))
     order = tuple(
         Validation(
@@ -209,11 +224,33 @@ def _alarm_settings_validations() -> tuple[Validation, ...]:
         Validation(whole_number_ok(datapoints, 1, rules.ALARM_EVALUATION_PERIODS_MAX),
                    message("alarm_settings.datapoints_to_alarm", datapoints,
                            rules.whole_number(1, rules.ALARM_EVALUATION_PERIODS_MAX))),
+        Validation(
+            f"{period} * {periods} <= ({period} < {rules.ALARM_SHORT_PERIOD_SECONDS} ? "
+            f"{rules.ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS} : {rules.ALARM_EVALUATION_RANGE_SECONDS_MAX})",
+            template(f"alarm_settings.period_seconds <period> x evaluation_periods <periods>: "
+                     f"{rules.EVALUATION_RANGE_RULE}.", period=period, periods=periods),
+        ),
         Validation(f"{datapoints} <= {periods}",
                    message("alarm_settings.datapoints_to_alarm", datapoints, rules.DATAPOINTS_RULE)),
         Validation(f"contains({hcl_list(rules.ALARM_STATISTICS)}, {statistic})",
                    message("alarm_settings.statistic", f"jsonencode({statistic})",
                            rules.one_of(rules.ALARM_STATISTICS))),
+    )  # fmt: skip
+
+
+def _tag_validations() -> tuple[Validation, ...]:
+    prefix = hcl_string(rules.TAG_RESERVED_PREFIX)
+    bad_keys = (
+        f'[for key, value in var.tags : key if key == "" || length(key) > {rules.TAG_KEY_MAX_LENGTH} || '
+        f"startswith(key, {prefix})]"
+    )
+    long_values = f"[for key, value in var.tags : key if length(value) > {rules.TAG_VALUE_MAX_LENGTH}]"
+    return (
+        Validation(f"length({bad_keys}) == 0", message("tags keys", f"jsonencode({bad_keys})", rules.TAG_KEY_RULE)),
+        Validation(f"length({long_values}) == 0",
+                   message("tags values of", f"jsonencode({long_values})", rules.TAG_VALUE_RULE)),
+        Validation(f"length(var.tags) <= {rules.USER_TAGS_MAX}",
+                   message("tags: too many,", "length(var.tags)", rules.TAG_COUNT_RULE)),
     )  # fmt: skip
 
 
@@ -236,26 +273,27 @@ def variables() -> list[ModuleVariable]:
         ),
         ModuleVariable(
             "account_policy",
-            f"object({{ {optional_attributes(AccountPolicy(), enabled='bool', action='string', warning_alarms='bool')}, "
+            f"object({{ {optional_attributes(AccountPolicy(), enabled='bool', warning_alarms='bool')}, action = optional(string), "
             f"{thresholds_type(False)} }})",
-            'Account-wide alarms (no dimension). action: "pause" pauses the whole account on a critical alarm, '
-            '"notify" only notifies. Thresholds left null use default_thresholds.',
-            {},
+            'Account-wide alarms (no dimension). action (required: "pause" or "notify"; null is refused, not read as '
+            '"pause"): "pause" pauses the whole account on a critical alarm, "notify" only notifies. Thresholds left '
+            "null use default_thresholds; a warning threshold must be below its critical one after defaults.",
+            {"action": AccountPolicy().action},
             (
-                Validation(f"contains({hcl_list(contract.ACTIONS)}, var.account_policy.action)",
+                Validation(one_of_actions("var.account_policy.action"),
                            message("account_policy.action", "jsonencode(var.account_policy.action)",
                                    rules.one_of(contract.ACTIONS))),
-                threshold_validations("account_policy", "var.account_policy")[0],
+                *threshold_validations("account_policy", "var.account_policy"),
             ),
         ),
         ModuleVariable(
             "configuration_sets",
-            f"map(object({{ {optional_attributes(ConfigurationSetPolicy(), action='string', managed='bool', warning_alarms='bool')}, "
+            f"map(object({{ action = optional(string), {optional_attributes(ConfigurationSetPolicy(), managed='bool', warning_alarms='bool')}, "
             f"{thresholds_type(False)} }}))",
             f"Per-set policies keyed by configuration set name (at most {rules.MAX_CONFIGURATION_SETS:,}). managed = true creates the set "
             "with reputation metrics on; false guards an existing set (enable its reputation metrics yourself). "
-            'action "pause" pauses only that set; "notify" never pauses it. Thresholds left null use '
-            "default_thresholds.",
+            'action (required, null is refused): "pause" pauses only that set; "notify" never pauses it. Thresholds '
+            "left null use default_thresholds.",
             {},
             _set_validations(),
         ),
@@ -305,7 +343,13 @@ def variables() -> list[ModuleVariable]:
                         f"must be {rules.RESERVED_CONCURRENCY_NONE} (no reservation) or "
                         + rules.whole_number(rules.RESERVED_CONCURRENCY_MIN, rules.RESERVED_CONCURRENCY_MAX))),),
         ),
-        ModuleVariable("tags", "map(string)", "Tags on every taggable resource.", {}),
+        ModuleVariable(
+            "tags", "map(string)",
+            f"Tags on every taggable resource (at most {rules.USER_TAGS_MAX}: every alarm also carries the guard's "
+            f"own {rules.GUARD_TAGS_PER_ALARM}).",
+            {},
+            _tag_validations(),
+        ),
     ]  # fmt: skip
 
 
