@@ -7,9 +7,15 @@ from typing import Any
 
 from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import Construct, Op, Precondition, TerraformResourceLifecycle, Token
-from ses_reputation_guard.alarm_settings import METRICS, AlarmSettings, reputation_alarm
-from ses_reputation_guard.context import GuardContext
-from ses_reputation_guard.expressions import SKIP, Flag, actions_for, count_for
+from ses_reputation_guard.alarm_settings import (
+    METRICS,
+    AlarmSettings,
+    reputation_alarm,
+    reputation_alarm_tags,
+    tiered_alarms,
+)
+from ses_reputation_guard.context import GuardChild, GuardContext
+from ses_reputation_guard.expressions import Flag
 from ses_reputation_guard.policy import ReputationThresholds
 from ses_reputation_guard.validation import is_token
 
@@ -31,27 +37,24 @@ class AccountReputationAlarmsProps:
     """Create the warning tier. Default True."""
 
 
-class AccountReputationAlarms(Construct):
+class AccountReputationAlarms(GuardChild[AccountReputationAlarmsProps]):
     """Up to four alarms ``<name_prefix>-account-<metric>-<tier>``; the critical ones publish to the
     pause topic when the action is ``pause``. ``alarms`` maps (metric, tier) to each alarm created."""
 
     def __init__(
         self, scope: Construct, construct_id: str, context: GuardContext, props: AccountReputationAlarmsProps
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props
-        self.alarms: dict[tuple[str, str], Any] = {}
-        critical_actions = actions_for(props.action, props.pause_topic_arn, props.notification_topic_arn)
-        for metric_short in METRICS:
-            tiers = (
-                (contract.TIER_WARNING, [props.notification_topic_arn], contract.ACTION_NOTIFY, props.warning_alarms),
-                (contract.TIER_CRITICAL, critical_actions, props.action, True),
+        super().__init__(scope, construct_id, context, props)
+        self.alarms: dict[tuple[str, str], Any] = {
+            (metric_short, tier): self._alarm(metric_short, tier, actions, action, count)
+            for metric_short, tier, actions, action, count in tiered_alarms(
+                action=props.action,
+                enabled=props.enabled,
+                warning_alarms=props.warning_alarms,
+                pause_topic_arn=props.pause_topic_arn,
+                notification_topic_arn=props.notification_topic_arn,
             )
-            for tier, actions, action, tier_enabled in tiers:
-                count = count_for(props.enabled, tier_enabled)
-                if count is not SKIP:
-                    self.alarms[(metric_short, tier)] = self._alarm(metric_short, tier, actions, action, count)
+        }
 
     def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:
         context, props = self.context, self.props
@@ -75,14 +78,7 @@ class AccountReputationAlarms(Construct):
             settings=props.settings,
             alarm_actions=actions,
             ok_actions=[props.notification_topic_arn],
-            tags=context.tags_with(
-                {
-                    contract.TAG_GUARD: context.name_prefix,
-                    contract.TAG_SCOPE: contract.SCOPE_ACCOUNT,
-                    contract.TAG_TIER: tier,
-                    contract.TAG_ACTION: action,
-                }
-            ),
+            tags=reputation_alarm_tags(context, contract.SCOPE_ACCOUNT, tier, action),
             count=count,
             lifecycle=self._ordered_thresholds(metric_short) if tier == contract.TIER_WARNING else None,
         )

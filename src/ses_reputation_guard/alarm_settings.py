@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct
 from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.expressions import SKIP, Flag, actions_for, count_for
 from ses_reputation_guard.validation import Problems
 
 METRICS = {
@@ -102,6 +103,36 @@ def reputation_alarm(
         count=count,
         lifecycle=lifecycle,
     )
+
+
+def tiered_alarms(
+    *, action: str, enabled: Flag, warning_alarms: Flag, pause_topic_arn: str, notification_topic_arn: str
+) -> Iterator[tuple[str, str, Any, str, Any]]:
+    """(metric short name, tier, alarm actions, action tag, count) of each alarm a guard-wide alarm set
+    creates: warning alarms notify people, critical ones also publish to the pause topic when
+    ``action`` is ``pause``. Tiers switched off by a Python ``False`` are left out."""
+    critical_actions = actions_for(action, pause_topic_arn, notification_topic_arn)
+    for metric_short in METRICS:
+        tiers = (
+            (contract.TIER_WARNING, [notification_topic_arn], contract.ACTION_NOTIFY, warning_alarms),
+            (contract.TIER_CRITICAL, critical_actions, action, True),
+        )
+        for tier, actions, tier_action, tier_enabled in tiers:
+            count = count_for(enabled, tier_enabled)
+            if count is not SKIP:
+                yield metric_short, tier, actions, tier_action, count
+
+
+def reputation_alarm_tags(
+    context: GuardContext, alarm_scope: str, tier: str, action: Any, configuration_set: Any = None
+) -> Any:
+    """The guard's tags plus those the function reads from a reputation alarm (``contract.TAG_*``)."""
+    tags = {contract.TAG_GUARD: context.name_prefix, contract.TAG_SCOPE: alarm_scope}
+    if configuration_set is not None:
+        tags[contract.TAG_CONFIGURATION_SET] = configuration_set
+    tags[contract.TAG_TIER] = tier
+    tags[contract.TAG_ACTION] = action
+    return context.tags_with(tags)
 
 
 def _whole(value: object) -> bool:

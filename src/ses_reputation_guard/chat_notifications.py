@@ -43,7 +43,7 @@ from ses_reputation_guard._cdktf import (
     TerraformIterator,
     Token,
 )
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import SKIP, TerraformExpression
 from ses_reputation_guard.validation import Problems
 
@@ -144,7 +144,7 @@ def _channel_rule(channel: SlackChannel | TeamsChannel) -> rules.PatternRule:
     return rules.SLACK_CHANNEL_ID if isinstance(channel, SlackChannel) else rules.TEAMS_CHANNEL_ID
 
 
-class ChatNotifications(Construct):
+class ChatNotifications(GuardChild[ChatNotificationsProps]):
     """``role`` (``aws_iam_role.<prefix>_chat_role``), its read-only policy, and ``slack`` / ``teams``:
     one ``for_each`` channel-configuration block per platform, keyed by label (None without channels).
     With Terraform lists the role is counted (created only when some list is non-empty)."""
@@ -152,10 +152,8 @@ class ChatNotifications(Construct):
     def __init__(
         self, scope: Construct, construct_id: str, context: GuardContext, props: ChatNotificationsProps
     ) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, context, props)
         props.validate()
-        self.context = context
-        self.props = props
         self.role: IamRole | None = None
         self.slack: ChatbotSlackChannelConfiguration | None = None
         self.teams: ChatbotTeamsChannelConfiguration | None = None

@@ -13,8 +13,8 @@ from typing import Any
 
 from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import Construct, Precondition, TerraformIterator, TerraformResourceLifecycle, Token
-from ses_reputation_guard.alarm_settings import METRICS, AlarmSettings, reputation_alarm
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.alarm_settings import METRICS, AlarmSettings, reputation_alarm, reputation_alarm_tags
+from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import TerraformExpression, actions_for
 
 
@@ -34,16 +34,14 @@ class ConfigurationSetReputationAlarmsProps:
     it, so Terraform (and scanners) see which set an alarm watches. None (default): no managed sets."""
 
 
-class ConfigurationSetReputationAlarms(Construct):
+class ConfigurationSetReputationAlarms(GuardChild[ConfigurationSetReputationAlarmsProps]):
     """Four ``for_each`` alarm blocks ``<name_prefix>-set-<set>-<metric>-<tier>``: bounce and
     complaint, warning and critical. ``alarms`` maps (metric, tier) to each block."""
 
     def __init__(
         self, scope: Construct, construct_id: str, context: GuardContext, props: ConfigurationSetReputationAlarmsProps
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props
+        super().__init__(scope, construct_id, context, props)
         self.alarms: dict[tuple[str, str], Any] = {}
         for tier, sets in ((contract.TIER_WARNING, props.warning_sets), (contract.TIER_CRITICAL, props.sets)):
             for metric_short in METRICS:
@@ -80,15 +78,7 @@ class ConfigurationSetReputationAlarms(Construct):
             dimensions={contract.DIMENSION_CONFIGURATION_SET: watched_set},
             alarm_actions=actions,
             ok_actions=[props.notification_topic_arn],
-            tags=context.tags_with(
-                {
-                    contract.TAG_GUARD: context.name_prefix,
-                    contract.TAG_SCOPE: contract.SCOPE_CONFIGURATION_SET,
-                    contract.TAG_CONFIGURATION_SET: set_name,
-                    contract.TAG_TIER: tier,
-                    contract.TAG_ACTION: action,
-                }
-            ),
+            tags=reputation_alarm_tags(context, contract.SCOPE_CONFIGURATION_SET, tier, action, set_name),
             for_each=sets,
             lifecycle=_ordered_thresholds(metric_short) if tier == contract.TIER_WARNING else None,
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import Construct, Precondition
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.pause_scope import (
     arns_chars_hcl,
@@ -35,7 +35,7 @@ class ConfigurationSetMapProps:
     """Also check the scope against the sets at plan time (sets or scope unknown at synth). Default False."""
 
 
-class ConfigurationSetMap(Construct):
+class ConfigurationSetMap(GuardChild[ConfigurationSetMapProps]):
     """``all`` (the map), ``warning`` and ``managed`` (filtered maps), ``pausing_names`` and
     ``pausing_arns`` (lists), ``notify_only_arns_in_scope`` (notify-only sets a name pattern covers,
     or None): expressions of locals named ``<prefix>_<view>``."""
@@ -43,9 +43,7 @@ class ConfigurationSetMap(Construct):
     def __init__(
         self, scope: Construct, construct_id: str, context: GuardContext, props: ConfigurationSetMapProps
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props
+        super().__init__(scope, construct_id, context, props)
         sets = props.sets.text
         self.all = props.sets
         self.arn_prefix = context.local(self, "configuration_set_arn_prefix", context.arn("ses", "configuration-set/"))

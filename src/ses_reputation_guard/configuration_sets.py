@@ -25,7 +25,7 @@ from ses_reputation_guard._cdktf import (
     TerraformResourceLifecycle,
     Token,
 )
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import TerraformExpression
 
 NO_SETS = TerraformExpression("{}")
@@ -40,15 +40,13 @@ class ManagedConfigurationSetsProps:
     """True: Terraform may delete a managed set. Default False (``prevent_destroy``)."""
 
 
-class ManagedConfigurationSets(Construct):
+class ManagedConfigurationSets(GuardChild[ManagedConfigurationSetsProps]):
     """``aws_sesv2_configuration_set.<prefix>_configuration_sets``, ``for_each`` keyed by set name."""
 
     def __init__(
         self, scope: Construct, construct_id: str, context: GuardContext, props: ManagedConfigurationSetsProps
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props
+        super().__init__(scope, construct_id, context, props)
         sets = TerraformIterator.from_map(Token.as_any_map(props.managed_sets.interpolated))
         self.configuration_sets = context.create(
             self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ses_reputation_guard._cdktf import (
     Construct,
@@ -23,6 +23,7 @@ from ses_reputation_guard._cdktf import (
 from ses_reputation_guard.expressions import TerraformExpression, merged_tags
 
 Element = TypeVar("Element")
+Props = TypeVar("Props")
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,12 @@ class GuardContext:
     def tags_with(self, extra: Mapping[str, Any]) -> Any:
         """The guard's tags plus ``extra`` (which wins): a mapping, or a ``merge(...)`` token."""
         return merged_tags(self.tags, extra)
+
+
+class GuardChild(Construct, Generic[Props]):
+    """A child construct of one guard: keeps the guard's ``context`` and its own ``props``."""
+
+    def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: Props) -> None:
+        super().__init__(scope, construct_id)
+        self.context = context
+        self.props = props

@@ -31,7 +31,7 @@ from typing import Any
 from ses_guard_lambda import contract, rules
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
 from ses_reputation_guard._cdktf import CloudwatchDashboard, Construct, TerraformLocal, Token
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for
 from ses_reputation_guard.fleet_policy import fleet_query
 from ses_reputation_guard.naming import resource_address
@@ -154,16 +154,14 @@ def percent(ratio: float) -> str:
 
 
 # --- the construct --------------------------------------------------------------------------------
-class GuardDashboard(Construct):
+class GuardDashboard(GuardChild[GuardDashboardProps]):
     """``dashboard`` (``aws_cloudwatch_dashboard.<prefix>_dashboard``) and the locals it reads:
     ``<prefix>_dashboard_inputs``, ``_dashboard_sets`` (with sets), ``_dashboard_alarm_arns`` and
     ``_dashboard_body`` (the ``jsonencode`` expression, also handy in ``terraform console``)."""
 
     def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: GuardDashboardProps) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, context, props)
         props.validate()
-        self.context = context
-        self.props = props
         self.dashboard: CloudwatchDashboard | None = None
         count = count_for(props.enabled)
         if count is SKIP:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_reputation_guard._cdktf import Construct, Fn, KmsAlias, KmsKey
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class GuardKeyProps:
     """Days KMS waits before deleting the key after ``destroy``. Default 30 (the maximum)."""
 
 
-class GuardKey(Construct):
+class GuardKey(GuardChild[GuardKeyProps]):
     """A rotating customer managed key (alias ``alias/<name_prefix>``) that CloudWatch, CloudWatch
     Logs, SNS and SQS can use."""
 
@@ -35,9 +35,7 @@ class GuardKey(Construct):
         context: GuardContext,
         props: GuardKeyProps | None = None,
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props or GuardKeyProps()
+        super().__init__(scope, construct_id, context, props or GuardKeyProps())
         self.key = context.create(
             self,
             KmsKey,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 
 ERRORS_ALARM_SUFFIX = "function-errors"
 DEAD_LETTERS_ALARM_SUFFIX = "dead-letters"
@@ -26,15 +26,13 @@ class FunctionHealthAlarmsProps:
     """Evaluation period of both alarms, seconds. Default 300."""
 
 
-class FunctionHealthAlarms(Construct):
+class FunctionHealthAlarms(GuardChild[FunctionHealthAlarmsProps]):
     """Errors >= 1 and dead-letter queue depth >= 1, both notifying people."""
 
     def __init__(
         self, scope: Construct, construct_id: str, context: GuardContext, props: FunctionHealthAlarmsProps
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props
+        super().__init__(scope, construct_id, context, props)
         common: dict[str, Any] = {
             "comparison_operator": "GreaterThanOrEqualToThreshold",
             "threshold": 1,

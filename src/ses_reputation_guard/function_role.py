@@ -24,7 +24,7 @@ from ses_reputation_guard._cdktf import (
     TerraformResourceLifecycle,
     Token,
 )
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for
 from ses_reputation_guard.naming import data_address
 from ses_reputation_guard.pause_scope import is_name_pattern, name_pattern
@@ -56,14 +56,12 @@ class FunctionRoleProps:
     """Plan-time checks (``Precondition``) of the scope, on the policy that grants set pausing."""
 
 
-class FunctionRole(Construct):
+class FunctionRole(GuardChild[FunctionRoleProps]):
     """``role`` and its policies: ``base_policy`` always, ``account_pause_policy`` and
     ``set_pause_policy`` when something may be paused (else None), X-Ray through ``tracing_policy``."""
 
     def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: FunctionRoleProps) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props
+        super().__init__(scope, construct_id, context, props)
         assume = context.create(
             self,
             DataAwsIamPolicyDocument,

@@ -22,7 +22,7 @@ from ses_reputation_guard._cdktf import (
     TerraformIterator,
     Token,
 )
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.validation import is_token
 
 
@@ -45,13 +45,11 @@ class GuardTopicProps:
     also carry the function's reports)."""
 
 
-class GuardTopic(Construct):
+class GuardTopic(GuardChild[GuardTopicProps]):
     """Encrypted SNS topic with a publish-only-by-our-alarms, TLS-only policy and optional subscriptions."""
 
     def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: GuardTopicProps) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props
+        super().__init__(scope, construct_id, context, props)
         self.topic = context.create(
             self,
             SnsTopic,

@@ -24,7 +24,7 @@ from ses_reputation_guard._cdktf import (
     SnsTopicSubscription,
     SqsQueue,
 )
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import Flag, TerraformExpression, bool_string
 from ses_reputation_guard.function_role import FunctionRole, FunctionRoleProps
 
@@ -70,13 +70,11 @@ class PauseFunctionProps:
     memory_mb: int = 256
 
 
-class PauseFunction(Construct):
+class PauseFunction(GuardChild[PauseFunctionProps]):
     """The pausing Lambda and everything it needs to fail safely and visibly."""
 
     def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: PauseFunctionProps) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props
+        super().__init__(scope, construct_id, context, props)
         self.function_name = context.aws_name(FUNCTION_NAME_SUFFIX)
         self.log_group = context.create(
             self,
