@@ -20,7 +20,7 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ses_guard_lambda import alarm_names, contract
+from ses_guard_lambda import alarm_names, contract, handler
 from ses_guard_lambda.budget import Clock
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
 from ses_guard_lambda.config import GuardConfig
@@ -123,6 +123,27 @@ class FakeClock:
     @property
     def clock(self) -> Clock:
         return Clock(now=self.now, monotonic=self.monotonic, sleep=self.sleep)
+
+
+SET_ALARM = f"{PREFIX}-set-marketing-complaint-critical"
+ACCOUNT_ALARM = f"{PREFIX}-account-bounce-critical"
+ALL_SOURCES = frozenset(contract.SOURCES)
+
+
+def run_handler(
+    event: Any,
+    aws: Aws,
+    config: GuardConfig = CONFIG,
+    *,
+    context: Any = None,
+    clock: FakeClock | None = None,
+    clients: Clients | None = None,
+) -> dict[str, Any]:
+    """The function's handler on ``event`` with the stubbed clients (or ``clients``) and a fake clock."""
+    fake = clock or FakeClock()
+    return handler.handle(
+        event, context or FakeContext(), config=config, clients=clients or aws.clients, clock=fake.clock
+    )
 
 
 def alarm_description(

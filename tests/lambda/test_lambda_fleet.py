@@ -10,28 +10,22 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract, handler
+from ses_guard_lambda import contract
 from ses_guard_lambda.clients import Clients
-from ses_guard_lambda.config import GuardConfig
 from tests.stubbed_aws import (
+    ALL_SOURCES,
     CONFIG,
     FLEET_TAGS,
     PREFIX,
     Aws,
     FakeClock,
-    FakeContext,
     load_event,
+    run_handler,
     sns_message,
     with_sns_message,
 )
 
 FLEET_ALARM = f"{PREFIX}-fleet-bounce-critical"
-ALL_SOURCES = frozenset(contract.SOURCES)
-
-
-def run(event: Any, aws: Aws, config: GuardConfig = CONFIG, clock: FakeClock | None = None, clients: Any = None) -> Any:
-    fake = clock or FakeClock()
-    return handler.handle(event, FakeContext(), config=config, clients=clients or aws.clients, clock=fake.clock)
 
 
 def contributor_event(configuration_set: str) -> dict[str, Any]:
@@ -43,7 +37,7 @@ def contributor_event(configuration_set: str) -> dict[str, Any]:
 
 def test_an_sns_contributor_notification_pauses_exactly_the_contributor_set(aws: Aws) -> None:
     aws.expect_fleet_pause("newsletter")
-    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
     assert [p["target"] for p in summary["paused"]] == ["configuration-set:newsletter"]
     assert aws.calls_to("PutConfigurationSetSendingOptions") == [
@@ -55,7 +49,7 @@ def test_an_sns_contributor_notification_pauses_exactly_the_contributor_set(aws:
 def test_an_eventbridge_contributor_state_change_pauses_exactly_the_contributor_set(aws: Aws) -> None:
     aws.expect_fleet_pause("newsletter")
     config = replace(CONFIG, accepted_sources=ALL_SOURCES)
-    summary = run(load_event("eventbridge_fleet_contributor_state_change.json"), aws, config)
+    summary = run_handler(load_event("eventbridge_fleet_contributor_state_change.json"), aws, config)
     aws.assert_all_calls_made()
     assert [p["target"] for p in summary["paused"]] == ["configuration-set:newsletter"]
 
@@ -66,7 +60,7 @@ def test_the_alarm_level_notification_of_a_fleet_alarm_pauses_nothing(aws: Aws) 
     del message["AlarmContributor"]
     message["NewStateReason"] = "3 out of 120 time series evaluated to ALARM"
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    summary = run(with_sns_message(event, message), aws)
+    summary = run_handler(with_sns_message(event, message), aws)
     aws.assert_all_calls_made()
     assert summary["paused"] == summary["refused"] == [] and "contributor" in summary["ignored"][0]["reason"]
 
@@ -77,7 +71,7 @@ def test_the_alarm_level_notification_of_a_fleet_alarm_pauses_nothing(aws: Aws) 
 def test_a_set_in_the_shipped_policy_table_is_left_to_its_own_alarms_without_looking_further(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)  # no DescribeAlarms by prefix, no SES tag lookup
     config = replace(CONFIG, set_policies={"newsletter": contract.ACTION_PAUSE})
-    summary = run(load_event("sns_fleet_contributor.json"), aws, config)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, config)
     aws.assert_all_calls_made()
     assert summary["paused"] == [] and "own policy (pause) in set_policies.json" in summary["ignored"][0]["reason"]
 
@@ -90,7 +84,7 @@ def test_with_a_policy_table_a_set_not_listed_is_judged_by_the_fleet(aws: Aws) -
     aws.expect_datapoints(FLEET_ALARM, [0.14], "newsletter")
     aws.expect_pause_set("newsletter")
     aws.expect_publish()
-    summary = run(load_event("sns_fleet_contributor.json"), aws, replace(CONFIG, set_policies={"vip": "pause"}))
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, replace(CONFIG, set_policies={"vip": "pause"}))
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "configuration-set:newsletter"
 
@@ -98,7 +92,7 @@ def test_with_a_policy_table_a_set_not_listed_is_judged_by_the_fleet(aws: Aws) -
 def test_without_a_table_a_set_with_its_own_alarms_is_left_to_them(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
     aws.expect_own_alarms("newsletter", [f"{PREFIX}-set-newsletter-bounce-warning"])
-    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
     assert f"has its own alarm {PREFIX}-set-newsletter-bounce-warning" in summary["ignored"][0]["reason"]
 
@@ -113,7 +107,7 @@ def test_the_alarms_of_set_a_b_do_not_count_as_set_a_having_its_own_policy(aws: 
     aws.expect_datapoints(name, [0.14], "a")
     aws.expect_pause_set("a")
     aws.expect_publish()
-    summary = run(contributor_event("a"), aws)
+    summary = run_handler(contributor_event("a"), aws)
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "configuration-set:a"
 
@@ -122,7 +116,7 @@ def test_a_set_tagged_notify_in_ses_is_never_paused_by_a_fleet_alarm(aws: Aws) -
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
     aws.expect_own_alarms("newsletter")
     aws.expect_set_tags("newsletter", {contract.TAG_ACTION: contract.ACTION_NOTIFY, "team": "growth"})
-    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
     assert summary["paused"] == [] and "tagged ses-reputation-guard:action=notify" in summary["ignored"][0]["reason"]
 
@@ -131,7 +125,7 @@ def test_a_contributor_whose_set_no_longer_exists_is_ignored(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
     aws.expect_own_alarms("newsletter")
     aws.stubs["sesv2"].add_client_error("list_tags_for_resource", "NotFoundException", "no such set", 404)
-    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
     assert "configuration set 'newsletter' does not exist" in summary["ignored"][0]["reason"]
 
@@ -145,7 +139,7 @@ def test_a_contributor_not_in_alarm_now_is_refused(aws: Aws) -> None:
     aws.expect_set_tags("newsletter")
     aws.expect_contributors(FLEET_ALARM, ["marketing", "vip"])
     aws.expect_publish()
-    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
     assert summary["paused"] == [] and "contributor newsletter is not in ALARM now" in summary["refused"][0]["reason"]
 
@@ -161,7 +155,7 @@ def test_a_fleet_alarm_not_grouped_by_configuration_set_is_refused(aws: Aws) -> 
     event = load_event("sns_fleet_contributor.json")
     message = sns_message(event)
     message["Trigger"]["Metrics"][0]["Expression"] = query
-    summary = run(with_sns_message(event, message), aws)
+    summary = run_handler(with_sns_message(event, message), aws)
     aws.assert_all_calls_made()
     assert "not grouped by 'ses:configuration-set'" in summary["refused"][0]["reason"]
 
@@ -189,7 +183,7 @@ def test_without_describe_alarm_contributors_in_the_sdk_ses_datapoints_alone_dec
     aws.expect_pause_set("newsletter")
     aws.expect_publish()
     clients = Clients(sesv2=aws.sesv2, sns=aws.sns, cloudwatch=_WithoutContributorsApi(aws.cloudwatch))
-    summary = run(load_event("sns_fleet_contributor.json"), aws, clients=clients)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, clients=clients)
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "configuration-set:newsletter"
     (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"decision"' in x]
@@ -204,7 +198,7 @@ def test_when_describe_alarm_contributors_fails_ses_datapoints_alone_decide(aws:
     aws.expect_set("newsletter")
     aws.expect_datapoints(FLEET_ALARM, [0.01], "newsletter")  # below 0.05: refused on the datapoints
     aws.expect_publish()
-    summary = run(load_event("sns_fleet_contributor.json"), aws)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
     assert "do not confirm" in summary["refused"][0]["reason"]
     assert "DescribeAlarmContributors failed (AccessDenied)" in aws.reports()[0]["Texts"]["default"]
@@ -254,7 +248,7 @@ def test_a_burst_of_100_contributors_under_ses_throttling_pauses_each_set_exactl
     outcomes: list[tuple[str, str]] = []
     started = time.perf_counter()
     for _, name, _ in deliveries:  # one SNS notification per contributor, one invocation each
-        summary = run(contributor_event(name), aws, clock=clock)
+        summary = run_handler(contributor_event(name), aws, clock=clock)
         outcomes += [(e["target"], "paused") for e in summary["paused"]]
         outcomes += [(e["target"], "already_paused") for e in summary["already_paused"]]
         assert summary["refused"] == [] and summary["ignored"] == []

@@ -20,31 +20,24 @@ from ses_guard_lambda.config import ConfigError, GuardConfig, load_policy_table
 from ses_guard_lambda.handler import RecordProcessingError
 from tests.stubbed_aws import (
     ACCOUNT,
+    ACCOUNT_ALARM,
+    ALL_SOURCES,
     CONFIG,
     FUNCTION_ARN,
     PREFIX,
     REPORT_TOPIC,
+    SET_ALARM,
     Aws,
     FakeClock,
     FakeContext,
     alarm_description,
     load_event,
     make_client,
+    run_handler,
     sns_message,
     tags,
     with_sns_message,
 )
-
-SET_ALARM = f"{PREFIX}-set-marketing-complaint-critical"
-ACCOUNT_ALARM = f"{PREFIX}-account-bounce-critical"
-ALL_SOURCES = frozenset(contract.SOURCES)
-
-
-def run(
-    event: Any, aws: Aws, config: GuardConfig = CONFIG, context: Any = None, clock: FakeClock | None = None
-) -> dict[str, Any]:
-    fake = clock or FakeClock()
-    return handler.handle(event, context or FakeContext(), config=config, clients=aws.clients, clock=fake.clock)
 
 
 def log_lines(output: str, event: str = "decision") -> list[dict[str, Any]]:
@@ -57,7 +50,7 @@ def log_lines(output: str, event: str = "decision") -> list[dict[str, Any]]:
 
 def test_account_alarm_pauses_the_account(aws: Aws) -> None:
     aws.expect_account_pause(ACCOUNT_ALARM)
-    summary = run(load_event("sns_account_bounce_alarm.json"), aws)
+    summary = run_handler(load_event("sns_account_bounce_alarm.json"), aws)
     aws.assert_all_calls_made()
     assert summary["records"] == 1
     assert summary["dry_run"] is False
@@ -67,7 +60,7 @@ def test_account_alarm_pauses_the_account(aws: Aws) -> None:
 
 def test_set_alarm_pauses_only_that_configuration_set(aws: Aws) -> None:
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws)
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     aws.assert_all_calls_made()
     assert [p["target"] for p in summary["paused"]] == ["configuration-set:marketing"]
 
@@ -75,7 +68,7 @@ def test_set_alarm_pauses_only_that_configuration_set(aws: Aws) -> None:
 def test_direct_alarm_action_event_pauses_the_set_when_that_path_is_enabled(aws: Aws) -> None:
     aws.expect_set_pause(f"{PREFIX}-set-marketing-bounce-critical", "marketing", value=0.0912)
     config = replace(CONFIG, accepted_sources=ALL_SOURCES)
-    summary = run(load_event("direct_alarm_action.json"), aws, config)
+    summary = run_handler(load_event("direct_alarm_action.json"), aws, config)
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "configuration-set:marketing"
     assert "0.0912" in aws.published[0]["Message"]
@@ -84,7 +77,7 @@ def test_direct_alarm_action_event_pauses_the_set_when_that_path_is_enabled(aws:
 def test_eventbridge_alarm_state_change_pauses_the_account_when_that_path_is_enabled(aws: Aws) -> None:
     aws.expect_account_pause(f"{PREFIX}-account-complaint-critical", value=0.0023)
     config = replace(CONFIG, accepted_sources=ALL_SOURCES)
-    summary = run(load_event("eventbridge_alarm_state_change.json"), aws, config)
+    summary = run_handler(load_event("eventbridge_alarm_state_change.json"), aws, config)
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "account"
     assert "complaint" in aws.published[0]["Subject"]
@@ -105,7 +98,7 @@ def test_metric_math_alarm_pauses_the_set_of_its_metric_on_the_raw_ses_metric(aw
     aws.expect_datapoints(name, [0.081, 0.079], "marketing")
     aws.expect_pause_set("marketing")
     aws.expect_publish()
-    summary = run(load_event("sns_metric_math_alarm.json"), aws)
+    summary = run_handler(load_event("sns_metric_math_alarm.json"), aws)
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "configuration-set:marketing"
 
@@ -124,7 +117,7 @@ def test_metric_math_alarm_pauses_the_set_of_its_metric_on_the_raw_ses_metric(aw
     ],
 )
 def test_events_that_are_not_ours_are_ignored_without_any_aws_call(aws: Aws, fixture: str, reason: str) -> None:
-    summary = run(load_event(fixture), aws)  # no stubbed response: any AWS call would fail the test
+    summary = run_handler(load_event(fixture), aws)  # no stubbed response: any AWS call would fail the test
     aws.assert_all_calls_made()
     assert summary["paused"] == [] and summary["refused"] == []
     assert len(summary["ignored"]) == 1
@@ -135,7 +128,7 @@ def test_protected_set_with_notify_action_is_never_paused(aws: Aws) -> None:
     name = f"{PREFIX}-set-transactional-bounce-critical"
     aws.expect_alarm(name)
     aws.expect_tags(name, tags(contract.SCOPE_CONFIGURATION_SET, "transactional", action=contract.ACTION_NOTIFY))
-    summary = run(load_event("sns_protected_set_alarm.json"), aws)
+    summary = run_handler(load_event("sns_protected_set_alarm.json"), aws)
     aws.assert_all_calls_made()
     assert summary["paused"] == [] and summary["refused"] == []
     assert "protected" in summary["ignored"][0]["reason"]
@@ -145,19 +138,19 @@ def test_alarm_on_another_metric_is_ignored_without_any_aws_call(aws: Aws) -> No
     event = load_event("sns_account_bounce_alarm.json")
     message = sns_message(event)
     message["Trigger"]["MetricName"] = "Send"
-    summary = run(with_sns_message(event, message), aws)
+    summary = run_handler(with_sns_message(event, message), aws)
     assert "not an SES reputation metric" in summary["ignored"][0]["reason"]
 
 
 def test_account_id_comes_from_the_function_arn(aws: Aws) -> None:
     context = FakeContext(invoked_function_arn=FUNCTION_ARN.replace(ACCOUNT, "111122223333"))
-    summary = run(load_event("sns_account_bounce_alarm.json"), aws, context=context)
+    summary = run_handler(load_event("sns_account_bounce_alarm.json"), aws, context=context)
     assert "is not this account '111122223333'" in summary["ignored"][0]["reason"]
 
 
 def test_malformed_json_fails_the_record_without_writing(aws: Aws) -> None:
     with pytest.raises(RecordProcessingError) as caught:
-        run(load_event("sns_malformed_json.json"), aws)
+        run_handler(load_event("sns_malformed_json.json"), aws)
     message = str(caught.value)
     assert message.startswith("1 of 1 record(s) failed: record 0: unparseable sns record")
     assert "not JSON" in message
@@ -166,7 +159,7 @@ def test_malformed_json_fails_the_record_without_writing(aws: Aws) -> None:
 
 
 def test_empty_records_are_a_no_op(aws: Aws) -> None:
-    summary = run(load_event("sns_empty_records.json"), aws)
+    summary = run_handler(load_event("sns_empty_records.json"), aws)
     assert summary == {
         "records": 0,
         "paused": [],
@@ -182,19 +175,19 @@ def test_oversized_message_fails_the_record_without_writing(aws: Aws) -> None:
     message = sns_message(event)
     message["AlarmDescription"] = "x" * (contract.MAX_MESSAGE_BYTES + 1)
     with pytest.raises(RecordProcessingError, match=r"record 0: .*bytes, over the limit of 262144"):
-        run(with_sns_message(event, message), aws)
+        run_handler(with_sns_message(event, message), aws)
 
 
 def test_oversized_direct_event_fails_without_writing(aws: Aws) -> None:
     event = load_event("direct_alarm_action.json")
     event["alarmData"]["configuration"]["description"] = "x" * contract.MAX_MESSAGE_BYTES
     with pytest.raises(RecordProcessingError, match="over the limit"):
-        run(event, aws, replace(CONFIG, accepted_sources=ALL_SOURCES))
+        run_handler(event, aws, replace(CONFIG, accepted_sources=ALL_SOURCES))
 
 
 def test_unknown_event_shape_fails_the_invocation(aws: Aws) -> None:
     with pytest.raises(RecordProcessingError, match="unrecognised event shape"):
-        run({"hello": "world"}, aws)
+        run_handler({"hello": "world"}, aws)
 
 
 # --- idempotency, dry run, retries, failures ---------------------------------------------------
@@ -208,7 +201,7 @@ def test_duplicate_delivery_pauses_once_and_reports_each_time(aws: Aws, capsys: 
     aws.expect_set("marketing", sending_enabled=False)  # second copy: already paused, no write
     aws.expect_datapoints(SET_ALARM, [0.0061], "marketing")
     aws.expect_publish()
-    summary = run(event, aws)
+    summary = run_handler(event, aws)
     aws.assert_all_calls_made()
     assert len(summary["paused"]) == 1
     assert [e["outcome"] for e in summary["already_paused"]] == ["already_paused"]
@@ -227,7 +220,7 @@ def test_account_shut_down_by_aws_counts_as_already_paused(aws: Aws) -> None:
     aws.expect_account(sending_enabled=False, enforcement="SHUTDOWN")
     aws.expect_datapoints(ACCOUNT_ALARM, [0.09])
     aws.expect_publish()
-    summary = run(load_event("sns_account_bounce_alarm.json"), aws)
+    summary = run_handler(load_event("sns_account_bounce_alarm.json"), aws)
     aws.assert_all_calls_made()
     assert summary["already_paused"] and not summary["paused"]
     assert "paused by AWS (EnforcementStatus SHUTDOWN)" in aws.reports()[0]["Texts"]["default"]
@@ -238,7 +231,7 @@ def test_dry_run_verifies_and_reports_would_pause_without_writing(aws: Aws, caps
     aws.expect_set("marketing")
     aws.expect_datapoints(SET_ALARM, [0.0061], "marketing")
     aws.expect_publish()  # no put_configuration_set_sending_options stubbed: a write would fail
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws, replace(CONFIG, dry_run=True))
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws, replace(CONFIG, dry_run=True))
     aws.assert_all_calls_made()
     assert summary["dry_run"] is True
     assert summary["paused"][0]["outcome"] == "would_pause"
@@ -254,7 +247,7 @@ def test_dry_run_still_refuses_what_ses_does_not_confirm(aws: Aws) -> None:
     aws.expect_set("marketing")
     aws.expect_datapoints(SET_ALARM, [0.0002], "marketing")
     aws.expect_publish()
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws, replace(CONFIG, dry_run=True))
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws, replace(CONFIG, dry_run=True))
     aws.assert_all_calls_made()
     assert summary["paused"] == [] and len(summary["refused"]) == 1
 
@@ -340,7 +333,7 @@ def test_a_failing_record_raises_at_the_end_after_the_other_records_were_applied
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
     aws.expect_account_pause(ACCOUNT_ALARM)
     with pytest.raises(RecordProcessingError) as caught:
-        run({"Records": [good_set, bad, good_account]}, aws)
+        run_handler({"Records": [good_set, bad, good_account]}, aws)
     aws.assert_all_calls_made()  # both good records were paused and reported
     assert caught.value.failures[0][0] == 1
     assert str(caught.value).startswith("1 of 3 record(s) failed: record 1: ")
@@ -357,7 +350,7 @@ def test_access_denied_on_the_pause_fails_the_record(aws: Aws) -> None:
         http_status_code=403,
     )
     with pytest.raises(RecordProcessingError, match=r"record 0: ClientError: .*AccessDeniedException"):
-        run(load_event("sns_account_bounce_alarm.json"), aws)
+        run_handler(load_event("sns_account_bounce_alarm.json"), aws)
     assert aws.published == []
 
 
@@ -366,7 +359,7 @@ def test_access_denied_on_the_pause_fails_the_record(aws: Aws) -> None:
 
 def test_report_names_the_resume_command_and_the_fresh_start_warning(aws: Aws) -> None:
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
-    run(load_event("sns_set_complaint_alarm.json"), aws)
+    run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     (published,) = aws.reports()
     assert published["TopicArn"] == REPORT_TOPIC
     assert published["Subject"] == "SES PAUSED set marketing in us-east-1: complaint 0.61% >= 0.10%"
@@ -384,7 +377,7 @@ def test_report_names_the_resume_command_and_the_fresh_start_warning(aws: Aws) -
 
 def test_account_report_has_no_fresh_start_warning_but_the_account_resume_command(aws: Aws) -> None:
     aws.expect_account_pause(ACCOUNT_ALARM)
-    run(load_event("sns_account_bounce_alarm.json"), aws)
+    run_handler(load_event("sns_account_bounce_alarm.json"), aws)
     body = aws.reports()[0]["Texts"]["default"]
     assert "ses-guard resume --account --region us-east-1" in body
     assert "fresh start" not in body
@@ -392,7 +385,7 @@ def test_account_report_has_no_fresh_start_warning_but_the_account_resume_comman
 
 def test_sms_subscribers_get_one_short_ascii_line(aws: Aws) -> None:
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
-    run(load_event("sns_set_complaint_alarm.json"), aws)
+    run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     sms = aws.reports()[0]["Texts"]["sms"]
     assert sms == "SES PAUSED set marketing in us-east-1: complaint 0.61% >= 0.10%"
     assert len(sms) <= 140 and sms.isascii()
@@ -400,7 +393,7 @@ def test_sms_subscribers_get_one_short_ascii_line(aws: Aws) -> None:
 
 def test_decision_log_line_has_all_fields(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
     aws.expect_account_pause(ACCOUNT_ALARM, value=0.1234)
-    run(load_event("sns_account_bounce_alarm.json"), aws)
+    run_handler(load_event("sns_account_bounce_alarm.json"), aws)
     (line,) = log_lines(capsys.readouterr().out)
     assert line["level"] == "INFO"
     assert line["alarm"] == ACCOUNT_ALARM
@@ -418,7 +411,7 @@ def test_decision_log_line_has_all_fields(aws: Aws, capsys: pytest.CaptureFixtur
 
 
 def test_ignored_record_still_logs_exactly_one_decision_line(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
-    run(load_event("sns_ok.json"), aws)
+    run_handler(load_event("sns_ok.json"), aws)
     output = capsys.readouterr().out
     (line,) = log_lines(output)
     assert line["action"] == "ignore" and line["outcome"] == "ignored"
@@ -442,7 +435,7 @@ def test_logs_go_through_the_logging_module_as_one_json_object_per_line(
     logging.getLogger("ses_guard_lambda").addHandler(ours)
     logging.getLogger().addHandler(root)
     try:
-        run(load_event("sns_ok.json"), aws)
+        run_handler(load_event("sns_ok.json"), aws)
     finally:
         logging.getLogger("ses_guard_lambda").removeHandler(ours)
         logging.getLogger().removeHandler(root)
@@ -521,24 +514,11 @@ def test_a_broken_policy_table_is_a_clear_error(tmp_path: pathlib.Path, document
 
 def test_context_without_a_function_arn_is_rejected(aws: Aws) -> None:
     with pytest.raises(ConfigError, match="invoked_function_arn"):
-        run(load_event("sns_ok.json"), aws, context=object())
+        run_handler(load_event("sns_ok.json"), aws, context=object())
 
 
 def test_importing_the_handler_pulls_in_no_third_party_module_but_boto3() -> None:
-    code = (
-        "import sys, json\n"
-        "before = set(sys.modules)\n"
-        "import ses_guard_lambda.handler\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in set(sys.modules) - before})))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": _lambda_src(), "PATH": "/usr/bin:/bin"},
-    )
-    top_level = set(json.loads(result.stdout))
+    top_level = {m.split(".")[0] for m in _modules_imported_by("ses_guard_lambda.handler")}
     third_party = {m for m in top_level if m not in sys.stdlib_module_names and not m.startswith("_")}
     # boto3's own dependencies come with it (and with the Lambda runtime's boto3).
     boto3_and_its_dependencies = {
@@ -557,39 +537,32 @@ def test_importing_the_handler_pulls_in_no_third_party_module_but_boto3() -> Non
 
 @pytest.mark.parametrize("module", ["contract", "rules"])
 def test_importing_the_shared_tables_imports_nothing_outside_the_standard_library(module: str) -> None:
-    code = (
-        "import sys, json\n"
-        "before = set(sys.modules)\n"
-        f"import ses_guard_lambda.{module}\n"
-        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": _lambda_src(), "PATH": "/usr/bin:/bin"},
-    )
-    new = {m for m in json.loads(result.stdout) if m.split(".")[0] not in sys.stdlib_module_names}
+    imported = _modules_imported_by(f"ses_guard_lambda.{module}")
+    new = {m for m in imported if m.split(".")[0] not in sys.stdlib_module_names}
     assert new == {"ses_guard_lambda", f"ses_guard_lambda.{module}"}
-
-
-def _lambda_src() -> str:
-    return str(pathlib.Path(ses_guard_lambda.__file__).resolve().parent.parent)
 
 
 def test_the_report_texts_import_without_boto3() -> None:
     """The constructs (dashboard) and the CLI import the warnings from ``report``: no SDK with them."""
+    imported = _modules_imported_by("ses_guard_lambda.report")
+    assert {m for m in imported if m.split(".")[0] in ("boto3", "botocore")} == set()
+
+
+def _modules_imported_by(module: str) -> set[str]:
+    """Modules that importing ``module`` loads, in a new interpreter whose path holds the function
+    package only."""
     code = (
         "import sys, json\n"
-        "import ses_guard_lambda.report\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))))\n"
+        "before = set(sys.modules)\n"
+        f"import {module}\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
     )
+    lambda_src = str(pathlib.Path(ses_guard_lambda.__file__).resolve().parent.parent)
     result = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": _lambda_src(), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": lambda_src, "PATH": "/usr/bin:/bin"},
     )
-    assert json.loads(result.stdout) == []
+    return set(json.loads(result.stdout))

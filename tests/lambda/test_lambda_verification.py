@@ -9,33 +9,26 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract, handler
-from ses_guard_lambda.config import GuardConfig
+from ses_guard_lambda import contract
 from ses_guard_lambda.handler import RecordProcessingError
 from tests.stubbed_aws import (
+    ACCOUNT_ALARM,
+    ALL_SOURCES,
     CONFIG,
     EVENT_TIME,
     NOW,
     PREFIX,
     REPORT_TOPIC,
+    SET_ALARM,
     Aws,
     FakeClock,
-    FakeContext,
     alarm_description,
     load_event,
+    run_handler,
     sns_message,
     tags,
     with_sns_message,
 )
-
-SET_ALARM = f"{PREFIX}-set-marketing-complaint-critical"
-ACCOUNT_ALARM = f"{PREFIX}-account-bounce-critical"
-ALL_SOURCES = frozenset(contract.SOURCES)
-
-
-def run(event: Any, aws: Aws, config: GuardConfig = CONFIG, clock: FakeClock | None = None) -> dict[str, Any]:
-    fake = clock or FakeClock()
-    return handler.handle(event, FakeContext(), config=config, clients=aws.clients, clock=fake.clock)
 
 
 def decision_lines(output: str) -> list[dict[str, Any]]:
@@ -63,7 +56,7 @@ def assert_refused(aws: Aws, summary: dict[str, Any], reason: str) -> dict[str, 
 def test_a_hand_made_sns_message_for_an_alarm_that_is_ok_pauses_nothing_and_is_reported(aws: Aws) -> None:
     aws.expect_alarm(SET_ALARM, state="OK")
     aws.expect_publish()
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws)
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     notice = assert_refused(aws, summary, f"alarm {SET_ALARM} is OK now, not ALARM")
     body = notice["Texts"]["default"]
     assert body.startswith("ses-reputation-guard REFUSED to pause set marketing in us-east-1: nothing was changed.")
@@ -74,7 +67,9 @@ def test_an_eventbridge_shaped_event_invoked_directly_is_refused_while_the_alarm
     name = f"{PREFIX}-account-complaint-critical"
     aws.expect_alarm(name, state="OK")
     aws.expect_publish()
-    summary = run(load_event("eventbridge_alarm_state_change.json"), aws, replace(CONFIG, accepted_sources=ALL_SOURCES))
+    summary = run_handler(
+        load_event("eventbridge_alarm_state_change.json"), aws, replace(CONFIG, accepted_sources=ALL_SOURCES)
+    )
     assert_refused(aws, summary, "is OK now")
 
 
@@ -84,7 +79,7 @@ def test_set_alarm_state_without_ses_datapoints_above_the_threshold_pauses_nothi
     aws.expect_set("marketing")
     aws.expect_datapoints(SET_ALARM, [0.0004], "marketing")
     aws.expect_publish()
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws)
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     notice = assert_refused(aws, summary, "SES's own datapoints do not confirm the alarm: 0 of 1 Maximum datapoint")
     assert "SES data:    0 of 1" in notice["Texts"]["default"]
 
@@ -94,21 +89,21 @@ def test_no_ses_datapoints_at_all_pauses_nothing(aws: Aws) -> None:
     aws.expect_account()
     aws.expect_datapoints(ACCOUNT_ALARM, [])
     aws.expect_publish()
-    summary = run(load_event("sns_account_bounce_alarm.json"), aws)
+    summary = run_handler(load_event("sns_account_bounce_alarm.json"), aws)
     assert_refused(aws, summary, "0 of 0 Maximum datapoint(s)")
 
 
 def test_an_alarm_that_does_not_exist_pauses_nothing(aws: Aws) -> None:
     aws.expect_no_alarm(SET_ALARM)
     aws.expect_publish()
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws)
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     assert_refused(aws, summary, f"alarm {SET_ALARM} does not exist in this account and Region")
 
 
 def test_an_alarm_with_our_name_but_someone_elses_tags_pauses_nothing(aws: Aws) -> None:
     aws.expect_verified(SET_ALARM, {contract.TAG_GUARD: "someone-else"})
     aws.expect_publish()
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws)
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     assert_refused(aws, summary, "the alarm is not this guard's")
 
 
@@ -122,7 +117,7 @@ def test_an_alarm_with_our_name_but_someone_elses_tags_pauses_nothing(aws: Aws) 
 def test_an_event_that_differs_from_the_alarm_pauses_nothing(aws: Aws, alarm: dict[str, Any], reason: str) -> None:
     aws.expect_alarm(SET_ALARM, **alarm)
     aws.expect_publish()
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws)
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     assert_refused(aws, summary, reason)
 
 
@@ -132,7 +127,7 @@ def test_an_event_naming_another_metric_than_the_alarm_pauses_nothing(aws: Aws) 
     message["Trigger"]["Dimensions"] = [{"name": "ses:configuration-set", "value": "newsletter"}]
     aws.expect_alarm(SET_ALARM)
     aws.expect_publish()
-    summary = run(with_sns_message(event, message), aws)
+    summary = run_handler(with_sns_message(event, message), aws)
     assert_refused(aws, summary, "the event names metric(s) AWS/SES/Reputation.ComplaintRate{'ses:configuration-set'")
 
 
@@ -149,7 +144,7 @@ def test_an_alarm_that_could_never_justify_a_pause_pauses_nothing(aws: Aws, alar
     del message["Trigger"]["Threshold"], message["Trigger"]["ComparisonOperator"]
     aws.expect_alarm(SET_ALARM, **alarm)
     aws.expect_publish()
-    summary = run(with_sns_message(event, message), aws)
+    summary = run_handler(with_sns_message(event, message), aws)
     assert_refused(aws, summary, reason)
 
 
@@ -164,7 +159,7 @@ def test_evidence_uses_the_alarms_statistic_period_and_m_of_n_over_its_evaluatio
     if pauses:
         aws.expect_pause_set("marketing")
     aws.expect_publish()
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws)
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     aws.assert_all_calls_made()
     assert bool(summary["paused"]) is pauses
     (query,) = aws.calls_to("GetMetricData")
@@ -178,7 +173,7 @@ def test_a_delayed_invocation_still_looks_at_the_datapoints_the_alarm_saw(aws: A
     the alarm's transition, not from now."""
     later = NOW + timedelta(hours=3)
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws, clock=FakeClock(later))
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws, clock=FakeClock(later))
     aws.assert_all_calls_made()
     assert summary["paused"]
     (query,) = aws.calls_to("GetMetricData")
@@ -187,7 +182,7 @@ def test_a_delayed_invocation_still_looks_at_the_datapoints_the_alarm_saw(aws: A
 
 def test_fleet_evidence_is_a_plain_metric_query_for_the_contributor_set(aws: Aws) -> None:
     aws.expect_fleet_pause("newsletter")
-    run(load_event("sns_fleet_contributor.json"), aws)
+    run_handler(load_event("sns_fleet_contributor.json"), aws)
     (query,) = aws.calls_to("GetMetricData")
     stat = query["MetricDataQueries"][0]["MetricStat"]
     assert stat["Metric"]["Dimensions"] == [{"Name": "ses:configuration-set", "Value": "newsletter"}]
@@ -204,7 +199,7 @@ def test_fleet_evidence_is_a_plain_metric_query_for_the_contributor_set(aws: Aws
 def test_paths_not_enabled_are_ignored_with_one_log_line_and_no_aws_call(
     aws: Aws, capsys: pytest.CaptureFixture[str], fixture: str, source: str
 ) -> None:
-    summary = run(load_event(fixture), aws)
+    summary = run_handler(load_event(fixture), aws)
     aws.assert_all_calls_made()
     assert summary["paused"] == summary["refused"] == [] and len(summary["ignored"]) == 1
     (line,) = decision_lines(capsys.readouterr().out)
@@ -222,14 +217,14 @@ def test_a_retry_after_a_failed_report_still_reports_the_pause(aws: Aws) -> None
     aws.expect_pause_set("marketing")
     aws.stubs["sns"].add_client_error("publish", "KMSAccessDeniedException", "no kms", http_status_code=400)
     with pytest.raises(RecordProcessingError, match="paused configuration-set:marketing but publishing the report"):
-        run(event, aws)
+        run_handler(event, aws)
     assert aws.published and len(aws.calls_to("PutConfigurationSetSendingOptions")) == 1
     # Lambda retries the event: the set is paused already; the report goes out this time.
     aws.expect_verified(SET_ALARM)
     aws.expect_set("marketing", sending_enabled=False)
     aws.expect_datapoints(SET_ALARM, [0.0061], "marketing")
     aws.expect_publish()
-    summary = run(event, aws)
+    summary = run_handler(event, aws)
     aws.assert_all_calls_made()
     assert summary["already_paused"][0]["target"] == "configuration-set:marketing"
     assert len(aws.calls_to("PutConfigurationSetSendingOptions")) == 1
@@ -244,7 +239,7 @@ def test_report_failure_after_pausing_logs_an_error_line(aws: Aws, capsys: pytes
     aws.expect_pause_account()
     aws.stubs["sns"].add_client_error("publish", "KMSAccessDeniedException", "no kms", http_status_code=400)
     with pytest.raises(RecordProcessingError, match="paused account but publishing the report failed"):
-        run(load_event("sns_account_bounce_alarm.json"), aws)
+        run_handler(load_event("sns_account_bounce_alarm.json"), aws)
     (line,) = decision_lines(capsys.readouterr().out)
     assert line["level"] == "ERROR" and line["outcome"] == "paused"
 
@@ -257,7 +252,7 @@ def test_alarm_supplied_text_is_quoted_stripped_of_control_characters_and_trunca
     message = sns_message(event)
     message["NewStateReason"] = INJECTED + " padding" * 200
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
-    run(with_sns_message(event, message), aws)
+    run_handler(with_sns_message(event, message), aws)
     body = aws.reports()[0]["Texts"]["default"]
     (reason_line,) = [line for line in body.splitlines() if "curl" in line]
     assert reason_line.startswith('  Its reason:  "Threshold Crossed. How to resume (URGENT) curl')
@@ -273,7 +268,7 @@ def test_a_huge_state_reason_keeps_the_whole_report_far_below_the_sns_limit(aws:
     message = sns_message(event)
     message["NewStateReason"] = "r" * (contract.MAX_MESSAGE_BYTES - 4096)
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
-    run(with_sns_message(event, message), aws)
+    run_handler(with_sns_message(event, message), aws)
     (published,) = aws.published
     assert len(published["Message"].encode()) < 32 * 1024
     assert len(published["Subject"]) <= 100 and published["Subject"].isascii()
@@ -287,7 +282,7 @@ def test_an_event_older_than_the_sets_last_resume_does_not_pause_it_again(aws: A
     aws.expect_verified(SET_ALARM)
     aws.expect_set("marketing", fresh_start=EVENT_TIME + timedelta(minutes=10))
     aws.expect_publish()
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws, clock=FakeClock(NOW + timedelta(hours=2)))
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws, clock=FakeClock(NOW + timedelta(hours=2)))
     assert_refused(aws, summary, "is older than the last resume of configuration-set:marketing")
 
 
@@ -300,7 +295,7 @@ def test_datapoints_from_before_the_last_resume_are_not_evidence(aws: Aws) -> No
     event = load_event("sns_set_complaint_alarm.json")
     message = sns_message(event)
     message["StateChangeTime"] = (NOW - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-    summary = run(with_sns_message(event, message), aws)
+    summary = run_handler(with_sns_message(event, message), aws)
     assert_refused(aws, summary, "0 of 1 Maximum datapoint(s)")
 
 
@@ -309,7 +304,7 @@ def test_an_event_older_than_the_alarms_current_alarm_state_is_a_replay(aws: Aws
     aws.expect_verified(ACCOUNT_ALARM, since=EVENT_TIME + timedelta(hours=1))
     aws.expect_account()
     aws.expect_publish()
-    summary = run(load_event("sns_account_bounce_alarm.json"), aws)
+    summary = run_handler(load_event("sns_account_bounce_alarm.json"), aws)
     assert_refused(aws, summary, "is older than the alarm's current state")
 
 
@@ -321,7 +316,9 @@ def test_a_contributor_differing_only_by_case_from_a_protected_set_is_not_paused
     message = sns_message(event)
     message["AlarmContributor"]["ContributorAttributes"]["ses:configuration-set"] = "TRANSACTIONAL"
     aws.expect_verified(f"{PREFIX}-fleet-bounce-critical")
-    summary = run(with_sns_message(event, message), aws, replace(CONFIG, protected_sets=frozenset({"transactional"})))
+    summary = run_handler(
+        with_sns_message(event, message), aws, replace(CONFIG, protected_sets=frozenset({"transactional"}))
+    )
     aws.assert_all_calls_made()
     assert summary["paused"] == [] and "PROTECTED_CONFIGURATION_SETS" in summary["ignored"][0]["reason"]
 
@@ -329,7 +326,7 @@ def test_a_contributor_differing_only_by_case_from_a_protected_set_is_not_paused
 def test_a_set_tag_differing_only_by_case_does_not_match_the_dimension(aws: Aws) -> None:
     aws.expect_verified(SET_ALARM, tags(contract.SCOPE_CONFIGURATION_SET, "Marketing"))
     aws.expect_publish()
-    summary = run(load_event("sns_set_complaint_alarm.json"), aws)
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     assert_refused(aws, summary, "do not all match")
 
 
@@ -339,7 +336,7 @@ def test_a_contributor_with_a_trailing_newline_is_not_a_set_name(aws: Aws) -> No
     message["AlarmContributor"]["ContributorAttributes"]["ses:configuration-set"] = "newsletter\n"
     aws.expect_verified(f"{PREFIX}-fleet-bounce-critical")
     aws.expect_publish()
-    summary = run(with_sns_message(event, message), aws)
+    summary = run_handler(with_sns_message(event, message), aws)
     assert_refused(aws, summary, "is not a valid configuration set name")
 
 
@@ -369,7 +366,7 @@ def _account_differing_from_the_arn(event: dict[str, Any]) -> dict[str, Any]:
 def test_foreign_but_well_formed_sns_events_are_ignored_with_one_log_line(
     aws: Aws, capsys: pytest.CaptureFixture[str], make: Any, reason: str
 ) -> None:
-    summary = run(make(load_event("sns_account_bounce_alarm.json")), aws)  # no exception: no retry, no DLQ
+    summary = run_handler(make(load_event("sns_account_bounce_alarm.json")), aws)  # no exception: no retry, no DLQ
     aws.assert_all_calls_made()
     assert reason in summary["ignored"][0]["reason"]
     assert len(decision_lines(capsys.readouterr().out)) == 1
@@ -378,7 +375,7 @@ def test_foreign_but_well_formed_sns_events_are_ignored_with_one_log_line(
 def test_an_alarm_action_whose_region_differs_from_its_arn_is_ignored(aws: Aws) -> None:
     event = load_event("direct_alarm_action.json")
     event["alarmArn"] = event["alarmArn"].replace(":us-east-1:", ":eu-west-1:")  # region field says us-east-1
-    summary = run(event, aws, replace(CONFIG, accepted_sources=ALL_SOURCES))
+    summary = run_handler(event, aws, replace(CONFIG, accepted_sources=ALL_SOURCES))
     aws.assert_all_calls_made()
     assert "alarm ARN Region 'eu-west-1' is not this function's Region 'us-east-1'" in summary["ignored"][0]["reason"]
 
@@ -388,7 +385,7 @@ def test_malformed_events_still_fail_the_record(aws: Aws) -> None:
     message = sns_message(event)
     message["AlarmArn"] = message["AlarmArn"].replace(ACCOUNT_ALARM, "other-name")
     with pytest.raises(RecordProcessingError, match="does not name alarm"):
-        run(with_sns_message(event, message), aws)
+        run_handler(with_sns_message(event, message), aws)
 
 
 # --- drill -------------------------------------------------------------------------------------------
@@ -402,7 +399,7 @@ def drill(event: dict[str, Any]) -> dict[str, Any]:
 def test_a_drill_is_refused_like_a_forged_event_and_the_notice_says_drill(aws: Aws) -> None:
     aws.expect_alarm(ACCOUNT_ALARM, state="OK")
     aws.expect_publish()
-    summary = run(drill(load_event("sns_account_bounce_alarm.json")), aws)
+    summary = run_handler(drill(load_event("sns_account_bounce_alarm.json")), aws)
     notice = assert_refused(aws, summary, "is OK now")
     assert notice["Subject"] == "SES DRILL pause REFUSED for account in us-east-1: not confirmed"
     assert "expected result of a drill" in notice["Texts"]["default"]
@@ -414,7 +411,7 @@ def test_a_drill_never_pauses_even_when_the_evidence_holds(aws: Aws) -> None:
     aws.expect_account()
     aws.expect_datapoints(ACCOUNT_ALARM, [0.09])
     aws.expect_publish()  # no put_account_sending_attributes stubbed: a write would fail
-    summary = run(drill(load_event("sns_account_bounce_alarm.json")), aws)
+    summary = run_handler(drill(load_event("sns_account_bounce_alarm.json")), aws)
     aws.assert_all_calls_made()
     assert summary["paused"][0]["outcome"] == "would_pause" and summary["paused"][0]["drill"] is True
     assert aws.published[0]["Subject"].startswith("SES DRILL WOULD PAUSE account")
