@@ -65,6 +65,14 @@ def with_sns_message(event: dict[str, Any], message: dict[str, Any], index: int 
     return event
 
 
+def fleet_contributor_event(configuration_set: str) -> dict[str, Any]:
+    """The SNS fleet-contributor notification (events/sns_fleet_contributor.json) for ``configuration_set``."""
+    event = load_event("sns_fleet_contributor.json")
+    message = sns_message(event)
+    message["AlarmContributor"]["ContributorAttributes"][contract.DIMENSION_CONFIGURATION_SET] = configuration_set
+    return with_sns_message(event, message)
+
+
 def tags(
     scope: str,
     configuration_set: str | None = None,
@@ -381,10 +389,18 @@ class Aws:
         self.expect_pause_account()
         self.expect_publish()
 
-    def expect_fleet_pause(self, configuration_set: str, name: str = f"{PREFIX}-fleet-bounce-critical") -> None:
-        """A fleet contributor that checks out (no policy table shipped)."""
+    def expect_fleet_pause(
+        self,
+        configuration_set: str,
+        name: str = f"{PREFIX}-fleet-bounce-critical",
+        *,
+        own_alarms: Sequence[str] | None = (),
+    ) -> None:
+        """A fleet contributor that checks out. ``own_alarms``: the set's alarms found by prefix (none
+        of them its own), or None when a policy table is shipped and no such lookup is made."""
         self.expect_verified(name, FLEET_TAGS)
-        self.expect_own_alarms(configuration_set)
+        if own_alarms is not None:
+            self.expect_own_alarms(configuration_set, own_alarms)
         self.expect_set_tags(configuration_set)
         self.expect_contributors(name, [configuration_set])
         self.expect_set(configuration_set)

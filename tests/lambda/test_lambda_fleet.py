@@ -19,6 +19,7 @@ from tests.stubbed_aws import (
     PREFIX,
     Aws,
     FakeClock,
+    fleet_contributor_event,
     load_event,
     run_handler,
     sns_message,
@@ -26,13 +27,6 @@ from tests.stubbed_aws import (
 )
 
 FLEET_ALARM = f"{PREFIX}-fleet-bounce-critical"
-
-
-def contributor_event(configuration_set: str) -> dict[str, Any]:
-    event = load_event("sns_fleet_contributor.json")
-    message = sns_message(event)
-    message["AlarmContributor"]["ContributorAttributes"][contract.DIMENSION_CONFIGURATION_SET] = configuration_set
-    return with_sns_message(event, message)
 
 
 def test_an_sns_contributor_notification_pauses_exactly_the_contributor_set(aws: Aws) -> None:
@@ -77,13 +71,7 @@ def test_a_set_in_the_shipped_policy_table_is_left_to_its_own_alarms_without_loo
 
 
 def test_with_a_policy_table_a_set_not_listed_is_judged_by_the_fleet(aws: Aws) -> None:
-    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_set_tags("newsletter")
-    aws.expect_contributors(FLEET_ALARM, ["newsletter"])
-    aws.expect_set("newsletter")
-    aws.expect_datapoints(FLEET_ALARM, [0.14], "newsletter")
-    aws.expect_pause_set("newsletter")
-    aws.expect_publish()
+    aws.expect_fleet_pause("newsletter", own_alarms=None)
     summary = run_handler(load_event("sns_fleet_contributor.json"), aws, replace(CONFIG, set_policies={"vip": "pause"}))
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "configuration-set:newsletter"
@@ -98,16 +86,9 @@ def test_without_a_table_a_set_with_its_own_alarms_is_left_to_them(aws: Aws) -> 
 
 
 def test_the_alarms_of_set_a_b_do_not_count_as_set_a_having_its_own_policy(aws: Aws) -> None:
-    name = FLEET_ALARM
-    aws.expect_verified(name, FLEET_TAGS)
-    aws.expect_own_alarms("a", [f"{PREFIX}-set-a-b-bounce-critical"])  # AlarmNamePrefix sesguard-set-a- matches it
-    aws.expect_set_tags("a")
-    aws.expect_contributors(name, ["a"])
-    aws.expect_set("a")
-    aws.expect_datapoints(name, [0.14], "a")
-    aws.expect_pause_set("a")
-    aws.expect_publish()
-    summary = run_handler(contributor_event("a"), aws)
+    # AlarmNamePrefix sesguard-set-a- matches the alarms of set a-b too
+    aws.expect_fleet_pause("a", own_alarms=[f"{PREFIX}-set-a-b-bounce-critical"])
+    summary = run_handler(fleet_contributor_event("a"), aws)
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "configuration-set:a"
 
@@ -248,7 +229,7 @@ def test_a_burst_of_100_contributors_under_ses_throttling_pauses_each_set_exactl
     outcomes: list[tuple[str, str]] = []
     started = time.perf_counter()
     for _, name, _ in deliveries:  # one SNS notification per contributor, one invocation each
-        summary = run_handler(contributor_event(name), aws, clock=clock)
+        summary = run_handler(fleet_contributor_event(name), aws, clock=clock)
         outcomes += [(e["target"], "paused") for e in summary["paused"]]
         outcomes += [(e["target"], "already_paused") for e in summary["already_paused"]]
         assert summary["refused"] == [] and summary["ignored"] == []

@@ -65,22 +65,27 @@ def test_set_alarm_pauses_only_that_configuration_set(aws: Aws) -> None:
     assert [p["target"] for p in summary["paused"]] == ["configuration-set:marketing"]
 
 
-def test_direct_alarm_action_event_pauses_the_set_when_that_path_is_enabled(aws: Aws) -> None:
-    aws.expect_set_pause(f"{PREFIX}-set-marketing-bounce-critical", "marketing", value=0.0912)
+@pytest.mark.parametrize(
+    ("event_file", "target", "report_field", "report_text"),
+    [
+        # a direct alarm action (set alarm)
+        ("direct_alarm_action.json", "configuration-set:marketing", "Message", "0.0912"),
+        # an EventBridge alarm state change (account alarm)
+        ("eventbridge_alarm_state_change.json", "account", "Subject", "complaint"),
+    ],
+)
+def test_the_other_delivery_paths_pause_when_enabled(
+    aws: Aws, event_file: str, target: str, report_field: str, report_text: str
+) -> None:
+    if target == "account":
+        aws.expect_account_pause(f"{PREFIX}-account-complaint-critical", value=0.0023)
+    else:
+        aws.expect_set_pause(f"{PREFIX}-set-marketing-bounce-critical", "marketing", value=0.0912)
     config = replace(CONFIG, accepted_sources=ALL_SOURCES)
-    summary = run_handler(load_event("direct_alarm_action.json"), aws, config)
+    summary = run_handler(load_event(event_file), aws, config)
     aws.assert_all_calls_made()
-    assert summary["paused"][0]["target"] == "configuration-set:marketing"
-    assert "0.0912" in aws.published[0]["Message"]
-
-
-def test_eventbridge_alarm_state_change_pauses_the_account_when_that_path_is_enabled(aws: Aws) -> None:
-    aws.expect_account_pause(f"{PREFIX}-account-complaint-critical", value=0.0023)
-    config = replace(CONFIG, accepted_sources=ALL_SOURCES)
-    summary = run_handler(load_event("eventbridge_alarm_state_change.json"), aws, config)
-    aws.assert_all_calls_made()
-    assert summary["paused"][0]["target"] == "account"
-    assert "complaint" in aws.published[0]["Subject"]
+    assert summary["paused"][0]["target"] == target
+    assert report_text in aws.published[0][report_field]
 
 
 def test_metric_math_alarm_pauses_the_set_of_its_metric_on_the_raw_ses_metric(aws: Aws) -> None:

@@ -23,6 +23,7 @@ from tests.stubbed_aws import (
     Aws,
     FakeClock,
     alarm_description,
+    fleet_contributor_event,
     load_event,
     run_handler,
     sns_message,
@@ -312,13 +313,9 @@ def test_an_event_older_than_the_alarms_current_alarm_state_is_a_replay(aws: Aws
 
 
 def test_a_contributor_differing_only_by_case_from_a_protected_set_is_not_paused(aws: Aws) -> None:
-    event = load_event("sns_fleet_contributor.json")
-    message = sns_message(event)
-    message["AlarmContributor"]["ContributorAttributes"]["ses:configuration-set"] = "TRANSACTIONAL"
     aws.expect_verified(f"{PREFIX}-fleet-bounce-critical")
-    summary = run_handler(
-        with_sns_message(event, message), aws, replace(CONFIG, protected_sets=frozenset({"transactional"}))
-    )
+    config = replace(CONFIG, protected_sets=frozenset({"transactional"}))
+    summary = run_handler(fleet_contributor_event("TRANSACTIONAL"), aws, config)
     aws.assert_all_calls_made()
     assert summary["paused"] == [] and "PROTECTED_CONFIGURATION_SETS" in summary["ignored"][0]["reason"]
 
@@ -331,12 +328,9 @@ def test_a_set_tag_differing_only_by_case_does_not_match_the_dimension(aws: Aws)
 
 
 def test_a_contributor_with_a_trailing_newline_is_not_a_set_name(aws: Aws) -> None:
-    event = load_event("sns_fleet_contributor.json")
-    message = sns_message(event)
-    message["AlarmContributor"]["ContributorAttributes"]["ses:configuration-set"] = "newsletter\n"
     aws.expect_verified(f"{PREFIX}-fleet-bounce-critical")
     aws.expect_publish()
-    summary = run_handler(with_sns_message(event, message), aws)
+    summary = run_handler(fleet_contributor_event("newsletter\n"), aws)
     assert_refused(aws, summary, "is not a valid configuration set name")
 
 
