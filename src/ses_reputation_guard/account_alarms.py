@@ -69,7 +69,7 @@ class AccountReputationAlarms(GuardChild[AccountReputationAlarmsProps]):
             self,
             f"account_{metric_short}_{tier}",
             alarm_name=contract.ALARM_NAME_ACCOUNT.format(prefix=context.name_prefix, metric=metric_short, tier=tier),
-            description=(
+            alarm_description=(
                 f"SES account-wide {metric_name} reached the {tier} threshold. {consequence}"
                 " See ses-reputation-guard README, 'Resuming sending'."
             ),

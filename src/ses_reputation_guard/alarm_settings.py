@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,13 +36,7 @@ class AlarmSettings:
     value), ``Average`` or ``Minimum``."""
 
     def collect_problems(self, problems: Problems) -> None:
-        problems.integer(
-            "alarm_settings.period_seconds",
-            self.period_seconds,
-            minimum=rules.ALARM_PERIOD_SECONDS_MIN,
-            maximum=rules.ALARM_PERIOD_SECONDS_MAX,
-            multiple_of=rules.ALARM_PERIOD_SECONDS_MULTIPLE,
-        )
+        problems.alarm_period("alarm_settings.period_seconds", self.period_seconds)
         for name in ("evaluation_periods", "datapoints_to_alarm"):
             problems.integer(
                 f"alarm_settings.{name}", getattr(self, name), minimum=1, maximum=rules.ALARM_EVALUATION_PERIODS_MAX
@@ -61,47 +55,26 @@ class AlarmSettings:
 
 
 def reputation_alarm(
-    context: GuardContext,
-    scope: Construct,
-    role: str,
-    *,
-    alarm_name: str,
-    description: str,
-    metric_name: str,
-    threshold: Any,
-    settings: AlarmSettings,
-    alarm_actions: Any,
-    ok_actions: Any,
-    tags: Any,
-    dimensions: Mapping[str, str] | None = None,
-    for_each: Any = None,
-    count: Any = None,
-    lifecycle: Any = None,
+    context: GuardContext, scope: Construct, role: str, *, settings: AlarmSettings, **alarm: Any
 ) -> Any:
-    """One SES reputation alarm as AWS recommends: static threshold, >=, missing data keeps the state."""
+    """One SES reputation alarm as AWS recommends: static threshold, >=, missing data keeps the state.
+
+    ``alarm``: the ``CloudwatchMetricAlarm`` arguments that differ per alarm (``alarm_name``,
+    ``alarm_description``, ``metric_name``, ``dimensions``, ``threshold``, the actions, ``tags``,
+    ``count`` or ``for_each``, ``lifecycle``)."""
     return context.create(
         scope,
         CloudwatchMetricAlarm,
         role,
-        alarm_name=alarm_name,
-        alarm_description=description,
         namespace=contract.SES_NAMESPACE,
-        metric_name=metric_name,
-        dimensions=dimensions,
         statistic=settings.statistic,
         period=settings.period_seconds,
         evaluation_periods=settings.evaluation_periods,
         datapoints_to_alarm=settings.datapoints_to_alarm,
-        threshold=threshold,
         comparison_operator="GreaterThanOrEqualToThreshold",
         # AWS: "ignore (maintain the alarm state)": rates are published irregularly.
         treat_missing_data="ignore",
-        alarm_actions=alarm_actions,
-        ok_actions=ok_actions,
-        tags=tags,
-        for_each=for_each,
-        count=count,
-        lifecycle=lifecycle,
+        **alarm,
     )
 
 

@@ -68,7 +68,7 @@ class ConfigurationSetReputationAlarms(GuardChild[ConfigurationSetReputationAlar
             alarm_name=contract.ALARM_NAME_SET.format(
                 prefix=context.name_prefix, configuration_set=set_name, metric=metric_short, tier=tier
             ),
-            description=(
+            alarm_description=(
                 f"SES configuration set {set_name}: {metric_name} reached the {tier} threshold. {consequence}"
                 " See ses-reputation-guard README, 'Resuming sending'."
             ),

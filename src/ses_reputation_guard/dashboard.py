@@ -82,13 +82,7 @@ class GuardDashboardProps:
         problems = Problems()
         self.account_thresholds.collect_problems("account_thresholds", problems)
         problems.integer("max_sets_shown", self.max_sets_shown, minimum=1, maximum=rules.DASHBOARD_SETS_SHOWN_MAX)
-        problems.integer(
-            "period_seconds",
-            self.period_seconds,
-            minimum=rules.ALARM_PERIOD_SECONDS_MIN,
-            maximum=rules.ALARM_PERIOD_SECONDS_MAX,
-            multiple_of=rules.ALARM_PERIOD_SECONDS_MULTIPLE,
-        )
+        problems.alarm_period("period_seconds", self.period_seconds)
         problems.choice("statistic", self.statistic, rules.ALARM_STATISTICS)
         problems.raise_if_any("GuardDashboardProps")
 

@@ -108,6 +108,16 @@ class Problems:
         elif value % multiple_of:
             self.add(f"{name}={value!r}: {rules.multiple_of(multiple_of)}")
 
+    def alarm_period(self, name: str, value: int) -> None:
+        """A CloudWatch metric alarm's period in seconds (whole minutes within the allowed range)."""
+        self.integer(
+            name,
+            value,
+            minimum=rules.ALARM_PERIOD_SECONDS_MIN,
+            maximum=rules.ALARM_PERIOD_SECONDS_MAX,
+            multiple_of=rules.ALARM_PERIOD_SECONDS_MULTIPLE,
+        )
+
     def pattern(self, name: str, value: str, rule: rules.PatternRule) -> None:
         if is_token(value):
             return

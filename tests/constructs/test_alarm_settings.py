@@ -78,7 +78,7 @@ def test_reputation_alarm_follows_aws_recommendation_and_the_settings(stack):
         stack,
         "an_alarm",
         alarm_name="n",
-        description="d",
+        alarm_description="d",
         metric_name=contract.METRIC_BOUNCE_RATE,
         threshold=0.04,
         settings=settings,
