@@ -155,7 +155,8 @@ started = time.perf_counter()
 app = App(outdir={str(outdir)!r})
 stack = GuardStack(app, {stack!r}, GuardStackProps(region="us-east-1"))
 if {mode!r} == "per-set":
-    props = ReputationGuardProps(name_prefix="bench-sets", configuration_sets={{
+    # more pausing sets than IAM can list one by one: scope the function by name pattern
+    props = ReputationGuardProps(name_prefix="bench-sets", pause_scope="name-pattern:stream-*", configuration_sets={{
         f"stream-{{i:05d}}": ConfigurationSetPolicy(managed=False) for i in range({sets})}})
 else:
     from ses_reputation_guard import FleetPolicy
