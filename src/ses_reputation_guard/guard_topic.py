@@ -72,28 +72,23 @@ class GuardTopic(GuardChild[GuardTopicProps]):
 
     def _policy_statements(self) -> list[Any]:
         alarm_arns = [self.context.arn("cloudwatch", f"alarm:{name}") for name in self.props.publishing_alarm_names]
+        cloudwatch = PolicyPrincipals(type="Service", identifiers=["cloudwatch.amazonaws.com"])
         return [
-            PolicyStatement(
-                sid="GuardAlarmsOfThisAccountPublish",
-                effect="Allow",
-                principals=[PolicyPrincipals(type="Service", identifiers=["cloudwatch.amazonaws.com"])],
-                actions=["sns:Publish"],
-                resources=[self.topic.arn],
-                condition=[
-                    PolicyCondition(
-                        test="StringEquals", variable="aws:SourceAccount", values=[self.context.account_id]
-                    ),
-                    PolicyCondition(test="ArnLike", variable="aws:SourceArn", values=alarm_arns),
-                ],
+            self._statement(
+                "GuardAlarmsOfThisAccountPublish",
+                "Allow",
+                cloudwatch,
+                "sns:Publish",
+                PolicyCondition(test="StringEquals", variable="aws:SourceAccount", values=[self.context.account_id]),
+                PolicyCondition(test="ArnLike", variable="aws:SourceArn", values=alarm_arns),
             ),
             *self._deny_other_publishers(alarm_arns),
-            PolicyStatement(
-                sid="DenyInsecureTransport",
-                effect="Deny",
-                principals=[PolicyPrincipals(type="*", identifiers=["*"])],
-                actions=["sns:*"],
-                resources=[self.topic.arn],
-                condition=[PolicyCondition(test="Bool", variable="aws:SecureTransport", values=["false"])],
+            self._statement(
+                "DenyInsecureTransport",
+                "Deny",
+                _everyone(),
+                "sns:*",
+                PolicyCondition(test="Bool", variable="aws:SecureTransport", values=["false"]),
             ),
         ]
 
@@ -103,16 +98,21 @@ class GuardTopic(GuardChild[GuardTopicProps]):
         # aws:SourceArn exists only when a service acts for a resource: a person's or role's own
         # request has none, so "not one of these alarms" covers them too (negated operators match
         # an absent key).
-        return [
-            PolicyStatement(
-                sid="NobodyElsePublishes",
-                effect="Deny",
-                principals=[PolicyPrincipals(type="*", identifiers=["*"])],
-                actions=["sns:Publish"],
-                resources=[self.topic.arn],
-                condition=[PolicyCondition(test="ArnNotLike", variable="aws:SourceArn", values=alarm_arns)],
-            )
-        ]
+        not_these_alarms = PolicyCondition(test="ArnNotLike", variable="aws:SourceArn", values=alarm_arns)
+        return [self._statement("NobodyElsePublishes", "Deny", _everyone(), "sns:Publish", not_these_alarms)]
+
+    def _statement(
+        self, sid: str, effect: str, principal: PolicyPrincipals, action: str, *conditions: PolicyCondition
+    ) -> PolicyStatement:
+        """One statement of the topic policy, on this topic."""
+        return PolicyStatement(
+            sid=sid,
+            effect=effect,
+            principals=[principal],
+            actions=[action],
+            resources=[self.topic.arn],
+            condition=list(conditions),
+        )
 
     def _subscriptions(self, protocol: str, endpoints: Sequence[str]) -> SnsTopicSubscription | None:
         """One ``for_each`` subscription block per protocol, keyed by endpoint; None when there are none."""
@@ -129,3 +129,7 @@ class GuardTopic(GuardChild[GuardTopicProps]):
             endpoint=Token.as_string(iterator.value),
         )
         return subscription
+
+
+def _everyone() -> PolicyPrincipals:
+    return PolicyPrincipals(type="*", identifiers=["*"])

@@ -37,6 +37,12 @@ class Ses:
         params = {"ConfigurationSetName": name, "SendingEnabled": True}
         self.stub.add_response("put_configuration_set_sending_options", {}, params)
 
+    def missing_configuration_set(self, name: str) -> None:
+        message = f"Configuration set <{name}> does not exist."
+        self.stub.add_client_error(
+            "get_configuration_set", "NotFoundException", message, 404, expected_params={"ConfigurationSetName": name}
+        )
+
     def configuration_set(self, name: str, sending_enabled: bool, fresh: datetime | None = None) -> None:
         reputation: dict[str, Any] = {"ReputationMetricsEnabled": True}
         if fresh:
@@ -186,9 +192,7 @@ def test_resume_account_that_already_sends_is_a_no_op(ses: Ses) -> None:
 
 def test_resume_of_an_unknown_set_is_an_aws_error(ses: Ses) -> None:
     ses.account()
-    ses.stub.add_client_error(
-        "get_configuration_set", "NotFoundException", "Configuration set <nope> does not exist.", 404
-    )
+    ses.missing_configuration_set("nope")
     code, _, err = run(ses, "resume", "--configuration-set", "nope", "--yes")
     assert code == cli.EXIT_AWS_ERROR
     assert "not found" in err
@@ -196,9 +200,7 @@ def test_resume_of_an_unknown_set_is_an_aws_error(ses: Ses) -> None:
 
 def test_status_shows_the_account_even_when_a_named_set_is_missing(ses: Ses) -> None:
     ses.account(sending_enabled=True, enforcement="HEALTHY")
-    ses.stub.add_client_error(
-        "get_configuration_set", "NotFoundException", "Configuration set <nope> does not exist.", 404
-    )
+    ses.missing_configuration_set("nope")
     ses.configuration_set("marketing", sending_enabled=True)
     code, out, _ = run(ses, "status", "--configuration-set", "nope", "--configuration-set", "marketing")
     assert code == cli.EXIT_AWS_ERROR
@@ -209,7 +211,7 @@ def test_status_shows_the_account_even_when_a_named_set_is_missing(ses: Ses) -> 
 
 def test_status_json_marks_a_missing_set(ses: Ses) -> None:
     ses.account()
-    ses.stub.add_client_error("get_configuration_set", "NotFoundException", "missing", 404)
+    ses.missing_configuration_set("nope")
     code, out, _ = run(ses, "status", "--json", "--configuration-set", "nope")
     assert code == cli.EXIT_AWS_ERROR
     document = json.loads(out)
