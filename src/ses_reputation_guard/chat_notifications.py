@@ -26,7 +26,7 @@ Configuration and role names are global to the account, so they carry the guard'
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +86,16 @@ class TeamsChannel:
     """Team id (a GUID) from the AWS chat console."""
     channel_id: str
     """Channel id as URL-encoded in the channel's link: ``19%3a...%40thread.tacv2``."""
+
+
+# Per platform: the channel-configuration resource, and the channel field each of its attributes takes.
+PLATFORMS: dict[str, tuple[type[Any], dict[str, str]]] = {
+    "slack": (ChatbotSlackChannelConfiguration, {"slack_team_id": "team_id", "slack_channel_id": "channel_id"}),
+    "teams": (
+        ChatbotTeamsChannelConfiguration,
+        {"tenant_id": "tenant_id", "team_id": "team_id", "channel_id": "channel_id"},
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -170,31 +180,26 @@ class ChatNotifications(GuardChild[ChatNotificationsProps]):
             "logging_level": props.logging_level,
             "tags": context.tags,
         }
-        if not _empty(props.slack_channels):
-            slack = _iterator(props.slack_channels, ("team_id", "channel_id"))
-            self.slack = context.create(
-                self,
-                ChatbotSlackChannelConfiguration,
-                "slack_channels",
-                for_each=slack,
-                configuration_name=self._configuration_name("slack", slack),
-                slack_team_id=slack.get_string("team_id"),
-                slack_channel_id=slack.get_string("channel_id"),
-                **common,
-            )
-        if not _empty(props.teams_channels):
-            teams = _iterator(props.teams_channels, ("tenant_id", "team_id", "channel_id"))
-            self.teams = context.create(
-                self,
-                ChatbotTeamsChannelConfiguration,
-                "teams_channels",
-                for_each=teams,
-                configuration_name=self._configuration_name("teams", teams),
-                tenant_id=teams.get_string("tenant_id"),
-                team_id=teams.get_string("team_id"),
-                channel_id=teams.get_string("channel_id"),
-                **common,
-            )
+        self.slack = self._channel_configurations("slack", props.slack_channels, common)
+        self.teams = self._channel_configurations("teams", props.teams_channels, common)
+
+    def _channel_configurations(
+        self, platform: str, channels: Sequence[Any] | TerraformExpression, common: Mapping[str, Any]
+    ) -> Any:
+        """One ``for_each`` block ``<platform>_channels`` keyed by label; None without channels."""
+        if _empty(channels):
+            return None
+        element_type, channel_fields = PLATFORMS[platform]
+        iterator = _iterator(channels, tuple(channel_fields.values()))
+        return self.context.create(
+            self,
+            element_type,
+            f"{platform}_channels",
+            for_each=iterator,
+            configuration_name=self._configuration_name(platform, iterator),
+            **{attribute: iterator.get_string(field) for attribute, field in channel_fields.items()},
+            **common,
+        )
 
     def _count(self) -> Any:
         """``count`` of the role: None (create it once), ``SKIP`` (no channel), or an expression
