@@ -27,10 +27,12 @@ from ses_guard_cli.pricing import API_QUOTAS, PRICE_REGION, PRICES
 from ses_guard_lambda import rules
 
 # What one guard always creates besides its reputation alarms (checked against a synthesized stack by
-# tests/cli/test_estimate.py): the function's error and dead-letter alarms, one KMS key, one function.
+# tests/cli/test_estimate.py): the function's error and dead-letter alarms, one KMS key, one function,
+# and one dashboard unless it opts out (``dashboard=False``).
 GUARD_HEALTH_ALARMS: Final = 2
 GUARD_KMS_KEYS: Final = 1
 GUARD_FUNCTIONS: Final = 1
+GUARD_DASHBOARDS: Final = 1
 METRICS: Final = 2  # bounce and complaint rates
 EXIT_OK, EXIT_INPUT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -130,6 +132,7 @@ def guard_composition(
     account_alarms: int = METRICS * 2,
     fleet_alarms: int = 0,
     fleet_sets: int = 0,
+    dashboards: int = GUARD_DASHBOARDS,
 ) -> Composition:
     """One guard: per-set alarms (2 critical per set, 2 warning per set with warnings), account and
     fleet alarms, and the parts every guard has."""
@@ -139,6 +142,7 @@ def guard_composition(
         standard_alarms=METRICS * (per_set_sets + warning_sets) + account_alarms + GUARD_HEALTH_ALARMS,
         metrics_insights_alarms=fleet_alarms,
         fleet_sets=fleet_sets if fleet_alarms else 0,
+        dashboards=dashboards,
         kms_keys=GUARD_KMS_KEYS,
         functions=GUARD_FUNCTIONS,
     )
@@ -280,7 +284,7 @@ def _keep(record: Mapping[str, Any], field_name: str, negate: str, operator: str
 # --- reading a module configuration -------------------------------------------------------------
 def composition_from_module_config(path: Path, *, fleet_sets: int | None = None) -> Composition:
     """Count what the generated module deploys for the variables in ``path`` (a ``.tfvars.json``).
-    Optional attributes take the module's defaults (warning tiers on, account alarms on)."""
+    Optional attributes take the module's defaults (warning tiers, account alarms and dashboard on)."""
     try:
         variables = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
@@ -310,6 +314,7 @@ def composition_from_module_config(path: Path, *, fleet_sets: int | None = None)
         account_alarms=METRICS * account_tiers,
         fleet_alarms=fleet_alarms,
         fleet_sets=fleet_sets or 0,
+        dashboards=GUARD_DASHBOARDS if variables.get("dashboard", True) is not False else 0,
     )
     return replace(composition, notes=tuple(notes))
 

@@ -11,6 +11,7 @@ import pytest
 
 from ses_guard_cli import cli
 from ses_guard_cli.estimate import (
+    GUARD_DASHBOARDS,
     GUARD_FUNCTIONS,
     GUARD_HEALTH_ALARMS,
     GUARD_KMS_KEYS,
@@ -96,8 +97,13 @@ def test_every_price_names_its_source_date_and_region_and_unconfirmed_ones_say_s
 def test_comparison_table_has_one_row_per_mode_and_size():
     table = render_comparison([10, 1_000, 10_000]).splitlines()
     assert len(table) == 2 + 6
-    assert table[-2].startswith("| 10,000 | per-set | 40,006 | 0 | 0 | 4,001.60 |")
-    assert table[-1].startswith("| 10,000 | fleet | 6 | 4 | 40,000 | 1.60 | 4,000.00 |")
+    assert table[-2].startswith("| 10,000 | per-set | 40,006 | 0 | 0 | 4,004.60 |")
+    assert table[-1].startswith("| 10,000 | fleet | 6 | 4 | 40,000 | 4.60 | 4,000.00 |")
+
+
+def test_the_table_in_docs_fleet_md_is_what_the_estimate_prints():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "fleet.md").read_text()
+    assert render_comparison([10, 1_000, 10_000]) in docs
 
 
 def test_stack_reader_counts_for_each_alarms_from_the_stacks_own_set_records(synth):
@@ -113,6 +119,7 @@ def test_the_fixed_parts_of_a_guard_match_a_synthesized_stack(synth):
     c = composition_from_stack(synth.stack_dir("account-wide"))
     assert c.kms_keys == GUARD_KMS_KEYS == len(config["resource"]["aws_kms_key"])
     assert c.functions == GUARD_FUNCTIONS == len(config["resource"]["aws_lambda_function"])
+    assert c.dashboards == GUARD_DASHBOARDS == len(config["resource"]["aws_cloudwatch_dashboard"])
     names = {a["alarm_name"] for a in config["resource"]["aws_cloudwatch_metric_alarm"].values()}
     health = {n for n in names if n.endswith(("-function-errors", "-dead-letters"))}
     assert len(health) == GUARD_HEALTH_ALARMS
@@ -152,9 +159,14 @@ def test_module_config_reader_applies_the_module_defaults(tmp_path):
     # sets: 3 x 2 critical + 2 x 2 warning; account: 2 critical; health 2
     assert c.standard_alarms == 6 + 4 + 2 + GUARD_HEALTH_ALARMS
     assert (c.metrics_insights_alarms, c.fleet_sets) == (4, 500)
-    path.write_text(json.dumps({"account_policy": {"enabled": False}, "fleet_policy": {"warning_alarms": False}}))
+    assert c.dashboards == GUARD_DASHBOARDS
+    path.write_text(
+        json.dumps(
+            {"account_policy": {"enabled": False}, "fleet_policy": {"warning_alarms": False}, "dashboard": False}
+        )
+    )
     c = composition_from_module_config(path)
-    assert (c.standard_alarms, c.metrics_insights_alarms) == (GUARD_HEALTH_ALARMS, 2)
+    assert (c.standard_alarms, c.metrics_insights_alarms, c.dashboards) == (GUARD_HEALTH_ALARMS, 2, 0)
     assert c.fleet_sets == rules.MAX_CONFIGURATION_SETS
 
 
