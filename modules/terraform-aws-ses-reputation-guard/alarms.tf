@@ -293,3 +293,141 @@ resource "aws_cloudwatch_metric_alarm" "guard_dead_letters_alarm" {
   treat_missing_data  = "notBreaching"
   tags                = var.tags
 }
+
+# --------------------------------------------------------------------------------------------------
+# Fleet alarms: Metrics Insights queries grouped by configuration set
+# --------------------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "guard_fleet_bounce_warning" {
+  count = (local.fleet_policy.enabled && local.fleet_policy.warning_alarms) ? 1 : 0
+
+  alarm_name          = "${var.name_prefix}-fleet-bounce-warning"
+  alarm_actions       = [aws_sns_topic.guard_notifications_topic.arn]
+  alarm_description   = "SES Reputation.BounceRate of any configuration set without its own policy reached the warning threshold. Notifies people. See ses-reputation-guard docs/fleet.md."
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = local.fleet_policy.datapoints_to_alarm
+  evaluation_periods  = local.fleet_policy.evaluation_periods
+  ok_actions          = [aws_sns_topic.guard_notifications_topic.arn]
+  threshold           = local.fleet_policy.thresholds.bounce_warning
+  treat_missing_data  = "ignore"
+  tags = merge(var.tags, {
+    "ses-reputation-guard:guard"  = var.name_prefix
+    "ses-reputation-guard:scope"  = "fleet"
+    "ses-reputation-guard:tier"   = "warning"
+    "ses-reputation-guard:action" = "notify"
+  })
+
+  metric_query {
+    expression = join("", [
+      "SELECT MAX(\"Reputation.BounceRate\") FROM SCHEMA(\"AWS/SES\", \"ses:configuration-set\")",
+      local.guard_fleet_where,
+      " GROUP BY \"ses:configuration-set\" ORDER BY MAX() DESC",
+    ])
+    id          = "rates"
+    label       = "bounce rate per configuration set"
+    period      = local.fleet_policy.period_seconds
+    return_data = true
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "guard_fleet_bounce_critical" {
+  count = local.fleet_policy.enabled ? 1 : 0
+
+  alarm_name = "${var.name_prefix}-fleet-bounce-critical"
+  alarm_actions = (local.fleet_policy.action == "pause") ? [
+    aws_sns_topic.guard_pause_topic.arn,
+    aws_sns_topic.guard_notifications_topic.arn,
+  ] : [aws_sns_topic.guard_notifications_topic.arn]
+  alarm_description   = "SES Reputation.BounceRate of any configuration set without its own policy reached the critical threshold. Critical: with action 'pause', pauses each configuration set (contributor) that crossed it. See ses-reputation-guard docs/fleet.md."
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = local.fleet_policy.datapoints_to_alarm
+  evaluation_periods  = local.fleet_policy.evaluation_periods
+  ok_actions          = [aws_sns_topic.guard_notifications_topic.arn]
+  threshold           = local.fleet_policy.thresholds.bounce_critical
+  treat_missing_data  = "ignore"
+  tags = merge(var.tags, {
+    "ses-reputation-guard:guard"  = var.name_prefix
+    "ses-reputation-guard:scope"  = "fleet"
+    "ses-reputation-guard:tier"   = "critical"
+    "ses-reputation-guard:action" = local.fleet_policy.action
+  })
+
+  metric_query {
+    expression = join("", [
+      "SELECT MAX(\"Reputation.BounceRate\") FROM SCHEMA(\"AWS/SES\", \"ses:configuration-set\")",
+      local.guard_fleet_where,
+      " GROUP BY \"ses:configuration-set\" ORDER BY MAX() DESC",
+    ])
+    id          = "rates"
+    label       = "bounce rate per configuration set"
+    period      = local.fleet_policy.period_seconds
+    return_data = true
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "guard_fleet_complaint_warning" {
+  count = (local.fleet_policy.enabled && local.fleet_policy.warning_alarms) ? 1 : 0
+
+  alarm_name          = "${var.name_prefix}-fleet-complaint-warning"
+  alarm_actions       = [aws_sns_topic.guard_notifications_topic.arn]
+  alarm_description   = "SES Reputation.ComplaintRate of any configuration set without its own policy reached the warning threshold. Notifies people. See ses-reputation-guard docs/fleet.md."
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = local.fleet_policy.datapoints_to_alarm
+  evaluation_periods  = local.fleet_policy.evaluation_periods
+  ok_actions          = [aws_sns_topic.guard_notifications_topic.arn]
+  threshold           = local.fleet_policy.thresholds.complaint_warning
+  treat_missing_data  = "ignore"
+  tags = merge(var.tags, {
+    "ses-reputation-guard:guard"  = var.name_prefix
+    "ses-reputation-guard:scope"  = "fleet"
+    "ses-reputation-guard:tier"   = "warning"
+    "ses-reputation-guard:action" = "notify"
+  })
+
+  metric_query {
+    expression = join("", [
+      "SELECT MAX(\"Reputation.ComplaintRate\") FROM SCHEMA(\"AWS/SES\", \"ses:configuration-set\")",
+      local.guard_fleet_where,
+      " GROUP BY \"ses:configuration-set\" ORDER BY MAX() DESC",
+    ])
+    id          = "rates"
+    label       = "complaint rate per configuration set"
+    period      = local.fleet_policy.period_seconds
+    return_data = true
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "guard_fleet_complaint_critical" {
+  count = local.fleet_policy.enabled ? 1 : 0
+
+  alarm_name = "${var.name_prefix}-fleet-complaint-critical"
+  alarm_actions = (local.fleet_policy.action == "pause") ? [
+    aws_sns_topic.guard_pause_topic.arn,
+    aws_sns_topic.guard_notifications_topic.arn,
+  ] : [aws_sns_topic.guard_notifications_topic.arn]
+  alarm_description   = "SES Reputation.ComplaintRate of any configuration set without its own policy reached the critical threshold. Critical: with action 'pause', pauses each configuration set (contributor) that crossed it. See ses-reputation-guard docs/fleet.md."
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = local.fleet_policy.datapoints_to_alarm
+  evaluation_periods  = local.fleet_policy.evaluation_periods
+  ok_actions          = [aws_sns_topic.guard_notifications_topic.arn]
+  threshold           = local.fleet_policy.thresholds.complaint_critical
+  treat_missing_data  = "ignore"
+  tags = merge(var.tags, {
+    "ses-reputation-guard:guard"  = var.name_prefix
+    "ses-reputation-guard:scope"  = "fleet"
+    "ses-reputation-guard:tier"   = "critical"
+    "ses-reputation-guard:action" = local.fleet_policy.action
+  })
+
+  metric_query {
+    expression = join("", [
+      "SELECT MAX(\"Reputation.ComplaintRate\") FROM SCHEMA(\"AWS/SES\", \"ses:configuration-set\")",
+      local.guard_fleet_where,
+      " GROUP BY \"ses:configuration-set\" ORDER BY MAX() DESC",
+    ])
+    id          = "rates"
+    label       = "complaint rate per configuration set"
+    period      = local.fleet_policy.period_seconds
+    return_data = true
+  }
+}

@@ -33,6 +33,10 @@ locals {
     aws_cloudwatch_metric_alarm.guard_account_bounce_critical[*].arn,
     aws_cloudwatch_metric_alarm.guard_account_complaint_warning[*].arn,
     aws_cloudwatch_metric_alarm.guard_account_complaint_critical[*].arn,
+    aws_cloudwatch_metric_alarm.guard_fleet_bounce_warning[*].arn,
+    aws_cloudwatch_metric_alarm.guard_fleet_bounce_critical[*].arn,
+    aws_cloudwatch_metric_alarm.guard_fleet_complaint_warning[*].arn,
+    aws_cloudwatch_metric_alarm.guard_fleet_complaint_critical[*].arn,
     compact(flatten([
       for name in local.guard_dashboard_sets : [
         lookup(
@@ -397,6 +401,8 @@ locals {
 }
 
 resource "aws_cloudwatch_dashboard" "guard_dashboard" {
+  count = var.dashboard ? 1 : 0
+
   dashboard_body = local.guard_dashboard_body
   dashboard_name = "${var.name_prefix}-${data.aws_region.guard_region.name}-reputation"
 }

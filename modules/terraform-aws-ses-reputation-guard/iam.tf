@@ -59,6 +59,7 @@ data "aws_iam_policy_document" "guard_function_base_policy" {
     resources = [
       "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-account-*",
       "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-set-*",
+      "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-fleet-*",
     ]
   }
 
@@ -106,18 +107,18 @@ resource "aws_iam_role_policy" "guard_function_account_pause" {
 }
 
 data "aws_iam_policy_document" "guard_function_set_pause_policy" {
-  count = length(local.guard_pausing_set_arns) > 0 ? 1 : 0
+  count = length(local.guard_fleet_pausing_set_arns) > 0 ? 1 : 0
 
   statement {
     sid       = "PauseAndReadGuardedConfigurationSets"
     actions   = ["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"]
-    resources = local.guard_pausing_set_arns
+    resources = local.guard_fleet_pausing_set_arns
   }
 
   statement {
     sid       = "ReadGuardedConfigurationSetTags"
     actions   = ["ses:ListTagsForResource"]
-    resources = local.guard_pausing_set_arns
+    resources = local.guard_fleet_pausing_set_arns
   }
 
   statement {
@@ -137,7 +138,7 @@ data "aws_iam_policy_document" "guard_function_set_pause_policy" {
 }
 
 resource "aws_iam_role_policy" "guard_function_set_pause" {
-  count = length(local.guard_pausing_set_arns) > 0 ? 1 : 0
+  count = length(local.guard_fleet_pausing_set_arns) > 0 ? 1 : 0
 
   name   = "guard-set-pause"
   policy = data.aws_iam_policy_document.guard_function_set_pause_policy[0].json
@@ -154,4 +155,55 @@ resource "aws_iam_role_policy" "guard_function_set_pause" {
 resource "aws_iam_role_policy_attachment" "guard_function_tracing" {
   policy_arn = "arn:${data.aws_partition.guard_partition.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
   role       = aws_iam_role.guard_function_role.name
+}
+
+data "aws_iam_policy_document" "guard_chat_assume_role" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      identifiers = ["chatbot.amazonaws.com"]
+      type        = "Service"
+    }
+  }
+}
+
+resource "aws_iam_role" "guard_chat_role" {
+  count = length(var.slack_channels) + length(var.teams_channels) > 0 ? 1 : 0
+
+  name               = "${var.name_prefix}-${data.aws_region.guard_region.name}-chat"
+  assume_role_policy = data.aws_iam_policy_document.guard_chat_assume_role.json
+  description        = "AWS chat integration: read CloudWatch to post the guard's alarm notifications."
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "guard_chat_permissions" {
+  statement {
+    sid     = "ReadTheGuardsAlarms"
+    effect  = "Allow"
+    actions = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-*",
+    ]
+  }
+
+  statement {
+    sid    = "DrawAlarmGraphs"
+    effect = "Allow"
+    actions = [
+      "cloudwatch:GetMetricWidgetImage",
+      "cloudwatch:GetMetricData",
+      "cloudwatch:GetMetricStatistics",
+      "cloudwatch:ListMetrics",
+    ]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "guard_chat_role_policy" {
+  count = length(var.slack_channels) + length(var.teams_channels) > 0 ? 1 : 0
+
+  policy = data.aws_iam_policy_document.guard_chat_permissions.json
+  role   = one(aws_iam_role.guard_chat_role[*].name)
 }

@@ -24,6 +24,18 @@ locals {
 # --------------------------------------------------------------------------------------------------
 
 locals {
+  fleet_policy = {
+    enabled        = var.fleet_policy != null
+    action         = try(var.fleet_policy.action, "notify")
+    warning_alarms = try(var.fleet_policy.warning_alarms, false)
+    thresholds = {
+      for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : k => coalesce(try(var.fleet_policy[k], null), var.default_thresholds[k])
+    }
+    period_seconds        = try(var.fleet_policy.period_seconds, 3600)
+    evaluation_periods    = try(var.fleet_policy.evaluation_periods, 1)
+    datapoints_to_alarm   = try(var.fleet_policy.datapoints_to_alarm, 1)
+    exclude_explicit_sets = try(var.fleet_policy.exclude_explicit_sets, true)
+  }
   guard_configuration_set_arn_prefix = "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/"
   guard_warning_sets                 = { for name, s in local.configuration_sets : name => s if s.warning_alarms }
   guard_managed_sets                 = { for name, s in local.configuration_sets : name => s if s.managed }
@@ -31,6 +43,14 @@ locals {
   guard_pausing_set_arns = [
     for name in local.guard_pausing_set_names : "${local.guard_configuration_set_arn_prefix}${name}"
   ]
+  guard_fleet_exclusions = join(" AND ", [
+    for name in sort(local.fleet_policy.exclude_explicit_sets ? keys(local.configuration_sets) : []) : "\"ses:configuration-set\" != '${name}'"
+  ])
+  guard_fleet_where          = local.guard_fleet_exclusions != "" && length(local.guard_fleet_exclusions) <= 1902 ? " WHERE ${local.guard_fleet_exclusions}" : ""
+  guard_per_set_pausing_arns = local.guard_pausing_set_arns
+  guard_fleet_pausing_set_arns = (local.fleet_policy.action == "pause") ? [
+    "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/*",
+  ] : local.guard_per_set_pausing_arns
 }
 
 data "aws_caller_identity" "guard_caller" {}

@@ -28,6 +28,7 @@ data "aws_iam_policy_document" "guard_notifications_topic_policy_document" {
       values = [
         "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-account-*",
         "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-set-*",
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-fleet-*",
         "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-function-errors",
         "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-dead-letters",
       ]
@@ -108,6 +109,7 @@ data "aws_iam_policy_document" "guard_pause_topic_policy_document" {
       values = [
         "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-account-*-critical",
         "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-set-*-critical",
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-fleet-*-critical",
       ]
       variable = "aws:SourceArn"
     }
@@ -129,6 +131,7 @@ data "aws_iam_policy_document" "guard_pause_topic_policy_document" {
       values = [
         "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-account-*-critical",
         "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-set-*-critical",
+        "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-fleet-*-critical",
       ]
       variable = "aws:SourceArn"
     }
@@ -161,4 +164,41 @@ data "aws_iam_policy_document" "guard_pause_topic_policy_document" {
 resource "aws_sns_topic_policy" "guard_pause_topic_policy" {
   arn    = aws_sns_topic.guard_pause_topic.arn
   policy = data.aws_iam_policy_document.guard_pause_topic_policy_document.json
+}
+
+# --------------------------------------------------------------------------------------------------
+# Chat channels (AWS chat integration): the notification topic in Slack or Teams
+# --------------------------------------------------------------------------------------------------
+
+resource "aws_chatbot_slack_channel_configuration" "guard_slack_channels" {
+  for_each = { for c in var.slack_channels : c.label => c }
+
+  configuration_name = "${var.name_prefix}-${data.aws_region.guard_region.name}-slack-${each.key}"
+  guardrail_policy_arns = [
+    "arn:${data.aws_partition.guard_partition.partition}:iam::aws:policy/CloudWatchReadOnlyAccess",
+  ]
+  iam_role_arn                = one(aws_iam_role.guard_chat_role[*].arn)
+  logging_level               = "ERROR"
+  slack_channel_id            = each.value.channel_id
+  slack_team_id               = each.value.team_id
+  sns_topic_arns              = [aws_sns_topic.guard_notifications_topic.arn]
+  user_authorization_required = true
+  tags                        = var.tags
+}
+
+resource "aws_chatbot_teams_channel_configuration" "guard_teams_channels" {
+  for_each = { for c in var.teams_channels : c.label => c }
+
+  channel_id         = each.value.channel_id
+  configuration_name = "${var.name_prefix}-${data.aws_region.guard_region.name}-teams-${each.key}"
+  guardrail_policy_arns = [
+    "arn:${data.aws_partition.guard_partition.partition}:iam::aws:policy/CloudWatchReadOnlyAccess",
+  ]
+  iam_role_arn                = one(aws_iam_role.guard_chat_role[*].arn)
+  logging_level               = "ERROR"
+  sns_topic_arns              = [aws_sns_topic.guard_notifications_topic.arn]
+  team_id                     = each.value.team_id
+  tenant_id                   = each.value.tenant_id
+  user_authorization_required = true
+  tags                        = var.tags
 }

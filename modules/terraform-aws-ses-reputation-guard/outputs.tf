@@ -86,6 +86,41 @@ output "managed_configuration_set_arns" {
   value       = { for name, s in aws_sesv2_configuration_set.guard_configuration_sets : name => s.arn }
 }
 
+# string
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard (null when dashboard = false)."
+  value       = one(aws_cloudwatch_dashboard.guard_dashboard[*].dashboard_name)
+}
+
+# string
+output "chat_role_arn" {
+  description = "ARN of the chat integration's IAM role (null without chat channels)."
+  value       = one(aws_iam_role.guard_chat_role[*].arn)
+}
+
+# map(string)
+output "chat_configuration_arns" {
+  description = "Chat channel configurations, Slack and Teams: label => ARN."
+  value = merge({
+    for label, c in aws_chatbot_slack_channel_configuration.guard_slack_channels : label => c.chat_configuration_arn
+    }, {
+    for label, c in aws_chatbot_teams_channel_configuration.guard_teams_channels : label => c.chat_configuration_arn
+  })
+}
+
+# map(string)
+output "fleet_alarm_arns" {
+  description = "Fleet (Metrics Insights) alarms: alarm name => ARN (empty when fleet_policy = null)."
+  value = {
+    for alarm in concat(
+      aws_cloudwatch_metric_alarm.guard_fleet_bounce_warning,
+      aws_cloudwatch_metric_alarm.guard_fleet_bounce_critical,
+      aws_cloudwatch_metric_alarm.guard_fleet_complaint_warning,
+      aws_cloudwatch_metric_alarm.guard_fleet_complaint_critical,
+    ) : alarm.alarm_name => alarm.arn
+  }
+}
+
 # map(string)
 output "health_alarm_arns" {
   description = "Alarms on the guard itself (function errors, dead letters): name => ARN."

@@ -263,3 +263,145 @@ variable "tags" {
     error_message = "tags: too many, ${length(var.tags)}: at most 45 tags: AWS allows 50 per resource and the guard adds its own 5 to every alarm."
   }
 }
+
+variable "dashboard" {
+  description = "true: one CloudWatch dashboard <name_prefix>-<region>-reputation (rates against the thresholds, worst sets, alarm states, the function's health, how to resume); false opts out."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "slack_channels" {
+  description = "Slack channels (at most 10) that get the notification topic through AWS chat integration; authorize the workspace once in the AWS chat console. label names the configuration."
+  type        = list(object({ label = string, team_id = string, channel_id = string }))
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.slack_channels) <= 10
+    error_message = "slack_channels has ${length(var.slack_channels)} channels: at most 10."
+  }
+
+  validation {
+    condition     = length(toset([for c in var.slack_channels : c.label])) == length([for c in var.slack_channels : c.label])
+    error_message = "slack_channels uses the label(s) ${jsonencode([for c in var.slack_channels : c.label])} more than once."
+  }
+
+  validation {
+    condition     = length([for c in var.slack_channels : c if !can(regex("^[A-Za-z0-9_-]{1,64}$", c.label))]) == 0
+    error_message = "slack_channels label ${jsonencode([for c in var.slack_channels : c.label if !can(regex("^[A-Za-z0-9_-]{1,64}$", c.label))])}: must be 1-64 letters, digits, '_' and '-' (it names the chat configuration <name_prefix>-<label>)."
+  }
+
+  validation {
+    condition     = length([for c in var.slack_channels : c if !can(regex("^T[A-Z0-9]{2,254}$", c.team_id))]) == 0
+    error_message = "slack_channels team_id ${jsonencode([for c in var.slack_channels : c.team_id if !can(regex("^T[A-Z0-9]{2,254}$", c.team_id))])}: must be a Slack workspace (team) id: 'T' and upper-case letters and digits, as the AWS chat console shows it after authorizing the workspace (for example T01ABCDEF)."
+  }
+
+  validation {
+    condition     = length([for c in var.slack_channels : c if !can(regex("^[CG][A-Z0-9]{2,254}$", c.channel_id))]) == 0
+    error_message = "slack_channels channel_id ${jsonencode([for c in var.slack_channels : c.channel_id if !can(regex("^[CG][A-Z0-9]{2,254}$", c.channel_id))])}: must be a Slack channel id: 'C' (or 'G' for older private channels) and upper-case letters and digits, the end of the channel's link (for example C01ABCDEF), not the channel's name."
+  }
+}
+
+variable "teams_channels" {
+  description = "Microsoft Teams channels (at most 10), likewise; channel_id URL-encoded as in the channel's link (19%3a...%40thread.tacv2)."
+  type        = list(object({ label = string, tenant_id = string, team_id = string, channel_id = string }))
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.teams_channels) <= 10
+    error_message = "teams_channels has ${length(var.teams_channels)} channels: at most 10."
+  }
+
+  validation {
+    condition     = length(toset([for c in var.teams_channels : c.label])) == length([for c in var.teams_channels : c.label])
+    error_message = "teams_channels uses the label(s) ${jsonencode([for c in var.teams_channels : c.label])} more than once."
+  }
+
+  validation {
+    condition     = length([for c in var.teams_channels : c if !can(regex("^[A-Za-z0-9_-]{1,64}$", c.label))]) == 0
+    error_message = "teams_channels label ${jsonencode([for c in var.teams_channels : c.label if !can(regex("^[A-Za-z0-9_-]{1,64}$", c.label))])}: must be 1-64 letters, digits, '_' and '-' (it names the chat configuration <name_prefix>-<label>)."
+  }
+
+  validation {
+    condition = length([
+      for c in var.teams_channels : c if !can(regex("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", c.tenant_id))
+    ]) == 0
+    error_message = "teams_channels tenant_id ${jsonencode([for c in var.teams_channels : c.tenant_id if !can(regex("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", c.tenant_id))])}: must be a GUID such as 01234567-89ab-cdef-0123-456789abcdef (Microsoft Teams team and tenant ids)."
+  }
+
+  validation {
+    condition = length([
+      for c in var.teams_channels : c if !can(regex("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", c.team_id))
+    ]) == 0
+    error_message = "teams_channels team_id ${jsonencode([for c in var.teams_channels : c.team_id if !can(regex("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", c.team_id))])}: must be a GUID such as 01234567-89ab-cdef-0123-456789abcdef (Microsoft Teams team and tenant ids)."
+  }
+
+  validation {
+    condition = length([
+      for c in var.teams_channels : c if !can(regex("^[A-Za-z0-9_=+/.,-]{1,100}%3[aA][A-Za-z0-9_=+/.,-]{1,100}%40[A-Za-z0-9_=+/.,-]{1,49}$", c.channel_id))
+    ]) == 0
+    error_message = "teams_channels channel_id ${jsonencode([for c in var.teams_channels : c.channel_id if !can(regex("^[A-Za-z0-9_=+/.,-]{1,100}%3[aA][A-Za-z0-9_=+/.,-]{1,100}%40[A-Za-z0-9_=+/.,-]{1,49}$", c.channel_id))])}: must be a Microsoft Teams channel id as it appears URL-encoded in the channel's link (19%3a...%40thread.tacv2), not decoded (19:...@thread.tacv2)."
+  }
+}
+
+variable "fleet_policy" {
+  description = "Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and future (sets in configuration_sets are judged only by their own alarms). null (default) = off. action \"pause\" pauses the set that crossed a critical threshold; thresholds left null use default_thresholds; period_seconds a multiple of 60, x evaluation_periods at most 10800."
+  type = object({
+    action                = optional(string, "pause")
+    warning_alarms        = optional(bool, true)
+    period_seconds        = optional(number, 3600)
+    evaluation_periods    = optional(number, 1)
+    datapoints_to_alarm   = optional(number, 1)
+    exclude_explicit_sets = optional(bool, true)
+    bounce_warning        = optional(number)
+    bounce_critical       = optional(number)
+    complaint_warning     = optional(number)
+    complaint_critical    = optional(number)
+  })
+  default  = null
+  nullable = true
+
+  validation {
+    condition     = try(contains(["pause", "notify"], try(var.fleet_policy.action, "pause")), false)
+    error_message = "fleet_policy.action ${jsonencode(try(var.fleet_policy.action, null))}: must be one of 'pause', 'notify'."
+  }
+
+  validation {
+    condition = !anytrue([
+      for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : try(var.fleet_policy[k] <= 0 || var.fleet_policy[k] >= 1, false)
+    ])
+    error_message = "fleet_policy ${jsonencode(var.fleet_policy)}: must be a ratio strictly between 0 and 1 (0.05 = 5 %), not a percentage."
+  }
+
+  validation {
+    condition     = !try(coalesce(var.fleet_policy.bounce_warning, 0) >= coalesce(var.fleet_policy.bounce_critical, 1), false)
+    error_message = "fleet_policy bounce: warning threshold ${jsonencode(try(var.fleet_policy.bounce_warning, null))} must be below critical threshold ${jsonencode(try(var.fleet_policy.bounce_critical, null))}."
+  }
+
+  validation {
+    condition     = !try(coalesce(var.fleet_policy.complaint_warning, 0) >= coalesce(var.fleet_policy.complaint_critical, 1), false)
+    error_message = "fleet_policy complaint: warning threshold ${jsonencode(try(var.fleet_policy.complaint_warning, null))} must be below critical threshold ${jsonencode(try(var.fleet_policy.complaint_critical, null))}."
+  }
+
+  validation {
+    condition     = try(var.fleet_policy.period_seconds, 3600) >= 60 && try(var.fleet_policy.period_seconds, 3600) % 60 == 0 && try(var.fleet_policy.period_seconds, 3600) * try(var.fleet_policy.evaluation_periods, 1) <= 10800
+    error_message = "fleet_policy.period_seconds ${try(var.fleet_policy.period_seconds, 3600)} x evaluation_periods ${try(var.fleet_policy.evaluation_periods, 1)}: must be a multiple of 60 seconds (Metrics Insights alarms are standard resolution) and, times evaluation_periods, at most 10800 s (CloudWatch evaluates only the latest 3 hours)."
+  }
+
+  validation {
+    condition     = (floor(try(var.fleet_policy.evaluation_periods, 1)) == try(var.fleet_policy.evaluation_periods, 1) && try(var.fleet_policy.evaluation_periods, 1) >= 1 && try(var.fleet_policy.evaluation_periods, 1) <= 180)
+    error_message = "fleet_policy.evaluation_periods ${try(var.fleet_policy.evaluation_periods, 1)}: must be a whole number from 1 to 180."
+  }
+
+  validation {
+    condition     = (floor(try(var.fleet_policy.datapoints_to_alarm, 1)) == try(var.fleet_policy.datapoints_to_alarm, 1) && try(var.fleet_policy.datapoints_to_alarm, 1) >= 1 && try(var.fleet_policy.datapoints_to_alarm, 1) <= 180)
+    error_message = "fleet_policy.datapoints_to_alarm ${try(var.fleet_policy.datapoints_to_alarm, 1)}: must be a whole number from 1 to 180."
+  }
+
+  validation {
+    condition     = try(var.fleet_policy.datapoints_to_alarm, 1) <= try(var.fleet_policy.evaluation_periods, 1)
+    error_message = "fleet_policy.datapoints_to_alarm ${try(var.fleet_policy.datapoints_to_alarm, 1)}: must not exceed evaluation_periods."
+  }
+}

@@ -11,15 +11,46 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ses_guard_lambda import rules
-from ses_guard_modulegen.variables import variables
-from ses_reputation_guard._cdktf import Construct, Fn, TerraformVariable, Token
+from ses_guard_modulegen.variables import fleet_local_attributes, variables
+from ses_reputation_guard._cdktf import Construct, Fn, TerraformLocal, TerraformVariable, Token
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.expressions import TerraformExpression
+from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.policy import AccountPolicy, ReputationThresholds
 from ses_reputation_guard.reputation_guard import ReputationGuardProps
 
 SETS_LOCAL = TerraformExpression("local.configuration_sets")
 PACKAGE_LOCAL = TerraformExpression("local.function_package_path")
+FLEET_LOCAL = "fleet_policy"
+
+
+def fleet_props(scope: Construct) -> FleetPolicy:
+    """The fleet policy as references to ``local.fleet_policy`` (the variable with defaults applied,
+    ``variables.fleet_local_attributes``): always a policy, its alarms counted by ``enabled``
+    (``var.fleet_policy != null``); when off its action is ``notify``, so the function's pause scope
+    stays the per-set one."""
+    local = TerraformLocal(
+        scope,
+        f"{FLEET_LOCAL}_local",
+        expression={name: f"${{{value}}}" for name, value in fleet_local_attributes().items()},
+    )
+    local.override_logical_id(FLEET_LOCAL)
+
+    def ref(*path: str) -> Any:
+        return Fn.lookup_nested(local.as_any_map, list(path))
+
+    return FleetPolicy(
+        action=Token.as_string(ref("action")),  # type: ignore[arg-type]
+        thresholds=ReputationThresholds(
+            **{name: Token.as_number(ref("thresholds", name)) for name in rules.THRESHOLD_NAMES}
+        ),
+        warning_alarms=Token.as_any(ref("warning_alarms")),
+        period_seconds=cast(int, Token.as_number(ref("period_seconds"))),
+        evaluation_periods=cast(int, Token.as_number(ref("evaluation_periods"))),
+        datapoints_to_alarm=cast(int, Token.as_number(ref("datapoints_to_alarm"))),
+        exclude_explicit_sets=TerraformExpression(f"local.{FLEET_LOCAL}.exclude_explicit_sets"),
+        enabled=Token.as_any(ref("enabled")),
+    )
 
 
 def module_props(scope: Construct) -> ReputationGuardProps:
@@ -65,8 +96,13 @@ def module_props(scope: Construct) -> ReputationGuardProps:
         reserved_concurrency=whole_number("reserved_concurrency"),
         tags=Token.as_string_map(attr("tags")),
         function_package=PACKAGE_LOCAL,
-        # Which sets the function may pause: the module's variable once variables() declares it.
+        # Which sets the function may pause: the module's variable once variables() declares it. Not
+        # yet: with a token scope, the 'tagged' / 'name-pattern' ARNs lose their ${} in the HCL render.
         pause_scope=Token.as_string(attr("pause_scope")) if "pause_scope" in refs else rules.PAUSE_SCOPE_LISTED,
+        dashboard=Token.as_any(attr("dashboard")),
+        slack_channels=TerraformExpression("var.slack_channels"),
+        teams_channels=TerraformExpression("var.teams_channels"),
+        fleet_policy=fleet_props(scope),
         # prevent_destroy is static in Terraform: the module always protects the sets it manages
         # (retire one with `terraform state rm`, see ses_reputation_guard.configuration_sets).
         allow_configuration_set_deletion=False,

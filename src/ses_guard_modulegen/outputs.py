@@ -66,6 +66,29 @@ def outputs(guard: ReputationGuard) -> list[ModuleOutput]:
                      "list(string)", "keys(local.configuration_sets)"),
         ModuleOutput("managed_configuration_set_arns", "Configuration sets created by the module: name => ARN.",
                      "map(string)", f"{{ for name, s in {managed_sets} : name => s.arn }}"),
+        *_optional_outputs(guard),
         ModuleOutput("health_alarm_arns", "Alarms on the guard itself (function errors, dead letters): name => ARN.",
                      "map(string)", _names_to_arns(health)),
+    ]  # fmt: skip
+
+
+def _optional_outputs(guard: ReputationGuard) -> list[ModuleOutput]:
+    """Outputs of the parts a variable turns on or off: null or empty when off."""
+    assert guard.dashboard is not None and guard.fleet_alarms is not None
+    assert guard.chat.role is not None and guard.chat.slack is not None and guard.chat.teams is not None
+    configurations = ", ".join(
+        f"{{ for label, c in {resource_address(block)} : label => c.chat_configuration_arn }}"
+        for block in (guard.chat.slack, guard.chat.teams)
+    )
+    fleet = [resource_address(alarm) for alarm in guard.fleet_alarms.alarms.values()]
+    return [
+        ModuleOutput("dashboard_name", "Name of the CloudWatch dashboard (null when dashboard = false).", "string",
+                     f"one({resource_address(guard.dashboard.dashboard)}[*].dashboard_name)"),
+        ModuleOutput("chat_role_arn", "ARN of the chat integration's IAM role (null without chat channels).",
+                     "string", f"one({resource_address(guard.chat.role)}[*].arn)"),
+        ModuleOutput("chat_configuration_arns", "Chat channel configurations, Slack and Teams: label => ARN.",
+                     "map(string)", f"merge({configurations})"),
+        ModuleOutput("fleet_alarm_arns", "Fleet (Metrics Insights) alarms: alarm name => ARN (empty when "
+                     "fleet_policy = null).", "map(string)",
+                     f"{{ for alarm in concat({', '.join(fleet)}) : alarm.alarm_name => alarm.arn }}"),
     ]  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Any
 
 from ses_guard_lambda import contract, rules
 from ses_reputation_guard.alarm_settings import AlarmSettings
+from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.policy import AccountPolicy, ConfigurationSetPolicy, ReputationThresholds
 from ses_reputation_guard.reputation_guard import ReputationGuardProps
 
@@ -39,14 +40,16 @@ class ModuleVariable:
     description: str
     default: Any
     validations: tuple[Validation, ...] = field(default_factory=tuple)
+    nullable: bool = False
+    """True only where null means something (``fleet_policy = null``: fleet mode off)."""
 
     def render(self) -> str:
         lines = [
             f'variable "{self.name}" {{',
             f"  description = {json.dumps(self.description)}",
             f"  type        = {self.type}",
-            f"  default     = {hcl_value(self.default)}",
-            "  nullable    = false",
+            f"  default     = {'null' if self.default is None else hcl_value(self.default)}",
+            f"  nullable    = {json.dumps(self.nullable)}",
         ]
         for validation in self.validations:
             lines += [
@@ -254,6 +257,93 @@ def _tag_validations() -> tuple[Validation, ...]:
     )  # fmt: skip
 
 
+CHAT_PLATFORMS = {
+    # variable => (attribute => the rule its values follow), in the order of the channel objects
+    "slack_channels": {
+        "label": rules.CHAT_CHANNEL_LABEL,
+        "team_id": rules.SLACK_TEAM_ID,
+        "channel_id": rules.SLACK_CHANNEL_ID,
+    },
+    "teams_channels": {
+        "label": rules.CHAT_CHANNEL_LABEL,
+        "tenant_id": rules.TEAMS_GUID,
+        "team_id": rules.TEAMS_GUID,
+        "channel_id": rules.TEAMS_CHANNEL_ID,
+    },
+}
+
+
+def _chat_validations(variable: str) -> tuple[Validation, ...]:
+    """At most ``CHAT_CHANNELS_MAX`` channels, unique labels, every id in its platform's form (the
+    words of ``chat_notifications.collect_channel_problems``)."""
+    channels = f"var.{variable}"
+    labels = f"[for c in {channels} : c.label]"
+    per_attribute = tuple(
+        Validation(
+            f"length([for c in {channels} : c if !{matches(rule, f'c.{attribute}')}]) == 0",
+            message(
+                f"{variable} {attribute}",
+                f"jsonencode([for c in {channels} : c.{attribute} if !{matches(rule, f'c.{attribute}')}])",
+                rule.rule,
+            ),
+        )
+        for attribute, rule in CHAT_PLATFORMS[variable].items()
+    )
+    return (
+        Validation(f"length({channels}) <= {rules.CHAT_CHANNELS_MAX}",
+                   template(f"{variable} has <count> channels: at most {rules.CHAT_CHANNELS_MAX}.",
+                            count=f"length({channels})")),
+        Validation(f"length(toset({labels})) == length({labels})",
+                   template(f"{variable} uses the label(s) <labels> more than once.", labels=f"jsonencode({labels})")),
+        *per_attribute,
+    )  # fmt: skip
+
+
+def fleet_attribute(name: str, default: object = None) -> str:
+    """``var.fleet_policy.<name>``, or ``default`` when fleet mode is off (null): validation conditions
+    and messages must evaluate either way."""
+    return f"try(var.fleet_policy.{name}, {hcl_value(default)})"
+
+
+def _fleet_validations() -> tuple[Validation, ...]:
+    defaults = FleetPolicy()
+    period, periods, datapoints = (
+        fleet_attribute(name, getattr(defaults, name))
+        for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm")
+    )
+    window_max = rules.METRICS_INSIGHTS_WINDOW_SECONDS_MAX
+    # Both thresholds given: a validation that read var.default_thresholds would not run while that
+    # variable is itself invalid; a fleet threshold left null takes the (validated) default.
+    order = tuple(
+        Validation(
+            f"!try({warning_not_below_critical('var.fleet_policy', metric)}, false)",
+            template(
+                f"fleet_policy {metric}: " + rules.warning_below_critical("<warning>", "<critical>") + ".",
+                warning=f"jsonencode({fleet_attribute(f'{metric}_warning')})",
+                critical=f"jsonencode({fleet_attribute(f'{metric}_critical')})",
+            ),
+        )
+        for metric in METRICS
+    )
+    return (
+        Validation(one_of_actions(fleet_attribute("action", defaults.action)),
+                   message("fleet_policy.action", f"jsonencode({fleet_attribute('action')})",
+                           rules.one_of(contract.ACTIONS))),
+        Validation(f"!{any_threshold_not_a_ratio('var.fleet_policy')}",
+                   message("fleet_policy", "jsonencode(var.fleet_policy)", rules.RATIO_RULE)),
+        *order,
+        Validation(f"{period} >= 60 && {period} % 60 == 0 && {period} * {periods} <= {window_max}",
+                   template(f"fleet_policy.period_seconds <period> x evaluation_periods <periods>: "
+                            f"{rules.METRICS_INSIGHTS_PERIOD_RULE}.", period=period, periods=periods)),
+        Validation(whole_number_ok(periods, 1, window_max // 60),
+                   message("fleet_policy.evaluation_periods", periods, rules.whole_number(1, window_max // 60))),
+        Validation(whole_number_ok(datapoints, 1, window_max // 60),
+                   message("fleet_policy.datapoints_to_alarm", datapoints, rules.whole_number(1, window_max // 60))),
+        Validation(f"{datapoints} <= {periods}",
+                   message("fleet_policy.datapoints_to_alarm", datapoints, rules.DATAPOINTS_RULE)),
+    )  # fmt: skip
+
+
 def variables() -> list[ModuleVariable]:
     return [
         ModuleVariable(
@@ -350,6 +440,38 @@ def variables() -> list[ModuleVariable]:
             {},
             _tag_validations(),
         ),
+        ModuleVariable(
+            "dashboard", "bool",
+            "true: one CloudWatch dashboard <name_prefix>-<region>-reputation (rates against the thresholds, worst "
+            "sets, alarm states, the function's health, how to resume); false opts out.",
+            DEFAULT_PROPS.dashboard,
+        ),
+        ModuleVariable(
+            "slack_channels", "list(object({ label = string, team_id = string, channel_id = string }))",
+            f"Slack channels (at most {rules.CHAT_CHANNELS_MAX}) that get the notification topic through AWS chat "
+            "integration; authorize the workspace once in the AWS chat console. label names the configuration.",
+            [],
+            _chat_validations("slack_channels"),
+        ),
+        ModuleVariable(
+            "teams_channels",
+            "list(object({ label = string, tenant_id = string, team_id = string, channel_id = string }))",
+            f"Microsoft Teams channels (at most {rules.CHAT_CHANNELS_MAX}), likewise; channel_id URL-encoded as in "
+            "the channel's link (19%3a...%40thread.tacv2).",
+            [],
+            _chat_validations("teams_channels"),
+        ),
+        ModuleVariable(
+            "fleet_policy",
+            f"object({{ {optional_attributes(FleetPolicy(), action='string', warning_alarms='bool', period_seconds='number', evaluation_periods='number', datapoints_to_alarm='number', exclude_explicit_sets='bool')}, {thresholds_type(False)} }})",
+            "Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and future "
+            "(sets in configuration_sets are judged only by their own alarms). null (default) = off. action "
+            "\"pause\" pauses the set that crossed a critical threshold; thresholds left null use "
+            "default_thresholds; period_seconds a multiple of 60, x evaluation_periods at most 10800.",
+            None,
+            _fleet_validations(),
+            nullable=True,
+        ),
     ]  # fmt: skip
 
 
@@ -369,3 +491,19 @@ def normalizing_locals() -> str:
         "  }\n"
         "}\n"
     )
+
+
+def fleet_local_attributes() -> dict[str, str]:
+    """``local.fleet_policy`` (HCL expressions by attribute): the fleet variable with defaults applied,
+    defined when fleet mode is off too (``enabled = false``; action ``notify``, so the function's pause
+    scope never widens)."""
+    defaults = FleetPolicy()
+    return {
+        "enabled": "var.fleet_policy != null",
+        "action": fleet_attribute("action", contract.ACTION_NOTIFY),
+        "warning_alarms": fleet_attribute("warning_alarms", False),
+        "thresholds": f"{{ for k in {hcl_list(rules.THRESHOLD_NAMES)} : "
+        "k => coalesce(try(var.fleet_policy[k], null), var.default_thresholds[k]) }",
+        **{name: fleet_attribute(name, getattr(defaults, name))
+           for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm", "exclude_explicit_sets")},
+    }  # fmt: skip

@@ -11,6 +11,7 @@ out of the query are then a Terraform list, and the same 2,048-character rule is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,7 +88,8 @@ class FleetReputationAlarmsProps:
             period_seconds=policy.period_seconds,
             evaluation_periods=policy.evaluation_periods,
             datapoints_to_alarm=policy.datapoints_to_alarm,
-            excluded_sets=_excluded(explicit_sets) if policy.exclude_explicit_sets else (),
+            excluded_sets=_excluded(explicit_sets, policy.exclude_explicit_sets),
+            enabled=policy.enabled,
         )
 
     def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
@@ -164,7 +166,7 @@ class FleetReputationAlarms(Construct):
         budget = exclusion_budget() - len(" WHERE ")
         where = f'${{{clause_ref} != "" && length({clause_ref}) <= {budget} ? " WHERE ${{{clause_ref}}}" : ""}}'
         context.create(self, TerraformLocal, where_role, expression=where)
-        return f"${{local.{context.address(where_role)}}}"
+        return f"local.{context.address(where_role)}"
 
     def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:
         context, props = self.context, self.props
@@ -213,11 +215,23 @@ class FleetReputationAlarms(Construct):
         )
 
 
-def _excluded(explicit_sets: Sequence[str] | TerraformExpression) -> Sequence[str] | TerraformExpression:
+def _excluded(
+    explicit_sets: Sequence[str] | TerraformExpression, exclude: bool | TerraformExpression
+) -> Sequence[str] | TerraformExpression:
+    """The sets to leave out of the query: all explicit ones, none, or (a Terraform flag) decided at plan."""
+    if isinstance(exclude, TerraformExpression):
+        names = (
+            explicit_sets.text if isinstance(explicit_sets, TerraformExpression) else json.dumps(sorted(explicit_sets))
+        )
+        return TerraformExpression(f"{exclude.text} ? {names} : []")
+    if not exclude:
+        return ()
     return explicit_sets if isinstance(explicit_sets, TerraformExpression) else tuple(explicit_sets)
 
 
 def _with_where(query: str, where: str) -> str:
-    """``query`` with ``where`` (a `` WHERE ...`` text or a Terraform reference) before ``GROUP BY``."""
+    """``query`` with ``where`` (a Terraform reference to the `` WHERE ...`` text) before ``GROUP BY``:
+    one ``join`` expression whose string literals are escaped here (the query's double quotes would
+    otherwise end an HCL template string)."""
     head, tail = query.split(" GROUP BY ", 1)
-    return f"{head}{where} GROUP BY {tail}"
+    return f'${{join("", [{json.dumps(head)}, {where}, {json.dumps(" GROUP BY " + tail)}])}}'

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ses_guard_lambda import contract, rules
-from ses_reputation_guard.expressions import Flag
+from ses_reputation_guard.expressions import Flag, TerraformExpression
 from ses_reputation_guard.policy import Action, ReputationThresholds
 from ses_reputation_guard.validation import Problems, is_token
 
@@ -44,10 +44,13 @@ class FleetPolicy:
     """Periods evaluated. Default 1."""
     datapoints_to_alarm: int = 1
     """Breaching periods (of ``evaluation_periods``) that trigger the alarm. Default 1."""
-    exclude_explicit_sets: bool = True
+    exclude_explicit_sets: bool | TerraformExpression = True
     """Leave the sets that have their own policy out of the query (``WHERE ... != ...``) while the
     query stays within CloudWatch's 2,048 characters; beyond that the query covers every set and the
-    function skips the explicit ones. Default True."""
+    function skips the explicit ones. Or a Terraform boolean expression (the generated module). Default True."""
+    enabled: Flag = True
+    """Create the fleet alarms at all; a token when only Terraform knows (the generated module's
+    ``fleet_policy != null``). Default True."""
 
     def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
         """Record every invalid value; nothing is raised here."""
@@ -56,7 +59,7 @@ class FleetPolicy:
             self.thresholds.collect_problems(f"{subject}.thresholds", problems)
         if not isinstance(self.warning_alarms, bool) and not is_token(self.warning_alarms):
             problems.add(f"{subject}.warning_alarms={self.warning_alarms!r}: must be True or False")
-        if not isinstance(self.exclude_explicit_sets, bool):
+        if not isinstance(self.exclude_explicit_sets, (bool, TerraformExpression)):
             problems.add(f"{subject}.exclude_explicit_sets={self.exclude_explicit_sets!r}: must be True or False")
         collect_window_problems(
             problems, subject, self.period_seconds, self.evaluation_periods, self.datapoints_to_alarm

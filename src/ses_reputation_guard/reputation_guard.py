@@ -27,7 +27,7 @@ from typing import Any
 
 from ses_guard_lambda import contract, rules
 from ses_reputation_guard import lambda_package
-from ses_reputation_guard._cdktf import Construct, Fn, Op, Token
+from ses_reputation_guard._cdktf import Construct, Fn, Op, TerraformLocal
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.assets import shipped_file
@@ -459,7 +459,12 @@ class ReputationGuard(Construct):
         every_set = [self.context.arn("ses", "configuration-set/*")]
         if not is_token(policy.action):
             return self.context.local(self, "fleet_pausing_set_arns", every_set)
-        otherwise = Token.as_list(per_set.interpolated) if per_set else []
+        # a local holding the per-set list: a reference cdktf renders inside the conditional
+        otherwise = (
+            self.context.create(self, TerraformLocal, "per_set_pausing_arns", expression=per_set.interpolated).as_list
+            if per_set
+            else []
+        )
         chosen = Fn.conditional(Op.eq(policy.action, contract.ACTION_PAUSE), every_set, otherwise)
         return self.context.local(self, "fleet_pausing_set_arns", chosen)
 

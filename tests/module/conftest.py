@@ -19,6 +19,7 @@ from tests.support.terraform import run_terraform, terraform_env
 
 MODULE_DIR = ROOT / "modules" / "terraform-aws-ses-reputation-guard"
 CONSUMER_DIR = ROOT / "examples" / "terraform_module"
+FLEET_CONSUMER_DIR = ROOT / "examples" / "terraform_module_fleet"
 
 
 def write_module(files: dict[str, bytes], destination: Path) -> Path:
@@ -30,12 +31,12 @@ def write_module(files: dict[str, bytes], destination: Path) -> Path:
     return destination
 
 
-def copy_consumer_example(workspace: Path) -> Path:
-    """The Terraform example with the committed module, in the repository's relative layout (so
-    ``source = "../../modules/..."`` resolves); returns the example's folder."""
+def copy_consumer_example(workspace: Path, example: Path = CONSUMER_DIR) -> Path:
+    """A Terraform example (default ``examples/terraform_module``) with the committed module, in the
+    repository's relative layout (so ``source = "../../modules/..."`` resolves); returns its folder."""
     shutil.copytree(MODULE_DIR, workspace / "modules" / MODULE_DIR.name, ignore=shutil.ignore_patterns(".terraform*"))
-    shutil.copytree(CONSUMER_DIR, workspace / "examples" / CONSUMER_DIR.name)
-    return workspace / "examples" / CONSUMER_DIR.name
+    shutil.copytree(example, workspace / "examples" / example.name, ignore=shutil.ignore_patterns(".terraform*"))
+    return workspace / "examples" / example.name
 
 
 @pytest.fixture(scope="session")

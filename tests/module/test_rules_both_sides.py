@@ -24,9 +24,12 @@ from ses_reputation_guard import (
     AccountPolicy,
     AlarmSettings,
     ConfigurationSetPolicy,
+    FleetPolicy,
     GuardValidationError,
     ReputationGuardProps,
     ReputationThresholds,
+    SlackChannel,
+    TeamsChannel,
 )
 from tests.module.conftest import write_module
 from tests.support.terraform import run_terraform
@@ -80,6 +83,23 @@ TOO_MANY_SETS = [f"set-{i}" for i in range(rules.MAX_CONFIGURATION_SETS + 1)]
 TOO_MANY_TAGS = {f"tag-{i}": "x" for i in range(rules.USER_TAGS_MAX + 1)}
 LONG_KEY = "k" * (rules.TAG_KEY_MAX_LENGTH + 1)
 LONG_VALUE = "v" * (rules.TAG_VALUE_MAX_LENGTH + 1)
+SLACK = {"label": "alerts", "team_id": "T01ABCDEF", "channel_id": "C01ABCDEF"}
+TEAMS = {"label": "alerts", "tenant_id": "01234567-89ab-cdef-0123-456789abcdef",
+         "team_id": "01234567-89ab-cdef-0123-456789abcdef", "channel_id": "19%3aabc%40thread.tacv2"}  # fmt: skip
+
+
+def slack(**changes: str) -> Callable[[], ReputationGuardProps]:
+    return props(slack_channels=[SlackChannel(**{**SLACK, **changes})])
+
+
+def teams(**changes: str) -> Callable[[], ReputationGuardProps]:
+    return props(teams_channels=[TeamsChannel(**{**TEAMS, **changes})])
+
+
+def fleet(**values: Any) -> Callable[[], ReputationGuardProps]:
+    return props(fleet_policy=FleetPolicy(**values))
+
+
 ROWS = (
     BadValue("name-prefix-pattern", rules.NAME_PREFIX.rule, props(name_prefix="Bad_Prefix"),
              {"name_prefix": "Bad_Prefix"}),
@@ -167,6 +187,41 @@ ROWS = (
     BadValue("reserved-concurrency-whole", rules.whole_number(rules.RESERVED_CONCURRENCY_MIN,
                                                               rules.RESERVED_CONCURRENCY_MAX),
              props(reserved_concurrency=1.5), {"reserved_concurrency": 1.5}),
+    # chat channels (issue 13, point 4) and fleet mode (issue 12, point 1): the module's variables
+    BadValue("chat-at-most-10-channels", f"channels: at most {rules.CHAT_CHANNELS_MAX}",
+             props(slack_channels=[SlackChannel(**{**SLACK, "label": f"c{i}"}) for i in range(11)]),
+             {"slack_channels": [{**SLACK, "label": f"c{i}"} for i in range(11)]}),
+    BadValue("chat-labels-unique", "more than once", props(teams_channels=[TeamsChannel(**TEAMS)] * 2),
+             {"teams_channels": [TEAMS, TEAMS]}),
+    BadValue("chat-label-pattern", rules.CHAT_CHANNEL_LABEL.rule, slack(label="on call"),
+             {"slack_channels": [{**SLACK, "label": "on call"}]}),
+    BadValue("slack-team-id-pattern", rules.SLACK_TEAM_ID.rule, slack(team_id="acme"),
+             {"slack_channels": [{**SLACK, "team_id": "acme"}]}),
+    BadValue("slack-channel-id-not-a-name", rules.SLACK_CHANNEL_ID.rule, slack(channel_id="#alerts"),
+             {"slack_channels": [{**SLACK, "channel_id": "#alerts"}]}),
+    BadValue("teams-tenant-id-is-a-guid", rules.TEAMS_GUID.rule, teams(tenant_id="contoso"),
+             {"teams_channels": [{**TEAMS, "tenant_id": "contoso"}]}),
+    BadValue("teams-channel-id-url-encoded", rules.TEAMS_CHANNEL_ID.rule,
+             teams(channel_id="19:abc@thread.tacv2"),
+             {"teams_channels": [{**TEAMS, "channel_id": "19:abc@thread.tacv2"}]}),
+    BadValue("fleet-action-choice", rules.one_of(contract.ACTIONS), fleet(action="stop"),
+             {"fleet_policy": {"action": "stop"}}),
+    BadValue("fleet-threshold-is-a-ratio", rules.RATIO_RULE, fleet(thresholds=thresholds(bounce_critical=5)),
+             {"fleet_policy": {"bounce_critical": 5}}),
+    BadValue("fleet-warning-below-critical", rules.WARNING_BELOW_CRITICAL_RULE,
+             fleet(thresholds=thresholds(bounce_warning=0.05, bounce_critical=0.04)),
+             {"fleet_policy": {"bounce_warning": 0.05, "bounce_critical": 0.04}}),
+    BadValue("fleet-period-whole-minutes", rules.METRICS_INSIGHTS_PERIOD_RULE, fleet(period_seconds=90),
+             {"fleet_policy": {"period_seconds": 90}}),
+    BadValue("fleet-window-at-most-3-hours", rules.METRICS_INSIGHTS_PERIOD_RULE,
+             fleet(period_seconds=3600, evaluation_periods=4),
+             {"fleet_policy": {"period_seconds": 3600, "evaluation_periods": 4}}),
+    BadValue("fleet-evaluation-periods-range", rules.whole_number(1, rules.METRICS_INSIGHTS_WINDOW_SECONDS_MAX // 60),
+             fleet(period_seconds=60, evaluation_periods=0),
+             {"fleet_policy": {"period_seconds": 60, "evaluation_periods": 0}}),
+    BadValue("fleet-datapoints-within-evaluation-periods", rules.DATAPOINTS_RULE,
+             fleet(evaluation_periods=1, datapoints_to_alarm=2),
+             {"fleet_policy": {"evaluation_periods": 1, "datapoints_to_alarm": 2}}),
 )  # fmt: skip
 
 
@@ -269,9 +324,16 @@ def test_the_table_covers_every_rule_sentence():
     covered = {row.rule for row in ROWS}
     for sentence in (rules.RATIO_RULE, rules.UNIQUE_SET_NAMES_RULE, rules.MAX_CONFIGURATION_SETS_RULE,
                      rules.WARNING_BELOW_CRITICAL_RULE, rules.DATAPOINTS_RULE, rules.EVALUATION_RANGE_RULE,
-                     rules.TAG_KEY_RULE, rules.TAG_VALUE_RULE, rules.TAG_COUNT_RULE):  # fmt: skip
+                     rules.TAG_KEY_RULE, rules.TAG_VALUE_RULE, rules.TAG_COUNT_RULE,
+                     rules.METRICS_INSIGHTS_PERIOD_RULE):  # fmt: skip
         assert sentence in covered, sentence
-    for rule in (rules.CONFIGURATION_SET_NAME, rules.NAME_PREFIX, rules.EMAIL, rules.E164_PHONE_NUMBER):
+    for rule in (
+        rules.CONFIGURATION_SET_NAME,
+        rules.NAME_PREFIX,
+        rules.EMAIL,
+        rules.E164_PHONE_NUMBER,
+        *rules.CHAT_PATTERN_RULES,
+    ):
         assert rule.rule in covered, rule.name
 
 
