@@ -50,6 +50,25 @@ Thresholds are ratios from 0 to 1 (0.05 = 5 %). A value such as `5` fails at pla
 module's own message. A set paused by the function stays paused across `terraform apply` (the
 module ignores `sending_options`); resume it with `ses-guard resume` (see the
 project README), knowing that AWS resets a re-enabled set's reputation metrics ("fresh start").
+`action` is required for every set, and for the account policy when you give one: `null` is
+refused at plan time, never read as `pause`.
+
+## Retiring a configuration set, or the guard
+
+Configuration sets the module manages carry `prevent_destroy`: removing one from
+`configuration_sets`, flipping it to `managed = false` or `terraform destroy` fails the plan
+("Instance cannot be destroyed") instead of deleting a set your application sends with. To stop
+managing a set but keep it, take it out of the state first, then edit the map (the address uses
+your module block's name):
+
+```sh
+terraform state rm 'module.ses_guard.aws_sesv2_configuration_set.guard_configuration_sets["marketing"]'
+```
+
+To remove the guard and keep every set, `terraform state rm
+module.ses_guard.aws_sesv2_configuration_set.guard_configuration_sets`, then `terraform destroy`.
+To delete a set for good, take it out of the state as above and delete it with
+`aws sesv2 delete-configuration-set`. (The end-to-end tier runs these steps against the emulator.)
 """
 
 

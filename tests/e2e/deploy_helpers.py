@@ -18,15 +18,39 @@ import sys
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tests.e2e.moto_server import MotoServer
 from tests.support.aws_env import FAKE_ACCOUNT_ID, offline_aws_env
+from tests.support.terraform import RUNS, CommandLog, run_command, run_terraform, strip_ansi, terraform_env
 
-# RUNS and strip_ansi are re-exported for the tier's other modules (RUNS: the session's command log).
-from tests.support.terraform import RUNS, CommandLog, run_command, run_terraform, strip_ansi, terraform_env  # noqa: F401
+# RUNS (the session's command log) and strip_ansi are re-exported for the tier's other modules.
+__all__ = [
+    "CDKTF",
+    "REGION_NAMES",
+    "ROOT",
+    "RUNS",
+    "Deployer",
+    "RunLog",
+    "account_sending_enabled",
+    "delete_queue",
+    "filebase64sha256",
+    "guard_leftovers",
+    "invoke_deployed_function",
+    "publish_breaching_datapoints",
+    "receive_notifications",
+    "reset_alarm",
+    "set_sending_enabled",
+    "sns_event",
+    "stack_dir",
+    "stack_lambda_zip",
+    "strip_ansi",
+    "subscribe_queue",
+    "topic_arn",
+    "trip_alarm",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
@@ -147,10 +171,42 @@ def _trigger(alarm: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def trip_alarm(server: MotoServer, region: str, alarm_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Put the alarm into ALARM in the emulator; return (alarm as described after, notification message).
+def publish_breaching_datapoints(
+    server: MotoServer, region: str, alarm_name: str, *, factor: float = 2.0
+) -> list[dict[str, Any]]:
+    """SES's own datapoints at ``factor`` x the alarm's threshold, one per evaluation period ending now,
+    on the alarm's metric and dimensions: the evidence the pause function reads (GetMetricData) before
+    it pauses anything. Namespace ``AWS/SES`` is reserved for AWS; the emulator accepts it."""
+    cloudwatch = server.boto3_client("cloudwatch", region)
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
+    now = datetime.now(UTC)
+    datapoints = [
+        {
+            "MetricName": alarm["MetricName"],
+            "Dimensions": alarm.get("Dimensions", []),
+            "Timestamp": now - timedelta(seconds=alarm["Period"] * index + 30),
+            "Value": alarm["Threshold"] * factor,
+        }
+        for index in range(alarm["EvaluationPeriods"])
+    ]
+    cloudwatch.put_metric_data(Namespace=alarm["Namespace"], MetricData=datapoints)
+    return datapoints
 
-    The message is what CloudWatch publishes to each SNS topic in ``AlarmActions``.
+
+def reset_alarm(server: MotoServer, region: str, alarm_name: str) -> None:
+    """Back to OK, as CloudWatch's next evaluation would leave an alarm with no breaching data."""
+    server.boto3_client("cloudwatch", region).set_alarm_state(
+        AlarmName=alarm_name, StateValue="OK", StateReason="e2e: no breaching datapoints"
+    )
+
+
+def trip_alarm(server: MotoServer, region: str, alarm_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Put the alarm into ALARM in the emulator (SetAlarmState); return (alarm as described after,
+    notification message).
+
+    The message is what CloudWatch publishes to each SNS topic in ``AlarmActions``. Alone this is only
+    a claim (anyone with ``cloudwatch:SetAlarmState`` can make it): the function pauses only when SES's
+    datapoints agree, so a real trip is ``publish_breaching_datapoints`` first, then this.
     """
     cloudwatch = server.boto3_client("cloudwatch", region)
     [before] = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
@@ -311,7 +367,14 @@ def receive_notifications(server: MotoServer, region: str, queue_url: str) -> li
 
 
 def delete_queue(server: MotoServer, region: str, queue_url: str) -> None:
-    server.boto3_client("sqs", region).delete_queue(QueueUrl=queue_url)
+    """Unsubscribe the queue, then delete it (moto fails a later SNS Publish to a deleted queue
+    subscriber; AWS would only fail that delivery)."""
+    sqs, sns = server.boto3_client("sqs", region), server.boto3_client("sns", region)
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for subscription in sns.list_subscriptions()["Subscriptions"]:
+        if subscription["Endpoint"] == arn:
+            sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+    sqs.delete_queue(QueueUrl=queue_url)
 
 
 # --- SES state ----------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ from typing import Any
 
 import moto
 from moto.awslambda.models import LambdaFunction
+from moto.cloudwatch.models import CloudWatchBackend
 from moto.core.exceptions import JsonRESTError
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult, EmptyResult
@@ -410,6 +411,53 @@ def install_lambda_dead_letter_config() -> None:
     setattr(LambdaFunction, _LAMBDA_DLQ_MARKER, True)
 
 
+_METRIC_DATA_MARKER = "_ses_guard_e2e_metric_series_patch"
+_METRIC_DATA_LOCK = threading.Lock()
+
+
+def _series_of_query(metric: dict[str, Any]) -> tuple[str, str, tuple[Any, ...]]:
+    dimensions = sorted((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
+    return metric["Namespace"], metric["MetricName"], tuple(dimensions)
+
+
+def _series_of_datum(datum: Any) -> tuple[str, str, tuple[Any, ...]]:
+    return datum.namespace, datum.name, tuple(sorted((d.name, d.value) for d in datum.dimensions))
+
+
+def install_exact_metric_series() -> None:
+    """Make moto's GetMetricData read one metric series per MetricStat, as CloudWatch does (idempotent).
+
+    A CloudWatch metric is namespace + name + the exact set of dimensions: ``Reputation.BounceRate``
+    without dimensions (the account) and with ``ses:configuration-set=marketing`` are two series.
+    moto 5.2.5 returns every series of the name for a query without dimensions, and ignores the
+    namespace for a query with dimensions, so one set's datapoints would pass for the account's. Each
+    MetricStat query now runs over its own series only; a request that also holds expressions keeps
+    moto's behaviour (they reference each other's results).
+    """
+    if getattr(CloudWatchBackend, _METRIC_DATA_MARKER, False):
+        return
+    original = CloudWatchBackend.get_metric_data
+
+    def patched(self: Any, queries: list[dict[str, Any]], *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        if any("MetricStat" not in query for query in queries):
+            return original(self, queries, *args, **kwargs)
+        results: list[dict[str, Any]] = []
+        everything = self.get_all_metrics()
+        for query in queries:
+            wanted = _series_of_query(query["MetricStat"]["Metric"])
+            series = [datum for datum in everything if _series_of_datum(datum) == wanted]
+            with _METRIC_DATA_LOCK:  # the server may answer requests from several threads
+                self.get_all_metrics = lambda series=series: series
+                try:
+                    results += original(self, [query], *args, **kwargs)
+                finally:
+                    del self.get_all_metrics
+        return results
+
+    CloudWatchBackend.get_metric_data = patched  # type: ignore[method-assign]
+    setattr(CloudWatchBackend, _METRIC_DATA_MARKER, True)
+
+
 def check_moto_version(version: str | None = None) -> None:
     """Raise RuntimeError unless moto is the release these patches were written against."""
     found = version if version is not None else moto.__version__
@@ -435,6 +483,7 @@ def install() -> None:
         for path in _V2_EXTRA_URL_PATHS:
             sesv2_urls.url_paths.setdefault(path, SESV2Response.dispatch)
         install_lambda_dead_letter_config()
+        install_exact_metric_series()
         setattr(SESV2Response, _MARKER, True)
 
 

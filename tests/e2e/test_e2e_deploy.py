@@ -3,30 +3,32 @@ right target, survives a redeploy and is destroyed without leftovers.
 
 cdktf stacks go through ``cdktf deploy`` / ``cdktf destroy`` (node_modules/.bin/cdktf, the machine's
 Terraform); the plain Terraform example through ``terraform apply`` / ``destroy``. The guard is
-tripped the way AWS would: the alarm goes to ALARM in the emulator, the SNS notification is built
-from the alarm as CloudWatch builds it, and the handler from the DEPLOYED zip runs with the deployed
-function's environment (Lambda invocation itself needs Docker, which moto cannot assume).
-See docs/e2e.md.
+tripped the real way: SES's own ``AWS/SES`` datapoints above the threshold go into the emulator, the
+alarm goes to ALARM, the SNS notification is built from the alarm as CloudWatch builds it, and the
+handler from the DEPLOYED zip runs with the deployed function's environment (Lambda invocation
+itself needs Docker, which moto cannot assume). The same notification without those datapoints (what
+``aws cloudwatch set-alarm-state`` produces) pauses nothing and is reported as refused. See docs/e2e.md.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from examples.opt_in import ALLOW_CONFIGURATION_SET_DELETION
 from tests.e2e.deploy_helpers import (
-    ROOT,
     Deployer,
     account_sending_enabled,
     delete_queue,
     guard_leftovers,
     invoke_deployed_function,
+    publish_breaching_datapoints,
     receive_notifications,
+    reset_alarm,
     set_sending_enabled,
     sns_event,
     stack_dir,
@@ -36,6 +38,8 @@ from tests.e2e.deploy_helpers import (
     trip_alarm,
 )
 from tests.e2e.moto_server import MotoServer
+from tests.module.conftest import copy_consumer_example
+from tests.support.terraform import run_terraform
 
 pytestmark = pytest.mark.e2e
 
@@ -44,44 +48,84 @@ EU = "eu-west-1"
 
 
 def _trip_and_run(
-    server: MotoServer, region: str, prefix: str, alarm_name: str, zip_path: Path, workdir: Path
+    server: MotoServer, region: str, prefix: str, alarm_name: str, zip_path: Path, workdir: Path, *, evidence: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Alarm to ALARM, deliver its notification from the pause topic to the deployed handler."""
+    """The alarm to ALARM (with SES's breaching datapoints when ``evidence``, else only the claim), its
+    notification delivered from the pause topic to the deployed handler; (alarm, handler summary)."""
+    if evidence:
+        publish_breaching_datapoints(server, region, alarm_name)
     alarm, message = trip_alarm(server, region, alarm_name)
     pause_topic = topic_arn(server, region, f"{prefix}-pause")
     event = sns_event(server, region, pause_topic, message)
     outcome = invoke_deployed_function(server, region, f"{prefix}-pause", zip_path, event, workdir)
-    assert outcome["ok"], outcome
+    assert outcome["ok"], f"{outcome['error']}\n--- function log ---\n{outcome['logs'][-6000:]}"
     return alarm, outcome["summary"]
 
 
-def _assert_paused_report(notes: list[dict[str, Any]], topic: str, subject_part: str) -> None:
-    reports = [n for n in notes if n.get("TopicArn") == topic and "SES PAUSED" in n.get("Subject", "")]
-    assert len(reports) == 1, notes
-    assert subject_part in reports[0]["Subject"], reports[0]
+def _assert_claim_without_evidence_is_refused(
+    server: MotoServer, region: str, prefix: str, alarm_name: str, zip_path: Path, workdir: Path
+) -> None:
+    """``set-alarm-state`` alone: the alarm is in ALARM but SES's datapoints never crossed the threshold."""
+    _, summary = _trip_and_run(server, region, prefix, alarm_name, zip_path, workdir, evidence=False)
+    assert summary["paused"] == [] and summary["already_paused"] == [], summary
+    [refused] = summary["refused"]
+    assert "datapoint" in str(refused).lower(), refused
+    reset_alarm(server, region, alarm_name)
+
+
+def _assert_notices(notes: list[dict[str, Any]], topic: str, subject_part: str, *, refused: int, paused: int) -> None:
+    """What the notification topic's subscribers received: refusal notices and pause reports."""
+    mine = [n for n in notes if n.get("TopicArn") == topic and subject_part in n.get("Subject", "")]
+    assert len([n for n in mine if "pause REFUSED" in n["Subject"]]) == refused, notes
+    assert len([n for n in mine if "SES PAUSED" in n["Subject"]]) == paused, notes
 
 
 def _assert_notify_only_set_is_not_paused(
     server: MotoServer, region: str, prefix: str, set_name: str, zip_path: Path, workdir: Path
 ) -> None:
-    """Its critical alarm must not publish to the pause topic; and even if such a notification
-    reached the function through the pause topic, the function must leave the set alone."""
+    """Its critical alarm must not publish to the pause topic; and even if such a notification, with
+    SES's breaching datapoints behind it, reached the function through the pause topic, the function
+    must leave the set alone."""
     name = f"{prefix}-set-{set_name}-bounce-critical"
-    alarm, summary = _trip_and_run(server, region, prefix, name, zip_path, workdir)
+    alarm, summary = _trip_and_run(server, region, prefix, name, zip_path, workdir, evidence=True)
     assert topic_arn(server, region, f"{prefix}-pause") not in alarm["AlarmActions"], alarm["AlarmActions"]
     assert topic_arn(server, region, f"{prefix}-notifications") in alarm["AlarmActions"]
     assert summary["paused"] == [] and len(summary["ignored"]) == 1, summary
     assert set_sending_enabled(server, region, set_name)
 
 
+def _assert_only_marketing_pauses(server: MotoServer, prefix: str, zip_path: Path, workdir: Path) -> None:
+    """per-set and the Terraform example: transactional (notify) is spared, a bare claim on marketing
+    is refused, SES's datapoints plus the alarm pause marketing only; the topic hears both."""
+    notifications = topic_arn(server, US, f"{prefix}-notifications")
+    queue = subscribe_queue(server, US, notifications, "e2e-reports")
+    _assert_notify_only_set_is_not_paused(server, US, prefix, "transactional", zip_path, workdir)
+    marketing_critical = f"{prefix}-set-marketing-bounce-critical"
+    _assert_claim_without_evidence_is_refused(server, US, prefix, marketing_critical, zip_path, workdir)
+    assert set_sending_enabled(server, US, "marketing")
+
+    _, summary = _trip_and_run(server, US, prefix, marketing_critical, zip_path, workdir, evidence=True)
+    assert [p["target"] for p in summary["paused"]] == ["configuration-set:marketing"], summary
+    assert not set_sending_enabled(server, US, "marketing")
+    assert set_sending_enabled(server, US, "transactional")
+    assert account_sending_enabled(server, US)
+    _assert_notices(receive_notifications(server, US, queue), notifications, "set marketing", refused=1, paused=1)
+    delete_queue(server, US, queue)
+
+
+def _deploy_converged(deployer: Deployer, outdir: Path, stack: str) -> tuple[dict[str, str], Path]:
+    """``cdktf deploy`` of a locally synthesized stack, then an empty plan; (environment, stack folder)."""
+    env, workdir = deployer.env(US, SES_GUARD_BACKEND="local"), stack_dir(outdir, stack)
+    deployer.deploy([stack], outdir, env)
+    deployer.assert_converged(workdir, env, "after the first deploy")
+    return env, workdir
+
+
 def test_account_wide_stack_pauses_the_account_and_the_pause_survives_a_redeploy(
     deployer: Deployer, local_synth: Path, fresh_emulator: MotoServer, tmp_path: Path
 ) -> None:
     server, stack, prefix = fresh_emulator, "account-wide", "ses-guard"
-    env = deployer.env(US, SES_GUARD_BACKEND="local")
-    workdir = stack_dir(local_synth, stack)
-    deployer.deploy([stack], local_synth, env)
-    deployer.assert_converged(workdir, env, "after the first deploy")
+    env, workdir = _deploy_converged(deployer, local_synth, stack)
     assert account_sending_enabled(server, US)
     assert set_sending_enabled(server, US, "default-sending")
 
@@ -91,19 +135,22 @@ def test_account_wide_stack_pauses_the_account_and_the_pause_survives_a_redeploy
     _assert_notify_only_set_is_not_paused(server, US, prefix, "default-sending", zip_path, tmp_path)
     assert account_sending_enabled(server, US)
 
-    alarm, summary = _trip_and_run(server, US, prefix, f"{prefix}-account-bounce-critical", zip_path, tmp_path)
+    critical = f"{prefix}-account-bounce-critical"
+    _assert_claim_without_evidence_is_refused(server, US, prefix, critical, zip_path, tmp_path)
+    assert account_sending_enabled(server, US)
+    alarm, summary = _trip_and_run(server, US, prefix, critical, zip_path, tmp_path, evidence=True)
     assert topic_arn(server, US, f"{prefix}-pause") in alarm["AlarmActions"]
     assert [p["target"] for p in summary["paused"]] == ["account"], summary
     assert not account_sending_enabled(server, US)
     assert set_sending_enabled(server, US, "default-sending")
-    _assert_paused_report(receive_notifications(server, US, queue), notifications, "account")
+    _assert_notices(receive_notifications(server, US, queue), notifications, "account", refused=1, paused=1)
     delete_queue(server, US, queue)
 
     deployer.deploy([stack], local_synth, env)
     deployer.assert_converged(workdir, env, "after the pause and a redeploy")
     assert not account_sending_enabled(server, US), "the redeploy resumed the account"
     # Same notification again (SNS delivers at least once): idempotent, no second pause.
-    _, summary = _trip_and_run(server, US, prefix, f"{prefix}-account-bounce-critical", zip_path, tmp_path)
+    _, summary = _trip_and_run(server, US, prefix, critical, zip_path, tmp_path, evidence=True)
     assert summary["paused"] == [] and len(summary["already_paused"]) == 1, summary
 
     deployer.destroy([stack], local_synth, env)
@@ -114,25 +161,11 @@ def test_per_set_stack_pauses_only_marketing(
     deployer: Deployer, local_synth: Path, fresh_emulator: MotoServer, tmp_path: Path
 ) -> None:
     server, stack, prefix = fresh_emulator, "per-set", "ses-guard-sets"
-    env = deployer.env(US, SES_GUARD_BACKEND="local")
-    workdir = stack_dir(local_synth, stack)
-    deployer.deploy([stack], local_synth, env)
-    deployer.assert_converged(workdir, env, "after the first deploy")
+    env, workdir = _deploy_converged(deployer, local_synth, stack)
     for name in ("marketing", "transactional"):
         assert set_sending_enabled(server, US, name)
 
-    notifications = topic_arn(server, US, f"{prefix}-notifications")
-    queue = subscribe_queue(server, US, notifications, "e2e-reports")
-    zip_path = stack_lambda_zip(local_synth, stack)
-    _assert_notify_only_set_is_not_paused(server, US, prefix, "transactional", zip_path, tmp_path)
-
-    _, summary = _trip_and_run(server, US, prefix, f"{prefix}-set-marketing-bounce-critical", zip_path, tmp_path)
-    assert [p["target"] for p in summary["paused"]] == ["configuration-set:marketing"], summary
-    assert not set_sending_enabled(server, US, "marketing")
-    assert set_sending_enabled(server, US, "transactional")
-    assert account_sending_enabled(server, US)
-    _assert_paused_report(receive_notifications(server, US, queue), notifications, "set marketing")
-    delete_queue(server, US, queue)
+    _assert_only_marketing_pauses(server, prefix, stack_lambda_zip(local_synth, stack), tmp_path)
 
     deployer.deploy([stack], local_synth, env)
     deployer.assert_converged(workdir, env, "after the pause and a redeploy")
@@ -153,6 +186,7 @@ def test_multi_region_stacks_deploy_with_the_s3_backend_and_pause_per_region(
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     env = deployer.env(
         US,
+        **{ALLOW_CONFIGURATION_SET_DELETION: "true"},  # the test ends with a destroy that deletes the sets
         SES_GUARD_BACKEND="s3",
         SES_GUARD_STATE_BUCKET=bucket,
         SES_GUARD_STATE_KEY_PREFIX=key_prefix,
@@ -189,7 +223,7 @@ def test_multi_region_stacks_deploy_with_the_s3_backend_and_pause_per_region(
     prefix_eu, prefix_us = "ses-guard-eu-west-1", "ses-guard-us-east-1"
     zip_path = stack_lambda_zip(outdir, stacks[EU])
     _, summary = _trip_and_run(
-        server, EU, prefix_eu, f"{prefix_eu}-set-marketing-eu-bounce-critical", zip_path, tmp_path
+        server, EU, prefix_eu, f"{prefix_eu}-set-marketing-eu-bounce-critical", zip_path, tmp_path, evidence=True
     )
     assert [p["target"] for p in summary["paused"]] == ["configuration-set:marketing-eu"], summary
     assert not set_sending_enabled(server, EU, "marketing-eu")
@@ -217,16 +251,62 @@ def test_multi_region_stacks_deploy_with_the_s3_backend_and_pause_per_region(
     del prefix_us
 
 
-def test_terraform_module_example_pauses_only_marketing(
+MANAGED_SETS = "module.ses_guard.aws_sesv2_configuration_set.guard_configuration_sets"
+# examples/terraform_module/main.tf: marketing flipped to an existing (unmanaged) set; transactional removed.
+UNMANAGE_MARKETING = ("marketing = {\n", "marketing = {\n      managed = false\n")
+REMOVE_TRANSACTIONAL = ('transactional = {\n      action = "notify"\n    }', "")
+
+
+def _edit(main_tf: Path, old: str, new: str) -> None:
+    text = main_tf.read_text()
+    assert old in text, old
+    main_tf.write_text(text.replace(old, new))
+
+
+def _assert_plan_refuses_to_destroy_a_managed_set(workdir: Path, env: dict[str, str], set_name: str) -> None:
+    """The plan fails on the set's prevent_destroy: nothing is destroyed, and the error says why."""
+    result = run_terraform(["plan", "-input=false", "-detailed-exitcode"], workdir, env, ok=None)
+    output = " ".join(result.output.split())
+    assert result.returncode == 1, f"the plan did not refuse:\n{result.output[-3000:]}"
+    assert "Instance cannot be destroyed" in output and f'{MANAGED_SETS}["{set_name}"]' in output, output[-3000:]
+
+
+def _planned_deletions(workdir: Path, env: dict[str, str]) -> list[str]:
+    run_terraform(["plan", "-input=false", "-out=retire.tfplan"], workdir, env)
+    shown = json.loads(run_terraform(["show", "-json", "retire.tfplan"], workdir, env).stdout)
+    return [c["address"] for c in shown.get("resource_changes", []) if "delete" in c["change"]["actions"]]
+
+
+def _assert_managed_sets_survive_edits_and_destroy(server: MotoServer, workdir: Path, env: dict[str, str]) -> None:
+    """Issue 11: flipping ``managed`` or removing a set never plans its destroy; retiring on purpose is
+    ``terraform state rm`` (the module README's recipe), after which the set lives on outside Terraform."""
+    main_tf = workdir / "main.tf"
+    original = main_tf.read_text()
+    _edit(main_tf, *UNMANAGE_MARKETING)
+    _assert_plan_refuses_to_destroy_a_managed_set(workdir, env, "marketing")
+    main_tf.write_text(original)
+    _edit(main_tf, *REMOVE_TRANSACTIONAL)
+    _assert_plan_refuses_to_destroy_a_managed_set(workdir, env, "transactional")
+    main_tf.write_text(original)
+    assert set_sending_enabled(server, US, "transactional") and not set_sending_enabled(server, US, "marketing")
+
+    # Retire marketing on purpose: forget it, then flip it; the plan deletes no configuration set.
+    run_terraform(["state", "rm", f'{MANAGED_SETS}["marketing"]'], workdir, env)
+    _edit(main_tf, *UNMANAGE_MARKETING)
+    assert not [a for a in _planned_deletions(workdir, env) if "configuration_set" in a]
+    # Remove the guard but keep every set: forget the sets, then destroy the rest.
+    run_terraform(["state", "rm", MANAGED_SETS], workdir, env)
+    run_terraform(["destroy", "-auto-approve", "-input=false"], workdir, env)
+    sets = server.boto3_client("sesv2", US).list_configuration_sets()["ConfigurationSets"]
+    assert {"marketing", "transactional"} <= set(sets), sets
+    assert not set_sending_enabled(server, US, "marketing"), "the paused set stays paused after the guard is gone"
+
+
+def test_terraform_module_example_pauses_only_marketing_and_never_destroys_a_managed_set(
     deployer: Deployer, fresh_emulator: MotoServer, tmp_path: Path
 ) -> None:
     server, prefix = fresh_emulator, "ses-guard-tf"
-    # Same relative layout as the repository, so `source = "../../modules/..."` resolves.
-    root = tmp_path / "repo"
-    shutil.copytree(ROOT / "examples" / "terraform_module", root / "examples" / "terraform_module")
-    module = ROOT / "modules" / "terraform-aws-ses-reputation-guard"
-    shutil.copytree(module, root / "modules" / module.name, ignore=shutil.ignore_patterns(".terraform*"))
-    workdir = root / "examples" / "terraform_module"
+    workdir = copy_consumer_example(tmp_path / "repo")  # the repository's layout: ../../modules/... resolves
     env = deployer.env(US)
     deployer.terraform(["init", "-input=false"], workdir, env)
     deployer.terraform(["apply", "-auto-approve", "-input=false"], workdir, env)
@@ -234,22 +314,12 @@ def test_terraform_module_example_pauses_only_marketing(
     for name in ("marketing", "transactional"):
         assert set_sending_enabled(server, US, name)
 
-    notifications = topic_arn(server, US, f"{prefix}-notifications")
-    queue = subscribe_queue(server, US, notifications, "e2e-reports")
-    zip_path = root / "modules" / module.name / "lambda" / "ses_guard_lambda.zip"
-    _assert_notify_only_set_is_not_paused(server, US, prefix, "transactional", zip_path, tmp_path)
-
-    _, summary = _trip_and_run(server, US, prefix, f"{prefix}-set-marketing-bounce-critical", zip_path, tmp_path)
-    assert [p["target"] for p in summary["paused"]] == ["configuration-set:marketing"], summary
-    assert not set_sending_enabled(server, US, "marketing")
-    assert set_sending_enabled(server, US, "transactional")
-    assert account_sending_enabled(server, US)
-    _assert_paused_report(receive_notifications(server, US, queue), notifications, "set marketing")
-    delete_queue(server, US, queue)
+    zip_path = workdir.parents[1] / "modules" / "terraform-aws-ses-reputation-guard" / "lambda" / "ses_guard_lambda.zip"
+    _assert_only_marketing_pauses(server, prefix, zip_path, tmp_path)
 
     deployer.terraform(["apply", "-auto-approve", "-input=false"], workdir, env)
     deployer.assert_converged(workdir, env, "after the pause and a second apply")
     assert not set_sending_enabled(server, US, "marketing"), "the second apply resumed marketing"
 
-    deployer.terraform(["destroy", "-auto-approve", "-input=false"], workdir, env)
-    assert guard_leftovers(server, US, prefix, ["marketing", "transactional", "newsletters"]) == {}
+    _assert_managed_sets_survive_edits_and_destroy(server, workdir, env)
+    assert guard_leftovers(server, US, prefix, []) == {}

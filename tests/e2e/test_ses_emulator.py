@@ -38,6 +38,7 @@ class Ses:
     v2: Any
     set_enforcement_status: Callable[..., None]
     sesv2_in: Callable[[str], Any]  # sesv2 client for another Region
+    cloudwatch: Any
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +62,7 @@ def ses(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
                 v2=boto3.client("sesv2", region_name=REGION),
                 set_enforcement_status=ses_emulator.set_enforcement_status,
                 sesv2_in=lambda region: boto3.client("sesv2", region_name=region),
+                cloudwatch=boto3.client("cloudwatch", region_name=REGION),
             )
     else:
         server: MotoServer = request.getfixturevalue("emulator_server")
@@ -70,6 +72,7 @@ def ses(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
             v2=server.boto3_client("sesv2", REGION),
             set_enforcement_status=server.set_enforcement_status,
             sesv2_in=lambda region: server.boto3_client("sesv2", region),
+            cloudwatch=server.boto3_client("cloudwatch", REGION),
         )
 
 
@@ -338,6 +341,35 @@ resource "aws_sesv2_configuration_set" "this" {
   }
 }
 """
+
+
+def _reputation_query(query_id: str, dimensions: list[dict[str, str]]) -> dict[str, Any]:
+    metric = {"Namespace": "AWS/SES", "MetricName": "Reputation.BounceRate", "Dimensions": dimensions}
+    return {"Id": query_id, "MetricStat": {"Metric": metric, "Period": 3600, "Stat": "Maximum"}}
+
+
+def test_metric_data_reads_exactly_the_series_asked_for(ses: Ses) -> None:
+    """The account series (no dimension) and a set's series are different metrics, as in CloudWatch:
+    a set's datapoints must not stand in for the account's (the pause function's evidence)."""
+    now = dt.datetime.now(dt.UTC)
+    marketing = [{"Name": "ses:configuration-set", "Value": "marketing"}]
+    when = now - dt.timedelta(minutes=5)
+    ses.cloudwatch.put_metric_data(
+        Namespace="AWS/SES",
+        MetricData=[
+            {"MetricName": "Reputation.BounceRate", "Dimensions": marketing, "Value": 0.2, "Timestamp": when},
+            {"MetricName": "Reputation.BounceRate", "Value": 0.01, "Timestamp": when},
+        ],
+    )
+    ses.cloudwatch.put_metric_data(
+        Namespace="Custom/Forged",
+        MetricData=[{"MetricName": "Reputation.BounceRate", "Dimensions": marketing, "Value": 0.9, "Timestamp": when}],
+    )
+    queries = [_reputation_query("account", []), _reputation_query("marketing", marketing)]
+    results = ses.cloudwatch.get_metric_data(
+        MetricDataQueries=queries, StartTime=now - dt.timedelta(hours=2), EndTime=now + dt.timedelta(minutes=1)
+    )["MetricDataResults"]
+    assert {r["Id"]: r["Values"] for r in results} == {"account": [0.01], "marketing": [0.2]}
 
 
 @pytest.mark.e2e

@@ -37,6 +37,7 @@ MIRROR_CANDIDATES = (
     Path("/usr/share/terraform/plugins"),
     Path("/usr/local/share/terraform/plugins"),
 )
+_NESTED_COMMANDS = frozenset({"state", "workspace", "providers", "metadata"})
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _UNSET: Any = object()
 
@@ -207,7 +208,10 @@ def run_terraform(
     timeout: float = 900,
     log: CommandLog = RUNS,
 ) -> CommandResult:
-    """``terraform <args>`` without colours (``-no-color`` goes right after the subcommand)."""
+    """``terraform <args>`` without colours (``-no-color`` goes right after the subcommand, e.g.
+    ``state rm``: flags after a positional argument are not read as flags)."""
     position = next((i + 1 for i, arg in enumerate(args) if not arg.startswith("-")), len(args))
+    if args[position - 1 : position] and args[position - 1] in _NESTED_COMMANDS:
+        position += 1
     cmd = ["terraform", *args[:position], "-no-color", *args[position:]]
     return run_command(cmd, cwd=cwd, env=env, what=f"terraform {args[0]} {cwd.name}", ok=ok, timeout=timeout, log=log)
