@@ -149,19 +149,29 @@ def threshold_validations(subject: str, obj: str) -> tuple[Validation, ...]:
     """Every threshold of ``obj`` a ratio; per metric, warning below critical (when both are given)."""
     ratios = Validation(f"!{any_threshold_not_a_ratio(obj)}", message(subject, f"jsonencode({obj})", rules.RATIO_RULE))
     order = tuple(
-        Validation(
+        order_validation(
+            f"{subject} {metric}",
             f"!({warning_not_below_critical(obj, metric)})",
-            template(
-                f"{subject} {metric}: " + rules.warning_below_critical("<warning>", "<critical>") + ".",
-                # jsonencode: Terraform renders the message even when the condition holds, and a null
-                # (an account threshold left to the default) may not be interpolated.
-                warning=f"jsonencode({obj}.{metric}_warning)",
-                critical=f"jsonencode({obj}.{metric}_critical)",
-            ),
+            f"{obj}.{metric}_warning",
+            f"{obj}.{metric}_critical",
         )
         for metric in METRICS
     )
     return (ratios, *order)
+
+
+def order_validation(subject: str, condition: str, warning: str, critical: str) -> Validation:
+    """``<subject>: warning threshold W must be below critical threshold C.`` for the HCL values given."""
+    return Validation(
+        condition,
+        template(
+            f"{subject}: " + rules.warning_below_critical("<warning>", "<critical>") + ".",
+            # jsonencode: Terraform renders the message even when the condition holds, and a null
+            # (a threshold left to the default) may not be interpolated.
+            warning=f"jsonencode({warning})",
+            critical=f"jsonencode({critical})",
+        ),
+    )
 
 
 def each_set(condition_on_s: str) -> str:
@@ -315,13 +325,11 @@ def _fleet_validations() -> tuple[Validation, ...]:
     # Both thresholds given: a validation that read var.default_thresholds would not run while that
     # variable is itself invalid; a fleet threshold left null takes the (validated) default.
     order = tuple(
-        Validation(
+        order_validation(
+            f"fleet_policy {metric}",
             f"!try({warning_not_below_critical('var.fleet_policy', metric)}, false)",
-            template(
-                f"fleet_policy {metric}: " + rules.warning_below_critical("<warning>", "<critical>") + ".",
-                warning=f"jsonencode({fleet_attribute(f'{metric}_warning')})",
-                critical=f"jsonencode({fleet_attribute(f'{metric}_critical')})",
-            ),
+            fleet_attribute(f"{metric}_warning"),
+            fleet_attribute(f"{metric}_critical"),
         )
         for metric in METRICS
     )
