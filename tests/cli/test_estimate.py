@@ -101,8 +101,9 @@ def test_comparison_table_has_one_row_per_mode_and_size():
     assert table[-1].startswith("| 10,000 | fleet | 6 | 4 | 40,000 | 4.60 | 4,000.00 |")
 
 
-def test_the_table_in_docs_fleet_md_is_what_the_estimate_prints():
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "fleet.md").read_text()
+@pytest.mark.parametrize("document", ["docs/fleet.md", "README.md"])
+def test_the_tables_in_the_docs_are_what_the_estimate_prints(document: str) -> None:
+    docs = (Path(__file__).resolve().parents[2] / document).read_text()
     assert render_comparison([10, 1_000, 10_000]) in docs
 
 
