@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from tests.e2e.deploy_helpers import (
     account_sending_enabled,
     guard_leftovers,
     invoke_deployed_function,
+    publish_breaching_datapoints,
     set_sending_enabled,
     sns_event,
     stack_dir,
@@ -62,24 +62,6 @@ class CdktnDeployer(Deployer):
 
     def synth(self, outdir: Path, env: dict[str, str]) -> str:
         return self.cdktf(["synth", "--app", CDKTN_APP, "--output", str(outdir)], env)
-
-
-def publish_breaching_datapoints(server: MotoServer, region: str, alarm_name: str) -> None:
-    """SES's own datapoints above the alarm's threshold, one per evaluation period: the evidence the
-    function looks up (GetMetricData) before it pauses anything."""
-    cloudwatch = server.boto3_client("cloudwatch", region)
-    [alarm] = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
-    now = datetime.now(UTC)
-    datapoints = [
-        {
-            "MetricName": alarm["MetricName"],
-            "Dimensions": alarm.get("Dimensions", []),
-            "Timestamp": now - timedelta(seconds=alarm["Period"] * index + 30),
-            "Value": alarm["Threshold"] * 2,
-        }
-        for index in range(alarm["EvaluationPeriods"])
-    ]
-    cloudwatch.put_metric_data(Namespace=alarm["Namespace"], MetricData=datapoints)
 
 
 def test_cdktn_deploys_the_per_set_example_pauses_only_marketing_and_destroys_it(
