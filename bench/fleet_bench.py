@@ -24,11 +24,9 @@ import json
 import os
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -38,7 +36,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # tests.e2e.moto_server (the emulator launcher), run as a script
+sys.path.insert(0, str(ROOT))  # tests.e2e.moto_server and tests.support (emulator, terraform), run as a script
+
+from tests.support.terraform import run_command, run_terraform, terraform_env  # noqa: E402
+
+STEP_TIMEOUT = 4 * 3600  # seconds: a per-set apply at 2,000 sets takes about half an hour on 2 cores
 
 EXPLICIT_FLEET_SETS = ("transactional", "vip")
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
@@ -169,27 +171,22 @@ ReputationGuard(stack, "guard", props)
 app.synth()
 print(time.perf_counter() - started)
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"synth of {stack} failed:\n{result.stdout}\n{result.stderr[-4000:]}")
+    result = run_command([sys.executable, "-c", script], cwd=ROOT, env=os.environ, what=f"synth {stack}", timeout=3600)
     return stack, float(result.stdout.strip().splitlines()[-1])
 
 
 def _timed(
-    cmd: list[str], cwd: Path, env: dict[str, str], proxy: CountingProxy, ok: tuple[int, ...] = (0,)
-) -> tuple[Step, int, str]:
+    args: list[str], cwd: Path, env: dict[str, str], proxy: CountingProxy, ok: tuple[int, ...] = (0,)
+) -> tuple[Step, int]:
+    """``terraform <args>`` through the shared runner, with the AWS calls it made."""
     before = proxy.snapshot()
-    started = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if result.returncode not in ok:
-        raise RuntimeError(f"{' '.join(cmd)} exited {result.returncode}:\n{(result.stdout + result.stderr)[-4000:]}")
+    result = run_terraform(args, cwd, env, ok=ok, timeout=STEP_TIMEOUT)
     delta = proxy.snapshot() - before
-    return Step(seconds, {f"{s}:{o}": n for (s, o), n in sorted(delta.items())}), result.returncode, result.stdout
+    return Step(result.seconds, {f"{s}:{o}": n for (s, o), n in sorted(delta.items())}), result.returncode
 
 
 def run_case(mode: str, sets: int, workdir: Path) -> CaseResult:
-    from tests.e2e.moto_server import start_moto_server, terraform_env
+    from tests.e2e.moto_server import start_moto_server
 
     outdir = workdir / f"{mode}-{sets}"
     stack, synth_seconds = synth_case(mode, sets, outdir)
@@ -204,22 +201,13 @@ def run_case(mode: str, sets: int, workdir: Path) -> CaseResult:
             for index in range(sets):
                 ses.create_configuration_set(ConfigurationSet={"Name": f"customer-{index:05d}"})
         env = terraform_env(proxy.endpoint_url, workdir / "tfcli")
-        _timed(["terraform", "init", "-input=false", "-no-color"], stack_dir, env, proxy)
-        plan, _, _ = _timed(["terraform", "plan", "-input=false", "-no-color", "-out=plan.bin"], stack_dir, env, proxy)
-        shown = subprocess.run(
-            ["terraform", "show", "-json", "plan.bin"],
-            cwd=stack_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        _timed(["init", "-input=false"], stack_dir, env, proxy)
+        plan, _ = _timed(["plan", "-input=false", "-out=plan.bin"], stack_dir, env, proxy)
+        shown = run_terraform(["show", "-json", "plan.bin"], stack_dir, env)
         changes = [c for c in json.loads(shown.stdout)["resource_changes"] if "create" in c["change"]["actions"]]
         alarms = [c for c in changes if c["type"] == "aws_cloudwatch_metric_alarm"]
-        apply, _, _ = _timed(["terraform", "apply", "-input=false", "-no-color", "plan.bin"], stack_dir, env, proxy)
-        refresh, code, _ = _timed(
-            ["terraform", "plan", "-input=false", "-no-color", "-detailed-exitcode"], stack_dir, env, proxy, ok=(0, 2)
-        )
+        apply, _ = _timed(["apply", "-input=false", "plan.bin"], stack_dir, env, proxy)
+        refresh, code = _timed(["plan", "-input=false", "-detailed-exitcode"], stack_dir, env, proxy, ok=(0, 2))
         return CaseResult(mode, sets, synth_seconds, len(changes), len(alarms), plan, apply, refresh, code)
     finally:
         proxy.shutdown()
@@ -240,9 +228,7 @@ def linear_fit(points: list[tuple[int, float]]) -> tuple[float, float]:
 
 def markdown(results: list[CaseResult], target: int) -> str:
     machine = f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    terraform = subprocess.run(["terraform", "version"], capture_output=True, text=True, check=False).stdout.split(
-        "\n"
-    )[0]
+    terraform = run_terraform(["version"], ROOT, os.environ).stdout.split("\n")[0]
     lines = [
         "## Fleet benchmark: per-set mode against fleet mode (terraform apply against the emulator)",
         "",
