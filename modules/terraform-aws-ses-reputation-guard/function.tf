@@ -56,6 +56,7 @@ resource "aws_lambda_function" "guard_function" {
     aws_iam_role_policy.guard_function_base,
     aws_iam_role_policy.guard_function_account_pause,
     aws_iam_role_policy.guard_function_set_pause,
+    aws_iam_role_policy.guard_function_notify_only_deny,
   ]
 }
 

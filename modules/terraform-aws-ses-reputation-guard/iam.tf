@@ -110,15 +110,35 @@ data "aws_iam_policy_document" "guard_function_set_pause_policy" {
   count = length(local.guard_fleet_pausing_set_arns) > 0 ? 1 : 0
 
   statement {
-    sid       = "PauseAndReadGuardedConfigurationSets"
-    actions   = ["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"]
-    resources = local.guard_fleet_pausing_set_arns
+    sid     = "PauseAndReadGuardedConfigurationSets"
+    actions = ["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"]
+    resources = local.guard_pause_scope == "listed" ? local.guard_fleet_pausing_set_arns : (local.guard_pause_scope == "tagged" ? [
+      local.guard_every_configuration_set_arn,
+      ] : [
+      local.guard_pattern_configuration_set_arn,
+    ])
+
+    condition {
+      test     = local.guard_pause_scope == "tagged" ? "StringEquals" : "StringLikeIfExists"
+      values   = local.guard_pause_scope == "tagged" ? [local.guard_set_tag_name_prefix] : ["*"]
+      variable = "aws:ResourceTag/ses-reputation-guard:guard"
+    }
+
+    condition {
+      test     = local.guard_pause_scope == "tagged" ? "StringEquals" : "StringLikeIfExists"
+      values   = local.guard_pause_scope == "tagged" ? ["pause"] : ["*"]
+      variable = "aws:ResourceTag/ses-reputation-guard:action"
+    }
   }
 
   statement {
-    sid       = "ReadGuardedConfigurationSetTags"
-    actions   = ["ses:ListTagsForResource"]
-    resources = local.guard_fleet_pausing_set_arns
+    sid     = "ReadGuardedConfigurationSetTags"
+    actions = ["ses:ListTagsForResource"]
+    resources = local.guard_pause_scope == "listed" ? local.guard_fleet_pausing_set_arns : (local.guard_pause_scope == "tagged" ? [
+      local.guard_every_configuration_set_arn,
+      ] : [
+      local.guard_pattern_configuration_set_arn,
+    ])
   }
 
   statement {
@@ -146,10 +166,41 @@ resource "aws_iam_role_policy" "guard_function_set_pause" {
 
   lifecycle {
     precondition {
-      condition     = length(join("", local.guard_pausing_set_names)) + 69 * length(local.guard_pausing_set_names) <= 7168
+      condition     = !(local.guard_pause_scope == "listed") || (length(join("", local.guard_pausing_set_names)) + 69 * length(local.guard_pausing_set_names) <= 7168)
       error_message = "pause_scope 'listed' with ${length(local.guard_pausing_set_names)} pausing sets takes ${length(join("", local.guard_pausing_set_names)) + 69 * length(local.guard_pausing_set_names)} characters: configuration sets named one by one in the function's IAM policy must fit its 10240-character inline policy quota: the names plus 69 characters each may total at most 7168; choose pause_scope 'tagged' or 'name-pattern:<pattern>'."
     }
+
+    precondition {
+      condition = !(startswith(local.guard_pause_scope, "name-pattern:")) || (length([
+        for name in local.guard_pausing_set_names : name if !can(regex("^${replace(replace(trimprefix(local.guard_pause_scope, "name-pattern:"), "*", ".*"), "?", ".")}$", name))
+      ]) == 0)
+      error_message = "pause_scope ${local.guard_pause_scope} leaves out ${jsonencode([for name in local.guard_pausing_set_names : name if !can(regex("^${replace(replace(trimprefix(local.guard_pause_scope, "name-pattern:"), "*", ".*"), "?", ".")}$", name))])}: every set whose action is 'pause' must match the name pattern."
+    }
+
+    precondition {
+      condition     = length(join("", local.guard_notify_only_set_names_in_scope)) + 69 * length(local.guard_notify_only_set_names_in_scope) <= 7168
+      error_message = "pause_scope ${local.guard_pause_scope} covers ${length(local.guard_notify_only_set_names_in_scope)} notify-only sets, denied by name in ${length(join("", local.guard_notify_only_set_names_in_scope)) + 69 * length(local.guard_notify_only_set_names_in_scope)} characters: configuration sets named one by one in the function's IAM policy must fit its 10240-character inline policy quota: the names plus 69 characters each may total at most 7168; choose pause_scope 'tagged' or 'name-pattern:<pattern>'."
+    }
   }
+}
+
+data "aws_iam_policy_document" "guard_function_notify_only_deny_policy" {
+  count = length(local.guard_notify_only_set_arns_in_scope) > 0 ? 1 : 0
+
+  statement {
+    sid       = "NeverPauseNotifyOnlySetsByName"
+    effect    = "Deny"
+    actions   = ["ses:PutConfigurationSetSendingOptions"]
+    resources = local.guard_notify_only_set_arns_in_scope
+  }
+}
+
+resource "aws_iam_role_policy" "guard_function_notify_only_deny" {
+  count = length(local.guard_notify_only_set_arns_in_scope) > 0 ? 1 : 0
+
+  name   = "guard-notify-only-deny"
+  policy = data.aws_iam_policy_document.guard_function_notify_only_deny_policy[0].json
+  role   = aws_iam_role.guard_function_role.id
 }
 
 resource "aws_iam_role_policy_attachment" "guard_function_tracing" {

@@ -36,12 +36,19 @@ locals {
     datapoints_to_alarm   = try(var.fleet_policy.datapoints_to_alarm, 1)
     exclude_explicit_sets = try(var.fleet_policy.exclude_explicit_sets, true)
   }
+  guard_pause_scope                  = var.pause_scope
   guard_configuration_set_arn_prefix = "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/"
   guard_warning_sets                 = { for name, s in local.configuration_sets : name => s if s.warning_alarms }
   guard_managed_sets                 = { for name, s in local.configuration_sets : name => s if s.managed }
   guard_pausing_set_names            = [for name, s in local.configuration_sets : name if s.action == "pause"]
   guard_pausing_set_arns = [
     for name in local.guard_pausing_set_names : "${local.guard_configuration_set_arn_prefix}${name}"
+  ]
+  guard_notify_only_set_names_in_scope = startswith(local.guard_pause_scope, "name-pattern:") ? [
+    for name, s in local.configuration_sets : name if s.action == "notify" && can(regex("^${replace(replace(trimprefix(local.guard_pause_scope, "name-pattern:"), "*", ".*"), "?", ".")}$", name))
+  ] : []
+  guard_notify_only_set_arns_in_scope = [
+    for name in local.guard_notify_only_set_names_in_scope : "${local.guard_configuration_set_arn_prefix}${name}"
   ]
   guard_fleet_exclusions = join(" AND ", [
     for name in sort(local.fleet_policy.exclude_explicit_sets ? keys(local.configuration_sets) : []) : "\"ses:configuration-set\" != '${name}'"
@@ -51,6 +58,9 @@ locals {
   guard_fleet_pausing_set_arns = (local.fleet_policy.action == "pause") ? [
     "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/*",
   ] : local.guard_per_set_pausing_arns
+  guard_every_configuration_set_arn   = "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/*"
+  guard_pattern_configuration_set_arn = "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/${trimprefix(local.guard_pause_scope, "name-pattern:")}"
+  guard_set_tag_name_prefix           = var.name_prefix
 }
 
 data "aws_caller_identity" "guard_caller" {}

@@ -138,6 +138,23 @@ variable "configuration_sets" {
   }
 }
 
+variable "pause_scope" {
+  description = "Which configuration sets the function may pause. \"listed\" (default): one IAM ARN per set whose action is pause (about 85 sets fit the role's policy quota). \"tagged\": any set of this account and Region tagged ses-reputation-guard:guard = name_prefix and ses-reputation-guard:action = pause. \"name-pattern:<pattern>\": the sets whose names match (IAM wildcards * and ?), e.g. \"name-pattern:tenant-*\"; every pausing set must match. Notify-only sets are always denied."
+  type        = string
+  default     = "listed"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^(listed|tagged|name-pattern:[A-Za-z0-9_*?-]{1,64})$", var.pause_scope))
+    error_message = "pause_scope ${jsonencode(var.pause_scope)}: must be 'listed', 'tagged' or 'name-pattern:<pattern>' (1-64 letters, digits, '_', '-', and the IAM wildcards '*' and '?')."
+  }
+
+  validation {
+    condition     = try(!startswith(var.pause_scope, "name-pattern:") || can(regex("[A-Za-z0-9_-]", trimprefix(var.pause_scope, "name-pattern:"))), true)
+    error_message = "pause_scope ${jsonencode(var.pause_scope)}: the name pattern needs at least one letter, digit, '_' or '-': a pattern of wildcards only is every set of the Region (choose 'tagged' to scope by tags instead)."
+  }
+}
+
 variable "notification_emails" {
   description = "Email addresses subscribed to the notification topic (each must confirm the subscription)."
   type        = list(string)

@@ -96,9 +96,7 @@ def module_props(scope: Construct) -> ReputationGuardProps:
         reserved_concurrency=whole_number("reserved_concurrency"),
         tags=Token.as_string_map(attr("tags")),
         function_package=PACKAGE_LOCAL,
-        # Which sets the function may pause: the module's variable once variables() declares it. Not
-        # yet: with a token scope, the 'tagged' / 'name-pattern' ARNs lose their ${} in the HCL render.
-        pause_scope=Token.as_string(attr("pause_scope")) if "pause_scope" in refs else rules.PAUSE_SCOPE_LISTED,
+        pause_scope=Token.as_string(attr("pause_scope")),
         dashboard=Token.as_any(attr("dashboard")),
         slack_channels=TerraformExpression("var.slack_channels"),
         teams_channels=TerraformExpression("var.teams_channels"),

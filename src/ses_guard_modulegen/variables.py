@@ -352,6 +352,19 @@ def _fleet_validations() -> tuple[Validation, ...]:
     )  # fmt: skip
 
 
+def _pause_scope_validations() -> tuple[Validation, ...]:
+    pattern = f'trimprefix(var.pause_scope, "{rules.PAUSE_SCOPE_NAME_PATTERN}")'
+    literal = hcl_string(r"[A-Za-z0-9_-]")
+    return (
+        Validation(matches(rules.PAUSE_SCOPE, "var.pause_scope"),
+                   message("pause_scope", "jsonencode(var.pause_scope)", rules.PAUSE_SCOPE.rule)),
+        # try(): a scope of the wrong form is the rule above's to report
+        Validation(f'try(!startswith(var.pause_scope, "{rules.PAUSE_SCOPE_NAME_PATTERN}") '
+                   f"|| can(regex({literal}, {pattern})), true)",
+                   message("pause_scope", "jsonencode(var.pause_scope)", rules.PAUSE_SCOPE_LITERAL_RULE)),
+    )  # fmt: skip
+
+
 def variables() -> list[ModuleVariable]:
     return [
         ModuleVariable(
@@ -394,6 +407,16 @@ def variables() -> list[ModuleVariable]:
             "left null use default_thresholds.",
             {},
             _set_validations(),
+        ),
+        ModuleVariable(
+            "pause_scope", "string",
+            "Which configuration sets the function may pause. \"listed\" (default): one IAM ARN per set whose action "
+            "is pause (about 85 sets fit the role's policy quota). \"tagged\": any set of this account and Region "
+            "tagged ses-reputation-guard:guard = name_prefix and ses-reputation-guard:action = pause. "
+            "\"name-pattern:<pattern>\": the sets whose names match (IAM wildcards * and ?), e.g. "
+            "\"name-pattern:tenant-*\"; every pausing set must match. Notify-only sets are always denied.",
+            DEFAULT_PROPS.pause_scope,
+            _pause_scope_validations(),
         ),
         ModuleVariable(
             "notification_emails", "list(string)",

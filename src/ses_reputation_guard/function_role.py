@@ -7,6 +7,7 @@ sets whose action is ``pause``; a Deny keeps notify-only managed sets unpausable
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for
 from ses_reputation_guard.naming import data_address
 from ses_reputation_guard.pause_scope import is_name_pattern, name_pattern
+from ses_reputation_guard.validation import is_token
 
 
 @dataclass(frozen=True)
@@ -194,11 +196,16 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
         resources: Any
         conditions: list[Any] = []
         if isinstance(scope, TerraformExpression):
+            # ARNs read from locals: a reference stays intact inside the conditional, where a
+            # data-source token inside a string would lose its ${}.
             s, pattern = scope.text, f'trimprefix({scope.text}, "{rules.PAUSE_SCOPE_NAME_PATTERN}")'
-            pattern_set = context.arn("ses", f"configuration-set/${{{pattern}}}")
+            every_set_local = context.local(self, "every_configuration_set_arn", every_set).text
+            pattern_set_local = context.local(
+                self, "pattern_configuration_set_arn", context.arn("ses", "configuration-set/") + f"${{{pattern}}}"
+            ).text
             resources = Token.as_list(
                 f'${{{s} == "{rules.PAUSE_SCOPE_LISTED}" ? {arns.text} : '
-                f'({s} == "{rules.PAUSE_SCOPE_TAGGED}" ? ["{every_set}"] : ["{pattern_set}"])}}'
+                f'({s} == "{rules.PAUSE_SCOPE_TAGGED}" ? [{every_set_local}] : [{pattern_set_local}])}}'
             )
             conditions = self._tag_conditions(tagged=f'{s} == "{rules.PAUSE_SCOPE_TAGGED}"')
         elif scope == rules.PAUSE_SCOPE_TAGGED:
@@ -230,13 +237,21 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
                 PolicyCondition(test="StringEquals", variable=f"aws:ResourceTag/{key}", values=[value])
                 for key, value in wanted.items()
             ]
+        # the guard's name may be a variable: a local keeps its reference intact inside the conditional
+        name_prefix = self.context.name_prefix
+        guard_value = (
+            self.context.local(self, "set_tag_name_prefix", name_prefix).text
+            if is_token(name_prefix)
+            else json.dumps(name_prefix)
+        )
+        wanted_text = {contract.TAG_GUARD: guard_value, contract.TAG_ACTION: json.dumps(contract.ACTION_PAUSE)}
         return [
             PolicyCondition(
                 test=f'${{{tagged} ? "StringEquals" : "StringLikeIfExists"}}',
                 variable=f"aws:ResourceTag/{key}",
-                values=Token.as_list(f'${{{tagged} ? ["{value}"] : ["*"]}}'),
+                values=Token.as_list(f'${{{tagged} ? [{value}] : ["*"]}}'),
             )
-            for key, value in wanted.items()
+            for key, value in wanted_text.items()
         ]
 
     def _notify_only_deny_policy(self) -> Any:

@@ -183,12 +183,18 @@ def test_a_name_pattern_scope_grants_the_sets_it_names_and_denies_covered_notify
 
 def test_a_scope_known_only_at_plan_time_chooses_resources_and_tag_tests_by_its_value(stack):
     role(stack, pausing_set_arns=SET_ARNS, pause_scope=TerraformExpression("local.scope"))
-    allow = grant(synthesized(stack))
-    every_set = f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/*"
-    pattern = f'arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/${{trimprefix(local.scope, "name-pattern:")}}'
+    config = synthesized(stack)
+    allow = grant(config)
     assert allow["resources"] == (
-        f'${{local.scope == "listed" ? local.pausing_set_arns : '
-        f'(local.scope == "tagged" ? ["{every_set}"] : ["{pattern}"])}}'
+        '${local.scope == "listed" ? local.pausing_set_arns : '
+        '(local.scope == "tagged" ? [local.guard_every_configuration_set_arn] : '
+        "[local.guard_pattern_configuration_set_arn])}"
+    )
+    # the ARNs live in locals: a data-source reference inside the conditional would lose its ${}
+    set_arn_prefix = f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/"
+    assert config["locals"]["guard_every_configuration_set_arn"] == f"{set_arn_prefix}*"
+    assert config["locals"]["guard_pattern_configuration_set_arn"] == (
+        f'{set_arn_prefix}${{trimprefix(local.scope, "name-pattern:")}}'
     )
     # outside the tagged scope the tag tests accept any value or none
     assert allow["condition"][1] == {

@@ -81,6 +81,9 @@ def thresholds(**values: float) -> ReputationThresholds:
 PAUSE = {"action": contract.ACTION_PAUSE}
 TOO_MANY_SETS = [f"set-{i}" for i in range(rules.MAX_CONFIGURATION_SETS + 1)]
 TOO_MANY_TAGS = {f"tag-{i}": "x" for i in range(rules.USER_TAGS_MAX + 1)}
+# 30-character names: one set past the listed scope's IAM budget
+OVER_BUDGET = rules.SET_ARNS_CHARS_MAX // (30 + rules.SET_ARN_CHARS_OVERHEAD) + 1
+OVER_BUDGET_SETS = [f"tenant-{i:023d}" for i in range(OVER_BUDGET)]
 LONG_KEY = "k" * (rules.TAG_KEY_MAX_LENGTH + 1)
 LONG_VALUE = "v" * (rules.TAG_VALUE_MAX_LENGTH + 1)
 SLACK = {"label": "alerts", "team_id": "T01ABCDEF", "channel_id": "C01ABCDEF"}
@@ -222,6 +225,15 @@ ROWS = (
     BadValue("fleet-datapoints-within-evaluation-periods", rules.DATAPOINTS_RULE,
              fleet(evaluation_periods=1, datapoints_to_alarm=2),
              {"fleet_policy": {"evaluation_periods": 1, "datapoints_to_alarm": 2}}),
+    BadValue("pause-scope-form", rules.PAUSE_SCOPE.rule, props(pause_scope="everything"),
+             {"pause_scope": "everything"}),
+    BadValue("pause-scope-pattern-not-only-wildcards", rules.PAUSE_SCOPE_LITERAL_RULE,
+             props(pause_scope=f"{rules.PAUSE_SCOPE_NAME_PATTERN}*"),
+             {"pause_scope": f"{rules.PAUSE_SCOPE_NAME_PATTERN}*"}),
+    BadValue("listed-scope-fits-the-role-policy-quota", rules.SET_ARNS_BUDGET_RULE,
+             props(configuration_sets=dict.fromkeys(OVER_BUDGET_SETS, ConfigurationSetPolicy(managed=False))),
+             {"configuration_sets": {name: {**PAUSE, "managed": False} for name in OVER_BUDGET_SETS}},
+             checked_by="precondition"),
 )  # fmt: skip
 
 
@@ -325,13 +337,15 @@ def test_the_table_covers_every_rule_sentence():
     for sentence in (rules.RATIO_RULE, rules.UNIQUE_SET_NAMES_RULE, rules.MAX_CONFIGURATION_SETS_RULE,
                      rules.WARNING_BELOW_CRITICAL_RULE, rules.DATAPOINTS_RULE, rules.EVALUATION_RANGE_RULE,
                      rules.TAG_KEY_RULE, rules.TAG_VALUE_RULE, rules.TAG_COUNT_RULE,
-                     rules.METRICS_INSIGHTS_PERIOD_RULE):  # fmt: skip
+                     rules.METRICS_INSIGHTS_PERIOD_RULE, rules.PAUSE_SCOPE_LITERAL_RULE,
+                     rules.SET_ARNS_BUDGET_RULE):  # fmt: skip
         assert sentence in covered, sentence
     for rule in (
         rules.CONFIGURATION_SET_NAME,
         rules.NAME_PREFIX,
         rules.EMAIL,
         rules.E164_PHONE_NUMBER,
+        rules.PAUSE_SCOPE,
         *rules.CHAT_PATTERN_RULES,
     ):
         assert rule.rule in covered, rule.name
