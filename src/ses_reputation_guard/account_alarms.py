@@ -10,31 +10,20 @@ from ses_reputation_guard._cdktf import Construct, Op, Precondition, TerraformRe
 from ses_reputation_guard.alarm_settings import (
     METRICS,
     AlarmSettings,
+    TieredAlarmsProps,
     reputation_alarm,
     reputation_alarm_tags,
-    tiered_alarms,
 )
 from ses_reputation_guard.context import GuardChild, GuardContext
-from ses_reputation_guard.expressions import Flag
-from ses_reputation_guard.policy import ReputationThresholds
 from ses_reputation_guard.validation import is_token
 
 
-@dataclass(frozen=True)
-class AccountReputationAlarmsProps:
-    thresholds: ReputationThresholds
-    """Warning and critical ratios (0-1) for bounce and complaint."""
+@dataclass(frozen=True, kw_only=True)
+class AccountReputationAlarmsProps(TieredAlarmsProps):
+    """The account's alarms: the shared tiers (``TieredAlarmsProps``) and their evaluation settings."""
+
     settings: AlarmSettings
-    notification_topic_arn: str
-    """Every alarm notifies people here (ALARM and OK)."""
-    pause_topic_arn: str
-    """Critical alarms also publish here when ``action`` is ``pause``."""
-    action: str = contract.ACTION_PAUSE
-    """``pause`` or ``notify`` for the critical tier (may be a token). Default pause."""
-    enabled: Flag = True
-    """Create the alarms at all. Default True."""
-    warning_alarms: Flag = True
-    """Create the warning tier. Default True."""
+    """Period, evaluation periods, datapoints to alarm and statistic of every account alarm."""
 
 
 class AccountReputationAlarms(GuardChild[AccountReputationAlarmsProps]):
@@ -47,13 +36,7 @@ class AccountReputationAlarms(GuardChild[AccountReputationAlarmsProps]):
         super().__init__(scope, construct_id, context, props)
         self.alarms: dict[tuple[str, str], Any] = {
             (metric_short, tier): self._alarm(metric_short, tier, actions, action, count)
-            for metric_short, tier, actions, action, count in tiered_alarms(
-                action=props.action,
-                enabled=props.enabled,
-                warning_alarms=props.warning_alarms,
-                pause_topic_arn=props.pause_topic_arn,
-                notification_topic_arn=props.notification_topic_arn,
-            )
+            for metric_short, tier, actions, action, count in props.tiered_alarms()
         }
 
     def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:

@@ -10,6 +10,7 @@ from ses_guard_lambda import contract, rules
 from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, actions_for, count_for
+from ses_reputation_guard.policy import ReputationThresholds
 from ses_reputation_guard.validation import Problems
 
 METRICS = {
@@ -78,22 +79,38 @@ def reputation_alarm(
     )
 
 
-def tiered_alarms(
-    *, action: str, enabled: Flag, warning_alarms: Flag, pause_topic_arn: str, notification_topic_arn: str
-) -> Iterator[tuple[str, str, Any, str, Any]]:
-    """(metric short name, tier, alarm actions, action tag, count) of each alarm a guard-wide alarm set
-    creates: warning alarms notify people, critical ones also publish to the pause topic when
-    ``action`` is ``pause``. Tiers switched off by a Python ``False`` are left out."""
-    critical_actions = actions_for(action, pause_topic_arn, notification_topic_arn)
-    for metric_short in METRICS:
-        tiers = (
-            (contract.TIER_WARNING, [notification_topic_arn], contract.ACTION_NOTIFY, warning_alarms),
-            (contract.TIER_CRITICAL, critical_actions, action, True),
-        )
-        for tier, actions, tier_action, tier_enabled in tiers:
-            count = count_for(enabled, tier_enabled)
-            if count is not SKIP:
-                yield metric_short, tier, actions, tier_action, count
+@dataclass(frozen=True, kw_only=True)
+class TieredAlarmsProps:
+    """What a guard-wide alarm set (account, fleet) shares: one warning and one critical alarm per
+    metric. Ratios are 0-1."""
+
+    thresholds: ReputationThresholds
+    """Warning and critical ratios for bounce and complaint; values may be tokens."""
+    notification_topic_arn: str
+    """Every alarm notifies people here (ALARM and OK)."""
+    pause_topic_arn: str
+    """Critical alarms also publish here when ``action`` is ``pause``."""
+    action: str = contract.ACTION_PAUSE
+    """``pause`` or ``notify`` for the critical tier (may be a token). Default pause."""
+    enabled: Flag = True
+    """Create the alarms at all. Default True."""
+    warning_alarms: Flag = True
+    """Create the warning tier. Default True."""
+
+    def tiered_alarms(self) -> Iterator[tuple[str, str, Any, str, Any]]:
+        """(metric short name, tier, alarm actions, action tag, count) of each alarm: warning alarms
+        notify people, critical ones also publish to the pause topic when ``action`` is ``pause``.
+        Tiers switched off by a Python ``False`` are left out."""
+        critical_actions = actions_for(self.action, self.pause_topic_arn, self.notification_topic_arn)
+        for metric_short in METRICS:
+            tiers = (
+                (contract.TIER_WARNING, [self.notification_topic_arn], contract.ACTION_NOTIFY, self.warning_alarms),
+                (contract.TIER_CRITICAL, critical_actions, self.action, True),
+            )
+            for tier, actions, tier_action, tier_enabled in tiers:
+                count = count_for(self.enabled, tier_enabled)
+                if count is not SKIP:
+                    yield metric_short, tier, actions, tier_action, count
 
 
 def reputation_alarm_tags(

@@ -24,9 +24,9 @@ from ses_reputation_guard._cdktf import (
     TerraformLocal,
     TerraformStack,
 )
-from ses_reputation_guard.alarm_settings import METRICS
+from ses_reputation_guard.alarm_settings import METRICS, TieredAlarmsProps
 from ses_reputation_guard.context import GuardContext
-from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, actions_for, count_for, merged_tags
+from ses_reputation_guard.expressions import TerraformExpression, merged_tags
 from ses_reputation_guard.fleet_policy import (
     FleetPolicy,
     collect_window_problems,
@@ -40,22 +40,12 @@ from ses_reputation_guard.validation import Problems
 QUERY_ID = "rates"
 
 
-@dataclass(frozen=True)
-class FleetReputationAlarmsProps:
-    """What the fleet alarms need besides the guard's context. Ratios are 0-1."""
+@dataclass(frozen=True, kw_only=True)
+class FleetReputationAlarmsProps(TieredAlarmsProps):
+    """The fleet's alarms: the shared tiers (``TieredAlarmsProps``; thresholds resolved from the
+    policy, else the guard's defaults; ``enabled`` is the module's ``fleet_policy != null``) and the
+    Metrics Insights window."""
 
-    thresholds: ReputationThresholds
-    """Resolved thresholds (the policy's, else the guard's defaults); values may be tokens."""
-    notification_topic_arn: str
-    """Every alarm notifies people here (ALARM and OK)."""
-    pause_topic_arn: str
-    """Critical alarms also publish here when ``action`` is ``pause``."""
-    action: str = contract.ACTION_PAUSE
-    """``pause`` or ``notify`` for the critical tier (may be a token). Default pause."""
-    warning_alarms: Flag = True
-    """Create the warning tier. Default True."""
-    enabled: Flag = True
-    """Create the alarms at all (the module's ``fleet_policy != null``). Default True."""
     period_seconds: Any = 3600
     """Seconds per period: a multiple of 60 (may be a token). Default 3600."""
     evaluation_periods: Any = 1
@@ -121,17 +111,10 @@ class FleetReputationAlarms(Construct):
         self._check_region_quota(problems)
         problems.raise_if_any("FleetReputationAlarmsProps")  # before creating anything
         self.queries = self._queries()
-        self.alarms: dict[tuple[str, str], Any] = {}
-        critical_actions = actions_for(props.action, props.pause_topic_arn, props.notification_topic_arn)
-        for metric_short in METRICS:
-            tiers = (
-                (contract.TIER_WARNING, [props.notification_topic_arn], contract.ACTION_NOTIFY, props.warning_alarms),
-                (contract.TIER_CRITICAL, critical_actions, props.action, True),
-            )
-            for tier, actions, action, tier_enabled in tiers:
-                count = count_for(props.enabled, tier_enabled)
-                if count is not SKIP:
-                    self.alarms[(metric_short, tier)] = self._alarm(metric_short, tier, actions, action, count)
+        self.alarms: dict[tuple[str, str], Any] = {
+            (metric_short, tier): self._alarm(metric_short, tier, actions, action, count)
+            for metric_short, tier, actions, action, count in props.tiered_alarms()
+        }
 
     def _check_region_quota(self, problems: Problems) -> None:
         """This stack's Metrics Insights alarms (all its guards) against the per-Region quota. Other

@@ -136,7 +136,10 @@ def test_stack_reader_tells_metrics_insights_alarms_apart_and_assumes_the_larges
     app = App(outdir=str(tmp_path))
     stack = GuardStack(app, "fleet-only", GuardStackProps(region="us-east-1"))
     context = GuardContext("g", "g", "123456789012", "aws", "us-east-1", {})
-    FleetReputationAlarms(stack, "fleet", context, FleetReputationAlarmsProps(ReputationThresholds(), "n", "p"))
+    props = FleetReputationAlarmsProps(
+        thresholds=ReputationThresholds(), notification_topic_arn="n", pause_topic_arn="p"
+    )
+    FleetReputationAlarms(stack, "fleet", context, props)
     app.synth()
     c = composition_from_stack(tmp_path / "stacks" / "fleet-only")
     assert (c.standard_alarms, c.metrics_insights_alarms) == (0, 4)

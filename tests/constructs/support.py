@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ses_guard_lambda import contract
 from ses_reputation_guard._cdktf import TerraformStack, Testing
 from ses_reputation_guard.context import GuardContext
 
@@ -22,6 +23,14 @@ CONTEXT = GuardContext(
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 NOTIFICATION_TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{PREFIX}-notifications"
 PAUSE_TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{PREFIX}-pause"
+ALARM_TOPICS = {"notification_topic_arn": NOTIFICATION_TOPIC_ARN, "pause_topic_arn": PAUSE_TOPIC_ARN}
+"""The two topics of an alarm construct's props, as keyword arguments."""
+
+
+def guard_tags(extra: dict[str, str]) -> dict[str, str]:
+    """The tags a guard resource carries: the context's, the guard's name, then ``extra``."""
+    return {**TAGS, contract.TAG_GUARD: PREFIX, **extra}
+
 
 Config = dict[str, Any]
 

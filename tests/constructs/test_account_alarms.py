@@ -8,11 +8,12 @@ from ses_reputation_guard.account_alarms import AccountReputationAlarms, Account
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.policy import ReputationThresholds
 from tests.constructs.support import (
+    ALARM_TOPICS,
     CONTEXT,
     NOTIFICATION_TOPIC_ARN,
     PAUSE_TOPIC_ARN,
     PREFIX,
-    TAGS,
+    guard_tags,
     resources,
     synthesized,
 )
@@ -30,8 +31,7 @@ def account_alarms(stack, **props) -> dict:
         AccountReputationAlarmsProps(
             thresholds=THRESHOLDS,
             settings=AlarmSettings(),
-            notification_topic_arn=NOTIFICATION_TOPIC_ARN,
-            pause_topic_arn=PAUSE_TOPIC_ARN,
+            **ALARM_TOPICS,
             **props,
         ),
     )
@@ -62,13 +62,9 @@ def test_critical_alarms_pause_through_the_pause_topic_and_warnings_only_notify(
         critical = alarms[f"guard_account_{metric}_critical"]
         assert critical["alarm_actions"] == [PAUSE_TOPIC_ARN, NOTIFICATION_TOPIC_ARN]
         assert critical["ok_actions"] == [NOTIFICATION_TOPIC_ARN]
-        assert critical["tags"] == {
-            **TAGS,
-            contract.TAG_GUARD: PREFIX,
-            contract.TAG_SCOPE: "account",
-            contract.TAG_TIER: "critical",
-            contract.TAG_ACTION: "pause",
-        }
+        assert critical["tags"] == guard_tags(
+            {contract.TAG_SCOPE: "account", contract.TAG_TIER: "critical", contract.TAG_ACTION: "pause"}
+        )
         warning = alarms[f"guard_account_{metric}_warning"]
         assert warning["alarm_actions"] == [NOTIFICATION_TOPIC_ARN]
         assert (warning["tags"][contract.TAG_TIER], warning["tags"][contract.TAG_ACTION]) == ("warning", "notify")
@@ -115,8 +111,7 @@ def test_plan_refuses_resolved_account_thresholds_out_of_order_when_they_are_exp
         AccountReputationAlarmsProps(
             thresholds=thresholds,
             settings=AlarmSettings(),
-            notification_topic_arn=NOTIFICATION_TOPIC_ARN,
-            pause_topic_arn=PAUSE_TOPIC_ARN,
+            **ALARM_TOPICS,
         ),
     )
     alarms = resources(synthesized(stack), "aws_cloudwatch_metric_alarm")

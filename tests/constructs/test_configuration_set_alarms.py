@@ -10,11 +10,12 @@ from ses_reputation_guard.configuration_set_alarms import (
 )
 from ses_reputation_guard.expressions import TerraformExpression
 from tests.constructs.support import (
+    ALARM_TOPICS,
     CONTEXT,
     NOTIFICATION_TOPIC_ARN,
     PAUSE_TOPIC_ARN,
     PREFIX,
-    TAGS,
+    guard_tags,
     resources,
     synthesized,
 )
@@ -29,8 +30,7 @@ def set_alarms(stack, managed_sets_address: str | None = "aws_sesv2_configuratio
             sets=TerraformExpression("local.sets"),
             warning_sets=TerraformExpression("local.warning_sets"),
             settings=AlarmSettings(),
-            notification_topic_arn=NOTIFICATION_TOPIC_ARN,
-            pause_topic_arn=PAUSE_TOPIC_ARN,
+            **ALARM_TOPICS,
             managed_sets_address=managed_sets_address,
         ),
     )
@@ -78,14 +78,14 @@ def test_critical_alarms_reach_the_pause_topic_only_for_sets_whose_action_is_pau
 
 def test_tags_tell_the_function_the_guard_scope_set_tier_and_action(stack):
     alarms = set_alarms(stack)
-    assert alarms["guard_set_bounce_critical"]["tags"] == {
-        **TAGS,
-        contract.TAG_GUARD: PREFIX,
-        contract.TAG_SCOPE: "configuration-set",
-        contract.TAG_CONFIGURATION_SET: "${each.key}",
-        contract.TAG_TIER: "critical",
-        contract.TAG_ACTION: "${each.value.action}",
-    }
+    assert alarms["guard_set_bounce_critical"]["tags"] == guard_tags(
+        {
+            contract.TAG_SCOPE: "configuration-set",
+            contract.TAG_CONFIGURATION_SET: "${each.key}",
+            contract.TAG_TIER: "critical",
+            contract.TAG_ACTION: "${each.value.action}",
+        }
+    )
     assert alarms["guard_set_bounce_warning"]["tags"][contract.TAG_ACTION] == "notify"
 
 
