@@ -13,6 +13,7 @@ from ses_reputation_guard.alarm_settings import (
     TieredAlarmsProps,
     reputation_alarm,
     reputation_alarm_tags,
+    tiered_alarm_description,
 )
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.validation import is_token
@@ -42,19 +43,16 @@ class AccountReputationAlarms(GuardChild[AccountReputationAlarmsProps]):
     def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:
         context, props = self.context, self.props
         metric_name = METRICS[metric_short]
-        consequence = (
-            "Notifies people."
-            if tier == contract.TIER_WARNING
-            else "Critical: pauses account sending when the account action is 'pause'."
-        )
         return reputation_alarm(
             context,
             self,
             f"account_{metric_short}_{tier}",
             alarm_name=contract.ALARM_NAME_ACCOUNT.format(prefix=context.name_prefix, metric=metric_short, tier=tier),
-            alarm_description=(
-                f"SES account-wide {metric_name} reached the {tier} threshold. {consequence}"
-                " See ses-reputation-guard README, 'Resuming sending'."
+            alarm_description=tiered_alarm_description(
+                f"account-wide {metric_name}",
+                tier,
+                "pauses account sending when the account action is 'pause'.",
+                "README, 'Resuming sending'",
             ),
             metric_name=metric_name,
             threshold=getattr(props.thresholds, f"{metric_short}_{tier}"),

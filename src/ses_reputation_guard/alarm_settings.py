@@ -113,6 +113,13 @@ class TieredAlarmsProps:
                     yield metric_short, tier, actions, tier_action, count
 
 
+def tiered_alarm_description(subject: str, tier: str, critical_consequence: str, see: str) -> str:
+    """A guard-wide alarm's description: ``SES <subject> reached the <tier> threshold.``, what the
+    alarm does (warnings notify people; ``critical_consequence`` for critical ones) and where to read more."""
+    consequence = "Notifies people." if tier == contract.TIER_WARNING else f"Critical: {critical_consequence}"
+    return f"SES {subject} reached the {tier} threshold. {consequence} See ses-reputation-guard {see}."
+
+
 def reputation_alarm_tags(
     context: GuardContext, alarm_scope: str, tier: str, action: Any, configuration_set: Any = None
 ) -> Any:

@@ -24,9 +24,14 @@ from ses_reputation_guard._cdktf import (
     TerraformLocal,
     TerraformStack,
 )
-from ses_reputation_guard.alarm_settings import METRICS, TieredAlarmsProps
+from ses_reputation_guard.alarm_settings import (
+    METRICS,
+    TieredAlarmsProps,
+    reputation_alarm_tags,
+    tiered_alarm_description,
+)
 from ses_reputation_guard.context import GuardContext
-from ses_reputation_guard.expressions import TerraformExpression, merged_tags
+from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.fleet_policy import (
     FleetPolicy,
     collect_window_problems,
@@ -154,19 +159,16 @@ class FleetReputationAlarms(Construct):
     def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:
         context, props = self.context, self.props
         metric_name = METRICS[metric_short]
-        consequence = (
-            "Notifies people."
-            if tier == contract.TIER_WARNING
-            else "Critical: with action 'pause', pauses each configuration set (contributor) that crossed it."
-        )
         return context.create(
             self,
             CloudwatchMetricAlarm,
             f"fleet_{metric_short}_{tier}",
             alarm_name=contract.ALARM_NAME_FLEET.format(prefix=context.name_prefix, metric=metric_short, tier=tier),
-            alarm_description=(
-                f"SES {metric_name} of any configuration set without its own policy reached the {tier} "
-                f"threshold. {consequence} See ses-reputation-guard docs/fleet.md."
+            alarm_description=tiered_alarm_description(
+                f"{metric_name} of any configuration set without its own policy",
+                tier,
+                "with action 'pause', pauses each configuration set (contributor) that crossed it.",
+                "docs/fleet.md",
             ),
             metric_query=[
                 CloudwatchMetricAlarmMetricQuery(
@@ -185,15 +187,7 @@ class FleetReputationAlarms(Construct):
             treat_missing_data="ignore",
             alarm_actions=actions,
             ok_actions=[props.notification_topic_arn],
-            tags=merged_tags(
-                context.tags,
-                {
-                    contract.TAG_GUARD: context.name_prefix,
-                    contract.TAG_SCOPE: contract.SCOPE_FLEET,
-                    contract.TAG_TIER: tier,
-                    contract.TAG_ACTION: action,
-                },
-            ),
+            tags=reputation_alarm_tags(context, contract.SCOPE_FLEET, tier, action),
             count=count,
         )
 

@@ -14,7 +14,6 @@ from tests.constructs.support import (
     CONTEXT,
     NOTIFICATION_TOPIC_ARN,
     PAUSE_TOPIC_ARN,
-    PREFIX,
     guard_tags,
     resources,
     synthesized,
@@ -46,7 +45,7 @@ def test_critical_alarms_iterate_over_every_set_and_warnings_over_sets_that_want
 
 def test_each_alarm_is_named_and_thresholded_from_its_sets_record(stack):
     critical = set_alarms(stack)["guard_set_bounce_critical"]
-    assert critical["alarm_name"] == f"{PREFIX}-set-${{each.key}}-bounce-critical"
+    assert critical["alarm_name"] == f"{CONTEXT.name_prefix}-set-${{each.key}}-bounce-critical"
     assert critical["threshold"] == "${each.value.bounce_critical}"
     assert critical["metric_name"] == "Reputation.BounceRate"
 
