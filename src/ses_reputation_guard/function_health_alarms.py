@@ -16,7 +16,7 @@ DEAD_LETTERS_ALARM_SUFFIX = "dead-letters"
 """The alarms are ``<name_prefix>-function-errors`` and ``<name_prefix>-dead-letters``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FunctionHealthAlarmsProps:
     function_name: str
     """The pause function's name (the ``FunctionName`` dimension of its ``Errors`` metric)."""

@@ -223,16 +223,12 @@ class ReputationGuard(Construct):
             self.configuration_sets = self._managed_sets(NO_SETS)
         self.fleet_alarms = self._fleet_alarms()
         self.function = self._function(package)
-        self.health_alarms = FunctionHealthAlarms(
-            self,
-            "health_alarms",
-            self.context,
-            FunctionHealthAlarmsProps(
-                function_name=self.function.function.function_name,
-                dead_letter_queue_name=self.function.dead_letter_queue.name,
-                notification_topic_arn=self.notification_topic.topic.arn,
-            ),
+        health = FunctionHealthAlarmsProps(
+            function_name=self.function.function.function_name,
+            dead_letter_queue_name=self.function.dead_letter_queue.name,
+            notification_topic_arn=self.notification_topic.topic.arn,
         )
+        self.health_alarms = FunctionHealthAlarms(self, "health_alarms", self.context, health)
         self.dashboard = self._dashboard(sets)
         self.chat = ChatNotifications(
             self,
