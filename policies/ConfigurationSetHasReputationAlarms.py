@@ -28,10 +28,8 @@ NAME_ATTRIBUTE = {"aws_ses_configuration_set": "name", "aws_sesv2_configuration_
 METRICS = tuple(REPUTATION_METRICS.values())  # bounce, complaint
 
 
-class Match(enum.IntEnum):
-    NO = 0
-    MAYBE = 1
-    YES = 2
+# Whether an alarm watches a configuration set: surely not, perhaps (a value known only at plan time), surely.
+Match = enum.Enum("Match", "NO MAYBE YES")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from ses_guard_cli.backtest_replay import PolicyOutcome
 from ses_guard_cli.evaluation import ALARM, PeriodSeries
@@ -26,23 +26,26 @@ SIZE_INCHES: Final = (11.0, 6.5)
 MAX_PLOTS: Final = 50  # PNGs per run: a 10,000-set fleet would otherwise write 10,000 files
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """A horizontal line across a panel: a threshold or AWS's review level."""
+
     label: str
     value: float
     colour: str
     style: str
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
+    """A vertical marker: when a policy would have paused."""
+
     label: str
     at: datetime
     colour: str
 
 
-@dataclass(frozen=True)
-class Panel:
+class Panel(NamedTuple):
+    """One metric of one target: its series, the lines, the ALARM spans and the would-be pauses."""
+
     metric: str
     series: PeriodSeries
     lines: tuple[Line, ...]

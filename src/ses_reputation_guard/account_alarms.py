@@ -18,6 +18,10 @@ from ses_reputation_guard.alarm_settings import (
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.validation import is_token
 
+# In each alarm's description: what a critical alarm does, and where to read on.
+CRITICAL_CONSEQUENCE = "pauses account sending when the account action is 'pause'."
+SEE = "README, 'Resuming sending'"
+
 
 @dataclass(frozen=True, kw_only=True)
 class AccountReputationAlarmsProps(TieredAlarmsProps):
@@ -43,17 +47,13 @@ class AccountReputationAlarms(GuardChild[AccountReputationAlarmsProps]):
     def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:
         context, props = self.context, self.props
         metric_name = METRICS[metric_short]
+        description = tiered_alarm_description(f"account-wide {metric_name}", tier, CRITICAL_CONSEQUENCE, SEE)
         return reputation_alarm(
             context,
             self,
             f"account_{metric_short}_{tier}",
             alarm_name=contract.ALARM_NAME_ACCOUNT.format(prefix=context.name_prefix, metric=metric_short, tier=tier),
-            alarm_description=tiered_alarm_description(
-                f"account-wide {metric_name}",
-                tier,
-                "pauses account sending when the account action is 'pause'.",
-                "README, 'Resuming sending'",
-            ),
+            alarm_description=description,
             metric_name=metric_name,
             threshold=getattr(props.thresholds, f"{metric_short}_{tier}"),
             settings=props.settings,

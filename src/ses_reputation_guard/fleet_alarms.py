@@ -43,6 +43,9 @@ from ses_reputation_guard.policy import ReputationThresholds
 from ses_reputation_guard.validation import Problems
 
 QUERY_ID = "rates"
+# In each alarm's description: what a critical alarm does, and where to read on.
+CRITICAL_CONSEQUENCE = "with action 'pause', pauses each configuration set (contributor) that crossed it."
+SEE = "docs/fleet.md"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,18 +161,13 @@ class FleetReputationAlarms(Construct):
 
     def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:
         context, props = self.context, self.props
-        metric_name = METRICS[metric_short]
+        subject = f"{METRICS[metric_short]} of any configuration set without its own policy"
         return context.create(
             self,
             CloudwatchMetricAlarm,
             f"fleet_{metric_short}_{tier}",
             alarm_name=contract.ALARM_NAME_FLEET.format(prefix=context.name_prefix, metric=metric_short, tier=tier),
-            alarm_description=tiered_alarm_description(
-                f"{metric_name} of any configuration set without its own policy",
-                tier,
-                "with action 'pause', pauses each configuration set (contributor) that crossed it.",
-                "docs/fleet.md",
-            ),
+            alarm_description=tiered_alarm_description(subject, tier, CRITICAL_CONSEQUENCE, SEE),
             metric_query=[
                 CloudwatchMetricAlarmMetricQuery(
                     id=QUERY_ID,
