@@ -4,7 +4,6 @@ actions, tags and every synth-time limit (docs/fleet.md)."""
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputa
 from ses_reputation_guard.fleet_policy import FleetPolicy, exclusion_budget, fitting_exclusions, fleet_query
 from ses_reputation_guard.guard_stack import GuardStack, GuardStackProps
 from ses_reputation_guard.validation import Problems
+from tests.support.terraform import run_terraform
 
 PAUSE = "arn:aws:sns:us-east-1:123456789012:g-pause"
 NOTIFY = "arn:aws:sns:us-east-1:123456789012:g-notifications"
@@ -227,20 +227,11 @@ def test_module_mode_decides_the_exclusion_at_plan_time_with_the_same_rule(tmp_p
     app.synth()
     workdir = tmp_path / "stacks" / "module"
     env = terraform_cli_config
-    subprocess.run(
-        ["terraform", "init", "-input=false", "-no-color"], cwd=workdir, env=env, check=True, capture_output=True
-    )
+    run_terraform(["init", "-input=false"], workdir, env)
 
     def evaluate(expression: str, names: list[str]) -> str:
-        result = subprocess.run(
-            ["terraform", "console", "-no-color", "-var", f"explicit_sets={json.dumps(names)}"],
-            cwd=workdir,
-            env=env,
-            input=expression + "\n",
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        args = ["console", "-var", f"explicit_sets={json.dumps(names)}"]
+        result = run_terraform(args, workdir, env, stdin=expression + "\n")
         loaded: str = json.loads(result.stdout.strip())
         return loaded
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from ses_reputation_guard.pause_scope import (
     scope_is_pattern_hcl,
 )
 from ses_reputation_guard.validation import Problems
+from tests.support.terraform import require_terraform, run_terraform, terraform_cli_env
 
 
 def problems_of(scope, pausing, notify_only=()) -> list[str]:
@@ -34,17 +32,9 @@ def names_of_total_chars(count: int, length: int) -> list[str]:
 
 def terraform_console(expression: str, tmp_path: Path) -> object:
     """The value of an HCL expression, as Terraform computes it (no provider needed)."""
-    if shutil.which("terraform") is None:
-        pytest.fail("terraform is not on PATH: install Terraform >= 1.5 (see README prerequisites)")
-    result = subprocess.run(
-        ["terraform", "console", "-no-color"],
-        input=f"jsonencode({expression})\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"},
-        check=True,
-    )
+    require_terraform()
+    env = terraform_cli_env(tmp_path / "cli")
+    result = run_terraform(["console"], tmp_path, env, stdin=f"jsonencode({expression})\n")
     return json.loads(json.loads(result.stdout.strip()))
 
 

@@ -206,6 +206,7 @@ def run_terraform(
     *,
     ok: tuple[int, ...] | None = (0,),
     timeout: float = 900,
+    stdin: str | None = None,
     log: CommandLog = RUNS,
 ) -> CommandResult:
     """``terraform <args>`` without colours (``-no-color`` goes right after the subcommand, e.g.
@@ -214,4 +215,5 @@ def run_terraform(
     if args[position - 1 : position] and args[position - 1] in _NESTED_COMMANDS:
         position += 1
     cmd = ["terraform", *args[:position], "-no-color", *args[position:]]
-    return run_command(cmd, cwd=cwd, env=env, what=f"terraform {args[0]} {cwd.name}", ok=ok, timeout=timeout, log=log)
+    what = f"terraform {args[0]} {cwd.name}"
+    return run_command(cmd, cwd=cwd, env=env, what=what, ok=ok, timeout=timeout, stdin=stdin, log=log)
