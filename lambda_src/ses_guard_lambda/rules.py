@@ -119,7 +119,10 @@ EVALUATION_RANGE_RULE: Final = (
     f"{ALARM_SHORT_PERIOD_SECONDS} (CloudWatch PutMetricAlarm)"
 )
 TAG_KEY_RULE: Final = f"must be 1-{TAG_KEY_MAX_LENGTH} characters and not start with {TAG_RESERVED_PREFIX!r}"
-TAG_VALUE_RULE: Final = f"must be a string of at most {TAG_VALUE_MAX_LENGTH} characters"
+# SES v2 "Tag": "The aws: prefix is reserved ... you can't use it in any tag keys or values".
+TAG_VALUE_RULE: Final = (
+    f"must be a string of at most {TAG_VALUE_MAX_LENGTH} characters, not starting with {TAG_RESERVED_PREFIX!r}"
+)
 TAG_COUNT_RULE: Final = (
     f"at most {USER_TAGS_MAX} tags: AWS allows {MAX_TAGS_PER_RESOURCE} per resource and the guard adds "
     f"its own {GUARD_TAGS_PER_ALARM} to every alarm"

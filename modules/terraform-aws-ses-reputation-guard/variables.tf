@@ -271,8 +271,8 @@ variable "tags" {
   }
 
   validation {
-    condition     = length([for key, value in var.tags : key if length(value) > 256]) == 0
-    error_message = "tags values of ${jsonencode([for key, value in var.tags : key if length(value) > 256])}: must be a string of at most 256 characters."
+    condition     = length([for key, value in var.tags : key if length(value) > 256 || startswith(value, "aws:")]) == 0
+    error_message = "tags values of ${jsonencode([for key, value in var.tags : key if length(value) > 256 || startswith(value, "aws:")])}: must be a string of at most 256 characters, not starting with 'aws:'."
   }
 
   validation {

@@ -257,11 +257,14 @@ def _tag_validations() -> tuple[Validation, ...]:
         f'[for key, value in var.tags : key if key == "" || length(key) > {rules.TAG_KEY_MAX_LENGTH} || '
         f"startswith(key, {prefix})]"
     )
-    long_values = f"[for key, value in var.tags : key if length(value) > {rules.TAG_VALUE_MAX_LENGTH}]"
+    bad_values = (
+        f"[for key, value in var.tags : key if length(value) > {rules.TAG_VALUE_MAX_LENGTH} || "
+        f"startswith(value, {prefix})]"
+    )
     return (
         Validation(f"length({bad_keys}) == 0", message("tags keys", f"jsonencode({bad_keys})", rules.TAG_KEY_RULE)),
-        Validation(f"length({long_values}) == 0",
-                   message("tags values of", f"jsonencode({long_values})", rules.TAG_VALUE_RULE)),
+        Validation(f"length({bad_values}) == 0",
+                   message("tags values of", f"jsonencode({bad_values})", rules.TAG_VALUE_RULE)),
         Validation(f"length(var.tags) <= {rules.USER_TAGS_MAX}",
                    message("tags: too many,", "length(var.tags)", rules.TAG_COUNT_RULE)),
     )  # fmt: skip

@@ -148,5 +148,9 @@ class Problems:
                 or key.startswith(rules.TAG_RESERVED_PREFIX)
             ):
                 self.add(f"{name} key {key!r}: {rules.TAG_KEY_RULE}")
-            if not isinstance(value, str) or len(value) > rules.TAG_VALUE_MAX_LENGTH:
+            if (
+                not isinstance(value, str)
+                or len(value) > rules.TAG_VALUE_MAX_LENGTH
+                or value.startswith(rules.TAG_RESERVED_PREFIX)
+            ):
                 self.add(f"{name}[{key!r}]={value!r}: {rules.TAG_VALUE_RULE}")

@@ -150,6 +150,8 @@ ROWS = (
              {"alarm_settings": {"period_seconds": 86_400, "evaluation_periods": 8}}),
     BadValue("tag-key-not-reserved-for-aws", rules.TAG_KEY_RULE, props(tags={"aws:team": "mail"}),
              {"tags": {"aws:team": "mail"}}),
+    BadValue("tag-value-not-reserved-for-aws", rules.TAG_VALUE_RULE, props(tags={"team": "aws:mail"}),
+             {"tags": {"team": "aws:mail"}}),
     BadValue("tag-key-length", rules.TAG_KEY_RULE, props(tags={LONG_KEY: "mail"}), {"tags": {LONG_KEY: "mail"}}),
     BadValue("tag-value-length", rules.TAG_VALUE_RULE, props(tags={"team": LONG_VALUE}),
              {"tags": {"team": LONG_VALUE}}),
