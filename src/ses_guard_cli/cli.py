@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -21,7 +22,7 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ses_guard_cli import backtest, drill, estimate
-from ses_guard_lambda import ses_actions
+from ses_guard_lambda import contract, rules, ses_actions
 from ses_guard_lambda.clients import make_client
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
 
@@ -32,6 +33,7 @@ EXIT_REFUSED = 3
 EXIT_ABORTED = 4
 EXIT_DRILL_FAILED = drill.EXIT_DRILL_FAILED
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT (128 + 2)
+EPISODE_CLOSED = "ses-guard resume --account: a person resumed the account; this closes the alarm episode"
 
 ClientFactory = Callable[[str | None], Any]
 """Region -> SES v2 client (status, resume)."""
@@ -67,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--configuration-set", metavar="NAME", help="resume this configuration set")
     resume.add_argument("--region", help="AWS Region (default: from the AWS configuration)")
     resume.add_argument("--yes", action="store_true", help="do not ask for confirmation (automation)")
+    resume.add_argument(
+        "--name-prefix",
+        metavar="PREFIX",
+        help="with --account: also set this guard's critical account alarms that are in ALARM back to OK, "
+        "closing the episode so that a replay of its notifications pauses nothing (a breach that goes on "
+        "alarms again at the next evaluation)",
+    )
     drill.add_parser(commands)
     backtest.add_parser(commands)
     estimate.add_parser(commands)
@@ -121,7 +130,22 @@ def _dispatch(
     region = args.region or getattr(getattr(client, "meta", None), "region_name", None) or "?"
     if args.command == "status":
         return _status(client, region, args.configuration_set, args.json, out)
+    if args.name_prefix is not None:
+        problem = _name_prefix_problem(args)
+        if problem:
+            print(f"error: {problem}", file=err)
+            return EXIT_USAGE
+        args.cloudwatch = (service_factory or make_client)("cloudwatch", args.region)
     return _resume(client, region=region, args=args, stdin=stdin, out=out, err=err)
+
+
+def _name_prefix_problem(args: argparse.Namespace) -> str | None:
+    """Why ``--name-prefix`` cannot be used as given (before anything changes), or None."""
+    if not args.account:
+        return "--name-prefix goes with --account (a set's last resume is SES's LastFreshStart)"
+    if not re.fullmatch(rules.NAME_PREFIX.pattern, args.name_prefix):
+        return f"--name-prefix {args.name_prefix!r}: {rules.NAME_PREFIX.rule}"
+    return None
 
 
 def _status(client: Any, region: str, sets: Sequence[str], as_json: bool, out: TextIO) -> int:
@@ -214,8 +238,28 @@ def _resume(client: Any, *, region: str, args: argparse.Namespace, stdin: TextIO
             return refusal
         ses_actions.resume_account(client)
         out.write(f"Account sending in {region} re-enabled.\n")
+        if args.name_prefix is not None:
+            _close_account_episode(args.cloudwatch, args.name_prefix, out, err)
         return EXIT_OK
     return _resume_set(client, account, region=region, args=args, stdin=stdin, out=out, err=err)
+
+
+def _close_account_episode(cloudwatch: Any, prefix: str, out: TextIO, err: TextIO) -> None:
+    """The guard's critical account alarms in ALARM back to OK: the function refuses any event older
+    than its alarm's current state, so replays of the episode just resumed pause nothing."""
+    names = [
+        contract.ALARM_NAME_ACCOUNT.format(prefix=prefix, metric=metric, tier=contract.TIER_CRITICAL)
+        for metric in (contract.METRIC_SHORT_BOUNCE, contract.METRIC_SHORT_COMPLAINT)
+    ]
+    alarms = cloudwatch.describe_alarms(AlarmNames=names, AlarmTypes=["MetricAlarm"])["MetricAlarms"]
+    if not alarms:
+        print(f"warning: no alarm named {' or '.join(names)} in this Region: no episode closed.", file=err)
+    for alarm in alarms:
+        if alarm["StateValue"] != "ALARM":
+            out.write(f"Alarm {alarm['AlarmName']} is {alarm['StateValue']}: left as it is.\n")
+            continue
+        cloudwatch.set_alarm_state(AlarmName=alarm["AlarmName"], StateValue="OK", StateReason=EPISODE_CLOSED)
+        out.write(f"Alarm {alarm['AlarmName']} set to OK: replays of its earlier notifications pause nothing.\n")
 
 
 def _resume_set(

@@ -175,6 +175,54 @@ def test_resume_account_after_typing_account(ses: Ses) -> None:
     assert "Account sending in us-east-1 re-enabled" in out
 
 
+def account_alarm(prefix: str, metric: str, state: str) -> dict[str, Any]:
+    name = f"{prefix}-account-{metric}-critical"
+    arn = f"arn:aws:cloudwatch:{REGION}:123456789012:alarm:{name}"
+    return {"AlarmName": name, "AlarmArn": arn, "StateValue": state}
+
+
+def test_resume_account_with_its_guard_closes_the_alarm_episode_so_replays_pause_nothing(ses: Ses) -> None:
+    """docs/lambda.md, "The account's last resume": the function refuses events older than the alarm's state."""
+    cloudwatch = make_client("cloudwatch")
+    names = [f"mail-account-{metric}-critical" for metric in ("bounce", "complaint")]
+    ses.account(sending_enabled=False)
+    ses.stub.add_response("put_account_sending_attributes", {}, {"SendingEnabled": True})
+    out, err = io.StringIO(), io.StringIO()
+    with Stubber(cloudwatch) as alarms:
+        listed = [account_alarm("mail", "bounce", "ALARM"), account_alarm("mail", "complaint", "OK")]
+        alarms.add_response(
+            "describe_alarms", {"MetricAlarms": listed}, {"AlarmNames": names, "AlarmTypes": ["MetricAlarm"]}
+        )
+        expected = {"AlarmName": names[0], "StateValue": "OK", "StateReason": cli.EPISODE_CLOSED}
+        alarms.add_response("set_alarm_state", {}, expected)
+        code = cli.main(
+            ["resume", "--account", "--name-prefix", "mail", "--yes"],
+            client_factory=ses.factory,
+            service_factory=lambda service, region: cloudwatch,
+            stdout=out,
+            stderr=err,
+        )
+        alarms.assert_no_pending_responses()
+    assert code == cli.EXIT_OK, err.getvalue()
+    assert f"Alarm {names[0]} set to OK" in out.getvalue()
+    assert f"Alarm {names[1]} is OK: left as it is" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (["--configuration-set", "marketing", "--name-prefix", "mail"], "--name-prefix goes with --account"),
+        (["--account", "--name-prefix", "Mail_Guard"], "--name-prefix 'Mail_Guard': "),
+    ],
+)
+def test_a_name_prefix_that_cannot_apply_is_a_usage_error_before_anything_changes(
+    ses: Ses, argv: list[str], problem: str
+) -> None:
+    code, _, err = run(ses, "resume", *argv, "--yes")  # no SES response stubbed: any call would fail
+    assert code == cli.EXIT_USAGE
+    assert problem in err
+
+
 def test_resume_account_refuses_when_aws_shut_the_account_down(ses: Ses) -> None:
     ses.account(sending_enabled=False, enforcement="SHUTDOWN")
     code, _, err = run(ses, "resume", "--account", "--yes")
