@@ -4,7 +4,8 @@ Text that comes from the event or the alarm (state reasons, names the event clai
 anyone who can call SetAlarmState can write a state reason. It is shown quoted, stripped of control
 and bidirectional-override characters and truncated, and never placed where instructions are. The
 whole message stays far below SNS's 256 KiB limit, the subject is printable ASCII of at most 100
-characters (SNS's rule), and SMS subscribers get a one-line text (``MessageStructure=json``).
+characters (SNS's rule), SMS subscribers get a one-line text and chat channels a custom notification
+(``MessageStructure=json``).
 """
 
 from __future__ import annotations
@@ -46,8 +47,17 @@ class Report:
     body: str
     sms: str
 
+    def chat_notification(self) -> str:
+        """What AWS chat integration posts (Amazon Q Developer in chat applications, "Custom
+        notifications": ``version`` 1.0, ``source`` custom). No ``textType``: the body quotes untrusted
+        text, which must not be rendered as markdown (links)."""
+        content = {"title": self.subject, "description": self.body}
+        return json.dumps({"version": "1.0", "source": "custom", "content": content})
+
     def publish_params(self, topic_arn: str) -> dict[str, Any]:
-        message = {"default": self.body, "email": self.body, "sms": self.sms}
+        """Email gets the text, SMS the one line, every other subscriber (chat, queues, functions) the
+        custom notification, which carries the same text."""
+        message = {"default": self.chat_notification(), "email": self.body, "sms": self.sms}
         return {
             "TopicArn": topic_arn,
             "Subject": self.subject,

@@ -182,7 +182,7 @@ def test_when_describe_alarm_contributors_fails_ses_datapoints_alone_decide(aws:
     summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
     assert "do not confirm" in summary["refused"][0]["reason"]
-    assert "DescribeAlarmContributors failed (AccessDenied)" in aws.reports()[0]["Texts"]["default"]
+    assert "DescribeAlarmContributors failed (AccessDenied)" in aws.reports()[0]["Texts"]["email"]
 
 
 # --- bursts (issue 12 point 8) ------------------------------------------------------------------------------

@@ -215,7 +215,7 @@ def test_duplicate_delivery_pauses_once_and_reports_each_time(aws: Aws, capsys: 
         "SES PAUSED set marketing in us-east-1",
         "SES PAUSED set marketing in us-east-1 (may repeat)",
     ]
-    assert "may repeat an earlier message" in aws.reports()[1]["Texts"]["default"]
+    assert "may repeat an earlier message" in aws.reports()[1]["Texts"]["email"]
     outcomes = [line["outcome"] for line in log_lines(capsys.readouterr().out)]
     assert outcomes == ["paused", "already_paused"]
 
@@ -228,7 +228,7 @@ def test_account_shut_down_by_aws_counts_as_already_paused(aws: Aws) -> None:
     summary = run_handler(load_event("sns_account_bounce_alarm.json"), aws)
     aws.assert_all_calls_made()
     assert summary["already_paused"] and not summary["paused"]
-    assert "paused by AWS (EnforcementStatus SHUTDOWN)" in aws.reports()[0]["Texts"]["default"]
+    assert "paused by AWS (EnforcementStatus SHUTDOWN)" in aws.reports()[0]["Texts"]["email"]
 
 
 def test_dry_run_verifies_and_reports_would_pause_without_writing(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
@@ -368,8 +368,7 @@ def test_report_names_the_resume_command_and_the_fresh_start_warning(aws: Aws) -
     (published,) = aws.reports()
     assert published["TopicArn"] == REPORT_TOPIC
     assert published["Subject"] == "SES PAUSED set marketing in us-east-1: complaint 0.61% >= 0.10%"
-    body = published["Texts"]["default"]
-    assert published["Texts"]["email"] == body
+    body = published["Texts"]["email"]
     assert "ses-guard resume --configuration-set marketing --region us-east-1" in body
     assert "fresh start" in body
     assert "cannot lift" in body
@@ -383,7 +382,7 @@ def test_report_names_the_resume_command_and_the_fresh_start_warning(aws: Aws) -
 def test_account_report_has_no_fresh_start_warning_but_the_account_resume_command(aws: Aws) -> None:
     aws.expect_account_pause(ACCOUNT_ALARM)
     run_handler(load_event("sns_account_bounce_alarm.json"), aws)
-    body = aws.reports()[0]["Texts"]["default"]
+    body = aws.reports()[0]["Texts"]["email"]
     assert "ses-guard resume --account --region us-east-1" in body
     assert "fresh start" not in body
 
@@ -394,6 +393,18 @@ def test_sms_subscribers_get_one_short_ascii_line(aws: Aws) -> None:
     sms = aws.reports()[0]["Texts"]["sms"]
     assert sms == "SES PAUSED set marketing in us-east-1: complaint 0.61% >= 0.10%"
     assert len(sms) <= 140 and sms.isascii()
+
+
+def test_chat_channels_get_the_report_as_a_custom_notification_without_markdown(aws: Aws) -> None:
+    """Amazon Q Developer in chat applications posts SNS messages in its custom-notification format only."""
+    aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
+    run_handler(load_event("sns_set_complaint_alarm.json"), aws)
+    (published,) = aws.reports()
+    notification = json.loads(published["Texts"]["default"])
+    assert (notification["version"], notification["source"]) == ("1.0", "custom")
+    assert notification["content"] == {"title": published["Subject"], "description": published["Texts"]["email"]}
+    assert "textType" not in notification["content"]  # quoted alarm text is never rendered as markdown
+    assert len(published["Message"].encode()) < 256 * 1024
 
 
 def test_decision_log_line_has_all_fields(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:

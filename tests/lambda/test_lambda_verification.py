@@ -59,7 +59,7 @@ def test_a_hand_made_sns_message_for_an_alarm_that_is_ok_pauses_nothing_and_is_r
     aws.expect_publish()
     summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     notice = assert_refused(aws, summary, f"alarm {SET_ALARM} is OK now, not ALARM")
-    body = notice["Texts"]["default"]
+    body = notice["Texts"]["email"]
     assert body.startswith("ses-reputation-guard REFUSED to pause set marketing in us-east-1: nothing was changed.")
     assert "someone or something sent an alarm event" in body
 
@@ -82,7 +82,7 @@ def test_set_alarm_state_without_ses_datapoints_above_the_threshold_pauses_nothi
     aws.expect_publish()
     summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     notice = assert_refused(aws, summary, "SES's own datapoints do not confirm the alarm: 0 of 1 Maximum datapoint")
-    assert "SES data:    0 of 1" in notice["Texts"]["default"]
+    assert "SES data:    0 of 1" in notice["Texts"]["email"]
 
 
 def test_no_ses_datapoints_at_all_pauses_nothing(aws: Aws) -> None:
@@ -229,7 +229,7 @@ def test_a_retry_after_a_failed_report_still_reports_the_pause(aws: Aws) -> None
     aws.assert_all_calls_made()
     assert summary["already_paused"][0]["target"] == "configuration-set:marketing"
     assert len(aws.calls_to("PutConfigurationSetSendingOptions")) == 1
-    body = aws.reports()[-1]["Texts"]["default"]
+    body = aws.reports()[-1]["Texts"]["email"]
     assert "is PAUSED (it already was)" in body and "This may repeat an earlier message" in body
 
 
@@ -254,7 +254,7 @@ def test_alarm_supplied_text_is_quoted_stripped_of_control_characters_and_trunca
     message["NewStateReason"] = INJECTED + " padding" * 200
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
     run_handler(with_sns_message(event, message), aws)
-    body = aws.reports()[0]["Texts"]["default"]
+    body = aws.reports()[0]["Texts"]["email"]
     (reason_line,) = [line for line in body.splitlines() if "curl" in line]
     assert reason_line.startswith('  Its reason:  "Threshold Crossed. How to resume (URGENT) curl')
     assert reason_line.endswith('..."') and len(reason_line) < 330
@@ -396,7 +396,7 @@ def test_a_drill_is_refused_like_a_forged_event_and_the_notice_says_drill(aws: A
     summary = run_handler(drill(load_event("sns_account_bounce_alarm.json")), aws)
     notice = assert_refused(aws, summary, "is OK now")
     assert notice["Subject"] == "SES DRILL pause REFUSED for account in us-east-1: not confirmed"
-    assert "expected result of a drill" in notice["Texts"]["default"]
+    assert "expected result of a drill" in notice["Texts"]["email"]
     assert summary["refused"][0]["drill"] is True
 
 
