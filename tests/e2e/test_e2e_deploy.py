@@ -78,6 +78,8 @@ def _assert_notices(notes: list[dict[str, Any]], topic: str, subject_part: str, 
     mine = [n for n in notes if n.get("TopicArn") == topic and subject_part in n.get("Subject", "")]
     assert len([n for n in mine if "pause REFUSED" in n["Subject"]]) == refused, notes
     assert len([n for n in mine if "SES PAUSED" in n["Subject"]]) == paused, notes
+    # subscribers other than email and SMS (chat channels, this queue) get the chat custom notification
+    assert all(json.loads(n["Message"])["content"]["title"] == n["Subject"] for n in mine), mine
 
 
 def _assert_notify_only_set_is_not_paused(
