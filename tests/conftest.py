@@ -64,5 +64,6 @@ def terraform_cli_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     (symlinked by ``init``), else one shared plugin cache so the registry download happens once."""
     require_terraform()  # raises, naming the prerequisite
     config_dir = tmp_path_factory.mktemp("terraform-cli")
-    cache = None if find_provider_mirror() else config_dir / "plugin-cache"
-    return terraform_cli_env(config_dir, plugin_cache_dir=cache)
+    mirror = find_provider_mirror()
+    cache = None if mirror else config_dir / "plugin-cache"
+    return terraform_cli_env(config_dir, mirror=mirror, plugin_cache_dir=cache)

@@ -164,6 +164,8 @@ METRICS_INSIGHTS_ALARMS_PER_REGION: Final = 200
 METRICS_INSIGHTS_QUERY_MAX_LENGTH: Final = 2048
 # Only the latest 3 hours of data are evaluated ("Limits"): period x evaluation periods <= 3 h.
 METRICS_INSIGHTS_WINDOW_SECONDS_MAX: Final = 3 * 3600
+# Whole-minute periods in that window: the most evaluation periods (and datapoints) a fleet alarm can use.
+METRICS_INSIGHTS_EVALUATION_PERIODS_MAX: Final = METRICS_INSIGHTS_WINDOW_SECONDS_MAX // ALARM_PERIOD_SECONDS_MULTIPLE
 # Metrics Insights has no high-resolution data ("Metrics Insights quotas") and AWS/SES rates are
 # standard resolution: whole minutes only (PutMetricAlarm's 10/20/30 s are high-resolution periods).
 METRICS_INSIGHTS_PERIOD_RULE: Final = (

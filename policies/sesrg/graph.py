@@ -388,11 +388,11 @@ class ResourceGraph:
         """
         followed = context.facts[start:]
         unknown = any(isinstance(f, Opaque) and f.exact for f in followed)
-        consistent = any(isinstance(f, Lit) and f.exact and f.value == value for f in followed)
         module_input = any(
             self.vertices[t].get("block_type_") == "variable" and self._callers(t, context.root) for t in targets
         )
-        misrendered = module_input and not consistent
+        # compared only for module inputs: the comparison costs a walk of the whole rendered map
+        misrendered = module_input and not any(isinstance(f, Lit) and f.exact and f.value == value for f in followed)
         if isinstance(value, dict | list) and value and not misrendered:
             # a map's references are fields of it (a policy's Resource), a list's are its elements (topics)
             if isinstance(value, dict):

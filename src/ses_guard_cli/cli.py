@@ -130,13 +130,14 @@ def _dispatch(
     region = args.region or getattr(getattr(client, "meta", None), "region_name", None) or "?"
     if args.command == "status":
         return _status(client, region, args.configuration_set, args.json, out)
+    cloudwatch = None  # only to close the account's alarm episode (--name-prefix)
     if args.name_prefix is not None:
         problem = _name_prefix_problem(args)
         if problem:
             print(f"error: {problem}", file=err)
             return EXIT_USAGE
-        args.cloudwatch = (service_factory or make_client)("cloudwatch", args.region)
-    return _resume(client, region=region, args=args, stdin=stdin, out=out, err=err)
+        cloudwatch = (service_factory or make_client)("cloudwatch", args.region)
+    return _resume(client, cloudwatch, region=region, args=args, stdin=stdin, out=out, err=err)
 
 
 def _name_prefix_problem(args: argparse.Namespace) -> str | None:
@@ -213,7 +214,9 @@ def _on_off(enabled: bool) -> str:
     return "enabled" if enabled else "PAUSED"
 
 
-def _resume(client: Any, *, region: str, args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+def _resume(
+    client: Any, cloudwatch: Any, *, region: str, args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO
+) -> int:
     account = ses_actions.account_status(client)
     if args.account:
         if account.shut_down_by_aws:
@@ -238,8 +241,8 @@ def _resume(client: Any, *, region: str, args: argparse.Namespace, stdin: TextIO
             return refusal
         ses_actions.resume_account(client)
         out.write(f"Account sending in {region} re-enabled.\n")
-        if args.name_prefix is not None:
-            _close_account_episode(args.cloudwatch, args.name_prefix, out, err)
+        if cloudwatch is not None:
+            _close_account_episode(cloudwatch, args.name_prefix, out, err)
         return EXIT_OK
     return _resume_set(client, account, region=region, args=args, stdin=stdin, out=out, err=err)
 
@@ -249,7 +252,7 @@ def _close_account_episode(cloudwatch: Any, prefix: str, out: TextIO, err: TextI
     than its alarm's current state, so replays of the episode just resumed pause nothing."""
     names = [
         contract.ALARM_NAME_ACCOUNT.format(prefix=prefix, metric=metric, tier=contract.TIER_CRITICAL)
-        for metric in (contract.METRIC_SHORT_BOUNCE, contract.METRIC_SHORT_COMPLAINT)
+        for metric in contract.METRIC_SHORT_NAMES.values()
     ]
     alarms = cloudwatch.describe_alarms(AlarmNames=names, AlarmTypes=["MetricAlarm"])["MetricAlarms"]
     if not alarms:

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from ses_guard_modulegen.guard_props import module_props
-from ses_guard_modulegen.hcl import clean_block, escape_prose_quotes, split_blocks, terraform_block, terraform_fmt
+from ses_guard_modulegen.hcl import clean_block, synth_blocks, terraform_block, terraform_fmt
 from ses_guard_modulegen.hcl_style import tidy_block
 from ses_guard_modulegen.layout import ModuleBlock, arrange, banner
 from ses_guard_modulegen.outputs import outputs
@@ -44,15 +44,13 @@ def build_module_stack(app: App) -> tuple[TerraformStack, ReputationGuard]:
 
 def render_module() -> dict[str, bytes]:
     """Every file of the module, path relative to the module folder => content."""
-    from ses_reputation_guard._cdktf import Testing
-
     with tempfile.TemporaryDirectory(prefix="ses-guard-module-") as outdir:
         app = App(outdir=outdir)
         stack, guard = build_module_stack(app)
-        hcl = escape_prose_quotes(Testing.synth_hcl(stack))
+        synthesized = synth_blocks(stack)
     blocks = [
         ModuleBlock.parse(clean_block(block.text))
-        for block in split_blocks(hcl)
+        for block in synthesized
         if block.kind in ("data", "resource", "locals")
     ]
     variables_ = variables()

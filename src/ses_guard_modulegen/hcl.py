@@ -198,9 +198,14 @@ def _backend_text(block: HclBlock) -> str:
     return "  " + block.text[match.start(1) : end] + "\n"
 
 
+def synth_blocks(stack: TerraformStack) -> list[HclBlock]:
+    """The stack's HCL as cdktf renders it (quotes in prose escaped), block by block."""
+    return split_blocks(escape_prose_quotes(Testing.synth_hcl(stack)))
+
+
 def render_stack_hcl(stack: TerraformStack, required_version: str, provider_version: str) -> str:
     """The whole stack as formatted HCL, with a correct ``terraform`` block."""
-    blocks = split_blocks(escape_prose_quotes(Testing.synth_hcl(stack)))
+    blocks = synth_blocks(stack)
     parts: list[str] = []
     for block in blocks:
         if block.kind == "terraform":

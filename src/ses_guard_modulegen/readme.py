@@ -106,7 +106,8 @@ def _reference_tables(
     rows += ["## Providers", "", "| Name | Version |", "| --- | --- |", f"| aws | `{provider_range}` |", ""]
     rows += ["## Resources", "", "| Name | Type |", "| --- | --- |"]
     rows += [f"| {_resource_link(b)} | {'resource' if b.kind == 'resource' else 'data source'} |" for b in resources]
-    rows += ["", "## Inputs", "", "| Name | Description | Type | Default | Required |", "| --- |" * 1 + " --- |" * 4]
+    rows += ["", "## Inputs", "", "| Name | Description | Type | Default | Required |"]
+    rows += ["| --- | --- | --- | --- | --- |"]
     rows += [
         f"| `{v.name}` | {_cell(v.description)} | `{_cell(v.type)}` | `{_cell(json.dumps(v.default))}` | no |"
         for v in variables

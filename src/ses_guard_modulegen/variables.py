@@ -48,7 +48,7 @@ class ModuleVariable:
             f'variable "{self.name}" {{',
             f"  description = {json.dumps(self.description)}",
             f"  type        = {self.type}",
-            f"  default     = {'null' if self.default is None else hcl_value(self.default)}",
+            f"  default     = {hcl_value(self.default)}",
             f"  nullable    = {json.dumps(self.nullable)}",
         ]
         for validation in self.validations:
@@ -102,6 +102,13 @@ def all_match(rule: rules.PatternRule, values: str) -> str:
 
 def whole_number_ok(value: str, minimum: int | str, maximum: int | str) -> str:
     return f"(floor({value}) == {value} && {value} >= {minimum} && {value} <= {maximum})"
+
+
+def whole_number_validation(subject: str, value: str, minimum: int, maximum: int) -> Validation:
+    """``value`` (HCL) a whole number from ``minimum`` to ``maximum``, refused in the rules table's words."""
+    return Validation(
+        whole_number_ok(value, minimum, maximum), message(subject, value, rules.whole_number(minimum, maximum))
+    )
 
 
 def hcl_list(values: tuple[object, ...]) -> str:
@@ -225,18 +232,14 @@ def _alarm_settings_validations() -> tuple[Validation, ...]:
         for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm", "statistic")
     )
     return (
-        Validation(whole_number_ok(period, rules.ALARM_PERIOD_SECONDS_MIN, rules.ALARM_PERIOD_SECONDS_MAX),
-                   message("alarm_settings.period_seconds", period,
-                           rules.whole_number(rules.ALARM_PERIOD_SECONDS_MIN, rules.ALARM_PERIOD_SECONDS_MAX))),
+        whole_number_validation("alarm_settings.period_seconds", period, rules.ALARM_PERIOD_SECONDS_MIN,
+                                rules.ALARM_PERIOD_SECONDS_MAX),
         Validation(f"{period} % {rules.ALARM_PERIOD_SECONDS_MULTIPLE} == 0",
                    message("alarm_settings.period_seconds", period,
                            rules.multiple_of(rules.ALARM_PERIOD_SECONDS_MULTIPLE))),
-        Validation(whole_number_ok(periods, 1, rules.ALARM_EVALUATION_PERIODS_MAX),
-                   message("alarm_settings.evaluation_periods", periods,
-                           rules.whole_number(1, rules.ALARM_EVALUATION_PERIODS_MAX))),
-        Validation(whole_number_ok(datapoints, 1, rules.ALARM_EVALUATION_PERIODS_MAX),
-                   message("alarm_settings.datapoints_to_alarm", datapoints,
-                           rules.whole_number(1, rules.ALARM_EVALUATION_PERIODS_MAX))),
+        whole_number_validation("alarm_settings.evaluation_periods", periods, 1, rules.ALARM_EVALUATION_PERIODS_MAX),
+        whole_number_validation("alarm_settings.datapoints_to_alarm", datapoints, 1,
+                                rules.ALARM_EVALUATION_PERIODS_MAX),
         Validation(
             f"{period} * {periods} <= ({period} < {rules.ALARM_SHORT_PERIOD_SECONDS} ? "
             f"{rules.ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS} : {rules.ALARM_EVALUATION_RANGE_SECONDS_MAX})",
@@ -324,7 +327,8 @@ def _fleet_validations() -> tuple[Validation, ...]:
         fleet_attribute(name, getattr(defaults, name))
         for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm")
     )
-    window_max = rules.METRICS_INSIGHTS_WINDOW_SECONDS_MAX
+    window_max, most = rules.METRICS_INSIGHTS_WINDOW_SECONDS_MAX, rules.METRICS_INSIGHTS_EVALUATION_PERIODS_MAX
+    minute = rules.ALARM_PERIOD_SECONDS_MULTIPLE
     # Both thresholds given: a validation that read var.default_thresholds would not run while that
     # variable is itself invalid; a fleet threshold left null takes the (validated) default.
     order = tuple(
@@ -343,13 +347,11 @@ def _fleet_validations() -> tuple[Validation, ...]:
         Validation(f"!{any_threshold_not_a_ratio('var.fleet_policy')}",
                    message("fleet_policy", "jsonencode(var.fleet_policy)", rules.RATIO_RULE)),
         *order,
-        Validation(f"{period} >= 60 && {period} % 60 == 0 && {period} * {periods} <= {window_max}",
+        Validation(f"{period} >= {minute} && {period} % {minute} == 0 && {period} * {periods} <= {window_max}",
                    template(f"fleet_policy.period_seconds <period> x evaluation_periods <periods>: "
                             f"{rules.METRICS_INSIGHTS_PERIOD_RULE}.", period=period, periods=periods)),
-        Validation(whole_number_ok(periods, 1, window_max // 60),
-                   message("fleet_policy.evaluation_periods", periods, rules.whole_number(1, window_max // 60))),
-        Validation(whole_number_ok(datapoints, 1, window_max // 60),
-                   message("fleet_policy.datapoints_to_alarm", datapoints, rules.whole_number(1, window_max // 60))),
+        whole_number_validation("fleet_policy.evaluation_periods", periods, 1, most),
+        whole_number_validation("fleet_policy.datapoints_to_alarm", datapoints, 1, most),
         Validation(f"{datapoints} <= {periods}",
                    message("fleet_policy.datapoints_to_alarm", datapoints, rules.DATAPOINTS_RULE)),
     )  # fmt: skip

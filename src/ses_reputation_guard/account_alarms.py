@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract, rules
-from ses_reputation_guard._cdktf import Construct, Op, Precondition, TerraformResourceLifecycle, Token
+from ses_guard_lambda import contract
+from ses_reputation_guard._cdktf import Construct, Op, TerraformResourceLifecycle, Token
 from ses_reputation_guard.alarm_settings import (
     METRICS,
+    RESUMING_SENDING,
     AlarmSettings,
     TieredAlarmsProps,
+    ordered_thresholds,
     reputation_alarm,
     reputation_alarm_tags,
     tiered_alarm_description,
@@ -20,7 +22,6 @@ from ses_reputation_guard.validation import is_token
 
 # In each alarm's description: what a critical alarm does, and where to read on.
 CRITICAL_CONSEQUENCE = "pauses account sending when the account action is 'pause'."
-SEE = "README, 'Resuming sending'"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +48,9 @@ class AccountReputationAlarms(GuardChild[AccountReputationAlarmsProps]):
     def _alarm(self, metric_short: str, tier: str, actions: Any, action: str, count: Any) -> Any:
         context, props = self.context, self.props
         metric_name = METRICS[metric_short]
-        description = tiered_alarm_description(f"account-wide {metric_name}", tier, CRITICAL_CONSEQUENCE, SEE)
+        description = tiered_alarm_description(
+            f"account-wide {metric_name}", tier, CRITICAL_CONSEQUENCE, RESUMING_SENDING
+        )
         return reputation_alarm(
             context,
             self,
@@ -72,12 +75,6 @@ class AccountReputationAlarms(GuardChild[AccountReputationAlarmsProps]):
         critical = getattr(self.props.thresholds, f"{metric_short}_critical")
         if not (is_token(warning) or is_token(critical)):
             return None
-        message = rules.warning_below_critical(Token.as_string(warning), Token.as_string(critical))
-        return TerraformResourceLifecycle(
-            precondition=[
-                Precondition(
-                    condition=Op.lt(warning, critical),
-                    error_message=f"account {metric_short}: {message} (after defaults are applied).",
-                )
-            ]
+        return ordered_thresholds(
+            Op.lt(warning, critical), f"account {metric_short}: ", Token.as_string(warning), Token.as_string(critical)
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda import contract, rules
-from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct
+from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct, Precondition, TerraformResourceLifecycle
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, actions_for, count_for
 from ses_reputation_guard.policy import ReputationThresholds
@@ -113,11 +113,22 @@ class TieredAlarmsProps:
                     yield metric_short, tier, actions, tier_action, count
 
 
+RESUMING_SENDING = "README, 'Resuming sending'"
+"""Where an account or per-set alarm's description sends people (``tiered_alarm_description``'s ``see``)."""
+
+
 def tiered_alarm_description(subject: str, tier: str, critical_consequence: str, see: str) -> str:
     """A guard-wide alarm's description: ``SES <subject> reached the <tier> threshold.``, what the
     alarm does (warnings notify people; ``critical_consequence`` for critical ones) and where to read more."""
     consequence = "Notifies people." if tier == contract.TIER_WARNING else f"Critical: {critical_consequence}"
     return f"SES {subject} reached the {tier} threshold. {consequence} See ses-reputation-guard {see}."
+
+
+def ordered_thresholds(condition: Any, subject: str, warning: str, critical: str) -> TerraformResourceLifecycle:
+    """A plan-time check that the *resolved* warning threshold is below the critical one (what
+    variable validation cannot see once defaults are merged in); ``subject`` starts the message."""
+    message = f"{subject}{rules.warning_below_critical(warning, critical)} (after defaults are applied)."
+    return TerraformResourceLifecycle(precondition=[Precondition(condition=condition, error_message=message)])
 
 
 def reputation_alarm_tags(

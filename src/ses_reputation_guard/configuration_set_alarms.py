@@ -11,9 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract, rules
-from ses_reputation_guard._cdktf import Construct, Precondition, TerraformIterator, TerraformResourceLifecycle, Token
-from ses_reputation_guard.alarm_settings import METRICS, AlarmSettings, reputation_alarm, reputation_alarm_tags
+from ses_guard_lambda import contract
+from ses_reputation_guard._cdktf import Construct, TerraformIterator, TerraformResourceLifecycle, Token
+from ses_reputation_guard.alarm_settings import (
+    METRICS,
+    RESUMING_SENDING,
+    AlarmSettings,
+    ordered_thresholds,
+    reputation_alarm,
+    reputation_alarm_tags,
+    tiered_alarm_description,
+)
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import TerraformExpression, actions_for
 
@@ -58,9 +66,9 @@ class ConfigurationSetReputationAlarms(GuardChild[ConfigurationSetReputationAlar
         if tier == contract.TIER_CRITICAL:
             action = sets.get_string("action")
             actions = actions_for(action, props.pause_topic_arn, props.notification_topic_arn)
-            consequence = f"Critical: action {action} (pause stops only this set)."
         else:
-            action, actions, consequence = contract.ACTION_NOTIFY, [props.notification_topic_arn], "Notifies people."
+            action, actions = contract.ACTION_NOTIFY, [props.notification_topic_arn]
+        consequence = f"action {action} (pause stops only this set)."  # critical alarms only
         return reputation_alarm(
             context,
             self,
@@ -68,9 +76,8 @@ class ConfigurationSetReputationAlarms(GuardChild[ConfigurationSetReputationAlar
             alarm_name=contract.ALARM_NAME_SET.format(
                 prefix=context.name_prefix, configuration_set=set_name, metric=metric_short, tier=tier
             ),
-            alarm_description=(
-                f"SES configuration set {set_name}: {metric_name} reached the {tier} threshold. {consequence}"
-                " See ses-reputation-guard README, 'Resuming sending'."
+            alarm_description=tiered_alarm_description(
+                f"configuration set {set_name}: {metric_name}", tier, consequence, RESUMING_SENDING
             ),
             metric_name=metric_name,
             threshold=sets.get_number(f"{metric_short}_{tier}"),
@@ -88,15 +95,9 @@ def _ordered_thresholds(metric_short: str) -> TerraformResourceLifecycle:
     """Plan-time check on the *resolved* per-set thresholds (overrides merged with defaults),
     which variable validation cannot see."""
     warning, critical = f"each.value.{metric_short}_warning", f"each.value.{metric_short}_critical"
-    return TerraformResourceLifecycle(
-        precondition=[
-            Precondition(
-                condition=f"${{{warning} < {critical}}}",
-                error_message=(
-                    f"configuration set ${{each.key}}: {metric_short} "
-                    + rules.warning_below_critical(f"${{{warning}}}", f"${{{critical}}}")
-                    + " (after defaults are applied)."
-                ),
-            )
-        ]
+    return ordered_thresholds(
+        f"${{{warning} < {critical}}}",
+        f"configuration set ${{each.key}}: {metric_short} ",
+        f"${{{warning}}}",
+        f"${{{critical}}}",
     )

@@ -30,7 +30,7 @@ from ses_reputation_guard.alarm_settings import (
     reputation_alarm_tags,
     tiered_alarm_description,
 )
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.fleet_policy import (
     FleetPolicy,
@@ -105,15 +105,13 @@ class FleetReputationAlarmsProps(TieredAlarmsProps):
         return len(METRICS) * tiers
 
 
-class FleetReputationAlarms(Construct):
+class FleetReputationAlarms(GuardChild[FleetReputationAlarmsProps]):
     """``alarms`` maps (metric, tier) to each alarm created; ``queries`` maps metric to its query."""
 
     def __init__(
         self, scope: Construct, construct_id: str, context: GuardContext, props: FleetReputationAlarmsProps
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.context = context
-        self.props = props
+        super().__init__(scope, construct_id, context, props)
         problems = Problems()
         props.collect_problems(problems)
         self._check_region_quota(problems)

@@ -81,14 +81,16 @@ def collect_window_problems(
 ) -> None:
     """Period, evaluation periods and datapoints of a Metrics Insights alarm (tokens are skipped)."""
     window_max = rules.METRICS_INSIGHTS_WINDOW_SECONDS_MAX
-    problems.integer(f"{subject}.evaluation_periods", evaluation_periods, minimum=1, maximum=window_max // 60)
-    problems.integer(f"{subject}.datapoints_to_alarm", datapoints_to_alarm, minimum=1, maximum=window_max // 60)
+    most = rules.METRICS_INSIGHTS_EVALUATION_PERIODS_MAX
+    problems.integer(f"{subject}.evaluation_periods", evaluation_periods, minimum=1, maximum=most)
+    problems.integer(f"{subject}.datapoints_to_alarm", datapoints_to_alarm, minimum=1, maximum=most)
     if is_token(period_seconds):
         return
     if isinstance(period_seconds, bool) or not isinstance(period_seconds, int):
         problems.add(f"{subject}.period_seconds={period_seconds!r}: must be a whole number of seconds")
         return
-    if period_seconds < 60 or period_seconds % 60 or period_seconds > window_max:
+    minute = rules.ALARM_PERIOD_SECONDS_MULTIPLE
+    if period_seconds < minute or period_seconds % minute or period_seconds > window_max:
         problems.add(f"{subject}.period_seconds={period_seconds!r}: {rules.METRICS_INSIGHTS_PERIOD_RULE}")
         return
     numbers = (evaluation_periods, datapoints_to_alarm)

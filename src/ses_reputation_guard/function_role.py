@@ -237,14 +237,10 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
                 PolicyCondition(test="StringEquals", variable=f"aws:ResourceTag/{key}", values=[value])
                 for key, value in wanted.items()
             ]
-        # the guard's name may be a variable: a local keeps its reference intact inside the conditional
+        wanted_text = {key: json.dumps(value) for key, value in wanted.items()}
         name_prefix = self.context.name_prefix
-        guard_value = (
-            self.context.local(self, "set_tag_name_prefix", name_prefix).text
-            if is_token(name_prefix)
-            else json.dumps(name_prefix)
-        )
-        wanted_text = {contract.TAG_GUARD: guard_value, contract.TAG_ACTION: json.dumps(contract.ACTION_PAUSE)}
+        if is_token(name_prefix):  # a local keeps the reference intact inside the conditional
+            wanted_text[contract.TAG_GUARD] = self.context.local(self, "set_tag_name_prefix", name_prefix).text
         return [
             PolicyCondition(
                 test=f'${{{tagged} ? "StringEquals" : "StringLikeIfExists"}}',

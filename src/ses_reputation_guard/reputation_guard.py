@@ -410,9 +410,9 @@ class ReputationGuard(Construct):
             "dashboard",
             self.context,
             GuardDashboardProps(
-                account_thresholds=self.props.account_policy.thresholds or self.props.default_thresholds,
-                function_name=self.function.function.function_name,
-                dead_letter_queue_name=self.function.dead_letter_queue.name,
+                account_thresholds=self.account_alarms.props.thresholds,
+                function_name=self.health_alarms.props.function_name,
+                dead_letter_queue_name=self.health_alarms.props.dead_letter_queue_name,
                 alarm_arns=[alarm_arns(alarm) for alarm in (*guard_alarms, *health)],
                 configuration_sets=sets,
                 set_alarm_arns=[alarm_arns_by_set(alarms) for alarms in set_alarms],

@@ -17,21 +17,20 @@ from botocore.stub import Stubber
 from botocore.validate import validate_parameters
 
 from ses_guard_cli import cli, drill
-from ses_guard_lambda import contract, handler
+from ses_guard_lambda import contract
 from tests.stubbed_aws import (
+    ACCOUNT_ALARM,
     CONFIG,
     FUNCTION_ARN,
     PREFIX,
     REGION,
     Aws,
-    FakeClock,
-    FakeContext,
     alarm_description,
     make_client,
+    run_handler,
     stubbed_aws,
 )
 
-ACCOUNT_ALARM = f"{PREFIX}-account-bounce-critical"
 FLEET_ALARM = f"{PREFIX}-fleet-bounce-critical"
 
 
@@ -61,9 +60,7 @@ class FakeLambda:
         try:
             if self.crash:
                 raise RuntimeError("boom")
-            summary = handler.handle(
-                event, FakeContext(), config=CONFIG, clients=self.function_side.clients, clock=FakeClock().clock
-            )
+            summary = run_handler(event, self.function_side)
         except Exception as exc:
             payload = {"errorMessage": str(exc), "errorType": type(exc).__name__}
             return {

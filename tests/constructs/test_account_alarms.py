@@ -23,13 +23,13 @@ THRESHOLDS = ReputationThresholds(
 )
 
 
-def account_alarms(stack, **props) -> dict:
+def account_alarms(stack, thresholds=THRESHOLDS, **props) -> dict:
     AccountReputationAlarms(
         stack,
         "account_alarms",
         CONTEXT,
         AccountReputationAlarmsProps(
-            thresholds=THRESHOLDS,
+            thresholds=thresholds,
             settings=AlarmSettings(),
             **ALARM_TOPICS,
             **props,
@@ -96,25 +96,14 @@ def test_flags_known_only_at_plan_time_become_counts(stack):
     assert alarms["guard_account_bounce_warning"]["count"] == "${(var.enabled && var.warnings) ? 1 : 0}"
 
 
-NAMES = ("bounce_warning", "bounce_critical")
-
-
 def test_plan_refuses_resolved_account_thresholds_out_of_order_when_they_are_expressions(stack):
     """The module resolves an account threshold left null to the default's at plan time, where no
     variable validation sees both: the warning alarm checks the resolved pair in a precondition."""
-    warning, critical = (Token.as_number(TerraformVariable(stack, name, type="number").value) for name in NAMES)
-    thresholds = ReputationThresholds(bounce_warning=warning, bounce_critical=critical)
-    AccountReputationAlarms(
-        stack,
-        "account_alarms",
-        CONTEXT,
-        AccountReputationAlarmsProps(
-            thresholds=thresholds,
-            settings=AlarmSettings(),
-            **ALARM_TOPICS,
-        ),
+    warning, critical = (
+        Token.as_number(TerraformVariable(stack, name, type="number").value)
+        for name in ("bounce_warning", "bounce_critical")
     )
-    alarms = resources(synthesized(stack), "aws_cloudwatch_metric_alarm")
+    alarms = account_alarms(stack, ReputationThresholds(bounce_warning=warning, bounce_critical=critical))
     [precondition] = alarms["guard_account_bounce_warning"]["lifecycle"]["precondition"]
     assert precondition["condition"] == "${(var.bounce_warning < var.bounce_critical)}"
     assert rules.WARNING_BELOW_CRITICAL_RULE in precondition["error_message"]

@@ -438,6 +438,7 @@ def test_render_refuses_a_cdktf_token(stack):
         render({"title": variable.string_value})
 
 
+@pytest.mark.slow  # checkov, or terraform apply against an emulator of its own
 def test_checkov_passes_the_json_and_hcl_renderings(tmp_path, stack):
     dashboard_stack(stack)
     (tmp_path / "json").mkdir()
@@ -449,6 +450,7 @@ def test_checkov_passes_the_json_and_hcl_renderings(tmp_path, stack):
     assert result.failed == []
 
 
+@pytest.mark.slow  # checkov, or terraform apply against an emulator of its own
 def test_dashboard_applies_against_the_emulator_and_reads_back_the_same_body(tmp_path, stack):
     """PutDashboard through the provider (moto_server answers it); GetDashboard returns the body."""
     from tests.e2e.moto_server import moto_server, terraform_env

@@ -17,7 +17,7 @@ from ses_reputation_guard.pause_scope import (
     scope_is_pattern_hcl,
 )
 from ses_reputation_guard.validation import Problems
-from tests.support.terraform import require_terraform, run_terraform, terraform_cli_env
+from tests.support.terraform import run_terraform
 
 
 def problems_of(scope, pausing, notify_only=()) -> list[str]:
@@ -30,10 +30,8 @@ def names_of_total_chars(count: int, length: int) -> list[str]:
     return [f"{i:0{length}d}" for i in range(count)]
 
 
-def terraform_console(expression: str, tmp_path: Path) -> object:
+def terraform_console(expression: str, tmp_path: Path, env: dict[str, str]) -> object:
     """The value of an HCL expression, as Terraform computes it (no provider needed)."""
-    require_terraform()
-    env = terraform_cli_env(tmp_path / "cli")
     result = run_terraform(["console"], tmp_path, env, stdin=f"jsonencode({expression})\n")
     return json.loads(json.loads(result.stdout.strip()))
 
@@ -85,12 +83,13 @@ def test_iam_wildcards_become_an_anchored_regex():
     assert glob_regex("a?c") == "^a.c$"
 
 
-def test_terraform_computes_what_python_computes(tmp_path):
+def test_terraform_computes_what_python_computes(tmp_path, terraform_cli_config):
     names = ["tenant-a", "b"]
     scope = '"name-pattern:ten?nt-*"'
     found = terraform_console(
         f"[{arns_chars_hcl(json.dumps(names))}, {pattern_regex_hcl(scope)}, {scope_is_pattern_hcl(scope)}, "
         f"{scope_is_pattern_hcl(json.dumps('tagged'))}]",
         tmp_path,
+        terraform_cli_config,
     )
     assert found == [rules.set_arns_chars(names), glob_regex("ten?nt-*"), True, False]

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from examples.opt_in import ALLOW_CONFIGURATION_SET_DELETION
-from tests.e2e.deploy_helpers import CDKTF, RUNS, Deployer
+from tests.e2e.deploy_helpers import CDKTF, LOCAL_STATE_DELETION_OPT_IN, RUNS, Deployer
 from tests.e2e.moto_server import MotoServer, start_moto_server
 from tests.support.terraform import require_terraform
 
@@ -54,9 +53,8 @@ def local_synth(deployer: Deployer, e2e_workdir: Path) -> Path:
     """`cdktf synth` of every example stack with the local backend, ONCE, into a temp output dir
     (never the developer's cdktf.out); deploys then use --skip-synth."""
     outdir = e2e_workdir / "cdktf.out-local"
-    # The deploy tests end with a destroy, which deletes the managed sets: opted into for these stacks
-    # (examples/opt_in.py; without it their prevent_destroy refuses the destroy, as it should).
-    deployer.synth(outdir, deployer.env(SES_GUARD_BACKEND="local", **{ALLOW_CONFIGURATION_SET_DELETION: "true"}))
+    # The deploy tests end with a destroy, which deletes the managed sets: opted into for these stacks.
+    deployer.synth(outdir, deployer.env(**LOCAL_STATE_DELETION_OPT_IN))
     return outdir
 
 

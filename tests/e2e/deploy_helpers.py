@@ -22,18 +22,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from examples.opt_in import ALLOW_CONFIGURATION_SET_DELETION
 from tests.e2e.moto_server import MotoServer
 from tests.support.aws_env import FAKE_ACCOUNT_ID, offline_aws_env
-from tests.support.terraform import RUNS, CommandLog, run_command, run_terraform, strip_ansi, terraform_env
+from tests.support.terraform import RUNS, run_command, run_terraform, terraform_env
 
-# RUNS (the session's command log) and strip_ansi are re-exported for the tier's other modules.
+# RUNS (the session's command log) is re-exported for the tier's other modules.
 __all__ = [
     "CDKTF",
+    "LOCAL_STATE_DELETION_OPT_IN",
     "REGION_NAMES",
     "ROOT",
     "RUNS",
     "Deployer",
-    "RunLog",
     "account_sending_enabled",
     "delete_queue",
     "filebase64sha256",
@@ -46,7 +47,6 @@ __all__ = [
     "sns_event",
     "stack_dir",
     "stack_lambda_zip",
-    "strip_ansi",
     "subscribe_queue",
     "topic_arn",
     "trip_alarm",
@@ -56,7 +56,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
 # CloudWatch puts the Region's display name into the notification ("Region").
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
-RunLog = CommandLog  # the tier's name for it; RUNS collects every command of the session
+# Local state, and the opt-in that lets the tests' final destroy delete the managed sets (examples/opt_in.py;
+# without it their prevent_destroy refuses the destroy, as it should).
+LOCAL_STATE_DELETION_OPT_IN = {"SES_GUARD_BACKEND": "local", ALLOW_CONFIGURATION_SET_DELETION: "true"}
 
 
 @dataclass

@@ -23,7 +23,7 @@ API
     ``ses_emulator.set_enforcement_status`` (HEALTHY / PROBATION / SHUTDOWN),
     ``.boto3_client(service, region="us-east-1")`` - a boto3 client pointed at the server.
 
-``find_provider_mirror``, ``write_cli_config``, ``terraform_env``, ``FAKE_ACCOUNT_ID``
+``terraform_env``, ``FAKE_ACCOUNT_ID``
     Re-exported from ``tests/support/terraform.py`` and ``tests/support/aws_env.py`` (the one
     terraform runner and the one offline AWS environment): ``terraform_env(endpoint_url, config_dir,
     *, region="us-east-1", mirror=<discovered>, base=None)`` is a complete environment for
@@ -62,18 +62,16 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.aws_env import FAKE_ACCOUNT_ID, emulator_client
-from tests.support.terraform import find_provider_mirror, terraform_env, write_cli_config
+from tests.support.terraform import terraform_env
 
 EMULATOR_SCRIPT = Path(__file__).with_name("ses_emulator.py")
 CONTROL_PATH = "/_ses_emulator/enforcement-status"  # same as ses_emulator.CONTROL_PATH
 __all__ = [
     "FAKE_ACCOUNT_ID",
     "MotoServer",
-    "find_provider_mirror",
     "moto_server",
     "start_moto_server",
     "terraform_env",
-    "write_cli_config",
 ]
 
 

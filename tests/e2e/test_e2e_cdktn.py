@@ -6,15 +6,13 @@ other CLI on Node 22; the redeploy and S3-backend checks stay there (they test T
 
 from __future__ import annotations
 
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.deploy_helpers import (
+    LOCAL_STATE_DELETION_OPT_IN,
     ROOT,
-    RUNS,
     Deployer,
     account_sending_enabled,
     guard_leftovers,
@@ -24,11 +22,11 @@ from tests.e2e.deploy_helpers import (
     sns_event,
     stack_dir,
     stack_lambda_zip,
-    strip_ansi,
     topic_arn,
     trip_alarm,
 )
 from tests.e2e.moto_server import MotoServer
+from tests.support.terraform import run_command
 from tests.toolchain.cdktn_env import (
     CDKTN_APP,
     CDKTN_CLI,
@@ -50,15 +48,7 @@ class CdktnDeployer(Deployer):
 
     def cdktf(self, args: list[str], env: dict[str, str]) -> str:
         words = [a for a in args[1:] if not a.startswith("-") and "/" not in a and " " not in a]
-        what = " ".join(["cdktn", args[0], *words])
-        started = time.perf_counter()
-        result = subprocess.run(
-            [str(CDKTN_CLI), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False
-        )
-        RUNS.add(what, time.perf_counter() - started)  # the tier's timing table
-        output = strip_ansi(result.stdout + result.stderr)
-        assert result.returncode == 0, f"{what} exited {result.returncode}:\n{output[-6000:]}"
-        return output
+        return run_command([str(CDKTN_CLI), *args], cwd=ROOT, env=env, what=" ".join(["cdktn", args[0], *words])).output
 
     def synth(self, outdir: Path, env: dict[str, str]) -> str:
         return self.cdktf(["synth", "--app", CDKTN_APP, "--output", str(outdir)], env)
@@ -71,15 +61,14 @@ def test_cdktn_deploys_the_per_set_example_pauses_only_marketing_and_destroys_it
     server, stack, prefix = fresh_emulator, "per-set", "ses-guard-sets"
     cdktn = CdktnDeployer(server, deployer.workdir)
     # The test ends with a destroy, which deletes the managed sets: opted into for this deployment.
-    opt_in = {"SES_GUARD_BACKEND": "local", "SES_GUARD_ALLOW_CONFIGURATION_SET_DELETION": "true"}
-    env = cdktn.env(US, **opt_in)
+    env = cdktn.env(US, **LOCAL_STATE_DELETION_OPT_IN)
     # Own folder: the local state lands beside the output folders (../terraform.<stack>.tfstate),
     # so cdktn's output and cdktf's (a sibling) share it.
     outdir, cdktf_out = deployer.workdir / "cdktn" / "cdktf.out", deployer.workdir / "cdktn" / "cdktf.out-cdktf"
     outdir.parent.mkdir(exist_ok=True)
     synth_log = cdktn.synth(outdir, env)
     assert END_OF_LIFE_BANNER not in synth_log.lower(), synth_log[-2000:]
-    cdktf_env = deployer.env(US, **opt_in)
+    cdktf_env = deployer.env(US, **LOCAL_STATE_DELETION_OPT_IN)
     deployer.synth(cdktf_out, cdktf_env)
 
     deploy_log = cdktn.deploy([stack], outdir, env)

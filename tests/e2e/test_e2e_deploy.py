@@ -39,7 +39,7 @@ from tests.e2e.deploy_helpers import (
 )
 from tests.e2e.moto_server import MotoServer
 from tests.module.conftest import copy_consumer_example
-from tests.support.terraform import run_terraform
+from tests.support.terraform import plan_json, run_terraform
 
 pytestmark = pytest.mark.e2e
 
@@ -274,8 +274,7 @@ def _assert_plan_refuses_to_destroy_a_managed_set(workdir: Path, env: dict[str, 
 
 
 def _planned_deletions(workdir: Path, env: dict[str, str]) -> list[str]:
-    run_terraform(["plan", "-input=false", "-out=retire.tfplan"], workdir, env)
-    shown = json.loads(run_terraform(["show", "-json", "retire.tfplan"], workdir, env).stdout)
+    shown = plan_json(workdir, env, plan_file="retire.tfplan")
     return [c["address"] for c in shown.get("resource_changes", []) if "delete" in c["change"]["actions"]]
 
 

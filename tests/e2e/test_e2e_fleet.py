@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from examples.fleet.stack import NAME_PREFIX, STACK_NAME, VIP_THRESHOLDS
-from examples.opt_in import ALLOW_CONFIGURATION_SET_DELETION
 from ses_guard_lambda import contract
 from ses_reputation_guard.fleet_policy import fleet_query
 from tests.e2e.deploy_helpers import (
+    LOCAL_STATE_DELETION_OPT_IN,
     Deployer,
     account_sending_enabled,
     guard_leftovers,
@@ -41,7 +41,6 @@ pytestmark = pytest.mark.e2e
 US = "us-east-1"
 EXPLICIT_SETS = ("transactional", "vip")
 LATE_SET = "customer-created-later"
-OPT_IN = {"SES_GUARD_BACKEND": "local", ALLOW_CONFIGURATION_SET_DELETION: "true"}
 
 
 def publish_rates(server: MotoServer, configuration_set: str, metric: str, value: float) -> None:
@@ -75,20 +74,11 @@ def contributor_run(server: MotoServer, alarm_name: str, configuration_set: str,
     return outcome["summary"]
 
 
-@pytest.fixture(scope="module")
-def fleet_synth(deployer: Deployer, e2e_workdir: Path) -> Path:
-    """`cdktf synth` with the local backend and the opt-in that lets `destroy` delete the managed sets
-    (examples/opt_in.py; without it their ``prevent_destroy`` refuses the destroy, as it should)."""
-    outdir = e2e_workdir / "cdktf.out-fleet"
-    deployer.synth(outdir, deployer.env(US, **OPT_IN))
-    return outdir
-
-
 def test_fleet_example_pauses_a_set_created_after_the_deploy_and_spares_the_explicit_ones(
-    deployer: Deployer, fleet_synth: Path, fresh_emulator: MotoServer, tmp_path: Path
+    deployer: Deployer, local_synth: Path, fresh_emulator: MotoServer, tmp_path: Path
 ) -> None:
-    server, local_synth = fresh_emulator, fleet_synth
-    env = deployer.env(US, **OPT_IN)
+    server = fresh_emulator
+    env = deployer.env(US, **LOCAL_STATE_DELETION_OPT_IN)
     workdir = stack_dir(local_synth, STACK_NAME)
     deployer.deploy([STACK_NAME], local_synth, env)
     deployer.assert_converged(workdir, env, "after the first deploy")

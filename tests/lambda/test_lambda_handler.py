@@ -293,13 +293,7 @@ def test_throttling_beyond_the_sdk_retries_is_retried_until_the_time_budget_is_s
     clients = Clients(sesv2=sesv2, sns=aws.sns, cloudwatch=aws.cloudwatch)
     clock = FakeClock()
     with pytest.raises(RecordProcessingError, match=r"TooManyRequestsException.*time budget is spent"):
-        handler.handle(
-            load_event("sns_account_bounce_alarm.json"),
-            FakeContext(),
-            config=CONFIG,
-            clients=clients,
-            clock=clock.clock,
-        )
+        run_handler(load_event("sns_account_bounce_alarm.json"), aws, clients=clients, clock=clock)
     # More than the SDK's 5 attempts (its retry quota even runs dry, then it stops retrying at once).
     assert len(attempts) > 5
     assert 100 <= clock.elapsed <= 120  # kept 10 s of the 120 s budget in reserve

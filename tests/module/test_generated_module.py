@@ -12,7 +12,7 @@ import pytest
 from ses_guard_lambda import rules
 from tests.conftest import ROOT
 from tests.module.conftest import MODULE_DIR
-from tests.support.terraform import run_terraform
+from tests.support.terraform import plan_json
 
 RESOURCE_FILES = {
     "aws_kms_key": "main.tf",
@@ -173,8 +173,7 @@ def test_module_package_is_the_deterministic_lambda_zip(generated_module):
 
 @pytest.mark.slow
 def test_consumer_example_plans_the_expected_resources(consumer_workspace: Path, emulator_env: dict[str, str]):
-    run_terraform(["plan", "-input=false", "-out=plan.tfplan"], consumer_workspace, emulator_env)
-    shown = json.loads(run_terraform(["show", "-json", "plan.tfplan"], consumer_workspace, emulator_env).stdout)
+    shown = plan_json(consumer_workspace, emulator_env)
     planned = {change["address"] for change in shown["resource_changes"] if change["change"]["actions"] == ["create"]}
     module = "module.ses_guard"
     expected = {

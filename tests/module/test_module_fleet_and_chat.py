@@ -14,7 +14,7 @@ from ses_guard_lambda import contract
 from ses_reputation_guard.fleet_policy import fleet_query
 from tests.module.conftest import FLEET_CONSUMER_DIR, copy_consumer_example
 from tests.module.test_terraform_validate import validate
-from tests.support.terraform import run_terraform
+from tests.support.terraform import plan_json, run_terraform
 
 pytestmark = pytest.mark.slow
 
@@ -25,8 +25,7 @@ SLACK = [{"label": "alerts", "team_id": "T01ABCDEF", "channel_id": "C01ABCDEF"}]
 
 def planned_resources(directory: Path, env: dict[str, str], *args: str) -> dict[str, dict[str, Any]]:
     """Address => planned values of every resource the plan creates."""
-    run_terraform(["plan", "-input=false", "-out=plan.tfplan", *args], directory, env)
-    shown = json.loads(run_terraform(["show", "-json", "plan.tfplan"], directory, env).stdout)
+    shown = plan_json(directory, env, *args)
     return {
         change["address"]: change["change"]["after"]
         for change in shown["resource_changes"]

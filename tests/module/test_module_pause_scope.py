@@ -13,7 +13,7 @@ import pytest
 from ses_guard_lambda import contract, rules
 from tests.module.conftest import MODULE_DIR, copy_consumer_example
 from tests.support.aws_env import FAKE_ACCOUNT_ID
-from tests.support.terraform import run_terraform
+from tests.support.terraform import plan_json, run_terraform
 
 pytestmark = pytest.mark.slow
 
@@ -52,9 +52,7 @@ def plan_policies(directory: Path, env: dict[str, str], scope: str) -> dict[str,
     """Policy document address => its statements, as read at plan time with ``pause_scope = scope``
     (the documents depend only on data sources; the role policies using them wait for the role)."""
     plan_file = f"{scope.replace(':', '-').replace('*', 'x')}.tfplan"
-    run_terraform(["plan", "-input=false", "-lock=false", f"-out={plan_file}", "-var", f"pause_scope={scope}"],
-                  directory, env)  # fmt: skip
-    shown = json.loads(run_terraform(["show", "-json", plan_file], directory, env).stdout)
+    shown = plan_json(directory, env, "-lock=false", "-var", f"pause_scope={scope}", plan_file=plan_file)
     [module] = [m for m in shown["prior_state"]["values"]["root_module"]["child_modules"] if m["address"] == MODULE]
     return {
         resource["address"]: json.loads(resource["values"]["json"])["Statement"]

@@ -171,7 +171,6 @@ def run_command(
     ok: tuple[int, ...] | None = (0,),
     timeout: float = 900,
     stdin: str | None = None,
-    log: CommandLog = RUNS,
 ) -> CommandResult:
     label = what or " ".join(cmd[:2])
     started = time.perf_counter()
@@ -192,7 +191,7 @@ def run_command(
     result = CommandResult(
         label, completed.returncode, completed.stdout, completed.stderr, time.perf_counter() - started
     )
-    log.add(label, result.seconds)
+    RUNS.add(label, result.seconds)
     if ok is not None and result.returncode not in ok:
         tail = "\n".join(result.output.splitlines()[-80:])
         raise AssertionError(f"{label} failed with exit code {result.returncode} (cwd {cwd}):\n{tail}")
@@ -207,7 +206,6 @@ def run_terraform(
     ok: tuple[int, ...] | None = (0,),
     timeout: float = 900,
     stdin: str | None = None,
-    log: CommandLog = RUNS,
 ) -> CommandResult:
     """``terraform <args>`` without colours (``-no-color`` goes right after the subcommand, e.g.
     ``state rm``: flags after a positional argument are not read as flags)."""
@@ -216,4 +214,11 @@ def run_terraform(
         position += 1
     cmd = ["terraform", *args[:position], "-no-color", *args[position:]]
     what = f"terraform {args[0]} {cwd.name}"
-    return run_command(cmd, cwd=cwd, env=env, what=what, ok=ok, timeout=timeout, stdin=stdin, log=log)
+    return run_command(cmd, cwd=cwd, env=env, what=what, ok=ok, timeout=timeout, stdin=stdin)
+
+
+def plan_json(cwd: Path, env: Mapping[str, str], *args: str, plan_file: str = "plan.tfplan") -> dict[str, Any]:
+    """``terraform plan -out=<plan_file> <args>`` and the plan as ``terraform show -json`` renders it."""
+    run_terraform(["plan", "-input=false", f"-out={plan_file}", *args], cwd, env)
+    shown: dict[str, Any] = json.loads(run_terraform(["show", "-json", plan_file], cwd, env).stdout)
+    return shown
