@@ -69,7 +69,7 @@ def fleet_contributor_event(configuration_set: str) -> dict[str, Any]:
     """The SNS fleet-contributor notification (events/sns_fleet_contributor.json) for ``configuration_set``."""
     event = load_event("sns_fleet_contributor.json")
     message = sns_message(event)
-    message["AlarmContributor"]["ContributorAttributes"][contract.DIMENSION_CONFIGURATION_SET] = configuration_set
+    message[contract.SNS_CONTRIBUTOR_ATTRIBUTES][contract.DIMENSION_CONFIGURATION_SET] = configuration_set
     return with_sns_message(event, message)
 
 

@@ -54,6 +54,10 @@ SOURCE_SNS: Final = "sns"
 SOURCE_ALARM_ACTION: Final = "alarm-action"
 SOURCE_EVENTBRIDGE: Final = "eventbridge"
 SOURCES: Final = (SOURCE_SNS, SOURCE_ALARM_ACTION, SOURCE_EVENTBRIDGE)
+# A Metrics Insights alarm's per-contributor SNS notification names the contributor at the top level
+# of the message (CloudWatch User Guide, "Log alarms"; AlarmHistoryItem uses the same names).
+SNS_CONTRIBUTOR_ID: Final = "AlarmContributorId"
+SNS_CONTRIBUTOR_ATTRIBUTES: Final = "AlarmContributorAttributes"
 
 # --- function environment ---------------------------------------------------------------------
 ENV_GUARD_NAME_PREFIX: Final = "GUARD_NAME_PREFIX"

@@ -33,17 +33,25 @@ class EventParseError(ValueError):
     """The input cannot be understood; the record fails (it is retried, then dead-lettered)."""
 
 
+class NotAStateChangeError(Exception):
+    """A well-formed CloudWatch event that is no alarm state change (e.g. "CloudWatch Alarm
+    Configuration Change", sent when an alarm is created, updated or deleted): ignored, never failed."""
+
+
 _EVENTBRIDGE_DETAIL_TYPES = frozenset({"CloudWatch Alarm State Change", "CloudWatch Alarm Contributor State Change"})
 _STATES = frozenset({"ALARM", "OK", "INSUFFICIENT_DATA"})
 _ALARM_ARN = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):cloudwatch:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):alarm:(?P<name>.+)"
 )
 _DATAPOINT = re.compile(r"\[\s*(?P<value>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*\(")
-# Contributors: EventBridge documents detail.alarmContributor = {"id", "attributes"}; for SNS
-# notifications the shape is not documented, so the names of the DescribeAlarmContributors API
-# (ContributorId, ContributorAttributes) are accepted as well.
-_CONTRIBUTOR_KEYS = ("alarmContributor", "AlarmContributor", "Contributor", "contributor")
-_ATTRIBUTE_KEYS = ("attributes", "Attributes", "ContributorAttributes", "contributorAttributes")
+# Contributors, only in the shapes AWS sends (tests/events/README.md cites each):
+# * SNS notification: top-level "AlarmContributorId" and "AlarmContributorAttributes" (CloudWatch User
+#   Guide, "Log alarms"; the same names as AlarmHistoryItem in DescribeAlarmHistory);
+# * EventBridge "CloudWatch Alarm Contributor State Change": detail.alarmContributor = {id, attributes}
+#   ("Alarm events and EventBridge"); the alarm-action event's alarmData mirrors EventBridge's detail.
+_SNS_CONTRIBUTOR_ID = contract.SNS_CONTRIBUTOR_ID
+_SNS_CONTRIBUTOR_ATTRIBUTES = contract.SNS_CONTRIBUTOR_ATTRIBUTES
+_CAMEL_CONTRIBUTOR = "alarmContributor"
 
 Dimensions = tuple[tuple[str, str], ...]
 
@@ -79,6 +87,8 @@ class AlarmEvent:
     comparison_operator: str | None = None
     value: float | None = None
     contributor: Dimensions | None = None
+    """The contributor's attributes (a multi-series alarm's per-contributor delivery), else None."""
+    contributor_id: str | None = None
     topic_arn: str | None = None
     message_id: str | None = None
     drill: bool = False
@@ -238,7 +248,8 @@ def parse_sns_message(
         threshold=_opt_float(trigger, "Threshold"),
         comparison_operator=_opt_str(trigger, "ComparisonOperator"),
         value=_value_from_reason(reason, None),
-        contributor=_find_contributor(body, trigger),
+        contributor=_sns_contributor(body),
+        contributor_id=_opt_str(body, _SNS_CONTRIBUTOR_ID),
         topic_arn=topic_arn,
         message_id=message_id,
     )
@@ -261,6 +272,8 @@ def parse_alarm_action(event: Mapping[str, Any]) -> AlarmEvent:
 def parse_eventbridge(event: Mapping[str, Any]) -> AlarmEvent:
     detail_type = event.get("detail-type")
     if detail_type not in _EVENTBRIDGE_DETAIL_TYPES:
+        if isinstance(detail_type, str) and detail_type and isinstance(event.get("detail"), Mapping):
+            raise NotAStateChangeError(f"EventBridge {detail_type[:80]!r} event: not an alarm state change")
         raise EventParseError(f"unsupported EventBridge detail-type {detail_type!r}")
     resources = _list(event, "resources")
     if not resources or not isinstance(resources[0], str):
@@ -305,7 +318,8 @@ def _parse_camel(
         threshold=threshold if threshold is not None else _opt_float(configuration, "threshold"),
         comparison_operator=_opt_str(configuration, "comparisonOperator"),
         value=_value_from_reason(reason, reason_data),
-        contributor=_find_contributor(data, None),
+        contributor=_camel_contributor(data),
+        contributor_id=_camel_contributor_id(data),
         message_id=message_id,
     )
 
@@ -452,27 +466,29 @@ def _string_map(value: Mapping[Any, Any], what: str) -> Dimensions:
     return tuple(sorted(result))
 
 
-def _find_contributor(top: Mapping[str, Any], trigger: Mapping[str, Any] | None) -> Dimensions | None:
-    for level in (top, trigger or {}):
-        for key in _CONTRIBUTOR_KEYS:
-            contributor = level.get(key)
-            if contributor is None:
-                continue
-            if not isinstance(contributor, Mapping):
-                raise EventParseError(f"{key!r} must be an object, got {_kind(contributor)}")
-            for attr_key in _ATTRIBUTE_KEYS:
-                attributes = contributor.get(attr_key)
-                if attributes is not None:
-                    if not isinstance(attributes, Mapping):
-                        raise EventParseError(f"{key}.{attr_key} must be an object")
-                    return _string_map(attributes, f"{key}.{attr_key}")
-            raise EventParseError(f"{key!r} has no attribute map ({', '.join(_ATTRIBUTE_KEYS)})")
-        attributes = level.get("ContributorAttributes")
-        if attributes is not None:
-            if not isinstance(attributes, Mapping):
-                raise EventParseError("ContributorAttributes must be an object")
-            return _string_map(attributes, "ContributorAttributes")
-    return None
+def _sns_contributor(body: Mapping[str, Any]) -> Dimensions | None:
+    """``AlarmContributorAttributes`` at the top level of the SNS message, when present."""
+    attributes = body.get(_SNS_CONTRIBUTOR_ATTRIBUTES)
+    if attributes is None:
+        return None
+    if not isinstance(attributes, Mapping):
+        raise EventParseError(f"{_SNS_CONTRIBUTOR_ATTRIBUTES!r} must be an object, got {_kind(attributes)}")
+    return _string_map(attributes, _SNS_CONTRIBUTOR_ATTRIBUTES)
+
+
+def _camel_contributor(data: Mapping[str, Any]) -> Dimensions | None:
+    """``alarmContributor.attributes`` of an EventBridge detail (or alarm-action alarmData)."""
+    contributor = data.get(_CAMEL_CONTRIBUTOR)
+    if contributor is None:
+        return None
+    if not isinstance(contributor, Mapping):
+        raise EventParseError(f"{_CAMEL_CONTRIBUTOR!r} must be an object, got {_kind(contributor)}")
+    return _string_map(_obj(contributor, "attributes"), f"{_CAMEL_CONTRIBUTOR}.attributes")
+
+
+def _camel_contributor_id(data: Mapping[str, Any]) -> str | None:
+    contributor = data.get(_CAMEL_CONTRIBUTOR)
+    return _opt_str(contributor, "id") if isinstance(contributor, Mapping) else None
 
 
 def _reason_data(value: Any) -> Mapping[str, Any] | None:

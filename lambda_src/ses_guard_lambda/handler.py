@@ -21,7 +21,7 @@ from .budget import Budget, BudgetExhaustedError, Clock
 from .clients import Clients, default_clients, region_from_env
 from .config import ConfigError, GuardConfig
 from .decision import ALREADY_PAUSED, IGNORED, PAUSED, REFUSE, REFUSED, WOULD_PAUSE, Context, Target
-from .events import EventParseError, parse_record, split_records
+from .events import EventParseError, NotAStateChangeError, parse_record, split_records
 from .judge import Invocation, Judgement, judge
 
 _FUNCTION_ARN = re.compile(
@@ -116,6 +116,10 @@ def _run(job: RecordJob) -> tuple[int, str] | None:
     """Process one record; the failure (index, reason) if it failed."""
     try:
         _process(job)
+        return None
+    except NotAStateChangeError as exc:
+        log.emit("INFO", "ignored", record=job.index, source=job.kind, reason=str(exc), request_id=job.inv.request_id)
+        job.summary["ignored"].append({"record": job.index, "alarm": None, "reason": str(exc)})
         return None
     except EventParseError as exc:
         reason = f"unparseable {job.kind} record: {exc}"

@@ -116,8 +116,9 @@ def drill_event(alarm: Mapping[str, Any], pause_topic: str, configuration_set: s
         "Trigger": _trigger(alarm),
     }
     if alarm.get("Metrics") and configuration_set is not None:  # the fleet alarm: one contributor
-        attributes = {contract.DIMENSION_CONFIGURATION_SET: configuration_set}
-        message["AlarmContributor"] = {"ContributorId": "ses-guard-drill", "ContributorAttributes": attributes}
+        # The keys CloudWatch puts at the top level of a contributor's notification (contract.py).
+        message[contract.SNS_CONTRIBUTOR_ID] = uuid.uuid4().hex[:16]
+        message[contract.SNS_CONTRIBUTOR_ATTRIBUTES] = {contract.DIMENSION_CONFIGURATION_SET: configuration_set}
     record = {
         "EventSource": "aws:sns",
         "EventVersion": "1.0",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -146,7 +147,8 @@ def test_a_drill_on_a_set_without_its_own_alarm_goes_through_the_fleet_alarm(
     assert code == cli.EXIT_OK
     assert "contributor tenant-7 is not in ALARM now" in out
     message = json.loads(lam.events[0]["Records"][0]["Sns"]["Message"])
-    assert message["AlarmContributor"]["ContributorAttributes"] == {"ses:configuration-set": "tenant-7"}
+    assert message["AlarmContributorAttributes"] == {"ses:configuration-set": "tenant-7"}
+    assert re.fullmatch(r"[0-9a-f]{16}", message["AlarmContributorId"])
 
 
 def test_a_drill_where_ses_confirms_a_breach_reports_would_pause_and_pauses_nothing(

@@ -64,10 +64,10 @@ def contributor_run(server: MotoServer, alarm_name: str, configuration_set: str,
     """The fleet alarm in ALARM, and its notification for one contributor delivered from the pause
     topic to the deployed handler; returns the handler's summary."""
     _, message = trip_alarm(server, US, alarm_name)
-    message["AlarmContributor"] = {
-        "ContributorId": uuid.uuid4().hex[:16],
-        "ContributorAttributes": {contract.DIMENSION_CONFIGURATION_SET: configuration_set},
-    }
+    # The real shape (tests/events/sns_fleet_contributor.json): contributor keys at the top level.
+    message["ActionExecutedAfterMuteWindow"] = False
+    message[contract.SNS_CONTRIBUTOR_ID] = uuid.uuid4().hex[:16]
+    message[contract.SNS_CONTRIBUTOR_ATTRIBUTES] = {contract.DIMENSION_CONFIGURATION_SET: configuration_set}
     event = sns_event(server, US, topic_arn(server, US, f"{NAME_PREFIX}-pause"), message)
     outcome = invoke_deployed_function(server, US, f"{NAME_PREFIX}-pause", zip_path, event, workdir)
     assert outcome["ok"], outcome

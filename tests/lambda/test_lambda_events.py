@@ -60,30 +60,31 @@ def test_metric_math_alarm_lists_its_metric_stats_and_expressions() -> None:
     assert alarm.value == 0.081
 
 
-def test_fleet_contributor_attributes_are_read_from_the_sns_message() -> None:
+def test_fleet_contributor_attributes_are_read_from_the_top_level_of_the_sns_message() -> None:
     alarm = parse_first(load_event("sns_fleet_contributor.json"))
     assert alarm.metrics == ()
     assert 'SCHEMA("AWS/SES"' in alarm.expressions[0]
     assert alarm.contributor_attribute("ses:configuration-set") == "newsletter"
+    assert alarm.contributor_id == "a29eb44b20c4362e"
 
 
 @pytest.mark.parametrize(
-    "place",
-    ["top-level alarmContributor", "Trigger AlarmContributor", "top-level ContributorAttributes"],
+    "guessed",
+    [
+        {"AlarmContributor": {"ContributorId": "x", "ContributorAttributes": {"ses:configuration-set": "n"}}},
+        {"alarmContributor": {"id": "x", "attributes": {"ses:configuration-set": "n"}}},
+        {"Contributor": {"Attributes": {"ses:configuration-set": "n"}}},
+        {"ContributorAttributes": {"ses:configuration-set": "n"}},
+    ],
+    ids=["AlarmContributor", "alarmContributor", "Contributor", "ContributorAttributes"],
 )
-def test_contributor_is_found_at_the_top_level_or_in_the_trigger(place: str) -> None:
+def test_guessed_contributor_spellings_in_an_sns_message_name_no_contributor(guessed: dict[str, Any]) -> None:
     event = load_event("sns_fleet_contributor.json")
     message = sns_message(event)
-    del message["AlarmContributor"]
-    attributes = {"ses:configuration-set": "newsletter"}
-    if place == "top-level alarmContributor":
-        message["alarmContributor"] = {"id": "x", "attributes": attributes}
-    elif place == "Trigger AlarmContributor":
-        message["Trigger"]["AlarmContributor"] = {"ContributorId": "x", "ContributorAttributes": attributes}
-    else:
-        message["ContributorAttributes"] = attributes
+    del message["AlarmContributorId"], message["AlarmContributorAttributes"]
+    message.update(guessed)
     alarm = parse_first(with_sns_message(event, message))
-    assert alarm.contributor == (("ses:configuration-set", "newsletter"),)
+    assert alarm.contributor is None and alarm.contributor_id is None
 
 
 def test_direct_alarm_action_event_reads_reason_data_and_dimension_map() -> None:
@@ -116,7 +117,8 @@ def test_eventbridge_events_are_parsed_including_contributors() -> None:
         (lambda m: m.update(StateChangeTime="yesterday"), "'yesterday' is not an ISO 8601 timestamp"),
         (lambda m: m["Trigger"].update(Threshold="high"), "'Threshold' must be a number, got 'high'"),
         (lambda m: m["Trigger"].update(Dimensions={"a": "b"}), "Dimensions must be a list"),
-        (lambda m: m.update(AlarmContributor={"ContributorAttributes": {"k": 1}}), "map strings to strings"),
+        (lambda m: m.update(AlarmContributorAttributes={"k": 1}), "map strings to strings"),
+        (lambda m: m.update(AlarmContributorAttributes=["k"]), "'AlarmContributorAttributes' must be an object"),
     ],
 )
 def test_malformed_notifications_are_parse_errors_that_quote_the_bad_value(mutate: Any, message: str) -> None:
@@ -142,10 +144,10 @@ def test_record_from_another_event_source_is_rejected() -> None:
         parse_first(event)
 
 
-def test_eventbridge_event_of_another_detail_type_is_rejected() -> None:
+def test_an_eventbridge_event_without_a_detail_type_is_rejected() -> None:
     event = load_event("eventbridge_alarm_state_change.json")
-    event["detail-type"] = "CloudWatch Alarm Configuration Change"
-    with pytest.raises(EventParseError, match="unsupported EventBridge detail-type"):
+    del event["detail-type"]
+    with pytest.raises(EventParseError, match="unrecognised event shape"):
         parse_first(event)
 
 

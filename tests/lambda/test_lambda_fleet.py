@@ -51,7 +51,7 @@ def test_an_eventbridge_contributor_state_change_pauses_exactly_the_contributor_
 def test_the_alarm_level_notification_of_a_fleet_alarm_pauses_nothing(aws: Aws) -> None:
     event = load_event("sns_fleet_contributor.json")
     message = sns_message(event)
-    del message["AlarmContributor"]
+    del message["AlarmContributorId"], message["AlarmContributorAttributes"]
     message["NewStateReason"] = "3 out of 120 time series evaluated to ALARM"
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
     summary = run_handler(with_sns_message(event, message), aws)
