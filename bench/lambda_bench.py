@@ -43,7 +43,8 @@ IMPORT_SNIPPET = "import time; t = time.perf_counter(); import {module}; print(t
 EVENT_SNIPPET = r"""
 import json, os, sys, time
 from datetime import UTC, datetime, timedelta
-from ses_guard_lambda import contract, handler
+from ses_guard_policy import contract
+from ses_guard_lambda import handler
 from ses_guard_lambda.clients import Clients
 from ses_guard_lambda.config import GuardConfig
 from ses_guard_lambda.events import parse_record, split_records
@@ -170,7 +171,7 @@ def main() -> int:
     print(f"### Import time (median of {args.runs} fresh interpreters)\n")
     print("| module | median ms |")
     print("| --- | ---: |")
-    for module in ("ses_guard_lambda.contract", "boto3", "ses_guard_lambda.handler"):
+    for module in ("ses_guard_policy.contract", "boto3", "ses_guard_lambda.handler"):
         print(f"| `import {module}` | {import_time(module, args.runs) * 1000:.1f} |")
     print(f"\n### Per-event handling ({args.iterations} iterations, fake clients)\n")
     print("| event | outcome | median us | p99 us |")

@@ -20,10 +20,11 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ses_guard_lambda import alarm_names, contract, handler
+from ses_guard_lambda import handler
 from ses_guard_lambda.budget import Clock
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
 from ses_guard_lambda.config import GuardConfig
+from ses_guard_policy import alarm_names, contract
 
 EVENTS_DIR = pathlib.Path(__file__).resolve().parent / "events"
 ACCOUNT = "123456789012"

@@ -12,7 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import contract, rules
+from ses_guard_policy import contract, rules
+
 from .budget import Budget, error_code
 from .events import AlarmEvent, MetricRef
 

@@ -1,7 +1,7 @@
 """The function's configuration: its environment (docs/lambda.md, "Environment") and the optional
 per-set policy table shipped in the package (``contract.POLICY_TABLE_FILE``).
 
-Every check uses the shared rules of ``ses_guard_lambda.rules`` (patterns matched with ``fullmatch``).
+Every check uses the shared rules of ``ses_guard_policy.rules`` (patterns matched with ``fullmatch``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import contract, rules
+from ses_guard_policy import contract, rules
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})

@@ -15,7 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import alarm_names, contract
+from ses_guard_policy import alarm_names, contract
+
 from .config import GuardConfig, is_valid_set_name
 from .events import SOURCE_SNS, AlarmEvent
 

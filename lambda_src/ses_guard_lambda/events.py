@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import contract
+from ses_guard_policy import contract
 
 SOURCE_SNS = contract.SOURCE_SNS
 SOURCE_ALARM_ACTION = contract.SOURCE_ALARM_ACTION

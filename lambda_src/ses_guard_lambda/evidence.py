@@ -16,7 +16,8 @@ from typing import Any
 import botocore
 from botocore.exceptions import ClientError
 
-from . import contract
+from ses_guard_policy import contract
+
 from .alarm_facts import PAUSING_OPERATORS, AlarmFacts, aware_utc
 from .budget import Budget, error_code
 from .events import MetricRef

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import alarm_names, contract, ses_actions
+from ses_guard_policy import alarm_names, contract
+
+from . import ses_actions
 from .budget import Budget
 from .config import GuardConfig
 from .decision import Context

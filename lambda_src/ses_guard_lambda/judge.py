@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from . import alarm_names, contract, fleet, ses_actions
+from ses_guard_policy import alarm_names, contract
+
+from . import fleet, ses_actions
 from .alarm_facts import AlarmFacts, claim_problem, describe_alarm, fetch_tags
 from .budget import Budget, Clock
 from .clients import Clients

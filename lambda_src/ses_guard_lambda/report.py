@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import contract
+from ses_guard_policy import contract
+
 from .decision import ALREADY_PAUSED, WOULD_PAUSE, Target
 
 if TYPE_CHECKING:  # the texts below are imported by the constructs and the CLI: keep boto3 out

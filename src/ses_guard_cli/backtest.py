@@ -4,7 +4,7 @@
                        [--candidate FILE | --bounce-critical 0.03 ...] [--out DIR]
 
 Reads Reputation.BounceRate / Reputation.ComplaintRate (account and per set) with GetMetricData,
-replays every alarm as CloudWatch evaluates it (ses_guard_cli.evaluation), prints every state change
+replays every alarm as CloudWatch evaluates it (ses_guard_policy.evaluation), prints every state change
 and the would-be pauses, and with ``--out`` writes report.txt, summary.md and (with the ``plot`` extra)
 one PNG per target. boto3 and matplotlib are imported only when the command runs. docs/backtest.md.
 """
@@ -22,7 +22,7 @@ from ses_guard_cli.backtest_history import HistoryError, discover_sets, fetch_hi
 from ses_guard_cli.backtest_policy import Policy, PolicyError, WhatIf, apply_what_if, load_policy_file
 from ses_guard_cli.backtest_replay import needed_series, run_policy
 from ses_guard_cli.backtest_stack import load_stack
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 
 CloudWatchFactory = Callable[[str], Any]
 REPORT_FILE = "report.txt"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from ses_guard_cli.evaluation import PeriodSeries, align, to_series
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
+from ses_guard_policy.evaluation import PeriodSeries, align, to_series
 
 MAX_QUERIES_PER_CALL: Final = 500
 MAX_DATAPOINTS_PER_CALL: Final = 100_800

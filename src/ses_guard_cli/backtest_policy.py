@@ -38,8 +38,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
-from ses_guard_cli.evaluation import IGNORE, AlarmRule
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
+from ses_guard_policy.evaluation import IGNORE, AlarmRule
 
 # Scope tag of a Metrics Insights alarm grouped by configuration set (each contributor is one set).
 SCOPE_FLEET: Final = contract.SCOPE_FLEET

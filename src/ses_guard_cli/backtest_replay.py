@@ -16,8 +16,8 @@ from typing import Final
 
 from ses_guard_cli.backtest_history import SeriesKey
 from ses_guard_cli.backtest_policy import SCOPE_FLEET, Policy, ReplayAlarm
-from ses_guard_cli.evaluation import ALARM, INSUFFICIENT_DATA, OK, PeriodSeries, Replay, Transition, replay
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
+from ses_guard_policy.evaluation import ALARM, INSUFFICIENT_DATA, OK, PeriodSeries, Replay, Transition, replay
 
 # Metrics Insights alarms evaluate only the latest 3 hours of data (CloudWatch User Guide, alarms on
 # Metrics Insights queries); a contributor exists only while its series has data: OK or ALARM, never

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ses_guard_cli.backtest_replay import Pause, PolicyOutcome
-from ses_guard_cli.evaluation import COMPARISON_SYMBOLS, INSUFFICIENT_DATA, OK
+from ses_guard_policy.evaluation import COMPARISON_SYMBOLS, INSUFFICIENT_DATA, OK
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 PAUSE_NOTE = (

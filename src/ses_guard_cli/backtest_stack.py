@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from ses_guard_cli.backtest_policy import SCOPE_FLEET, SCOPES, STATISTICS, Policy, PolicyError, ReplayAlarm
-from ses_guard_cli.evaluation import MISSING, AlarmRule
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
+from ses_guard_policy.evaluation import MISSING, AlarmRule
 
 STACK_FILE: Final = "cdk.tf.json"
 ALARM_RESOURCE: Final = "aws_cloudwatch_metric_alarm"

@@ -22,9 +22,10 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ses_guard_cli import backtest, drill, estimate
-from ses_guard_lambda import contract, rules, ses_actions
+from ses_guard_lambda import ses_actions
 from ses_guard_lambda.clients import make_client
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
+from ses_guard_policy import contract, rules
 
 EXIT_OK = 0
 EXIT_AWS_ERROR = 1

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 
 EXIT_OK = 0
 EXIT_AWS_ERROR = 1

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from ses_guard_cli.pricing import API_QUOTAS, PRICE_REGION, PRICES
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 
 # What one guard always creates besides its reputation alarms (checked against a synthesized stack by
 # tests/cli/test_estimate.py): the function's error and dead-letter alarms, one KMS key, one function,

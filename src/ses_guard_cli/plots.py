@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from ses_guard_cli.backtest_replay import PolicyOutcome
-from ses_guard_cli.evaluation import ALARM, PeriodSeries
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
+from ses_guard_policy.evaluation import ALARM, PeriodSeries
 
 # Where AWS puts an account under review (SES FAQ on enforcement; docs/backtest.md), ratios.
 POLICY_COLOURS: Final = (("#d62728", "#ff7f0e"), ("#6a3d9a", "#1f77b4"))  # (critical, warning) per policy

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from ses_guard_lambda import rules
 from ses_guard_modulegen.variables import fleet_local_attributes, variables
+from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import Construct, Fn, TerraformLocal, TerraformVariable, Token
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.expressions import TerraformExpression

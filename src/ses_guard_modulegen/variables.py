@@ -1,7 +1,7 @@
 """The generated module's input layer: variables whose ``validation`` blocks are rendered from the rules table.
 
-Every pattern, limit, choice and rule sentence comes from ``ses_guard_lambda.rules`` (and the names
-from ``ses_guard_lambda.contract``), the same table the constructs validate with, so a bad value fails
+Every pattern, limit, choice and rule sentence comes from ``ses_guard_policy.rules`` (and the names
+from ``ses_guard_policy.contract``), the same table the constructs validate with, so a bad value fails
 ``terraform plan`` with the words the constructs use at synth: each message is ``<input> <bad
 value>: <rule sentence>.`` The variables are rendered here as text (cdktf 0.21's HCL renderer drops
 ``default = false`` / ``0`` and ``nullable = false``).
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.policy import AccountPolicy, ConfigurationSetPolicy, ReputationThresholds

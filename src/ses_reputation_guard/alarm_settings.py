@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard._cdktf import CloudwatchMetricAlarm, Construct, Precondition, TerraformResourceLifecycle
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, actions_for, count_for

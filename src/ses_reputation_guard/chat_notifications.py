@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import (
     ChatbotSlackChannelConfiguration,
     ChatbotTeamsChannelConfiguration,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from ses_reputation_guard._cdktf import Construct, TerraformIterator, TerraformResourceLifecycle, Token
 from ses_reputation_guard.alarm_settings import (
     METRICS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard._cdktf import Construct, Precondition
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import TerraformExpression

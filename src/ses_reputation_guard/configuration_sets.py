@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from ses_reputation_guard._cdktf import (
     Construct,
     Sesv2ConfigurationSet,

@@ -14,7 +14,7 @@ map. Not ``json.dumps`` of token strings (cdktf writes invalid HCL for those) an
 cdktf token the body reads goes through one ``locals`` object, ``<prefix>_dashboard_inputs``.
 
 Limits (CloudWatch "Dashboard Body Structure and Syntax", CloudWatch service quotas; values in
-``ses_guard_lambda.rules``): 0-500 widgets, 1-100 alarm ARNs per alarm status widget (the alarms are
+``ses_guard_policy.rules``): 0-500 widgets, 1-100 alarm ARNs per alarm status widget (the alarms are
 split into as many widgets as needed), 0-500 metrics per widget and 2,500 per dashboard. Per-set
 graphs show the first ``max_sets_shown`` sets alphabetically (at most 100) and say so in their title,
 so the body's size does not grow with the number of sets (docs/dashboard.md).
@@ -28,8 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract, rules
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
+from ses_guard_policy import contract, rules
 from ses_reputation_guard._cdktf import CloudwatchDashboard, Construct, TerraformLocal, Token
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for

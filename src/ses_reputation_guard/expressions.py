@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from ses_reputation_guard._cdktf import Fn, IResolvable, Op, Token
 from ses_reputation_guard.validation import is_token
 

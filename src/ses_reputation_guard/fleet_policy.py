@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard.expressions import Flag, TerraformExpression
 from ses_reputation_guard.policy import Action, ReputationThresholds
 from ses_reputation_guard.validation import Problems, is_token

@@ -1,12 +1,15 @@
-"""Builds the Lambda deployment zip deterministically from ``lambda_src/ses_guard_lambda``.
+"""Builds the Lambda deployment zip deterministically: the function package and the model modules it uses.
 
-Same sources, same bytes, on every machine: entries sorted, fixed timestamps and permissions,
-stored (not deflated) so zlib versions cannot change the output. The generated Terraform module
-commits this zip, and a drift test compares it byte for byte.
+The zip holds ``ses_guard_lambda`` (lambda_src/) and, of the policy model ``ses_guard_policy``, only
+the modules the function imports (followed through the model's own relative imports), so the
+function ships nothing it does not use. Same sources, same bytes, on every machine: entries sorted,
+fixed timestamps and permissions, stored (not deflated) so zlib versions cannot change the output.
+The generated Terraform module commits this zip, and a drift test compares it byte for byte.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib.util
 import io
@@ -14,15 +17,27 @@ import zipfile
 from pathlib import Path
 
 PACKAGE_NAME = "ses_guard_lambda"
+MODEL_PACKAGE = "ses_guard_policy"
 ZIP_NAME = f"{PACKAGE_NAME}.zip"
 _FIXED_DATE = (2020, 1, 1, 0, 0, 0)
 
+# (package name, folder): the two packages the function is built from.
+Sources = tuple[tuple[str, Path], ...]
+
+
+def package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"cannot find the {name} package on sys.path")
+    return Path(next(iter(spec.submodule_search_locations)))
+
 
 def lambda_source_dir() -> Path:
-    spec = importlib.util.find_spec(PACKAGE_NAME)
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"cannot find the {PACKAGE_NAME} package (lambda_src/) on sys.path")
-    return Path(next(iter(spec.submodule_search_locations)))
+    return package_dir(PACKAGE_NAME)
+
+
+def default_sources() -> Sources:
+    return ((PACKAGE_NAME, lambda_source_dir()), (MODEL_PACKAGE, package_dir(MODEL_PACKAGE)))
 
 
 def source_files(source_dir: Path | None = None) -> list[Path]:
@@ -30,13 +45,53 @@ def source_files(source_dir: Path | None = None) -> list[Path]:
     return sorted(path for path in root.rglob("*.py") if "__pycache__" not in path.parts)
 
 
+def model_modules_used(function_files: list[Path], model_dir: Path) -> list[str]:
+    """The model modules (file stems) the function imports, directly or through the model's relative imports."""
+    wanted = {"__init__"}
+    pending = [name for path in function_files for name in _imported(path, MODEL_PACKAGE)]
+    while pending:
+        name = pending.pop()
+        if name in wanted or not (model_dir / f"{name}.py").is_file():
+            continue
+        wanted.add(name)
+        pending += _imported(model_dir / f"{name}.py", ".")
+    return sorted(wanted)
+
+
+def _imported(path: Path, package: str) -> list[str]:
+    """Module names imported from ``package`` (``from package import a`` / ``from package.a import x``;
+    ``"."`` for a module's relative imports)."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        module = ("." * node.level) + (node.module or "")
+        if module == package:
+            names += [alias.name for alias in node.names]
+        elif module.startswith(package.rstrip(".") + ".") and package != ".":
+            names.append(module.split(".")[1])
+        elif package == "." and node.level == 1 and node.module:
+            names.append(node.module.split(".")[0])
+    return names
+
+
+def zip_entries(sources: Sources | None = None) -> list[tuple[str, Path]]:
+    """(name in the zip, file) for every file the function needs, sorted by name."""
+    (function_name, function_dir), (model_name, model_dir) = sources or default_sources()
+    function_files = source_files(function_dir)
+    entries = [(f"{function_name}/{p.relative_to(function_dir).as_posix()}", p) for p in function_files]
+    entries += [
+        (f"{model_name}/{stem}.py", model_dir / f"{stem}.py") for stem in model_modules_used(function_files, model_dir)
+    ]
+    return sorted(entries)
+
+
 @functools.cache  # one build per process, however many guards and the module use it
-def build_zip_bytes(source_dir: Path | None = None) -> bytes:
-    root = source_dir or lambda_source_dir()
+def build_zip_bytes(sources: Sources | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for path in source_files(root):
-            info = zipfile.ZipInfo(f"{PACKAGE_NAME}/{path.relative_to(root).as_posix()}", date_time=_FIXED_DATE)
+        for name, path in zip_entries(sources):
+            info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
             info.external_attr = 0o644 << 16
             info.create_system = 3  # unix, so the permissions above are honoured
             archive.writestr(info, path.read_bytes())

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard._cdktf import (
     CloudwatchLogGroup,
     Construct,

@@ -1,6 +1,6 @@
 """Which configuration sets the pause function may pause: a scope the user chose, never a silent widening.
 
-``ReputationGuardProps.pause_scope`` (rules and sentences in ``ses_guard_lambda.rules``):
+``ReputationGuardProps.pause_scope`` (rules and sentences in ``ses_guard_policy.rules``):
 
 - ``listed`` (default): one ARN per set whose action is ``pause``. IAM holds a role's inline policies
   to 10,240 characters, so the names (plus 69 characters per ARN) must total at most
@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 from ses_reputation_guard.validation import Problems, is_token
 
 _LITERAL = re.compile(r"[A-Za-z0-9_-]")

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard import lambda_package
 from ses_reputation_guard._cdktf import Construct, Fn, Op, TerraformLocal
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps

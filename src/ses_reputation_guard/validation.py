@@ -1,6 +1,6 @@
 """Input validation shared by every construct: collect every problem, then raise once.
 
-Every pattern, limit and rule sentence comes from ``ses_guard_lambda.rules`` (shared with the
+Every pattern, limit and rule sentence comes from ``ses_guard_policy.rules`` (shared with the
 generated module's ``validation`` blocks and the function), so a bad value is refused with the same
 words at synth time and at plan time. Values that are unresolved Terraform tokens (``${var.x}``,
 cdktf token strings, numbers, lists or maps) are skipped: Terraform checks them at plan time.
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import Token
 
 # Re-exported for the module generator, which still imports them from here.

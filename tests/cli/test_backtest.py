@@ -38,8 +38,8 @@ from ses_guard_cli.backtest_policy import (
 from ses_guard_cli.backtest_replay import decide_pauses, needed_series, run_policy
 from ses_guard_cli.backtest_report import comparison_text
 from ses_guard_cli.backtest_stack import load_stack
-from ses_guard_cli.evaluation import ALARM, OK, PeriodSeries
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
+from ses_guard_policy.evaluation import ALARM, OK, PeriodSeries
 from tests.conftest import SynthOutput
 
 REGION = "us-east-1"

@@ -18,7 +18,7 @@ from botocore.stub import Stubber
 from botocore.validate import validate_parameters
 
 from ses_guard_cli import cli, drill
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from tests.stubbed_aws import (
     ACCOUNT_ALARM,
     CONFIG,

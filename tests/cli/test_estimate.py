@@ -25,7 +25,7 @@ from ses_guard_cli.estimate import (
     render_comparison,
 )
 from ses_guard_cli.pricing import API_QUOTAS, PRICES
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:

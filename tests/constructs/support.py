@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from ses_reputation_guard._cdktf import TerraformStack, Testing
 from ses_reputation_guard.context import GuardContext
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard._cdktf import TerraformVariable, Token
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
 from ses_reputation_guard.alarm_settings import AlarmSettings

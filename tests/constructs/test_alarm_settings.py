@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard.alarm_settings import AlarmSettings, reputation_alarm
 from ses_reputation_guard.validation import Problems
 from tests.constructs.support import CONTEXT, resources, synthesized

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ses_guard_lambda import rules
 from ses_guard_modulegen.hcl import render_stack_hcl
+from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import App, AwsProvider, TerraformStack, TerraformVariable
 from ses_reputation_guard._cdktf import Testing as CdktfTesting
 from ses_reputation_guard.chat_notifications import (

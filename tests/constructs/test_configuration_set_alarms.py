@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.configuration_set_alarms import (
     ConfigurationSetReputationAlarms,

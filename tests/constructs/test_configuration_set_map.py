@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 from ses_reputation_guard.configuration_set_map import ConfigurationSetMap, ConfigurationSetMapProps
 from ses_reputation_guard.expressions import TerraformExpression
 from tests.constructs.support import ACCOUNT, CONTEXT, REGION, synthesized

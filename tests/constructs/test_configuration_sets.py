@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from ses_reputation_guard.configuration_sets import ManagedConfigurationSets, ManagedConfigurationSetsProps
 from ses_reputation_guard.expressions import TerraformExpression
 from tests.constructs.support import CONTEXT, guard_tags, resources, synthesized

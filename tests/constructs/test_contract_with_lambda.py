@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract
 from ses_guard_lambda.config import GuardConfig
 from ses_guard_lambda.decision import IGNORE, PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET, Context, decide
 from ses_guard_lambda.events import parse_sns_message
+from ses_guard_policy import contract
 from ses_reputation_guard import AccountPolicy, ConfigurationSetPolicy, ReputationGuard, ReputationGuardProps
 from tests.constructs.support import resources, synthesized
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import rules
 from ses_guard_modulegen.hcl import render_stack_hcl
+from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import App, AwsProvider, TerraformStack, TerraformVariable, Token
 from ses_reputation_guard._cdktf import Testing as CdktfTesting
 from ses_reputation_guard.dashboard import GuardDashboard, GuardDashboardProps, Hcl, Template, render

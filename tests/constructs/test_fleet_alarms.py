@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard import GuardValidationError, ReputationThresholds
 from ses_reputation_guard._cdktf import App, TerraformStack, TerraformVariable
 from ses_reputation_guard.context import GuardContext

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard import lambda_package
 from ses_reputation_guard.fleet_policy import (
     FleetPolicy,

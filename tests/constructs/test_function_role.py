@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from ses_reputation_guard._cdktf import Precondition, TerraformVariable, Token
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.function_role import FunctionRole, FunctionRoleProps

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from ses_reputation_guard._cdktf import TerraformVariable, Token
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps, function_log_group_name

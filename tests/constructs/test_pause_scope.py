@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 from ses_reputation_guard.pause_scope import (
     arns_chars_hcl,
     collect_problems,

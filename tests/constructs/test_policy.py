@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 from ses_reputation_guard.policy import (
     AccountPolicy,
     ConfigurationSetPolicy,

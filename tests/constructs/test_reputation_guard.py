@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard import (
     AccountPolicy,
     AlarmSettings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import TerraformVariable, Token
 from ses_reputation_guard.validation import GuardValidationError, Problems, is_token
 

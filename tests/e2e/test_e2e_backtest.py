@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from tests.e2e.moto_server import MotoServer, terraform_env
 
 pytestmark = pytest.mark.e2e

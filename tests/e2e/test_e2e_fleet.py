@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from examples.fleet.stack import NAME_PREFIX, STACK_NAME, VIP_THRESHOLDS
-from ses_guard_lambda import contract
+from ses_guard_policy import contract
 from ses_reputation_guard.fleet_policy import fleet_query
 from tests.e2e.deploy_helpers import (
     LOCAL_STATE_DELETION_OPT_IN,

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from ses_guard_lambda import alarm_names, contract
 from ses_guard_lambda.config import ConfigError, GuardConfig, is_valid_set_name
 from ses_guard_lambda.decision import (
     IGNORE,
@@ -19,6 +18,7 @@ from ses_guard_lambda.decision import (
     precheck,
 )
 from ses_guard_lambda.events import AlarmEvent, MetricRef, parse_record, split_records
+from ses_guard_policy import alarm_names, contract
 from tests.stubbed_aws import ACCOUNT, ACCOUNT_TAGS, CONFIG, FLEET_TAGS, PREFIX, REGION, load_event, tags
 
 CTX = Context(account_id=ACCOUNT, region=REGION)

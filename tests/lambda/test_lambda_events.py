@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract
 from ses_guard_lambda.events import (
     SOURCE_ALARM_ACTION,
     SOURCE_EVENTBRIDGE,
@@ -17,6 +16,7 @@ from ses_guard_lambda.events import (
     parse_record,
     split_records,
 )
+from ses_guard_policy import contract
 from tests.stubbed_aws import ACCOUNT, PAUSE_TOPIC, PREFIX, REGION, load_event, sns_message, with_sns_message
 
 

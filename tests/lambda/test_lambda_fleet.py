@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract
 from ses_guard_lambda.clients import Clients
+from ses_guard_policy import contract
 from tests.stubbed_aws import (
     ALL_SOURCES,
     CONFIG,

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from ses_guard_lambda import contract
 from ses_guard_lambda.decision import IGNORE, PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET, Context, Target, decide
 from ses_guard_lambda.events import NotAStateChangeError, parse_record, split_records
+from ses_guard_policy import contract
 from tests.stubbed_aws import (
     ACCOUNT,
     ACCOUNT_TAGS,

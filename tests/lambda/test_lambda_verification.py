@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract
 from ses_guard_lambda.handler import RecordProcessingError
+from ses_guard_policy import contract
 from tests.stubbed_aws import (
     ACCOUNT_ALARM,
     ALL_SOURCES,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ses_guard_lambda import rules
+from ses_guard_policy import rules
 from tests.conftest import ROOT
 from tests.module.conftest import MODULE_DIR
 from tests.support.terraform import plan_json

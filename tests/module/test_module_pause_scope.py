@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from tests.module.conftest import MODULE_DIR, copy_consumer_example
 from tests.support.aws_env import FAKE_ACCOUNT_ID
 from tests.support.terraform import plan_json, run_terraform

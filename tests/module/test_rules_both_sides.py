@@ -1,5 +1,5 @@
 """Every input rule, both sides: a bad value is refused by the constructs at synth AND by the generated
-module at ``terraform plan``, and both messages name the same rule (a sentence of ses_guard_lambda.rules).
+module at ``terraform plan``, and both messages name the same rule (a sentence of ses_guard_policy.rules).
 
 One row per rule. The module side plans a small root module that passes each input straight to the
 module (``type = any``, ``null`` = the module's default); rows are batched so that one plan carries at
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda import contract, rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard import (
     AccountPolicy,
     AlarmSettings,
@@ -43,7 +43,7 @@ PRECONDITION = "<resource precondition>"
 class BadValue:
     id: str
     rule: str
-    """Text both refusals must contain: a rule sentence from ses_guard_lambda.rules."""
+    """Text both refusals must contain: a rule sentence from ses_guard_policy.rules."""
     props: Callable[[], ReputationGuardProps]
     """The constructs side: props holding the bad value."""
     module_inputs: dict[str, Any]

@@ -1,4 +1,4 @@
-"""The alarm evaluation engine (ses_guard_cli.evaluation) against the CloudWatch User Guide.
+"""The alarm evaluation engine (ses_guard_policy.evaluation) against the CloudWatch User Guide.
 
 Every case quotes the rule it encodes. Sources (Amazon CloudWatch User Guide, "Using Amazon
 CloudWatch alarms"; text as published in the guide's source repository awsdocs/amazon-cloudwatch-
@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ses_guard_cli.evaluation import (
+from ses_guard_policy.evaluation import (
     ALARM,
     BREACHING,
     IGNORE,
