@@ -4,7 +4,6 @@ claim agrees with it. An event is only a claim; these are the facts the pause re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,24 +11,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ses_guard_policy import contract, rules
+from ses_guard_policy import contract, fleet_query, rules
 
 from .budget import Budget, error_code
 from .events import AlarmEvent, MetricRef
 
 # Operators that can justify a pause: a reputation guard acts on rates that are too high.
 PAUSING_OPERATORS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">"}
-_INSIGHTS_STATISTICS = {"MAX": "Maximum", "MIN": "Minimum", "AVG": "Average", "SUM": "Sum", "COUNT": "SampleCount"}
-# SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set")
-#   [WHERE ...] GROUP BY "ses:configuration-set" [ORDER BY ...] [LIMIT n]
-_FLEET_QUERY = re.compile(
-    r"\s*SELECT\s+(?P<function>MAX|MIN|AVG|SUM|COUNT)\s*\(\s*\"?(?P<metric>Reputation\.(?:BounceRate|ComplaintRate))\"?\s*\)"
-    r"\s+FROM\s+(?:SCHEMA\(\s*\"AWS/SES\"\s*,\s*\"ses:configuration-set\"\s*\)|\"AWS/SES\")"
-    r"(?:\s+WHERE\s+.+?)?"
-    r"\s+GROUP\s+BY\s+\"ses:configuration-set\""
-    r"(?:\s+ORDER\s+BY\s+\w+\(\)\s*(?:ASC|DESC)?)?(?:\s+LIMIT\s+\d+)?\s*",
-    re.IGNORECASE | re.DOTALL,
-)
 
 
 @dataclass(frozen=True)
@@ -79,8 +67,8 @@ def _facts(alarm: Mapping[str, Any]) -> AlarmFacts:
             expressions.append(str(query["Expression"]))
             period = period or query.get("Period")
     if expressions and not metrics:
-        match = _FLEET_QUERY.fullmatch(expressions[0])
-        statistic = _INSIGHTS_STATISTICS[match["function"].upper()] if match else None
+        query = fleet_query.parse(expressions[0])
+        statistic = query.statistic if query is not None else None
     evaluation_periods = int(alarm.get("EvaluationPeriods") or 1)
     since = alarm.get("StateTransitionedTimestamp") or alarm.get("StateUpdatedTimestamp")
     return AlarmFacts(
@@ -111,9 +99,12 @@ def aware_utc(value: Any) -> datetime | None:
 
 
 def fleet_query_metric(expression: str) -> str | None:
-    """The reputation metric of a fleet query grouped by configuration set, or None if it is not one."""
-    match = _FLEET_QUERY.fullmatch(expression)
-    return match["metric"] if match else None
+    """The reputation metric of a fleet query grouped by configuration set (no set pinned, no filter
+    on sets other than exclusions), or None if it is not one."""
+    query = fleet_query.parse(expression)
+    if query is None or not query.per_set or query.set_name or query.unknown_filter or query.statistic is None:
+        return None
+    return query.metric
 
 
 def fetch_tags(cloudwatch: Any, budget: Budget, alarm_arn: str) -> dict[str, str] | None:

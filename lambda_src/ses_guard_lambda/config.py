@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,8 +17,6 @@ from ses_guard_policy import contract, rules
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
-_SET_NAME = re.compile(rules.CONFIGURATION_SET_NAME.pattern)
-_PREFIX = re.compile(rules.NAME_PREFIX.pattern)
 DEFAULT_POLICY_TABLE = Path(__file__).resolve().parent / contract.POLICY_TABLE_FILE
 
 
@@ -47,8 +44,8 @@ class GuardConfig:
         if missing:
             raise ConfigError(f"missing environment variable(s): {', '.join(missing)}")
         prefix = env[contract.ENV_GUARD_NAME_PREFIX].strip()
-        if not _PREFIX.fullmatch(prefix):
-            raise ConfigError(f"{contract.ENV_GUARD_NAME_PREFIX}={prefix!r}: {rules.NAME_PREFIX.rule}")
+        if not rules.NAME_PREFIX.check(prefix):
+            raise ConfigError(f"{contract.ENV_GUARD_NAME_PREFIX}={prefix!r}: {rules.NAME_PREFIX.sentence}")
         return cls(
             name_prefix=prefix,
             pause_topic_arn=env[contract.ENV_PAUSE_TOPIC_ARN].strip(),
@@ -81,8 +78,8 @@ def parse_bool(name: str, value: str) -> bool:
 
 def parse_log_level(value: str) -> str:
     normalized = value.strip().upper() or "INFO"
-    if normalized not in rules.LOG_LEVELS:
-        raise ConfigError(f"{contract.ENV_LOG_LEVEL} must be one of {list(rules.LOG_LEVELS)}, got {value!r}")
+    if not rules.LOG_LEVEL.check(normalized):
+        raise ConfigError(f"{contract.ENV_LOG_LEVEL}={value!r}: {rules.LOG_LEVEL.sentence}")
     return normalized
 
 
@@ -92,7 +89,7 @@ def parse_set_list(name: str, value: str) -> frozenset[str]:
     if bad:
         raise ConfigError(
             f"{name} holds invalid configuration set name(s): {', '.join(map(repr, bad))} "
-            f"({rules.CONFIGURATION_SET_NAME.rule})"
+            f"({rules.CONFIGURATION_SET_NAME.sentence})"
         )
     return names
 
@@ -109,7 +106,7 @@ def parse_sources(value: str) -> frozenset[str]:
 
 
 def is_valid_set_name(name: str) -> bool:
-    return _SET_NAME.fullmatch(name) is not None
+    return rules.CONFIGURATION_SET_NAME.check(name)
 
 
 def load_policy_table(path: Path) -> Mapping[str, str] | None:
@@ -135,7 +132,7 @@ def _read_policy_table(path: str, _mtime_ns: int, _size: int) -> Mapping[str, st
         raise ConfigError(f"{where}: 'configuration_sets' must map set names to an action")
     for name, action in sets.items():
         if not isinstance(name, str) or not is_valid_set_name(name):
-            raise ConfigError(f"{where}: {name!r}: {rules.CONFIGURATION_SET_NAME.rule}")
-        if action not in contract.ACTIONS:
-            raise ConfigError(f"{where}: set {name!r} has action {action!r}, not one of {list(contract.ACTIONS)}")
+            raise ConfigError(f"{where}: {name!r}: {rules.CONFIGURATION_SET_NAME.sentence}")
+        if not rules.ACTION.check(action):
+            raise ConfigError(f"{where}: set {name!r} action={action!r}: {rules.ACTION.sentence}")
     return dict(sets)

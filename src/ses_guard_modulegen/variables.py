@@ -10,11 +10,19 @@ value>: <rule sentence>.`` The variables are rendered here as text (cdktf 0.21's
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ses_guard_policy import contract, rules
+from ses_guard_modulegen.conditions import (
+    all_match,
+    breaks,
+    choice_holds_not_null,
+    hcl_list,
+    hcl_string,
+    holds,
+    step_holds,
+)
+from ses_guard_policy import chat_rules, contract, rules
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.policy import AccountPolicy, ConfigurationSetPolicy, ReputationThresholds
@@ -31,6 +39,8 @@ class Validation:
     """HCL expression, true when the value is acceptable."""
     message: str
     """HCL string (quoted; may interpolate the bad value)."""
+    rule: rules.Rule | None = None
+    """The model's rule both are derived from (None: a check of the module's own shape)."""
 
 
 @dataclass(frozen=True)
@@ -69,11 +79,6 @@ def hcl_value(value: Any) -> str:
     return json.dumps(value)
 
 
-def hcl_string(text: str) -> str:
-    """``text`` as an HCL string literal (JSON escapes, and no accidental ``${`` / ``%{`` templates)."""
-    return json.dumps(text).replace("${", "$${").replace("%{", "%%{")
-
-
 def template(text: str, **values: str) -> str:
     """``text`` as an HCL string in which each ``<name>`` marker becomes the interpolation ``${values[name]}``."""
     rendered = hcl_string(text)
@@ -87,50 +92,26 @@ def message(subject: str, value: str, sentence: str) -> str:
     return template(f"{subject} <value>: {sentence}.", value=value)
 
 
-def matches(rule: rules.PatternRule, value: str) -> str:
-    return f"can(regex({hcl_string(rule.pattern)}, {value}))"
+def whole_number_validation(subject: str, value: str, rule: rules.WholeNumberRule) -> Validation:
+    """``value`` (HCL) in ``rule``'s range, refused in the rule's words."""
+    return Validation(holds(rule, value), message(subject, value, rule.sentence), rule)
 
 
-def all_match(rule: rules.PatternRule, values: str) -> str:
-    """Every string of the list ``values`` matches ``rule``, tested as ONE regular expression over the
-    newline-joined list (RE2 runs in linear time; a regex per name costs Terraform ~15 s more per plan
-    at 10,000 set names). Only for rules that never allow a newline, which ``^``/``$`` then delimit."""
-    assert rule.pattern.startswith("^") and rule.pattern.endswith("$") and not re.search(rule.pattern[1:-1], "\n")
-    joined = f"^(?:{rule.pattern[1:-1]}\n)*$"
-    return f'can(regex({hcl_string(joined)}, "${{join("\\n", {values})}}\\n"))'
-
-
-def whole_number_ok(value: str, minimum: int | str, maximum: int | str) -> str:
-    return f"(floor({value}) == {value} && {value} >= {minimum} && {value} <= {maximum})"
-
-
-def whole_number_validation(subject: str, value: str, minimum: int, maximum: int) -> Validation:
-    """``value`` (HCL) a whole number from ``minimum`` to ``maximum``, refused in the rules table's words."""
-    return Validation(
-        whole_number_ok(value, minimum, maximum), message(subject, value, rules.whole_number(minimum, maximum))
-    )
-
-
-def hcl_list(values: tuple[object, ...]) -> str:
-    return "[" + ", ".join(json.dumps(value) for value in values) + "]"
+def step_validation(subject: str, value: str, rule: rules.WholeNumberRule) -> Validation:
+    return Validation(step_holds(rule, value), message(subject, value, rule.step_sentence), rule)
 
 
 # The error messages keep their interpolations simple (lists, no object for-expressions with string
 # literals in their conditions): python-hcl2, which checkov and tools/snapshot.py parse the module
 # with, misreads those.
-def not_a_ratio(value: str) -> str:
-    """True for a number outside (0, 1). A null (meaning "the default") passes: comparing it fails
-    inside ``try`` (Terraform's ``||`` does not short-circuit)."""
-    return f"try({value} <= 0 || {value} >= 1, false)"
-
-
 def any_threshold_not_a_ratio(obj: str) -> str:
-    return f"anytrue([for k in {hcl_list(rules.THRESHOLD_NAMES)} : {not_a_ratio(f'{obj}[k]')}])"
+    return f"anytrue([for k in {hcl_list(rules.THRESHOLD_NAMES)} : {breaks(rules.RATIO, f'{obj}[k]')}])"
 
 
 def warning_not_below_critical(obj: str, metric: str) -> str:
     """Both given and the warning threshold not below the critical one (a null is a default: no verdict here)."""
-    return f"coalesce({obj}.{metric}_warning, 0) >= coalesce({obj}.{metric}_critical, 1)"
+    rule = rules.WARNING_BELOW_CRITICAL
+    return breaks(rule, f"coalesce({obj}.{metric}_warning, 0)", f"coalesce({obj}.{metric}_critical, 1)")
 
 
 def optional_attributes(defaults: object, **types: str) -> str:
@@ -142,8 +123,8 @@ def optional_attributes(defaults: object, **types: str) -> str:
 
 def one_of_actions(value: str) -> str:
     """``value`` is "pause" or "notify"; null is not (Terraform cannot tell an omitted attribute from a null
-    one, so neither may stand for "pause": the caller says which). ``try``: contains() refuses null."""
-    return f"try(contains({hcl_list(contract.ACTIONS)}, {value}), false)"
+    one, so neither may stand for "pause": the caller says which)."""
+    return choice_holds_not_null(rules.ACTION, value)
 
 
 def thresholds_type(with_defaults: bool) -> str:
@@ -154,7 +135,11 @@ def thresholds_type(with_defaults: bool) -> str:
 
 def threshold_validations(subject: str, obj: str) -> tuple[Validation, ...]:
     """Every threshold of ``obj`` a ratio; per metric, warning below critical (when both are given)."""
-    ratios = Validation(f"!{any_threshold_not_a_ratio(obj)}", message(subject, f"jsonencode({obj})", rules.RATIO_RULE))
+    ratios = Validation(
+        f"!{any_threshold_not_a_ratio(obj)}",
+        message(subject, f"jsonencode({obj})", rules.RATIO.sentence),
+        rule=rules.RATIO,
+    )
     order = tuple(
         order_validation(
             f"{subject} {metric}",
@@ -178,6 +163,7 @@ def order_validation(subject: str, condition: str, warning: str, critical: str) 
             warning=f"jsonencode({warning})",
             critical=f"jsonencode({critical})",
         ),
+        rules.WARNING_BELOW_CRITICAL,
     )
 
 
@@ -187,14 +173,14 @@ def each_set(condition_on_s: str) -> str:
 
 
 def list_items_match(variable: str, rule: rules.PatternRule) -> Validation:
-    bad = f"[for item in var.{variable} : item if !{matches(rule, 'item')}]"
-    return Validation(f"length({bad}) == 0", message(variable, f"jsonencode({bad})", rule.rule))
+    bad = f"[for item in var.{variable} : item if {breaks(rule, 'item')}]"
+    return Validation(f"length({bad}) == 0", message(variable, f"jsonencode({bad})", rule.sentence), rule)
 
 
 # --- the variables ------------------------------------------------------------------------------------
 def _set_validations() -> tuple[Validation, ...]:
     sets = "var.configuration_sets"
-    bad_names = each_set(f"!{matches(rules.CONFIGURATION_SET_NAME, 'name')}")
+    bad_names = each_set(breaks(rules.CONFIGURATION_SET_NAME, "name"))
     bad_actions = each_set(f"!{one_of_actions('s.action')}")
     bad_ratios = each_set(any_threshold_not_a_ratio("s"))
     order = tuple(
@@ -209,19 +195,18 @@ def _set_validations() -> tuple[Validation, ...]:
         for metric in METRICS
     )
     return (
-        Validation(f"length({sets}) <= {rules.MAX_CONFIGURATION_SETS}",
+        Validation(holds(rules.CONFIGURATION_SET_COUNT, sets),
                    message("configuration_sets: too many entries,", f"length({sets})",
-                           rules.MAX_CONFIGURATION_SETS_RULE)),
+                           rules.CONFIGURATION_SET_COUNT.sentence), rule=rules.CONFIGURATION_SET_COUNT),
         Validation(all_match(rules.CONFIGURATION_SET_NAME, f"keys({sets})"),
-                   message("configuration_sets keys", f"jsonencode({bad_names})", rules.CONFIGURATION_SET_NAME.rule)),
-        # toset, not distinct: distinct is quadratic (~160 s at 10,000 names), a set is hashed.
-        Validation(f"length(toset([for name in keys({sets}) : lower(name)])) == length({sets})",
-                   message("configuration_sets keys", f"jsonencode(keys({sets}))", rules.UNIQUE_SET_NAMES_RULE)),
+                   message("configuration_sets keys", f"jsonencode({bad_names})", rules.CONFIGURATION_SET_NAME.sentence), rule=rules.CONFIGURATION_SET_NAME),
+        # length(S) == length(keys(S)): the shorter form, as the module has always written it
+        Validation(holds(rules.UNIQUE_SET_NAMES, f"keys({sets})").replace(f"length(keys({sets}))", f"length({sets})"),
+                   message("configuration_sets keys", f"jsonencode(keys({sets}))", rules.UNIQUE_SET_NAMES.sentence), rule=rules.UNIQUE_SET_NAMES),
         Validation(f"length({bad_actions}) == 0",
-                   message("configuration_sets", f"jsonencode({bad_actions})",
-                           "action " + rules.one_of(contract.ACTIONS))),
+                   message("configuration_sets", f"jsonencode({bad_actions})", "action " + rules.ACTION.sentence), rule=rules.ACTION),
         Validation(f"length({bad_ratios}) == 0",
-                   message("configuration_sets", f"jsonencode({bad_ratios})", "thresholds " + rules.RATIO_RULE)),
+                   message("configuration_sets", f"jsonencode({bad_ratios})", "thresholds " + rules.RATIO.sentence), rule=rules.RATIO),
         *order,
     )  # fmt: skip
 
@@ -232,59 +217,46 @@ def _alarm_settings_validations() -> tuple[Validation, ...]:
         for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm", "statistic")
     )
     return (
-        whole_number_validation("alarm_settings.period_seconds", period, rules.ALARM_PERIOD_SECONDS_MIN,
-                                rules.ALARM_PERIOD_SECONDS_MAX),
-        Validation(f"{period} % {rules.ALARM_PERIOD_SECONDS_MULTIPLE} == 0",
-                   message("alarm_settings.period_seconds", period,
-                           rules.multiple_of(rules.ALARM_PERIOD_SECONDS_MULTIPLE))),
-        whole_number_validation("alarm_settings.evaluation_periods", periods, 1, rules.ALARM_EVALUATION_PERIODS_MAX),
-        whole_number_validation("alarm_settings.datapoints_to_alarm", datapoints, 1,
-                                rules.ALARM_EVALUATION_PERIODS_MAX),
-        Validation(
-            f"{period} * {periods} <= ({period} < {rules.ALARM_SHORT_PERIOD_SECONDS} ? "
-            f"{rules.ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS} : {rules.ALARM_EVALUATION_RANGE_SECONDS_MAX})",
-            template(f"alarm_settings.period_seconds <period> x evaluation_periods <periods>: "
-                     f"{rules.EVALUATION_RANGE_RULE}.", period=period, periods=periods),
-        ),
-        Validation(f"{datapoints} <= {periods}",
-                   message("alarm_settings.datapoints_to_alarm", datapoints, rules.DATAPOINTS_RULE)),
-        Validation(f"contains({hcl_list(rules.ALARM_STATISTICS)}, {statistic})",
-                   message("alarm_settings.statistic", f"jsonencode({statistic})",
-                           rules.one_of(rules.ALARM_STATISTICS))),
+        whole_number_validation("alarm_settings.period_seconds", period, rules.ALARM_PERIOD),
+        step_validation("alarm_settings.period_seconds", period, rules.ALARM_PERIOD),
+        whole_number_validation("alarm_settings.evaluation_periods", periods, rules.ALARM_EVALUATION_PERIODS),
+        whole_number_validation("alarm_settings.datapoints_to_alarm", datapoints, rules.ALARM_DATAPOINTS),
+        Validation(holds(rules.ALARM_EVALUATION_RANGE, period, periods),
+                   template(f"alarm_settings.period_seconds <period> x evaluation_periods <periods>: "
+                            f"{rules.ALARM_EVALUATION_RANGE.sentence}.", period=period, periods=periods), rule=rules.ALARM_EVALUATION_RANGE),
+        Validation(holds(rules.DATAPOINTS_NOT_ABOVE_PERIODS, datapoints, periods),
+                   message("alarm_settings.datapoints_to_alarm", datapoints,
+                           rules.DATAPOINTS_NOT_ABOVE_PERIODS.sentence), rule=rules.DATAPOINTS_NOT_ABOVE_PERIODS),
+        Validation(holds(rules.ALARM_STATISTIC, statistic),
+                   message("alarm_settings.statistic", f"jsonencode({statistic})", rules.ALARM_STATISTIC.sentence), rule=rules.ALARM_STATISTIC),
     )  # fmt: skip
 
 
 def _tag_validations() -> tuple[Validation, ...]:
-    prefix = hcl_string(rules.TAG_RESERVED_PREFIX)
-    bad_keys = (
-        f'[for key, value in var.tags : key if key == "" || length(key) > {rules.TAG_KEY_MAX_LENGTH} || '
-        f"startswith(key, {prefix})]"
-    )
-    bad_values = (
-        f"[for key, value in var.tags : key if length(value) > {rules.TAG_VALUE_MAX_LENGTH} || "
-        f"startswith(value, {prefix})]"
-    )
+    bad_keys = f"[for key, value in var.tags : key if {breaks(rules.TAG_KEY, 'key')}]"
+    bad_values = f"[for key, value in var.tags : key if {breaks(rules.TAG_VALUE, 'value')}]"
     return (
-        Validation(f"length({bad_keys}) == 0", message("tags keys", f"jsonencode({bad_keys})", rules.TAG_KEY_RULE)),
+        Validation(f"length({bad_keys}) == 0",
+                   message("tags keys", f"jsonencode({bad_keys})", rules.TAG_KEY.sentence), rule=rules.TAG_KEY),
         Validation(f"length({bad_values}) == 0",
-                   message("tags values of", f"jsonencode({bad_values})", rules.TAG_VALUE_RULE)),
-        Validation(f"length(var.tags) <= {rules.USER_TAGS_MAX}",
-                   message("tags: too many,", "length(var.tags)", rules.TAG_COUNT_RULE)),
+                   message("tags values of", f"jsonencode({bad_values})", rules.TAG_VALUE.sentence), rule=rules.TAG_VALUE),
+        Validation(holds(rules.TAG_COUNT, "var.tags"),
+                   message("tags: too many,", "length(var.tags)", rules.TAG_COUNT.sentence), rule=rules.TAG_COUNT),
     )  # fmt: skip
 
 
 CHAT_PLATFORMS = {
     # variable => (attribute => the rule its values follow), in the order of the channel objects
     "slack_channels": {
-        "label": rules.CHAT_CHANNEL_LABEL,
-        "team_id": rules.SLACK_TEAM_ID,
-        "channel_id": rules.SLACK_CHANNEL_ID,
+        "label": chat_rules.CHAT_CHANNEL_LABEL,
+        "team_id": chat_rules.SLACK_TEAM_ID,
+        "channel_id": chat_rules.SLACK_CHANNEL_ID,
     },
     "teams_channels": {
-        "label": rules.CHAT_CHANNEL_LABEL,
-        "tenant_id": rules.TEAMS_GUID,
-        "team_id": rules.TEAMS_GUID,
-        "channel_id": rules.TEAMS_CHANNEL_ID,
+        "label": chat_rules.CHAT_CHANNEL_LABEL,
+        "tenant_id": chat_rules.TEAMS_GUID,
+        "team_id": chat_rules.TEAMS_GUID,
+        "channel_id": chat_rules.TEAMS_CHANNEL_ID,
     },
 }
 
@@ -296,21 +268,23 @@ def _chat_validations(variable: str) -> tuple[Validation, ...]:
     labels = f"[for c in {channels} : c.label]"
     per_attribute = tuple(
         Validation(
-            f"length([for c in {channels} : c if !{matches(rule, f'c.{attribute}')}]) == 0",
+            f"length([for c in {channels} : c if {breaks(rule, f'c.{attribute}')}]) == 0",
             message(
                 f"{variable} {attribute}",
-                f"jsonencode([for c in {channels} : c.{attribute} if !{matches(rule, f'c.{attribute}')}])",
-                rule.rule,
+                f"jsonencode([for c in {channels} : c.{attribute} if {breaks(rule, f'c.{attribute}')}])",
+                rule.sentence,
             ),
+            rule,
         )
         for attribute, rule in CHAT_PLATFORMS[variable].items()
     )
     return (
-        Validation(f"length({channels}) <= {rules.CHAT_CHANNELS_MAX}",
-                   template(f"{variable} has <count> channels: at most {rules.CHAT_CHANNELS_MAX}.",
-                            count=f"length({channels})")),
-        Validation(f"length(toset({labels})) == length({labels})",
-                   template(f"{variable} uses the label(s) <labels> more than once.", labels=f"jsonencode({labels})")),
+        Validation(holds(chat_rules.CHAT_CHANNEL_COUNT, channels),
+                   template(f"{variable} has <count> channels: {chat_rules.CHAT_CHANNEL_COUNT.sentence}.",
+                            count=f"length({channels})"), rule=chat_rules.CHAT_CHANNEL_COUNT),
+        Validation(holds(chat_rules.CHAT_LABELS_UNIQUE, labels),
+                   template(f"{variable} uses the label(s) <labels> {chat_rules.CHAT_LABELS_UNIQUE.sentence}.",
+                            labels=f"jsonencode({labels})"), rule=chat_rules.CHAT_LABELS_UNIQUE),
         *per_attribute,
     )  # fmt: skip
 
@@ -327,8 +301,6 @@ def _fleet_validations() -> tuple[Validation, ...]:
         fleet_attribute(name, getattr(defaults, name))
         for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm")
     )
-    window_max, most = rules.METRICS_INSIGHTS_WINDOW_SECONDS_MAX, rules.METRICS_INSIGHTS_EVALUATION_PERIODS_MAX
-    minute = rules.ALARM_PERIOD_SECONDS_MULTIPLE
     # Both thresholds given: a validation that read var.default_thresholds would not run while that
     # variable is itself invalid; a fleet threshold left null takes the (validated) default.
     order = tuple(
@@ -342,31 +314,27 @@ def _fleet_validations() -> tuple[Validation, ...]:
     )
     return (
         Validation(one_of_actions(fleet_attribute("action", defaults.action)),
-                   message("fleet_policy.action", f"jsonencode({fleet_attribute('action')})",
-                           rules.one_of(contract.ACTIONS))),
+                   message("fleet_policy.action", f"jsonencode({fleet_attribute('action')})", rules.ACTION.sentence), rule=rules.ACTION),
         Validation(f"!{any_threshold_not_a_ratio('var.fleet_policy')}",
-                   message("fleet_policy", "jsonencode(var.fleet_policy)", rules.RATIO_RULE)),
+                   message("fleet_policy", "jsonencode(var.fleet_policy)", rules.RATIO.sentence), rule=rules.RATIO),
         *order,
-        Validation(f"{period} >= {minute} && {period} % {minute} == 0 && {period} * {periods} <= {window_max}",
+        Validation(holds(rules.FLEET_WINDOW, period, periods),
                    template(f"fleet_policy.period_seconds <period> x evaluation_periods <periods>: "
-                            f"{rules.METRICS_INSIGHTS_PERIOD_RULE}.", period=period, periods=periods)),
-        whole_number_validation("fleet_policy.evaluation_periods", periods, 1, most),
-        whole_number_validation("fleet_policy.datapoints_to_alarm", datapoints, 1, most),
-        Validation(f"{datapoints} <= {periods}",
-                   message("fleet_policy.datapoints_to_alarm", datapoints, rules.DATAPOINTS_RULE)),
+                            f"{rules.FLEET_WINDOW.sentence}.", period=period, periods=periods), rule=rules.FLEET_WINDOW),
+        whole_number_validation("fleet_policy.evaluation_periods", periods, rules.FLEET_EVALUATION_PERIODS),
+        whole_number_validation("fleet_policy.datapoints_to_alarm", datapoints, rules.FLEET_DATAPOINTS),
+        Validation(holds(rules.DATAPOINTS_NOT_ABOVE_PERIODS, datapoints, periods),
+                   message("fleet_policy.datapoints_to_alarm", datapoints,
+                           rules.DATAPOINTS_NOT_ABOVE_PERIODS.sentence), rule=rules.DATAPOINTS_NOT_ABOVE_PERIODS),
     )  # fmt: skip
 
 
 def _pause_scope_validations() -> tuple[Validation, ...]:
-    pattern = f'trimprefix(var.pause_scope, "{rules.PAUSE_SCOPE_NAME_PATTERN}")'
-    literal = hcl_string(r"[A-Za-z0-9_-]")
+    scope, shown = "var.pause_scope", "jsonencode(var.pause_scope)"
     return (
-        Validation(matches(rules.PAUSE_SCOPE, "var.pause_scope"),
-                   message("pause_scope", "jsonencode(var.pause_scope)", rules.PAUSE_SCOPE.rule)),
-        # try(): a scope of the wrong form is the rule above's to report
-        Validation(f'try(!startswith(var.pause_scope, "{rules.PAUSE_SCOPE_NAME_PATTERN}") '
-                   f"|| can(regex({literal}, {pattern})), true)",
-                   message("pause_scope", "jsonencode(var.pause_scope)", rules.PAUSE_SCOPE_LITERAL_RULE)),
+        Validation(holds(rules.PAUSE_SCOPE, scope), message("pause_scope", shown, rules.PAUSE_SCOPE.sentence), rule=rules.PAUSE_SCOPE),
+        Validation(holds(rules.PAUSE_SCOPE_LITERAL, scope),
+                   message("pause_scope", shown, rules.PAUSE_SCOPE_LITERAL.sentence), rule=rules.PAUSE_SCOPE_LITERAL),
     )  # fmt: skip
 
 
@@ -377,8 +345,8 @@ def variables() -> list[ModuleVariable]:
             "Prefix of every AWS name (alarms, topics, function, key alias): 2-32 lower-case letters, digits and "
             "'-', starting with a letter.",
             DEFAULT_PROPS.name_prefix,
-            (Validation(matches(rules.NAME_PREFIX, "var.name_prefix"),
-                        message("name_prefix", "jsonencode(var.name_prefix)", rules.NAME_PREFIX.rule)),),
+            (Validation(holds(rules.NAME_PREFIX, "var.name_prefix"),
+                        message("name_prefix", "jsonencode(var.name_prefix)", rules.NAME_PREFIX.sentence), rule=rules.NAME_PREFIX),),
         ),
         ModuleVariable(
             "default_thresholds", f"object({{ {thresholds_type(True)} }})",
@@ -398,7 +366,7 @@ def variables() -> list[ModuleVariable]:
             (
                 Validation(one_of_actions("var.account_policy.action"),
                            message("account_policy.action", "jsonencode(var.account_policy.action)",
-                                   rules.one_of(contract.ACTIONS))),
+                                   rules.ACTION.sentence), rule=rules.ACTION),
                 *threshold_validations("account_policy", "var.account_policy"),
             ),
         ),
@@ -452,22 +420,15 @@ def variables() -> list[ModuleVariable]:
             "log_retention_days", "number",
             "Retention of the function's log group, days (a CloudWatch Logs value).",
             DEFAULT_PROPS.log_retention_days,
-            (Validation(f"contains({hcl_list(rules.LOG_RETENTION_DAYS)}, var.log_retention_days)",
-                        message("log_retention_days", "var.log_retention_days",
-                                rules.one_of(rules.LOG_RETENTION_DAYS))),),
+            (Validation(holds(rules.LOG_RETENTION, "var.log_retention_days"),
+                        message("log_retention_days", "var.log_retention_days", rules.LOG_RETENTION.sentence), rule=rules.LOG_RETENTION),),
         ),
         ModuleVariable(
             "reserved_concurrency", "number",
             "Reserved concurrent executions of the pause function, 1-100, or -1 for no reservation (needed in "
             "accounts whose Lambda concurrency quota is still 10).",
             DEFAULT_PROPS.reserved_concurrency,
-            (Validation(
-                f"var.reserved_concurrency == {rules.RESERVED_CONCURRENCY_NONE} || "
-                + whole_number_ok("var.reserved_concurrency", rules.RESERVED_CONCURRENCY_MIN,
-                                  rules.RESERVED_CONCURRENCY_MAX),
-                message("reserved_concurrency", "var.reserved_concurrency",
-                        f"must be {rules.RESERVED_CONCURRENCY_NONE} (no reservation) or "
-                        + rules.whole_number(rules.RESERVED_CONCURRENCY_MIN, rules.RESERVED_CONCURRENCY_MAX))),),
+            (whole_number_validation("reserved_concurrency", "var.reserved_concurrency", rules.RESERVED_CONCURRENCY),),
         ),
         ModuleVariable(
             "tags", "map(string)",
@@ -484,7 +445,7 @@ def variables() -> list[ModuleVariable]:
         ),
         ModuleVariable(
             "slack_channels", "list(object({ label = string, team_id = string, channel_id = string }))",
-            f"Slack channels (at most {rules.CHAT_CHANNELS_MAX}) that get the notification topic through AWS chat "
+            f"Slack channels (at most {chat_rules.CHAT_CHANNELS_MAX}) that get the notification topic through AWS chat "
             "integration; authorize the workspace once in the AWS chat console. label names the configuration.",
             [],
             _chat_validations("slack_channels"),
@@ -492,7 +453,7 @@ def variables() -> list[ModuleVariable]:
         ModuleVariable(
             "teams_channels",
             "list(object({ label = string, tenant_id = string, team_id = string, channel_id = string }))",
-            f"Microsoft Teams channels (at most {rules.CHAT_CHANNELS_MAX}), likewise; channel_id URL-encoded as in "
+            f"Microsoft Teams channels (at most {chat_rules.CHAT_CHANNELS_MAX}), likewise; channel_id URL-encoded as in "
             "the channel's link (19%3a...%40thread.tacv2).",
             [],
             _chat_validations("teams_channels"),

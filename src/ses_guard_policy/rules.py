@@ -1,30 +1,293 @@
-"""Every input rule of the guard, written once: patterns, limits and the words that explain them.
+"""Every input rule of the guard, declared once as data: its kind, bounds or pattern, and its sentence.
 
-Three renderings derive from this table, so they cannot drift apart:
+A rule is a frozen value of one of the kinds below. Each kind carries its own Python check
+(``check``), and the renderings derive from the declaration, one renderer per *kind*, never per rule:
 - the constructs' props validation (``ses_reputation_guard.validation``) at synth time;
-- the generated Terraform module's ``validation`` blocks (``ses_guard_modulegen``) at plan time;
-- the function's own checks of its environment and of names it reads (``ses_guard_lambda.config``).
+- the generated module's ``validation`` blocks (``ses_guard_modulegen.conditions``) at plan time;
+- the policy manifest and policy-file check (``manifest``) for the function and the operator tool;
+- the function's checks of its environment and of names it reads.
+A refusal reads ``<input> <bad value>: <sentence>`` everywhere, so a test finds the same rule on
+every side (``tests/model/test_rules.py`` enumerates ``declared()``).
 
-Patterns are anchored and RE2-compatible (Terraform's ``regex`` is RE2); match them with
-``fullmatch`` in Python (``$`` alone would accept a trailing newline). This module imports nothing, so
-the constructs can import it without boto3 and the function zip stays small.
+Patterns are anchored and RE2-compatible (Terraform's ``regex`` is RE2); Python matches them with
+``fullmatch`` (``$`` alone would accept a trailing newline). Standard library only.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence, Sized
 from dataclasses import dataclass
 from typing import Final
 
 
+# --- sentences shared by several rules -----------------------------------------------------------
+def one_of(options: tuple[object, ...]) -> str:
+    """``must be one of 'pause', 'notify'`` (strings quoted as Python's repr does, numbers bare)."""
+    return "must be one of " + ", ".join(repr(option) for option in options)
+
+
+def whole_number(minimum: int, maximum: int) -> str:
+    return f"must be a whole number from {minimum} to {maximum}"
+
+
+def multiple_of(step: int) -> str:
+    return f"must be a multiple of {step}"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# --- the kinds ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class PatternRule:
-    """A string rule: ``pattern`` is the whole-value regular expression, ``rule`` the sentence users see."""
+class Rule:
+    """A named rule; ``sentence`` is what users read after the bad value."""
 
     name: str
+
+    @property
+    def sentence(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class PatternRule(Rule):
+    """A string matching ``pattern`` as a whole."""
+
     pattern: str
     rule: str
 
+    @property
+    def sentence(self) -> str:
+        return self.rule
 
+    def check(self, value: object) -> bool:
+        return isinstance(value, str) and re.fullmatch(self.pattern, value) is not None
+
+
+@dataclass(frozen=True)
+class RatioRule(Rule):
+    """A number strictly between 0 and 1."""
+
+    rule: str
+
+    @property
+    def sentence(self) -> str:
+        return self.rule
+
+    def check(self, value: object) -> bool:
+        return isinstance(value, int | float) and _is_number(value) and 0 < value < 1
+
+
+@dataclass(frozen=True)
+class WholeNumberRule(Rule):
+    """A whole number from ``minimum`` to ``maximum`` (a multiple of ``step``), or the value ``also``."""
+
+    minimum: int
+    maximum: int
+    step: int = 1
+    also: int | None = None
+    also_means: str = ""
+
+    @property
+    def sentence(self) -> str:
+        text = whole_number(self.minimum, self.maximum)
+        return text if self.also is None else f"must be {self.also} ({self.also_means}) or {text}"
+
+    @property
+    def step_sentence(self) -> str:
+        return multiple_of(self.step)
+
+    def in_range(self, value: object) -> bool:
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+            return False
+        return value == int(value) and (value == self.also or self.minimum <= value <= self.maximum)
+
+    def check(self, value: object) -> bool:
+        if not self.in_range(value):
+            return False
+        assert isinstance(value, int | float)
+        return value == self.also or int(value) % self.step == 0
+
+
+@dataclass(frozen=True)
+class ChoiceRule(Rule):
+    """One of ``options`` (null is no option)."""
+
+    options: tuple[object, ...]
+
+    @property
+    def sentence(self) -> str:
+        return one_of(self.options)
+
+    def check(self, value: object) -> bool:
+        return not isinstance(value, bool) and value in self.options
+
+
+@dataclass(frozen=True)
+class TextRule(Rule):
+    """A string of ``min_length`` to ``max_length`` characters of ``characters`` (a regex character class
+    body), not starting with ``reserved_prefix``."""
+
+    min_length: int
+    max_length: int
+    reserved_prefix: str
+    rule: str
+
+    @property
+    def sentence(self) -> str:
+        return self.rule
+
+    def check(self, value: object) -> bool:
+        return (
+            isinstance(value, str)
+            and self.min_length <= len(value) <= self.max_length
+            and not value.startswith(self.reserved_prefix)
+        )
+
+
+@dataclass(frozen=True)
+class CountRule(Rule):
+    """A list or map of at most ``maximum`` items."""
+
+    maximum: int
+    rule: str
+
+    @property
+    def sentence(self) -> str:
+        return self.rule
+
+    def check(self, items: Sized) -> bool:
+        return len(items) <= self.maximum
+
+
+@dataclass(frozen=True)
+class UniqueRule(Rule):
+    """No item twice (``ignore_case``: compared in lower case)."""
+
+    ignore_case: bool
+    rule: str
+
+    @property
+    def sentence(self) -> str:
+        return self.rule
+
+    def duplicates(self, items: Sequence[str]) -> list[str]:
+        seen: set[str] = set()
+        repeated: list[str] = []
+        for item in items:
+            key = item.lower() if self.ignore_case else item
+            if key in seen and item not in repeated:
+                repeated.append(item)
+            seen.add(key)
+        return repeated
+
+    def check(self, items: Sequence[str]) -> bool:
+        return not self.duplicates(items)
+
+
+@dataclass(frozen=True)
+class OrderRule(Rule):
+    """Two values of one input in order: the first below the second (``strict``) or not above it."""
+
+    strict: bool
+    rule: str
+
+    @property
+    def sentence(self) -> str:
+        return self.rule
+
+    def check(self, first: float, second: float) -> bool:
+        return first < second if self.strict else first <= second
+
+
+@dataclass(frozen=True)
+class EvaluationRangeRule(Rule):
+    """``period x evaluation periods`` at most ``maximum`` seconds, or ``short_maximum`` for periods below
+    ``short_period`` seconds; with ``step``, the period a multiple of it (at least one step)."""
+
+    maximum: int
+    short_period: int
+    short_maximum: int
+    step: int
+    rule: str
+
+    @property
+    def sentence(self) -> str:
+        return self.rule
+
+    def limit(self, period: int) -> int:
+        return self.short_maximum if period < self.short_period else self.maximum
+
+    def check(self, period: int, periods: int) -> bool:
+        return period >= self.step and period % self.step == 0 and period * periods <= self.limit(period)
+
+
+@dataclass(frozen=True)
+class LiteralRule(Rule):
+    """After ``prefix``, at least one character of ``literal`` (a regex character class)."""
+
+    prefix: str
+    literal: str
+    rule: str
+
+    @property
+    def sentence(self) -> str:
+        return self.rule
+
+    def check(self, value: str) -> bool:
+        return not value.startswith(self.prefix) or re.search(self.literal, value[len(self.prefix) :]) is not None
+
+
+@dataclass(frozen=True)
+class BudgetRule(Rule):
+    """Names that together, plus ``per_item`` characters each, take at most ``maximum`` characters."""
+
+    maximum: int
+    per_item: int
+    rule: str
+
+    @property
+    def sentence(self) -> str:
+        return self.rule
+
+    def cost(self, names: Sequence[str]) -> int:
+        return sum(len(name) + self.per_item for name in names)
+
+    def check(self, names: Sequence[str]) -> bool:
+        return self.cost(names) <= self.maximum
+
+
+def glob_regex(pattern: str) -> str:
+    """An IAM wildcard pattern (``*``, ``?``) as an anchored RE2/Python regex (set names hold no other
+    special characters)."""
+    return "^" + pattern.replace("*", ".*").replace("?", ".") + "$"
+
+
+@dataclass(frozen=True)
+class CoverageRule(Rule):
+    """Every name matches the IAM wildcard pattern found after ``prefix`` in a scope value."""
+
+    prefix: str
+    rule: str
+
+    @property
+    def sentence(self) -> str:
+        return self.rule
+
+    def missed(self, scope: str, names: Sequence[str]) -> list[str]:
+        if not scope.startswith(self.prefix):
+            return []
+        regex = re.compile(glob_regex(scope[len(self.prefix) :]))
+        return sorted(name for name in names if not regex.fullmatch(name))
+
+    def check(self, scope: str, names: Sequence[str]) -> bool:
+        return not self.missed(scope, names)
+
+
+# --- names and addresses -------------------------------------------------------------------------
 CONFIGURATION_SET_NAME: Final = PatternRule(
     "configuration_set_name",
     r"^[A-Za-z0-9_-]{1,64}$",
@@ -46,46 +309,56 @@ E164_PHONE_NUMBER: Final = PatternRule(
 )
 PATTERN_RULES: Final = (CONFIGURATION_SET_NAME, NAME_PREFIX, EMAIL, E164_PHONE_NUMBER)
 
-# --- limits -----------------------------------------------------------------------------------
+# --- configuration sets ----------------------------------------------------------------------------
 MAX_CONFIGURATION_SETS: Final = 10_000  # SES quota per account and Region, not adjustable
-RATIO_RULE: Final = "must be a ratio strictly between 0 and 1 (0.05 = 5 %), not a percentage"
-THRESHOLD_NAMES: Final = ("bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical")
-ALARM_STATISTICS: Final = ("Average", "Maximum", "Minimum")
-LOG_RETENTION_DAYS: Final = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
+CONFIGURATION_SET_COUNT: Final = CountRule(
+    "configuration_set_count",
+    MAX_CONFIGURATION_SETS,
+    f"SES allows at most {MAX_CONFIGURATION_SETS} configuration sets per account and Region",
 )
-RESERVED_CONCURRENCY_MIN: Final = 1
-RESERVED_CONCURRENCY_MAX: Final = 100
-RESERVED_CONCURRENCY_NONE: Final = -1  # no reservation
-LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_CONFIGURATION_SETS_RULE: Final = CONFIGURATION_SET_COUNT.sentence
+UNIQUE_SET_NAMES: Final = UniqueRule(
+    "unique_configuration_set_names", True, "configuration set names must be unique, ignoring case"
+)
+UNIQUE_SET_NAMES_RULE: Final = UNIQUE_SET_NAMES.sentence
+ACTION: Final = ChoiceRule("action", ("pause", "notify"))  # contract.ACTIONS
 
-# Reputation alarm evaluation (CloudWatch PutMetricAlarm; SES publishes rates irregularly, so no
-# high-resolution periods): whole minutes up to a day, at most a day's worth of hourly periods.
+# --- thresholds ----------------------------------------------------------------------------------
+THRESHOLD_NAMES: Final = ("bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical")
+RATIO: Final = RatioRule("ratio", "must be a ratio strictly between 0 and 1 (0.05 = 5 %), not a percentage")
+RATIO_RULE: Final = RATIO.sentence
+WARNING_BELOW_CRITICAL: Final = OrderRule("warning_below_critical", True, "must be below critical threshold")
+WARNING_BELOW_CRITICAL_RULE: Final = WARNING_BELOW_CRITICAL.sentence
+
+
+def warning_below_critical(warning: object, critical: object) -> str:
+    """``warning threshold W must be below critical threshold C``; W and C as the caller renders them."""
+    return f"warning threshold {warning} {WARNING_BELOW_CRITICAL_RULE} {critical}"
+
+
+# Amazon SES enforcement levels (SES FAQ, "enforcement"): under review at or above, may be paused at
+# or above. Ratios 0-1.
+AWS_REVIEW_LEVELS: Final = {"bounce": 0.05, "complaint": 0.001}
+AWS_PAUSE_LEVELS: Final = {"bounce": 0.10, "complaint": 0.005}
+
+# --- alarm evaluation (CloudWatch PutMetricAlarm) -----------------------------------------------------
+# SES publishes rates irregularly, so no high-resolution periods: whole minutes up to a day, at most
+# a day's worth of hourly periods.
+ALARM_STATISTICS: Final = ("Average", "Maximum", "Minimum")
+ALARM_STATISTIC: Final = ChoiceRule("alarm_statistic", ALARM_STATISTICS)
 ALARM_PERIOD_SECONDS_MIN: Final = 60
 ALARM_PERIOD_SECONDS_MAX: Final = 86_400
 ALARM_PERIOD_SECONDS_MULTIPLE: Final = 60
+ALARM_PERIOD: Final = WholeNumberRule(
+    "alarm_period_seconds", ALARM_PERIOD_SECONDS_MIN, ALARM_PERIOD_SECONDS_MAX, ALARM_PERIOD_SECONDS_MULTIPLE
+)
 ALARM_EVALUATION_PERIODS_MAX: Final = 24
+ALARM_EVALUATION_PERIODS: Final = WholeNumberRule("alarm_evaluation_periods", 1, ALARM_EVALUATION_PERIODS_MAX)
+ALARM_DATAPOINTS: Final = WholeNumberRule("alarm_datapoints_to_alarm", 1, ALARM_EVALUATION_PERIODS_MAX)
+DATAPOINTS_NOT_ABOVE_PERIODS: Final = OrderRule(
+    "datapoints_not_above_evaluation_periods", False, "must not exceed evaluation_periods"
+)
+DATAPOINTS_RULE: Final = DATAPOINTS_NOT_ABOVE_PERIODS.sentence
 # PutMetricAlarm (API reference, ``Period``): "An alarm's total current evaluation period can be no
 # longer than seven days, so Period multiplied by EvaluationPeriods can't be more than 604,800 seconds.
 # For alarms with a period of less than one hour (3,600 seconds), the total evaluation period can't be
@@ -93,8 +366,37 @@ ALARM_EVALUATION_PERIODS_MAX: Final = 24
 ALARM_EVALUATION_RANGE_SECONDS_MAX: Final = 604_800
 ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS: Final = 86_400
 ALARM_SHORT_PERIOD_SECONDS: Final = 3_600  # periods below this are "short"
+ALARM_EVALUATION_RANGE: Final = EvaluationRangeRule(
+    "alarm_evaluation_range",
+    ALARM_EVALUATION_RANGE_SECONDS_MAX,
+    ALARM_SHORT_PERIOD_SECONDS,
+    ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS,
+    ALARM_PERIOD_SECONDS_MULTIPLE,
+    f"period_seconds x evaluation_periods must be at most {ALARM_EVALUATION_RANGE_SECONDS_MAX} s (7 days), "
+    f"or {ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS} s (1 day) when period_seconds is below "
+    f"{ALARM_SHORT_PERIOD_SECONDS} (CloudWatch PutMetricAlarm)",
+)
+EVALUATION_RANGE_RULE: Final = ALARM_EVALUATION_RANGE.sentence
 
-# AWS tag rules (Tagging AWS resources, "Tag naming limits and requirements").
+
+# --- the function ----------------------------------------------------------------------------------
+LOG_RETENTION_DAYS: Final = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                             2557, 2922, 3288, 3653)  # fmt: skip
+LOG_RETENTION: Final = ChoiceRule("log_retention_days", LOG_RETENTION_DAYS)
+RESERVED_CONCURRENCY_MIN: Final = 1
+RESERVED_CONCURRENCY_MAX: Final = 100
+RESERVED_CONCURRENCY_NONE: Final = -1  # no reservation
+RESERVED_CONCURRENCY: Final = WholeNumberRule(
+    "reserved_concurrency",
+    RESERVED_CONCURRENCY_MIN,
+    RESERVED_CONCURRENCY_MAX,
+    also=RESERVED_CONCURRENCY_NONE,
+    also_means="no reservation",
+)
+LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_LEVEL: Final = ChoiceRule("log_level", LOG_LEVELS)
+
+# --- tags (Tagging AWS resources, "Tag naming limits and requirements") --------------------------------
 TAG_KEY_MAX_LENGTH: Final = 128
 TAG_VALUE_MAX_LENGTH: Final = 256
 TAG_RESERVED_PREFIX: Final = "aws:"
@@ -103,60 +405,32 @@ MAX_TAGS_PER_RESOURCE: Final = 50
 # TAG_TIER, TAG_ACTION), so users get the rest of the 50.
 GUARD_TAGS_PER_ALARM: Final = 5
 USER_TAGS_MAX: Final = MAX_TAGS_PER_RESOURCE - GUARD_TAGS_PER_ALARM
-
-# --- rule sentences ---------------------------------------------------------------------------
-# The words a user reads after the bad value. The constructs (synth) and the module's validation
-# blocks (plan) both use these, so a test can find the same rule on both sides.
-MAX_CONFIGURATION_SETS_RULE: Final = (
-    f"SES allows at most {MAX_CONFIGURATION_SETS} configuration sets per account and Region"
+TAG_KEY: Final = TextRule(
+    "tag_key",
+    1,
+    TAG_KEY_MAX_LENGTH,
+    TAG_RESERVED_PREFIX,
+    f"must be 1-{TAG_KEY_MAX_LENGTH} characters and not start with {TAG_RESERVED_PREFIX!r}",
 )
-UNIQUE_SET_NAMES_RULE: Final = "configuration set names must be unique, ignoring case"
-WARNING_BELOW_CRITICAL_RULE: Final = "must be below critical threshold"
-DATAPOINTS_RULE: Final = "must not exceed evaluation_periods"
-EVALUATION_RANGE_RULE: Final = (
-    f"period_seconds x evaluation_periods must be at most {ALARM_EVALUATION_RANGE_SECONDS_MAX} s (7 days), "
-    f"or {ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS} s (1 day) when period_seconds is below "
-    f"{ALARM_SHORT_PERIOD_SECONDS} (CloudWatch PutMetricAlarm)"
-)
-TAG_KEY_RULE: Final = f"must be 1-{TAG_KEY_MAX_LENGTH} characters and not start with {TAG_RESERVED_PREFIX!r}"
+TAG_KEY_RULE: Final = TAG_KEY.sentence
 # SES v2 "Tag": "The aws: prefix is reserved ... you can't use it in any tag keys or values".
-TAG_VALUE_RULE: Final = (
-    f"must be a string of at most {TAG_VALUE_MAX_LENGTH} characters, not starting with {TAG_RESERVED_PREFIX!r}"
+TAG_VALUE: Final = TextRule(
+    "tag_value",
+    0,
+    TAG_VALUE_MAX_LENGTH,
+    TAG_RESERVED_PREFIX,
+    f"must be a string of at most {TAG_VALUE_MAX_LENGTH} characters, not starting with {TAG_RESERVED_PREFIX!r}",
 )
-TAG_COUNT_RULE: Final = (
+TAG_VALUE_RULE: Final = TAG_VALUE.sentence
+TAG_COUNT: Final = CountRule(
+    "tag_count",
+    USER_TAGS_MAX,
     f"at most {USER_TAGS_MAX} tags: AWS allows {MAX_TAGS_PER_RESOURCE} per resource and the guard adds "
-    f"its own {GUARD_TAGS_PER_ALARM} to every alarm"
+    f"its own {GUARD_TAGS_PER_ALARM} to every alarm",
 )
+TAG_COUNT_RULE: Final = TAG_COUNT.sentence
 
-
-def one_of(options: tuple[object, ...]) -> str:
-    """``must be one of 'pause', 'notify'`` (strings quoted as Python's repr does, numbers bare)."""
-    return "must be one of " + ", ".join(repr(option) for option in options)
-
-
-def whole_number(minimum: int, maximum: int) -> str:
-    return f"must be a whole number from {minimum} to {maximum}"
-
-
-def multiple_of(step: int) -> str:
-    return f"must be a multiple of {step}"
-
-
-def warning_below_critical(warning: object, critical: object) -> str:
-    """``warning threshold W must be below critical threshold C``; W and C as the caller renders them."""
-    return f"warning threshold {warning} {WARNING_BELOW_CRITICAL_RULE} {critical}"
-
-
-def evaluation_range_ok(period_seconds: int, evaluation_periods: int) -> bool:
-    limit = (
-        ALARM_EVALUATION_RANGE_SECONDS_MAX_SHORT_PERIODS
-        if period_seconds < ALARM_SHORT_PERIOD_SECONDS
-        else ALARM_EVALUATION_RANGE_SECONDS_MAX
-    )
-    return period_seconds * evaluation_periods <= limit
-
-
-# Fleet mode: CloudWatch Metrics Insights alarms grouped by configuration set (docs/fleet.md).
+# --- fleet mode: CloudWatch Metrics Insights alarms grouped by configuration set (docs/fleet.md) ---------
 # Quota per account and Region (CloudWatch User Guide, "Limits": "A default of 200 alarms using the
 # Metrics Insights query per account per Region"); a guard counts only its own alarms.
 METRICS_INSIGHTS_ALARMS_PER_REGION: Final = 200
@@ -166,66 +440,27 @@ METRICS_INSIGHTS_QUERY_MAX_LENGTH: Final = 2048
 METRICS_INSIGHTS_WINDOW_SECONDS_MAX: Final = 3 * 3600
 # Whole-minute periods in that window: the most evaluation periods (and datapoints) a fleet alarm can use.
 METRICS_INSIGHTS_EVALUATION_PERIODS_MAX: Final = METRICS_INSIGHTS_WINDOW_SECONDS_MAX // ALARM_PERIOD_SECONDS_MULTIPLE
+FLEET_EVALUATION_PERIODS: Final = WholeNumberRule(
+    "fleet_evaluation_periods", 1, METRICS_INSIGHTS_EVALUATION_PERIODS_MAX
+)
+FLEET_DATAPOINTS: Final = WholeNumberRule("fleet_datapoints_to_alarm", 1, METRICS_INSIGHTS_EVALUATION_PERIODS_MAX)
 # Metrics Insights has no high-resolution data ("Metrics Insights quotas") and AWS/SES rates are
 # standard resolution: whole minutes only (PutMetricAlarm's 10/20/30 s are high-resolution periods).
-METRICS_INSIGHTS_PERIOD_RULE: Final = (
+FLEET_WINDOW: Final = EvaluationRangeRule(
+    "fleet_evaluation_window",
+    METRICS_INSIGHTS_WINDOW_SECONDS_MAX,
+    0,
+    METRICS_INSIGHTS_WINDOW_SECONDS_MAX,
+    ALARM_PERIOD_SECONDS_MULTIPLE,
     "must be a multiple of 60 seconds (Metrics Insights alarms are standard resolution) and, times "
-    "evaluation_periods, at most 10800 s (CloudWatch evaluates only the latest 3 hours)"
+    "evaluation_periods, at most 10800 s (CloudWatch evaluates only the latest 3 hours)",
 )
+METRICS_INSIGHTS_PERIOD_RULE: Final = FLEET_WINDOW.sentence
 # What one query can see ("Metrics Insights quotas"; "Limits"): beyond these the alarm evaluates
 # PARTIAL_DATA, the top of the ORDER BY first; at most 100 contributors are reported in ALARM.
 METRICS_INSIGHTS_SERIES_MAX: Final = 500
 METRICS_INSIGHTS_METRICS_MATCHED_MAX: Final = 10_000
 METRICS_INSIGHTS_CONTRIBUTORS_IN_ALARM_MAX: Final = 100
-
-# --- chat notifications (AWS chat integration, formerly AWS Chatbot) -----------------------------
-# The API's own patterns (chatbot 2017-10-11 model: SlackTeamId [0-9A-Z]{1,255}, SlackChannelId
-# [A-Za-z0-9]+, UUID, TeamsChannelId, ConfigurationName [A-Za-z0-9-_]+ up to 128), narrowed to what
-# Slack and Microsoft Teams actually issue, so a channel *name* or a decoded Teams id fails early.
-CHAT_CHANNEL_LABEL: Final = PatternRule(
-    "chat_channel_label",
-    r"^[A-Za-z0-9_-]{1,64}$",
-    "must be 1-64 letters, digits, '_' and '-' (it names the chat configuration <name_prefix>-<label>)",
-)
-SLACK_TEAM_ID: Final = PatternRule(
-    "slack_team_id",
-    r"^T[A-Z0-9]{2,254}$",
-    "must be a Slack workspace (team) id: 'T' and upper-case letters and digits, as the AWS chat "
-    "console shows it after authorizing the workspace (for example T01ABCDEF)",
-)
-SLACK_CHANNEL_ID: Final = PatternRule(
-    "slack_channel_id",
-    r"^[CG][A-Z0-9]{2,254}$",
-    "must be a Slack channel id: 'C' (or 'G' for older private channels) and upper-case letters and "
-    "digits, the end of the channel's link (for example C01ABCDEF), not the channel's name",
-)
-TEAMS_GUID: Final = PatternRule(
-    "teams_guid",
-    r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
-    "must be a GUID such as 01234567-89ab-cdef-0123-456789abcdef (Microsoft Teams team and tenant ids)",
-)
-TEAMS_CHANNEL_ID: Final = PatternRule(
-    "teams_channel_id",
-    r"^[A-Za-z0-9_=+/.,-]{1,100}%3[aA][A-Za-z0-9_=+/.,-]{1,100}%40[A-Za-z0-9_=+/.,-]{1,49}$",
-    "must be a Microsoft Teams channel id as it appears URL-encoded in the channel's link "
-    "(19%3a...%40thread.tacv2), not decoded (19:...@thread.tacv2)",
-)
-CHAT_PATTERN_RULES: Final = (CHAT_CHANNEL_LABEL, SLACK_TEAM_ID, SLACK_CHANNEL_ID, TEAMS_GUID, TEAMS_CHANNEL_ID)
-CHAT_CHANNELS_MAX: Final = 10  # per guard and platform: notification fan-out, not a chat-room directory
-
-# --- dashboard ----------------------------------------------------------------------------------
-# Amazon SES enforcement levels (SES FAQ, "enforcement"): under review at or above, may be paused at
-# or above. Drawn on the dashboard; ratios 0-1.
-AWS_REVIEW_LEVELS: Final = {"bounce": 0.05, "complaint": 0.001}
-AWS_PAUSE_LEVELS: Final = {"bounce": 0.10, "complaint": 0.005}
-# CloudWatch "Dashboard Body Structure and Syntax": 0-500 widgets, an alarm status widget lists 1-100
-# alarm ARNs, a metrics array 0-500 metrics; CloudWatch quotas: 2,500 metrics per dashboard.
-DASHBOARD_WIDGETS_MAX: Final = 500
-DASHBOARD_ALARMS_PER_WIDGET_MAX: Final = 100
-DASHBOARD_METRICS_PER_WIDGET_MAX: Final = 500
-DASHBOARD_METRICS_MAX: Final = 2500
-# Sets graphed one line each (alphabetically first); the Metrics Insights top-10 widgets cover all.
-DASHBOARD_SETS_SHOWN_MAX: Final = 100
 
 # --- which configuration sets the function may pause (pause_scope) ------------------------------
 # "listed": one ARN per pausing set; "tagged": any set of the Region tagged for this guard with the
@@ -239,28 +474,20 @@ PAUSE_SCOPE: Final = PatternRule(
     "must be 'listed', 'tagged' or 'name-pattern:<pattern>' (1-64 letters, digits, '_', '-', and the IAM "
     "wildcards '*' and '?')",
 )
-PAUSE_SCOPE_LITERAL_RULE: Final = (
+PAUSE_SCOPE_LITERAL: Final = LiteralRule(
+    "pause_scope_literal",
+    PAUSE_SCOPE_NAME_PATTERN,
+    r"[A-Za-z0-9_-]",
     "the name pattern needs at least one letter, digit, '_' or '-': a pattern of wildcards only is every "
-    "set of the Region (choose 'tagged' to scope by tags instead)"
+    "set of the Region (choose 'tagged' to scope by tags instead)",
 )
-PAUSE_SCOPE_COVERAGE_RULE: Final = "every set whose action is 'pause' must match the name pattern"
-# IAM quotas (IAM User Guide, "IAM and AWS STS quotas"): a role's inline policies together hold at
-# most 10,240 characters, whitespace not counted. The function's other statements take under 2,300
-# (measured with a 32-character prefix and the longest partition and Region); 3,072 stays reserved.
-IAM_ROLE_INLINE_POLICIES_CHARS_MAX: Final = 10_240
-IAM_ROLE_POLICY_RESERVED_CHARS: Final = 3_072
-SET_ARNS_CHARS_MAX: Final = IAM_ROLE_INLINE_POLICIES_CHARS_MAX - IAM_ROLE_POLICY_RESERVED_CHARS
-# One configuration-set ARN in a policy without its name, quoted and comma-separated, at the longest
-# partition (aws-iso-b) and a 16-character Region: '"arn:aws-iso-b:ses:<region>:<account>:configuration-set/",'.
-SET_ARN_CHARS_OVERHEAD: Final = 69
-SET_ARNS_BUDGET_RULE: Final = (
-    "configuration sets named one by one in the function's IAM policy must fit its "
-    f"{IAM_ROLE_INLINE_POLICIES_CHARS_MAX}-character inline policy quota: the names plus "
-    f"{SET_ARN_CHARS_OVERHEAD} characters each may total at most {SET_ARNS_CHARS_MAX}; "
-    "choose pause_scope 'tagged' or 'name-pattern:<pattern>'"
+PAUSE_SCOPE_LITERAL_RULE: Final = PAUSE_SCOPE_LITERAL.sentence
+PAUSE_SCOPE_COVERAGE: Final = CoverageRule(
+    "pause_scope_coverage", PAUSE_SCOPE_NAME_PATTERN, "every set whose action is 'pause' must match the name pattern"
 )
+PAUSE_SCOPE_COVERAGE_RULE: Final = PAUSE_SCOPE_COVERAGE.sentence
 
 
-def set_arns_chars(names: tuple[str, ...] | list[str]) -> int:
-    """Characters the ARNs of ``names`` take in a policy (the budget of ``SET_ARNS_BUDGET_RULE``)."""
-    return sum(len(name) + SET_ARN_CHARS_OVERHEAD for name in names)
+def declared() -> tuple[Rule, ...]:
+    """Every rule of this module, in declaration order (the test that finds each one rendered uses it)."""
+    return tuple(value for value in globals().values() if isinstance(value, Rule))

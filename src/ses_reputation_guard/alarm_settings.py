@@ -37,22 +37,23 @@ class AlarmSettings:
     value), ``Average`` or ``Minimum``."""
 
     def collect_problems(self, problems: Problems) -> None:
-        problems.alarm_period("alarm_settings.period_seconds", self.period_seconds)
-        for name in ("evaluation_periods", "datapoints_to_alarm"):
-            problems.integer(
-                f"alarm_settings.{name}", getattr(self, name), minimum=1, maximum=rules.ALARM_EVALUATION_PERIODS_MAX
-            )
+        problems.whole_number("alarm_settings.period_seconds", self.period_seconds, rules.ALARM_PERIOD)
+        problems.whole_number(
+            "alarm_settings.evaluation_periods", self.evaluation_periods, rules.ALARM_EVALUATION_PERIODS
+        )
+        problems.whole_number("alarm_settings.datapoints_to_alarm", self.datapoints_to_alarm, rules.ALARM_DATAPOINTS)
         periods, datapoints, period = self.evaluation_periods, self.datapoints_to_alarm, self.period_seconds
-        if _whole(datapoints) and _whole(periods) and datapoints > periods:
+        if _whole(datapoints) and _whole(periods) and not rules.DATAPOINTS_NOT_ABOVE_PERIODS.check(datapoints, periods):
             problems.add(
                 f"alarm_settings.datapoints_to_alarm={datapoints!r}: {rules.DATAPOINTS_RULE}, here {periods!r}"
             )
-        if _whole(period) and _whole(periods) and not rules.evaluation_range_ok(period, periods):
+        window = rules.ALARM_EVALUATION_RANGE
+        if _whole(period) and _whole(periods) and period * periods > window.limit(period):
             problems.add(
                 f"alarm_settings period_seconds={period!r} x evaluation_periods={periods!r} = {period * periods} s: "
-                f"{rules.EVALUATION_RANGE_RULE}"
+                f"{window.sentence}"
             )
-        problems.choice("alarm_settings.statistic", self.statistic, rules.ALARM_STATISTICS)
+        problems.choice("alarm_settings.statistic", self.statistic, rules.ALARM_STATISTIC)
 
 
 def reputation_alarm(

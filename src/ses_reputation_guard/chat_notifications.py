@@ -25,12 +25,11 @@ Configuration and role names are global to the account, so they carry the guard'
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_policy import rules
+from ses_guard_policy import chat_rules, rules
 from ses_reputation_guard._cdktf import (
     ChatbotSlackChannelConfiguration,
     ChatbotTeamsChannelConfiguration,
@@ -59,7 +58,7 @@ GRAPH_READ_ACTIONS = (
     "cloudwatch:GetMetricStatistics",
     "cloudwatch:ListMetrics",
 )
-LOGGING_LEVELS = ("ERROR", "INFO", "NONE")
+LOGGING_LEVELS = chat_rules.CHAT_LOGGING_LEVEL.options
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ class ChatNotificationsProps:
         """Raise ``GuardValidationError`` listing every invalid value, or return."""
         problems = Problems()
         collect_channel_problems(self.slack_channels, self.teams_channels, problems)
-        problems.choice("logging_level", self.logging_level, LOGGING_LEVELS)
+        problems.choice("logging_level", self.logging_level, chat_rules.CHAT_LOGGING_LEVEL)
         problems.raise_if_any("ChatNotificationsProps")
 
 
@@ -124,7 +123,7 @@ def collect_channel_problems(
     problems: Problems,
     subject: str = "",
 ) -> None:
-    """Every id against ``rules``; labels unique, at most ``rules.CHAT_CHANNELS_MAX`` per platform."""
+    """Every id against ``rules``; labels unique, at most ``chat_rules.CHAT_CHANNELS_MAX`` per platform."""
     platforms: tuple[tuple[str, Sequence[SlackChannel | TeamsChannel] | TerraformExpression], ...] = (
         ("slack_channels", slack),
         ("teams_channels", teams),
@@ -132,26 +131,26 @@ def collect_channel_problems(
     for name, channels in platforms:
         if isinstance(channels, TerraformExpression):
             continue  # checked by the module's validation blocks at plan time
-        if len(channels) > rules.CHAT_CHANNELS_MAX:
-            problems.add(f"{subject}{name} has {len(channels)} channels: at most {rules.CHAT_CHANNELS_MAX}")
-        duplicates = sorted(label for label, seen in Counter(c.label for c in channels).items() if seen > 1)
+        if not chat_rules.CHAT_CHANNEL_COUNT.check(channels):
+            problems.add(f"{subject}{name} has {len(channels)} channels: {chat_rules.CHAT_CHANNEL_COUNT.sentence}")
+        duplicates = sorted(chat_rules.CHAT_LABELS_UNIQUE.duplicates([c.label for c in channels]))
         if duplicates:
-            problems.add(f"{subject}{name} uses the label(s) {duplicates!r} more than once")
+            problems.add(f"{subject}{name} uses the label(s) {duplicates!r} {chat_rules.CHAT_LABELS_UNIQUE.sentence}")
         for i, channel in enumerate(channels):
             item = f"{subject}{name}[{i}]"
-            problems.pattern(f"{item}.label", channel.label, rules.CHAT_CHANNEL_LABEL)
+            problems.pattern(f"{item}.label", channel.label, chat_rules.CHAT_CHANNEL_LABEL)
             problems.pattern(f"{item}.team_id", channel.team_id, _team_rule(channel))
             problems.pattern(f"{item}.channel_id", channel.channel_id, _channel_rule(channel))
             if isinstance(channel, TeamsChannel):
-                problems.pattern(f"{item}.tenant_id", channel.tenant_id, rules.TEAMS_GUID)
+                problems.pattern(f"{item}.tenant_id", channel.tenant_id, chat_rules.TEAMS_GUID)
 
 
 def _team_rule(channel: SlackChannel | TeamsChannel) -> rules.PatternRule:
-    return rules.SLACK_TEAM_ID if isinstance(channel, SlackChannel) else rules.TEAMS_GUID
+    return chat_rules.SLACK_TEAM_ID if isinstance(channel, SlackChannel) else chat_rules.TEAMS_GUID
 
 
 def _channel_rule(channel: SlackChannel | TeamsChannel) -> rules.PatternRule:
-    return rules.SLACK_CHANNEL_ID if isinstance(channel, SlackChannel) else rules.TEAMS_CHANNEL_ID
+    return chat_rules.SLACK_CHANNEL_ID if isinstance(channel, SlackChannel) else chat_rules.TEAMS_CHANNEL_ID
 
 
 class ChatNotifications(GuardChild[ChatNotificationsProps]):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ses_guard_policy import contract, rules
+from ses_guard_policy import contract, limits, rules
 from ses_reputation_guard._cdktf import Construct, Precondition
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import TerraformExpression
@@ -99,7 +99,7 @@ class ConfigurationSetMap(GuardChild[ConfigurationSetMapProps]):
         """The scope's rules at plan time, for the policy that grants pausing (``pause_scope.py``)."""
         scope = self.props.pause_scope
         planned = isinstance(scope, TerraformExpression)
-        names, budget = self.pausing_names.text, rules.SET_ARNS_CHARS_MAX
+        names, budget = self.pausing_names.text, limits.SET_ARNS_CHARS_MAX
         checks = []
         if planned or scope == rules.PAUSE_SCOPE_LISTED:
             checks.append(
@@ -108,7 +108,7 @@ class ConfigurationSetMap(GuardChild[ConfigurationSetMapProps]):
                     f"{arns_chars_hcl(names)} <= {budget}",
                     # no double quotes outside ${}: cdktf's HCL rendering does not escape them
                     f"pause_scope 'listed' with ${{length({names})}} pausing sets takes "
-                    f"${{{arns_chars_hcl(names)}}} characters: {rules.SET_ARNS_BUDGET_RULE}.",
+                    f"${{{arns_chars_hcl(names)}}} characters: {limits.SET_ARNS_BUDGET_RULE}.",
                 )
             )
         if self.notify_only_names_in_scope is not None:
@@ -127,7 +127,7 @@ class ConfigurationSetMap(GuardChild[ConfigurationSetMapProps]):
                     None,
                     f"{arns_chars_hcl(denied)} <= {budget}",
                     f"pause_scope ${{{self.scope}}} covers ${{length({denied})}} notify-only sets, denied by name "
-                    f"in ${{{arns_chars_hcl(denied)}}} characters: {rules.SET_ARNS_BUDGET_RULE}.",
+                    f"in ${{{arns_chars_hcl(denied)}}} characters: {limits.SET_ARNS_BUDGET_RULE}.",
                 )
             )
         return checks

@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
-from ses_guard_policy import contract, rules
+from ses_guard_policy import contract, fleet_query, limits, rules
 from ses_reputation_guard._cdktf import CloudwatchDashboard, Construct, TerraformLocal, Token
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for
-from ses_reputation_guard.fleet_policy import fleet_query
 from ses_reputation_guard.naming import resource_address
 from ses_reputation_guard.policy import ReputationThresholds
 from ses_reputation_guard.validation import Problems, is_token
@@ -68,7 +67,7 @@ class GuardDashboardProps:
     """Maps set name -> alarm ARN, one per per-set alarm block: the alarms of the graphed sets join
     the alarm status widgets. Default none."""
     max_sets_shown: int = 50
-    """Sets graphed one line each, 1-100 (``rules.DASHBOARD_SETS_SHOWN_MAX``). Default 50: more lines
+    """Sets graphed one line each, 1-100 (``limits.DASHBOARD_SETS_SHOWN_MAX``). Default 50: more lines
     are unreadable; the Metrics Insights top-10 widgets cover every set."""
     period_seconds: int = 3600
     """Period of the reputation graphs, seconds, a multiple of 60. Default 3600 (the alarms' default)."""
@@ -81,9 +80,9 @@ class GuardDashboardProps:
         """Raise ``GuardValidationError`` listing every invalid value, or return."""
         problems = Problems()
         self.account_thresholds.collect_problems("account_thresholds", problems)
-        problems.integer("max_sets_shown", self.max_sets_shown, minimum=1, maximum=rules.DASHBOARD_SETS_SHOWN_MAX)
-        problems.alarm_period("period_seconds", self.period_seconds)
-        problems.choice("statistic", self.statistic, rules.ALARM_STATISTICS)
+        problems.whole_number("max_sets_shown", self.max_sets_shown, limits.DASHBOARD_SETS_SHOWN)
+        problems.whole_number("period_seconds", self.period_seconds, rules.ALARM_PERIOD)
+        problems.choice("statistic", self.statistic, rules.ALARM_STATISTIC)
         problems.raise_if_any("GuardDashboardProps")
 
 
@@ -215,7 +214,7 @@ class GuardDashboard(GuardChild[GuardDashboardProps]):
 
     # --- widgets ----------------------------------------------------------------------------------
     def _body(self) -> dict[str, Any]:
-        alarm_rows = f"{ROW} * ceil(length({self._alarm_arns}) / {rules.DASHBOARD_ALARMS_PER_WIDGET_MAX})"
+        alarm_rows = f"{ROW} * ceil(length({self._alarm_arns}) / {limits.DASHBOARD_ALARMS_PER_WIDGET_MAX})"
         below_alarms = 2 * ROW  # the alarm widgets start below two rows of graphs
         static = [
             self._position(self._text_widget(), x=0, y=0, width=8),
@@ -302,7 +301,7 @@ class GuardDashboard(GuardChild[GuardDashboardProps]):
         return {"type": "metric", "properties": self._rate_properties(metric_short, title, metrics, True)}
 
     def _top_sets_widget(self, metric_short: str) -> dict[str, Any]:
-        query = f"{fleet_query(_metric_name(metric_short))} LIMIT {TOP_SETS}"
+        query = f"{fleet_query.build(_metric_name(metric_short))} LIMIT {TOP_SETS}"
         metrics = [[{"expression": query, "id": "q1", "period": self._ref("period")}]]
         title = f"Top {TOP_SETS} configuration sets by {metric_short} rate (Metrics Insights: every set)"
         return {"type": "metric", "properties": self._rate_properties(metric_short, title, metrics, False)}
@@ -332,7 +331,7 @@ class GuardDashboard(GuardChild[GuardDashboardProps]):
 
     def _alarm_widgets(self, first_y: int) -> str:
         """One alarm status widget per 100 alarm ARNs (``chunklist``), stacked from ``first_y``."""
-        per_widget = rules.DASHBOARD_ALARMS_PER_WIDGET_MAX
+        per_widget = limits.DASHBOARD_ALARMS_PER_WIDGET_MAX
         widget = {
             "type": "alarm",
             "x": 0,

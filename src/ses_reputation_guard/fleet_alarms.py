@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_policy import contract, rules
+from ses_guard_policy import contract, fleet_query, rules
 from ses_reputation_guard._cdktf import (
     CloudwatchMetricAlarm,
     CloudwatchMetricAlarmMetricQuery,
@@ -35,9 +35,6 @@ from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.fleet_policy import (
     FleetPolicy,
     collect_window_problems,
-    exclusion_budget,
-    fitting_exclusions,
-    fleet_query,
 )
 from ses_reputation_guard.policy import ReputationThresholds
 from ses_reputation_guard.validation import Problems
@@ -91,7 +88,7 @@ class FleetReputationAlarmsProps(TieredAlarmsProps):
         )
 
     def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
-        problems.choice(f"{subject}.action", self.action, contract.ACTIONS)
+        problems.choice(f"{subject}.action", self.action, rules.ACTION)
         self.thresholds.collect_problems(f"{subject}.thresholds", problems)
         collect_window_problems(
             problems, subject, self.period_seconds, self.evaluation_periods, self.datapoints_to_alarm
@@ -140,9 +137,9 @@ class FleetReputationAlarms(GuardChild[FleetReputationAlarmsProps]):
         excluded = self.props.excluded_sets
         if isinstance(excluded, TerraformExpression):
             where = self._where_local(excluded)
-            return {short: _with_where(fleet_query(name), where) for short, name in METRICS.items()}
-        names = fitting_exclusions(list(excluded))
-        return {short: fleet_query(name, names) for short, name in METRICS.items()}
+            return {short: _with_where(fleet_query.build(name), where) for short, name in METRICS.items()}
+        names = fleet_query.fitting_exclusions(list(excluded))
+        return {short: fleet_query.build(name, names) for short, name in METRICS.items()}
 
     def _where_local(self, excluded: TerraformExpression) -> str:
         """The same rule as ``fitting_exclusions``, evaluated by Terraform: all or none."""
@@ -152,7 +149,7 @@ class FleetReputationAlarms(GuardChild[FleetReputationAlarmsProps]):
         clause = f'join(" AND ", [for name in sort({excluded.text}) : "{set_key} != \'${{name}}\'"])'
         context.create(self, TerraformLocal, clause_role, expression=f"${{{clause}}}")
         clause_ref = f"local.{context.address(clause_role)}"
-        budget = exclusion_budget() - len(" WHERE ")
+        budget = fleet_query.exclusion_budget() - len(" WHERE ")
         where = f'${{{clause_ref} != "" && length({clause_ref}) <= {budget} ? " WHERE ${{{clause_ref}}}" : ""}}'
         context.create(self, TerraformLocal, where_role, expression=where)
         return f"local.{context.address(where_role)}"

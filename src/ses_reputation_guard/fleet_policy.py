@@ -6,7 +6,7 @@ each set is a *contributor* with its own ALARM/OK state, and a set that starts p
 itself. Sets with their own ``ConfigurationSetPolicy`` are judged only by their own alarms. Limits
 and their sources: docs/fleet.md.
 
-The query text is built here, in plain Python, so tests, the estimate and the docs share it.
+The query text is built and parsed by the policy model (``ses_guard_policy.fleet_query``).
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ses_guard_policy import contract, rules
 from ses_reputation_guard.expressions import Flag, TerraformExpression
 from ses_reputation_guard.policy import Action, ReputationThresholds
 from ses_reputation_guard.validation import Problems, is_token
-
-_SET = f'"{contract.DIMENSION_CONFIGURATION_SET}"'  # label keys with ':' must be double-quoted
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ class FleetPolicy:
 
     def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
         """Record every invalid value; nothing is raised here."""
-        problems.choice(f"{subject}.action", self.action, contract.ACTIONS)
+        problems.choice(f"{subject}.action", self.action, rules.ACTION)
         if self.thresholds is not None:
             self.thresholds.collect_problems(f"{subject}.thresholds", problems)
         if not isinstance(self.warning_alarms, bool) and not is_token(self.warning_alarms):
@@ -80,28 +78,26 @@ def collect_window_problems(
     problems: Problems, subject: str, period_seconds: int, evaluation_periods: int, datapoints_to_alarm: int
 ) -> None:
     """Period, evaluation periods and datapoints of a Metrics Insights alarm (tokens are skipped)."""
-    window_max = rules.METRICS_INSIGHTS_WINDOW_SECONDS_MAX
-    most = rules.METRICS_INSIGHTS_EVALUATION_PERIODS_MAX
-    problems.integer(f"{subject}.evaluation_periods", evaluation_periods, minimum=1, maximum=most)
-    problems.integer(f"{subject}.datapoints_to_alarm", datapoints_to_alarm, minimum=1, maximum=most)
+    window = rules.FLEET_WINDOW
+    problems.whole_number(f"{subject}.evaluation_periods", evaluation_periods, rules.FLEET_EVALUATION_PERIODS)
+    problems.whole_number(f"{subject}.datapoints_to_alarm", datapoints_to_alarm, rules.FLEET_DATAPOINTS)
     if is_token(period_seconds):
         return
     if isinstance(period_seconds, bool) or not isinstance(period_seconds, int):
         problems.add(f"{subject}.period_seconds={period_seconds!r}: must be a whole number of seconds")
         return
-    minute = rules.ALARM_PERIOD_SECONDS_MULTIPLE
-    if period_seconds < minute or period_seconds % minute or period_seconds > window_max:
-        problems.add(f"{subject}.period_seconds={period_seconds!r}: {rules.METRICS_INSIGHTS_PERIOD_RULE}")
+    if not window.check(period_seconds, 1):
+        problems.add(f"{subject}.period_seconds={period_seconds!r}: {window.sentence}")
         return
     numbers = (evaluation_periods, datapoints_to_alarm)
     if any(is_token(n) or isinstance(n, bool) or not isinstance(n, int) for n in numbers):
         return
-    if period_seconds * evaluation_periods > window_max:
+    if not window.check(period_seconds, evaluation_periods):
         problems.add(
             f"{subject}: period_seconds={period_seconds} x evaluation_periods={evaluation_periods} = "
-            f"{period_seconds * evaluation_periods} s: {rules.METRICS_INSIGHTS_PERIOD_RULE}"
+            f"{period_seconds * evaluation_periods} s: {window.sentence}"
         )
-    if datapoints_to_alarm > evaluation_periods:
+    if not rules.DATAPOINTS_NOT_ABOVE_PERIODS.check(datapoints_to_alarm, evaluation_periods):
         problems.add(
             f"{subject}.datapoints_to_alarm={datapoints_to_alarm!r}: must not exceed "
             f"evaluation_periods={evaluation_periods!r}"
@@ -109,48 +105,6 @@ def collect_window_problems(
 
 
 # --- the query ----------------------------------------------------------------------------------
-def exclusion_clause(excluded_sets: Iterable[str]) -> str:
-    """``"ses:configuration-set" != 'a' AND ...`` over the sorted names ("" for none).
-
-    Set names are letters, digits, '_' and '-' (SES rule), so single quotes need no escaping.
-    """
-    return " AND ".join(f"{_SET} != '{name}'" for name in sorted(excluded_sets))
-
-
-def fleet_query(metric_name: str, excluded_sets: Iterable[str] = ()) -> str:
-    """The Metrics Insights query of one fleet alarm: the metric's worst value per set, highest first.
-
-    ``SCHEMA(namespace, dimension)`` matches only the series with exactly that dimension (the
-    per-set series, not the account-wide ones); ``GROUP BY`` makes each set a contributor, and
-    multi-series alarms need ``ORDER BY``, which also decides which 500 series are evaluated first.
-    """
-    clause = exclusion_clause(excluded_sets)
-    where = f" WHERE {clause}" if clause else ""
-    return (
-        f'SELECT MAX("{metric_name}") FROM SCHEMA("{contract.SES_NAMESPACE}", {_SET}){where} '
-        f"GROUP BY {_SET} ORDER BY MAX() DESC"
-    )
-
-
-def longest_query_metric() -> str:
-    """The reputation metric with the longest name: if its query fits, every query fits."""
-    return max(contract.REPUTATION_METRICS, key=len)
-
-
-def exclusion_budget() -> int:
-    """Characters left for `` WHERE <clause>`` in the longest query."""
-    return rules.METRICS_INSIGHTS_QUERY_MAX_LENGTH - len(fleet_query(longest_query_metric()))
-
-
-def fitting_exclusions(explicit_sets: Sequence[str]) -> tuple[str, ...]:
-    """All of ``explicit_sets`` when every query with their ``WHERE`` fits in 2,048 characters, else
-    none: a partial exclusion would leave some explicit sets to the function and some to the query."""
-    clause = exclusion_clause(explicit_sets)
-    if not clause or len(f" WHERE {clause}") > exclusion_budget():
-        return ()
-    return tuple(sorted(explicit_sets))
-
-
 # --- the per-set policy table shipped in the function package ---------------------------------------
 def policy_table(actions: Mapping[str, str]) -> bytes:
     """``contract.POLICY_TABLE_FILE``: the sets with their own policy (name -> action). A fleet alarm

@@ -4,7 +4,7 @@
 
 - ``listed`` (default): one ARN per set whose action is ``pause``. IAM holds a role's inline policies
   to 10,240 characters, so the names (plus 69 characters per ARN) must total at most
-  ``rules.SET_ARNS_CHARS_MAX``, about 85 sets of 15-character names; beyond that synth (and the
+  ``limits.SET_ARNS_CHARS_MAX``, about 85 sets of 15-character names; beyond that synth (and the
   module's plan) refuse, naming the two other scopes.
 - ``tagged``: any set of this account and Region tagged ``ses-reputation-guard:guard = <name_prefix>``
   and ``ses-reputation-guard:action = pause``. Managed sets carry both tags; tag an existing set
@@ -19,13 +19,10 @@ Whatever the scope, IAM refuses to pause a set tagged ``ses-reputation-guard:act
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from ses_guard_policy import rules
+from ses_guard_policy import limits, rules
 from ses_reputation_guard.validation import Problems, is_token
-
-_LITERAL = re.compile(r"[A-Za-z0-9_-]")
 
 
 def is_name_pattern(scope: str) -> bool:
@@ -37,46 +34,44 @@ def name_pattern(scope: str) -> str:
     return scope.removeprefix(rules.PAUSE_SCOPE_NAME_PATTERN)
 
 
-def glob_regex(pattern: str) -> str:
-    """The IAM wildcard pattern as an anchored RE2/Python regex (names hold no other special characters)."""
-    return "^" + pattern.replace("*", ".*").replace("?", ".") + "$"
+glob_regex = rules.glob_regex
 
 
 def covered(names: Sequence[str], scope: str) -> list[str]:
     """The names a ``name-pattern:`` scope covers (none for the other scopes)."""
     if not is_name_pattern(scope):
         return []
-    regex = re.compile(glob_regex(name_pattern(scope)))
-    return [name for name in names if regex.fullmatch(name)]
+    missed = set(rules.PAUSE_SCOPE_COVERAGE.missed(scope, names))
+    return [name for name in names if name not in missed]
 
 
 def collect_problems(scope: str, pausing: Sequence[str] | None, notify_only: Sequence[str], problems: Problems) -> None:
     """The scope's own form, and, when the sets are known (``pausing`` not None), whether it fits them."""
     if is_token(scope):
         return
-    if not isinstance(scope, str) or not re.fullmatch(rules.PAUSE_SCOPE.pattern, scope):
+    if not rules.PAUSE_SCOPE.check(scope):
         problems.pattern("pause_scope", scope, rules.PAUSE_SCOPE)
         return
-    if is_name_pattern(scope) and not _LITERAL.search(name_pattern(scope)):
-        problems.add(f"pause_scope={scope!r}: {rules.PAUSE_SCOPE_LITERAL_RULE}")
+    if not rules.PAUSE_SCOPE_LITERAL.check(scope):
+        problems.add(f"pause_scope={scope!r}: {rules.PAUSE_SCOPE_LITERAL.sentence}")
         return
     if pausing is None:
         return
-    if scope == rules.PAUSE_SCOPE_LISTED and rules.set_arns_chars(list(pausing)) > rules.SET_ARNS_CHARS_MAX:
+    budget = limits.SET_ARNS_BUDGET
+    if scope == rules.PAUSE_SCOPE_LISTED and not budget.check(list(pausing)):
         problems.add(
-            f"pause_scope='listed' with {len(pausing)} pausing sets takes {rules.set_arns_chars(list(pausing))} "
-            f"characters: {rules.SET_ARNS_BUDGET_RULE}"
+            f"pause_scope='listed' with {len(pausing)} pausing sets takes {budget.cost(list(pausing))} "
+            f"characters: {budget.sentence}"
         )
-    if is_name_pattern(scope):
-        missed = sorted(set(pausing) - set(covered(pausing, scope)))
-        if missed:
-            problems.add(f"pause_scope={scope!r} leaves out {missed!r}: {rules.PAUSE_SCOPE_COVERAGE_RULE}")
-        denied = covered(notify_only, scope)
-        if rules.set_arns_chars(denied) > rules.SET_ARNS_CHARS_MAX:
-            problems.add(
-                f"pause_scope={scope!r} covers {len(denied)} notify-only sets, denied by name in "
-                f"{rules.set_arns_chars(denied)} characters: {rules.SET_ARNS_BUDGET_RULE}"
-            )
+    missed = rules.PAUSE_SCOPE_COVERAGE.missed(scope, pausing)
+    if missed:
+        problems.add(f"pause_scope={scope!r} leaves out {missed!r}: {rules.PAUSE_SCOPE_COVERAGE.sentence}")
+    denied = covered(notify_only, scope)
+    if not budget.check(denied):
+        problems.add(
+            f"pause_scope={scope!r} covers {len(denied)} notify-only sets, denied by name in "
+            f"{budget.cost(denied)} characters: {budget.sentence}"
+        )
 
 
 # --- HCL (no ``${}``), for a scope or sets known only at plan time ---------------------------------
@@ -92,5 +87,5 @@ def pattern_regex_hcl(scope: str) -> str:
 
 
 def arns_chars_hcl(names: str) -> str:
-    """Characters the ARNs of the list ``names`` take in a policy (``rules.set_arns_chars``)."""
-    return f'length(join("", {names})) + {rules.SET_ARN_CHARS_OVERHEAD} * length({names})'
+    """Characters the ARNs of the list ``names`` take in a policy (``limits.SET_ARNS_BUDGET.cost``)."""
+    return f'length(join("", {names})) + {limits.SET_ARNS_BUDGET.per_item} * length({names})'

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ses_guard_policy import contract, rules
+from ses_guard_policy import rules
 from ses_reputation_guard.expressions import Flag
 from ses_reputation_guard.validation import Problems
 
@@ -59,7 +59,7 @@ class AccountPolicy:
     """Create the warning tier (notify only). Default True."""
 
     def collect_problems(self, problems: Problems) -> None:
-        problems.choice("account_policy.action", self.action, contract.ACTIONS)
+        problems.choice("account_policy.action", self.action, rules.ACTION)
         if self.thresholds is not None:
             self.thresholds.collect_problems("account_policy.thresholds", problems)
 
@@ -81,8 +81,10 @@ class ConfigurationSetPolicy:
 
 def validate_configuration_sets(configuration_sets: Mapping[str, ConfigurationSetPolicy], problems: Problems) -> None:
     """Check names, count and per-set thresholds; every problem is recorded, none raised here."""
-    if len(configuration_sets) > rules.MAX_CONFIGURATION_SETS:
-        problems.add(f"configuration_sets has {len(configuration_sets)} entries, {rules.MAX_CONFIGURATION_SETS_RULE}")
+    if not rules.CONFIGURATION_SET_COUNT.check(configuration_sets):
+        problems.add(
+            f"configuration_sets has {len(configuration_sets)} entries, {rules.CONFIGURATION_SET_COUNT.sentence}"
+        )
     seen_lower: dict[str, str] = {}
     for name, policy in configuration_sets.items():
         problems.pattern(f"configuration_sets key {name!r}", name, rules.CONFIGURATION_SET_NAME)
@@ -90,13 +92,14 @@ def validate_configuration_sets(configuration_sets: Mapping[str, ConfigurationSe
         lowered = name.lower() if isinstance(name, str) else str(name)
         if lowered in seen_lower:
             problems.add(
-                f"configuration_sets key {name!r}: duplicates {seen_lower[lowered]!r} ({rules.UNIQUE_SET_NAMES_RULE})"
+                f"configuration_sets key {name!r}: duplicates {seen_lower[lowered]!r} "
+                f"({rules.UNIQUE_SET_NAMES.sentence})"
             )
         seen_lower.setdefault(lowered, name)
         if not isinstance(policy, ConfigurationSetPolicy):
             problems.add(f"configuration_sets[{name!r}]={policy!r}: must be a ConfigurationSetPolicy")
             continue
-        problems.choice(f"configuration_sets[{name!r}].action", policy.action, contract.ACTIONS)
+        problems.choice(f"configuration_sets[{name!r}].action", policy.action, rules.ACTION)
         if policy.thresholds is not None:
             policy.thresholds.collect_problems(f"configuration_sets[{name!r}].thresholds", problems)
 

@@ -148,14 +148,8 @@ class ReputationGuardProps:
         problems.each_pattern("notification_emails", self.notification_emails, rules.EMAIL)
         problems.each_pattern("notification_phone_numbers", self.notification_phone_numbers, rules.E164_PHONE_NUMBER)
         self.alarm_settings.collect_problems(problems)
-        problems.choice("log_retention_days", self.log_retention_days, rules.LOG_RETENTION_DAYS)
-        if self.reserved_concurrency != rules.RESERVED_CONCURRENCY_NONE:
-            problems.integer(
-                "reserved_concurrency",
-                self.reserved_concurrency,
-                minimum=rules.RESERVED_CONCURRENCY_MIN,
-                maximum=rules.RESERVED_CONCURRENCY_MAX,
-            )
+        problems.choice("log_retention_days", self.log_retention_days, rules.LOG_RETENTION)
+        problems.whole_number("reserved_concurrency", self.reserved_concurrency, rules.RESERVED_CONCURRENCY)
         problems.tags("tags", self.tags)
         self._collect_scope_problems(problems)
         if self.fleet_policy is not None:

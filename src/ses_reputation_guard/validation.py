@@ -9,18 +9,12 @@ cdktf token strings, numbers, lists or maps) are skipped: Terraform checks them 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import Token
-
-# Re-exported for the module generator, which still imports them from here.
-ALARM_STATISTICS = rules.ALARM_STATISTICS
-LOG_RETENTION_DAYS = rules.LOG_RETENTION_DAYS
-MAX_CONFIGURATION_SETS = rules.MAX_CONFIGURATION_SETS
 
 
 class GuardValidationError(ValueError):
@@ -57,10 +51,6 @@ def is_token(value: object) -> bool:
     return hasattr(value, "__jsii_ref__") and bool(Token.is_unresolved(value))
 
 
-def compiled(rule: rules.PatternRule) -> re.Pattern[str]:
-    return re.compile(rule.pattern)
-
-
 @dataclass
 class Problems:
     """Accumulates problems so a caller sees all of them at once."""
@@ -83,46 +73,37 @@ class Problems:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
             self.add(f"{name}={value!r}: must be a number: {rules.RATIO_RULE}")
             return
-        if not 0 < value < 1:
+        if not rules.RATIO.check(value):
             hint = f" (did you mean {value / 100:g} for {value:g} %?)" if 1 <= value < 100 else ""
             self.add(f"{name}={value!r}: {rules.RATIO_RULE}{hint}")
 
     def warning_below_critical(self, subject: str, warning: float | None, critical: float | None) -> None:
         if warning is None or critical is None or is_token(warning) or is_token(critical):
             return
-        if isinstance(warning, (int, float)) and isinstance(critical, (int, float)) and warning >= critical:
+        numbers = isinstance(warning, (int, float)) and isinstance(critical, (int, float))
+        if numbers and not rules.WARNING_BELOW_CRITICAL.check(warning, critical):
             self.add(f"{subject}: {rules.warning_below_critical(repr(warning), repr(critical))}")
 
-    def choice(self, name: str, value: Any, choices: Iterable[Any]) -> None:
-        options = tuple(choices)
+    def choice(self, name: str, value: Any, rule: rules.ChoiceRule) -> None:
         if is_token(value):
             return
-        if value not in options:
-            self.add(f"{name}={value!r}: {rules.one_of(options)}")
+        if not rule.check(value):
+            self.add(f"{name}={value!r}: {rule.sentence}")
 
-    def integer(self, name: str, value: int, *, minimum: int, maximum: int, multiple_of: int = 1) -> None:
+    def whole_number(self, name: str, value: int, rule: rules.WholeNumberRule) -> None:
+        """A whole number of ``rule``'s range, then a multiple of its step (a Python ``int``, never a float)."""
         if is_token(value):
             return
-        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-            self.add(f"{name}={value!r}: {rules.whole_number(minimum, maximum)}")
-        elif value % multiple_of:
-            self.add(f"{name}={value!r}: {rules.multiple_of(multiple_of)}")
-
-    def alarm_period(self, name: str, value: int) -> None:
-        """A CloudWatch metric alarm's period in seconds (whole minutes within the allowed range)."""
-        self.integer(
-            name,
-            value,
-            minimum=rules.ALARM_PERIOD_SECONDS_MIN,
-            maximum=rules.ALARM_PERIOD_SECONDS_MAX,
-            multiple_of=rules.ALARM_PERIOD_SECONDS_MULTIPLE,
-        )
+        if isinstance(value, bool) or not isinstance(value, int) or not rule.in_range(value):
+            self.add(f"{name}={value!r}: {rule.sentence}")
+        elif not rule.check(value):
+            self.add(f"{name}={value!r}: {rule.step_sentence}")
 
     def pattern(self, name: str, value: str, rule: rules.PatternRule) -> None:
         if is_token(value):
             return
-        if not isinstance(value, str) or not compiled(rule).fullmatch(value):
-            self.add(f"{name}={value!r}: {rule.rule}")
+        if not rule.check(value):
+            self.add(f"{name}={value!r}: {rule.sentence}")
 
     def each_pattern(self, name: str, values: Iterable[str], rule: rules.PatternRule) -> None:
         """Every item of a list matches ``rule``, no item twice (a token list is skipped)."""
@@ -139,18 +120,10 @@ class Problems:
         """AWS tag rules, with room left on every alarm for the guard's own tags."""
         if is_token(tags):
             return
-        if len(tags) > rules.USER_TAGS_MAX:
-            self.add(f"{name} has {len(tags)} tags: {rules.TAG_COUNT_RULE}")
+        if not rules.TAG_COUNT.check(dict(tags)):
+            self.add(f"{name} has {len(tags)} tags: {rules.TAG_COUNT.sentence}")
         for key, value in tags.items():
-            if (
-                not isinstance(key, str)
-                or not 1 <= len(key) <= rules.TAG_KEY_MAX_LENGTH
-                or key.startswith(rules.TAG_RESERVED_PREFIX)
-            ):
-                self.add(f"{name} key {key!r}: {rules.TAG_KEY_RULE}")
-            if (
-                not isinstance(value, str)
-                or len(value) > rules.TAG_VALUE_MAX_LENGTH
-                or value.startswith(rules.TAG_RESERVED_PREFIX)
-            ):
-                self.add(f"{name}[{key!r}]={value!r}: {rules.TAG_VALUE_RULE}")
+            if not rules.TAG_KEY.check(key):
+                self.add(f"{name} key {key!r}: {rules.TAG_KEY.sentence}")
+            if not rules.TAG_VALUE.check(value):
+                self.add(f"{name}[{key!r}]={value!r}: {rules.TAG_VALUE.sentence}")

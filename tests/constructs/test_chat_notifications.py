@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ses_guard_modulegen.hcl import render_stack_hcl
-from ses_guard_policy import rules
+from ses_guard_policy import chat_rules
 from ses_reputation_guard._cdktf import App, AwsProvider, TerraformStack, TerraformVariable
 from ses_reputation_guard._cdktf import Testing as CdktfTesting
 from ses_reputation_guard.chat_notifications import (
@@ -217,7 +217,7 @@ def planned(workdir: Path, env: dict[str, str], variables: dict[str, object]) ->
         ({"slack_channels": [SLACK, SLACK]}, "slack_channels uses the label(s) ['deliverability'] more than once"),
         (
             {"slack_channels": [SlackChannel(f"c{i}", "T01ABCDEF", "C01ABCDEF") for i in range(11)]},
-            f"slack_channels has 11 channels: at most {rules.CHAT_CHANNELS_MAX}",
+            f"slack_channels has 11 channels: at most {chat_rules.CHAT_CHANNELS_MAX}",
         ),
         ({"logging_level": "DEBUG"}, "logging_level='DEBUG': must be one of 'ERROR', 'INFO', 'NONE'"),
     ],

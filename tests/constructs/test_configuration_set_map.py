@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ses_guard_policy import rules
+from ses_guard_policy import limits, rules
 from ses_reputation_guard.configuration_set_map import ConfigurationSetMap, ConfigurationSetMapProps
 from ses_reputation_guard.expressions import TerraformExpression
 from tests.constructs.support import ACCOUNT, CONTEXT, REGION, synthesized
@@ -56,9 +56,9 @@ def test_sets_known_only_at_plan_time_are_checked_against_the_listed_budget(stac
     [budget] = views.checks
     assert budget.condition == (
         '${length(join("", local.guard_pausing_set_names)) + 69 * length(local.guard_pausing_set_names) '
-        f"<= {rules.SET_ARNS_CHARS_MAX}}}"
+        f"<= {limits.SET_ARNS_CHARS_MAX}}}"
     )
-    assert budget.error_message.endswith(f"{rules.SET_ARNS_BUDGET_RULE}.")
+    assert budget.error_message.endswith(f"{limits.SET_ARNS_BUDGET_RULE}.")
 
 
 def test_a_scope_known_only_at_plan_time_gets_every_check_guarded_by_its_kind(stack):

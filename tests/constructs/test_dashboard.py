@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from ses_guard_modulegen.hcl import render_stack_hcl
-from ses_guard_policy import rules
+from ses_guard_policy import limits, rules
 from ses_reputation_guard._cdktf import App, AwsProvider, TerraformStack, TerraformVariable, Token
 from ses_reputation_guard._cdktf import Testing as CdktfTesting
 from ses_reputation_guard.dashboard import GuardDashboard, GuardDashboardProps, Hcl, Template, render
@@ -68,14 +68,14 @@ def structure_problems(body: dict[str, Any]) -> list[str]:
     if "start" in body and not re.match(r"^-P(T\d+[MH]|\d+[DWM])$", body["start"]):
         problems.append(f"start {body['start']!r} is not a relative ISO 8601 duration")
     widgets = body.get("widgets")
-    if not isinstance(widgets, list) or len(widgets) > rules.DASHBOARD_WIDGETS_MAX:
+    if not isinstance(widgets, list) or len(widgets) > limits.DASHBOARD_WIDGETS_MAX:
         return [*problems, "widgets must be an array of 0-500 widget objects"]
     metric_count = 0
     for i, widget in enumerate(widgets):
         problems += [f"widgets[{i}]: {p}" for p in widget_problems(widget)]
         metric_count += len(widget.get("properties", {}).get("metrics", []))
-    if metric_count > rules.DASHBOARD_METRICS_MAX:
-        problems.append(f"{metric_count} metrics: a dashboard holds at most {rules.DASHBOARD_METRICS_MAX}")
+    if metric_count > limits.DASHBOARD_METRICS_MAX:
+        problems.append(f"{metric_count} metrics: a dashboard holds at most {limits.DASHBOARD_METRICS_MAX}")
     return problems
 
 
@@ -113,7 +113,7 @@ def alarm_problems(properties: dict[str, Any]) -> list[str]:
         f"unknown alarm property {k}" for k in sorted(set(properties) - {"alarms", "sortBy", "states", "title"})
     ]
     alarms = properties.get("alarms")
-    if not isinstance(alarms, list) or not 1 <= len(alarms) <= rules.DASHBOARD_ALARMS_PER_WIDGET_MAX:
+    if not isinstance(alarms, list) or not 1 <= len(alarms) <= limits.DASHBOARD_ALARMS_PER_WIDGET_MAX:
         return [*problems, "alarms must hold 1-100 alarm ARNs"]
     problems += [f"alarm {arn!r} is not an alarm ARN" for arn in alarms if not ALARM_ARN_PATTERN.match(arn)]
     if properties.get("sortBy", "default") not in ("default", "stateUpdatedTimestamp", "timestamp"):
@@ -132,7 +132,7 @@ def metric_problems(properties: dict[str, Any]) -> list[str]:
     if metrics is None and not properties.get("annotations", {}).get("alarms"):
         problems.append("metrics is required without an alarm annotation")
     metrics = metrics or []
-    if len(metrics) > rules.DASHBOARD_METRICS_PER_WIDGET_MAX:
+    if len(metrics) > limits.DASHBOARD_METRICS_PER_WIDGET_MAX:
         problems.append(f"{len(metrics)} metrics: one array holds at most 500")
     queries = [m for m in metrics if isinstance(m[0], dict) and m[0]["expression"].startswith("SELECT")]
     if len(queries) > 1:

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from ses_guard_policy import contract, rules
+from ses_guard_policy.fleet_query import build as fleet_query
+from ses_guard_policy.fleet_query import exclusion_budget, fitting_exclusions
 from ses_reputation_guard import GuardValidationError, ReputationThresholds
 from ses_reputation_guard._cdktf import App, TerraformStack, TerraformVariable
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
-from ses_reputation_guard.fleet_policy import FleetPolicy, exclusion_budget, fitting_exclusions, fleet_query
+from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.guard_stack import GuardStack, GuardStackProps
 from ses_reputation_guard.validation import Problems
 from tests.support.terraform import run_terraform

@@ -10,14 +10,7 @@ import pytest
 
 from ses_guard_policy import contract, rules
 from ses_reputation_guard import lambda_package
-from ses_reputation_guard.fleet_policy import (
-    FleetPolicy,
-    exclusion_budget,
-    fitting_exclusions,
-    fleet_query,
-    package_with_policy_table,
-    policy_table,
-)
+from ses_reputation_guard.fleet_policy import FleetPolicy, package_with_policy_table, policy_table
 from ses_reputation_guard.validation import Problems
 
 
@@ -49,24 +42,6 @@ def test_invalid_fleet_policy_names_the_value_and_the_rule(policy: FleetPolicy, 
 def test_period_problem_quotes_the_metrics_insights_rule() -> None:
     [problem] = problems_of(FleetPolicy(period_seconds=90))
     assert rules.METRICS_INSIGHTS_PERIOD_RULE in problem
-
-
-def test_query_groups_and_orders_by_configuration_set_and_excludes_explicit_sets() -> None:
-    query = fleet_query(contract.METRIC_BOUNCE_RATE, ["vip", "transactional"])
-    assert query == (
-        'SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") '
-        "WHERE \"ses:configuration-set\" != 'transactional' AND \"ses:configuration-set\" != 'vip' "
-        'GROUP BY "ses:configuration-set" ORDER BY MAX() DESC'
-    )
-
-
-def test_exclusions_are_all_or_nothing_within_the_query_length_limit() -> None:
-    assert fitting_exclusions(["vip"]) == ("vip",)
-    too_many = [f"customer-{index:05d}" for index in range(exclusion_budget() // 10)]
-    assert fitting_exclusions(too_many) == ()
-    assert len(fleet_query(contract.METRIC_COMPLAINT_RATE, fitting_exclusions(["vip"]))) <= (
-        rules.METRICS_INSIGHTS_QUERY_MAX_LENGTH
-    )
 
 
 def test_policy_table_ships_inside_the_function_package_deterministically() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ses_guard_policy import rules
+from ses_guard_policy import limits, rules
 from ses_reputation_guard.pause_scope import (
     arns_chars_hcl,
     collect_problems,
@@ -54,12 +54,12 @@ def test_a_pattern_of_wildcards_only_is_not_a_scope_the_user_narrowed(pattern):
 
 
 def test_listed_sets_must_fit_the_roles_inline_policy_quota_and_never_widen():
-    fitting = names_of_total_chars(rules.SET_ARNS_CHARS_MAX // (15 + rules.SET_ARN_CHARS_OVERHEAD), 15)
+    fitting = names_of_total_chars(limits.SET_ARNS_CHARS_MAX // (15 + limits.SET_ARN_CHARS_OVERHEAD), 15)
     assert problems_of("listed", fitting) == []
     too_many = [*fitting, "one-more-set-xx"]
     [problem] = problems_of("listed", too_many)
     assert problem.startswith(f"pause_scope='listed' with {len(too_many)} pausing sets takes ")
-    assert problem.endswith(rules.SET_ARNS_BUDGET_RULE)
+    assert problem.endswith(limits.SET_ARNS_BUDGET_RULE)
     assert problems_of("tagged", too_many) == []  # tags scale to any number of sets
 
 
@@ -75,7 +75,7 @@ def test_notify_only_sets_a_pattern_covers_are_denied_by_name_within_the_same_bu
     assert covered(["tenant-a"], "listed") == []
     many = [f"tenant-{name}" for name in names_of_total_chars(200, 8)]
     [problem] = problems_of("name-pattern:tenant-*", ["tenant-x"], many)
-    assert "covers 200 notify-only sets" in problem and problem.endswith(rules.SET_ARNS_BUDGET_RULE)
+    assert "covers 200 notify-only sets" in problem and problem.endswith(limits.SET_ARNS_BUDGET_RULE)
 
 
 def test_iam_wildcards_become_an_anchored_regex():
@@ -92,4 +92,4 @@ def test_terraform_computes_what_python_computes(tmp_path, terraform_cli_config)
         tmp_path,
         terraform_cli_config,
     )
-    assert found == [rules.set_arns_chars(names), glob_regex("ten?nt-*"), True, False]
+    assert found == [limits.set_arns_chars(names), glob_regex("ten?nt-*"), True, False]

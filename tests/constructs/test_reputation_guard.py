@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ses_guard_policy import contract, rules
+from ses_guard_policy import contract, limits, rules
 from ses_reputation_guard import (
     AccountPolicy,
     AlarmSettings,
@@ -78,7 +78,7 @@ def test_every_problem_is_reported_at_once_each_naming_the_value_and_the_rule():
         f"notification_phone_numbers item='555-0100': {rules.E164_PHONE_NUMBER.rule}",
         "notification_phone_numbers lists '555-0100' more than once",
         "log_retention_days=42: must be one of 1, 3, 5",
-        "reserved_concurrency=0: must be a whole number from 1 to 100",
+        "reserved_concurrency=0: must be -1 (no reservation) or must be a whole number from 1 to 100",
         "alarm_settings.period_seconds=90: must be a multiple of 60",
         "alarm_settings.datapoints_to_alarm=3",
         "alarm_settings.statistic='p99'",
@@ -269,7 +269,7 @@ def many_pausing_sets(count: int) -> dict[str, ConfigurationSetPolicy]:
 def test_too_many_listed_sets_are_refused_at_synth_instead_of_widening_the_grant():
     message = problems_of(ReputationGuardProps(configuration_sets=many_pausing_sets(100)))
     assert "pause_scope='listed' with 100 pausing sets" in message
-    assert rules.SET_ARNS_BUDGET_RULE in message
+    assert limits.SET_ARNS_BUDGET_RULE in message
 
 
 def test_a_tagged_scope_scales_to_any_number_of_sets(stack):
@@ -308,4 +308,4 @@ def test_a_scope_and_sets_known_only_at_plan_time_are_checked_at_plan(stack):
     policy = resources(config, "aws_iam_role_policy")["guard_function_set_pause"]
     messages = [check["error_message"] for check in policy["lifecycle"]["precondition"]]
     assert len(messages) == 3
-    assert rules.SET_ARNS_BUDGET_RULE in messages[0] and rules.PAUSE_SCOPE_COVERAGE_RULE in messages[1]
+    assert limits.SET_ARNS_BUDGET_RULE in messages[0] and rules.PAUSE_SCOPE_COVERAGE_RULE in messages[1]

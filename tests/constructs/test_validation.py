@@ -59,14 +59,21 @@ def test_warning_threshold_must_be_below_critical():
 
 
 def test_whole_numbers_respect_their_range_and_multiple():
-    assert problems_from(lambda p: p.integer("n", 120, minimum=60, maximum=3600, multiple_of=60)) == []
-    assert problems_from(lambda p: p.integer("n", 90, minimum=60, maximum=3600, multiple_of=60)) == [
-        "n=90: must be a multiple of 60"
-    ]
-    for bad in (0, 3601, 1.5, True):
-        assert problems_from(lambda p, bad=bad: p.integer("n", bad, minimum=60, maximum=3600)) == [
+    minutes = rules.WholeNumberRule("n", 60, 3600, 60)
+    assert problems_from(lambda p: p.whole_number("n", 120, minutes)) == []
+    assert problems_from(lambda p: p.whole_number("n", 90, minutes)) == ["n=90: must be a multiple of 60"]
+    for bad in (0, 3601, 1.5, True, 60.0):
+        assert problems_from(lambda p, bad=bad: p.whole_number("n", bad, minutes)) == [
             f"n={bad!r}: must be a whole number from 60 to 3600"
         ]
+
+
+def test_a_whole_number_rule_may_allow_one_value_outside_its_range():
+    rule = rules.RESERVED_CONCURRENCY
+    assert problems_from(lambda p: p.whole_number("c", -1, rule)) == []
+    assert problems_from(lambda p: p.whole_number("c", 0, rule)) == [
+        "c=0: must be -1 (no reservation) or must be a whole number from 1 to 100"
+    ]
 
 
 def test_patterns_must_match_the_whole_value_and_quote_the_rule():
@@ -82,7 +89,7 @@ def test_list_items_must_match_and_appear_once():
 
 
 def test_choices_name_every_allowed_value():
-    assert problems_from(lambda p: p.choice("action", "stop", ("pause", "notify"))) == [
+    assert problems_from(lambda p: p.choice("action", "stop", rules.ACTION)) == [
         "action='stop': must be one of 'pause', 'notify'"
     ]
 
@@ -109,8 +116,8 @@ def test_token_values_are_left_to_terraform(stack):
     found = problems_from(
         lambda p: (
             p.ratio("r", Token.as_number(value)),
-            p.integer("n", Token.as_number(value), minimum=1, maximum=2),
-            p.choice("c", Token.as_string(value), ("a",)),
+            p.whole_number("n", Token.as_number(value), rules.ALARM_EVALUATION_PERIODS),
+            p.choice("c", Token.as_string(value), rules.ACTION),
             p.pattern("s", Token.as_string(value), rules.EMAIL),
             p.each_pattern("l", Token.as_list(value), rules.EMAIL),
             p.tags("t", Token.as_string_map(value)),

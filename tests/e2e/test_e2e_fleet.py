@@ -20,7 +20,7 @@ import pytest
 
 from examples.fleet.stack import NAME_PREFIX, STACK_NAME, VIP_THRESHOLDS
 from ses_guard_policy import contract
-from ses_reputation_guard.fleet_policy import fleet_query
+from ses_guard_policy.fleet_query import build as fleet_query
 from tests.e2e.deploy_helpers import (
     LOCAL_STATE_DELETION_OPT_IN,
     Deployer,

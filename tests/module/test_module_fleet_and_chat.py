@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ses_guard_policy import contract
-from ses_reputation_guard.fleet_policy import fleet_query
+from ses_guard_policy.fleet_query import build as fleet_query
 from tests.module.conftest import FLEET_CONSUMER_DIR, copy_consumer_example
 from tests.module.test_terraform_validate import validate
 from tests.support.terraform import plan_json, run_terraform

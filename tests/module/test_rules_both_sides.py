@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from ses_guard_policy import contract, rules
+from ses_guard_policy import chat_rules, contract, limits, rules
 from ses_reputation_guard import (
     AccountPolicy,
     AlarmSettings,
@@ -82,7 +82,7 @@ PAUSE = {"action": contract.ACTION_PAUSE}
 TOO_MANY_SETS = [f"set-{i}" for i in range(rules.MAX_CONFIGURATION_SETS + 1)]
 TOO_MANY_TAGS = {f"tag-{i}": "x" for i in range(rules.USER_TAGS_MAX + 1)}
 # 30-character names: one set past the listed scope's IAM budget
-OVER_BUDGET = rules.SET_ARNS_CHARS_MAX // (30 + rules.SET_ARN_CHARS_OVERHEAD) + 1
+OVER_BUDGET = limits.SET_ARNS_CHARS_MAX // (30 + limits.SET_ARN_CHARS_OVERHEAD) + 1
 OVER_BUDGET_SETS = [f"tenant-{i:023d}" for i in range(OVER_BUDGET)]
 LONG_KEY = "k" * (rules.TAG_KEY_MAX_LENGTH + 1)
 LONG_VALUE = "v" * (rules.TAG_VALUE_MAX_LENGTH + 1)
@@ -193,20 +193,20 @@ ROWS = (
                                                               rules.RESERVED_CONCURRENCY_MAX),
              props(reserved_concurrency=1.5), {"reserved_concurrency": 1.5}),
     # chat channels (issue 13, point 4) and fleet mode (issue 12, point 1): the module's variables
-    BadValue("chat-at-most-10-channels", f"channels: at most {rules.CHAT_CHANNELS_MAX}",
+    BadValue("chat-at-most-10-channels", f"channels: at most {chat_rules.CHAT_CHANNELS_MAX}",
              props(slack_channels=[SlackChannel(**{**SLACK, "label": f"c{i}"}) for i in range(11)]),
              {"slack_channels": [{**SLACK, "label": f"c{i}"} for i in range(11)]}),
     BadValue("chat-labels-unique", "more than once", props(teams_channels=[TeamsChannel(**TEAMS)] * 2),
              {"teams_channels": [TEAMS, TEAMS]}),
-    BadValue("chat-label-pattern", rules.CHAT_CHANNEL_LABEL.rule, slack(label="on call"),
+    BadValue("chat-label-pattern", chat_rules.CHAT_CHANNEL_LABEL.rule, slack(label="on call"),
              {"slack_channels": [{**SLACK, "label": "on call"}]}),
-    BadValue("slack-team-id-pattern", rules.SLACK_TEAM_ID.rule, slack(team_id="acme"),
+    BadValue("slack-team-id-pattern", chat_rules.SLACK_TEAM_ID.rule, slack(team_id="acme"),
              {"slack_channels": [{**SLACK, "team_id": "acme"}]}),
-    BadValue("slack-channel-id-not-a-name", rules.SLACK_CHANNEL_ID.rule, slack(channel_id="#alerts"),
+    BadValue("slack-channel-id-not-a-name", chat_rules.SLACK_CHANNEL_ID.rule, slack(channel_id="#alerts"),
              {"slack_channels": [{**SLACK, "channel_id": "#alerts"}]}),
-    BadValue("teams-tenant-id-is-a-guid", rules.TEAMS_GUID.rule, teams(tenant_id="contoso"),
+    BadValue("teams-tenant-id-is-a-guid", chat_rules.TEAMS_GUID.rule, teams(tenant_id="contoso"),
              {"teams_channels": [{**TEAMS, "tenant_id": "contoso"}]}),
-    BadValue("teams-channel-id-url-encoded", rules.TEAMS_CHANNEL_ID.rule,
+    BadValue("teams-channel-id-url-encoded", chat_rules.TEAMS_CHANNEL_ID.rule,
              teams(channel_id="19:abc@thread.tacv2"),
              {"teams_channels": [{**TEAMS, "channel_id": "19:abc@thread.tacv2"}]}),
     BadValue("fleet-action-choice", rules.one_of(contract.ACTIONS), fleet(action="stop"),
@@ -232,7 +232,7 @@ ROWS = (
     BadValue("pause-scope-pattern-not-only-wildcards", rules.PAUSE_SCOPE_LITERAL_RULE,
              props(pause_scope=f"{rules.PAUSE_SCOPE_NAME_PATTERN}*"),
              {"pause_scope": f"{rules.PAUSE_SCOPE_NAME_PATTERN}*"}),
-    BadValue("listed-scope-fits-the-role-policy-quota", rules.SET_ARNS_BUDGET_RULE,
+    BadValue("listed-scope-fits-the-role-policy-quota", limits.SET_ARNS_BUDGET_RULE,
              props(configuration_sets=dict.fromkeys(OVER_BUDGET_SETS, ConfigurationSetPolicy(managed=False))),
              {"configuration_sets": {name: {**PAUSE, "managed": False} for name in OVER_BUDGET_SETS}},
              checked_by="precondition"),
@@ -340,7 +340,7 @@ def test_the_table_covers_every_rule_sentence():
                      rules.WARNING_BELOW_CRITICAL_RULE, rules.DATAPOINTS_RULE, rules.EVALUATION_RANGE_RULE,
                      rules.TAG_KEY_RULE, rules.TAG_VALUE_RULE, rules.TAG_COUNT_RULE,
                      rules.METRICS_INSIGHTS_PERIOD_RULE, rules.PAUSE_SCOPE_LITERAL_RULE,
-                     rules.SET_ARNS_BUDGET_RULE):  # fmt: skip
+                     limits.SET_ARNS_BUDGET_RULE):  # fmt: skip
         assert sentence in covered, sentence
     for rule in (
         rules.CONFIGURATION_SET_NAME,
@@ -348,7 +348,7 @@ def test_the_table_covers_every_rule_sentence():
         rules.EMAIL,
         rules.E164_PHONE_NUMBER,
         rules.PAUSE_SCOPE,
-        *rules.CHAT_PATTERN_RULES,
+        *chat_rules.CHAT_PATTERN_RULES,
     ):
         assert rule.rule in covered, rule.name
 

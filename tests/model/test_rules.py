@@ -1,0 +1,93 @@
+"""Every declared rule: its Python check, and its rendering in Python and in the generated module.
+
+``declared()`` of each rules module is the list a new rule joins; this test then demands that the
+constructs (or the function) check it and that the module renders it, so a rule cannot exist on one
+side only. The both-sides test (tests/module/test_rules_both_sides.py) proves they refuse the same values.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+from ses_guard_modulegen.variables import variables
+from ses_guard_policy import chat_rules, limits, rules
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MODULE = ROOT / "modules" / "terraform-aws-ses-reputation-guard"
+MODULES = {"rules": rules, "chat_rules": chat_rules, "limits": limits}
+DECLARED = [(f"{name}.{const}", value) for name, module in MODULES.items() for const, value in vars(module).items()
+            if isinstance(value, rules.Rule)]  # fmt: skip
+# Rules of inputs the module does not have (say why): checked in Python only.
+NOT_MODULE_INPUTS = {
+    "rules.LOG_LEVEL": "the function's LOG_LEVEL environment variable; the module sets it itself",
+    "chat_rules.CHAT_LOGGING_LEVEL": "the module keeps the chat service's default logging level",
+    "limits.DASHBOARD_SETS_SHOWN": "the module's dashboard is on or off; the sets shown keep their default",
+}
+PYTHON_CHECKERS = [ROOT / "src" / "ses_reputation_guard", ROOT / "lambda_src" / "ses_guard_lambda"]
+
+
+def python_sources() -> str:
+    return "".join(path.read_text() for folder in PYTHON_CHECKERS for path in sorted(folder.glob("*.py")))
+
+
+def module_rules() -> set[str]:
+    """Rules the module's variable validations are derived from."""
+    return {v.rule.name for variable in variables() for v in variable.validations if v.rule is not None}
+
+
+def module_preconditions() -> str:
+    return "".join(path.read_text() for path in MODULE.glob("*.tf") if path.name != "variables.tf")
+
+
+def test_every_rule_has_a_unique_name_and_a_sentence() -> None:
+    names = [rule.name for _, rule in DECLARED]
+    assert len(names) == len(set(names))
+    assert all(rule.sentence for _, rule in DECLARED)
+
+
+@pytest.mark.parametrize(("const", "rule"), DECLARED, ids=[c for c, _ in DECLARED])
+def test_each_rule_is_checked_in_python(const: str, rule: rules.Rule) -> None:
+    assert re.search(rf"\b{re.escape(const)}\b", python_sources()), f"no Python check uses {const}"
+
+
+@pytest.mark.parametrize(("const", "rule"), DECLARED, ids=[c for c, _ in DECLARED])
+def test_each_rule_is_rendered_in_the_module(const: str, rule: rules.Rule) -> None:
+    if const in NOT_MODULE_INPUTS:
+        assert rule.name not in module_rules()
+        return
+    rendered = rule.name in module_rules() or rule.sentence in module_preconditions()
+    assert rendered, f"{const} is neither a variable validation nor a precondition of the module"
+    assert rule.sentence.replace('"', '\\"') in "".join(p.read_text() for p in MODULE.glob("*.tf"))
+
+
+@pytest.mark.parametrize(
+    ("rule", "good", "bad"),
+    [
+        (rules.CONFIGURATION_SET_NAME, ("marketing",), ("marketing\n",)),
+        (rules.RATIO, (0.05,), (0, 1, 5, True, float("nan"))),
+        (rules.ALARM_PERIOD, (60, 3600), (90, 30, 86_460, 60.5)),
+        (rules.RESERVED_CONCURRENCY, (-1, 1, 100), (0, 101, -2)),
+        (rules.ACTION, ("pause", "notify"), ("stop", None)),
+        (rules.TAG_KEY, ("team",), ("", "aws:x", "k" * 129)),
+        (rules.PAUSE_SCOPE_LITERAL, ("listed", "name-pattern:t-*"), ("name-pattern:**",)),
+    ],
+    ids=lambda value: getattr(value, "name", ""),
+)
+def test_each_kind_checks_values_in_python(rule: rules.Rule, good: tuple[object, ...], bad: tuple[object, ...]) -> None:
+    check = rule.check  # type: ignore[attr-defined]
+    assert all(check(value) for value in good)
+    assert not any(check(value) for value in bad)
+
+
+def test_two_value_kinds_check_their_pair() -> None:
+    assert rules.WARNING_BELOW_CRITICAL.check(0.02, 0.04) and not rules.WARNING_BELOW_CRITICAL.check(0.04, 0.04)
+    assert rules.DATAPOINTS_NOT_ABOVE_PERIODS.check(2, 2) and not rules.DATAPOINTS_NOT_ABOVE_PERIODS.check(3, 2)
+    assert rules.ALARM_EVALUATION_RANGE.check(3600, 168) and not rules.ALARM_EVALUATION_RANGE.check(3600, 169)
+    assert not rules.ALARM_EVALUATION_RANGE.check(1800, 49)  # short periods: one day
+    assert rules.FLEET_WINDOW.check(300, 36) and not rules.FLEET_WINDOW.check(300, 37)
+    assert rules.PAUSE_SCOPE_COVERAGE.missed("name-pattern:t-*", ["t-1", "x"]) == ["x"]
+    assert limits.SET_ARNS_BUDGET.cost(["ab"]) == 2 + limits.SET_ARN_CHARS_OVERHEAD
+    assert rules.UNIQUE_SET_NAMES.duplicates(["A", "a", "b"]) == ["a"]
