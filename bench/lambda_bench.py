@@ -104,7 +104,7 @@ class Fake:
     def publish(self, **kw): return {"MessageId": "x"}
 
 fake = Fake()
-clients = Clients(sesv2=fake, sns=fake, cloudwatch=fake)
+clients = Clients(sesv2=fake, sns=fake, cloudwatch=fake, ssm=fake)
 topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:{PREFIX}"
 config = GuardConfig(PREFIX, topic + "-pause", topic + "-notifications", accepted_sources=frozenset(contract.SOURCES))
 iterations = int(sys.argv[2])

@@ -35,11 +35,16 @@ class SynthOutput:
     def stacks(self) -> list[str]:
         return sorted(p.name for p in (self.outdir / "stacks").iterdir() if p.is_dir())
 
-    def configuration_sets(self, stack: str) -> dict[str, Any]:
-        """The per-set records shipped as the stack's asset."""
-        [path] = (self.stack_dir(stack) / "assets").glob("*/*/configuration_sets.json")
+    def manifest(self, stack: str) -> dict[str, Any]:
+        """The policy manifest shipped as the stack's asset."""
+        [path] = (self.stack_dir(stack) / "assets").glob("*/*/policy_manifest.json")
         loaded: dict[str, Any] = json.loads(path.read_text())
         return loaded
+
+    def configuration_sets(self, stack: str) -> dict[str, Any]:
+        """The per-set records of the stack's manifest."""
+        sets: dict[str, Any] = self.manifest(stack)["configuration_sets"]
+        return sets
 
 
 @pytest.fixture(scope="session")

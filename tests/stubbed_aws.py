@@ -24,7 +24,7 @@ from ses_guard_lambda import handler
 from ses_guard_lambda.budget import Clock
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
 from ses_guard_lambda.config import GuardConfig
-from ses_guard_policy import alarm_names, contract
+from ses_guard_policy import alarm_names, contract, manifest
 
 EVENTS_DIR = pathlib.Path(__file__).resolve().parent / "events"
 ACCOUNT = "123456789012"
@@ -33,7 +33,24 @@ PREFIX = "sesguard"
 PAUSE_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:{PREFIX}-pause"
 REPORT_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:{PREFIX}-notifications"
 FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{PREFIX}-pause"
-CONFIG = GuardConfig(name_prefix=PREFIX, pause_topic_arn=PAUSE_TOPIC, report_topic_arn=REPORT_TOPIC)
+# The guard-level manifest the constructs put in the function's environment (defaults, fleet on).
+MANIFEST_DOCUMENT: dict[str, Any] = {
+    "format": manifest.FORMAT,
+    "version": manifest.VERSION,
+    "name_prefix": PREFIX,
+    "alarm": {"period": 3600, "statistic": "Maximum", "evaluation_periods": 1, "datapoints_to_alarm": 1},
+    "default_thresholds": {
+        "bounce_warning": 0.02,
+        "bounce_critical": 0.04,
+        "complaint_warning": 0.0005,
+        "complaint_critical": 0.0008,
+    },
+    "account": {"action": "pause"},
+    "fleet": {"action": "pause"},
+    manifest.SETS_PATH_KEY: manifest.configuration_sets_path(PREFIX),
+}
+MANIFEST = manifest.parse(MANIFEST_DOCUMENT, source="tests")
+CONFIG = GuardConfig(name_prefix=PREFIX, pause_topic_arn=PAUSE_TOPIC, report_topic_arn=REPORT_TOPIC, manifest=MANIFEST)
 # The fixtures' alarms change state at 01:34:12.311 on 2026-11-28; "now" is a minute later.
 EVENT_TIME = datetime(2026, 11, 28, 1, 34, 12, 311000, tzinfo=UTC)
 NOW = datetime(2026, 11, 28, 1, 35, 12, tzinfo=UTC)
@@ -221,13 +238,14 @@ class Aws:
     sesv2: Any
     sns: Any
     cloudwatch: Any
+    ssm: Any
     stubs: dict[str, Stubber] = field(default_factory=dict)
     published: list[dict[str, Any]] = field(default_factory=list)
     calls: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def clients(self) -> Clients:
-        return Clients(sesv2=self.sesv2, sns=self.sns, cloudwatch=self.cloudwatch)
+        return Clients(sesv2=self.sesv2, sns=self.sns, cloudwatch=self.cloudwatch, ssm=self.ssm)
 
     def reports(self) -> list[dict[str, Any]]:
         """Published messages with the per-protocol texts decoded (MessageStructure=json)."""
@@ -303,17 +321,16 @@ class Aws:
             "describe_alarm_contributors", {"AlarmContributors": contributors}, {"AlarmName": alarm}
         )
 
-    def expect_own_alarms(self, configuration_set: str, names: Sequence[str] = ()) -> None:
-        """DescribeAlarms(AlarmNamePrefix=<prefix>-set-<set>-) answering alarms called ``names``."""
-        self.stubs["cloudwatch"].add_response(
-            "describe_alarms",
-            {"MetricAlarms": [alarm_description(n) for n in names], "CompositeAlarms": []},
-            {
-                "AlarmNamePrefix": alarm_names.set_alarm_prefix(PREFIX, configuration_set),
-                "AlarmTypes": ["MetricAlarm"],
-                "MaxRecords": 100,
-            },
-        )
+    # --- the deployed policy (SSM) ----------------------------------------------------------------
+    def expect_set_policy(self, configuration_set: str, entry: dict[str, Any] | None = None) -> None:
+        """GetParameter of the set's policy entry: ``entry``, or ParameterNotFound (no policy of its own)."""
+        name = f"{manifest.configuration_sets_path(PREFIX)}{configuration_set}"
+        params = {"Name": name, "WithDecryption": True}
+        if entry is None:
+            self.stubs["ssm"].add_client_error("get_parameter", "ParameterNotFound", name, expected_params=params)
+            return
+        parameter = {"Name": name, "Type": "SecureString", "Value": json.dumps(entry), "Version": 1}
+        self.stubs["ssm"].add_response("get_parameter", {"Parameter": parameter}, params)
 
     # --- SES ----------------------------------------------------------------------------------
     def expect_account(self, sending_enabled: bool = True, enforcement: str = "HEALTHY") -> None:
@@ -394,14 +411,10 @@ class Aws:
         self,
         configuration_set: str,
         name: str = f"{PREFIX}-fleet-bounce-critical",
-        *,
-        own_alarms: Sequence[str] | None = (),
     ) -> None:
-        """A fleet contributor that checks out. ``own_alarms``: the set's alarms found by prefix (none
-        of them its own), or None when a policy table is shipped and no such lookup is made."""
+        """A fleet contributor that checks out: no policy of its own in the deployed manifest."""
         self.expect_verified(name, FLEET_TAGS)
-        if own_alarms is not None:
-            self.expect_own_alarms(configuration_set, own_alarms)
+        self.expect_set_policy(configuration_set)
         self.expect_set_tags(configuration_set)
         self.expect_contributors(name, [configuration_set])
         self.expect_set(configuration_set)
@@ -441,8 +454,9 @@ def _aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @contextlib.contextmanager
 def stubbed_aws() -> Iterator[Aws]:
     """SES v2, SNS and CloudWatch clients with active Stubbers (the `aws` fixture; usable directly)."""
-    env = Aws(sesv2=make_client("sesv2"), sns=make_client("sns"), cloudwatch=make_client("cloudwatch"))
-    for name in ("sesv2", "sns", "cloudwatch"):
+    clients = {name: make_client(name) for name in ("sesv2", "sns", "cloudwatch", "ssm")}
+    env = Aws(**clients)
+    for name in clients:
         client = getattr(env, name)
         stub = Stubber(client)
         stub.activate()

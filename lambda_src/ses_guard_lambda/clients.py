@@ -25,11 +25,13 @@ RETRY_CONFIG = Config(
 
 @dataclass(frozen=True)
 class Clients:
-    """The three clients the handler uses; tests build one from stubbed clients."""
+    """The clients the handler uses; tests build one from stubbed clients."""
 
     sesv2: Any
     sns: Any
     cloudwatch: Any
+    ssm: Any = None
+    """Reads the per-set entries of the deployed policy (``deployed_policy``)."""
 
 
 _lock = threading.Lock()
@@ -53,5 +55,6 @@ def default_clients() -> Clients:
                 sesv2=make_client("sesv2"),
                 sns=make_client("sns"),
                 cloudwatch=make_client("cloudwatch"),
+                ssm=make_client("ssm"),
             )
         return _cached

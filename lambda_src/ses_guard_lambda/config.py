@@ -1,27 +1,25 @@
-"""The function's configuration: its environment (docs/lambda.md, "Environment") and the optional
-per-set policy table shipped in the package (``contract.POLICY_TABLE_FILE``).
+"""The function's configuration: its environment (docs/lambda.md, "Environment"), including the
+guard-level policy manifest (``POLICY_MANIFEST``, ``ses_guard_policy.manifest``).
 
 Every check uses the shared rules of ``ses_guard_policy.rules`` (patterns matched with ``fullmatch``).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from ses_guard_policy import contract, rules
+from ses_guard_policy.manifest import Manifest, ManifestError, parse_json
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
-DEFAULT_POLICY_TABLE = Path(__file__).resolve().parent / contract.POLICY_TABLE_FILE
 
 
 class ConfigError(ValueError):
-    """The environment of the function (or its policy table) is incomplete or invalid."""
+    """The environment of the function (or its policy manifest) is incomplete or invalid."""
 
 
 @dataclass(frozen=True)
@@ -33,11 +31,11 @@ class GuardConfig:
     log_level: str = "INFO"
     protected_sets: frozenset[str] = frozenset()
     accepted_sources: frozenset[str] = frozenset({contract.SOURCE_SNS})
-    set_policies: Mapping[str, str] | None = field(default=None, compare=False)
-    """Sets with their own policy, from the package's table; None when no table is shipped."""
+    manifest: Manifest | None = field(default=None, compare=False)
+    """The deployed policy (guard level); None when the environment holds none."""
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, policy_table: Path | None = None) -> GuardConfig:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> GuardConfig:
         env = os.environ if environ is None else environ
         required = (contract.ENV_GUARD_NAME_PREFIX, contract.ENV_PAUSE_TOPIC_ARN, contract.ENV_REPORT_TOPIC_ARN)
         missing = [name for name in required if not env.get(name, "").strip()]
@@ -57,7 +55,7 @@ class GuardConfig:
                 env.get(contract.ENV_PROTECTED_CONFIGURATION_SETS, ""),
             ),
             accepted_sources=parse_sources(env.get(contract.ENV_ACCEPTED_SOURCES, "")),
-            set_policies=load_policy_table(policy_table or DEFAULT_POLICY_TABLE),
+            manifest=parse_manifest(env.get(contract.ENV_POLICY_MANIFEST, "")),
         )
 
     def is_protected(self, configuration_set: str) -> bool:
@@ -109,30 +107,16 @@ def is_valid_set_name(name: str) -> bool:
     return rules.CONFIGURATION_SET_NAME.check(name)
 
 
-def load_policy_table(path: Path) -> Mapping[str, str] | None:
-    """The shipped per-set policy table, or None when the package holds none."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
+def parse_manifest(value: str) -> Manifest | None:
+    """The guard-level manifest of ``POLICY_MANIFEST``; None when the variable is unset or empty."""
+    if not value.strip():
         return None
-    return _read_policy_table(str(path), stat.st_mtime_ns, stat.st_size)
+    return _parse_manifest(value)
 
 
-@lru_cache(maxsize=4)  # read once per execution environment (keyed by mtime and size)
-def _read_policy_table(path: str, _mtime_ns: int, _size: int) -> Mapping[str, str]:
-    where = f"policy table {path}"
+@lru_cache(maxsize=4)  # parsed once per execution environment
+def _parse_manifest(value: str) -> Manifest:
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{where} cannot be read as JSON: {exc}") from None
-    if not isinstance(document, dict) or document.get("format") != contract.POLICY_TABLE_FORMAT:
-        raise ConfigError(f"{where} must be an object with format {contract.POLICY_TABLE_FORMAT}")
-    sets = document.get("configuration_sets")
-    if not isinstance(sets, dict):
-        raise ConfigError(f"{where}: 'configuration_sets' must map set names to an action")
-    for name, action in sets.items():
-        if not isinstance(name, str) or not is_valid_set_name(name):
-            raise ConfigError(f"{where}: {name!r}: {rules.CONFIGURATION_SET_NAME.sentence}")
-        if not rules.ACTION.check(action):
-            raise ConfigError(f"{where}: set {name!r} action={action!r}: {rules.ACTION.sentence}")
-    return dict(sets)
+        return parse_json(value, source=contract.ENV_POLICY_MANIFEST)
+    except ManifestError as exc:
+        raise ConfigError(str(exc)) from None

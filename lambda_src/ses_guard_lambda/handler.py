@@ -21,6 +21,7 @@ from .budget import Budget, BudgetExhaustedError, Clock
 from .clients import Clients, default_clients, region_from_env
 from .config import ConfigError, GuardConfig
 from .decision import ALREADY_PAUSED, IGNORED, PAUSED, REFUSE, REFUSED, WOULD_PAUSE, Context, Target
+from .deployed_policy import DeployedPolicy, PolicyReadError
 from .events import EventParseError, NotAStateChangeError, parse_record, split_records
 from .judge import Invocation, Judgement, judge
 
@@ -77,14 +78,16 @@ def handle(
 ) -> dict[str, Any]:
     account_id, function_region, partition = function_identity(context)
     clock = clock or Clock()
+    budget = Budget.for_context(context, clock)
     inv = Invocation(
         config=config,
         clients=clients,
         ctx=Context(account_id=account_id, region=region_from_env() or function_region, partition=partition),
         clock=clock,
-        budget=Budget.for_context(context, clock),
+        budget=budget,
         request_id=getattr(context, "aws_request_id", None),
         function_arn=str(getattr(context, "invoked_function_arn", "")),
+        policy=DeployedPolicy(config.manifest, clients.ssm, budget) if config.manifest else None,
     )
     summary: dict[str, Any] = {"records": 0, "paused": [], "already_paused": [], "ignored": [], "refused": []}
     summary["dry_run"] = config.dry_run
@@ -123,7 +126,7 @@ def _run(job: RecordJob) -> tuple[int, str] | None:
         return None
     except EventParseError as exc:
         reason = f"unparseable {job.kind} record: {exc}"
-    except (_PublishError, BudgetExhaustedError, ClientError, BotoCoreError) as exc:
+    except (_PublishError, BudgetExhaustedError, ClientError, BotoCoreError, PolicyReadError) as exc:
         reason = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # one bad record must not hide the others
         reason = f"unexpected {type(exc).__name__}: {exc}"

@@ -25,6 +25,7 @@ from .budget import Budget, Clock
 from .clients import Clients
 from .config import GuardConfig
 from .decision import IGNORE, REFUSE, Context, Decision, Target, claimed, decide, precheck, refuse
+from .deployed_policy import DeployedPolicy
 from .events import AlarmEvent, MetricRef
 from .evidence import Evidence, contributor_status, measure
 
@@ -43,6 +44,8 @@ class Invocation:
     budget: Budget
     request_id: str | None
     function_arn: str
+    policy: DeployedPolicy | None = None
+    """The deployed policy (guard level from the environment, sets from SSM); None without a manifest."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def _weigh(inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, decision: Deci
     contributor_since = None
     name = alarm_names.parse(alarm.name, inv.config.name_prefix)
     if name is not None and name.scope == contract.SCOPE_FLEET and target.configuration_set is not None:
-        excluded = fleet.exclusion(inv.config, inv.ctx, inv.clients, inv.budget, target.configuration_set)
+        excluded = fleet.exclusion(inv.policy, inv.ctx, inv.clients, inv.budget, target.configuration_set)
         if excluded is not None:
             ignored = Decision(IGNORE, f"fleet alarm left alone: {excluded}", target, decision.metric)
             return Judgement(ignored, event, alarm)

@@ -44,6 +44,7 @@ resource "aws_lambda_function" "guard_function" {
       REPORT_TOPIC_ARN  = aws_sns_topic.guard_notifications_topic.arn
       DRY_RUN           = var.dry_run ? "true" : "false"
       LOG_LEVEL         = "INFO"
+      POLICY_MANIFEST   = jsonencode(local.guard_manifest)
     }
   }
 

@@ -70,6 +70,14 @@ data "aws_iam_policy_document" "guard_function_base_policy" {
   }
 
   statement {
+    sid     = "ReadDeployedPolicy"
+    actions = ["ssm:GetParameter"]
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:ssm:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:parameter/${var.name_prefix}/policy/configuration-sets/*",
+    ]
+  }
+
+  statement {
     sid       = "ReadAccountSendingStatus"
     actions   = ["ses:GetAccount"]
     resources = ["*"]

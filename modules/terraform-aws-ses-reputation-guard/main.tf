@@ -36,6 +36,49 @@ locals {
     datapoints_to_alarm   = try(var.fleet_policy.datapoints_to_alarm, 1)
     exclude_explicit_sets = try(var.fleet_policy.exclude_explicit_sets, true)
   }
+  guard_manifest_fleet_exclude_explicit_sets = local.fleet_policy.exclude_explicit_sets
+  guard_manifest = {
+    format      = "ses-reputation-guard/policy"
+    version     = 1
+    name_prefix = var.name_prefix
+    alarm = {
+      period              = var.alarm_settings.period_seconds
+      statistic           = var.alarm_settings.statistic
+      evaluation_periods  = var.alarm_settings.evaluation_periods
+      datapoints_to_alarm = var.alarm_settings.datapoints_to_alarm
+      treat_missing_data  = "ignore"
+      comparison          = "GreaterThanOrEqualToThreshold"
+    }
+    default_thresholds = {
+      bounce_warning     = var.default_thresholds.bounce_warning
+      bounce_critical    = var.default_thresholds.bounce_critical
+      complaint_warning  = var.default_thresholds.complaint_warning
+      complaint_critical = var.default_thresholds.complaint_critical
+    }
+    account = {
+      action             = var.account_policy.action
+      enabled            = var.account_policy.enabled
+      warning_alarms     = var.account_policy.warning_alarms
+      bounce_warning     = coalesce(var.account_policy.bounce_warning, var.default_thresholds.bounce_warning)
+      bounce_critical    = coalesce(var.account_policy.bounce_critical, var.default_thresholds.bounce_critical)
+      complaint_warning  = coalesce(var.account_policy.complaint_warning, var.default_thresholds.complaint_warning)
+      complaint_critical = coalesce(var.account_policy.complaint_critical, var.default_thresholds.complaint_critical)
+    }
+    configuration_sets_path = "/${var.name_prefix}/policy/configuration-sets/"
+    fleet = {
+      action                = local.fleet_policy.action
+      enabled               = local.fleet_policy.enabled
+      warning_alarms        = local.fleet_policy.warning_alarms
+      period                = local.fleet_policy.period_seconds
+      evaluation_periods    = local.fleet_policy.evaluation_periods
+      datapoints_to_alarm   = local.fleet_policy.datapoints_to_alarm
+      exclude_explicit_sets = local.guard_manifest_fleet_exclude_explicit_sets
+      bounce_warning        = local.fleet_policy.thresholds.bounce_warning
+      bounce_critical       = local.fleet_policy.thresholds.bounce_critical
+      complaint_warning     = local.fleet_policy.thresholds.complaint_warning
+      complaint_critical    = local.fleet_policy.thresholds.complaint_critical
+    }
+  }
   guard_pause_scope                  = var.pause_scope
   guard_configuration_set_arn_prefix = "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/"
   guard_warning_sets                 = { for name, s in local.configuration_sets : name => s if s.warning_alarms }

@@ -1,9 +1,9 @@
-"""What the backtest replays: the guard's reputation alarms, read from a policy file or a synthesized stack.
+"""What the backtest replays: the guard's reputation alarms, from a policy file or a synthesized stack.
 
 A policy is a flat list of :class:`ReplayAlarm` (one per alarm CloudWatch would hold), so both sources
-and the what-if flags reduce to the same thing. stdlib only: importing this costs nothing at CLI start.
-
-Policy file (TOML or JSON, documented in docs/backtest.md)::
+and the what-if flags reduce to the same thing. Both sources are the policy manifest
+(``ses_guard_policy.manifest``): a stack ships it, a policy file (TOML or JSON, docs/backtest.md) is
+the same document written by hand, checked by the same rules::
 
     label = "deployed"
     [alarm]                 # optional; every reputation alarm's evaluation settings
@@ -11,8 +11,6 @@ Policy file (TOML or JSON, documented in docs/backtest.md)::
     statistic = "Maximum"
     evaluation_periods = 1
     datapoints_to_alarm = 1
-    treat_missing_data = "ignore"
-    comparison = "GreaterThanOrEqualToThreshold"
     [default_thresholds]    # required: ratios 0-1
     bounce_warning = 0.02
     bounce_critical = 0.04
@@ -30,32 +28,18 @@ Policy file (TOML or JSON, documented in docs/backtest.md)::
 from __future__ import annotations
 
 import json
-import math
-import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
-from ses_guard_policy import contract, rules
-from ses_guard_policy.evaluation import IGNORE, AlarmRule
+from ses_guard_policy import contract, manifest, rules
+from ses_guard_policy.evaluation import AlarmRule
 
 # Scope tag of a Metrics Insights alarm grouped by configuration set (each contributor is one set).
 SCOPE_FLEET: Final = contract.SCOPE_FLEET
-SCOPES: Final = contract.SCOPES
-STATISTICS: Final = ("Maximum", "Average", "Minimum", "Sum", "SampleCount")
 THRESHOLD_KEYS: Final = rules.THRESHOLD_NAMES
-ALARM_KEYS: Final = {
-    "period": "period_seconds",
-    "statistic": "statistic",
-    "evaluation_periods": "evaluation_periods",
-    "datapoints_to_alarm": "datapoints_to_alarm",
-    "treat_missing_data": "treat_missing_data",
-    "comparison": "comparison",
-    "evaluation_range": "evaluation_range",
-}
-TARGET_KEYS: Final = ("action", "enabled", "warning_alarms", *THRESHOLD_KEYS)
 
 
 class PolicyError(ValueError):
@@ -109,7 +93,7 @@ class Policy:
         return any(a.scope == SCOPE_FLEET for a in self.alarms)
 
 
-# --- policy files --------------------------------------------------------------------------------
+# --- policy files and manifests ------------------------------------------------------------------
 def load_policy_file(path: Path) -> Policy:
     try:
         text = path.read_text()
@@ -128,108 +112,44 @@ def load_policy_file(path: Path) -> Policy:
 
 
 def policy_from_document(document: Any, *, source: str) -> Policy:
-    where = f"policy {source}"
-    table = _table(document, where)
-    _known_keys(table, ("label", "alarm", "default_thresholds", "account", "configuration_sets", "fleet"), where)
-    label = table.get("label", "policy")
-    if not isinstance(label, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", label):
-        raise PolicyError(f"{where}: label={label!r}: must be 1-40 letters, digits, '_', '.' or '-'")
-    settings = _alarm_settings(table.get("alarm", {}), f"{where} [alarm]")
-    defaults = _thresholds(_table(table.get("default_thresholds"), f"{where} [default_thresholds]"), {}, where)
+    try:
+        guard = manifest.parse(document, source=source)
+    except manifest.ManifestError as exc:
+        raise PolicyError(str(exc)) from exc
+    return policy_from_manifest(guard, source=source)
+
+
+def policy_from_manifest(guard: manifest.Manifest, *, source: str) -> Policy:
+    """Every alarm the manifest's policy creates, as the backtest replays it."""
+    label = guard.name_prefix
     alarms: list[ReplayAlarm] = []
-    if "account" in table:
-        alarms += _target_alarms(label, contract.SCOPE_ACCOUNT, None, table["account"], defaults, settings, where)
-    sets = _table(table.get("configuration_sets", {}), f"{where} [configuration_sets]")
-    for name, target in sets.items():
-        if not re.fullmatch(rules.CONFIGURATION_SET_NAME.pattern, name):
-            raise PolicyError(f"{where}: configuration set {name!r}: {rules.CONFIGURATION_SET_NAME.rule}")
-        alarms += _target_alarms(label, contract.SCOPE_CONFIGURATION_SET, name, target, defaults, settings, where)
-    if "fleet" in table:
-        fleet = _target_alarms(label, SCOPE_FLEET, None, table["fleet"], defaults, settings, where)
-        alarms += [replace(a, excluded_sets=frozenset(sets)) for a in fleet]
+    if guard.account is not None:
+        alarms += _target_alarms(label, contract.SCOPE_ACCOUNT, None, guard.account, guard.alarm)
+    for name, target in sorted(guard.configuration_sets.items()):
+        alarms += _target_alarms(label, contract.SCOPE_CONFIGURATION_SET, name, target, guard.alarm)
+    if guard.fleet is not None:
+        fleet = _target_alarms(label, SCOPE_FLEET, None, guard.fleet, guard.fleet.evaluation)
+        alarms += [replace(a, excluded_sets=frozenset(guard.configuration_sets)) for a in fleet]
     if not alarms:
-        raise PolicyError(f"{where}: no [account], [configuration_sets.<name>] or [fleet] table: nothing to replay")
+        raise PolicyError(
+            f"policy {source}: no [account], [configuration_sets.<name>] or [fleet] table: nothing to replay"
+        )
     return Policy(label, source, tuple(alarms))
 
 
-def _table(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise PolicyError(f"{where}: must be a table (TOML) / object (JSON), got {value!r}")
-    return value
-
-
-def _known_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
-    allowed = tuple(allowed)
-    for key in table:
-        if key not in allowed:
-            raise PolicyError(f"{where}: unknown key {key!r}; allowed: {', '.join(allowed)}")
-
-
-def _alarm_settings(value: Any, where: str) -> dict[str, Any]:
-    table = _table(value, where)
-    _known_keys(table, ALARM_KEYS, where)
-    settings: dict[str, Any] = {"statistic": "Maximum", "treat_missing_data": IGNORE}
-    settings.update({ALARM_KEYS[key]: item for key, item in table.items()})
-    if settings["statistic"] not in STATISTICS:
-        raise PolicyError(f"{where}: statistic={settings['statistic']!r}: must be one of {', '.join(STATISTICS)}")
-    _rule(0.5, settings, where)  # settings errors once, named after [alarm], not after every alarm
-    return settings
-
-
-def _rule_fields(settings: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in settings.items() if key != "statistic"}
-
-
-def _thresholds(table: Mapping[str, Any], base: Mapping[str, float], where: str) -> dict[str, float]:
-    merged = dict(base)
-    for key in THRESHOLD_KEYS:
-        if key in table:
-            merged[key] = _ratio(table[key], f"{where}: {key}")
-        elif key not in merged:
-            raise PolicyError(f"{where}: {key} is missing (every threshold needs a value; ratios 0-1)")
-    for metric in (contract.METRIC_SHORT_BOUNCE, contract.METRIC_SHORT_COMPLAINT):
-        warning, critical = merged[f"{metric}_warning"], merged[f"{metric}_critical"]
-        if warning >= critical:
-            raise PolicyError(f"{where}: {metric}_warning={warning} must be below {metric}_critical={critical}")
-    return merged
-
-
-def _ratio(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or not 0 < value < 1:
-        raise PolicyError(f"{where}={value!r}: {rules.RATIO_RULE}")
-    return float(value)
-
-
 def _target_alarms(
-    label: str,
-    scope: str,
-    name: str | None,
-    value: Any,
-    defaults: Mapping[str, float],
-    settings: Mapping[str, Any],
-    where: str,
+    label: str, scope: str, name: str | None, target: manifest.Target, settings: manifest.Evaluation
 ) -> list[ReplayAlarm]:
-    here = f"{where} [{scope if name is None else f'configuration_sets.{name}'}]"
-    table = _table(value, here)
-    _known_keys(table, TARGET_KEYS, here)
-    action = table.get("action")
-    if action not in contract.ACTIONS:
-        raise PolicyError(f"{here}: action={action!r}: must be one of {', '.join(contract.ACTIONS)}")
-    for flag in ("enabled", "warning_alarms"):
-        if not isinstance(table.get(flag, True), bool):
-            raise PolicyError(f"{here}: {flag}={table[flag]!r}: must be true or false")
-    if not table.get("enabled", True):
+    if not target.enabled:
         return []
-    thresholds = _thresholds(table, defaults, here)
-    tiers = contract.TIERS if table.get("warning_alarms", True) else (contract.TIER_CRITICAL,)
     alarms = []
     for metric_name, short in contract.METRIC_SHORT_NAMES.items():
-        for tier in tiers:
+        for tier in target.tiers():
             alarm_name = _alarm_name(label, scope, name, short, tier)
-            rule = _rule(thresholds[f"{short}_{tier}"], settings, f"{here} {alarm_name}")
-            tier_action = action if tier == contract.TIER_CRITICAL else contract.ACTION_NOTIFY
+            rule = settings.alarm_rule(target.thresholds.of(short, tier))
+            tier_action = target.action if tier == contract.TIER_CRITICAL else contract.ACTION_NOTIFY
             alarms.append(
-                ReplayAlarm(alarm_name, scope, name, metric_name, tier, tier_action, settings["statistic"], rule)
+                ReplayAlarm(alarm_name, scope, name, metric_name, tier, tier_action, settings.statistic, rule)
             )
     return alarms
 
@@ -237,15 +157,14 @@ def _target_alarms(
 def _alarm_name(label: str, scope: str, name: str | None, short: str, tier: str) -> str:
     if scope == contract.SCOPE_CONFIGURATION_SET:
         return contract.ALARM_NAME_SET.format(prefix=label, configuration_set=name, metric=short, tier=tier)
-    kind = "account" if scope == contract.SCOPE_ACCOUNT else "fleet"
-    return f"{label}-{kind}-{short}-{tier}"
+    shape = contract.ALARM_NAME_ACCOUNT if scope == contract.SCOPE_ACCOUNT else contract.ALARM_NAME_FLEET
+    return shape.format(prefix=label, metric=short, tier=tier)
 
 
-def _rule(threshold: float, settings: Mapping[str, Any], where: str) -> AlarmRule:
-    try:
-        return AlarmRule(threshold=threshold, **_rule_fields(settings))
-    except (TypeError, ValueError) as exc:
-        raise PolicyError(f"{where}: {exc}") from exc
+def _ratio(value: Any, where: str) -> float:
+    if not rules.RATIO.check(value):
+        raise PolicyError(f"{where}={value!r}: {rules.RATIO.sentence}")
+    return float(value)
 
 
 # --- what-if -------------------------------------------------------------------------------------

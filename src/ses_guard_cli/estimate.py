@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from ses_guard_cli import stack_manifest
 from ses_guard_cli.pricing import API_QUOTAS, PRICE_REGION, PRICES
-from ses_guard_policy import rules
+from ses_guard_policy import manifest, rules
 
 # What one guard always creates besides its reputation alarms (checked against a synthesized stack by
 # tests/cli/test_estimate.py): the function's error and dead-letter alarms, one KMS key, one function,
@@ -159,51 +159,44 @@ def mode_composition(mode: str, sets: int) -> Composition:
 
 
 # --- reading a synthesized stack ----------------------------------------------------------------
-_LOCAL = re.compile(r"^\$\{local\.([A-Za-z0-9_-]+)\}$")
-_FILE = re.compile(r'^\$\{jsondecode\(file\("\$\{path\.module\}/([^"]+)"\)\)\}$')
-_FOR = re.compile(
-    r"^\$\{\{for (\w+), (\w+) in local\.([A-Za-z0-9_-]+) : \1 => \2 if (!?)\2\.(\w+)"
-    r'(?: (==|!=) "([^"]*)")?\}\}$'
-)
-
-
-def composition_from_stack(stack_dir: Path, *, fleet_sets: int | None = None) -> Composition:
-    """Count the billable parts of ``<stack_dir>/cdk.tf.json`` (for_each maps read from its assets)."""
-    config_path = stack_dir / "cdk.tf.json"
-    if not config_path.is_file():
-        raise EstimateError(f"{stack_dir}: no cdk.tf.json (run `make synth` first, or pass the stack's folder)")
-    config = json.loads(config_path.read_text())
-    resources: Mapping[str, Mapping[str, Any]] = config.get("resource", {})
-    counter = _Counter(stack_dir, config.get("locals", {}))
-    standard = insights = 0
-    for name, alarm in resources.get("aws_cloudwatch_metric_alarm", {}).items():
-        count = counter.instances(name, alarm)
-        if _is_metrics_insights(alarm):
-            insights += count
-        else:
-            standard += count
-    explicit = counter.explicit_sets()
-    notes = list(counter.notes)
-    if insights and fleet_sets is None:
+def composition_from_manifest(
+    guard: manifest.Manifest, name: str, *, dashboards: int = GUARD_DASHBOARDS, fleet_sets: int | None = None
+) -> tuple[Composition, list[str]]:
+    """What a guard's deployed policy creates, and the notes on what was assumed."""
+    notes: list[str] = []
+    account = guard.account
+    account_alarms = METRICS * len(account.tiers()) if account is not None and account.enabled else 0
+    fleet = guard.fleet
+    fleet_alarms = METRICS * len(fleet.tiers()) if fleet is not None and fleet.enabled else 0
+    explicit = len(guard.configuration_sets)
+    if fleet_alarms and fleet_sets is None:
         fleet_sets = rules.MAX_CONFIGURATION_SETS - explicit
         notes.append(
             f"fleet queries assumed to see {fleet_sets:,} sets (the SES maximum less {explicit} with their own "
             "policy): pass --fleet-sets N for the sets that publish reputation metrics"
         )
-
-    def total(resource_type: str) -> int:
-        return sum(counter.instances(n, r) for n, r in resources.get(resource_type, {}).items())
-
-    return Composition(
-        name=stack_dir.name,
-        standard_alarms=standard,
-        metrics_insights_alarms=insights,
-        fleet_sets=(fleet_sets or 0) if insights else 0,
-        dashboards=total("aws_cloudwatch_dashboard"),
-        kms_keys=total("aws_kms_key"),
-        functions=total("aws_lambda_function"),
-        notes=tuple(notes),
+    composition = guard_composition(
+        name,
+        per_set_sets=explicit,
+        per_set_warning_sets=sum(1 for target in guard.configuration_sets.values() if target.warning_alarms),
+        account_alarms=account_alarms,
+        fleet_alarms=fleet_alarms,
+        fleet_sets=fleet_sets or 0,
+        dashboards=dashboards,
     )
+    return composition, notes
+
+
+def composition_from_stack(stack_dir: Path, *, fleet_sets: int | None = None) -> Composition:
+    """Count the billable parts of a synthesized stack from the policy manifest it ships."""
+    try:
+        guard = stack_manifest.load(stack_dir)
+    except stack_manifest.StackManifestError as exc:
+        raise EstimateError(str(exc)) from exc
+    config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    dashboards = len(config.get("resource", {}).get("aws_cloudwatch_dashboard", {}))
+    composition, notes = composition_from_manifest(guard, stack_dir.name, dashboards=dashboards, fleet_sets=fleet_sets)
+    return replace(composition, notes=tuple(notes))
 
 
 def compositions_from_outdir(outdir: Path, *, fleet_sets: int | None = None) -> list[Composition]:
@@ -211,74 +204,6 @@ def compositions_from_outdir(outdir: Path, *, fleet_sets: int | None = None) -> 
     if not stacks:
         raise EstimateError(f"{outdir}: no stacks/<name>/cdk.tf.json (run `make synth` first)")
     return [composition_from_stack(stack, fleet_sets=fleet_sets) for stack in stacks]
-
-
-def _is_metrics_insights(alarm: Mapping[str, Any]) -> bool:
-    queries = alarm.get("metric_query") or []
-    return any(str(q.get("expression", "")).lstrip().upper().startswith("SELECT ") for q in queries)
-
-
-@dataclass
-class _Counter:
-    """Instances of a resource block: ``count`` as a number, ``for_each`` over the stack's locals."""
-
-    stack_dir: Path
-    locals_: Mapping[str, Any]
-    notes: list[str] = field(default_factory=list)
-
-    def instances(self, name: str, resource: Mapping[str, Any]) -> int:
-        count = resource.get("count")
-        if isinstance(count, int):
-            return count
-        if count is not None:
-            self.notes.append(f"{name}: count {count!r} is decided at plan time; counted as 1")
-            return 1
-        for_each = resource.get("for_each")
-        if for_each is None:
-            return 1
-        return len(self._value(str(for_each), name))
-
-    def explicit_sets(self) -> int:
-        """Sets with their own policy: the largest map of per-set records among the locals."""
-        sizes = [len(v) for key in self.locals_ if isinstance(v := self._try_value(key), dict)]
-        return max(sizes, default=0)
-
-    def _try_value(self, local: str) -> Any:
-        try:
-            return self._local(local, local)
-        except EstimateError:
-            return None
-
-    def _value(self, expression: str, owner: str) -> Any:
-        match = _LOCAL.match(expression)
-        if not match:
-            raise EstimateError(
-                f"{owner}: cannot count for_each {expression!r} (estimate a module configuration instead)"
-            )
-        return self._local(match.group(1), owner)
-
-    def _local(self, local: str, owner: str) -> Any:
-        if local not in self.locals_:
-            raise EstimateError(f"{owner}: local {local!r} is not in the stack")
-        expression = str(self.locals_[local])
-        if match := _FILE.match(expression):
-            return json.loads((self.stack_dir / match.group(1)).read_text())
-        if match := _FOR.match(expression):
-            source = self._local(match.group(3), owner)
-            negate, field_name, operator, literal = match.group(4, 5, 6, 7)
-            return {
-                key: record for key, record in source.items() if _keep(record, field_name, negate, operator, literal)
-            }
-        return self._value(expression, owner)
-
-
-def _keep(record: Mapping[str, Any], field_name: str, negate: str, operator: str | None, literal: str | None) -> bool:
-    value = record.get(field_name)
-    if operator == "==":
-        return bool(value == literal)
-    if operator == "!=":
-        return bool(value != literal)
-    return bool(value) != bool(negate)
 
 
 # --- reading a module configuration -------------------------------------------------------------

@@ -74,8 +74,10 @@ def module_props(scope: Construct) -> ReputationGuardProps:
         return cast(int, Token.as_number(attr(variable, *path)))
 
     account_thresholds = {name: threshold(name) for name in rules.THRESHOLD_NAMES}
+    defaults = {name: Token.as_number(attr("default_thresholds", name)) for name in rules.THRESHOLD_NAMES}
     return ReputationGuardProps(
         name_prefix=Token.as_string(attr("name_prefix")),
+        default_thresholds=ReputationThresholds(**defaults),
         account_policy=AccountPolicy(
             enabled=Token.as_any(attr("account_policy", "enabled")),
             action=Token.as_string(attr("account_policy", "action")),  # type: ignore[arg-type]

@@ -86,6 +86,9 @@ SECTIONS = (
             ("resource", "locals"), ("aws_cloudwatch_dashboard", ""), "dashboard"),
     Section("function.tf", "Pause function: its code, logs, dead-letter queue and pause-topic subscription",
             ("resource",), _FUNCTION_TYPES),
+    Section("policy.tf", "The deployed policy: one SSM SecureString entry per configuration set with its own "
+            "policy\n(the function judges alarms by these and by the POLICY_MANIFEST environment variable)",
+            ("resource",), ("aws_ssm_parameter",)),
     Section("iam.tf", "The function's role: read alarms and SES state, pause only what the policy allows",
             ("resource", "data"), ("aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment",
                                    "aws_iam_policy_document")),

@@ -69,13 +69,8 @@ ENV_LOG_LEVEL: Final = "LOG_LEVEL"
 ENV_PROTECTED_CONFIGURATION_SETS: Final = "PROTECTED_CONFIGURATION_SETS"
 # Optional: comma-separated delivery paths besides SNS from the pause topic (always accepted).
 ENV_ACCEPTED_SOURCES: Final = "ACCEPTED_SOURCES"
-
-# --- files the function package may hold --------------------------------------------------------
-# Optional JSON table of the sets with their own (per-set) policy, beside the package's modules:
-# {"format": 1, "configuration_sets": {"<name>": "pause" | "notify", ...}}. A fleet alarm never
-# pauses a set listed there (its own alarms judge it).
-POLICY_TABLE_FILE: Final = "set_policies.json"
-POLICY_TABLE_FORMAT: Final = 1
+# The guard-level policy manifest (ses_guard_policy.manifest, JSON without the per-set entries).
+ENV_POLICY_MANIFEST: Final = "POLICY_MANIFEST"
 
 # --- drills -------------------------------------------------------------------------------------
 # SNS message attribute (or top-level key of a direct event) marking a drill: the function verifies

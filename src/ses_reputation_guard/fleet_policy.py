@@ -11,10 +11,6 @@ The query text is built and parsed by the policy model (``ses_guard_policy.fleet
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ses_guard_policy import contract, rules
@@ -105,27 +101,3 @@ def collect_window_problems(
 
 
 # --- the query ----------------------------------------------------------------------------------
-# --- the per-set policy table shipped in the function package ---------------------------------------
-def policy_table(actions: Mapping[str, str]) -> bytes:
-    """``contract.POLICY_TABLE_FILE``: the sets with their own policy (name -> action). A fleet alarm
-    never pauses a set listed here: its own alarms judge it (ses_guard_lambda.fleet)."""
-    document = {"format": contract.POLICY_TABLE_FORMAT, "configuration_sets": dict(sorted(actions.items()))}
-    return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()
-
-
-def package_with_policy_table(package: bytes, table: bytes) -> bytes:
-    """The function zip ``package`` plus the policy table beside the function's modules, written the
-    way the package's own entries are (same timestamp, permissions and storage: deterministic)."""
-    source = zipfile.ZipFile(io.BytesIO(package))
-    entries = source.infolist()
-    template = entries[0]
-    folder = template.filename.split("/", 1)[0]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for entry in entries:
-            archive.writestr(entry, source.read(entry))
-        info = zipfile.ZipInfo(f"{folder}/{contract.POLICY_TABLE_FILE}", date_time=template.date_time)
-        info.external_attr = template.external_attr
-        info.create_system = template.create_system
-        archive.writestr(info, table)
-    return buffer.getvalue()

@@ -56,6 +56,9 @@ class FunctionRoleProps:
     """Notify-only sets the scope covers, denied by name (``name-pattern:`` scopes). Default None."""
     set_pause_checks: Sequence[Any] = ()
     """Plan-time checks (``Precondition``) of the scope, on the policy that grants set pausing."""
+    policy_parameters_path: str = ""
+    """SSM path of the per-set policy entries (``PolicyManifest``): read-only, ``GetParameter`` there.
+    Default "" (none: the function reads no parameter)."""
 
 
 class FunctionRole(GuardChild[FunctionRoleProps]):
@@ -105,6 +108,14 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
         policies = (self.base_policy, self.account_pause_policy, self.set_pause_policy, self.notify_only_deny_policy)
         return [policy for policy in policies if policy is not None]
 
+    def _policy_statements(self) -> list[Any]:
+        """Read the per-set policy entries of the deployed manifest (SSM parameters, the guard's key)."""
+        path = self.props.policy_parameters_path
+        if not path:
+            return []
+        arn = self.context.arn("ssm", f"parameter{path}*")
+        return [PolicyStatement(sid="ReadDeployedPolicy", actions=["ssm:GetParameter"], resources=[arn])]
+
     def _base_policy(self) -> Any:
         context, props = self.context, self.props
         statements = [
@@ -134,6 +145,7 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
                 actions=["cloudwatch:GetMetricData"],
                 resources=["*"],
             ),
+            *self._policy_statements(),
             PolicyStatement(
                 # GetAccount has no resource type: "*" is the only possible scope (read only).
                 sid="ReadAccountSendingStatus",

@@ -59,6 +59,10 @@ class PauseFunctionProps:
     """Which sets the function may pause, with the two below (see ``FunctionRoleProps``)."""
     notify_only_set_arns: TerraformExpression | None = None
     set_pause_checks: Sequence[Any] = ()
+    policy_manifest: Any = ""
+    """The guard-level policy manifest (JSON text or a ``jsonencode`` token) for ``POLICY_MANIFEST``."""
+    policy_parameters_path: str = ""
+    """SSM path of the per-set policy entries the function may read. Default "" (none)."""
     dry_run: Flag = False
     """Decide, log and report, never pause. Default False."""
     log_retention_days: int = 365
@@ -111,6 +115,7 @@ class PauseFunction(GuardChild[PauseFunctionProps]):
                 pause_scope=props.pause_scope,
                 notify_only_set_arns=props.notify_only_set_arns,
                 set_pause_checks=props.set_pause_checks,
+                policy_parameters_path=props.policy_parameters_path,
             ),
         )
         self.role = self.permissions.role
@@ -144,6 +149,7 @@ class PauseFunction(GuardChild[PauseFunctionProps]):
                     contract.ENV_REPORT_TOPIC_ARN: props.notification_topic_arn,
                     contract.ENV_DRY_RUN: bool_string(props.dry_run),
                     contract.ENV_LOG_LEVEL: "INFO",
+                    **({contract.ENV_POLICY_MANIFEST: props.policy_manifest} if props.policy_manifest else {}),
                 }
             ),
             tags=context.tags,

@@ -20,12 +20,11 @@ references to its variables, the set map as a ``TerraformExpression`` and its ow
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ses_guard_policy import contract, rules
+from ses_guard_policy import contract, manifest, rules
 from ses_reputation_guard import lambda_package
 from ses_reputation_guard._cdktf import Construct, Fn, Op, TerraformLocal
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
@@ -49,7 +48,7 @@ from ses_reputation_guard.dashboard import GuardDashboard, GuardDashboardProps, 
 from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
 from ses_reputation_guard.expressions import Flag, TerraformExpression
 from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
-from ses_reputation_guard.fleet_policy import FleetPolicy, package_with_policy_table, policy_table
+from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.function_health_alarms import (
     DEAD_LETTERS_ALARM_SUFFIX,
     ERRORS_ALARM_SUFFIX,
@@ -67,6 +66,7 @@ from ses_reputation_guard.policy import (
     normalized_set_record,
     validate_configuration_sets,
 )
+from ses_reputation_guard.policy_manifest import PolicyManifest, PolicyManifestProps, guard_document
 from ses_reputation_guard.validation import Problems, is_token
 
 SETS_FILE_NAME = "configuration_sets.json"
@@ -199,11 +199,12 @@ class ReputationGuard(Construct):
             resource_prefix=construct_id.replace("-", "_"),
             tags=props.tags if is_token(props.tags) else dict(props.tags),
         )
-        sets = self._set_map_expression()
-        package = self._function_package_expression()
         self.key = GuardKey(
             self, "key", self.context, GuardKeyProps(log_group_names=[function_log_group_name(self.context)])
         )
+        self.manifest = self._manifest()
+        sets = self._set_map_expression()
+        package = self._function_package_expression()
         self.notification_topic, self.pause_topic = self._topics()
         self.account_alarms = self._account_alarms()
         self.configuration_set_map: ConfigurationSetMap | None = None
@@ -236,26 +237,38 @@ class ReputationGuard(Construct):
         )
 
     # --- inputs: Python values become shipped files, expressions pass through ----------------
+    def _manifest(self) -> PolicyManifest:
+        """The deployed policy: the function's environment, per-set parameters and the stack asset."""
+        sets = self.props.configuration_sets
+        records = None if isinstance(sets, TerraformExpression) else self.props.normalized_configuration_sets()
+        return PolicyManifest(
+            self,
+            "manifest",
+            self.context,
+            PolicyManifestProps(
+                guard_document=guard_document(self.props),
+                kms_key_arn=self.key.key.arn,
+                sets=sets if isinstance(sets, TerraformExpression) else None,
+                set_records=records,
+            ),
+        )
+
     def _set_map_expression(self) -> TerraformExpression | None:
-        """The normalized set map as an expression; None when the props hold no sets."""
+        """The normalized set map as an expression (read from the manifest asset); None without sets."""
         sets = self.props.configuration_sets
         if isinstance(sets, TerraformExpression):
             return sets
-        if not sets:
+        if not sets or self.manifest.asset is None:
             return None
-        data = json.dumps(self.props.normalized_configuration_sets(), indent=1, sort_keys=True).encode()
-        asset = shipped_file(self, "configuration_sets_file", SETS_FILE_NAME, data)
-        return self.context.local(self, "configuration_sets", f'${{jsondecode(file("${{path.module}}/{asset.path}"))}}')
+        path = f'"${{path.module}}/{self.manifest.asset.path}"'
+        expression = self.context.local(self, "configuration_sets", f"${{jsondecode(file({path})).configuration_sets}}")
+        self.manifest.add_set_parameters(expression)
+        return expression
 
     def _function_package_expression(self) -> TerraformExpression:
         if self.props.function_package is not None:
             return self.props.function_package
-        package = lambda_package.build_zip_bytes()
-        sets = self.props.configuration_sets
-        if self.props.fleet_policy is not None and not isinstance(sets, TerraformExpression):
-            # the fleet's exclusions travel with the code: never the 4 KB environment
-            package = package_with_policy_table(package, policy_table({n: p.action for n, p in sets.items()}))
-        asset = shipped_file(self, "function_package", lambda_package.ZIP_NAME, package)
+        asset = shipped_file(self, "function_package", lambda_package.ZIP_NAME, lambda_package.build_zip_bytes())
         return self.context.local(self, "function_package_path", f"${{path.module}}/{asset.path}")
 
     # --- resources --------------------------------------------------------------------------
@@ -384,6 +397,8 @@ class ReputationGuard(Construct):
                 pause_scope=self._pause_scope(),
                 notify_only_set_arns=set_map.notify_only_arns_in_scope if set_map else None,
                 set_pause_checks=set_map.checks if set_map else (),
+                policy_manifest=self.manifest.environment_value,
+                policy_parameters_path=manifest.configuration_sets_path(context.name_prefix),
                 dry_run=props.dry_run,
                 log_retention_days=props.log_retention_days,
                 reserved_concurrency=props.reserved_concurrency,

@@ -126,26 +126,29 @@ def test_the_fixed_parts_of_a_guard_match_a_synthesized_stack(synth):
     assert len(health) == GUARD_HEALTH_ALARMS
 
 
-def test_stack_reader_tells_metrics_insights_alarms_apart_and_assumes_the_largest_fleet(tmp_path):
-    from ses_reputation_guard import ReputationThresholds
-    from ses_reputation_guard._cdktf import App
-    from ses_reputation_guard.context import GuardContext
-    from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
-    from ses_reputation_guard.guard_stack import GuardStack, GuardStackProps
+def test_a_fleet_only_manifest_counts_metrics_insights_alarms_and_assumes_the_largest_fleet():
+    from ses_guard_cli.estimate import GUARD_HEALTH_ALARMS, composition_from_manifest
+    from ses_guard_policy import manifest
 
-    app = App(outdir=str(tmp_path))
-    stack = GuardStack(app, "fleet-only", GuardStackProps(region="us-east-1"))
-    context = GuardContext("g", "g", "123456789012", "aws", "us-east-1", {})
-    props = FleetReputationAlarmsProps(
-        thresholds=ReputationThresholds(), notification_topic_arn="n", pause_topic_arn="p"
-    )
-    FleetReputationAlarms(stack, "fleet", context, props)
-    app.synth()
-    c = composition_from_stack(tmp_path / "stacks" / "fleet-only")
-    assert (c.standard_alarms, c.metrics_insights_alarms) == (0, 4)
+    document = {
+        "name_prefix": "g",
+        "default_thresholds": {"bounce_warning": 0.02, "bounce_critical": 0.04,
+                               "complaint_warning": 0.0005, "complaint_critical": 0.0008},
+        "account": {"action": "notify", "enabled": False},
+        "fleet": {"action": "pause"},
+    }  # fmt: skip
+    guard = manifest.parse(document, source="test")
+    c, notes = composition_from_manifest(guard, "fleet-only")
+    assert (c.standard_alarms, c.metrics_insights_alarms) == (GUARD_HEALTH_ALARMS, 4)
     assert c.fleet_sets == rules.MAX_CONFIGURATION_SETS
-    assert any("--fleet-sets" in note for note in c.notes)
-    assert composition_from_stack(tmp_path / "stacks" / "fleet-only", fleet_sets=120).metrics_analyzed == 480
+    assert any("--fleet-sets" in note for note in notes)
+    assert composition_from_manifest(guard, "fleet-only", fleet_sets=120)[0].metrics_analyzed == 480
+
+
+def test_the_stack_reader_reads_the_manifest_the_stack_ships(synth):
+    c = composition_from_stack(synth.stack_dir("per-set"))
+    assert c.standard_alarms == 4 * 3 + 4 + 2  # three sets, the account, the function's two
+    assert c.metrics_insights_alarms == 0
 
 
 def test_module_config_reader_applies_the_module_defaults(tmp_path):

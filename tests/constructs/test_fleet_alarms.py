@@ -288,21 +288,16 @@ def test_fleet_pause_lets_the_function_pause_any_set_of_this_account_and_region_
     assert deny["condition"][0]["values"] == [contract.ACTION_NOTIFY]
 
 
-def test_the_function_package_carries_the_table_of_sets_with_their_own_policy(synth):
-    import zipfile
-
+def test_the_fleet_stack_ships_its_explicit_sets_in_the_manifest_and_one_parameter_each(synth):
+    manifest = synth.manifest("fleet")
+    assert sorted(manifest["configuration_sets"]) == ["transactional", "vip"]
+    assert manifest["fleet"]["action"] == "pause"
+    [parameters] = synth.config("fleet")["resource"]["aws_ssm_parameter"].values()
+    assert parameters["for_each"] == "${local.guard_configuration_sets}"
+    assert parameters["type"] == "SecureString"
     [package] = (synth.stack_dir("fleet") / "assets").glob("*/*/ses_guard_lambda.zip")
-    with zipfile.ZipFile(package) as archive:
-        table = json.loads(archive.read(f"ses_guard_lambda/{contract.POLICY_TABLE_FILE}"))
-        dates = {info.date_time for info in archive.infolist()}
-    assert table == {
-        "format": contract.POLICY_TABLE_FORMAT,
-        "configuration_sets": {"transactional": "notify", "vip": "pause"},
-    }
-    assert len(dates) == 1  # written like every other entry: the zip stays reproducible
     [plain] = (synth.stack_dir("per-set") / "assets").glob("*/*/ses_guard_lambda.zip")
-    with zipfile.ZipFile(plain) as archive:
-        assert f"ses_guard_lambda/{contract.POLICY_TABLE_FILE}" not in archive.namelist()
+    assert package.read_bytes() == plain.read_bytes()  # one package for every guard: no table inside
 
 
 def test_the_guard_props_report_a_bad_fleet_policy():

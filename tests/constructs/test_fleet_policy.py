@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
-
 import pytest
 
-from ses_guard_policy import contract, rules
-from ses_reputation_guard import lambda_package
-from ses_reputation_guard.fleet_policy import FleetPolicy, package_with_policy_table, policy_table
+from ses_guard_policy import rules
+from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.validation import Problems
 
 
@@ -42,17 +37,3 @@ def test_invalid_fleet_policy_names_the_value_and_the_rule(policy: FleetPolicy, 
 def test_period_problem_quotes_the_metrics_insights_rule() -> None:
     [problem] = problems_of(FleetPolicy(period_seconds=90))
     assert rules.METRICS_INSIGHTS_PERIOD_RULE in problem
-
-
-def test_policy_table_ships_inside_the_function_package_deterministically() -> None:
-    table = policy_table({"vip": "pause", "transactional": "notify"})
-    package = lambda_package.build_zip_bytes()
-    with_table = package_with_policy_table(package, table)
-    assert with_table == package_with_policy_table(package, table)
-    archive = zipfile.ZipFile(io.BytesIO(with_table))
-    shipped = archive.read(f"{lambda_package.PACKAGE_NAME}/{contract.POLICY_TABLE_FILE}")
-    assert json.loads(shipped) == {
-        "format": contract.POLICY_TABLE_FORMAT,
-        "configuration_sets": {"transactional": "notify", "vip": "pause"},
-    }
-    assert set(zipfile.ZipFile(io.BytesIO(package)).namelist()) < set(archive.namelist())

@@ -181,8 +181,8 @@ def test_the_set_map_ships_as_a_file_so_output_size_does_not_grow_with_sets(stac
     guard = ReputationGuard(stack, "guard", ReputationGuardProps(configuration_sets=SETS))
     config = synthesized(stack)
     assert re.fullmatch(
-        r'\$\{jsondecode\(file\("\$\{path\.module\}/assets/guard_configuration_sets_file_[0-9A-F]+/[0-9A-F]+/'
-        r'configuration_sets\.json"\)\)\}',
+        r'\$\{jsondecode\(file\("\$\{path\.module\}/assets/guard_manifest_manifest_file_[0-9A-F]+/[0-9A-F]+/'
+        r'policy_manifest\.json"\)\)\.configuration_sets\}',
         config["locals"]["guard_configuration_sets"],
     )
     assert "marketing" not in json.dumps(config)

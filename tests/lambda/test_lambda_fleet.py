@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ses_guard_lambda.clients import Clients
+from ses_guard_lambda.handler import RecordProcessingError
 from ses_guard_policy import contract
 from tests.stubbed_aws import (
     ALL_SOURCES,
@@ -62,40 +63,40 @@ def test_the_alarm_level_notification_of_a_fleet_alarm_pauses_nothing(aws: Aws) 
 # --- explicit per-set policies win ------------------------------------------------------------------------
 
 
-def test_a_set_in_the_shipped_policy_table_is_left_to_its_own_alarms_without_looking_further(aws: Aws) -> None:
-    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)  # no DescribeAlarms by prefix, no SES tag lookup
-    config = replace(CONFIG, set_policies={"newsletter": contract.ACTION_PAUSE})
-    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, config)
+def test_a_set_with_its_own_entry_in_the_deployed_policy_is_left_to_its_own_alarms(aws: Aws) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)  # no SES tag lookup after the entry is found
+    entry = {"action": "notify", "warning_alarms": True, "managed": False, "bounce_critical": 0.03}
+    aws.expect_set_policy("newsletter", entry)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
-    assert summary["paused"] == [] and "own policy (pause) in set_policies.json" in summary["ignored"][0]["reason"]
+    reason = summary["ignored"][0]["reason"]
+    assert summary["paused"] == [] and "own policy (action notify) in the deployed manifest" in reason
 
 
-def test_with_a_policy_table_a_set_not_listed_is_judged_by_the_fleet(aws: Aws) -> None:
-    aws.expect_fleet_pause("newsletter", own_alarms=None)
-    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, replace(CONFIG, set_policies={"vip": "pause"}))
+def test_a_set_without_an_entry_in_the_deployed_policy_is_judged_by_the_fleet(aws: Aws) -> None:
+    aws.expect_fleet_pause("newsletter")
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "configuration-set:newsletter"
 
 
-def test_without_a_table_a_set_with_its_own_alarms_is_left_to_them(aws: Aws) -> None:
+def test_without_a_deployed_manifest_no_contributor_is_paused(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_own_alarms("newsletter", [f"{PREFIX}-set-newsletter-bounce-warning"])
-    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, replace(CONFIG, manifest=None))
     aws.assert_all_calls_made()
-    assert f"has its own alarm {PREFIX}-set-newsletter-bounce-warning" in summary["ignored"][0]["reason"]
+    assert summary["paused"] == [] and "no deployed policy manifest" in summary["ignored"][0]["reason"]
 
 
-def test_the_alarms_of_set_a_b_do_not_count_as_set_a_having_its_own_policy(aws: Aws) -> None:
-    # AlarmNamePrefix sesguard-set-a- matches the alarms of set a-b too
-    aws.expect_fleet_pause("a", own_alarms=[f"{PREFIX}-set-a-b-bounce-critical"])
-    summary = run_handler(fleet_contributor_event("a"), aws)
-    aws.assert_all_calls_made()
-    assert summary["paused"][0]["target"] == "configuration-set:a"
+def test_an_unreadable_policy_entry_fails_the_record_loudly(aws: Aws) -> None:
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_set_policy("newsletter", {"action": "delete"})
+    with pytest.raises(RecordProcessingError, match="is not a policy entry"):
+        run_handler(load_event("sns_fleet_contributor.json"), aws)
 
 
 def test_a_set_tagged_notify_in_ses_is_never_paused_by_a_fleet_alarm(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_own_alarms("newsletter")
+    aws.expect_set_policy("newsletter")
     aws.expect_set_tags("newsletter", {contract.TAG_ACTION: contract.ACTION_NOTIFY, "team": "growth"})
     summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
@@ -104,7 +105,7 @@ def test_a_set_tagged_notify_in_ses_is_never_paused_by_a_fleet_alarm(aws: Aws) -
 
 def test_a_contributor_whose_set_no_longer_exists_is_ignored(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_own_alarms("newsletter")
+    aws.expect_set_policy("newsletter")
     aws.stubs["sesv2"].add_client_error("list_tags_for_resource", "NotFoundException", "no such set", 404)
     summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
     aws.assert_all_calls_made()
@@ -116,7 +117,7 @@ def test_a_contributor_whose_set_no_longer_exists_is_ignored(aws: Aws) -> None:
 
 def test_a_contributor_not_in_alarm_now_is_refused(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_own_alarms("newsletter")
+    aws.expect_set_policy("newsletter")
     aws.expect_set_tags("newsletter")
     aws.expect_contributors(FLEET_ALARM, ["marketing", "vip"])
     aws.expect_publish()
@@ -157,13 +158,13 @@ def test_without_describe_alarm_contributors_in_the_sdk_ses_datapoints_alone_dec
     aws: Aws, capsys: pytest.CaptureFixture[str]
 ) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_own_alarms("newsletter")
+    aws.expect_set_policy("newsletter")
     aws.expect_set_tags("newsletter")
     aws.expect_set("newsletter")
     aws.expect_datapoints(FLEET_ALARM, [0.14], "newsletter")
     aws.expect_pause_set("newsletter")
     aws.expect_publish()
-    clients = Clients(sesv2=aws.sesv2, sns=aws.sns, cloudwatch=_WithoutContributorsApi(aws.cloudwatch))
+    clients = Clients(sesv2=aws.sesv2, sns=aws.sns, cloudwatch=_WithoutContributorsApi(aws.cloudwatch), ssm=aws.ssm)
     summary = run_handler(load_event("sns_fleet_contributor.json"), aws, clients=clients)
     aws.assert_all_calls_made()
     assert summary["paused"][0]["target"] == "configuration-set:newsletter"
@@ -173,7 +174,7 @@ def test_without_describe_alarm_contributors_in_the_sdk_ses_datapoints_alone_dec
 
 def test_when_describe_alarm_contributors_fails_ses_datapoints_alone_decide(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_own_alarms("newsletter")
+    aws.expect_set_policy("newsletter")
     aws.expect_set_tags("newsletter")
     aws.stubs["cloudwatch"].add_client_error("describe_alarm_contributors", "AccessDenied", "not allowed", 403)
     aws.expect_set("newsletter")
@@ -195,7 +196,7 @@ def _expect_burst_contributor(aws: Aws, index: int, name: str, already_paused: b
     """Stub one contributor's calls with SES (and CloudWatch) throttling injected; the throttles added."""
     throttles = 0
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_own_alarms(name)
+    aws.expect_set_policy(name)
     if index % 5 == 0:
         aws.throttle("sesv2", "list_tags_for_resource")
         throttles += 1

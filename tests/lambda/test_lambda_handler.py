@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import pathlib
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -16,7 +17,7 @@ from botocore.awsrequest import AWSResponse
 import ses_guard_lambda
 from ses_guard_lambda import handler, ses_actions
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
-from ses_guard_lambda.config import ConfigError, GuardConfig, load_policy_table
+from ses_guard_lambda.config import ConfigError, GuardConfig
 from ses_guard_lambda.handler import RecordProcessingError
 from ses_guard_policy import contract
 from tests.stubbed_aws import (
@@ -25,6 +26,8 @@ from tests.stubbed_aws import (
     ALL_SOURCES,
     CONFIG,
     FUNCTION_ARN,
+    MANIFEST,
+    MANIFEST_DOCUMENT,
     PREFIX,
     REPORT_TOPIC,
     SET_ALARM,
@@ -291,7 +294,7 @@ def test_throttling_beyond_the_sdk_retries_is_retried_until_the_time_budget_is_s
 
     sesv2.meta.events.register("before-send.sesv2.GetAccount", throttled)
     aws.expect_verified(ACCOUNT_ALARM)
-    clients = Clients(sesv2=sesv2, sns=aws.sns, cloudwatch=aws.cloudwatch)
+    clients = Clients(sesv2=sesv2, sns=aws.sns, cloudwatch=aws.cloudwatch, ssm=aws.ssm)
     clock = FakeClock()
     with pytest.raises(RecordProcessingError, match=r"TooManyRequestsException.*time budget is spent"):
         run_handler(load_event("sns_account_bounce_alarm.json"), aws, clients=clients, clock=clock)
@@ -499,28 +502,27 @@ def test_accepted_sources_always_include_sns() -> None:
     assert enabled.accepted_sources == {"sns", "eventbridge", "alarm-action"}
 
 
-def test_the_policy_table_is_read_from_the_package_file(tmp_path: pathlib.Path) -> None:
-    path = tmp_path / contract.POLICY_TABLE_FILE
-    assert load_policy_table(path) is None  # no table shipped
-    path.write_text(json.dumps({"format": 1, "configuration_sets": {"vip": "pause", "transactional": "notify"}}))
+def test_the_guard_level_manifest_is_read_from_the_environment() -> None:
     base = {"GUARD_NAME_PREFIX": PREFIX, "PAUSE_TOPIC_ARN": "a", "REPORT_TOPIC_ARN": "b"}
-    assert GuardConfig.from_env(base, policy_table=path).set_policies == {"vip": "pause", "transactional": "notify"}
+    assert GuardConfig.from_env(base).manifest is None
+    config = GuardConfig.from_env({**base, "POLICY_MANIFEST": json.dumps(MANIFEST_DOCUMENT)})
+    assert config.manifest == MANIFEST
+    assert config.manifest is not None and config.manifest.fleet is not None
 
 
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ("not json", "cannot be read as JSON"),
-        (json.dumps({"format": 2, "configuration_sets": {}}), "must be an object with format 1"),
-        (json.dumps({"format": 1, "configuration_sets": {"bad name": "pause"}}), "'bad name': configuration set"),
-        (json.dumps({"format": 1, "configuration_sets": {"vip": "delete"}}), "action='delete': must be one of"),
+        ("not json", "not valid JSON"),
+        (json.dumps({**MANIFEST_DOCUMENT, "version": 2}), "version=2: this tool reads version 1"),
+        (json.dumps({**MANIFEST_DOCUMENT, "account": {"action": "delete"}}), "action='delete': must be one of"),
+        (json.dumps({**MANIFEST_DOCUMENT, "alarm": {"statistic": "p99"}}), "statistic='p99': must be one of"),
     ],
 )
-def test_a_broken_policy_table_is_a_clear_error(tmp_path: pathlib.Path, document: str, message: str) -> None:
-    path = tmp_path / contract.POLICY_TABLE_FILE
-    path.write_text(document)
-    with pytest.raises(ConfigError, match=message):
-        load_policy_table(path)
+def test_a_broken_manifest_is_a_clear_error(document: str, message: str) -> None:
+    base = {"GUARD_NAME_PREFIX": PREFIX, "PAUSE_TOPIC_ARN": "a", "REPORT_TOPIC_ARN": "b"}
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        GuardConfig.from_env({**base, "POLICY_MANIFEST": document})
 
 
 def test_context_without_a_function_arn_is_rejected(aws: Aws) -> None:

@@ -1,0 +1,317 @@
+"""The guard's deployed policy as one versioned JSON document: the policy manifest.
+
+Written by the constructs (a stack asset, ``policy_manifest.json``, beside the stack) and by the
+generated module; read by the function (to judge alarms by the policy that was deployed, never by
+what an alarm says now), by ``ses-guard backtest --stack`` and ``ses-guard estimate``. A backtest
+policy file is the same document written by hand: ``format`` and ``version`` may be left out,
+``label`` may name it, and targets may leave thresholds to ``default_thresholds``.
+
+Document (every ratio 0-1)::
+
+    {"format": "ses-reputation-guard/policy", "version": 1, "name_prefix": "sesguard",
+     "alarm": {"period": 3600, "statistic": "Maximum", "evaluation_periods": 1, "datapoints_to_alarm": 1,
+               "treat_missing_data": "ignore", "comparison": "GreaterThanOrEqualToThreshold"},
+     "default_thresholds": {"bounce_warning": 0.02, "bounce_critical": 0.04, ...},
+     "account": {"action": "pause", "enabled": true, "warning_alarms": true, "bounce_warning": ...},
+     "configuration_sets": {"marketing": {"action": "pause", "warning_alarms": true, ...}},
+     "fleet": null | {"action": "pause", "enabled": true, "warning_alarms": true, "period": 3600,
+                      "evaluation_periods": 1, "datapoints_to_alarm": 1, "exclude_explicit_sets": true, ...}}
+
+Where the function finds it: the guard-level part (without ``configuration_sets``) in its environment
+(``contract.ENV_POLICY_MANIFEST``, a few hundred bytes), each set's entry in an SSM SecureString
+parameter under ``configuration_sets_path`` (docs/lambda.md, "Policy manifest"). Every value is checked
+with the model's rules; an error names the value and the rule.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from . import contract, evaluation, rules
+
+FORMAT: Final = "ses-reputation-guard/policy"
+VERSION: Final = 1
+FILE_NAME: Final = "policy_manifest.json"
+SETS_PATH_KEY: Final = "configuration_sets_path"
+METRIC_SHORT_NAMES: Final = (contract.METRIC_SHORT_BOUNCE, contract.METRIC_SHORT_COMPLAINT)
+ALARM_KEYS: Final = ("period", "statistic", "evaluation_periods", "datapoints_to_alarm", "treat_missing_data",
+                     "comparison", "evaluation_range")  # fmt: skip
+TARGET_KEYS: Final = ("action", "enabled", "warning_alarms", "managed", *rules.THRESHOLD_NAMES)
+FLEET_KEYS: Final = (*TARGET_KEYS, "period", "evaluation_periods", "datapoints_to_alarm", "exclude_explicit_sets")
+TOP_KEYS: Final = ("format", "version", "name_prefix", "label", "region", "alarm", "default_thresholds", "account",
+                   "configuration_sets", "fleet", SETS_PATH_KEY)  # fmt: skip
+LABEL: Final = rules.PatternRule(
+    "policy_label", r"^[A-Za-z0-9_.-]{1,40}$", "must be 1-40 letters, digits, '_', '.' or '-'"
+)
+
+
+class ManifestError(ValueError):
+    """A manifest or policy file that breaks a rule; the message names the value and the rule."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    bounce_warning: float
+    bounce_critical: float
+    complaint_warning: float
+    complaint_critical: float
+
+    def of(self, metric_short: str, tier: str) -> float:
+        value: float = getattr(self, f"{metric_short}_{tier}")
+        return value
+
+    def to_document(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in rules.THRESHOLD_NAMES}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How a reputation alarm evaluates (the PutMetricAlarm settings besides the threshold)."""
+
+    period: int = 3600
+    statistic: str = "Maximum"
+    evaluation_periods: int = 1
+    datapoints_to_alarm: int = 1
+    treat_missing_data: str = evaluation.IGNORE
+    comparison: str = "GreaterThanOrEqualToThreshold"
+    evaluation_range: int | None = None
+    """Backtest only: periods CloudWatch retrieves per evaluation (None: the engine's assumption)."""
+
+    def alarm_rule(self, threshold: float) -> evaluation.AlarmRule:
+        return evaluation.AlarmRule(
+            threshold=threshold,
+            comparison=self.comparison,
+            period_seconds=self.period,
+            evaluation_periods=self.evaluation_periods,
+            datapoints_to_alarm=self.datapoints_to_alarm,
+            treat_missing_data=self.treat_missing_data,
+            evaluation_range=self.evaluation_range,
+        )
+
+    def to_document(self) -> dict[str, Any]:
+        keys = ALARM_KEYS if self.evaluation_range is not None else ALARM_KEYS[:-1]
+        return {key: getattr(self, key) for key in keys}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The policy of the account or of one configuration set (thresholds resolved)."""
+
+    action: str
+    thresholds: Thresholds
+    enabled: bool = True
+    warning_alarms: bool = True
+    managed: bool | None = None
+    """Sets only: the guard created the set (None for the account and the fleet)."""
+
+    def tiers(self) -> tuple[str, ...]:
+        return contract.TIERS if self.warning_alarms else (contract.TIER_CRITICAL,)
+
+    def to_document(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "action": self.action,
+            "enabled": self.enabled,
+            "warning_alarms": self.warning_alarms,
+        }
+        if self.managed is not None:
+            document["managed"] = self.managed
+        return {**document, **self.thresholds.to_document()}
+
+
+@dataclass(frozen=True)
+class Fleet(Target):
+    """The fleet policy: Metrics Insights alarms over every set without its own policy."""
+
+    evaluation: Evaluation = field(default_factory=Evaluation)
+    exclude_explicit_sets: bool = True
+
+    def to_document(self) -> dict[str, Any]:
+        own = {
+            "period": self.evaluation.period,
+            "evaluation_periods": self.evaluation.evaluation_periods,
+            "datapoints_to_alarm": self.evaluation.datapoints_to_alarm,
+            "exclude_explicit_sets": self.exclude_explicit_sets,
+        }
+        return {**super().to_document(), **own}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name_prefix: str
+    alarm: Evaluation
+    default_thresholds: Thresholds
+    account: Target | None
+    configuration_sets: Mapping[str, Target]
+    fleet: Fleet | None
+    region: str | None = None
+    configuration_sets_path: str | None = None
+    """Where each set's entry lives when ``configuration_sets`` is not in the document (the function's view)."""
+    version: int = VERSION
+
+    def to_document(self, *, with_sets: bool = True) -> dict[str, Any]:
+        """The JSON document; ``with_sets=False``: the guard-level part the function's environment holds."""
+        document: dict[str, Any] = {"format": FORMAT, "version": self.version, "name_prefix": self.name_prefix}
+        if self.region is not None:
+            document["region"] = self.region
+        document["alarm"] = self.alarm.to_document()
+        document["default_thresholds"] = self.default_thresholds.to_document()
+        document["account"] = self.account.to_document() if self.account else None
+        if with_sets:
+            document["configuration_sets"] = {n: t.to_document() for n, t in sorted(self.configuration_sets.items())}
+        elif self.configuration_sets_path is not None:
+            document[SETS_PATH_KEY] = self.configuration_sets_path
+        document["fleet"] = self.fleet.to_document() if self.fleet else None
+        return document
+
+    def to_json(self, *, with_sets: bool = True) -> str:
+        return json.dumps(self.to_document(with_sets=with_sets), sort_keys=True, separators=(",", ":"))
+
+
+def configuration_sets_path(name_prefix: str) -> str:
+    """The SSM parameter path under which each set's entry lives: ``/<prefix>/policy/configuration-sets/``."""
+    return f"/{name_prefix}/policy/configuration-sets/"
+
+
+# --- reading ------------------------------------------------------------------------------------------
+def parse(document: Any, *, source: str) -> Manifest:
+    """A manifest (or policy file) document, every value checked; ``ManifestError`` names the first problem."""
+    where = f"policy {source}"
+    table = _table(document, where)
+    _known_keys(table, TOP_KEYS, where)
+    if "format" in table and table["format"] != FORMAT:
+        raise ManifestError(f"{where}: format={table['format']!r}: must be {FORMAT!r}")
+    version = table.get("version", VERSION)
+    if version != VERSION:
+        raise ManifestError(f"{where}: version={version!r}: this tool reads version {VERSION}; upgrade ses-guard")
+    name = table.get("name_prefix", table.get("label", "policy"))
+    if not LABEL.check(name):
+        raise ManifestError(f"{where}: name_prefix={name!r}: {LABEL.sentence}")
+    alarm = parse_evaluation(table.get("alarm", {}), f"{where} [alarm]")
+    defaults = parse_thresholds(_table(table.get("default_thresholds"), f"{where} [default_thresholds]"), None, where)
+    account = _optional(table, "account", lambda v: parse_target(v, defaults, f"{where} [account]"))
+    sets = {
+        set_name: parse_target(value, defaults, f"{where} [configuration_sets.{set_name}]", set_name=set_name)
+        for set_name, value in _table(table.get("configuration_sets", {}), f"{where} [configuration_sets]").items()
+    }
+    fleet = _optional(table, "fleet", lambda v: parse_fleet(v, defaults, alarm, f"{where} [fleet]"))
+    path = table.get(SETS_PATH_KEY)
+    if path is not None and not isinstance(path, str):
+        raise ManifestError(f"{where}: {SETS_PATH_KEY}={path!r}: must be a string")
+    region = table.get("region")
+    if region is not None and not isinstance(region, str):
+        raise ManifestError(f"{where}: region={region!r}: must be a string")
+    return Manifest(name, alarm, defaults, account, sets, fleet, region, path)
+
+
+def parse_json(text: str, *, source: str) -> Manifest:
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise ManifestError(f"policy {source}: not valid JSON: {exc}") from None
+    return parse(document, source=source)
+
+
+def parse_evaluation(value: Any, where: str) -> Evaluation:
+    table = _table(value, where)
+    _known_keys(table, ALARM_KEYS, where)
+    settings = {**Evaluation().__dict__, **table}
+    _check(rules.ALARM_STATISTIC, settings["statistic"], f"{where} statistic")
+    try:
+        result = Evaluation(**settings)
+        result.alarm_rule(0.5)  # the engine's own PutMetricAlarm rules, once for the whole table
+    except (TypeError, ValueError) as exc:
+        raise ManifestError(f"{where}: {exc}") from None
+    return result
+
+
+def parse_thresholds(table: Mapping[str, Any], base: Thresholds | None, where: str) -> Thresholds:
+    merged: dict[str, Any] = base.to_document() if base else {}
+    for name in rules.THRESHOLD_NAMES:
+        if table.get(name) is not None:
+            merged[name] = _check(rules.RATIO, table[name], f"{where}: {name}")
+        elif name not in merged:
+            raise ManifestError(f"{where}: {name} is missing (every threshold needs a value; ratios 0-1)")
+    for metric in METRIC_SHORT_NAMES:
+        warning, critical = merged[f"{metric}_warning"], merged[f"{metric}_critical"]
+        if not rules.WARNING_BELOW_CRITICAL.check(warning, critical):
+            raise ManifestError(f"{where}: {metric} {rules.warning_below_critical(warning, critical)}")
+    return Thresholds(**merged)
+
+
+def parse_target(value: Any, defaults: Thresholds, where: str, *, set_name: str | None = None) -> Target:
+    table = _table(value, where)
+    _known_keys(table, TARGET_KEYS, where)
+    if set_name is not None:
+        _check(rules.CONFIGURATION_SET_NAME, set_name, f"{where} name")
+    _check(rules.ACTION, table.get("action"), f"{where} action")
+    flags = {flag: _flag(table, flag, where) for flag in ("enabled", "warning_alarms")}
+    managed = _flag(table, "managed", where, default=False) if set_name is not None else None
+    return Target(table["action"], parse_thresholds(table, defaults, where), managed=managed, **flags)
+
+
+def parse_fleet(value: Any, defaults: Thresholds, alarm: Evaluation, where: str) -> Fleet:
+    table = _table(value, where)
+    _known_keys(table, FLEET_KEYS, where)
+    target = parse_target({k: v for k, v in table.items() if k in TARGET_KEYS}, defaults, where)
+    period = table.get("period", alarm.period)
+    periods = table.get("evaluation_periods", alarm.evaluation_periods)
+    datapoints = table.get("datapoints_to_alarm", alarm.datapoints_to_alarm)
+    _check(rules.FLEET_EVALUATION_PERIODS, periods, f"{where} evaluation_periods")
+    _check(rules.FLEET_DATAPOINTS, datapoints, f"{where} datapoints_to_alarm")
+    if not rules.FLEET_WINDOW.check(period, periods):
+        raise ManifestError(
+            f"{where}: period={period!r} x evaluation_periods={periods!r}: {rules.FLEET_WINDOW.sentence}"
+        )
+    if not rules.DATAPOINTS_NOT_ABOVE_PERIODS.check(datapoints, periods):
+        raise ManifestError(
+            f"{where}: datapoints_to_alarm={datapoints!r}: {rules.DATAPOINTS_NOT_ABOVE_PERIODS.sentence}"
+        )
+    fleet_evaluation = Evaluation(
+        period=period,
+        statistic=alarm.statistic,
+        evaluation_periods=periods,
+        datapoints_to_alarm=datapoints,
+        treat_missing_data=evaluation.IGNORE,
+        evaluation_range=alarm.evaluation_range,
+    )
+    exclude = _flag(table, "exclude_explicit_sets", where)
+    return Fleet(**target.__dict__, evaluation=fleet_evaluation, exclude_explicit_sets=exclude)
+
+
+def parse_set_entry(value: Any, name: str, defaults: Thresholds, *, source: str) -> Target:
+    """One set's entry as the function reads it from its own parameter."""
+    return parse_target(value, defaults, f"policy {source}", set_name=name)
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+def _check(rule: Any, value: Any, where: str) -> Any:
+    if not rule.check(value):
+        raise ManifestError(f"{where}={value!r}: {rule.sentence}")
+    return value
+
+
+def _flag(table: Mapping[str, Any], key: str, where: str, *, default: bool = True) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ManifestError(f"{where}: {key}={value!r}: must be true or false")
+    return value
+
+
+def _optional(table: Mapping[str, Any], key: str, read: Any) -> Any:
+    value = table.get(key)
+    return None if value is None else read(value)
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ManifestError(f"{where}: must be a table (TOML) / object (JSON), got {value!r}")
+    return value
+
+
+def _known_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ManifestError(f"{where}: unknown key {key!r}; allowed: {', '.join(allowed)}")
