@@ -11,6 +11,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import botocore
@@ -21,6 +22,7 @@ from ses_guard_policy import contract
 from .alarm_facts import PAUSING_OPERATORS, AlarmFacts, aware_utc
 from .budget import Budget, error_code
 from .events import MetricRef
+from .paging import pages
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanOrEqualToThreshold": operator.ge,
@@ -77,15 +79,11 @@ def measure(
         "ReturnData": True,
     }
     points: list[tuple[datetime, float]] = []
-    params: dict[str, Any] = {"MetricDataQueries": [query], "StartTime": start, "EndTime": now}
-    params["ScanBy"] = "TimestampDescending"
-    while True:
-        response = budget.call(cloudwatch.get_metric_data, **params)
+    get_metric_data = partial(budget.call, cloudwatch.get_metric_data)
+    request = {"MetricDataQueries": [query], "StartTime": start, "EndTime": now, "ScanBy": "TimestampDescending"}
+    for response in pages(get_metric_data, **request):
         for result in response.get("MetricDataResults", []):
             points += zip(result.get("Timestamps", []), result.get("Values", []), strict=False)
-        if not response.get("NextToken"):
-            break
-        params["NextToken"] = response["NextToken"]
     if not_before is not None:
         points = [(t, v) for t, v in points if (aware_utc(t) or now) + timedelta(seconds=period) > not_before]
     points.sort(key=lambda point: point[0], reverse=True)
@@ -124,18 +122,13 @@ def contributor_status(cloudwatch: Any, budget: Budget, alarm_name: str, configu
     if describe is None:
         note = f"DescribeAlarmContributors is not in botocore {botocore.__version__}: GetMetricData alone decides"
         return ContributorCheck(None, None, note)
-    params: dict[str, Any] = {"AlarmName": alarm_name}
     try:
-        while True:
-            response = budget.call(describe, **params)
+        for response in pages(partial(budget.call, describe), AlarmName=alarm_name):
             for contributor in response.get("AlarmContributors", []):
                 attributes = contributor.get("ContributorAttributes") or {}
                 if attributes.get(contract.DIMENSION_CONFIGURATION_SET) == configuration_set:
                     since = aware_utc(contributor.get("StateTransitionedTimestamp"))
                     return ContributorCheck(True, since, "contributor in ALARM (DescribeAlarmContributors)")
-            if not response.get("NextToken"):
-                break
-            params["NextToken"] = response["NextToken"]
     except ClientError as exc:
         note = f"DescribeAlarmContributors failed ({error_code(exc)}): GetMetricData alone decides"
         return ContributorCheck(None, None, note)

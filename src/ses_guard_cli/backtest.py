@@ -22,6 +22,7 @@ from ses_guard_cli.backtest_history import HistoryError, discover_sets, fetch_hi
 from ses_guard_cli.backtest_policy import Policy, PolicyError, WhatIf, apply_what_if, load_policy_file
 from ses_guard_cli.backtest_replay import needed_series, run_policy
 from ses_guard_cli.backtest_stack import load_stack
+from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_OK, EXIT_USAGE
 from ses_guard_policy import rules
 
 CloudWatchFactory = Callable[[str], Any]
@@ -111,8 +112,6 @@ def run(
     args: argparse.Namespace, *, out: TextIO, err: TextIO, cloudwatch_factory: CloudWatchFactory | None = None
 ) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
-
-    from ses_guard_cli.cli import EXIT_AWS_ERROR, EXIT_OK, EXIT_USAGE
 
     try:
         policies = _policies(args)

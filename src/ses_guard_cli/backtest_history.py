@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from ses_guard_lambda.paging import pages
 from ses_guard_policy import contract
 from ses_guard_policy.evaluation import PeriodSeries, align, to_series
 
@@ -130,20 +131,11 @@ def _fetch_batch(
     end: datetime,
     datapoints: Mapping[SeriesKey, dict[datetime, float]],
 ) -> None:
-    request: dict[str, Any] = {
-        "MetricDataQueries": metric_data_queries(batch),
-        "StartTime": start,
-        "EndTime": end,
-        "ScanBy": "TimestampAscending",
-    }
-    while True:
-        response = cloudwatch.get_metric_data(**request)
+    queries = metric_data_queries(batch)
+    request = {"MetricDataQueries": queries, "StartTime": start, "EndTime": end, "ScanBy": "TimestampAscending"}
+    for response in pages(cloudwatch.get_metric_data, **request):
         for result in response.get("MetricDataResults", []):
             if result.get("StatusCode") in ("InternalError", "Forbidden"):
                 raise HistoryError(f"GetMetricData query {result['Id']} failed: {result.get('StatusCode')}")
             key = batch[int(result["Id"][1:])]
             datapoints[key].update(zip(result.get("Timestamps", []), result.get("Values", []), strict=True))
-        token = response.get("NextToken")
-        if not token:
-            return
-        request["NextToken"] = token

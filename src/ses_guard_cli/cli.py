@@ -22,18 +22,19 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ses_guard_cli import backtest, drill, estimate
+from ses_guard_cli.exit_codes import (  # re-exported: the command's contract
+    EXIT_ABORTED,
+    EXIT_AWS_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+)
 from ses_guard_lambda import ses_actions
 from ses_guard_lambda.clients import make_client
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
 from ses_guard_policy import contract, rules
 
-EXIT_OK = 0
-EXIT_AWS_ERROR = 1
-EXIT_USAGE = 2
-EXIT_REFUSED = 3
-EXIT_ABORTED = 4
-EXIT_DRILL_FAILED = drill.EXIT_DRILL_FAILED
-EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT (128 + 2)
 EPISODE_CLOSED = "ses-guard resume --account: a person resumed the account; this closes the alarm episode"
 
 ClientFactory = Callable[[str | None], Any]

@@ -20,11 +20,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_DRILL_FAILED, EXIT_OK
 from ses_guard_policy import contract
-
-EXIT_OK = 0
-EXIT_AWS_ERROR = 1
-EXIT_DRILL_FAILED = 5
 
 
 def add_parser(commands: Any) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from ses_guard_cli import stack_manifest
+from ses_guard_cli.exit_codes import EXIT_INPUT_ERROR, EXIT_OK
 from ses_guard_cli.pricing import API_QUOTAS, PRICE_REGION, PRICES
 from ses_guard_policy import manifest, rules
 
@@ -34,7 +35,6 @@ GUARD_KMS_KEYS: Final = 1
 GUARD_FUNCTIONS: Final = 1
 GUARD_DASHBOARDS: Final = 1
 METRICS: Final = 2  # bounce and complaint rates
-EXIT_OK, EXIT_INPUT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 class EstimateError(ValueError):
