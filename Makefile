@@ -60,6 +60,7 @@ synth: $(VENV)/.installed
 	$(PY) main.py
 	$(PY) -m ses_guard_cli estimate --stack-dir cdktf.out
 	$(PY) -m ses_guard_modulegen
+	$(PY) tools/sync_policy_model.py
 
 synth-cdktn: $(CDKTN_VENV)/.installed
 	$(CDKTN_RUN) CDKTF_OUTDIR=$(CURDIR)/cdktf.out-cdktn $(CDKTN_VENV)/bin/python main.py
