@@ -1,8 +1,9 @@
 """The decision rule on the event's claim and the alarm's tags (docs/lambda.md, "Decision rule").
 
-Pure functions, no I/O. `precheck` looks only at the event, so foreign or non-ALARM events are
-ignored without any AWS call; `decide` adds the alarm's tags. Neither proves anything: a pause also
-needs CloudWatch's confirmation and SES's own datapoints (``ses_guard_lambda.judge``).
+Pure functions, no I/O. `screen` looks only at the event (once per record), so foreign or non-ALARM
+events are ignored without any AWS call, and reads the claim (the alarm name, parsed once); `decide`
+adds the alarm's tags. Neither proves anything: a pause also needs CloudWatch's confirmation and SES's
+own datapoints (``ses_guard_lambda.verify``).
 
 Three verdicts: pause (account or one set), *ignore* (not ours, or ours but not to be paused: one log
 line) and *refuse* (it claims to be one of our critical alarms but the facts disagree: one log line
@@ -107,21 +108,32 @@ def reputation_metric(event: AlarmEvent) -> tuple[str | None, str | None, str]:
     return None, None, ""
 
 
-def claimed(event: AlarmEvent, prefix: str) -> tuple[Target | None, str | None]:
-    """What the event asks to pause and on which metric, read from its alarm name (for refusals)."""
-    name = alarm_names.parse(event.alarm_name, prefix)
-    if name is None:
-        return None, None
-    if name.scope == contract.SCOPE_ACCOUNT:
-        return Target(None), name.metric
-    if name.scope == contract.SCOPE_CONFIGURATION_SET:
-        return Target(name.configuration_set), name.metric
-    contributor = event.contributor_attribute(contract.DIMENSION_CONFIGURATION_SET)
-    return (Target(contributor) if contributor else None), name.metric
+@dataclass(frozen=True)
+class Claim:
+    """What a record claims, read once from its alarm name: the shape, the metric and what to pause."""
+
+    name: alarm_names.AlarmName
+    metric: str | None
+    """The reputation metric the event names (None when it names none: CloudWatch's facts will say)."""
+
+    @property
+    def target(self) -> Target | None:
+        """What the event asks to pause, from its name (and contributor): for refusal notices."""
+        if self.name.scope == contract.SCOPE_ACCOUNT:
+            return Target(None)
+        if self.name.scope == contract.SCOPE_CONFIGURATION_SET:
+            return Target(self.name.configuration_set)
+        return None
+
+    def target_of(self, event: AlarmEvent) -> Target | None:
+        if self.name.scope != contract.SCOPE_FLEET:
+            return self.target
+        contributor = event.contributor_attribute(contract.DIMENSION_CONFIGURATION_SET)
+        return Target(contributor) if contributor else None
 
 
-def precheck(event: AlarmEvent, config: GuardConfig, ctx: Context) -> Decision | None:
-    """Checks that need no AWS call. Returns an ignore decision, or None to go on."""
+def screen(event: AlarmEvent, config: GuardConfig, ctx: Context) -> Decision | Claim:
+    """Checks that need no AWS call, run once per record: an ignore decision, or the record's claim."""
     metric, _, problem = reputation_metric(event)
     if event.source not in config.accepted_sources:
         return _ignore(f"delivery path {event.source!r} is not enabled ({contract.ENV_ACCEPTED_SOURCES})", metric)
@@ -145,16 +157,12 @@ def precheck(event: AlarmEvent, config: GuardConfig, ctx: Context) -> Decision |
         return _ignore(f"alarm {event.alarm_name!r} is a {name.tier} alarm: only critical alarms pause", metric)
     if problem:
         return _ignore(problem, metric)
-    return None
+    return Claim(name, metric)
 
 
-def decide(event: AlarmEvent, tags: Mapping[str, str], config: GuardConfig, ctx: Context) -> Decision:
-    """The rule on the event's claim and the alarm's tags (after `precheck`)."""
-    early = precheck(event, config, ctx)
-    if early is not None:
-        return early
-    name = alarm_names.parse(event.alarm_name, config.name_prefix)
-    assert name is not None  # precheck ensured it
+def decide(event: AlarmEvent, claim: Claim, tags: Mapping[str, str], config: GuardConfig) -> Decision:
+    """The rule on the event (with CloudWatch's metric fields), its screened claim and the alarm's tags."""
+    name = claim.name
     metric, dimension_set, _ = reputation_metric(event)
     guard = tags.get(contract.TAG_GUARD)
     if guard != config.name_prefix:
@@ -176,6 +184,13 @@ def decide(event: AlarmEvent, tags: Mapping[str, str], config: GuardConfig, ctx:
     if name.scope == contract.SCOPE_CONFIGURATION_SET:
         return _decide_set(event, tags, name, dimension_set, metric, config)
     return _decide_fleet(event, tags, metric, config)
+
+
+def verdict(event: AlarmEvent, tags: Mapping[str, str], config: GuardConfig, ctx: Context) -> Decision:
+    """The whole pure rule on one event and its alarm's tags: `screen`, then `decide` (the handler runs
+    the two apart, with the AWS reads between them)."""
+    screened = screen(event, config, ctx)
+    return screened if isinstance(screened, Decision) else decide(event, screened, tags, config)
 
 
 def _decide_set(

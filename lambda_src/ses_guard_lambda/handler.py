@@ -1,6 +1,6 @@
 """Function entry point: ``ses_guard_lambda.handler.lambda_handler``.
 
-For every record: parse, judge (``judge.py``: verify with CloudWatch and SES before anything else),
+For every record: parse, judge (``verify.py``: verify with CloudWatch and SES before anything else),
 then pause idempotently and report, or log why not (and notify when a pause was refused). Records
 are independent: a failing record does not stop the others; at the end the invocation raises
 `RecordProcessingError` naming each failed record so that Lambda retries the event and finally sends
@@ -23,7 +23,7 @@ from .config import ConfigError, GuardConfig
 from .decision import ALREADY_PAUSED, IGNORED, PAUSED, REFUSE, REFUSED, WOULD_PAUSE, Context, Target
 from .deployed_policy import DeployedPolicy, PolicyReadError
 from .events import EventParseError, NotAStateChangeError, parse_record, split_records
-from .judge import Invocation, Judgement, judge
+from .verify import Invocation, Judgement, judge
 
 _FUNCTION_ARN = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):function:.+"
@@ -89,16 +89,22 @@ def handle(
         function_arn=str(getattr(context, "invoked_function_arn", "")),
         policy=DeployedPolicy(config.manifest, clients.ssm, budget) if config.manifest else None,
     )
+    with log.bound(request_id=inv.request_id):
+        return _handle_records(event, inv)
+
+
+def _handle_records(event: Any, inv: Invocation) -> dict[str, Any]:
+    config = inv.config
     summary: dict[str, Any] = {"records": 0, "paused": [], "already_paused": [], "ignored": [], "refused": []}
     summary["dry_run"] = config.dry_run
     try:
         records = split_records(event)
     except EventParseError as exc:
-        log.emit("ERROR", "unparseable_event", reason=str(exc), request_id=inv.request_id)
+        log.emit("ERROR", "unparseable_event", reason=str(exc))
         raise RecordProcessingError([(0, str(exc))], 1) from None
     summary["records"] = len(records)
     if not records:
-        log.emit("WARNING", "no_records", reason="the event holds no records", request_id=inv.request_id)
+        log.emit("WARNING", "no_records", reason="the event holds no records")
     failures = [f for i, (k, r) in enumerate(records) if (f := _run(RecordJob(inv, summary, i, k, r)))]
     log.emit(
         "INFO",
@@ -108,7 +114,6 @@ def handle(
         failed=len(failures),
         dry_run=config.dry_run,
         throttling_retries=inv.budget.retries,
-        request_id=inv.request_id,
     )
     if failures:
         raise RecordProcessingError(failures, len(records))
@@ -121,7 +126,7 @@ def _run(job: RecordJob) -> tuple[int, str] | None:
         _process(job)
         return None
     except NotAStateChangeError as exc:
-        log.emit("INFO", "ignored", record=job.index, source=job.kind, reason=str(exc), request_id=job.inv.request_id)
+        log.emit("INFO", "ignored", record=job.index, source=job.kind, reason=str(exc))
         job.summary["ignored"].append({"record": job.index, "alarm": None, "reason": str(exc)})
         return None
     except EventParseError as exc:
@@ -130,7 +135,7 @@ def _run(job: RecordJob) -> tuple[int, str] | None:
         reason = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # one bad record must not hide the others
         reason = f"unexpected {type(exc).__name__}: {exc}"
-    log.emit("ERROR", "record_failed", record=job.index, source=job.kind, reason=reason, request_id=job.inv.request_id)
+    log.emit("ERROR", "record_failed", record=job.index, source=job.kind, reason=reason)
     return job.index, reason
 
 
@@ -217,5 +222,4 @@ def _log_decision(job: RecordJob, judgement: Judgement, outcome: str, level: str
         notes=list(judgement.notes),
         record=job.index,
         source=event.source,
-        request_id=job.inv.request_id,
     )

@@ -11,9 +11,12 @@ which would print every line a second time in its own format.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +77,20 @@ def set_level(level: str) -> None:
     logger.setLevel(_LEVELS.get(level.upper(), logging.INFO))
 
 
+# Fields every line of the current invocation carries (the request id), attached once by ``bound``.
+_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("ses_guard_log_context", default=None)
+
+
+@contextlib.contextmanager
+def bound(**fields: Any) -> Iterator[None]:
+    """Within the block, every line also carries ``fields`` (the handler binds ``request_id`` once)."""
+    token = _context.set({**(_context.get() or {}), **fields})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
 def emit(level: str, event: str, **fields: Any) -> None:
-    """One JSON line: ``event`` with ``fields`` at ``level`` (DEBUG ... CRITICAL)."""
-    logger.log(_LEVELS.get(level.upper(), logging.INFO), event, extra={"fields": fields})
+    """One JSON line: ``event`` with ``fields`` (and the bound ones) at ``level`` (DEBUG ... CRITICAL)."""
+    logger.log(_LEVELS.get(level.upper(), logging.INFO), event, extra={"fields": {**fields, **(_context.get() or {})}})

@@ -21,7 +21,7 @@ from ses_guard_policy import contract
 from .decision import ALREADY_PAUSED, WOULD_PAUSE, Target
 
 if TYPE_CHECKING:  # the texts below are imported by the constructs and the CLI: keep boto3 out
-    from .judge import Judgement
+    from .verify import Judgement
 
 SUBJECT_MAX = 100
 SMS_MAX = 140  # one SMS segment of 7-bit characters

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ses_guard_lambda.config import GuardConfig
-from ses_guard_lambda.decision import IGNORE, PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET, Context, decide
+from ses_guard_lambda.decision import IGNORE, PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET, Context, verdict
 from ses_guard_lambda.events import parse_sns_message
 from ses_guard_policy import contract
 from ses_reputation_guard import AccountPolicy, ConfigurationSetPolicy, ReputationGuard, ReputationGuardProps
@@ -61,7 +61,7 @@ def notification(alarm: dict[str, Any]) -> dict[str, Any]:
 def decision_for(alarm: dict[str, Any], tags: dict[str, str]) -> Any:
     config = GuardConfig(name_prefix="ses-guard-sets", pause_topic_arn=PAUSE_TOPIC, report_topic_arn="arn:report")
     event = parse_sns_message(notification(alarm), topic_arn=PAUSE_TOPIC)
-    return decide(event, tags, config, Context(account_id=ACCOUNT, region=REGION))
+    return verdict(event, tags, config, Context(account_id=ACCOUNT, region=REGION))
 
 
 def guard_alarms(stack: Any, props: ReputationGuardProps) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -112,6 +112,6 @@ def test_synthesized_account_critical_alarm_pauses_the_account(stack):
         name_prefix="ses-guard", pause_topic_arn=PAUSE_TOPIC.replace("-sets", ""), report_topic_arn="arn:r"
     )
     event = parse_sns_message(notification(alarm), topic_arn=config.pause_topic_arn)
-    decision = decide(event, alarm["tags"], config, Context(account_id=ACCOUNT, region=REGION))
+    decision = verdict(event, alarm["tags"], config, Context(account_id=ACCOUNT, region=REGION))
     assert decision.action == PAUSE_ACCOUNT
     assert alarm["tags"][contract.TAG_GUARD] == "ses-guard"

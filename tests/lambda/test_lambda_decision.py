@@ -12,10 +12,11 @@ from ses_guard_lambda.decision import (
     PAUSE_ACCOUNT,
     PAUSE_CONFIGURATION_SET,
     REFUSE,
+    Claim,
     Context,
     Target,
-    decide,
-    precheck,
+    screen,
+    verdict,
 )
 from ses_guard_lambda.events import AlarmEvent, MetricRef, parse_record, split_records
 from ses_guard_policy import alarm_names, contract
@@ -34,18 +35,19 @@ def renamed(event: AlarmEvent, name: str) -> AlarmEvent:
 
 
 def test_account_alarm_with_matching_tags_pauses_the_account() -> None:
-    decision = decide(first("sns_account_bounce_alarm.json"), ACCOUNT_TAGS, CONFIG, CTX)
+    decision = verdict(first("sns_account_bounce_alarm.json"), ACCOUNT_TAGS, CONFIG, CTX)
     assert decision.action == PAUSE_ACCOUNT
     assert decision.target == Target(None)
     assert decision.metric == contract.METRIC_BOUNCE_RATE
 
 
 def test_precheck_leaves_a_matching_alarm_to_the_aws_checks() -> None:
-    assert precheck(first("sns_account_bounce_alarm.json"), CONFIG, CTX) is None
+    claim = screen(first("sns_account_bounce_alarm.json"), CONFIG, CTX)
+    assert isinstance(claim, Claim) and claim.name.scope == contract.SCOPE_ACCOUNT
 
 
 def test_alarm_from_another_region_is_ignored() -> None:
-    decision = decide(first("sns_account_bounce_alarm.json"), ACCOUNT_TAGS, CONFIG, Context(ACCOUNT, "eu-west-1"))
+    decision = verdict(first("sns_account_bounce_alarm.json"), ACCOUNT_TAGS, CONFIG, Context(ACCOUNT, "eu-west-1"))
     assert decision.action == IGNORE
     assert "Region 'us-east-1'" in decision.reason
 
@@ -58,13 +60,13 @@ def test_alarm_mixing_metrics_of_two_sets_is_ignored() -> None:
             MetricRef("AWS/SES", contract.METRIC_BOUNCE_RATE, (("ses:configuration-set", "b"),)),
         ),
     )
-    decision = decide(mixed, ACCOUNT_TAGS, CONFIG, CTX)
+    decision = verdict(mixed, ACCOUNT_TAGS, CONFIG, CTX)
     assert decision.action == IGNORE and "disagree" in decision.reason
 
 
 def test_an_account_alarm_name_on_a_metrics_insights_query_is_refused() -> None:
     query = replace(first("sns_fleet_contributor.json"), contributor=None)
-    decision = decide(renamed(query, f"{PREFIX}-account-bounce-critical"), ACCOUNT_TAGS, CONFIG, CTX)
+    decision = verdict(renamed(query, f"{PREFIX}-account-bounce-critical"), ACCOUNT_TAGS, CONFIG, CTX)
     assert decision.action == REFUSE and "account-wide metric" in decision.reason
 
 
@@ -99,14 +101,14 @@ def test_the_three_name_shapes_are_recognised(name: str, scope: str, configurati
 )
 def test_names_under_the_prefix_that_are_not_our_shapes_are_ignored(name: str) -> None:
     assert alarm_names.parse(name, PREFIX) is None
-    decision = decide(renamed(first("sns_account_bounce_alarm.json"), name), ACCOUNT_TAGS, CONFIG, CTX)
+    decision = verdict(renamed(first("sns_account_bounce_alarm.json"), name), ACCOUNT_TAGS, CONFIG, CTX)
     assert decision.action == IGNORE
     assert "not one of this guard's alarm-name shapes" in decision.reason
 
 
 def test_a_warning_alarm_is_ignored_before_any_aws_call() -> None:
     event = renamed(first("sns_account_bounce_alarm.json"), f"{PREFIX}-account-bounce-warning")
-    decision = precheck(event, CONFIG, CTX)
+    decision = screen(event, CONFIG, CTX)
     assert decision is not None and decision.action == IGNORE and "only critical alarms pause" in decision.reason
 
 
@@ -131,7 +133,7 @@ def test_the_per_set_alarm_prefix_is_the_start_of_every_alarm_of_that_set() -> N
     ],
 )
 def test_tags_that_disagree_with_the_alarm_do_not_pause(alarm_tags: dict[str, str], action: str, reason: str) -> None:
-    decision = decide(first("sns_set_complaint_alarm.json"), alarm_tags, CONFIG, CTX)
+    decision = verdict(first("sns_set_complaint_alarm.json"), alarm_tags, CONFIG, CTX)
     assert decision.action == action
     assert reason in decision.reason
 
@@ -140,19 +142,19 @@ def test_tags_that_disagree_with_the_alarm_do_not_pause(alarm_tags: dict[str, st
 
 
 def test_a_fleet_contributor_pauses_exactly_the_contributor_set() -> None:
-    decision = decide(first("sns_fleet_contributor.json"), FLEET_TAGS, CONFIG, CTX)
+    decision = verdict(first("sns_fleet_contributor.json"), FLEET_TAGS, CONFIG, CTX)
     assert decision.action == PAUSE_CONFIGURATION_SET
     assert decision.target == Target("newsletter")
 
 
 def test_the_alarm_level_fleet_notification_pauses_nothing() -> None:
     event = replace(first("sns_fleet_contributor.json"), contributor=None)
-    decision = decide(event, FLEET_TAGS, CONFIG, CTX)
+    decision = verdict(event, FLEET_TAGS, CONFIG, CTX)
     assert decision.action == IGNORE and "without a 'ses:configuration-set' contributor" in decision.reason
 
 
 def test_a_fleet_alarm_tagged_with_one_set_is_refused() -> None:
-    decision = decide(
+    decision = verdict(
         first("sns_fleet_contributor.json"), {**FLEET_TAGS, contract.TAG_CONFIGURATION_SET: "x"}, CONFIG, CTX
     )
     assert decision.action == REFUSE
@@ -160,7 +162,7 @@ def test_a_fleet_alarm_tagged_with_one_set_is_refused() -> None:
 
 def test_a_per_set_alarm_with_a_contributor_of_another_set_is_refused() -> None:
     event = replace(first("sns_set_complaint_alarm.json"), contributor=(("ses:configuration-set", "other"),))
-    decision = decide(event, tags(contract.SCOPE_CONFIGURATION_SET, "marketing"), CONFIG, CTX)
+    decision = verdict(event, tags(contract.SCOPE_CONFIGURATION_SET, "marketing"), CONFIG, CTX)
     assert decision.action == REFUSE and "'other'" in decision.reason
 
 
@@ -171,7 +173,7 @@ def test_protected_sets_are_matched_whatever_the_case() -> None:
     config = replace(CONFIG, protected_sets=frozenset({"newsletter"}))
     for name in ("newsletter", "NEWSLETTER", "NewsLetter"):
         event = replace(first("sns_fleet_contributor.json"), contributor=(("ses:configuration-set", name),))
-        decision = decide(event, FLEET_TAGS, config, CTX)
+        decision = verdict(event, FLEET_TAGS, config, CTX)
         assert decision.action == IGNORE and "PROTECTED_CONFIGURATION_SETS" in decision.reason, name
 
 

@@ -281,6 +281,6 @@ def test_a_burst_of_100_contributors_under_ses_throttling_pauses_each_set_exactl
 def test_fleet_queries_are_recognised_only_when_grouped_by_set_over_one_ses_reputation_metric(
     query: str, metric: str | None
 ) -> None:
-    from ses_guard_lambda.alarm_facts import fleet_query_metric
+    from ses_guard_lambda.cloudwatch_alarm import fleet_query_metric
 
     assert fleet_query_metric(query) == metric

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from ses_guard_lambda.decision import IGNORE, PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET, Context, Target, decide
+from ses_guard_lambda.decision import IGNORE, PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET, Context, Target, verdict
 from ses_guard_lambda.events import NotAStateChangeError, parse_record, split_records
 from ses_guard_policy import contract
 from tests.stubbed_aws import (
@@ -47,7 +47,7 @@ def test_each_published_sample_parses_and_yields_the_expected_decision(
 ) -> None:
     [(kind, record)] = split_records(load_event(fixture))
     event = parse_record(kind, record)
-    decision = decide(event, alarm_tags, EVERY_PATH, CTX)
+    decision = verdict(event, alarm_tags, EVERY_PATH, CTX)
     assert (decision.action, decision.target) == (action, target), decision
     assert words in decision.reason
 

@@ -2,7 +2,8 @@
 say whether it holds.
 
 Order (cheapest first; every step can end the record):
-1. `decision.precheck`: the event alone (delivery path, state, topic, account, Region, name shape).
+1. `decision.screen`: the event alone (delivery path, state, topic, account, Region, name shape); the
+   alarm name is parsed here, once, into the record's `Claim`.
 2. DescribeAlarms: the alarm exists, is in ALARM now, and watches what the event names.
 3. ListTagsForResource: the alarm is this guard's, critical, ``pause`` (`decision.decide`).
 4. Fleet contributors: explicit per-set policies win (`fleet.exclusion`); the contributor is in ALARM
@@ -17,17 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from ses_guard_policy import alarm_names, contract
+from ses_guard_policy import contract
 
 from . import fleet, ses_actions
-from .alarm_facts import AlarmFacts, claim_problem, describe_alarm, fetch_tags
 from .budget import Budget, Clock
 from .clients import Clients
+from .cloudwatch_alarm import AlarmFacts, claim_problem, describe_alarm, fetch_tags
 from .config import GuardConfig
-from .decision import IGNORE, REFUSE, Context, Decision, Target, claimed, decide, precheck, refuse
+from .decision import IGNORE, REFUSE, Claim, Context, Decision, Target, decide, refuse, screen
 from .deployed_policy import DeployedPolicy
 from .events import AlarmEvent, MetricRef
-from .evidence import Evidence, contributor_status, measure
+from .ses_datapoints import Evidence, contributor_status, measure
 
 # A notification's StateChangeTime is the alarm's transition time; allow for rounding.
 STATE_TIME_TOLERANCE = timedelta(seconds=5)
@@ -67,11 +68,12 @@ class Judgement:
 
 
 def judge(inv: Invocation, event: AlarmEvent) -> Judgement:
-    early = precheck(event, inv.config, inv.ctx)
-    if early is not None:
-        return Judgement(early, event)
+    screened = screen(event, inv.config, inv.ctx)
+    if isinstance(screened, Decision):
+        return Judgement(screened, event)
+    claim = screened
     cloudwatch = inv.clients.cloudwatch
-    target, metric = claimed(event, inv.config.name_prefix)
+    target, metric = claim.target_of(event), claim.name.metric
     alarm = describe_alarm(cloudwatch, inv.budget, event.alarm_name)
     if alarm is None:
         reason = f"alarm {event.alarm_name} does not exist in this account and Region"
@@ -89,15 +91,15 @@ def judge(inv: Invocation, event: AlarmEvent) -> Judgement:
     tags = fetch_tags(cloudwatch, inv.budget, alarm.arn)
     if tags is None:
         return Judgement(refuse(f"alarm {alarm.name} no longer exists", metric, target), event, alarm)
-    decision = decide(event, tags, inv.config, inv.ctx)
+    decision = decide(event, claim, tags, inv.config)
     if decision.action == REFUSE and decision.target is None:
         decision = refuse(decision.reason, decision.metric or metric, target)
     if not decision.pauses:
         return Judgement(decision, event, alarm)
-    return _weigh(inv, event, alarm, decision)
+    return _weigh(inv, event, alarm, claim, decision)
 
 
-def _weigh(inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, decision: Decision) -> Judgement:
+def _weigh(inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, claim: Claim, decision: Decision) -> Judgement:
     target = decision.target or Target(None)
 
     def refused(reason: str, state: TargetState | None = None, evidence: Evidence | None = None) -> Judgement:
@@ -105,8 +107,7 @@ def _weigh(inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, decision: Deci
 
     notes: list[str] = []
     contributor_since = None
-    name = alarm_names.parse(alarm.name, inv.config.name_prefix)
-    if name is not None and name.scope == contract.SCOPE_FLEET and target.configuration_set is not None:
+    if claim.name.scope == contract.SCOPE_FLEET and target.configuration_set is not None:
         excluded = fleet.exclusion(inv.policy, inv.ctx, inv.clients, inv.budget, target.configuration_set)
         if excluded is not None:
             ignored = Decision(IGNORE, f"fleet alarm left alone: {excluded}", target, decision.metric)

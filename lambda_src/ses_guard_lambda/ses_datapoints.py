@@ -19,8 +19,8 @@ from botocore.exceptions import ClientError
 
 from ses_guard_policy import contract
 
-from .alarm_facts import PAUSING_OPERATORS, AlarmFacts, aware_utc
 from .budget import Budget, error_code
+from .cloudwatch_alarm import PAUSING_OPERATORS, AlarmFacts, aware_utc
 from .events import MetricRef
 from .paging import pages
 
