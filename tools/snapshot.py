@@ -4,7 +4,7 @@
     python tools/snapshot.py --update   # rewrite tests/snapshots/ (review the diff before committing)
 
 One JSON file per example stack: every resource, data source, local, output, provider and backend
-by address, with its attribute values; the per-set records the stack ships as an asset. One for the
+by address, with its attribute values; the policy manifest the stack ships as an asset. One for the
 module: resources, data sources and locals merged over all ``*.tf`` files (so splitting files is no
 change), and the interface (variables with type, default and validation; outputs).
 
@@ -70,8 +70,8 @@ def normalize_stack(stack_dir: Path) -> dict[str, Any]:
         "providers": _clean(config.get("provider", {})),
         "terraform": _clean(config.get("terraform", {})),
     }
-    sets_files = sorted((stack_dir / "assets").glob("*/*/configuration_sets.json"))
-    snapshot["configuration_sets_asset"] = [json.loads(path.read_text()) for path in sets_files]
+    manifests = sorted((stack_dir / "assets").glob("*/*/policy_manifest.json"))
+    snapshot["policy_manifest_asset"] = [json.loads(path.read_text()) for path in manifests]
     return snapshot
 
 
