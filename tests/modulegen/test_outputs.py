@@ -1,0 +1,82 @@
+"""outputs: each output an address of the rendered guard, with a description and a stated type."""
+
+from __future__ import annotations
+
+from ses_guard_modulegen.outputs import ModuleOutput, _names_to_arns, outputs
+
+
+def test_an_output_renders_its_type_as_a_comment_above_the_block():
+    output = ModuleOutput("topic_arn", 'ARN of the "main" topic.', "string", "aws_sns_topic.t.arn")
+    assert output.render() == (
+        "# string\n"
+        'output "topic_arn" {\n'
+        '  description = "ARN of the \\"main\\" topic."\n'
+        "  value       = aws_sns_topic.t.arn\n"
+        "}\n"
+    )
+
+
+def test_single_alarms_map_their_names_to_arns():
+    assert (
+        _names_to_arns(["aws_x.a", "aws_x.b"]) == "{ for alarm in [aws_x.a, aws_x.b] : alarm.alarm_name => alarm.arn }"
+    )
+
+
+def test_the_outputs_are_listed_in_order(module_guard):
+    assert [o.name for o in outputs(module_guard)] == [
+        "notification_topic_arn",
+        "pause_topic_arn",
+        "kms_key_arn",
+        "function_arn",
+        "function_name",
+        "function_role_arn",
+        "dead_letter_queue_url",
+        "account_alarm_arns",
+        "configuration_set_alarm_arns",
+        "configuration_set_names",
+        "managed_configuration_set_arns",
+        "dashboard_name",
+        "chat_role_arn",
+        "chat_configuration_arns",
+        "fleet_alarm_arns",
+        "health_alarm_arns",
+    ]
+
+
+def test_single_resources_are_output_by_address_and_attribute(module_guard):
+    by_name = {o.name: o for o in outputs(module_guard)}
+    assert by_name["notification_topic_arn"] == ModuleOutput(
+        "notification_topic_arn",
+        "ARN of the SNS topic people subscribe to (alarms and reports).",
+        "string",
+        "aws_sns_topic.guard_notifications_topic.arn",
+    )
+    assert by_name["function_name"].value == "aws_lambda_function.guard_function.function_name"
+    assert by_name["dead_letter_queue_url"].value == "aws_sqs_queue.guard_dead_letter_queue.url"
+
+
+def test_counted_alarms_are_concatenated_and_per_set_alarms_merged(module_guard):
+    by_name = {o.name: o for o in outputs(module_guard)}
+    names = ("bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical")
+    account = ", ".join(f"aws_cloudwatch_metric_alarm.guard_account_{name}" for name in names)
+    assert by_name["account_alarm_arns"].value == (
+        f"{{ for alarm in concat({account}) : alarm.alarm_name => alarm.arn }}"
+    )
+    assert by_name["configuration_set_alarm_arns"].value.startswith(
+        "merge({ for alarm in values(aws_cloudwatch_metric_alarm.guard_set_bounce_warning) : "
+        "alarm.alarm_name => alarm.arn }, "
+    )
+    assert by_name["configuration_set_alarm_arns"].type == "map(string)"
+
+
+def test_outputs_of_optional_parts_are_null_or_empty_when_off(module_guard):
+    by_name = {o.name: o for o in outputs(module_guard)}
+    assert by_name["dashboard_name"].value == "one(aws_cloudwatch_dashboard.guard_dashboard[*].dashboard_name)"
+    assert by_name["chat_role_arn"].value == "one(aws_iam_role.guard_chat_role[*].arn)"
+    assert by_name["configuration_set_names"].value == "keys(local.configuration_sets)"
+
+
+def test_every_output_ends_its_description_with_a_period_and_states_a_type(module_guard):
+    for output in outputs(module_guard):
+        assert output.description.endswith("."), output.name
+        assert output.type in ("string", "list(string)", "map(string)"), output.name

@@ -1,0 +1,265 @@
+"""variables: the module's inputs, their validation blocks from the rules table, and the HCL helpers."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from ses_guard_modulegen.variables import (
+    CHAT_PLATFORMS,
+    DEFAULT_PROPS,
+    ModuleVariable,
+    Validation,
+    fleet_attribute,
+    fleet_local_attributes,
+    hcl_value,
+    message,
+    normalizing_locals,
+    optional_attributes,
+    template,
+    variables,
+)
+from ses_guard_policy import rules
+from ses_reputation_guard.alarm_settings import AlarmSettings
+
+VARIABLES = {variable.name: variable for variable in variables()}
+_OPTIONAL = re.compile(r"(\w+) = optional\(\w+(?:, ([^()]+))?\)")
+
+
+# --- rendering -----------------------------------------------------------------------------------------
+def test_a_variable_renders_its_attributes_and_one_block_per_validation():
+    variable = ModuleVariable(
+        "size", "number", 'How "big".', 3, (Validation("var.size > 0", '"size ${var.size}: must be positive."'),)
+    )
+    assert variable.render() == (
+        'variable "size" {\n'
+        '  description = "How \\"big\\"."\n'
+        "  type        = number\n"
+        "  default     = 3\n"
+        "  nullable    = false\n"
+        "  validation {\n"
+        "    condition     = var.size > 0\n"
+        '    error_message = "size ${var.size}: must be positive."\n'
+        "  }\n"
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize("variable", VARIABLES.values(), ids=list(VARIABLES))
+def test_every_variable_renders_description_type_default_nullable_and_its_validations(variable):
+    text = variable.render()
+    assert text.startswith(f'variable "{variable.name}" {{\n  description = {json.dumps(variable.description)}\n')
+    assert f"  type        = {variable.type}\n" in text
+    assert f"  default     = {hcl_value(variable.default)}\n" in text
+    assert f"  nullable    = {json.dumps(variable.nullable)}\n" in text
+    assert text.count("  validation {\n") == len(variable.validations)
+    for validation in variable.validations:
+        assert f"    condition     = {validation.condition}\n    error_message = {validation.message}\n" in text
+
+
+def test_the_variables_come_in_the_documented_order_and_only_fleet_policy_is_nullable():
+    assert list(VARIABLES) == [
+        "name_prefix",
+        "default_thresholds",
+        "account_policy",
+        "configuration_sets",
+        "pause_scope",
+        "notification_emails",
+        "notification_phone_numbers",
+        "dry_run",
+        "alarm_settings",
+        "log_retention_days",
+        "reserved_concurrency",
+        "tags",
+        "dashboard",
+        "slack_channels",
+        "teams_channels",
+        "fleet_policy",
+    ]
+    assert [name for name, variable in VARIABLES.items() if variable.nullable] == ["fleet_policy"]
+
+
+def test_scalar_defaults_are_the_constructs_defaults():
+    for name in ("name_prefix", "pause_scope", "dry_run", "log_retention_days", "reserved_concurrency", "dashboard"):
+        assert VARIABLES[name].default == getattr(DEFAULT_PROPS, name), name
+
+
+def test_every_validation_message_is_an_hcl_string_ending_its_sentence():
+    for variable in VARIABLES.values():
+        for validation in variable.validations:
+            assert validation.message.startswith('"') and validation.message.endswith('."'), variable.name
+
+
+def test_every_validation_message_quotes_the_sentence_of_its_rule():
+    for variable in VARIABLES.values():
+        for validation in variable.validations:
+            if validation.rule is not None:
+                sentences = {validation.rule.sentence, getattr(validation.rule, "step_sentence", "")}
+                assert any(s and json.dumps(s)[1:-1] in validation.message for s in sentences), validation.message
+
+
+def test_name_prefix_is_validated_by_its_pattern_with_the_bad_value_in_the_message():
+    [validation] = VARIABLES["name_prefix"].validations
+    assert validation == Validation(
+        'can(regex("^[a-z][a-z0-9-]{0,30}[a-z0-9]$", var.name_prefix))',
+        '"name_prefix ${jsonencode(var.name_prefix)}: must be 2-32 characters: lower-case letters, digits and '
+        "'-', starting with a letter.\"",
+        rules.NAME_PREFIX,
+    )
+
+
+def test_the_alarm_period_gets_a_range_and_a_step_validation():
+    range_, step = VARIABLES["alarm_settings"].validations[:2]
+    assert range_.condition == (
+        "(floor(var.alarm_settings.period_seconds) == var.alarm_settings.period_seconds && "
+        "var.alarm_settings.period_seconds >= 60 && var.alarm_settings.period_seconds <= 86400)"
+    )
+    assert step == Validation(
+        "var.alarm_settings.period_seconds % 60 == 0",
+        '"alarm_settings.period_seconds ${var.alarm_settings.period_seconds}: must be a multiple of 60."',
+        rules.ALARM_PERIOD,
+    )
+
+
+def test_optional_attributes_take_their_defaults_from_the_props_dataclass():
+    assert optional_attributes(AlarmSettings(), period_seconds="number", statistic="string") == (
+        'period_seconds = optional(number, 3600), statistic = optional(string, "Maximum")'
+    )
+
+
+def test_a_fleet_attribute_falls_back_to_a_default_when_fleet_mode_is_off():
+    assert fleet_attribute("period_seconds", 3600) == "try(var.fleet_policy.period_seconds, 3600)"
+    assert fleet_attribute("bounce_warning") == "try(var.fleet_policy.bounce_warning, null)"
+
+
+def test_the_fleet_local_is_off_and_notify_only_without_a_fleet_policy():
+    attributes = fleet_local_attributes()
+    assert attributes["enabled"] == "var.fleet_policy != null"
+    assert attributes["action"] == 'try(var.fleet_policy.action, "notify")'
+    assert attributes["exclude_explicit_sets"] == "try(var.fleet_policy.exclude_explicit_sets, true)"
+
+
+def test_the_normalizing_locals_apply_default_thresholds_to_each_set():
+    text = normalizing_locals()
+    assert text.startswith('locals {\n  function_package_path = "${path.module}/lambda/ses_guard_lambda.zip"\n')
+    for name in rules.THRESHOLD_NAMES:
+        assert f"      {name} = coalesce(s.{name}, var.default_thresholds.{name})\n" in text
+
+
+# --- HCL helpers ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "hcl"),
+    [
+        (None, "null"),
+        (False, "false"),
+        (365, "365"),
+        ([], "[]"),
+        ({}, "{}"),
+        ('say "hi"', '"say \\"hi\\""'),
+        ({"action": "pause", "nested": {"n": [1]}}, '{action = "pause", nested = {n = [1]}}'),
+    ],
+)
+def test_hcl_value_renders_literals_and_objects_with_bare_keys(value, hcl):
+    assert hcl_value(value) == hcl
+
+
+def test_template_escapes_the_text_and_interpolates_only_the_named_markers():
+    assert template('"<a>" costs ${x} and <b>', a="var.a") == '"\\"${var.a}\\" costs $${x} and <b>"'
+
+
+def test_message_puts_the_bad_value_between_subject_and_sentence():
+    assert message("tags", "length(var.tags)", "at most 45") == '"tags ${length(var.tags)}: at most 45."'
+
+
+# --- every default follows its own rules -------------------------------------------------------------
+def effective_default(variable: ModuleVariable) -> Any:
+    """The default as the validations see it: optional attributes filled from the type (for a null
+    fleet_policy too: its validations fall back to the same FleetPolicy defaults through ``try``)."""
+    if not isinstance(variable.default, dict | None) or variable.type.startswith("map("):
+        return variable.default
+    filled = {name: json.loads(value) if value else None for name, value in _OPTIONAL.findall(variable.type)}
+    return {**filled, **(variable.default or {})}
+
+
+def _thresholds(obj: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
+    defaults = effective_default(VARIABLES["default_thresholds"])
+    value = {name: defaults[name] if obj.get(name) is None else obj[name] for name in rules.THRESHOLD_NAMES}
+    pairs = [(value[f"{m}_warning"], value[f"{m}_critical"]) for m in ("bounce", "complaint")]
+    return {"ratio": [(value[name],) for name in rules.THRESHOLD_NAMES], "warning_below_critical": pairs}
+
+
+def _window(value: dict[str, Any], *names: str) -> dict[str, list[tuple[Any, ...]]]:
+    period, periods, datapoints = value["period_seconds"], value["evaluation_periods"], value["datapoints_to_alarm"]
+    return {
+        names[0]: [(period, periods)] if names[0].endswith(("range", "window")) else [(period,)],
+        names[1]: [(periods,)],
+        names[2]: [(datapoints,)],
+        "datapoints_not_above_evaluation_periods": [(datapoints, periods)],
+    }
+
+
+def _chat(variable: str, channels: list[dict[str, str]]) -> dict[str, list[tuple[Any, ...]]]:
+    checks: dict[str, list[tuple[Any, ...]]] = {
+        "chat_channel_count": [(channels,)],
+        "chat_labels_unique": [([c["label"] for c in channels],)],
+    }
+    for attribute, rule in CHAT_PLATFORMS[variable].items():
+        checks.setdefault(rule.name, []).extend((c[attribute],) for c in channels)
+    return checks
+
+
+# variable => its effective default => rule name => the arguments of that rule's Python check
+DEFAULT_CHECKS = {
+    "name_prefix": lambda v: {"name_prefix": [(v,)]},
+    "default_thresholds": _thresholds,
+    "account_policy": lambda v: {"action": [(v["action"],)], **_thresholds(v)},
+    "configuration_sets": lambda v: {
+        "configuration_set_count": [(v,)],
+        "configuration_set_name": [(name,) for name in v],
+        "unique_configuration_set_names": [(list(v),)],
+        "action": [(s["action"],) for s in v.values()],
+        "ratio": [args for s in v.values() for args in _thresholds(s)["ratio"]],
+    },
+    "pause_scope": lambda v: {"pause_scope": [(v,)], "pause_scope_literal": [(v,)]},
+    "notification_emails": lambda v: {"email": [(item,) for item in v]},
+    "notification_phone_numbers": lambda v: {"e164_phone_number": [(item,) for item in v]},
+    "alarm_settings": lambda v: {
+        **_window(v, "alarm_period_seconds", "alarm_evaluation_periods", "alarm_datapoints_to_alarm"),
+        "alarm_evaluation_range": [(v["period_seconds"], v["evaluation_periods"])],
+        "alarm_statistic": [(v["statistic"],)],
+    },
+    "log_retention_days": lambda v: {"log_retention_days": [(v,)]},
+    "reserved_concurrency": lambda v: {"reserved_concurrency": [(v,)]},
+    "tags": lambda v: {"tag_key": [(k,) for k in v], "tag_value": [(x,) for x in v.values()], "tag_count": [(v,)]},
+    "slack_channels": lambda v: _chat("slack_channels", v),
+    "teams_channels": lambda v: _chat("teams_channels", v),
+    "fleet_policy": lambda v: {
+        "action": [(v["action"],)],
+        **_thresholds(v),
+        **_window(v, "fleet_evaluation_window", "fleet_evaluation_periods", "fleet_datapoints_to_alarm"),
+    },
+}
+
+
+def test_the_effective_defaults_fill_optional_attributes_from_the_type():
+    assert effective_default(VARIABLES["alarm_settings"]) == {
+        "period_seconds": 3600,
+        "evaluation_periods": 1,
+        "datapoints_to_alarm": 1,
+        "statistic": "Maximum",
+    }
+    assert effective_default(VARIABLES["account_policy"])["action"] == "pause"
+    assert effective_default(VARIABLES["fleet_policy"])["period_seconds"] == 3600
+
+
+@pytest.mark.parametrize("variable", VARIABLES.values(), ids=list(VARIABLES))
+def test_every_default_satisfies_the_python_check_of_each_rule_it_is_validated_by(variable):
+    checks = DEFAULT_CHECKS.get(variable.name, lambda v: {})(effective_default(variable))
+    validated_by = {v.rule.name: v.rule for v in variable.validations if v.rule is not None}
+    assert sorted(validated_by) == sorted(checks), "the checks below must cover exactly the validations' rules"
+    for name, rule in validated_by.items():
+        for arguments in checks[name]:
+            assert rule.check(*arguments), f"{variable.name} default {arguments!r} breaks {name}"
