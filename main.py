@@ -20,14 +20,13 @@ from pathlib import Path
 
 from examples import EXAMPLES
 from ses_guard_modulegen.hcl import render_stack_hcl
-from ses_reputation_guard._cdktf import App, TerraformStack
-from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE
+from ses_reputation_guard import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE, TerraformStack, new_app
 
 ROOT = Path(__file__).resolve().parent
 
 
 def synth_stacks(outdir: Path, *, hcl: bool = True) -> list[TerraformStack]:
-    app = App(outdir=str(outdir))
+    app = new_app(outdir)
     stacks: list[TerraformStack] = []
     for build in EXAMPLES.values():
         stacks.extend(build(app))

@@ -12,7 +12,7 @@ from examples.chat.stack import build as build_chat
 from examples.fleet.stack import build as build_fleet
 from examples.multi_region.stack import build as build_multi_region
 from examples.per_set.stack import build as build_per_set
-from ses_reputation_guard._cdktf import App, TerraformStack
+from ses_reputation_guard import App, TerraformStack
 
 EXAMPLES: dict[str, Callable[[App], Sequence[TerraformStack]]] = {
     "account_wide": build_account_wide,

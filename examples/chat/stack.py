@@ -12,16 +12,16 @@ deploy (an OAuth step no API can do); replace the ids below with the ones the co
 
 from __future__ import annotations
 
+from examples.scaffold import example_stack
 from ses_reputation_guard import (
     AccountPolicy,
+    App,
     ConfigurationSetPolicy,
     GuardStack,
-    GuardStackProps,
-    ReputationGuard,
     ReputationGuardProps,
+    SlackChannel,
+    TeamsChannel,
 )
-from ses_reputation_guard._cdktf import App
-from ses_reputation_guard.chat_notifications import SlackChannel, TeamsChannel
 
 STACK_NAME = "chat"
 NAME_PREFIX = "ses-guard-team"
@@ -41,18 +41,12 @@ TEAMS_CHANNELS = (
 
 
 def build(app: App) -> list[GuardStack]:
-    stack = GuardStack(app, STACK_NAME, GuardStackProps(region=REGION))
-    ReputationGuard(
-        stack,
-        "guard",
-        ReputationGuardProps(
-            name_prefix=NAME_PREFIX,
-            account_policy=AccountPolicy(action="pause"),
-            configuration_sets={"marketing": ConfigurationSetPolicy(action="pause")},
-            notification_emails=["deliverability@example.com"],
-            slack_channels=SLACK_CHANNELS,
-            teams_channels=TEAMS_CHANNELS,
-            tags={"project": "ses-reputation-guard", "example": STACK_NAME},
-        ),
+    props = ReputationGuardProps(
+        name_prefix=NAME_PREFIX,
+        account_policy=AccountPolicy(action="pause"),
+        configuration_sets={"marketing": ConfigurationSetPolicy(action="pause")},
+        notification_emails=["deliverability@example.com"],
+        slack_channels=SLACK_CHANNELS,
+        teams_channels=TEAMS_CHANNELS,
     )
-    return [stack]
+    return [example_stack(app, STACK_NAME, props, region=REGION)]

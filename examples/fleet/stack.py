@@ -11,18 +11,16 @@ Stack ``fleet``:
 
 from __future__ import annotations
 
-from examples.opt_in import configuration_set_deletion_allowed
+from examples.scaffold import example_stack
 from ses_reputation_guard import (
     AccountPolicy,
+    App,
     ConfigurationSetPolicy,
     FleetPolicy,
     GuardStack,
-    GuardStackProps,
-    ReputationGuard,
     ReputationGuardProps,
     ReputationThresholds,
 )
-from ses_reputation_guard._cdktf import App
 
 STACK_NAME = "fleet"
 NAME_PREFIX = "ses-guard-region"
@@ -35,21 +33,14 @@ VIP_THRESHOLDS = ReputationThresholds(
 
 
 def build(app: App) -> list[GuardStack]:
-    stack = GuardStack(app, STACK_NAME, GuardStackProps(region="us-east-1"))
-    ReputationGuard(
-        stack,
-        "guard",
-        ReputationGuardProps(
-            name_prefix=NAME_PREFIX,
-            account_policy=AccountPolicy(action="notify"),
-            fleet_policy=FleetPolicy(action="pause"),
-            configuration_sets={
-                "transactional": ConfigurationSetPolicy(action="notify"),
-                "vip": ConfigurationSetPolicy(action="pause", thresholds=VIP_THRESHOLDS),
-            },
-            notification_emails=["deliverability@example.com"],
-            allow_configuration_set_deletion=configuration_set_deletion_allowed(),
-            tags={"project": "ses-reputation-guard", "example": STACK_NAME},
-        ),
+    props = ReputationGuardProps(
+        name_prefix=NAME_PREFIX,
+        account_policy=AccountPolicy(action="notify"),
+        fleet_policy=FleetPolicy(action="pause"),
+        configuration_sets={
+            "transactional": ConfigurationSetPolicy(action="notify"),
+            "vip": ConfigurationSetPolicy(action="pause", thresholds=VIP_THRESHOLDS),
+        },
+        notification_emails=["deliverability@example.com"],
     )
-    return [stack]
+    return [example_stack(app, STACK_NAME, props)]

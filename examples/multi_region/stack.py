@@ -6,17 +6,10 @@ problem in one Region's deployment never blocks the other. Same policy, each Reg
 
 from __future__ import annotations
 
-from examples.opt_in import configuration_set_deletion_allowed
-from ses_reputation_guard import (
-    AccountPolicy,
-    ConfigurationSetPolicy,
-    GuardStack,
-    GuardStackProps,
-    ReputationGuard,
-    ReputationGuardProps,
-)
-from ses_reputation_guard._cdktf import App
+from examples.scaffold import example_stack
+from ses_reputation_guard import AccountPolicy, App, ConfigurationSetPolicy, GuardStack, ReputationGuardProps
 
+EXAMPLE = "multi-region"
 REGIONS = {
     "us-east-1": {"marketing-us": "pause", "transactional-us": "notify"},
     "eu-west-1": {"marketing-eu": "pause", "transactional-eu": "notify"},
@@ -24,23 +17,19 @@ REGIONS = {
 
 
 def build(app: App) -> list[GuardStack]:
-    stacks = []
-    for region, sets in REGIONS.items():
-        stack = GuardStack(app, f"multi-region-{region}", GuardStackProps(region=region))
-        ReputationGuard(
-            stack,
-            "guard",
-            ReputationGuardProps(
-                name_prefix=f"ses-guard-{region}",
-                account_policy=AccountPolicy(action="pause"),
-                configuration_sets={
-                    name: ConfigurationSetPolicy(action="pause" if action == "pause" else "notify")
-                    for name, action in sets.items()
-                },
-                notification_emails=["deliverability@example.com"],
-                allow_configuration_set_deletion=configuration_set_deletion_allowed(),
-                tags={"project": "ses-reputation-guard", "example": "multi-region", "region": region},
-            ),
-        )
-        stacks.append(stack)
-    return stacks
+    return [region_stack(app, region, sets) for region, sets in REGIONS.items()]
+
+
+def region_stack(app: App, region: str, sets: dict[str, str]) -> GuardStack:
+    """The stack ``multi-region-<region>``: the shared policy over the Region's own sets."""
+    props = ReputationGuardProps(
+        name_prefix=f"ses-guard-{region}",
+        account_policy=AccountPolicy(action="pause"),
+        configuration_sets={
+            name: ConfigurationSetPolicy(action="pause" if action == "pause" else "notify")
+            for name, action in sets.items()
+        },
+        notification_emails=["deliverability@example.com"],
+        tags={"region": region},
+    )
+    return example_stack(app, f"{EXAMPLE}-{region}", props, example=EXAMPLE, region=region)

@@ -10,45 +10,36 @@ Stack ``per-set``:
 
 from __future__ import annotations
 
-from examples.opt_in import configuration_set_deletion_allowed
+from examples.scaffold import example_stack
 from ses_reputation_guard import (
     AccountPolicy,
+    App,
     ConfigurationSetPolicy,
     GuardStack,
-    GuardStackProps,
-    ReputationGuard,
     ReputationGuardProps,
     ReputationThresholds,
 )
-from ses_reputation_guard._cdktf import App
 
 STACK_NAME = "per-set"
 
 
 def build(app: App) -> list[GuardStack]:
-    stack = GuardStack(app, STACK_NAME, GuardStackProps(region="us-east-1"))
-    ReputationGuard(
-        stack,
-        "guard",
-        ReputationGuardProps(
-            name_prefix="ses-guard-sets",
-            account_policy=AccountPolicy(action="notify"),
-            configuration_sets={
-                "marketing": ConfigurationSetPolicy(
-                    action="pause",
-                    thresholds=ReputationThresholds(
-                        bounce_warning=0.015,
-                        bounce_critical=0.03,
-                        complaint_warning=0.0004,
-                        complaint_critical=0.0007,
-                    ),
+    props = ReputationGuardProps(
+        name_prefix="ses-guard-sets",
+        account_policy=AccountPolicy(action="notify"),
+        configuration_sets={
+            "marketing": ConfigurationSetPolicy(
+                action="pause",
+                thresholds=ReputationThresholds(
+                    bounce_warning=0.015,
+                    bounce_critical=0.03,
+                    complaint_warning=0.0004,
+                    complaint_critical=0.0007,
                 ),
-                "transactional": ConfigurationSetPolicy(action="notify"),
-                "partner-digest": ConfigurationSetPolicy(action="pause", managed=False),
-            },
-            notification_emails=["deliverability@example.com", "oncall@example.com"],
-            allow_configuration_set_deletion=configuration_set_deletion_allowed(),
-            tags={"project": "ses-reputation-guard", "example": STACK_NAME},
-        ),
+            ),
+            "transactional": ConfigurationSetPolicy(action="notify"),
+            "partner-digest": ConfigurationSetPolicy(action="pause", managed=False),
+        },
+        notification_emails=["deliverability@example.com", "oncall@example.com"],
     )
-    return [stack]
+    return [example_stack(app, STACK_NAME, props)]

@@ -1,12 +1,24 @@
 """ses-reputation-guard: cdktf constructs that protect an Amazon SES sender's reputation.
 
 Import the public API from here; provider bindings are loaded lazily by ``_cdktf``. Most users need
-``GuardStack`` and ``ReputationGuard`` (with the policy types); the child constructs are exported
-for compositions that build a guard from its parts.
+``GuardStack`` and ``ReputationGuard`` (with the policy types), or ``new_app`` and ``guarded_stack``
+(``app.py``) for the app and a stack holding one guard; the child constructs are exported for
+compositions that build a guard from its parts.
 """
 
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
 from ses_reputation_guard.alarm_settings import AlarmSettings
+from ses_reputation_guard.app import (
+    AWS_PROVIDER_VERSION_RANGE,
+    DEFAULT_REGION,
+    GUARD_ID,
+    TERRAFORM_VERSION_RANGE,
+    App,
+    GuardedStack,
+    TerraformStack,
+    guarded_stack,
+    new_app,
+)
 from ses_reputation_guard.chat_notifications import (
     ChatNotifications,
     ChatNotificationsProps,
@@ -35,10 +47,15 @@ from ses_reputation_guard.reputation_guard import ReputationGuard, ReputationGua
 from ses_reputation_guard.validation import GuardValidationError
 
 __all__ = [
+    "AWS_PROVIDER_VERSION_RANGE",
+    "DEFAULT_REGION",
+    "GUARD_ID",
+    "TERRAFORM_VERSION_RANGE",
     "AccountPolicy",
     "AccountReputationAlarms",
     "AccountReputationAlarmsProps",
     "AlarmSettings",
+    "App",
     "ChatNotifications",
     "ChatNotificationsProps",
     "ConfigurationSetMap",
@@ -63,6 +80,7 @@ __all__ = [
     "GuardTopic",
     "GuardTopicProps",
     "GuardValidationError",
+    "GuardedStack",
     "ManagedConfigurationSets",
     "ManagedConfigurationSetsProps",
     "PauseFunction",
@@ -73,4 +91,7 @@ __all__ = [
     "SlackChannel",
     "TeamsChannel",
     "TerraformExpression",
+    "TerraformStack",
+    "guarded_stack",
+    "new_app",
 ]
