@@ -17,8 +17,10 @@ import pytest
 from botocore.stub import Stubber
 from botocore.validate import validate_parameters
 
-from ses_guard_cli import cli, drill
+from ses_guard_cli import drill
+from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_DRILL_FAILED, EXIT_OK
 from ses_guard_policy import contract
+from tests.cli.support import run_cli
 from tests.stubbed_aws import (
     ACCOUNT_ALARM,
     CONFIG,
@@ -38,9 +40,14 @@ FLEET_ALARM = f"{PREFIX}-fleet-bounce-critical"
 class FakeLambda:
     """GetFunctionConfiguration and Invoke of the deployed pause function."""
 
-    def __init__(self, function_side: Aws, *, crash: bool = False) -> None:
+    def __init__(
+        self, function_side: Aws, *, crash: bool = False, guard: bool = True, answer: dict[str, Any] | None = None
+    ) -> None:
         self.function_side = function_side
         self.crash = crash
+        self.guard = guard
+        self.answer = answer
+        """A summary to answer with instead of running the handler."""
         self.model = make_client("lambda").meta.service_model
         self.events: list[dict[str, Any]] = []
 
@@ -51,6 +58,8 @@ class FakeLambda:
             contract.ENV_PAUSE_TOPIC_ARN: CONFIG.pause_topic_arn,
             contract.ENV_REPORT_TOPIC_ARN: CONFIG.report_topic_arn,
         }
+        if not self.guard:
+            variables = {"LOG_LEVEL": "INFO"}
         return {"FunctionName": f"{PREFIX}-pause", "FunctionArn": FUNCTION_ARN, "Environment": {"Variables": variables}}
 
     def invoke(self, **params: Any) -> dict[str, Any]:
@@ -61,7 +70,7 @@ class FakeLambda:
         try:
             if self.crash:
                 raise RuntimeError("boom")
-            summary = run_handler(event, self.function_side)
+            summary = self.answer if self.answer is not None else run_handler(event, self.function_side)
         except Exception as exc:
             payload = {"errorMessage": str(exc), "errorType": type(exc).__name__}
             return {
@@ -78,30 +87,15 @@ def function_side() -> Iterator[Aws]:
         yield env
 
 
-@pytest.fixture
-def operator_cloudwatch() -> Iterator[tuple[Any, Stubber]]:
-    client = make_client("cloudwatch")
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
-
-
 def drill_run(lam: FakeLambda, cloudwatch: Any, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
     clients = {"lambda": lam, "cloudwatch": cloudwatch}
-    code = cli.main(
-        ["drill", "--region", REGION, *argv],
-        service_factory=lambda service, region: clients[service],
-        stdout=out,
-        stderr=err,
-    )
-    return code, out.getvalue(), err.getvalue()
+    return run_cli("drill", "--region", REGION, *argv, service_factory=lambda service, region: clients[service])
 
 
 def test_a_drill_on_the_account_is_refused_by_the_function_and_the_notice_is_published(
-    function_side: Aws, operator_cloudwatch: tuple[Any, Stubber]
+    function_side: Aws, cloudwatch_stub: tuple[Any, Stubber]
 ) -> None:
-    cloudwatch, stub = operator_cloudwatch
+    cloudwatch, stub = cloudwatch_stub
     stub.add_response(
         "describe_alarms",
         {"MetricAlarms": [alarm_description(ACCOUNT_ALARM, state="OK")]},
@@ -112,7 +106,7 @@ def test_a_drill_on_the_account_is_refused_by_the_function_and_the_notice_is_pub
     lam = FakeLambda(function_side)
     code, out, err = drill_run(lam, cloudwatch, "--name-prefix", PREFIX, "--account")
     function_side.assert_all_calls_made()
-    assert code == cli.EXIT_OK, err
+    assert code == EXIT_OK, err
     assert (
         f"The function REFUSED to pause account: CloudWatch does not confirm the event: alarm {ACCOUNT_ALARM} is OK"
         in out
@@ -127,9 +121,9 @@ def test_a_drill_on_the_account_is_refused_by_the_function_and_the_notice_is_pub
 
 
 def test_a_drill_on_a_set_without_its_own_alarm_goes_through_the_fleet_alarm(
-    function_side: Aws, operator_cloudwatch: tuple[Any, Stubber]
+    function_side: Aws, cloudwatch_stub: tuple[Any, Stubber]
 ) -> None:
-    cloudwatch, stub = operator_cloudwatch
+    cloudwatch, stub = cloudwatch_stub
     own = f"{PREFIX}-set-tenant-7-bounce-critical"
     stub.add_response(
         "describe_alarms",
@@ -137,14 +131,14 @@ def test_a_drill_on_a_set_without_its_own_alarm_goes_through_the_fleet_alarm(
         {"AlarmNames": [own, FLEET_ALARM], "AlarmTypes": ["MetricAlarm"]},
     )
     function_side.expect_verified(FLEET_ALARM)
-    function_side.expect_own_alarms("tenant-7")
+    function_side.expect_set_policy("tenant-7")  # no policy of its own in the deployed manifest
     function_side.expect_set_tags("tenant-7")
     function_side.expect_contributors(FLEET_ALARM, ["tenant-1"])  # tenant-7 is not in ALARM
     function_side.expect_publish()
     lam = FakeLambda(function_side)
     code, out, _ = drill_run(lam, cloudwatch, "--function-name", f"{PREFIX}-pause", "--configuration-set", "tenant-7")
     function_side.assert_all_calls_made()
-    assert code == cli.EXIT_OK
+    assert code == EXIT_OK
     assert "contributor tenant-7 is not in ALARM now" in out
     message = json.loads(lam.events[0]["Records"][0]["Sns"]["Message"])
     assert message["AlarmContributorAttributes"] == {"ses:configuration-set": "tenant-7"}
@@ -152,9 +146,9 @@ def test_a_drill_on_a_set_without_its_own_alarm_goes_through_the_fleet_alarm(
 
 
 def test_a_drill_where_ses_confirms_a_breach_reports_would_pause_and_pauses_nothing(
-    function_side: Aws, operator_cloudwatch: tuple[Any, Stubber]
+    function_side: Aws, cloudwatch_stub: tuple[Any, Stubber]
 ) -> None:
-    cloudwatch, stub = operator_cloudwatch
+    cloudwatch, stub = cloudwatch_stub
     stub.add_response("describe_alarms", {"MetricAlarms": [alarm_description(ACCOUNT_ALARM)]})
     function_side.expect_verified(ACCOUNT_ALARM)
     function_side.expect_account()
@@ -162,26 +156,45 @@ def test_a_drill_where_ses_confirms_a_breach_reports_would_pause_and_pauses_noth
     function_side.expect_publish()
     code, out, _ = drill_run(FakeLambda(function_side), cloudwatch, "--name-prefix", PREFIX)
     function_side.assert_all_calls_made()
-    assert code == cli.EXIT_OK and "WOULD PAUSE account" in out
+    assert code == EXIT_OK and "WOULD PAUSE account" in out
     assert function_side.calls_to("PutAccountSendingAttributes") == []
 
 
-def test_a_drill_fails_when_the_function_errors(function_side: Aws, operator_cloudwatch: tuple[Any, Stubber]) -> None:
-    cloudwatch, stub = operator_cloudwatch
+def test_a_drill_fails_when_the_function_errors(function_side: Aws, cloudwatch_stub: tuple[Any, Stubber]) -> None:
+    cloudwatch, stub = cloudwatch_stub
     stub.add_response("describe_alarms", {"MetricAlarms": [alarm_description(ACCOUNT_ALARM, state="OK")]})
     code, _, err = drill_run(FakeLambda(function_side, crash=True), cloudwatch, "--name-prefix", PREFIX)
-    assert code == cli.EXIT_DRILL_FAILED == 5
+    assert code == EXIT_DRILL_FAILED == 5
     assert "the function raised an error" in err and "boom" in err
 
 
-def test_a_drill_without_a_matching_alarm_is_an_error(
-    function_side: Aws, operator_cloudwatch: tuple[Any, Stubber]
-) -> None:
-    cloudwatch, stub = operator_cloudwatch
+def test_a_drill_without_a_matching_alarm_is_an_error(function_side: Aws, cloudwatch_stub: tuple[Any, Stubber]) -> None:
+    cloudwatch, stub = cloudwatch_stub
     stub.add_response("describe_alarms", {"MetricAlarms": []})
     code, _, err = drill_run(FakeLambda(function_side), cloudwatch, "--name-prefix", PREFIX, "--metric", "complaint")
-    assert code == cli.EXIT_AWS_ERROR
+    assert code == EXIT_AWS_ERROR
     assert f"guard {PREFIX} has no critical complaint alarm for the account" in err
+
+
+def test_a_drill_of_a_function_that_is_no_guard_is_refused_before_anything_is_invoked(
+    function_side: Aws, cloudwatch_stub: tuple[Any, Stubber]
+) -> None:
+    cloudwatch, _ = cloudwatch_stub  # no DescribeAlarms stubbed: a call would fail
+    lam = FakeLambda(function_side, guard=False)
+    code, out, err = drill_run(lam, cloudwatch, "--function-name", "mailer")
+    assert (code, out, lam.events) == (EXIT_AWS_ERROR, "", [])
+    assert err == f"error: mailer is not a ses-reputation-guard pause function (no {contract.ENV_PAUSE_TOPIC_ARN})\n"
+
+
+def test_a_drill_whose_function_neither_refuses_nor_confirms_fails(
+    function_side: Aws, cloudwatch_stub: tuple[Any, Stubber]
+) -> None:
+    cloudwatch, stub = cloudwatch_stub
+    stub.add_response("describe_alarms", {"MetricAlarms": [alarm_description(ACCOUNT_ALARM, state="OK")]})
+    silent: dict[str, Any] = {"refused": [], "paused": [], "already_paused": []}
+    code, _, err = drill_run(FakeLambda(function_side, answer=silent), cloudwatch, "--name-prefix", PREFIX)
+    assert code == EXIT_DRILL_FAILED
+    assert err == f"drill failed: the function neither refused nor confirmed the alarm: {json.dumps(silent)}\n"
 
 
 def test_the_drill_event_is_what_cloudwatch_would_send_for_the_alarm() -> None:

@@ -1,15 +1,13 @@
-"""ses-guard estimate: the pure estimate over counts, the readers of stacks and module configurations,
-the price table and the command line."""
+"""ses-guard estimate: the pure estimate over counts, the readers of stacks (their policy manifest) and of
+module configurations, the report and the command line. The price table itself: test_pricing.py."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from ses_guard_cli import cli
 from ses_guard_cli.estimate import (
     GUARD_DASHBOARDS,
     GUARD_FUNCTIONS,
@@ -17,6 +15,7 @@ from ses_guard_cli.estimate import (
     GUARD_KMS_KEYS,
     Composition,
     EstimateError,
+    composition_from_manifest,
     composition_from_module_config,
     composition_from_stack,
     estimate,
@@ -24,17 +23,18 @@ from ses_guard_cli.estimate import (
     render,
     render_comparison,
 )
+from ses_guard_cli.exit_codes import EXIT_INPUT_ERROR, EXIT_OK
 from ses_guard_cli.pricing import API_QUOTAS, PRICES
-from ses_guard_policy import rules
+from ses_guard_policy import manifest, rules
+from tests.cli.support import DEFAULTS, manifest_document, run_cli, write_stack
+from tests.conftest import SynthOutput
 
 
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(["estimate", *args], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+def run_estimate(*args: str) -> tuple[int, str, str]:
+    return run_cli("estimate", *args)
 
 
-def test_each_part_is_priced_from_the_one_table():
+def test_each_part_is_priced_from_the_one_table() -> None:
     result = estimate(
         Composition(
             "c", standard_alarms=46, metrics_insights_alarms=4, fleet_sets=250, dashboards=1, kms_keys=1, functions=1
@@ -50,14 +50,14 @@ def test_each_part_is_priced_from_the_one_table():
     assert result.assumed_usd == pytest.approx(100.00)  # the unconfirmed Metrics Insights rate, kept apart
 
 
-def test_times_are_alarms_over_the_default_request_quotas():
+def test_times_are_alarms_over_the_default_request_quotas() -> None:
     result = estimate(Composition("c", standard_alarms=36, metrics_insights_alarms=0))
     assert result.create_seconds == pytest.approx(36 / API_QUOTAS["PutMetricAlarm"].per_second)
     assert result.refresh_seconds == pytest.approx(36 / API_QUOTAS["DescribeAlarms"].per_second)
     assert result.destroy_seconds == pytest.approx(36 / API_QUOTAS["DeleteAlarms"].per_second)
 
 
-def test_per_set_mode_at_10000_sets_matches_the_issue_figures():
+def test_per_set_mode_at_10000_sets_matches_the_issue_figures() -> None:
     """40,000 per-set alarms: about $4,000 a month, at least 3.7 hours to create, about 75 minutes to refresh."""
     result = estimate(mode_composition("per-set", 10_000))
     c = result.composition
@@ -68,7 +68,7 @@ def test_per_set_mode_at_10000_sets_matches_the_issue_figures():
     assert result.refresh_seconds / 60 == pytest.approx(74.1, abs=0.5)
 
 
-def test_fleet_mode_alarms_and_times_do_not_grow_with_the_sets():
+def test_fleet_mode_alarms_and_times_do_not_grow_with_the_sets() -> None:
     small, large = (estimate(mode_composition("fleet", n)) for n in (10, 10_000))
     for result in (small, large):
         assert result.composition.metrics_insights_alarms == 4
@@ -79,22 +79,20 @@ def test_fleet_mode_alarms_and_times_do_not_grow_with_the_sets():
     assert large.assumed_usd == pytest.approx(4_000.0)  # priced per metric analyzed: the rate decides
 
 
-def test_a_query_analyzes_at_most_10000_metrics():
+def test_a_query_analyzes_at_most_10000_metrics() -> None:
     c = Composition("c", standard_alarms=0, metrics_insights_alarms=2, fleet_sets=25_000)
     assert c.metrics_analyzed == 2 * rules.METRICS_INSIGHTS_METRICS_MATCHED_MAX
 
 
-def test_every_price_names_its_source_date_and_region_and_unconfirmed_ones_say_so():
-    for key, price in PRICES.items():
-        assert price.source and price.checked and price.region == "us-east-1", key
-    assert [k for k, p in PRICES.items() if not p.confirmed] == ["metrics_insights_metric_analyzed"]
+def test_the_report_marks_every_figure_that_rests_on_an_unconfirmed_rate() -> None:
+    assert not PRICES["metrics_insights_metric_analyzed"].confirmed
     text = render(estimate(mode_composition("fleet", 100)))
     assert "(assumed rate)" in text
     assert "at an assumed rate" in text
     assert "4 of 200 per account and Region (this guard only" in text
 
 
-def test_comparison_table_has_one_row_per_mode_and_size():
+def test_comparison_table_has_one_row_per_mode_and_size() -> None:
     table = render_comparison([10, 1_000, 10_000]).splitlines()
     assert len(table) == 2 + 6
     assert table[-2].startswith("| 10,000 | per-set | 40,006 | 0 | 0 | 4,004.60 |")
@@ -107,7 +105,9 @@ def test_the_tables_in_the_docs_are_what_the_estimate_prints(document: str) -> N
     assert render_comparison([10, 1_000, 10_000]) in docs
 
 
-def test_stack_reader_counts_for_each_alarms_from_the_stacks_own_set_records(synth):
+def test_the_stack_reader_counts_two_critical_alarms_per_set_and_two_warning_alarms_per_set_with_warnings(
+    synth: SynthOutput,
+) -> None:
     records = synth.configuration_sets("per-set")
     warning_sets = sum(1 for record in records.values() if record["warning_alarms"])
     c = composition_from_stack(synth.stack_dir("per-set"))
@@ -115,7 +115,7 @@ def test_stack_reader_counts_for_each_alarms_from_the_stacks_own_set_records(syn
     assert (c.metrics_insights_alarms, c.fleet_sets) == (0, 0)
 
 
-def test_the_fixed_parts_of_a_guard_match_a_synthesized_stack(synth):
+def test_the_fixed_parts_of_a_guard_match_a_synthesized_stack(synth: SynthOutput) -> None:
     config = synth.config("account-wide")
     c = composition_from_stack(synth.stack_dir("account-wide"))
     assert c.kms_keys == GUARD_KMS_KEYS == len(config["resource"]["aws_kms_key"])
@@ -126,17 +126,13 @@ def test_the_fixed_parts_of_a_guard_match_a_synthesized_stack(synth):
     assert len(health) == GUARD_HEALTH_ALARMS
 
 
-def test_a_fleet_only_manifest_counts_metrics_insights_alarms_and_assumes_the_largest_fleet():
-    from ses_guard_cli.estimate import GUARD_HEALTH_ALARMS, composition_from_manifest
-    from ses_guard_policy import manifest
-
+def test_a_fleet_only_manifest_counts_metrics_insights_alarms_and_assumes_the_largest_fleet() -> None:
     document = {
         "name_prefix": "g",
-        "default_thresholds": {"bounce_warning": 0.02, "bounce_critical": 0.04,
-                               "complaint_warning": 0.0005, "complaint_critical": 0.0008},
+        "default_thresholds": dict(DEFAULTS),
         "account": {"action": "notify", "enabled": False},
         "fleet": {"action": "pause"},
-    }  # fmt: skip
+    }
     guard = manifest.parse(document, source="test")
     c, notes = composition_from_manifest(guard, "fleet-only")
     assert (c.standard_alarms, c.metrics_insights_alarms) == (GUARD_HEALTH_ALARMS, 4)
@@ -145,13 +141,32 @@ def test_a_fleet_only_manifest_counts_metrics_insights_alarms_and_assumes_the_la
     assert composition_from_manifest(guard, "fleet-only", fleet_sets=120)[0].metrics_analyzed == 480
 
 
-def test_the_stack_reader_reads_the_manifest_the_stack_ships(synth):
+def test_the_stack_reader_reads_the_manifest_the_stack_ships(synth: SynthOutput) -> None:
     c = composition_from_stack(synth.stack_dir("per-set"))
     assert c.standard_alarms == 4 * 3 + 4 + 2  # three sets, the account, the function's two
     assert c.metrics_insights_alarms == 0
 
 
-def test_module_config_reader_applies_the_module_defaults(tmp_path):
+def test_a_stack_folder_with_a_fleet_manifest_counts_its_fleet_alarms_and_says_what_it_assumed(
+    tmp_path: Path,
+) -> None:
+    guard = manifest_document(
+        account={"action": "pause", "warning_alarms": False},
+        configuration_sets={"vip": {"action": "notify"}},
+        fleet={"action": "pause", "warning_alarms": False},
+    )
+    c = composition_from_stack(write_stack(tmp_path / "fleet", guard))
+    assert (c.name, c.standard_alarms, c.metrics_insights_alarms) == ("fleet", 4 + 2 + GUARD_HEALTH_ALARMS, 2)
+    assert c.dashboards == 0  # the stack's cdk.tf.json declares none
+    assert c.fleet_sets == rules.MAX_CONFIGURATION_SETS - 1
+    assert c.notes == (
+        "fleet queries assumed to see 9,999 sets (the SES maximum less 1 with their own policy): pass "
+        "--fleet-sets N for the sets that publish reputation metrics",
+    )
+    assert composition_from_stack(tmp_path / "fleet", fleet_sets=50).fleet_sets == 50
+
+
+def test_module_config_reader_applies_the_module_defaults(tmp_path: Path) -> None:
     path = tmp_path / "guard.tfvars.json"
     path.write_text(
         json.dumps(
@@ -177,37 +192,71 @@ def test_module_config_reader_applies_the_module_defaults(tmp_path):
     assert c.fleet_sets == rules.MAX_CONFIGURATION_SETS
 
 
-def test_the_command_prints_one_estimate_per_stack_and_the_price_sources(synth):
-    code, out, err = run_cli("--stack-dir", str(synth.outdir))
-    assert (code, err) == (0, "")
+def test_the_command_prints_one_estimate_per_stack_and_the_price_sources(synth: SynthOutput) -> None:
+    code, out, err = run_estimate("--stack-dir", str(synth.outdir))
+    assert (code, err) == (EXIT_OK, "")
     for stack in synth.stacks():
         assert f"\n{stack}: " in f"\n{out}"
     assert "Source: aws.amazon.com/cloudwatch/pricing" in out
     assert "UNCONFIRMED" in out
 
 
-def test_the_command_compares_modes_in_a_markdown_table():
-    code, out, _ = run_cli("--compare", "10,1000", "--no-sources")
-    assert code == 0
+def test_the_command_compares_modes_in_a_markdown_table() -> None:
+    code, out, _ = run_estimate("--compare", "10,1000", "--no-sources")
+    assert code == EXIT_OK
     assert out.count("| per-set |") == 2 and out.count("| fleet |") == 2
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--stack", "/nonexistent/stack"], "/nonexistent/stack: no cdk.tf.json"),
+        (
+            ["--stack", "/nonexistent/stack"],
+            "/nonexistent/stack: no cdk.tf.json (run `make synth` first, or pass the stack's folder)",
+        ),
+        (["--stack-dir", "/nonexistent"], "/nonexistent: no stacks/<name>/cdk.tf.json (run `make synth` first)"),
         (["--compare", "10,ten"], "--compare '10,ten': must be whole numbers"),
         (["--compare", "0,20000"], "numbers of sets must be from 1 to 10000"),
         (["--compare", "10", "--fleet-sets", "-1"], "--fleet-sets -1: must be from 0 to 10000"),
     ],
 )
-def test_bad_input_is_one_clear_error(args, message):
-    code, out, err = run_cli(*args)
-    assert code == 1 and out == ""
+def test_bad_input_is_one_error_line_naming_the_value_and_the_rule(args: list[str], message: str) -> None:
+    code, out, err = run_estimate(*args)
+    assert code == EXIT_INPUT_ERROR == 1 and out == ""
     assert err.startswith("error: ") and message in err
 
 
-def test_a_module_config_that_is_not_an_object_is_refused(tmp_path: Path):
+def test_a_stack_without_a_manifest_is_one_error_saying_to_synthesize_it_again(tmp_path: Path) -> None:
+    stack = write_stack(tmp_path / "old")
+    code, out, err = run_estimate("--stack", str(stack))
+    assert (code, out) == (EXIT_INPUT_ERROR, "")
+    assert err == f"error: {stack}: no guard with a policy_manifest.json: synthesize it again with this version\n"
+
+
+def test_a_stack_with_two_guards_is_one_error_naming_both_prefixes(tmp_path: Path) -> None:
+    stack = write_stack(
+        tmp_path / "two",
+        manifest_document("mail-eu", account={"action": "pause"}),
+        manifest_document("mail-us", account={"action": "pause"}),
+    )
+    code, _, err = run_estimate("--stack", str(stack))
+    assert code == EXIT_INPUT_ERROR
+    assert err == (
+        f"error: {stack}: 2 guards (mail-eu, mail-us) with a policy_manifest.json: name one with its name prefix\n"
+    )
+
+
+def test_a_stack_whose_manifest_breaks_a_rule_is_one_error_naming_the_value_and_the_rule(tmp_path: Path) -> None:
+    stack = write_stack(tmp_path / "bad", manifest_document(account={"action": "pause", "bounce_warning": 0.05}))
+    code, _, err = run_estimate("--stack", str(stack))
+    assert code == EXIT_INPUT_ERROR
+    path = stack / "assets" / "a" / "b" / "policy_manifest.json"
+    assert err == (
+        f"error: policy {path} [account]: bounce warning threshold 0.05 must be below critical threshold 0.04\n"
+    )
+
+
+def test_a_module_config_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bad.tfvars.json"
     path.write_text('["not", "an", "object"]')
     with pytest.raises(EstimateError, match="must hold a JSON object of module variables, got list"):
