@@ -28,7 +28,7 @@ def load(stack_dir: Path, name_prefix: str | None = None) -> manifest.Manifest:
         guards = [guard for guard in guards if guard.name_prefix == name_prefix]
     if len(guards) != 1:
         found = "no guard" if not guards else f"{len(guards)} guards ({', '.join(g.name_prefix for g in guards)})"
-        hint = "synthesize it again with this version" if not guards else "name one with its name prefix"
+        hint = "run `make synth` (or `cdktf synth`) with this version" if not guards else "one guard per stack"
         raise StackManifestError(f"{stack_dir}: {found} with a {manifest.FILE_NAME}: {hint}")
     return guards[0]
 

@@ -95,7 +95,25 @@ def _literal(rule: rules.LiteralRule, value: str) -> str:
 
 @singledispatch
 def breaks(rule: rules.Rule, *values: str) -> str:
-    return f"!{holds(rule, *values)}"
+    """True when the value(s) break ``rule``: the negated condition, in parentheses (``!`` binds
+    tighter than ``<=``, ``==`` and ``||`` in HCL)."""
+    return f"!({holds(rule, *values)})"
+
+
+@breaks.register
+def _pattern_breaks(rule: rules.PatternRule, value: str) -> str:
+    return f"!{holds(rule, value)}"  # one function call: no parentheses needed
+
+
+@breaks.register
+def _choice_breaks(rule: rules.ChoiceRule, value: str) -> str:
+    return f"!{holds(rule, value)}"  # one function call
+
+
+@breaks.register
+def _whole_number_breaks(rule: rules.WholeNumberRule, value: str) -> str:
+    condition = holds(rule, value)
+    return f"!{condition}" if rule.also is None else f"!({condition})"  # in range: already parenthesized
 
 
 @breaks.register

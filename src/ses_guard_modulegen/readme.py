@@ -80,7 +80,8 @@ def _files_table() -> list[str]:
     rows = ["## Files", "", "| File | What it holds |", "| --- | --- |"]
     by_file: dict[str, list[str]] = {}
     for section in SECTIONS:
-        by_file.setdefault(section.file, []).append(section.title.split(":")[0].splitlines()[0])
+        # the title's lead, up to ": " (a colon inside a name such as ses:configuration-set is no cut)
+        by_file.setdefault(section.file, []).append(section.title.splitlines()[0].split(": ")[0])
     rows += [f"| `{name}` | {_cell('; '.join(titles))} |" for name, titles in by_file.items()]
     rows += [
         "| `variables.tf` | Inputs, each with a description, a type, a default and its validation rules |",

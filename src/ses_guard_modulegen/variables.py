@@ -189,8 +189,9 @@ def _set_validations() -> tuple[Validation, ...]:
             message(
                 "configuration_sets",
                 f"jsonencode({each_set(warning_not_below_critical('s', metric))})",
-                f"{metric} warning threshold {rules.WARNING_BELOW_CRITICAL_RULE}",
+                f"{metric} warning threshold {rules.WARNING_BELOW_CRITICAL.sentence}",
             ),
+            rules.WARNING_BELOW_CRITICAL,
         )
         for metric in METRICS
     )

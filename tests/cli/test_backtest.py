@@ -115,7 +115,8 @@ def test_a_stack_folder_without_a_manifest_exits_2_with_one_error_line(tmp_path:
     code, out, err = run_cli("backtest", "--region", REGION, "--stack", str(stack))
     assert (code, out) == (EXIT_USAGE, "")
     assert err.splitlines() == [
-        f"error: --stack {stack}: no guard with a policy_manifest.json: synthesize it again with this version"
+        f"error: --stack {stack}: no guard with a policy_manifest.json: "
+        "run `make synth` (or `cdktf synth`) with this version"
     ]
 
 

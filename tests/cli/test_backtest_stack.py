@@ -48,7 +48,7 @@ def test_a_stack_without_a_manifest_is_a_policy_error_naming_the_option_and_sayi
     with pytest.raises(PolicyError) as refused:
         load_stack(stack)
     assert str(refused.value) == (
-        f"--stack {stack}: no guard with a policy_manifest.json: synthesize it again with this version"
+        f"--stack {stack}: no guard with a policy_manifest.json: run `make synth` (or `cdktf synth`) with this version"
     )
 
 
@@ -69,7 +69,7 @@ def test_a_stack_with_two_guards_is_refused_naming_both_prefixes(tmp_path: Path)
     with pytest.raises(PolicyError) as refused:
         load_stack(stack)
     assert str(refused.value) == (
-        f"--stack {stack}: 2 guards (mail-eu, mail-us) with a policy_manifest.json: name one with its name prefix"
+        f"--stack {stack}: 2 guards (mail-eu, mail-us) with a policy_manifest.json: one guard per stack"
     )
 
 

@@ -230,7 +230,8 @@ def test_a_stack_without_a_manifest_is_one_error_saying_to_synthesize_it_again(t
     stack = write_stack(tmp_path / "old")
     code, out, err = run_estimate("--stack", str(stack))
     assert (code, out) == (EXIT_INPUT_ERROR, "")
-    assert err == f"error: {stack}: no guard with a policy_manifest.json: synthesize it again with this version\n"
+    hint = "run `make synth` (or `cdktf synth`) with this version"
+    assert err == f"error: {stack}: no guard with a policy_manifest.json: {hint}\n"
 
 
 def test_a_stack_with_two_guards_is_one_error_naming_both_prefixes(tmp_path: Path) -> None:
@@ -241,9 +242,7 @@ def test_a_stack_with_two_guards_is_one_error_naming_both_prefixes(tmp_path: Pat
     )
     code, _, err = run_estimate("--stack", str(stack))
     assert code == EXIT_INPUT_ERROR
-    assert err == (
-        f"error: {stack}: 2 guards (mail-eu, mail-us) with a policy_manifest.json: name one with its name prefix\n"
-    )
+    assert err == (f"error: {stack}: 2 guards (mail-eu, mail-us) with a policy_manifest.json: one guard per stack\n")
 
 
 def test_a_stack_whose_manifest_breaks_a_rule_is_one_error_naming_the_value_and_the_rule(tmp_path: Path) -> None:

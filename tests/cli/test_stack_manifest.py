@@ -45,7 +45,10 @@ def test_a_stack_without_a_manifest_is_refused_saying_to_synthesize_it_again(tmp
     stack = write_stack(tmp_path / "s")
     with pytest.raises(StackManifestError) as refused:
         stack_manifest.load(stack)
-    assert str(refused.value) == f"{stack}: no guard with a policy_manifest.json: synthesize it again with this version"
+    assert (
+        str(refused.value)
+        == f"{stack}: no guard with a policy_manifest.json: run `make synth` (or `cdktf synth`) with this version"
+    )
 
 
 def test_a_stack_with_two_guards_is_refused_naming_both_prefixes_and_one_is_chosen_by_its_prefix(
@@ -59,7 +62,7 @@ def test_a_stack_with_two_guards_is_refused_naming_both_prefixes_and_one_is_chos
     with pytest.raises(StackManifestError) as refused:
         stack_manifest.load(stack)
     assert str(refused.value) == (
-        f"{stack}: 2 guards (mail-eu, mail-us) with a policy_manifest.json: name one with its name prefix"
+        f"{stack}: 2 guards (mail-eu, mail-us) with a policy_manifest.json: one guard per stack"
     )
     chosen = stack_manifest.load(stack, "mail-us")
     assert chosen.name_prefix == "mail-us"

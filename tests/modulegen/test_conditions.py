@@ -105,11 +105,6 @@ def test_a_rule_kind_without_a_renderer_is_refused_by_name():
         holds(rules.BudgetRule("budget", 10, 1, "too long"), "v")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: the generic breaks() prefixes '!' without parentheses, and '!' binds tighter than "
-    "'<=' / '==' / '||' in HCL (breaks of CountRule, UniqueRule, EvaluationRangeRule, WholeNumberRule.also)",
-)
 def test_breaking_a_compound_condition_negates_the_whole_condition():
     assert breaks(rules.TAG_COUNT, "t") == "!(length(t) <= 45)"
 

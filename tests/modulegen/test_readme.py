@@ -97,10 +97,5 @@ def test_the_files_table_lists_each_file_with_the_first_words_of_its_sections(re
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: _files_table cuts each section title at its first ':', which here is inside "
-    "'(dimension ses:configuration-set)', leaving '(dimension ses' with an unclosed parenthesis",
-)
 def test_a_colon_inside_a_section_title_does_not_cut_the_files_table_row(readme):
     assert "(dimension ses;" not in readme

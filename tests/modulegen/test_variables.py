@@ -222,6 +222,7 @@ DEFAULT_CHECKS = {
         "unique_configuration_set_names": [(list(v),)],
         "action": [(s["action"],) for s in v.values()],
         "ratio": [args for s in v.values() for args in _thresholds(s)["ratio"]],
+        "warning_below_critical": [args for s in v.values() for args in _thresholds(s)["warning_below_critical"]],
     },
     "pause_scope": lambda v: {"pause_scope": [(v,)], "pause_scope_literal": [(v,)]},
     "notification_emails": lambda v: {"email": [(item,) for item in v]},
