@@ -1,5 +1,5 @@
 """Shared helpers for the function and CLI tests: fixture events, a fake Lambda context, a fake clock,
-stubbed AWS clients.
+stubbed AWS clients, and the checks several test files share (log lines, refusals, HTTP-level throttling).
 
 Every AWS call goes through a real boto3 client with botocore's Stubber, which checks the
 parameters (and our canned responses) against the AWS API model. No network, no real AWS.
@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import pathlib
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,12 +20,16 @@ from typing import Any
 import boto3
 import botocore.session
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.stub import ANY, Stubber
 
+import ses_guard_lambda
 from ses_guard_lambda import handler
-from ses_guard_lambda.budget import Clock
+from ses_guard_lambda.budget import DEFAULT_BUDGET_SECONDS, Budget, Clock
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
+from ses_guard_lambda.cloudwatch_alarm import AlarmFacts, describe_alarm
 from ses_guard_lambda.config import GuardConfig
+from ses_guard_lambda.events import AlarmEvent, parse_record, split_records
 from ses_guard_policy import alarm_names, contract, manifest
 
 EVENTS_DIR = pathlib.Path(__file__).resolve().parent / "events"
@@ -80,6 +86,18 @@ def sns_message(event: dict[str, Any], index: int = 0) -> dict[str, Any]:
 
 def with_sns_message(event: dict[str, Any], message: dict[str, Any], index: int = 0) -> dict[str, Any]:
     event["Records"][index]["Sns"]["Message"] = json.dumps(message)
+    return event
+
+
+def parse_first(event: dict[str, Any]) -> AlarmEvent:
+    """The first record of the invocation payload ``event``, parsed as the handler parses it."""
+    kind, record = split_records(event)[0]
+    return parse_record(kind, record)
+
+
+def as_drill(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` (an SNS event) with its first record marked as a drill, as ``ses-guard drill`` sends it."""
+    event["Records"][0]["Sns"]["MessageAttributes"] = {contract.DRILL_ATTRIBUTE: {"Type": "String", "Value": "true"}}
     return event
 
 
@@ -153,6 +171,7 @@ class FakeClock:
 
 SET_ALARM = f"{PREFIX}-set-marketing-complaint-critical"
 ACCOUNT_ALARM = f"{PREFIX}-account-bounce-critical"
+FLEET_ALARM = f"{PREFIX}-fleet-bounce-critical"
 ALL_SOURCES = frozenset(contract.SOURCES)
 
 
@@ -170,6 +189,23 @@ def run_handler(
     return handler.handle(
         event, context or FakeContext(), config=config, clients=clients or aws.clients, clock=fake.clock
     )
+
+
+def make_budget(clock: FakeClock | None = None, seconds: float = DEFAULT_BUDGET_SECONDS) -> Budget:
+    """A retry budget of ``seconds`` on ``clock`` (a new FakeClock by default), as an invocation has one."""
+    fake = clock or FakeClock()
+    return Budget(deadline=fake.monotonic() + seconds, clock=fake.clock)
+
+
+def log_lines(output: str, event: str = "decision") -> list[dict[str, Any]]:
+    """The function's JSON log lines in captured ``output`` whose ``event`` is ``event``."""
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return [line for line in lines if line["event"] == event]
+
+
+def policy_parameter(configuration_set: str) -> str:
+    """The SSM parameter holding ``configuration_set``'s entry of the deployed policy."""
+    return f"{manifest.configuration_sets_path(PREFIX)}{configuration_set}"
 
 
 def alarm_description(
@@ -307,6 +343,31 @@ class Aws:
             },
         )
 
+    def expect_contributor_page(
+        self,
+        alarm: str,
+        sets: Sequence[str],
+        *,
+        token: str | None = None,
+        next_token: str | None = None,
+        since: datetime = EVENT_TIME,
+    ) -> None:
+        """One page of DescribeAlarmContributors: asked for with ``token``, answering ``next_token``."""
+        contributors = [
+            {
+                "ContributorId": f"p{i:015d}",
+                "ContributorAttributes": {contract.DIMENSION_CONFIGURATION_SET: name},
+                "StateReason": "Threshold Crossed",
+                "StateTransitionedTimestamp": since,
+            }
+            for i, name in enumerate(sets)
+        ]
+        response: dict[str, Any] = {"AlarmContributors": contributors}
+        if next_token is not None:
+            response["NextToken"] = next_token
+        params = {"AlarmName": alarm} if token is None else {"AlarmName": alarm, "NextToken": token}
+        self.stubs["cloudwatch"].add_response("describe_alarm_contributors", response, params)
+
     def expect_contributors(self, alarm: str, sets: Sequence[str], since: datetime = EVENT_TIME) -> None:
         contributors = [
             {
@@ -324,13 +385,30 @@ class Aws:
     # --- the deployed policy (SSM) ----------------------------------------------------------------
     def expect_set_policy(self, configuration_set: str, entry: dict[str, Any] | None = None) -> None:
         """GetParameter of the set's policy entry: ``entry``, or ParameterNotFound (no policy of its own)."""
-        name = f"{manifest.configuration_sets_path(PREFIX)}{configuration_set}"
+        name = policy_parameter(configuration_set)
         params = {"Name": name, "WithDecryption": True}
         if entry is None:
             self.stubs["ssm"].add_client_error("get_parameter", "ParameterNotFound", name, expected_params=params)
             return
-        parameter = {"Name": name, "Type": "SecureString", "Value": json.dumps(entry), "Version": 1}
+        self.expect_set_policy_text(configuration_set, json.dumps(entry))
+
+    def expect_set_policy_text(self, configuration_set: str, value: str) -> None:
+        """GetParameter of the set's policy entry answering the raw parameter ``value`` (any text)."""
+        name = policy_parameter(configuration_set)
+        parameter = {"Name": name, "Type": "SecureString", "Value": value, "Version": 1}
+        params = {"Name": name, "WithDecryption": True}
         self.stubs["ssm"].add_response("get_parameter", {"Parameter": parameter}, params)
+
+    def expect_set_policy_error(self, configuration_set: str, code: str, status: int = 400) -> None:
+        """GetParameter of the set's policy entry failing with error ``code``."""
+        name = policy_parameter(configuration_set)
+        self.stubs["ssm"].add_client_error(
+            "get_parameter",
+            code,
+            f"{code} for {name}",
+            http_status_code=status,
+            expected_params={"Name": name, "WithDecryption": True},
+        )
 
     # --- SES ----------------------------------------------------------------------------------
     def expect_account(self, sending_enabled: bool = True, enforcement: str = "HEALTHY") -> None:
@@ -376,6 +454,16 @@ class Aws:
             "put_configuration_set_sending_options",
             {},
             {"ConfigurationSetName": name, "SendingEnabled": False},
+        )
+
+    def expect_resume_account(self) -> None:
+        self.stubs["sesv2"].add_response("put_account_sending_attributes", {}, {"SendingEnabled": True})
+
+    def expect_resume_set(self, name: str) -> None:
+        self.stubs["sesv2"].add_response(
+            "put_configuration_set_sending_options",
+            {},
+            {"ConfigurationSetName": name, "SendingEnabled": True},
         )
 
     def throttle(self, service: str, operation: str, times: int = 1) -> None:
@@ -425,6 +513,77 @@ class Aws:
     def assert_all_calls_made(self) -> None:
         for stub in self.stubs.values():
             stub.assert_no_pending_responses()
+
+
+def assert_refused(aws: Aws, summary: dict[str, Any], reason: str) -> dict[str, Any]:
+    """Nothing paused, one refusal with ``reason``, and the notice published to the notification topic."""
+    aws.assert_all_calls_made()
+    assert aws.calls_to("PutConfigurationSetSendingOptions") == aws.calls_to("PutAccountSendingAttributes") == []
+    assert summary["paused"] == [] and summary["already_paused"] == []
+    (refusal,) = summary["refused"]
+    assert reason in refusal["reason"], refusal["reason"]
+    (notice,) = aws.reports()
+    assert notice["TopicArn"] == REPORT_TOPIC
+    assert "REFUSED" in notice["Subject"] and len(notice["Subject"]) <= 100 and notice["Subject"].isascii()
+    assert refusal["notice"] == "5e0f3c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"
+    return notice
+
+
+# --- the HTTP layer, for tests of botocore's own retries (the Stubber bypasses them) ------------------
+
+
+class RawBody:
+    """The minimal raw-body object botocore reads from an HTTP response."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body
+
+    def read(self, *_: Any) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+def ok_http_response(request: Any) -> AWSResponse:
+    """HTTP 200 with an empty JSON object (for a ``before-send`` handler)."""
+    return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, RawBody(b"{}"))
+
+
+def throttled_http_response(request: Any) -> AWSResponse:
+    """HTTP 429 TooManyRequestsException, as SES answers when throttling (for a ``before-send`` handler)."""
+    headers = {"x-amzn-ErrorType": "TooManyRequestsException", "Content-Type": "application/json"}
+    return AWSResponse(request.url, 429, headers, RawBody(b'{"message": "Too many requests"}'))
+
+
+def alarm_facts(name: str, **kwargs: Any) -> AlarmFacts:
+    """What the function reads (``describe_alarm``) from ``alarm_description(name, **kwargs)``."""
+    with stubbed_aws() as env:
+        env.expect_alarm(name, **kwargs)
+        facts = describe_alarm(env.cloudwatch, make_budget(), name)
+    assert facts is not None, name
+    return facts
+
+
+def modules_imported_by(module: str) -> set[str]:
+    """Modules that importing ``module`` loads, in a new interpreter whose path holds the function
+    package only."""
+    code = (
+        "import sys, json\n"
+        "before = set(sys.modules)\n"
+        f"import {module}\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    lambda_src = str(pathlib.Path(ses_guard_lambda.__file__).resolve().parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": lambda_src, "PATH": "/usr/bin:/bin"},
+    )
+    return set(json.loads(result.stdout))
 
 
 _BOTOCORE_SESSION = botocore.session.get_session()  # shared: API models are loaded once

@@ -1,4 +1,4 @@
-"""Parsing every delivery shape into AlarmEvent."""
+"""Parsing every delivery shape into AlarmEvent (``events``)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,22 @@ from ses_guard_lambda.events import (
     SOURCE_SNS,
     EventParseError,
     MetricRef,
-    parse_record,
-    split_records,
 )
+from ses_guard_lambda.handler import RecordProcessingError
 from ses_guard_policy import contract
-from tests.stubbed_aws import ACCOUNT, PAUSE_TOPIC, PREFIX, REGION, load_event, sns_message, with_sns_message
-
-
-def parse_first(event: dict[str, Any]) -> Any:
-    kind, record = split_records(event)[0]
-    return parse_record(kind, record)
+from tests.stubbed_aws import (
+    ACCOUNT,
+    ACCOUNT_ALARM,
+    PAUSE_TOPIC,
+    PREFIX,
+    REGION,
+    Aws,
+    load_event,
+    parse_first,
+    run_handler,
+    sns_message,
+    with_sns_message,
+)
 
 
 def test_sns_account_alarm_is_parsed_with_value_threshold_and_topic() -> None:
@@ -191,3 +197,14 @@ def test_a_drill_marker_is_read_from_sns_message_attributes_and_direct_events() 
     direct = load_event("direct_alarm_action.json")
     direct[contract.DRILL_ATTRIBUTE] = True
     assert parse_first(direct).drill is True
+
+
+# --- malformed events fail the record (issue 11, point 9) ---------------------------------------------------
+
+
+def test_malformed_events_still_fail_the_record(aws: Aws) -> None:
+    event = load_event("sns_account_bounce_alarm.json")
+    message = sns_message(event)
+    message["AlarmArn"] = message["AlarmArn"].replace(ACCOUNT_ALARM, "other-name")
+    with pytest.raises(RecordProcessingError, match="does not name alarm"):
+        run_handler(with_sns_message(event, message), aws)

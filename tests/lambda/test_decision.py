@@ -1,12 +1,13 @@
-"""The pure decision rule: the event's claim, the alarm-name shapes and the alarm's tags."""
+"""The pure decision rule (``decision``): the event's claim, the alarm-name shapes and the alarm's tags;
+and, through the handler, the events it ignores or refuses before anything is paused."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
-from ses_guard_lambda.config import ConfigError, GuardConfig, is_valid_set_name
 from ses_guard_lambda.decision import (
     IGNORE,
     PAUSE_ACCOUNT,
@@ -14,20 +15,39 @@ from ses_guard_lambda.decision import (
     REFUSE,
     Claim,
     Context,
+    Decision,
     Target,
     screen,
     verdict,
 )
-from ses_guard_lambda.events import AlarmEvent, MetricRef, parse_record, split_records
+from ses_guard_lambda.events import AlarmEvent, MetricRef
 from ses_guard_policy import alarm_names, contract
-from tests.stubbed_aws import ACCOUNT, ACCOUNT_TAGS, CONFIG, FLEET_TAGS, PREFIX, REGION, load_event, tags
+from tests.stubbed_aws import (
+    ACCOUNT,
+    ACCOUNT_TAGS,
+    ALL_SOURCES,
+    CONFIG,
+    FLEET_TAGS,
+    PREFIX,
+    REGION,
+    SET_ALARM,
+    Aws,
+    assert_refused,
+    fleet_contributor_event,
+    load_event,
+    log_lines,
+    parse_first,
+    run_handler,
+    sns_message,
+    tags,
+    with_sns_message,
+)
 
 CTX = Context(account_id=ACCOUNT, region=REGION)
 
 
 def first(fixture: str) -> AlarmEvent:
-    kind, record = split_records(load_event(fixture))[0]
-    return parse_record(kind, record)
+    return parse_first(load_event(fixture))
 
 
 def renamed(event: AlarmEvent, name: str) -> AlarmEvent:
@@ -70,6 +90,23 @@ def test_an_account_alarm_name_on_a_metrics_insights_query_is_refused() -> None:
     assert decision.action == REFUSE and "account-wide metric" in decision.reason
 
 
+# --- 2. only the delivery paths the deployment wires -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fixture", "source"),
+    [("direct_alarm_action.json", "alarm-action"), ("eventbridge_alarm_state_change.json", "eventbridge")],
+)
+def test_paths_not_enabled_are_ignored_with_one_log_line_and_no_aws_call(
+    aws: Aws, capsys: pytest.CaptureFixture[str], fixture: str, source: str
+) -> None:
+    summary = run_handler(load_event(fixture), aws)
+    aws.assert_all_calls_made()
+    assert summary["paused"] == summary["refused"] == [] and len(summary["ignored"]) == 1
+    (line,) = log_lines(capsys.readouterr().out)
+    assert line["reason"] == f"delivery path '{source}' is not enabled (ACCEPTED_SOURCES)"
+
+
 # --- alarm-name shapes (issue 11 point 9: foreign but well-formed) ------------------------------------
 
 
@@ -109,11 +146,49 @@ def test_names_under_the_prefix_that_are_not_our_shapes_are_ignored(name: str) -
 def test_a_warning_alarm_is_ignored_before_any_aws_call() -> None:
     event = renamed(first("sns_account_bounce_alarm.json"), f"{PREFIX}-account-bounce-warning")
     decision = screen(event, CONFIG, CTX)
-    assert decision is not None and decision.action == IGNORE and "only critical alarms pause" in decision.reason
+    assert isinstance(decision, Decision) and decision.action == IGNORE
+    assert "only critical alarms pause" in decision.reason
 
 
 def test_the_per_set_alarm_prefix_is_the_start_of_every_alarm_of_that_set() -> None:
     assert alarm_names.set_alarm_prefix(PREFIX, "vip") == f"{PREFIX}-set-vip-"
+
+
+def _alarm_under_prefix_of_another_shape(event: dict[str, Any]) -> dict[str, Any]:
+    message = sns_message(event)
+    name = f"{PREFIX}-custom-latency-alarm"
+    message["AlarmName"], message["AlarmArn"] = name, message["AlarmArn"].rsplit(":", 1)[0] + ":" + name
+    return with_sns_message(event, message)
+
+
+def _account_differing_from_the_arn(event: dict[str, Any]) -> dict[str, Any]:
+    message = sns_message(event)
+    message["AWSAccountId"] = "999988887777"  # the ARN still names this account
+    return with_sns_message(event, message)
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (_alarm_under_prefix_of_another_shape, "is not one of this guard's alarm-name shapes"),
+        (_account_differing_from_the_arn, "alarm account '999988887777' is not this account"),
+    ],
+)
+def test_foreign_but_well_formed_sns_events_are_ignored_with_one_log_line(
+    aws: Aws, capsys: pytest.CaptureFixture[str], make: Any, reason: str
+) -> None:
+    summary = run_handler(make(load_event("sns_account_bounce_alarm.json")), aws)  # no exception: no retry, no DLQ
+    aws.assert_all_calls_made()
+    assert reason in summary["ignored"][0]["reason"]
+    assert len(log_lines(capsys.readouterr().out)) == 1
+
+
+def test_an_alarm_action_whose_region_differs_from_its_arn_is_ignored(aws: Aws) -> None:
+    event = load_event("direct_alarm_action.json")
+    event["alarmArn"] = event["alarmArn"].replace(":us-east-1:", ":eu-west-1:")  # region field says us-east-1
+    summary = run_handler(event, aws, replace(CONFIG, accepted_sources=ALL_SOURCES))
+    aws.assert_all_calls_made()
+    assert "alarm ARN Region 'eu-west-1' is not this function's Region 'us-east-1'" in summary["ignored"][0]["reason"]
 
 
 # --- tags -------------------------------------------------------------------------------------------
@@ -177,17 +252,23 @@ def test_protected_sets_are_matched_whatever_the_case() -> None:
         assert decision.action == IGNORE and "PROTECTED_CONFIGURATION_SETS" in decision.reason, name
 
 
-@pytest.mark.parametrize("name", ["transactional\n", "trans actional", "", "x" * 65, "été"])
-def test_set_names_must_match_the_ses_rule_in_full(name: str) -> None:
-    assert not is_valid_set_name(name)
+def test_a_contributor_differing_only_by_case_from_a_protected_set_is_not_paused(aws: Aws) -> None:
+    aws.expect_verified(f"{PREFIX}-fleet-bounce-critical")
+    config = replace(CONFIG, protected_sets=frozenset({"transactional"}))
+    summary = run_handler(fleet_contributor_event("TRANSACTIONAL"), aws, config)
+    aws.assert_all_calls_made()
+    assert summary["paused"] == [] and "PROTECTED_CONFIGURATION_SETS" in summary["ignored"][0]["reason"]
 
 
-def test_a_protected_list_entry_breaking_the_set_name_rule_is_a_configuration_error() -> None:
-    environment = {
-        contract.ENV_GUARD_NAME_PREFIX: PREFIX,
-        contract.ENV_PAUSE_TOPIC_ARN: "a",
-        contract.ENV_REPORT_TOPIC_ARN: "b",
-        contract.ENV_PROTECTED_CONFIGURATION_SETS: "ok,transactional\n ,x y",
-    }
-    with pytest.raises(ConfigError, match=r"invalid configuration set name\(s\): 'x y'"):
-        GuardConfig.from_env(environment)
+def test_a_set_tag_differing_only_by_case_does_not_match_the_dimension(aws: Aws) -> None:
+    aws.expect_verified(SET_ALARM, tags(contract.SCOPE_CONFIGURATION_SET, "Marketing"))
+    aws.expect_publish()
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
+    assert_refused(aws, summary, "do not all match")
+
+
+def test_a_contributor_with_a_trailing_newline_is_not_a_set_name(aws: Aws) -> None:
+    aws.expect_verified(f"{PREFIX}-fleet-bounce-critical")
+    aws.expect_publish()
+    summary = run_handler(fleet_contributor_event("newsletter\n"), aws)
+    assert_refused(aws, summary, "is not a valid configuration set name")

@@ -1,33 +1,36 @@
-"""Issue 12, function side: fleet (Metrics Insights) contributors, explicit policies win, bursts."""
+"""Which sets a fleet (Metrics Insights) alarm may pause (``fleet``; issue 12, function side): explicit
+per-set policies win, a set tagged notify is left alone; a throttled burst of contributors."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from dataclasses import replace
 from typing import Any
 
-import pytest
-
-from ses_guard_lambda.clients import Clients
-from ses_guard_lambda.handler import RecordProcessingError
+from ses_guard_lambda import fleet
+from ses_guard_lambda.decision import Context
+from ses_guard_lambda.deployed_policy import DeployedPolicy
 from ses_guard_policy import contract
 from tests.stubbed_aws import (
+    ACCOUNT,
     ALL_SOURCES,
     CONFIG,
+    FLEET_ALARM,
     FLEET_TAGS,
-    PREFIX,
+    MANIFEST,
+    REGION,
     Aws,
     FakeClock,
     fleet_contributor_event,
     load_event,
+    make_budget,
     run_handler,
     sns_message,
     with_sns_message,
 )
 
-FLEET_ALARM = f"{PREFIX}-fleet-bounce-critical"
+CTX = Context(account_id=ACCOUNT, region=REGION)
 
 
 def test_an_sns_contributor_notification_pauses_exactly_the_contributor_set(aws: Aws) -> None:
@@ -87,13 +90,6 @@ def test_without_a_deployed_manifest_no_contributor_is_paused(aws: Aws) -> None:
     assert summary["paused"] == [] and "no deployed policy manifest" in summary["ignored"][0]["reason"]
 
 
-def test_an_unreadable_policy_entry_fails_the_record_loudly(aws: Aws) -> None:
-    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_set_policy("newsletter", {"action": "delete"})
-    with pytest.raises(RecordProcessingError, match="is not a policy entry"):
-        run_handler(load_event("sns_fleet_contributor.json"), aws)
-
-
 def test_a_set_tagged_notify_in_ses_is_never_paused_by_a_fleet_alarm(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
     aws.expect_set_policy("newsletter")
@@ -112,83 +108,42 @@ def test_a_contributor_whose_set_no_longer_exists_is_ignored(aws: Aws) -> None:
     assert "configuration set 'newsletter' does not exist" in summary["ignored"][0]["reason"]
 
 
-# --- the same ownership and evidence checks --------------------------------------------------------------
+# --- fleet.exclusion ------------------------------------------------------------------------------------
 
 
-def test_a_contributor_not_in_alarm_now_is_refused(aws: Aws) -> None:
-    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+def test_without_a_deployed_policy_every_set_is_left_alone_without_asking_aws(aws: Aws) -> None:
+    reason = fleet.exclusion(None, CTX, aws.clients, make_budget(), "newsletter")
+    assert reason == "no deployed policy manifest (POLICY_MANIFEST): cannot tell whether set 'newsletter' has its own"
+    assert aws.calls == []
+
+
+def test_a_set_may_be_paused_after_its_policy_and_then_its_ses_tags_were_read(aws: Aws) -> None:
+    budget = make_budget()
     aws.expect_set_policy("newsletter")
-    aws.expect_set_tags("newsletter")
-    aws.expect_contributors(FLEET_ALARM, ["marketing", "vip"])
-    aws.expect_publish()
-    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
+    aws.expect_set_tags("newsletter", {"team": "growth", contract.TAG_ACTION: contract.ACTION_PAUSE})
+    assert fleet.exclusion(DeployedPolicy(MANIFEST, aws.ssm, budget), CTX, aws.clients, budget, "newsletter") is None
     aws.assert_all_calls_made()
-    assert summary["paused"] == [] and "contributor newsletter is not in ALARM now" in summary["refused"][0]["reason"]
+    assert [operation for _, operation, _ in aws.calls] == ["GetParameter", "ListTagsForResource"]
 
 
-def test_a_fleet_alarm_not_grouped_by_configuration_set_is_refused(aws: Aws) -> None:
-    from tests.stubbed_aws import alarm_description
-
-    description = alarm_description(FLEET_ALARM)
-    query = 'SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") GROUP BY "x"'
-    description["Metrics"][0]["Expression"] = query
-    aws.expect_alarm(FLEET_ALARM, description)
-    aws.expect_publish()
-    event = load_event("sns_fleet_contributor.json")
-    message = sns_message(event)
-    message["Trigger"]["Metrics"][0]["Expression"] = query
-    summary = run_handler(with_sns_message(event, message), aws)
-    aws.assert_all_calls_made()
-    assert "not grouped by 'ses:configuration-set'" in summary["refused"][0]["reason"]
-
-
-class _WithoutContributorsApi:
-    """A CloudWatch client as an older boto3 (e.g. the Lambda runtime's) offers it."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "describe_alarm_contributors":
-            raise AttributeError(name)
-        return getattr(self._client, name)
-
-
-def test_without_describe_alarm_contributors_in_the_sdk_ses_datapoints_alone_decide(
-    aws: Aws, capsys: pytest.CaptureFixture[str]
-) -> None:
-    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+def test_a_sets_tags_are_read_under_its_arn_in_the_functions_partition_and_region(aws: Aws) -> None:
+    budget = make_budget()
+    china = Context(account_id=ACCOUNT, region="cn-north-1", partition="aws-cn")
     aws.expect_set_policy("newsletter")
-    aws.expect_set_tags("newsletter")
-    aws.expect_set("newsletter")
-    aws.expect_datapoints(FLEET_ALARM, [0.14], "newsletter")
-    aws.expect_pause_set("newsletter")
-    aws.expect_publish()
-    clients = Clients(sesv2=aws.sesv2, sns=aws.sns, cloudwatch=_WithoutContributorsApi(aws.cloudwatch), ssm=aws.ssm)
-    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, clients=clients)
+    arn = f"arn:aws-cn:ses:cn-north-1:{ACCOUNT}:configuration-set/newsletter"
+    tags = [{"Key": contract.TAG_ACTION, "Value": contract.ACTION_NOTIFY}]
+    aws.stubs["sesv2"].add_response("list_tags_for_resource", {"Tags": tags}, {"ResourceArn": arn})
+    reason = fleet.exclusion(DeployedPolicy(MANIFEST, aws.ssm, budget), china, aws.clients, budget, "newsletter")
     aws.assert_all_calls_made()
-    assert summary["paused"][0]["target"] == "configuration-set:newsletter"
-    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"decision"' in x]
-    assert line["notes"][0].startswith("DescribeAlarmContributors is not in botocore")
-
-
-def test_when_describe_alarm_contributors_fails_ses_datapoints_alone_decide(aws: Aws) -> None:
-    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
-    aws.expect_set_policy("newsletter")
-    aws.expect_set_tags("newsletter")
-    aws.stubs["cloudwatch"].add_client_error("describe_alarm_contributors", "AccessDenied", "not allowed", 403)
-    aws.expect_set("newsletter")
-    aws.expect_datapoints(FLEET_ALARM, [0.01], "newsletter")  # below 0.05: refused on the datapoints
-    aws.expect_publish()
-    summary = run_handler(load_event("sns_fleet_contributor.json"), aws)
-    aws.assert_all_calls_made()
-    assert "do not confirm" in summary["refused"][0]["reason"]
-    assert "DescribeAlarmContributors failed (AccessDenied)" in aws.reports()[0]["Texts"]["email"]
+    assert reason == "set 'newsletter' is tagged ses-reputation-guard:action=notify in SES"
 
 
 # --- bursts (issue 12 point 8) ------------------------------------------------------------------------------
 
+
 BURST = [f"tenant-{i:03d}" for i in range(100)]
+
+
 DUPLICATES = BURST[:10]  # SNS delivers at least once: some arrive twice
 
 
@@ -249,38 +204,3 @@ def test_a_burst_of_100_contributors_under_ses_throttling_pauses_each_set_exactl
         f"backoff slept {clock.elapsed:.1f} s in all (about {clock.elapsed / 2:.1f} s with reserved concurrency 2), "
         f"handler time {wall:.2f} s ({wall / len(deliveries) * 1000:.1f} ms per invocation, AWS latency excluded)"
     )
-
-
-@pytest.mark.parametrize(
-    ("query", "metric"),
-    [
-        (
-            'SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") '
-            'GROUP BY "ses:configuration-set" ORDER BY MAX() DESC',
-            "Reputation.BounceRate",
-        ),
-        (  # the constructs leave explicitly configured sets out while the query fits
-            'SELECT MAX("Reputation.ComplaintRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") WHERE '
-            "\"ses:configuration-set\" != 'transactional' AND \"ses:configuration-set\" != 'vip' "
-            'GROUP BY "ses:configuration-set" ORDER BY MAX() DESC',
-            "Reputation.ComplaintRate",
-        ),
-        (
-            'SELECT AVG("Reputation.BounceRate") FROM "AWS/SES" GROUP BY "ses:configuration-set"',
-            "Reputation.BounceRate",
-        ),
-        ('SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") GROUP BY "x"', None),
-        ('SELECT MAX("Send") FROM SCHEMA("AWS/SES", "ses:configuration-set") GROUP BY "ses:configuration-set"', None),
-        (
-            'SELECT MAX("Reputation.BounceRate") FROM SCHEMA("Custom/SES", "ses:configuration-set") '
-            'GROUP BY "ses:configuration-set"',
-            None,
-        ),
-    ],
-)
-def test_fleet_queries_are_recognised_only_when_grouped_by_set_over_one_ses_reputation_metric(
-    query: str, metric: str | None
-) -> None:
-    from ses_guard_lambda.cloudwatch_alarm import fleet_query_metric
-
-    assert fleet_query_metric(query) == metric

@@ -1,0 +1,155 @@
+"""Reading and changing SES sending state (``ses_actions``, shared by the function and ``ses-guard``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ses_guard_lambda import ses_actions
+from ses_guard_lambda.ses_actions import AccountStatus, SetStatus
+from tests.stubbed_aws import ACCOUNT, EVENT_TIME, REGION, Aws, make_budget, set_arn
+
+
+class Recorder:
+    """A ``call`` that records the operation's name and parameters, then makes the call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, operation: Any, **params: Any) -> Any:
+        self.calls.append((operation.__name__, params))
+        return operation(**params)
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sending", "enforcement", "shut_down"),
+    [(True, "HEALTHY", False), (False, "HEALTHY", False), (False, "SHUTDOWN", True), (True, "PROBATION", False)],
+)
+def test_account_status_reads_sending_and_enforcement(
+    aws: Aws, sending: bool, enforcement: str, shut_down: bool
+) -> None:
+    aws.expect_account(sending_enabled=sending, enforcement=enforcement)
+    status = ses_actions.account_status(aws.sesv2)
+    aws.assert_all_calls_made()
+    assert status == AccountStatus(sending_enabled=sending, enforcement_status=enforcement, production_access=True)
+    assert status.shut_down_by_aws is shut_down
+
+
+def test_set_status_reads_sending_reputation_metrics_and_the_last_fresh_start(aws: Aws) -> None:
+    aws.expect_set("marketing", sending_enabled=False, reputation=False, fresh_start=EVENT_TIME)
+    status = ses_actions.set_status(aws.sesv2, "marketing")
+    aws.assert_all_calls_made()
+    assert status == SetStatus(
+        "marketing", sending_enabled=False, reputation_metrics_enabled=False, last_fresh_start=EVENT_TIME
+    )
+
+
+def test_a_fresh_start_without_a_time_zone_is_read_as_utc(aws: Aws) -> None:
+    naive = datetime(2026, 11, 28, 1, 44, 0)
+    aws.stubs["sesv2"].add_response(
+        "get_configuration_set",
+        {"ConfigurationSetName": "marketing", "ReputationOptions": {"LastFreshStart": naive}},
+        {"ConfigurationSetName": "marketing"},
+    )
+    status = ses_actions.set_status(aws.sesv2, "marketing")
+    assert status.last_fresh_start == datetime(2026, 11, 28, 1, 44, 0, tzinfo=UTC)
+
+
+def test_a_set_whose_sending_options_were_never_set_sends(aws: Aws) -> None:
+    aws.stubs["sesv2"].add_response(
+        "get_configuration_set", {"ConfigurationSetName": "fresh"}, {"ConfigurationSetName": "fresh"}
+    )
+    assert ses_actions.set_status(aws.sesv2, "fresh") == SetStatus("fresh", True, None, None)
+
+
+@pytest.mark.parametrize(
+    ("partition", "region", "expected"),
+    [
+        ("aws", REGION, set_arn("vip")),
+        ("aws-cn", "cn-north-1", f"arn:aws-cn:ses:cn-north-1:{ACCOUNT}:configuration-set/vip"),
+    ],
+)
+def test_a_sets_arn_is_built_from_partition_region_account_and_name(partition: str, region: str, expected: str) -> None:
+    assert ses_actions.set_arn(partition, region, ACCOUNT, "vip") == expected
+
+
+def test_set_tags_reads_the_tags_or_none_when_the_set_does_not_exist(aws: Aws) -> None:
+    aws.expect_set_tags("vip", {"team": "growth", "ses-reputation-guard:action": "notify"})
+    aws.stubs["sesv2"].add_client_error("list_tags_for_resource", "NotFoundException", "no such set", 404)
+    assert ses_actions.set_tags(aws.sesv2, set_arn("vip")) == {
+        "team": "growth",
+        "ses-reputation-guard:action": "notify",
+    }
+    assert ses_actions.set_tags(aws.sesv2, set_arn("gone")) is None
+    aws.assert_all_calls_made()
+
+
+def test_set_tags_raises_any_other_error(aws: Aws) -> None:
+    aws.stubs["sesv2"].add_client_error("list_tags_for_resource", "AccessDeniedException", "not allowed", 403)
+    with pytest.raises(ClientError, match="AccessDeniedException"):
+        ses_actions.set_tags(aws.sesv2, set_arn("vip"))
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def test_pausing_turns_sending_off_for_the_account_or_one_set(aws: Aws) -> None:
+    aws.expect_pause_account()
+    aws.expect_pause_set("marketing")
+    ses_actions.pause_account(aws.sesv2)
+    ses_actions.pause_configuration_set(aws.sesv2, "marketing")
+    aws.assert_all_calls_made()
+    assert aws.calls_to("PutAccountSendingAttributes") == [{"SendingEnabled": False}]
+    assert aws.calls_to("PutConfigurationSetSendingOptions") == [
+        {"ConfigurationSetName": "marketing", "SendingEnabled": False}
+    ]
+
+
+def test_resuming_turns_sending_on_again(aws: Aws) -> None:
+    aws.expect_resume_account()
+    aws.expect_resume_set("marketing")
+    ses_actions.resume_account(aws.sesv2)
+    ses_actions.resume_configuration_set(aws.sesv2, "marketing")
+    aws.assert_all_calls_made()
+    assert aws.calls_to("PutAccountSendingAttributes") == [{"SendingEnabled": True}]
+    assert aws.calls_to("PutConfigurationSetSendingOptions") == [
+        {"ConfigurationSetName": "marketing", "SendingEnabled": True}
+    ]
+
+
+def test_every_read_and_pause_goes_through_the_callers_call(aws: Aws) -> None:
+    aws.expect_account()
+    aws.expect_set("marketing")
+    aws.expect_set_tags("marketing")
+    aws.expect_pause_account()
+    aws.expect_pause_set("marketing")
+    call = Recorder()
+    ses_actions.account_status(aws.sesv2, call)
+    ses_actions.set_status(aws.sesv2, "marketing", call)
+    ses_actions.set_tags(aws.sesv2, set_arn("marketing"), call)
+    ses_actions.pause_account(aws.sesv2, call)
+    ses_actions.pause_configuration_set(aws.sesv2, "marketing", call)
+    aws.assert_all_calls_made()
+    assert call.calls == [
+        ("get_account", {}),
+        ("get_configuration_set", {"ConfigurationSetName": "marketing"}),
+        ("list_tags_for_resource", {"ResourceArn": set_arn("marketing")}),
+        ("put_account_sending_attributes", {"SendingEnabled": False}),
+        ("put_configuration_set_sending_options", {"ConfigurationSetName": "marketing", "SendingEnabled": False}),
+    ]
+
+
+def test_a_throttled_pause_is_retried_through_the_budget(aws: Aws) -> None:
+    budget = make_budget()
+    aws.throttle("sesv2", "put_configuration_set_sending_options", times=2)
+    aws.expect_pause_set("marketing")
+    ses_actions.pause_configuration_set(aws.sesv2, "marketing", budget.call)
+    aws.assert_all_calls_made()
+    assert budget.retries == 2
+    assert len(aws.calls_to("PutConfigurationSetSendingOptions")) == 3
