@@ -29,6 +29,7 @@ from ses_guard_lambda.budget import DEFAULT_BUDGET_SECONDS, Budget, Clock
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
 from ses_guard_lambda.cloudwatch_alarm import AlarmFacts, describe_alarm
 from ses_guard_lambda.config import GuardConfig
+from ses_guard_lambda.decision import Context
 from ses_guard_lambda.events import AlarmEvent, parse_record, split_records
 from ses_guard_policy import alarm_names, contract, manifest
 
@@ -57,6 +58,8 @@ MANIFEST_DOCUMENT: dict[str, Any] = {
 }
 MANIFEST = manifest.parse(MANIFEST_DOCUMENT, source="tests")
 CONFIG = GuardConfig(name_prefix=PREFIX, pause_topic_arn=PAUSE_TOPIC, report_topic_arn=REPORT_TOPIC, manifest=MANIFEST)
+# The account and Region the function runs in, as the decision sees them.
+CTX = Context(account_id=ACCOUNT, region=REGION)
 # The fixtures' alarms change state at 01:34:12.311 on 2026-11-28; "now" is a minute later.
 EVENT_TIME = datetime(2026, 11, 28, 1, 34, 12, 311000, tzinfo=UTC)
 NOW = datetime(2026, 11, 28, 1, 35, 12, tzinfo=UTC)
@@ -369,18 +372,8 @@ class Aws:
         self.stubs["cloudwatch"].add_response("describe_alarm_contributors", response, params)
 
     def expect_contributors(self, alarm: str, sets: Sequence[str], since: datetime = EVENT_TIME) -> None:
-        contributors = [
-            {
-                "ContributorId": f"c{i:015d}",
-                "ContributorAttributes": {contract.DIMENSION_CONFIGURATION_SET: name},
-                "StateReason": "Threshold Crossed",
-                "StateTransitionedTimestamp": since,
-            }
-            for i, name in enumerate(sets)
-        ]
-        self.stubs["cloudwatch"].add_response(
-            "describe_alarm_contributors", {"AlarmContributors": contributors}, {"AlarmName": alarm}
-        )
+        """DescribeAlarmContributors answered on one page."""
+        self.expect_contributor_page(alarm, sets, since=since)
 
     # --- the deployed policy (SSM) ----------------------------------------------------------------
     def expect_set_policy(self, configuration_set: str, entry: dict[str, Any] | None = None) -> None:
@@ -446,25 +439,26 @@ class Aws:
             {"ResourceArn": set_arn(name)},
         )
 
+    def expect_account_sending(self, enabled: bool) -> None:
+        """PutAccountSendingAttributes turning the account's sending on or off."""
+        self.stubs["sesv2"].add_response("put_account_sending_attributes", {}, {"SendingEnabled": enabled})
+
+    def expect_set_sending(self, name: str, enabled: bool) -> None:
+        """PutConfigurationSetSendingOptions turning one set's sending on or off."""
+        params = {"ConfigurationSetName": name, "SendingEnabled": enabled}
+        self.stubs["sesv2"].add_response("put_configuration_set_sending_options", {}, params)
+
     def expect_pause_account(self) -> None:
-        self.stubs["sesv2"].add_response("put_account_sending_attributes", {}, {"SendingEnabled": False})
+        self.expect_account_sending(False)
 
     def expect_pause_set(self, name: str) -> None:
-        self.stubs["sesv2"].add_response(
-            "put_configuration_set_sending_options",
-            {},
-            {"ConfigurationSetName": name, "SendingEnabled": False},
-        )
+        self.expect_set_sending(name, False)
 
     def expect_resume_account(self) -> None:
-        self.stubs["sesv2"].add_response("put_account_sending_attributes", {}, {"SendingEnabled": True})
+        self.expect_account_sending(True)
 
     def expect_resume_set(self, name: str) -> None:
-        self.stubs["sesv2"].add_response(
-            "put_configuration_set_sending_options",
-            {},
-            {"ConfigurationSetName": name, "SendingEnabled": True},
-        )
+        self.expect_set_sending(name, True)
 
     def throttle(self, service: str, operation: str, times: int = 1) -> None:
         code = "TooManyRequestsException" if service == "sesv2" else "Throttling"

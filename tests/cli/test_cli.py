@@ -15,15 +15,7 @@ import pytest
 from botocore.stub import Stubber
 
 import ses_guard_lambda
-from ses_guard_cli import cli
-from ses_guard_cli.exit_codes import (
-    EXIT_ABORTED,
-    EXIT_AWS_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_REFUSED,
-    EXIT_USAGE,
-)
+from ses_guard_cli import cli, exit_codes
 from tests.cli.support import run_cli
 from tests.stubbed_aws import REGION, make_client
 
@@ -83,7 +75,7 @@ def test_status_shows_account_and_configuration_sets(ses: Ses) -> None:
     ses.account(sending_enabled=True, enforcement="HEALTHY")
     ses.configuration_set("marketing", sending_enabled=False, fresh=datetime(2026, 11, 1, tzinfo=UTC))
     code, out, _ = run(ses, "status", "--region", REGION, "--configuration-set", "marketing")
-    assert code == EXIT_OK
+    assert code == exit_codes.EXIT_OK
     assert "account: sending enabled, enforcement status HEALTHY" in out
     assert "configuration set marketing: sending PAUSED, reputation metrics on" in out
     assert "last fresh start 2026-11-01T00:00:00+00:00" in out
@@ -112,7 +104,7 @@ def test_resume_set_asks_for_the_set_name_warns_about_fresh_start_and_enables_it
     ses.configuration_set("marketing", sending_enabled=False)
     ses.expect_resume_set("marketing")
     code, out, _ = run(ses, "resume", "--configuration-set", "marketing", typed="marketing\n")
-    assert code == EXIT_OK
+    assert code == exit_codes.EXIT_OK
     # the warning comes before the prompt, the change after the confirmation
     assert out.index("fresh start") < out.index("Type 'marketing' to confirm") < out.index("re-enabled")
 
@@ -121,14 +113,14 @@ def test_resume_set_with_the_wrong_confirmation_changes_nothing(ses: Ses) -> Non
     ses.account()
     ses.configuration_set("marketing", sending_enabled=False)
     code, _, err = run(ses, "resume", "--configuration-set", "marketing", typed="yes\n")
-    assert code == EXIT_ABORTED
+    assert code == exit_codes.EXIT_ABORTED
     assert "expected 'marketing', got 'yes'" in err
 
 
 def test_end_of_input_at_the_prompt_aborts_cleanly(ses: Ses) -> None:
     ses.account(sending_enabled=False)
     code, _, err = run(ses, "resume", "--account", typed="")
-    assert code == EXIT_ABORTED == 4
+    assert code == exit_codes.EXIT_ABORTED == 4
     assert "no answer (end of input)" in err and "nothing was changed" in err
     assert "Traceback" not in err
 
@@ -146,7 +138,7 @@ def test_ctrl_c_at_the_prompt_exits_130_without_a_traceback_and_changes_nothing(
     monkeypatch.setattr(stdin, "readline", _ctrl_c)  # Ctrl-C while the prompt waits
     argv = ["resume", "--configuration-set", "marketing"]
     code = cli.main(argv, client_factory=ses.factory, stdin=stdin, stdout=out, stderr=err)
-    assert code == EXIT_INTERRUPTED == 130
+    assert code == exit_codes.EXIT_INTERRUPTED == 130
     assert "interrupted at the confirmation prompt: nothing was changed" in err.getvalue()
 
 
@@ -156,7 +148,7 @@ def test_ctrl_c_anywhere_else_exits_130(ses: Ses) -> None:
 
     err = io.StringIO()
     code = cli.main(["status"], client_factory=interrupted, stdout=io.StringIO(), stderr=err)
-    assert code == EXIT_INTERRUPTED and err.getvalue().strip() == "interrupted"
+    assert code == exit_codes.EXIT_INTERRUPTED and err.getvalue().strip() == "interrupted"
 
 
 def test_resume_with_yes_skips_the_question(ses: Ses) -> None:
@@ -164,7 +156,7 @@ def test_resume_with_yes_skips_the_question(ses: Ses) -> None:
     ses.configuration_set("marketing", sending_enabled=False)
     ses.expect_resume_set("marketing")
     code, out, _ = run(ses, "resume", "--configuration-set", "marketing", "--yes")
-    assert code == EXIT_OK
+    assert code == exit_codes.EXIT_OK
     assert "to confirm" not in out
 
 
@@ -172,7 +164,7 @@ def test_resume_of_an_enabled_set_is_a_no_op(ses: Ses) -> None:
     ses.account()
     ses.configuration_set("marketing", sending_enabled=True)
     code, out, _ = run(ses, "resume", "--configuration-set", "marketing", "--yes")
-    assert code == EXIT_OK
+    assert code == exit_codes.EXIT_OK
     assert "nothing to do" in out
 
 
@@ -180,7 +172,7 @@ def test_resume_account_after_typing_account(ses: Ses) -> None:
     ses.account(sending_enabled=False, enforcement="HEALTHY")
     ses.stub.add_response("put_account_sending_attributes", {}, {"SendingEnabled": True})
     code, out, _ = run(ses, "resume", "--account", "--region", REGION, typed="account\n")
-    assert code == EXIT_OK
+    assert code == exit_codes.EXIT_OK
     assert "Account sending in us-east-1 re-enabled" in out
 
 
@@ -212,7 +204,7 @@ def test_resume_account_with_its_guard_closes_the_alarm_episode_so_replays_pause
             stderr=err,
         )
         alarms.assert_no_pending_responses()
-    assert code == EXIT_OK, err.getvalue()
+    assert code == exit_codes.EXIT_OK, err.getvalue()
     assert f"Alarm {names[0]} set to OK" in out.getvalue()
     assert f"Alarm {names[1]} is OK: left as it is" in out.getvalue()
 
@@ -228,21 +220,21 @@ def test_a_name_prefix_that_cannot_apply_is_a_usage_error_before_anything_change
     ses: Ses, argv: list[str], problem: str
 ) -> None:
     code, _, err = run(ses, "resume", *argv, "--yes")  # no SES response stubbed: any call would fail
-    assert code == EXIT_USAGE
+    assert code == exit_codes.EXIT_USAGE
     assert problem in err
 
 
 def test_resume_account_refuses_when_aws_shut_the_account_down(ses: Ses) -> None:
     ses.account(sending_enabled=False, enforcement="SHUTDOWN")
     code, _, err = run(ses, "resume", "--account", "--yes")
-    assert code == EXIT_REFUSED
+    assert code == exit_codes.EXIT_REFUSED
     assert "SHUTDOWN" in err and "contact AWS Support" in err
 
 
 def test_resume_account_that_already_sends_is_a_no_op(ses: Ses) -> None:
     ses.account(sending_enabled=True)
     code, out, _ = run(ses, "resume", "--account")
-    assert code == EXIT_OK
+    assert code == exit_codes.EXIT_OK
     assert "already enabled" in out
 
 
@@ -250,7 +242,7 @@ def test_resume_of_an_unknown_set_is_an_aws_error(ses: Ses) -> None:
     ses.account()
     ses.missing_configuration_set("nope")
     code, _, err = run(ses, "resume", "--configuration-set", "nope", "--yes")
-    assert (code, "not found" in err) == (EXIT_AWS_ERROR, True)
+    assert (code, "not found" in err) == (exit_codes.EXIT_AWS_ERROR, True)
 
 
 def status_with_a_missing_set(ses: Ses, *flags: str) -> tuple[int, str]:
@@ -264,7 +256,7 @@ def status_with_a_missing_set(ses: Ses, *flags: str) -> tuple[int, str]:
 
 def test_status_shows_the_account_even_when_a_named_set_is_missing(ses: Ses) -> None:
     code, out = status_with_a_missing_set(ses)
-    assert code == EXIT_AWS_ERROR
+    assert code == exit_codes.EXIT_AWS_ERROR
     assert "account: sending enabled, enforcement status HEALTHY" in out
     assert "configuration set nope: NOT FOUND in this Region" in out
     assert "configuration set marketing: sending enabled" in out
@@ -272,7 +264,7 @@ def test_status_shows_the_account_even_when_a_named_set_is_missing(ses: Ses) -> 
 
 def test_status_json_marks_a_missing_set(ses: Ses) -> None:
     code, out = status_with_a_missing_set(ses, "--json")
-    assert code == EXIT_AWS_ERROR
+    assert code == exit_codes.EXIT_AWS_ERROR
     document = json.loads(out)
     assert document["account"]["sending_enabled"] is True
     assert document["configuration_sets"][0] == {"name": "nope", "error": "not found"}
@@ -283,8 +275,8 @@ def test_status_json_marks_a_missing_set(ses: Ses) -> None:
 
 
 def test_resume_needs_exactly_one_target(ses: Ses, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(ses, "resume")[0] == EXIT_USAGE
-    assert run(ses, "resume", "--account", "--configuration-set", "x")[0] == EXIT_USAGE
+    assert run(ses, "resume")[0] == exit_codes.EXIT_USAGE
+    assert run(ses, "resume", "--account", "--configuration-set", "x")[0] == exit_codes.EXIT_USAGE
     assert "one of the arguments --account --configuration-set is required" in capsys.readouterr().err
 
 

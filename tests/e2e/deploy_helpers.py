@@ -37,6 +37,7 @@ __all__ = [
     "Deployer",
     "account_sending_enabled",
     "delete_queue",
+    "deliver_to_pause_function",
     "filebase64sha256",
     "guard_leftovers",
     "invoke_deployed_function",
@@ -281,6 +282,15 @@ def sns_event(server: MotoServer, region: str, topic_arn: str, message: dict[str
 
 def topic_arn(server: MotoServer, region: str, name: str) -> str:
     return f"arn:aws:sns:{region}:{FAKE_ACCOUNT_ID}:{name}"
+
+
+def deliver_to_pause_function(
+    server: MotoServer, region: str, prefix: str, message: dict[str, Any], zip_path: Path, workdir: Path
+) -> dict[str, Any]:
+    """``message`` delivered from the guard's pause topic to its pause function (both ``<prefix>-pause``),
+    run from the deployed ``zip_path``: the outcome of ``invoke_deployed_function``."""
+    event = sns_event(server, region, topic_arn(server, region, f"{prefix}-pause"), message)
+    return invoke_deployed_function(server, region, f"{prefix}-pause", zip_path, event, workdir)
 
 
 # --- running the deployed function --------------------------------------------------------------

@@ -15,14 +15,12 @@ from tests.e2e.deploy_helpers import (
     ROOT,
     Deployer,
     account_sending_enabled,
+    deliver_to_pause_function,
     guard_leftovers,
-    invoke_deployed_function,
     publish_breaching_datapoints,
     set_sending_enabled,
-    sns_event,
     stack_dir,
     stack_lambda_zip,
-    topic_arn,
     trip_alarm,
 )
 from tests.e2e.moto_server import MotoServer
@@ -82,9 +80,7 @@ def test_cdktn_deploys_the_per_set_example_pauses_only_marketing_and_destroys_it
     alarm_name = f"{prefix}-set-marketing-bounce-critical"
     publish_breaching_datapoints(server, US, alarm_name)
     _, message = trip_alarm(server, US, alarm_name)
-    event = sns_event(server, US, topic_arn(server, US, f"{prefix}-pause"), message)
-    zip_path = stack_lambda_zip(outdir, stack)
-    outcome = invoke_deployed_function(server, US, f"{prefix}-pause", zip_path, event, tmp_path)
+    outcome = deliver_to_pause_function(server, US, prefix, message, stack_lambda_zip(outdir, stack), tmp_path)
     assert outcome["ok"], outcome
     assert [p["target"] for p in outcome["summary"]["paused"]] == ["configuration-set:marketing"], outcome
     assert not set_sending_enabled(server, US, "marketing")

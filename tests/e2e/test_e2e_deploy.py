@@ -24,13 +24,12 @@ from tests.e2e.deploy_helpers import (
     Deployer,
     account_sending_enabled,
     delete_queue,
+    deliver_to_pause_function,
     guard_leftovers,
-    invoke_deployed_function,
     publish_breaching_datapoints,
     receive_notifications,
     reset_alarm,
     set_sending_enabled,
-    sns_event,
     stack_dir,
     stack_lambda_zip,
     subscribe_queue,
@@ -55,9 +54,7 @@ def _trip_and_run(
     if evidence:
         publish_breaching_datapoints(server, region, alarm_name)
     alarm, message = trip_alarm(server, region, alarm_name)
-    pause_topic = topic_arn(server, region, f"{prefix}-pause")
-    event = sns_event(server, region, pause_topic, message)
-    outcome = invoke_deployed_function(server, region, f"{prefix}-pause", zip_path, event, workdir)
+    outcome = deliver_to_pause_function(server, region, prefix, message, zip_path, workdir)
     assert outcome["ok"], f"{outcome['error']}\n--- function log ---\n{outcome['logs'][-6000:]}"
     return alarm, outcome["summary"]
 

@@ -25,13 +25,11 @@ from tests.e2e.deploy_helpers import (
     LOCAL_STATE_DELETION_OPT_IN,
     Deployer,
     account_sending_enabled,
+    deliver_to_pause_function,
     guard_leftovers,
-    invoke_deployed_function,
     set_sending_enabled,
-    sns_event,
     stack_dir,
     stack_lambda_zip,
-    topic_arn,
     trip_alarm,
 )
 from tests.e2e.moto_server import MotoServer
@@ -68,8 +66,7 @@ def contributor_run(server: MotoServer, alarm_name: str, configuration_set: str,
     message["ActionExecutedAfterMuteWindow"] = False
     message[contract.SNS_CONTRIBUTOR_ID] = uuid.uuid4().hex[:16]
     message[contract.SNS_CONTRIBUTOR_ATTRIBUTES] = {contract.DIMENSION_CONFIGURATION_SET: configuration_set}
-    event = sns_event(server, US, topic_arn(server, US, f"{NAME_PREFIX}-pause"), message)
-    outcome = invoke_deployed_function(server, US, f"{NAME_PREFIX}-pause", zip_path, event, workdir)
+    outcome = deliver_to_pause_function(server, US, NAME_PREFIX, message, zip_path, workdir)
     assert outcome["ok"], outcome
     return outcome["summary"]
 

@@ -27,9 +27,9 @@ from tests.stubbed_aws import (
     ACCOUNT_TAGS,
     ALL_SOURCES,
     CONFIG,
+    CTX,
     FLEET_TAGS,
     PREFIX,
-    REGION,
     SET_ALARM,
     Aws,
     assert_refused,
@@ -42,8 +42,6 @@ from tests.stubbed_aws import (
     tags,
     with_sns_message,
 )
-
-CTX = Context(account_id=ACCOUNT, region=REGION)
 
 
 def first(fixture: str) -> AlarmEvent:

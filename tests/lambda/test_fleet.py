@@ -16,10 +16,10 @@ from tests.stubbed_aws import (
     ACCOUNT,
     ALL_SOURCES,
     CONFIG,
+    CTX,
     FLEET_ALARM,
     FLEET_TAGS,
     MANIFEST,
-    REGION,
     Aws,
     FakeClock,
     fleet_contributor_event,
@@ -29,8 +29,6 @@ from tests.stubbed_aws import (
     sns_message,
     with_sns_message,
 )
-
-CTX = Context(account_id=ACCOUNT, region=REGION)
 
 
 def test_an_sns_contributor_notification_pauses_exactly_the_contributor_set(aws: Aws) -> None:

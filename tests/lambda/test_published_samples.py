@@ -8,23 +8,21 @@ from dataclasses import replace
 
 import pytest
 
-from ses_guard_lambda.decision import IGNORE, PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET, Context, Target, verdict
+from ses_guard_lambda.decision import IGNORE, PAUSE_ACCOUNT, PAUSE_CONFIGURATION_SET, Target, verdict
 from ses_guard_lambda.events import NotAStateChangeError, parse_record, split_records
 from ses_guard_policy import contract
 from tests.stubbed_aws import (
-    ACCOUNT,
     ACCOUNT_TAGS,
     ALL_SOURCES,
     CONFIG,
+    CTX,
     FLEET_TAGS,
-    REGION,
     Aws,
     load_event,
     run_handler,
     tags,
 )
 
-CTX = Context(account_id=ACCOUNT, region=REGION)
 EVERY_PATH = replace(CONFIG, accepted_sources=ALL_SOURCES)
 MARKETING_TAGS = tags(contract.SCOPE_CONFIGURATION_SET, "marketing")
 

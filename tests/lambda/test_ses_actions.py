@@ -99,27 +99,34 @@ def test_set_tags_raises_any_other_error(aws: Aws) -> None:
 # --- writing ----------------------------------------------------------------------------------------
 
 
-def test_pausing_turns_sending_off_for_the_account_or_one_set(aws: Aws) -> None:
-    aws.expect_pause_account()
-    aws.expect_pause_set("marketing")
-    ses_actions.pause_account(aws.sesv2)
-    ses_actions.pause_configuration_set(aws.sesv2, "marketing")
+@pytest.mark.parametrize(
+    ("change_account", "change_set", "enabled"),
+    [
+        pytest.param(
+            ses_actions.pause_account,
+            ses_actions.pause_configuration_set,
+            False,
+            id="pausing turns sending off for the account or one set",
+        ),
+        pytest.param(
+            ses_actions.resume_account,
+            ses_actions.resume_configuration_set,
+            True,
+            id="resuming turns sending on again",
+        ),
+    ],
+)
+def test_pausing_and_resuming_set_the_sending_flag_of_the_account_or_one_set(
+    aws: Aws, change_account: Any, change_set: Any, enabled: bool
+) -> None:
+    aws.expect_account_sending(enabled)
+    aws.expect_set_sending("marketing", enabled)
+    change_account(aws.sesv2)
+    change_set(aws.sesv2, "marketing")
     aws.assert_all_calls_made()
-    assert aws.calls_to("PutAccountSendingAttributes") == [{"SendingEnabled": False}]
+    assert aws.calls_to("PutAccountSendingAttributes") == [{"SendingEnabled": enabled}]
     assert aws.calls_to("PutConfigurationSetSendingOptions") == [
-        {"ConfigurationSetName": "marketing", "SendingEnabled": False}
-    ]
-
-
-def test_resuming_turns_sending_on_again(aws: Aws) -> None:
-    aws.expect_resume_account()
-    aws.expect_resume_set("marketing")
-    ses_actions.resume_account(aws.sesv2)
-    ses_actions.resume_configuration_set(aws.sesv2, "marketing")
-    aws.assert_all_calls_made()
-    assert aws.calls_to("PutAccountSendingAttributes") == [{"SendingEnabled": True}]
-    assert aws.calls_to("PutConfigurationSetSendingOptions") == [
-        {"ConfigurationSetName": "marketing", "SendingEnabled": True}
+        {"ConfigurationSetName": "marketing", "SendingEnabled": enabled}
     ]
 
 

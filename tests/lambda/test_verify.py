@@ -9,31 +9,26 @@ from typing import Any
 
 import pytest
 
-from ses_guard_lambda.decision import Context, Target
+from ses_guard_lambda.decision import Target
 from ses_guard_lambda.verify import STATE_TIME_TOLERANCE, Invocation, TargetState, read_target, staleness
 from ses_guard_policy import contract
+from tests import stubbed_aws
 from tests.stubbed_aws import (
-    ACCOUNT,
     ACCOUNT_ALARM,
     ALL_SOURCES,
     CONFIG,
+    CTX,
     EVENT_TIME,
     FUNCTION_ARN,
     NOW,
     PREFIX,
-    REGION,
     SET_ALARM,
     Aws,
     FakeClock,
-    alarm_arn,
-    alarm_description,
     alarm_facts,
     assert_refused,
     load_event,
-    make_budget,
-    parse_first,
     run_handler,
-    sns_message,
 )
 
 # --- 1. verify before pausing ------------------------------------------------------------------------
@@ -100,7 +95,7 @@ def test_an_alarm_deleted_between_describe_and_its_tags_pauses_nothing(aws: Aws)
         "ResourceNotFoundException",
         "no such alarm",
         404,
-        expected_params={"ResourceARN": alarm_arn(SET_ALARM)},
+        expected_params={"ResourceARN": stubbed_aws.alarm_arn(SET_ALARM)},
     )
     aws.expect_publish()
     summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
@@ -126,9 +121,9 @@ def invocation(aws: Aws) -> Invocation:
     return Invocation(
         config=CONFIG,
         clients=aws.clients,
-        ctx=Context(account_id=ACCOUNT, region=REGION),
+        ctx=CTX,
         clock=FakeClock().clock,
-        budget=make_budget(),
+        budget=stubbed_aws.make_budget(),
         request_id=None,
         function_arn=FUNCTION_ARN,
     )
@@ -185,7 +180,7 @@ ENABLED = TargetState(False, "enabled")
 
 def account_event() -> Any:
     """The account alarm's notification; its alarm changed state at EVENT_TIME (01:34:12.311)."""
-    return parse_first(load_event("sns_account_bounce_alarm.json"))
+    return stubbed_aws.parse_first(load_event("sns_account_bounce_alarm.json"))
 
 
 def test_an_event_of_the_alarms_current_episode_after_the_last_resume_is_not_stale() -> None:
@@ -231,7 +226,7 @@ def test_an_event_without_a_state_change_time_cannot_be_placed_and_is_stale() ->
 
 def test_the_stubbed_alarm_matches_the_fixture_it_verifies() -> None:
     """Guard for the helpers: the default description carries the fixture's threshold and time."""
-    description = alarm_description(SET_ALARM)
-    message = sns_message(load_event("sns_set_complaint_alarm.json"))
+    description = stubbed_aws.alarm_description(SET_ALARM)
+    message = stubbed_aws.sns_message(load_event("sns_set_complaint_alarm.json"))
     assert description["Threshold"] == message["Trigger"]["Threshold"]
     assert description["StateTransitionedTimestamp"] == EVENT_TIME

@@ -8,20 +8,7 @@ from ses_guard_modulegen import generator
 from ses_guard_modulegen.generator import HEADER, MODULE_DIR_NAME, write_module
 from ses_guard_modulegen.hcl import terraform_block
 from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE
-
-TF_FILES = [
-    "main.tf",
-    "notifications.tf",
-    "configuration_sets.tf",
-    "alarms.tf",
-    "dashboard.tf",
-    "function.tf",
-    "policy.tf",
-    "iam.tf",
-    "variables.tf",
-    "outputs.tf",
-    "versions.tf",
-]
+from tests.modulegen.support import FUNCTION_PACKAGE, TF_FILES
 
 
 def test_the_module_is_named_like_a_registry_module():
@@ -29,7 +16,7 @@ def test_the_module_is_named_like_a_registry_module():
 
 
 def test_the_module_has_every_tf_file_the_readme_and_the_function_package(generated_module):
-    assert sorted(generated_module) == sorted([*TF_FILES, "README.md", "lambda/ses_guard_lambda.zip"])
+    assert sorted(generated_module) == sorted([*TF_FILES, "README.md", FUNCTION_PACKAGE])
 
 
 def test_every_tf_file_starts_with_the_do_not_edit_header_and_the_readme_does_not(generated_module):

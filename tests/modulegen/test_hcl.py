@@ -21,21 +21,24 @@ from ses_guard_modulegen.hcl import (
 )
 
 
-def test_a_whole_string_interpolation_becomes_a_plain_expression():
-    assert unwrap_interpolations('a = "${var.x}"') == "a = var.x"
-
-
-def test_a_string_with_text_around_its_interpolation_stays_a_string():
-    assert unwrap_interpolations('b = "pre-${var.y}"') == 'b = "pre-${var.y}"'
-    assert unwrap_interpolations('d = "${var.a}-${var.b}"') == 'd = "${var.a}-${var.b}"'
-
-
-def test_nested_whole_string_interpolations_unwrap_recursively():
-    assert unwrap_interpolations('c = ["${"${local.z}"}"]') == "c = [local.z]"
-
-
-def test_comments_are_left_as_written():
-    assert unwrap_interpolations('# "${var.x}"\na = "${var.x}"') == '# "${var.x}"\na = var.x'
+@pytest.mark.parametrize(
+    ("text", "unwrapped"),
+    [
+        pytest.param('a = "${var.x}"', "a = var.x", id="a whole string interpolation becomes a plain expression"),
+        pytest.param(
+            'b = "pre-${var.y}"', 'b = "pre-${var.y}"', id="a string with text around its interpolation stays a string"
+        ),
+        pytest.param(
+            'd = "${var.a}-${var.b}"', 'd = "${var.a}-${var.b}"', id="a string of two interpolations stays a string"
+        ),
+        pytest.param(
+            'c = ["${"${local.z}"}"]', "c = [local.z]", id="nested whole string interpolations unwrap recursively"
+        ),
+        pytest.param('# "${var.x}"\na = "${var.x}"', '# "${var.x}"\na = var.x', id="comments are left as written"),
+    ],
+)
+def test_unwrap_interpolations_turns_only_whole_string_interpolations_into_expressions(text, unwrapped):
+    assert unwrap_interpolations(text) == unwrapped
 
 
 def test_quoted_references_in_ignore_changes_and_depends_on_are_unquoted():

@@ -10,18 +10,22 @@ LONG_OBJECT = "{" + ", ".join(f'key_{i} = "value number {i}"' for i in range(8))
 OBJECT_LINES = "\n".join(f'key_{i} = "value number {i}"' for i in range(8))
 
 
-def test_flatten_puts_an_expression_on_one_line_in_canonical_spacing():
-    assert flatten('merge(  var.tags ,\n {\n"Name" = "x"\n})') == 'merge(var.tags, { Name = "x" })'
-    assert flatten('[\n"a",\n"b"\n]') == '["a", "b"]'
-    assert flatten("var.list[ 0 ]") == "var.list[0]"
-
-
-def test_flatten_keeps_a_keyword_key_quoted():
-    assert flatten('{\n"for" = 1\n}') == '{ "for" = 1 }'
-
-
-def test_flatten_keeps_a_for_expression_whole():
-    assert flatten("[for k, v in var.m :\n  v]") == "[for k, v in var.m : v]"
+@pytest.mark.parametrize(
+    ("expression", "flat"),
+    [
+        pytest.param(
+            'merge(  var.tags ,\n {\n"Name" = "x"\n})',
+            'merge(var.tags, { Name = "x" })',
+            id="a call and its object argument are spaced canonically",
+        ),
+        pytest.param('[\n"a",\n"b"\n]', '["a", "b"]', id="a list is joined on one line"),
+        pytest.param("var.list[ 0 ]", "var.list[0]", id="an index loses its inner spaces"),
+        pytest.param('{\n"for" = 1\n}', '{ "for" = 1 }', id="a keyword key stays quoted"),
+        pytest.param("[for k, v in var.m :\n  v]", "[for k, v in var.m : v]", id="a for expression is kept whole"),
+    ],
+)
+def test_flatten_puts_an_expression_on_one_line_in_canonical_spacing(expression, flat):
+    assert flatten(expression) == flat
 
 
 def test_an_expression_that_fits_stays_on_one_line():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ses_guard_modulegen.layout import MODULE_TF_FILES, ModuleBlock, arrange, banner, section_of
+from tests.modulegen.support import SECTION_FILES
 
 RULE = "# " + "-" * 98
 
@@ -62,16 +63,7 @@ def test_a_resource_type_no_section_knows_stops_the_generator_naming_the_fix():
 
 
 def test_the_module_files_are_listed_once_in_section_order():
-    assert MODULE_TF_FILES == (
-        "main.tf",
-        "notifications.tf",
-        "configuration_sets.tf",
-        "alarms.tf",
-        "dashboard.tf",
-        "function.tf",
-        "policy.tf",
-        "iam.tf",
-    )
+    assert MODULE_TF_FILES == SECTION_FILES
 
 
 def test_a_banner_frames_each_line_of_its_title():

@@ -8,6 +8,7 @@ from ses_guard_modulegen.layout import ModuleBlock
 from ses_guard_modulegen.outputs import ModuleOutput
 from ses_guard_modulegen.readme import INTRO, PROVIDER_DOCS, render_readme
 from ses_guard_modulegen.variables import ModuleVariable
+from tests.modulegen.support import FUNCTION_PACKAGE, TF_FILES
 
 VERSIONS = (">= 1.5", ">= 5.100, < 7.0")
 VARIABLES = [
@@ -81,20 +82,8 @@ def test_the_files_table_lists_each_file_with_the_first_words_of_its_sections(re
     assert "| `notifications.tf` | Notification topic; Pause topic; Chat channels (AWS chat integration) |" in readme
     assert "| `lambda/ses_guard_lambda.zip` | The pause function's code (built deterministically) |" in readme
     files_table = readme[readme.index("## Files") : readme.index("<!-- BEGIN_TF_DOCS -->")]
-    assert [line.split("`")[1] for line in files_table.splitlines() if line.startswith("| `")] == [
-        "main.tf",
-        "notifications.tf",
-        "configuration_sets.tf",
-        "alarms.tf",
-        "dashboard.tf",
-        "function.tf",
-        "policy.tf",
-        "iam.tf",
-        "variables.tf",
-        "outputs.tf",
-        "versions.tf",
-        "lambda/ses_guard_lambda.zip",
-    ]
+    listed = [line.split("`")[1] for line in files_table.splitlines() if line.startswith("| `")]
+    assert listed == [*TF_FILES, FUNCTION_PACKAGE]
 
 
 def test_a_colon_inside_a_section_title_does_not_cut_the_files_table_row(readme):
