@@ -68,8 +68,12 @@ synth-cdktn: $(CDKTN_VENV)/.installed
 module: $(VENV)/.installed
 	$(PY) -m ses_guard_modulegen
 
+# Two workers, one per core; a file's tests stay in one worker, the slowest files first
+# (tests/conftest.py, SLOWEST_FILES). `pytest` alone still runs everything in one process.
+PYTEST_WORKERS ?= 2
+
 test: tools tools-cdktn
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -m "not e2e and not slow"

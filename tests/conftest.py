@@ -72,3 +72,31 @@ def terraform_cli_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     mirror = find_provider_mirror()
     cache = None if mirror else config_dir / "plugin-cache"
     return terraform_cli_env(config_dir, mirror=mirror, plugin_cache_dir=cache)
+
+
+# --- two workers (make test runs pytest -n 2 --dist loadfile --no-loadscope-reorder) -------------------
+# A file's tests run in one worker (its module fixtures are built once); the slowest files are handed
+# out first so both workers finish together. Measured with --durations (docs/benchmarks.md), slowest first.
+SLOWEST_FILES = (
+    "tests/e2e/test_e2e_deploy.py",
+    "tests/e2e/test_e2e_cdktn.py",
+    "tests/toolchain/test_cdktn_synth.py",
+    "tests/e2e/test_e2e_fleet.py",
+    "tests/module/test_rules_both_sides.py",
+    "tests/e2e/test_ses_emulator.py",
+    "tests/constructs/test_dashboard.py",
+    "tests/module/test_module_fleet_and_chat.py",
+    "tests/module/test_module_pause_scope.py",
+    "tests/policy/test_checkov_scan.py",
+    "tests/constructs/test_chat_notifications.py",
+    "tests/examples/test_chat_example.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return SLOWEST_FILES.index(path) if path in SLOWEST_FILES else len(SLOWEST_FILES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_rank)  # stable: the collection order is kept among the other files

@@ -24,13 +24,22 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class GuardConfig:
+    """The function's settings, read from its environment (``from_env``)."""
+
     name_prefix: str
+    """The guard's prefix: its alarms are ``<prefix>-...`` and tagged with it."""
     pause_topic_arn: str
+    """The only topic whose SNS records may pause."""
     report_topic_arn: str
+    """Where reports and refusal notices go."""
     dry_run: bool = False
+    """Verify and report, never write to SES. Default False."""
     log_level: str = "INFO"
+    """``rules.LOG_LEVEL``. Default INFO."""
     protected_sets: frozenset[str] = frozenset()
+    """Sets never paused, whatever an alarm says. Default none."""
     accepted_sources: frozenset[str] = frozenset({contract.SOURCE_SNS})
+    """Delivery paths accepted; SNS from the pause topic always. Default SNS only."""
     manifest: Manifest | None = field(default=None, compare=False)
     """The deployed policy (guard level); None when the environment holds none."""
 

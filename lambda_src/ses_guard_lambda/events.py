@@ -466,23 +466,24 @@ def _string_map(value: Mapping[Any, Any], what: str) -> Dimensions:
     return tuple(sorted(result))
 
 
+def _optional_object(parent: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    value = parent.get(key)
+    if value is not None and not isinstance(value, Mapping):
+        raise EventParseError(f"{key!r} must be an object, got {_kind(value)}")
+    return value
+
+
 def _sns_contributor(body: Mapping[str, Any]) -> Dimensions | None:
     """``AlarmContributorAttributes`` at the top level of the SNS message, when present."""
-    attributes = body.get(_SNS_CONTRIBUTOR_ATTRIBUTES)
-    if attributes is None:
-        return None
-    if not isinstance(attributes, Mapping):
-        raise EventParseError(f"{_SNS_CONTRIBUTOR_ATTRIBUTES!r} must be an object, got {_kind(attributes)}")
-    return _string_map(attributes, _SNS_CONTRIBUTOR_ATTRIBUTES)
+    attributes = _optional_object(body, _SNS_CONTRIBUTOR_ATTRIBUTES)
+    return None if attributes is None else _string_map(attributes, _SNS_CONTRIBUTOR_ATTRIBUTES)
 
 
 def _camel_contributor(data: Mapping[str, Any]) -> Dimensions | None:
     """``alarmContributor.attributes`` of an EventBridge detail (or alarm-action alarmData)."""
-    contributor = data.get(_CAMEL_CONTRIBUTOR)
+    contributor = _optional_object(data, _CAMEL_CONTRIBUTOR)
     if contributor is None:
         return None
-    if not isinstance(contributor, Mapping):
-        raise EventParseError(f"{_CAMEL_CONTRIBUTOR!r} must be an object, got {_kind(contributor)}")
     return _string_map(_obj(contributor, "attributes"), f"{_CAMEL_CONTRIBUTOR}.attributes")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import singledispatch
+from collections.abc import Callable
 
 from ses_guard_policy import rules
 
@@ -24,61 +24,18 @@ def hcl_list(values: tuple[object, ...]) -> str:
     return "[" + ", ".join(json.dumps(value) for value in values) + "]"
 
 
-@singledispatch
-def holds(rule: rules.Rule, *values: str) -> str:
-    raise NotImplementedError(f"no HCL rendering for rule kind {type(rule).__name__} ({rule.name})")
-
-
-@holds.register
-def _pattern(rule: rules.PatternRule, value: str) -> str:
-    return f"can(regex({hcl_string(rule.pattern)}, {value}))"
-
-
-@holds.register
-def _ratio(rule: rules.RatioRule, value: str) -> str:
-    return f"!{breaks(rule, value)}"
-
-
-@holds.register
 def _whole_number(rule: rules.WholeNumberRule, value: str) -> str:
     """In range only: the step is its own validation, with its own sentence (``step_holds``)."""
     in_range = f"(floor({value}) == {value} && {value} >= {rule.minimum} && {value} <= {rule.maximum})"
     return in_range if rule.also is None else f"{value} == {rule.also} || {in_range}"
 
 
-def step_holds(rule: rules.WholeNumberRule, value: str) -> str:
-    return f"{value} % {rule.step} == 0"
-
-
-@holds.register
-def _choice(rule: rules.ChoiceRule, value: str) -> str:
-    return f"contains({hcl_list(rule.options)}, {value})"
-
-
-def choice_holds_not_null(rule: rules.ChoiceRule, value: str) -> str:
-    """``value`` one of the options; null is not (``contains`` refuses null: ``try``). For inputs where
-    Terraform cannot tell an omitted attribute from a null one, so neither may stand for a default."""
-    return f"try({holds(rule, value)}, false)"
-
-
-@holds.register
-def _count(rule: rules.CountRule, items: str) -> str:
-    return f"length({items}) <= {rule.maximum}"
-
-
-@holds.register
 def _unique(rule: rules.UniqueRule, items: str) -> str:
     """``toset``, not ``distinct``: distinct is quadratic (~160 s at 10,000 names), a set is hashed."""
     folded = f"[for name in {items} : lower(name)]" if rule.ignore_case else items
     return f"length(toset({folded})) == length({items})"
 
 
-@holds.register
-def _order(rule: rules.OrderRule, first: str, second: str) -> str:
-    return f"{first} {'<' if rule.strict else '<='} {second}"
-
-
-@holds.register
 def _evaluation_range(rule: rules.EvaluationRangeRule, period: str, periods: str) -> str:
     if rule.short_period:
         limit = f"({period} < {rule.short_period} ? {rule.short_maximum} : {rule.maximum})"
@@ -86,53 +43,69 @@ def _evaluation_range(rule: rules.EvaluationRangeRule, period: str, periods: str
     return f"{period} >= {rule.step} && {period} % {rule.step} == 0 && {period} * {periods} <= {rule.maximum}"
 
 
-@holds.register
 def _literal(rule: rules.LiteralRule, value: str) -> str:
     """``try``: a value of another form is the pattern rule's to report."""
     remainder = f'trimprefix({value}, "{rule.prefix}")'
     return f'try(!startswith({value}, "{rule.prefix}") || can(regex({hcl_string(rule.literal)}, {remainder})), true)'
 
 
-@singledispatch
-def breaks(rule: rules.Rule, *values: str) -> str:
-    """True when the value(s) break ``rule``: the negated condition, in parentheses (``!`` binds
-    tighter than ``<=``, ``==`` and ``||`` in HCL)."""
-    return f"!({holds(rule, *values)})"
-
-
-@breaks.register
-def _pattern_breaks(rule: rules.PatternRule, value: str) -> str:
-    return f"!{holds(rule, value)}"  # one function call: no parentheses needed
-
-
-@breaks.register
-def _choice_breaks(rule: rules.ChoiceRule, value: str) -> str:
-    return f"!{holds(rule, value)}"  # one function call
-
-
-@breaks.register
-def _whole_number_breaks(rule: rules.WholeNumberRule, value: str) -> str:
-    condition = holds(rule, value)
-    return f"!{condition}" if rule.also is None else f"!({condition})"  # in range: already parenthesized
-
-
-@breaks.register
-def _order_breaks(rule: rules.OrderRule, first: str, second: str) -> str:
-    return f"{first} {'>=' if rule.strict else '>'} {second}"
-
-
-@breaks.register
-def _ratio_breaks(rule: rules.RatioRule, value: str) -> str:
-    """A number outside (0, 1). A null (meaning "the default") passes: comparing it fails inside ``try``
-    (Terraform's ``||`` does not short-circuit)."""
-    return f"try({value} <= 0 || {value} >= 1, false)"
-
-
-@breaks.register
 def _text_breaks(rule: rules.TextRule, value: str) -> str:
-    prefix = hcl_string(rule.reserved_prefix)
     too_short = f'{value} == "" || ' if rule.min_length else ""
+    prefix = hcl_string(rule.reserved_prefix)
     return f"{too_short}length({value}) > {rule.max_length} || startswith({value}, {prefix})"
+
+
+Renderer = Callable[..., str]
+# rule kind => HCL true when the value(s) follow the rule
+_HOLDS: dict[type[rules.Rule], Renderer] = {
+    rules.PatternRule: lambda rule, value: f"can(regex({hcl_string(rule.pattern)}, {value}))",
+    rules.RatioRule: lambda rule, value: f"!{breaks(rule, value)}",
+    rules.WholeNumberRule: _whole_number,
+    rules.ChoiceRule: lambda rule, value: f"contains({hcl_list(rule.options)}, {value})",
+    rules.CountRule: lambda rule, items: f"length({items}) <= {rule.maximum}",
+    rules.UniqueRule: _unique,
+    rules.OrderRule: lambda rule, first, second: f"{first} {'<' if rule.strict else '<='} {second}",
+    rules.EvaluationRangeRule: _evaluation_range,
+    rules.LiteralRule: _literal,
+}
+# rule kind => HCL true when the value(s) break the rule, where that reads better than !(holds)
+_BREAKS: dict[type[rules.Rule], Renderer] = {
+    # a null (meaning "the default") passes: comparing it fails inside try (|| does not short-circuit)
+    rules.RatioRule: lambda rule, value: f"try({value} <= 0 || {value} >= 1, false)",
+    rules.PatternRule: lambda rule, value: f"!{holds(rule, value)}",  # one call: no parentheses needed
+    rules.ChoiceRule: lambda rule, value: f"!{holds(rule, value)}",
+    # in range only: already in parentheses
+    rules.WholeNumberRule: lambda rule, value: (
+        f"!{holds(rule, value)}" if rule.also is None else f"!({holds(rule, value)})"
+    ),
+    rules.OrderRule: lambda rule, first, second: f"{first} {'>=' if rule.strict else '>'} {second}",
+    rules.TextRule: _text_breaks,
+}
+
+
+def holds(rule: rules.Rule, *values: str) -> str:
+    """HCL true when ``values`` follow ``rule``."""
+    renderer = _HOLDS.get(type(rule))
+    if renderer is None:
+        raise NotImplementedError(f"no HCL rendering for rule kind {type(rule).__name__} ({rule.name})")
+    return renderer(rule, *values)
+
+
+def breaks(rule: rules.Rule, *values: str) -> str:
+    """HCL true when ``values`` break ``rule``: by default the negated condition in parentheses (``!``
+    binds tighter than ``<=``, ``==`` and ``||`` in HCL)."""
+    renderer = _BREAKS.get(type(rule))
+    return renderer(rule, *values) if renderer is not None else f"!({holds(rule, *values)})"
+
+
+def step_holds(rule: rules.WholeNumberRule, value: str) -> str:
+    return f"{value} % {rule.step} == 0"
+
+
+def choice_holds_not_null(rule: rules.ChoiceRule, value: str) -> str:
+    """``value`` one of the options; null is not (``contains`` refuses null: ``try``). For inputs where
+    Terraform cannot tell an omitted attribute from a null one, so neither may stand for a default."""
+    return f"try({holds(rule, value)}, false)"
 
 
 def all_match(rule: rules.PatternRule, values: str) -> str:

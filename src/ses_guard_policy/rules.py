@@ -52,30 +52,32 @@ class Rule:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
-class PatternRule(Rule):
-    """A string matching ``pattern`` as a whole."""
+class _Worded:
+    """A kind whose sentence is written out in the declaration (its ``rule`` field)."""
 
-    pattern: str
     rule: str
 
     @property
     def sentence(self) -> str:
         return self.rule
+
+
+@dataclass(frozen=True)
+class PatternRule(_Worded, Rule):
+    """A string matching ``pattern`` as a whole."""
+
+    pattern: str
+    rule: str
 
     def check(self, value: object) -> bool:
         return isinstance(value, str) and re.fullmatch(self.pattern, value) is not None
 
 
 @dataclass(frozen=True)
-class RatioRule(Rule):
+class RatioRule(_Worded, Rule):
     """A number strictly between 0 and 1."""
 
     rule: str
-
-    @property
-    def sentence(self) -> str:
-        return self.rule
 
     def check(self, value: object) -> bool:
         return isinstance(value, int | float) and _is_number(value) and 0 < value < 1
@@ -127,7 +129,7 @@ class ChoiceRule(Rule):
 
 
 @dataclass(frozen=True)
-class TextRule(Rule):
+class TextRule(_Worded, Rule):
     """A string of ``min_length`` to ``max_length`` characters of ``characters`` (a regex character class
     body), not starting with ``reserved_prefix``."""
 
@@ -135,10 +137,6 @@ class TextRule(Rule):
     max_length: int
     reserved_prefix: str
     rule: str
-
-    @property
-    def sentence(self) -> str:
-        return self.rule
 
     def check(self, value: object) -> bool:
         return (
@@ -149,30 +147,22 @@ class TextRule(Rule):
 
 
 @dataclass(frozen=True)
-class CountRule(Rule):
+class CountRule(_Worded, Rule):
     """A list or map of at most ``maximum`` items."""
 
     maximum: int
     rule: str
-
-    @property
-    def sentence(self) -> str:
-        return self.rule
 
     def check(self, items: Sized) -> bool:
         return len(items) <= self.maximum
 
 
 @dataclass(frozen=True)
-class UniqueRule(Rule):
+class UniqueRule(_Worded, Rule):
     """No item twice (``ignore_case``: compared in lower case)."""
 
     ignore_case: bool
     rule: str
-
-    @property
-    def sentence(self) -> str:
-        return self.rule
 
     def duplicates(self, items: Sequence[str]) -> list[str]:
         seen: set[str] = set()
@@ -189,22 +179,18 @@ class UniqueRule(Rule):
 
 
 @dataclass(frozen=True)
-class OrderRule(Rule):
+class OrderRule(_Worded, Rule):
     """Two values of one input in order: the first below the second (``strict``) or not above it."""
 
     strict: bool
     rule: str
-
-    @property
-    def sentence(self) -> str:
-        return self.rule
 
     def check(self, first: float, second: float) -> bool:
         return first < second if self.strict else first <= second
 
 
 @dataclass(frozen=True)
-class EvaluationRangeRule(Rule):
+class EvaluationRangeRule(_Worded, Rule):
     """``period x evaluation periods`` at most ``maximum`` seconds, or ``short_maximum`` for periods below
     ``short_period`` seconds; with ``step``, the period a multiple of it (at least one step)."""
 
@@ -214,10 +200,6 @@ class EvaluationRangeRule(Rule):
     step: int
     rule: str
 
-    @property
-    def sentence(self) -> str:
-        return self.rule
-
     def limit(self, period: int) -> int:
         return self.short_maximum if period < self.short_period else self.maximum
 
@@ -226,32 +208,24 @@ class EvaluationRangeRule(Rule):
 
 
 @dataclass(frozen=True)
-class LiteralRule(Rule):
+class LiteralRule(_Worded, Rule):
     """After ``prefix``, at least one character of ``literal`` (a regex character class)."""
 
     prefix: str
     literal: str
     rule: str
 
-    @property
-    def sentence(self) -> str:
-        return self.rule
-
     def check(self, value: str) -> bool:
         return not value.startswith(self.prefix) or re.search(self.literal, value[len(self.prefix) :]) is not None
 
 
 @dataclass(frozen=True)
-class BudgetRule(Rule):
+class BudgetRule(_Worded, Rule):
     """Names that together, plus ``per_item`` characters each, take at most ``maximum`` characters."""
 
     maximum: int
     per_item: int
     rule: str
-
-    @property
-    def sentence(self) -> str:
-        return self.rule
 
     def cost(self, names: Sequence[str]) -> int:
         return sum(len(name) + self.per_item for name in names)
@@ -267,15 +241,11 @@ def glob_regex(pattern: str) -> str:
 
 
 @dataclass(frozen=True)
-class CoverageRule(Rule):
+class CoverageRule(_Worded, Rule):
     """Every name matches the IAM wildcard pattern found after ``prefix`` in a scope value."""
 
     prefix: str
     rule: str
-
-    @property
-    def sentence(self) -> str:
-        return self.rule
 
     def missed(self, scope: str, names: Sequence[str]) -> list[str]:
         if not scope.startswith(self.prefix):

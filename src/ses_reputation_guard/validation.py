@@ -84,11 +84,12 @@ class Problems:
         if numbers and not rules.WARNING_BELOW_CRITICAL.check(warning, critical):
             self.add(f"{subject}: {rules.warning_below_critical(repr(warning), repr(critical))}")
 
-    def choice(self, name: str, value: Any, rule: rules.ChoiceRule) -> None:
-        if is_token(value):
-            return
-        if not rule.check(value):
+    def check(self, name: str, value: Any, rule: rules.ChoiceRule | rules.PatternRule) -> None:
+        """``value`` follows ``rule`` (a token is Terraform's to check at plan time)."""
+        if not is_token(value) and not rule.check(value):
             self.add(f"{name}={value!r}: {rule.sentence}")
+
+    choice = pattern = check
 
     def whole_number(self, name: str, value: int, rule: rules.WholeNumberRule) -> None:
         """A whole number of ``rule``'s range, then a multiple of its step (a Python ``int``, never a float)."""
@@ -98,12 +99,6 @@ class Problems:
             self.add(f"{name}={value!r}: {rule.sentence}")
         elif not rule.check(value):
             self.add(f"{name}={value!r}: {rule.step_sentence}")
-
-    def pattern(self, name: str, value: str, rule: rules.PatternRule) -> None:
-        if is_token(value):
-            return
-        if not rule.check(value):
-            self.add(f"{name}={value!r}: {rule.sentence}")
 
     def each_pattern(self, name: str, values: Iterable[str], rule: rules.PatternRule) -> None:
         """Every item of a list matches ``rule``, no item twice (a token list is skipped)."""

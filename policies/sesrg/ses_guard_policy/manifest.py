@@ -73,24 +73,25 @@ class Evaluation:
     """How a reputation alarm evaluates (the PutMetricAlarm settings besides the threshold)."""
 
     period: int = 3600
+    """Length of one period, seconds. Default 3600."""
     statistic: str = "Maximum"
+    """Statistic of the rate within a period (``rules.ALARM_STATISTIC``). Default Maximum."""
     evaluation_periods: int = 1
+    """N: the most recent periods evaluated. Default 1."""
     datapoints_to_alarm: int = 1
+    """M: breaching periods among the N that put the alarm in ALARM. Default 1."""
     treat_missing_data: str = evaluation.IGNORE
+    """What a period without a datapoint counts as. Default ``ignore`` (AWS's advice for SES rates)."""
     comparison: str = "GreaterThanOrEqualToThreshold"
+    """How a datapoint is compared with the threshold. Default ``>=``."""
     evaluation_range: int | None = None
     """Backtest only: periods CloudWatch retrieves per evaluation (None: the engine's assumption)."""
 
     def alarm_rule(self, threshold: float) -> evaluation.AlarmRule:
-        return evaluation.AlarmRule(
-            threshold=threshold,
-            comparison=self.comparison,
-            period_seconds=self.period,
-            evaluation_periods=self.evaluation_periods,
-            datapoints_to_alarm=self.datapoints_to_alarm,
-            treat_missing_data=self.treat_missing_data,
-            evaluation_range=self.evaluation_range,
-        )
+        """The evaluation engine's rule for this alarm at ``threshold`` (a ratio 0-1)."""
+        same = ("comparison", "evaluation_periods", "datapoints_to_alarm", "treat_missing_data", "evaluation_range")
+        settings = {key: getattr(self, key) for key in same}
+        return evaluation.AlarmRule(threshold=threshold, period_seconds=self.period, **settings)
 
     def to_document(self) -> dict[str, Any]:
         keys = ALARM_KEYS if self.evaluation_range is not None else ALARM_KEYS[:-1]
