@@ -278,10 +278,12 @@ def _tidy_item(item: str, indent: int) -> str:
 def tidy_block(block: str, indent: int = 0) -> str:
     """The block (``header { body }``) rearranged and re-wrapped; ``terraform fmt`` indents it after."""
     lines = block.strip().splitlines()
-    comments = [line.strip() for line in lines if line.lstrip().startswith("#")]
-    block = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    leading: list[str] = []  # comments above the header stay there; those in the body stay with their item
+    while lines and lines[0].lstrip().startswith("#"):
+        leading.append(lines.pop(0).strip())
+    block = "\n".join(lines)
     opening = block.index("{")
-    header = "\n".join([*comments, " ".join(block[:opening].split())])
+    header = "\n".join([*leading, " ".join(block[:opening].split())])
     items = body_items(block[opening + 1 : block.rindex("}")])
     meta = [item for item in items if item_name(item) in _META_FIRST]
     tail = sorted((item for item in items if item_name(item) in _TAIL), key=lambda item: _TAIL.index(item_name(item)))

@@ -97,11 +97,6 @@ def test_a_long_attribute_is_broken_relative_to_its_name():
     assert tidy_block(f"locals {{\nx = {LONG_OBJECT}\n}}") == "locals {\nx = {\n" + OBJECT_LINES + "\n}\n}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: tidy_block collects every comment line of the block, body included, into the header, "
-    "so a comment on an attribute moves above the block (body_items would keep it with its item)",
-)
 def test_a_comment_inside_the_body_stays_with_its_attribute():
     assert tidy_block("locals {\na = 1\n# why\nb = 2\n}") == "locals {\na = 1\n# why\nb = 2\n}"
 
