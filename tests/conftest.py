@@ -83,6 +83,7 @@ SLOWEST_FILES = (
     "tests/toolchain/test_cdktn_synth.py",
     "tests/e2e/test_e2e_fleet.py",
     "tests/module/test_rules_both_sides.py",
+    "tests/module/test_module_consumer_shapes.py",
     "tests/e2e/test_ses_emulator.py",
     "tests/constructs/test_dashboard.py",
     "tests/module/test_module_fleet_and_chat.py",

@@ -98,7 +98,7 @@ variable "configuration_sets" {
   }
 
   validation {
-    condition     = can(regex("^(?:[A-Za-z0-9_-]{1,64}\n)*$", "${join("\n", keys(var.configuration_sets))}\n"))
+    condition     = length(keys(var.configuration_sets)) == 0 || can(regex("^(?:[A-Za-z0-9_-]{1,64}\n)*$", "${join("\n", keys(var.configuration_sets))}\n"))
     error_message = "configuration_sets keys ${jsonencode([for name, s in var.configuration_sets : name if !can(regex("^[A-Za-z0-9_-]{1,64}$", name))])}: configuration set names are 1-64 characters of letters, digits, '_' and '-' (SES rule)."
   }
 

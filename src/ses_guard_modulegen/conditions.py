@@ -114,4 +114,5 @@ def all_match(rule: rules.PatternRule, values: str) -> str:
     at 10,000 set names). Only for rules that never allow a newline, which ``^``/``$`` then delimit."""
     assert rule.pattern.startswith("^") and rule.pattern.endswith("$") and not re.search(rule.pattern[1:-1], "\n")
     joined = f"^(?:{rule.pattern[1:-1]}\n)*$"
-    return f'can(regex({hcl_string(joined)}, "${{join("\\n", {values})}}\\n"))'
+    # An empty list joins to "\n", which the regex refuses: no names break no rule (can() never errors).
+    return f'length({values}) == 0 || can(regex({hcl_string(joined)}, "${{join("\\n", {values})}}\\n"))'

@@ -165,7 +165,7 @@ def test_a_rule_kind_without_a_renderer_is_refused_by_name():
 
 
 def test_all_match_tests_every_item_with_one_regex_over_the_joined_list():
-    expected = r'can(regex("^(?:[A-Za-z0-9_-]{1,64}\n)*$", "${join("\n", keys(m))}\n"))'
+    expected = r'length(keys(m)) == 0 || can(regex("^(?:[A-Za-z0-9_-]{1,64}\n)*$", "${join("\n", keys(m))}\n"))'
     assert conditions.all_match(rules.CONFIGURATION_SET_NAME, "keys(m)") == expected
 
 
