@@ -44,3 +44,21 @@ def test_each_model_module_imports_its_siblings_relatively(module: str) -> None:
     """Relative imports only, so the generated copy in the policy pack works under another package name."""
     text = (MODEL_DIR / f"{module}.py").read_text()
     assert "import ses_guard_policy" not in text and "from ses_guard_policy" not in text
+
+
+@pytest.mark.parametrize(
+    ("package", "tests"),
+    [
+        ("lambda_src/ses_guard_lambda", "tests/lambda"),
+        ("src/ses_guard_cli", "tests/cli"),
+        ("src/ses_guard_modulegen", "tests/modulegen"),
+        ("src/ses_guard_policy", "tests/model"),
+    ],
+)
+def test_every_module_of_the_function_the_tool_the_generator_and_the_model_has_its_own_test_file(
+    package: str, tests: str
+) -> None:
+    root = MODEL_DIR.parents[1]
+    modules = {path.stem for path in (root / package).glob("*.py") if path.stem not in ("__init__", "__main__")}
+    tested = {path.stem.removeprefix("test_") for path in (root / tests).glob("test_*.py")}
+    assert sorted(modules - tested) == []
