@@ -33,7 +33,22 @@ class EventParseError(ValueError):
     """The input cannot be understood; the record fails (it is retried, then dead-lettered)."""
 
 
-class NotAStateChangeError(Exception):
+class NotOursError(Exception):
+    """A record recognisably not this guard's to judge: ignored with one log line, never failed (so
+    outsiders cannot keep the Errors and dead-letter alarms firing)."""
+
+
+def check_sns_topic(record: Any, pause_topic_arn: str) -> None:
+    """Before the body is parsed: an SNS record from any topic but the pause topic is not ours.
+
+    A record whose shape hides its topic is left to the parser, which fails it as malformed."""
+    sns = record.get("Sns") if isinstance(record, Mapping) else None
+    topic = sns.get("TopicArn") if isinstance(sns, Mapping) else None
+    if isinstance(topic, str) and topic != pause_topic_arn:
+        raise NotOursError(f"SNS topic {topic[:200]!r} is not the pause topic (its message was not read)")
+
+
+class NotAStateChangeError(NotOursError):
     """A well-formed CloudWatch event that is no alarm state change (e.g. "CloudWatch Alarm
     Configuration Change", sent when an alarm is created, updated or deleted): ignored, never failed."""
 

@@ -22,7 +22,7 @@ from .clients import Clients, default_clients, region_from_env
 from .config import ConfigError, GuardConfig
 from .decision import ALREADY_PAUSED, IGNORED, PAUSED, REFUSE, REFUSED, WOULD_PAUSE, Context, Target
 from .deployed_policy import DeployedPolicy, PolicyReadError
-from .events import EventParseError, NotAStateChangeError, parse_record, split_records
+from .events import SOURCE_SNS, EventParseError, NotOursError, check_sns_topic, parse_record, split_records
 from .verify import Invocation, Judgement, judge
 
 _FUNCTION_ARN = re.compile(
@@ -125,7 +125,7 @@ def _run(job: RecordJob) -> tuple[int, str] | None:
     try:
         _process(job)
         return None
-    except NotAStateChangeError as exc:
+    except NotOursError as exc:
         log.emit("INFO", "ignored", record=job.index, source=job.kind, reason=str(exc))
         job.summary["ignored"].append({"record": job.index, "alarm": None, "reason": str(exc)})
         return None
@@ -140,6 +140,8 @@ def _run(job: RecordJob) -> tuple[int, str] | None:
 
 
 def _process(job: RecordJob) -> None:
+    if job.kind == SOURCE_SNS:
+        check_sns_topic(job.record, job.inv.config.pause_topic_arn)
     judgement = judge(job.inv, parse_record(job.kind, job.record))
     decision = judgement.decision
     if decision.action == REFUSE:

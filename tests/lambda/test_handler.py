@@ -408,3 +408,14 @@ def test_importing_the_handler_pulls_in_no_third_party_module_but_boto3() -> Non
     }
     assert third_party - boto3_and_its_dependencies - {"ses_guard_lambda", "ses_guard_policy"} == set()
     assert "moto" not in top_level and "pytest" not in top_level
+
+
+def test_a_record_from_another_topic_is_ignored_before_its_message_is_read(aws: Aws) -> None:
+    """Issue "[3 of 7]": foreign garbage (``{"hello": "world"}`` from another topic) once failed the
+    record, was retried and dead-lettered; its topic is now checked before its body is parsed."""
+    event = load_event("sns_foreign_topic.json")
+    event["Records"][0]["Sns"]["Message"] = json.dumps({"hello": "world"})
+    summary = run_handler(event, aws)
+    aws.assert_all_calls_made()
+    assert summary["paused"] == summary["refused"] == []
+    assert "is not the pause topic (its message was not read)" in summary["ignored"][0]["reason"]
