@@ -209,3 +209,46 @@ def test_plan_time_checks_guard_the_policy_that_grants_set_pausing(stack):
     role(stack, pausing_set_arns=SET_ARNS, set_pause_checks=[check])
     policy = resources(synthesized(stack), "aws_iam_role_policy")["guard_function_set_pause"]
     assert policy["lifecycle"] == {"precondition": [{"condition": "${1 < 2}", "error_message": "never"}]}
+
+
+# --- the role grants exactly what the function calls (issue "[3 of 7]", item 7 in part) -------------
+# boto3 client attribute => IAM service prefix (Service Authorization Reference)
+_SERVICE = {"cloudwatch": "cloudwatch", "sesv2": "ses", "sns": "sns", "ssm": "ssm"}
+# Needed by the Lambda runtime and the services around the function, not by a call in its code.
+_RUNTIME_ACTIONS = {
+    "logs:CreateLogStream": "the runtime writes the function's log lines",
+    "logs:PutLogEvents": "the runtime writes the function's log lines",
+    "kms:Decrypt": "SSM SecureString entries and the encrypted topics",
+    "kms:GenerateDataKey*": "publishing to a topic encrypted with the guard's key",
+    "sqs:SendMessage": "Lambda sends failed invocations to the dead-letter queue",
+}
+
+
+def _function_actions() -> set[str]:
+    """Every AWS operation the function's code calls, as an IAM action (``client.operation`` and the
+    ``getattr`` of DescribeAlarmContributors, which older SDKs lack)."""
+    import pathlib
+    import re
+
+    import ses_guard_lambda
+
+    source = "".join(p.read_text() for p in pathlib.Path(ses_guard_lambda.__file__).parent.glob("*.py"))
+    calls = set(re.findall(r"\b(cloudwatch|sesv2|sns|ssm)\.([a-z_]+)\b", source))
+    calls |= {("cloudwatch", name) for name in re.findall(r'getattr\(cloudwatch, "([a-z_]+)"', source)}
+    return {f"{_SERVICE[client]}:{''.join(w.title() for w in op.split('_'))}" for client, op in calls if op != "get"}
+
+
+def test_the_fleet_role_allows_every_call_the_function_makes_and_nothing_else(synth):
+    documents = synth.config("fleet")["data"]["aws_iam_policy_document"]
+    allowed = {
+        action
+        for name, document in documents.items()
+        if name.startswith("guard_function_") and name != "guard_function_assume_role"
+        for statement in document["statement"]
+        if statement.get("effect", "Allow") == "Allow"
+        for action in statement["actions"]
+    }
+    called = _function_actions()
+    # the fleet example's account policy notifies: no account pause is granted there
+    assert called - allowed == {"ses:PutAccountSendingAttributes"}
+    assert allowed - called == set(_RUNTIME_ACTIONS)
