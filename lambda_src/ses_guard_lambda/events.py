@@ -318,6 +318,7 @@ def _parse_camel(
     reason = _opt_str(state, "reason") or ""
     reason_data = _reason_data(state.get("reasonData"))
     threshold = _opt_float(reason_data, "threshold")
+    contributor, contributor_id = _camel_contributor(data)
     return AlarmEvent(
         source=source,
         alarm_name=alarm_name,
@@ -333,8 +334,8 @@ def _parse_camel(
         threshold=threshold if threshold is not None else _opt_float(configuration, "threshold"),
         comparison_operator=_opt_str(configuration, "comparisonOperator"),
         value=_value_from_reason(reason, reason_data),
-        contributor=_camel_contributor(data),
-        contributor_id=_camel_contributor_id(data),
+        contributor=contributor,
+        contributor_id=contributor_id,
         message_id=message_id,
     )
 
@@ -494,17 +495,13 @@ def _sns_contributor(body: Mapping[str, Any]) -> Dimensions | None:
     return None if attributes is None else _string_map(attributes, _SNS_CONTRIBUTOR_ATTRIBUTES)
 
 
-def _camel_contributor(data: Mapping[str, Any]) -> Dimensions | None:
-    """``alarmContributor.attributes`` of an EventBridge detail (or alarm-action alarmData)."""
+def _camel_contributor(data: Mapping[str, Any]) -> tuple[Dimensions | None, str | None]:
+    """(attributes, id) of ``alarmContributor`` in an EventBridge detail (or alarm-action alarmData)."""
     contributor = _optional_object(data, _CAMEL_CONTRIBUTOR)
     if contributor is None:
-        return None
-    return _string_map(_obj(contributor, "attributes"), f"{_CAMEL_CONTRIBUTOR}.attributes")
-
-
-def _camel_contributor_id(data: Mapping[str, Any]) -> str | None:
-    contributor = data.get(_CAMEL_CONTRIBUTOR)
-    return _opt_str(contributor, "id") if isinstance(contributor, Mapping) else None
+        return None, None
+    attributes = _string_map(_obj(contributor, "attributes"), f"{_CAMEL_CONTRIBUTOR}.attributes")
+    return attributes, _opt_str(contributor, "id")
 
 
 def _reason_data(value: Any) -> Mapping[str, Any] | None:

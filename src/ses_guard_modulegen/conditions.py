@@ -30,10 +30,11 @@ def _whole_number(rule: rules.WholeNumberRule, value: str) -> str:
     return in_range if rule.also is None else f"{value} == {rule.also} || {in_range}"
 
 
-def _unique(rule: rules.UniqueRule, items: str) -> str:
-    """``toset``, not ``distinct``: distinct is quadratic (~160 s at 10,000 names), a set is hashed."""
+def _unique(rule: rules.UniqueRule, items: str, size: str = "") -> str:
+    """``toset``, not ``distinct``: distinct is quadratic (~160 s at 10,000 names), a set is hashed.
+    ``size``: an expression of as many items, when shorter (the map whose ``keys`` are the items)."""
     folded = f"[for name in {items} : lower(name)]" if rule.ignore_case else items
-    return f"length(toset({folded})) == length({items})"
+    return f"length(toset({folded})) == length({size or items})"
 
 
 def _evaluation_range(rule: rules.EvaluationRangeRule, period: str, periods: str) -> str:

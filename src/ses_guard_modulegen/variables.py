@@ -201,8 +201,7 @@ def _set_validations() -> tuple[Validation, ...]:
                            rules.CONFIGURATION_SET_COUNT.sentence), rule=rules.CONFIGURATION_SET_COUNT),
         Validation(all_match(rules.CONFIGURATION_SET_NAME, f"keys({sets})"),
                    message("configuration_sets keys", f"jsonencode({bad_names})", rules.CONFIGURATION_SET_NAME.sentence), rule=rules.CONFIGURATION_SET_NAME),
-        # length(S) == length(keys(S)): the shorter form, as the module has always written it
-        Validation(holds(rules.UNIQUE_SET_NAMES, f"keys({sets})").replace(f"length(keys({sets}))", f"length({sets})"),
+        Validation(holds(rules.UNIQUE_SET_NAMES, f"keys({sets})", sets),
                    message("configuration_sets keys", f"jsonencode(keys({sets}))", rules.UNIQUE_SET_NAMES.sentence), rule=rules.UNIQUE_SET_NAMES),
         Validation(f"length({bad_actions}) == 0",
                    message("configuration_sets", f"jsonencode({bad_actions})", "action " + rules.ACTION.sentence), rule=rules.ACTION),

@@ -36,7 +36,7 @@ FORMAT: Final = "ses-reputation-guard/policy"
 VERSION: Final = 1
 FILE_NAME: Final = "policy_manifest.json"
 SETS_PATH_KEY: Final = "configuration_sets_path"
-METRIC_SHORT_NAMES: Final = (contract.METRIC_SHORT_BOUNCE, contract.METRIC_SHORT_COMPLAINT)
+METRIC_SHORT_NAMES: Final = tuple(contract.METRIC_SHORT_NAMES.values())
 ALARM_KEYS: Final = ("period", "statistic", "evaluation_periods", "datapoints_to_alarm", "treat_missing_data",
                      "comparison", "evaluation_range")  # fmt: skip
 TARGET_KEYS: Final = ("action", "enabled", "warning_alarms", "managed", *rules.THRESHOLD_NAMES)

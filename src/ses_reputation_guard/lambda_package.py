@@ -48,30 +48,31 @@ def source_files(source_dir: Path | None = None) -> list[Path]:
 def model_modules_used(function_files: list[Path], model_dir: Path) -> list[str]:
     """The model modules (file stems) the function imports, directly or through the model's relative imports."""
     wanted = {"__init__"}
-    pending = [name for path in function_files for name in _imported(path, MODEL_PACKAGE)]
+    pending = [name for path in function_files for name in _model_imports(path, relative=False)]
     while pending:
         name = pending.pop()
         if name in wanted or not (model_dir / f"{name}.py").is_file():
             continue
         wanted.add(name)
-        pending += _imported(model_dir / f"{name}.py", ".")
+        pending += _model_imports(model_dir / f"{name}.py", relative=True)
     return sorted(wanted)
 
 
-def _imported(path: Path, package: str) -> list[str]:
-    """Module names imported from ``package`` (``from package import a`` / ``from package.a import x``;
-    ``"."`` for a module's relative imports)."""
+def _model_imports(path: Path, *, relative: bool) -> list[str]:
+    """Model module names ``path`` imports: ``from ses_guard_policy[.x] import ...`` or, inside the
+    model (``relative``), ``from .[x] import ...``."""
     names: list[str] = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if not isinstance(node, ast.ImportFrom):
             continue
-        module = ("." * node.level) + (node.module or "")
-        if module == package:
-            names += [alias.name for alias in node.names]
-        elif module.startswith(package.rstrip(".") + ".") and package != ".":
-            names.append(module.split(".")[1])
-        elif package == "." and node.level == 1 and node.module:
-            names.append(node.module.split(".")[0])
+        parts = (node.module or "").split(".") if node.module else []
+        if relative and node.level == 1:
+            inside = parts
+        elif not relative and node.level == 0 and parts[:1] == [MODEL_PACKAGE]:
+            inside = parts[1:]
+        else:
+            continue
+        names += inside[:1] or [alias.name for alias in node.names]
     return names
 
 

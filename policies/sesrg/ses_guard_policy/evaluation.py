@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
+from sesrg.ses_guard_policy import rules
+
 OK: Final = "OK"
 ALARM: Final = "ALARM"
 INSUFFICIENT_DATA: Final = "INSUFFICIENT_DATA"
@@ -46,10 +48,8 @@ COMPARISON_SYMBOLS: Final = {
     "LessThanThreshold": "<",
     "LessThanOrEqualToThreshold": "<=",
 }
-# PutMetricAlarm (API reference, "Period"): Period x EvaluationPeriods <= 7 days, and <= 1 day for
-# periods under one hour; periods are 10, 20, 30 or a multiple of 60 seconds.
-MAX_EVALUATION_SECONDS: Final = 7 * 86_400
-MAX_EVALUATION_SECONDS_SHORT_PERIOD: Final = 86_400
+# PutMetricAlarm (API reference, "Period"): the evaluation range (``rules.ALARM_EVALUATION_RANGE``); periods
+# are 10, 20, 30 (high resolution) or a multiple of 60 seconds.
 HIGH_RESOLUTION_PERIODS: Final = (10, 20, 30)
 EXTRA_PERIODS_IN_RANGE: Final = 2  # assumption: the guide's example retrieves 5 periods for 3
 
@@ -127,7 +127,7 @@ def rule_problems(rule: AlarmRule) -> list[str]:
         problems.append(f"period_seconds={period}: must be 10, 20, 30 or a multiple of 60 (PutMetricAlarm)")
     if m > n:
         problems.append(f"datapoints_to_alarm={m}: must not exceed evaluation_periods={n}")
-    limit = MAX_EVALUATION_SECONDS if period >= 3600 else MAX_EVALUATION_SECONDS_SHORT_PERIOD
+    limit = rules.ALARM_EVALUATION_RANGE.limit(period)
     if period * n > limit:
         problems.append(
             f"period_seconds x evaluation_periods = {period * n} s: must not exceed {limit} s "

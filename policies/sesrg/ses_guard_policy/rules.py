@@ -22,6 +22,8 @@ from collections.abc import Sequence, Sized
 from dataclasses import dataclass
 from typing import Final
 
+from sesrg.ses_guard_policy import contract
+
 
 # --- sentences shared by several rules -----------------------------------------------------------
 def one_of(options: tuple[object, ...]) -> str:
@@ -81,7 +83,7 @@ class RatioRule(_Worded, Rule):
     rule: str
 
     def check(self, value: object) -> bool:
-        return isinstance(value, int | float) and _is_number(value) and 0 < value < 1
+        return _is_number(value) and 0 < value < 1  # type: ignore[operator]
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,7 @@ class ChoiceRule(Rule):
 
 @dataclass(frozen=True)
 class TextRule(_Worded, Rule):
-    """A string of ``min_length`` to ``max_length`` characters of ``characters`` (a regex character class
-    body), not starting with ``reserved_prefix``."""
+    """A string of ``min_length`` to ``max_length`` characters, not starting with ``reserved_prefix``."""
 
     min_length: int
     max_length: int
@@ -292,7 +293,7 @@ UNIQUE_SET_NAMES: Final = UniqueRule(
     "unique_configuration_set_names", True, "configuration set names must be unique, ignoring case"
 )
 UNIQUE_SET_NAMES_RULE: Final = UNIQUE_SET_NAMES.sentence
-ACTION: Final = ChoiceRule("action", ("pause", "notify"))  # contract.ACTIONS
+ACTION: Final = ChoiceRule("action", contract.ACTIONS)
 
 # --- thresholds ----------------------------------------------------------------------------------
 THRESHOLD_NAMES: Final = ("bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical")
