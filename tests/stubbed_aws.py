@@ -48,15 +48,17 @@ MANIFEST_DOCUMENT: dict[str, Any] = {
     "alarm": {"period": 3600, "statistic": "Maximum", "evaluation_periods": 1, "datapoints_to_alarm": 1},
     "default_thresholds": {
         "bounce_warning": 0.02,
-        "bounce_critical": 0.04,
+        "bounce_critical": 0.05,
         "complaint_warning": 0.0005,
-        "complaint_critical": 0.0008,
+        "complaint_critical": 0.001,
     },
     "account": {"action": "pause"},
     "fleet": {"action": "pause"},
     manifest.SETS_PATH_KEY: manifest.configuration_sets_path(PREFIX),
 }
 MANIFEST = manifest.parse(MANIFEST_DOCUMENT, source="tests")
+# A set's entry of the deployed policy (its SSM parameter): pause, the default thresholds.
+SET_ENTRY: dict[str, Any] = {"action": "pause", "enabled": True, "warning_alarms": True, "managed": True}
 CONFIG = GuardConfig(name_prefix=PREFIX, pause_topic_arn=PAUSE_TOPIC, report_topic_arn=REPORT_TOPIC, manifest=MANIFEST)
 # The account and Region the function runs in, as the decision sees them.
 CTX = Context(account_id=ACCOUNT, region=REGION)
@@ -217,7 +219,7 @@ def alarm_description(
     state: str = "ALARM",
     threshold: float | None = None,
     statistic: str = "Maximum",
-    period: int = 300,
+    period: int = 3600,
     evaluation_periods: int = 1,
     datapoints_to_alarm: int | None = None,
     operator: str = "GreaterThanOrEqualToThreshold",
@@ -226,7 +228,6 @@ def alarm_description(
     """DescribeAlarms' MetricAlarm for one of the guard's alarm shapes, as the constructs create it."""
     parsed = alarm_names.parse(name, PREFIX)
     assert parsed is not None, name
-    bounce = parsed.metric == contract.METRIC_BOUNCE_RATE
     alarm: dict[str, Any] = {
         "AlarmName": name,
         "AlarmArn": alarm_arn(name),
@@ -236,7 +237,7 @@ def alarm_description(
         "StateUpdatedTimestamp": since,
         "EvaluationPeriods": evaluation_periods,
         "DatapointsToAlarm": datapoints_to_alarm or evaluation_periods,
-        "Threshold": threshold if threshold is not None else (0.05 if bounce else 0.001),
+        "Threshold": threshold if threshold is not None else deployed_threshold(parsed),
         "ComparisonOperator": operator,
         "TreatMissingData": "ignore",
     }
@@ -257,7 +258,12 @@ def alarm_description(
     return alarm
 
 
-def evidence_query(name: str, configuration_set: str | None, *, stat: str = "Maximum", period: int = 300) -> Any:
+def deployed_threshold(name: alarm_names.AlarmName) -> float:
+    """The threshold the test manifest (every set entry: defaults) deploys for an alarm of this name."""
+    return MANIFEST.default_thresholds.of(contract.METRIC_SHORT_NAMES[name.metric], name.tier)
+
+
+def evidence_query(name: str, configuration_set: str | None, *, stat: str = "Maximum", period: int = 3600) -> Any:
     """The MetricDataQueries the function sends for alarm ``name`` (and the contributor's set)."""
     parsed = alarm_names.parse(name, PREFIX)
     assert parsed is not None, name
@@ -317,10 +323,18 @@ class Aws:
             {"ResourceARN": alarm_arn(name, account)},
         )
 
-    def expect_verified(self, name: str, alarm_tags: dict[str, str] | None = None, **kwargs: Any) -> None:
-        """DescribeAlarms then ListTagsForResource for one of our alarms, in ALARM."""
+    def expect_verified(
+        self, name: str, alarm_tags: dict[str, str] | None = None, *, set_policy: bool | None = None, **kwargs: Any
+    ) -> None:
+        """DescribeAlarms then ListTagsForResource for one of our alarms, in ALARM; for a per-set alarm
+        with the constructs' tags (or ``set_policy=True``) also the set's entry of the deployed policy."""
         self.expect_alarm(name, **kwargs)
         self.expect_tags(name, alarm_tags if alarm_tags is not None else tags_for(name))
+        parsed = alarm_names.parse(name, PREFIX)
+        if set_policy is None:
+            set_policy = alarm_tags is None and kwargs.get("state", "ALARM") == "ALARM"
+        if set_policy and parsed is not None and parsed.configuration_set is not None:
+            self.expect_set_policy(parsed.configuration_set, SET_ENTRY)
 
     def expect_datapoints(
         self,
@@ -329,7 +343,7 @@ class Aws:
         configuration_set: str | None = None,
         *,
         stat: str = "Maximum",
-        period: int = 300,
+        period: int = 3600,
         end: datetime = NOW,
     ) -> None:
         """GetMetricData for the alarm's SES metric; ``values`` newest first, one per period."""
@@ -475,7 +489,7 @@ class Aws:
 
     # --- whole paths ------------------------------------------------------------------------------
     def expect_set_pause(self, name: str, configuration_set: str, value: float = 0.09, **alarm: Any) -> None:
-        """A per-set alarm that checks out: describe, tags, set state, evidence, pause, report."""
+        """A per-set alarm that checks out: describe, tags, its deployed policy, set state, evidence, pause, report."""
         self.expect_verified(name, **alarm)
         self.expect_set(configuration_set)
         self.expect_datapoints(name, [value], configuration_set)

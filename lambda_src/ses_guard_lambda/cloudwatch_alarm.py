@@ -11,13 +11,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ses_guard_policy import contract, fleet_query, rules
+from ses_guard_policy import contract, fleet_query
 
 from .budget import Budget, error_code
 from .events import AlarmEvent, MetricRef
-
-# Operators that can justify a pause: a reputation guard acts on rates that are too high.
-PAUSING_OPERATORS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +34,8 @@ class AlarmFacts:
     datapoints_to_alarm: int
     threshold: float | None
     operator: str | None
+    treat_missing_data: str = "missing"
+    """TreatMissingData (CloudWatch's default ``missing`` when absent)."""
 
     @property
     def evaluation_seconds(self) -> int:
@@ -84,6 +83,7 @@ def _facts(alarm: Mapping[str, Any]) -> AlarmFacts:
         datapoints_to_alarm=int(alarm.get("DatapointsToAlarm") or evaluation_periods),
         threshold=float(alarm["Threshold"]) if alarm.get("Threshold") is not None else None,
         operator=alarm.get("ComparisonOperator"),
+        treat_missing_data=str(alarm.get("TreatMissingData") or "missing"),
     )
 
 
@@ -132,10 +132,6 @@ def claim_problem(event: AlarmEvent, alarm: AlarmFacts) -> str | None:
         return f"the event names threshold {event.threshold:g}, the alarm's is {alarm.threshold!r}"
     if event.comparison_operator is not None and event.comparison_operator != alarm.operator:
         return f"the event names operator {event.comparison_operator}, the alarm's is {alarm.operator}"
-    if alarm.operator not in PAUSING_OPERATORS:
-        return f"operator {alarm.operator!r} cannot justify a pause (only {sorted(PAUSING_OPERATORS)})"
-    if alarm.threshold is None or not 0.0 < alarm.threshold < 1.0:
-        return f"threshold {alarm.threshold!r}: {rules.RATIO_RULE}"
     if not alarm.metrics:
         problem = query_problem(alarm)
         if problem is not None:

@@ -7,8 +7,6 @@ alarm states, SNS messages and invocations can all be produced by anyone with th
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -17,24 +15,25 @@ from typing import Any
 import botocore
 from botocore.exceptions import ClientError
 
-from ses_guard_policy import contract
+from ses_guard_policy import contract, evaluation
 
 from .budget import Budget, error_code
-from .cloudwatch_alarm import PAUSING_OPERATORS, AlarmFacts, aware_utc
+from .cloudwatch_alarm import aware_utc
 from .events import MetricRef
 from .paging import pages
 
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "GreaterThanOrEqualToThreshold": operator.ge,
-    "GreaterThanThreshold": operator.gt,
-}
+# A replay reaches back at most this many periods (84 days of hourly periods, 7 of 5-minute ones):
+# an event older than that is refused rather than judged on a partial history.
+MAX_REPLAY_PERIODS = 2016
 
 
 @dataclass(frozen=True)
 class Evidence:
     holds: bool
-    breaching: int
-    needed: int
+    at_transition: str
+    """The deployed alarm's state, replayed over SES's datapoints, when the event says it changed."""
+    now: str
+    """Its state at the latest evaluation."""
     values: tuple[float, ...]
     """The datapoints considered, most recent first."""
     summary: str
@@ -51,20 +50,49 @@ class Evidence:
 def measure(
     cloudwatch: Any,
     budget: Budget,
-    alarm: AlarmFacts,
+    rule: evaluation.AlarmRule,
+    statistic: str,
     metric: MetricRef,
     window: tuple[datetime, datetime],
     not_before: datetime | None,
 ) -> Evidence:
-    """Did ``metric`` breach the alarm's threshold, with its statistic and period, at least
-    DatapointsToAlarm times within its evaluation range? ``window`` is (when the alarm changed state,
-    now): the range reaches EvaluationPeriods x Period, plus one period of slack for late datapoints,
-    back from the earlier of the two, so a delayed invocation (retries, a throttled burst) still sees
-    the datapoints the alarm saw. Datapoints whose period ended before ``not_before`` (the last
-    resume) do not count."""
+    """Would the deployed alarm (``rule`` over ``statistic`` of ``metric``) be in ALARM both at the
+    claimed transition and now? ``window`` is (the claimed transition, now). SES's datapoints from
+    the evaluation range before the transition up to now are replayed with the model's evaluation
+    engine, as CloudWatch evaluates the alarm: M of the latest N periods, missing-data treatment,
+    the operator. Newer healthy datapoints beat an old breach. Datapoints whose period ended before
+    ``not_before`` (the last resume) count as missing."""
     changed, now = window
-    period = alarm.period or 0
-    start = min(changed, now) - timedelta(seconds=(alarm.evaluation_periods + 1) * period)
+    period = rule.period_seconds
+    transition = evaluation.align(min(changed, now), period)
+    first = transition - timedelta(seconds=rule.range_periods * period)
+    if (now - first).total_seconds() / period > MAX_REPLAY_PERIODS:
+        summary = f"the claimed transition ({changed:%Y-%m-%d %H:%M} UTC) is over {MAX_REPLAY_PERIODS} periods old"
+        return Evidence(False, evaluation.INSUFFICIENT_DATA, evaluation.INSUFFICIENT_DATA, (), summary)
+    points = _datapoints(cloudwatch, budget, metric, statistic, period, (first, now))
+    if not_before is not None:
+        points = {
+            t: v for t, v in points.items() if evaluation.align(t, period) + timedelta(seconds=period) > not_before
+        }
+    series = evaluation.to_series(points, first, max(now, transition + timedelta(seconds=period)), period)
+    states = evaluation.replay(series, rule, initial=evaluation.OK).states
+    index = rule.range_periods  # the period holding the transition; CloudWatch may have acted on the one before
+    at_transition = evaluation.ALARM if evaluation.ALARM in states[index - 1 : index + 1] else states[index]
+    values = tuple(points[t] for t in sorted(points, reverse=True))
+    held = at_transition == evaluation.ALARM and states[-1] == evaluation.ALARM
+    summary = (
+        f"{statistic} of {metric.namespace} {metric.name}{_where(metric)} judged by the deployed alarm "
+        f"({rule.describe()}): {at_transition} at the claimed transition ({changed:%Y-%m-%d %H:%M} UTC), "
+        f"{states[-1]} now; {len(values)} datapoint(s) since {first:%Y-%m-%d %H:%M} UTC"
+        + (f", only after the last resume {not_before:%Y-%m-%d %H:%M:%S} UTC" if not_before else "")
+    )
+    return Evidence(held, at_transition, states[-1], values, summary)
+
+
+def _datapoints(
+    cloudwatch: Any, budget: Budget, metric: MetricRef, statistic: str, period: int, span: tuple[datetime, datetime]
+) -> dict[datetime, float]:
+    """GetMetricData of one statistic over ``span`` (start aligned to the period grid): timestamp -> value."""
     query = {
         "Id": "evidence",
         "MetricStat": {
@@ -74,32 +102,20 @@ def measure(
                 "Dimensions": [{"Name": k, "Value": v} for k, v in metric.dimensions],
             },
             "Period": period,
-            "Stat": alarm.statistic,
+            "Stat": statistic,
         },
         "ReturnData": True,
     }
-    points: list[tuple[datetime, float]] = []
+    points: dict[datetime, float] = {}
     get_metric_data = partial(budget.call, cloudwatch.get_metric_data)
-    request = {"MetricDataQueries": [query], "StartTime": start, "EndTime": now, "ScanBy": "TimestampDescending"}
+    request = {"MetricDataQueries": [query], "StartTime": span[0], "EndTime": span[1], "ScanBy": "TimestampDescending"}
     for response in pages(get_metric_data, **request):
         for result in response.get("MetricDataResults", []):
-            points += zip(result.get("Timestamps", []), result.get("Values", []), strict=False)
-    if not_before is not None:
-        points = [(t, v) for t, v in points if (aware_utc(t) or now) + timedelta(seconds=period) > not_before]
-    points.sort(key=lambda point: point[0], reverse=True)
-    values = tuple(float(v) for _, v in points)
-    threshold = alarm.threshold or 0.0
-    compare = _COMPARE[alarm.operator or ""]
-    breaching = sum(1 for v in values if compare(v, threshold))
-    sign = PAUSING_OPERATORS[alarm.operator or ""]
-    summary = (
-        f"{breaching} of {len(values)} {alarm.statistic} datapoint(s) of {metric.namespace} {metric.name}"
-        f"{_where(metric)} over {period} s {sign} {threshold:g} since {start:%Y-%m-%d %H:%M} UTC"
-        f" (needed {alarm.datapoints_to_alarm}"
-        + (f"; only after the last resume {not_before:%Y-%m-%d %H:%M:%S} UTC" if not_before else "")
-        + ")"
-    )
-    return Evidence(breaching >= alarm.datapoints_to_alarm, breaching, alarm.datapoints_to_alarm, values, summary)
+            for stamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
+                moment = aware_utc(stamp)
+                if moment is not None:
+                    points[moment] = float(value)
+    return points
 
 
 def _where(metric: MetricRef) -> str:

@@ -6,11 +6,15 @@ Order (cheapest first; every step can end the record):
    alarm name is parsed here, once, into the record's `Claim`.
 2. DescribeAlarms: the alarm exists, is in ALARM now, and watches what the event names.
 3. ListTagsForResource: the alarm is this guard's, critical, ``pause`` (`decision.decide`).
-4. Fleet contributors: explicit per-set policies win (`fleet.exclusion`); the contributor is in ALARM
+4. The deployed policy (``alarm_definition``): the alarm's statistic, period, M of N, missing-data
+   treatment, operator, threshold (and fleet query) are the deployed ones, whose action is ``pause``.
+5. Fleet contributors: explicit per-set policies win (`fleet.exclusion`); the contributor is in ALARM
    (DescribeAlarmContributors, when available).
-5. The target's state (GetAccount / GetConfigurationSet): an event older than the last resume
-   (``LastFreshStart``) or than the alarm's current ALARM state is a replay and pauses nothing.
-6. GetMetricData: SES's own datapoints breached the threshold often enough.
+6. The target's state (GetAccount / GetConfigurationSet): an event older than the last resume
+   (``LastFreshStart``) or than the alarm's (a contributor's: the contributor's) current ALARM state
+   is a replay and pauses nothing.
+7. GetMetricData: SES's own datapoints, replayed through the deployed alarm, put it in ALARM at the
+   claimed transition and now.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from datetime import datetime, timedelta
 
 from ses_guard_policy import contract
 
-from . import fleet, ses_actions
+from . import alarm_definition, fleet, ses_actions
+from .alarm_definition import DeployedAlarm
 from .budget import Budget, Clock
 from .clients import Clients
 from .cloudwatch_alarm import AlarmFacts, claim_problem, describe_alarm, fetch_tags
@@ -96,10 +101,15 @@ def judge(inv: Invocation, event: AlarmEvent) -> Judgement:
         decision = refuse(decision.reason, decision.metric or metric, target)
     if not decision.pauses:
         return Judgement(decision, event, alarm)
-    return _weigh(inv, event, alarm, claim, decision)
+    deployed = alarm_definition.verified(inv.policy, claim.name, alarm)
+    if isinstance(deployed, str):
+        return Judgement(refuse(deployed, decision.metric, decision.target), event, alarm)
+    return _weigh(inv, event, alarm, claim, decision, deployed)
 
 
-def _weigh(inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, claim: Claim, decision: Decision) -> Judgement:
+def _weigh(
+    inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, claim: Claim, decision: Decision, deployed: DeployedAlarm
+) -> Judgement:
     target = decision.target or Target(None)
 
     def refused(reason: str, state: TargetState | None = None, evidence: Evidence | None = None) -> Judgement:
@@ -123,8 +133,9 @@ def _weigh(inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, claim: Claim, 
         return refused(stale, state)
     metric = MetricRef(contract.SES_NAMESPACE, decision.metric or "", _dimensions(target))
     now = inv.clock.now()
-    window = (event.changed_at or now, now)
-    evidence = measure(inv.clients.cloudwatch, inv.budget, alarm, metric, window, state.last_resume)
+    window = (contributor_since or event.changed_at or now, now)
+    cloudwatch, rule = inv.clients.cloudwatch, deployed.rule
+    evidence = measure(cloudwatch, inv.budget, rule, deployed.statistic, metric, window, state.last_resume)
     if not evidence.holds:
         return refused(f"SES's own datapoints do not confirm the alarm: {evidence.summary}", state, evidence)
     return Judgement(decision, event, alarm, evidence, state, tuple(notes))
@@ -161,7 +172,9 @@ def staleness(
             f"the event ({changed:%Y-%m-%d %H:%M:%S} UTC) is older than the last resume of {target.describe()} "
             f"({state.last_resume:%Y-%m-%d %H:%M:%S} UTC, LastFreshStart): a human decided after this alarm"
         )
-    for what, since in (("alarm", alarm.state_since), ("contributor", contributor_since)):
+    # A contributor has its own state: the fleet alarm's (held in ALARM by any set) says nothing of it.
+    since_by_what = {"contributor": contributor_since} if alarm.expressions else {"alarm": alarm.state_since}
+    for what, since in since_by_what.items():
         if since is not None and changed < since - STATE_TIME_TOLERANCE:
             return (
                 f"the event ({changed:%Y-%m-%d %H:%M:%S} UTC) is older than the {what}'s current state "

@@ -60,13 +60,14 @@ def test_describe_alarm_reads_the_constructs_per_set_alarm(aws: Aws) -> None:
         metrics=(MetricRef(contract.SES_NAMESPACE, contract.METRIC_COMPLAINT_RATE, MARKETING),),
         expressions=(),
         statistic="Maximum",
-        period=300,
+        period=3600,
         evaluation_periods=1,
         datapoints_to_alarm=1,
         threshold=0.001,
         operator="GreaterThanOrEqualToThreshold",
+        treat_missing_data="ignore",
     )
-    assert facts.evaluation_seconds == 300
+    assert facts.evaluation_seconds == 3600
 
 
 def test_describe_alarm_reads_a_fleet_alarms_statistic_and_period_from_its_query(aws: Aws) -> None:
@@ -205,15 +206,15 @@ def test_an_event_naming_another_metric_than_the_alarm_pauses_nothing(aws: Aws) 
 @pytest.mark.parametrize(
     ("alarm", "reason"),
     [
-        ({"operator": "LessThanThreshold"}, "operator 'LessThanThreshold' cannot justify a pause"),
-        ({"threshold": 1.5}, "threshold 1.5: must be a ratio strictly between 0 and 1"),
+        ({"operator": "LessThanThreshold"}, "operator 'LessThanThreshold' (deployed 'GreaterThanOrEqualToThreshold')"),
+        ({"threshold": 1.5}, "threshold 1.5 (deployed 0.001)"),
     ],
 )
 def test_an_alarm_that_could_never_justify_a_pause_pauses_nothing(aws: Aws, alarm: dict[str, Any], reason: str) -> None:
     event = load_event("sns_set_complaint_alarm.json")
     message = sns_message(event)
     del message["Trigger"]["Threshold"], message["Trigger"]["ComparisonOperator"]
-    aws.expect_alarm(SET_ALARM, **alarm)
+    aws.expect_verified(SET_ALARM, **alarm)
     aws.expect_publish()
     summary = run_handler(with_sns_message(event, message), aws)
     assert_refused(aws, summary, reason)

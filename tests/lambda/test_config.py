@@ -42,6 +42,7 @@ def test_lambda_handler_reads_its_configuration_from_the_environment(aws: Aws, m
     monkeypatch.setenv(contract.ENV_PAUSE_TOPIC_ARN, CONFIG.pause_topic_arn)
     monkeypatch.setenv(contract.ENV_REPORT_TOPIC_ARN, REPORT_TOPIC)
     monkeypatch.setenv(contract.ENV_DRY_RUN, "true")
+    monkeypatch.setenv(contract.ENV_POLICY_MANIFEST, MANIFEST.to_json(with_sets=False))
     monkeypatch.setattr(handler, "get_clients", lambda: aws.clients)
     aws.expect_verified(ACCOUNT_ALARM)
     aws.expect_account()

@@ -22,6 +22,7 @@ from tests.stubbed_aws import (
     MANIFEST,
     Aws,
     FakeClock,
+    assert_refused,
     fleet_contributor_event,
     load_event,
     make_budget,
@@ -83,9 +84,9 @@ def test_a_set_without_an_entry_in_the_deployed_policy_is_judged_by_the_fleet(aw
 
 def test_without_a_deployed_manifest_no_contributor_is_paused(aws: Aws) -> None:
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_publish()
     summary = run_handler(load_event("sns_fleet_contributor.json"), aws, replace(CONFIG, manifest=None))
-    aws.assert_all_calls_made()
-    assert summary["paused"] == [] and "no deployed policy manifest" in summary["ignored"][0]["reason"]
+    assert_refused(aws, summary, "no deployed policy manifest (POLICY_MANIFEST): nothing to judge the alarm by")
 
 
 def test_a_set_tagged_notify_in_ses_is_never_paused_by_a_fleet_alarm(aws: Aws) -> None:

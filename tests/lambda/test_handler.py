@@ -23,10 +23,12 @@ from tests.stubbed_aws import (
     FUNCTION_ARN,
     PREFIX,
     SET_ALARM,
+    SET_ENTRY,
     Aws,
     FakeContext,
     alarm_description,
     as_drill,
+    assert_refused,
     load_event,
     log_lines,
     modules_imported_by,
@@ -79,7 +81,8 @@ def test_the_other_delivery_paths_pause_when_enabled(
     assert report_text in aws.published[0][report_field]
 
 
-def test_metric_math_alarm_pauses_the_set_of_its_metric_on_the_raw_ses_metric(aws: Aws) -> None:
+def test_a_metric_math_alarm_over_the_sets_metric_is_not_the_deployed_alarm_and_pauses_nothing(aws: Aws) -> None:
+    """The guard deploys the metric alone; FILL(m1, REPEAT) would make CloudWatch see other values."""
     name = f"{PREFIX}-set-marketing-bounce-critical"
     description = alarm_description(name, evaluation_periods=2)
     metric = {k: description.pop(k) for k in ("MetricName", "Namespace", "Dimensions")}
@@ -90,13 +93,10 @@ def test_metric_math_alarm_pauses_the_set_of_its_metric_on_the_raw_ses_metric(aw
     ]
     aws.expect_alarm(name, description)
     aws.expect_tags(name, tags(contract.SCOPE_CONFIGURATION_SET, "marketing"))
-    aws.expect_set("marketing")
-    aws.expect_datapoints(name, [0.081, 0.079], "marketing")
-    aws.expect_pause_set("marketing")
+    aws.expect_set_policy("marketing", SET_ENTRY)
     aws.expect_publish()
     summary = run_handler(load_event("sns_metric_math_alarm.json"), aws)
-    aws.assert_all_calls_made()
-    assert summary["paused"][0]["target"] == "configuration-set:marketing"
+    assert_refused(aws, summary, "metric math ['FILL(m1, REPEAT)'] (deployed: the metric alone); evaluation periods 2")
 
 
 # --- no write ----------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_duplicate_delivery_pauses_once_and_reports_each_time(aws: Aws, capsys: 
     event = load_event("sns_set_complaint_alarm.json")
     event["Records"].append(json.loads(json.dumps(event["Records"][0])))  # SNS delivered it twice
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
-    aws.expect_verified(SET_ALARM)
+    aws.expect_verified(SET_ALARM, set_policy=False)  # the set's policy is read once per invocation
     aws.expect_set("marketing", sending_enabled=False)  # second copy: already paused, no write
     aws.expect_datapoints(SET_ALARM, [0.0061], "marketing")
     aws.expect_publish()

@@ -44,7 +44,7 @@ def test_decision_log_line_has_all_fields(aws: Aws, capsys: pytest.CaptureFixtur
     assert line["outcome"] == "paused"
     assert line["dry_run"] is False
     assert line["reason"]
-    assert line["evidence"].startswith("1 of 1 Maximum datapoint(s) of AWS/SES Reputation.BounceRate")
+    assert line["evidence"].startswith("Maximum of AWS/SES Reputation.BounceRate (account-wide) judged by the deployed")
     assert line["request_id"] == FakeContext().aws_request_id
     assert line["timestamp"].endswith("Z")
 

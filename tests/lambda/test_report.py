@@ -48,7 +48,7 @@ def test_report_names_the_resume_command_and_the_fresh_start_warning(aws: Aws) -
     assert "Reputation.ComplaintRate" in body
     assert "0.0061" in body and ">= 0.001" in body
     assert "2026-11-28 01:34:12 UTC" in body
-    assert "1 of 1 Maximum datapoint(s)" in body
+    assert "ALARM at the claimed transition" in body and "ALARM now" in body
 
 
 def test_account_report_has_no_fresh_start_warning_but_the_account_resume_command(aws: Aws) -> None:

@@ -6,26 +6,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.stub import ANY
 
 from ses_guard_lambda.clients import Clients
 from ses_guard_lambda.events import MetricRef
-from ses_guard_lambda.ses_datapoints import ContributorCheck, Evidence, contributor_status, measure
-from ses_guard_policy import contract
+from ses_guard_lambda.ses_datapoints import MAX_REPLAY_PERIODS, ContributorCheck, Evidence, contributor_status, measure
+from ses_guard_policy import contract, evaluation, manifest
 from tests.stubbed_aws import (
     ACCOUNT_ALARM,
+    CONFIG,
     EVENT_TIME,
     FLEET_ALARM,
     FLEET_TAGS,
+    MANIFEST_DOCUMENT,
     NOW,
     SET_ALARM,
     Aws,
     FakeClock,
-    alarm_facts,
     assert_refused,
     evidence_query,
     load_event,
@@ -39,91 +39,132 @@ MARKETING_COMPLAINTS = MetricRef(
     contract.SES_NAMESPACE, contract.METRIC_COMPLAINT_RATE, ((contract.DIMENSION_CONFIGURATION_SET, "marketing"),)
 )
 ACCOUNT_BOUNCES = MetricRef(contract.SES_NAMESPACE, contract.METRIC_BOUNCE_RATE)
+SECOND = timedelta(seconds=1)
 
 
-# --- SES's datapoints (issue 11, point 1) ------------------------------------------------------------
+# --- SES's datapoints, judged by the deployed alarm (issue "[3 of 7]", deliverable 2) ---------------------
+
+HOUR = timedelta(hours=1)
+# The transition at 01:34 falls in the period that starts at 01:00; the range reaches 3 periods before it.
+TRANSITION_PERIOD = datetime(2026, 11, 28, 1, tzinfo=UTC)
+
+
+def complaint_rule(**settings: Any) -> evaluation.AlarmRule:
+    return evaluation.AlarmRule(threshold=0.001, treat_missing_data=evaluation.IGNORE, **settings)
 
 
 @pytest.mark.parametrize(
-    ("operator", "breaching", "sign"), [("GreaterThanOrEqualToThreshold", 2, ">="), ("GreaterThanThreshold", 1, ">")]
+    ("comparison", "holds"), [("GreaterThanOrEqualToThreshold", True), ("GreaterThanThreshold", False)]
 )
-def test_measure_counts_the_datapoints_that_breach_with_the_alarms_operator(
-    aws: Aws, operator: str, breaching: int, sign: str
-) -> None:
-    facts = replace(alarm_facts(SET_ALARM, evaluation_periods=3, datapoints_to_alarm=2), operator=operator)
-    aws.expect_datapoints(SET_ALARM, [0.002, 0.001, 0.0005], "marketing")
-    evidence = measure(aws.cloudwatch, make_budget(), facts, MARKETING_COMPLAINTS, (EVENT_TIME, NOW), None)
+def test_measure_compares_each_datapoint_with_the_deployed_operator(aws: Aws, comparison: str, holds: bool) -> None:
+    rule = complaint_rule(comparison=comparison)
+    aws.expect_datapoints(SET_ALARM, [0.001], "marketing")
+    evidence = measure(aws.cloudwatch, make_budget(), rule, "Maximum", MARKETING_COMPLAINTS, (EVENT_TIME, NOW), None)
     aws.assert_all_calls_made()
-    assert (evidence.breaching, evidence.needed, evidence.holds) == (breaching, 2, breaching >= 2)
-    assert evidence.values == (0.002, 0.001, 0.0005)
-    assert (evidence.latest, evidence.highest) == (0.002, 0.002)
+    assert evidence.holds is holds
+    assert (evidence.values, evidence.latest, evidence.highest) == ((0.001,), 0.001, 0.001)
+    sign = ">=" if holds else ">"
+    state = "ALARM" if holds else "OK"
     assert evidence.summary == (
-        f"{breaching} of 3 Maximum datapoint(s) of AWS/SES Reputation.ComplaintRate "
-        f"ses:configuration-set=marketing over 300 s {sign} 0.001 since 2026-11-28 01:14 UTC (needed 2)"
+        "Maximum of AWS/SES Reputation.ComplaintRate ses:configuration-set=marketing judged by the deployed alarm "
+        f"({sign} 0.001 for 1 of 1 periods of 3600 s, missing data ignore): {state} at the claimed transition "
+        f"(2026-11-28 01:34 UTC), {state} now; 1 datapoint(s) since 2026-11-27 22:00 UTC"
     )
 
 
-def test_measure_reads_every_page_and_orders_the_datapoints_newest_first(aws: Aws) -> None:
-    facts = alarm_facts(ACCOUNT_ALARM, evaluation_periods=2, datapoints_to_alarm=1)
+def test_m_breaches_must_be_among_the_latest_n_periods_not_anywhere_in_the_window(aws: Aws) -> None:
+    """Issue "[3 of 7]": a 3-of-3 alarm paused on breach, ok, breach, breach. CloudWatch would not."""
+    rule = complaint_rule(evaluation_periods=3, datapoints_to_alarm=3)
+    aws.expect_datapoints(SET_ALARM, [0.002, 0.002, 0.0001, 0.002], "marketing")  # newest first
+    evidence = measure(aws.cloudwatch, make_budget(), rule, "Maximum", MARKETING_COMPLAINTS, (EVENT_TIME, NOW), None)
+    assert (evidence.holds, evidence.at_transition, evidence.now) == (False, "OK", "OK")
+
+
+def test_newer_healthy_datapoints_beat_an_old_breach(aws: Aws) -> None:
+    """Issue "[3 of 7]": a 72-hour-old notification paused a set whose newer datapoints were healthy."""
+    later = NOW + timedelta(hours=72)
+    values = [0.0002] * 71 + [0.004]  # newest first: the breach is 72 hours old, every hour since is healthy
+    aws.expect_datapoints(SET_ALARM, values, "marketing", end=later)
+    rule = complaint_rule()
+    evidence = measure(aws.cloudwatch, make_budget(), rule, "Maximum", MARKETING_COMPLAINTS, (EVENT_TIME, later), None)
+    assert (evidence.holds, evidence.at_transition, evidence.now) == (False, "ALARM", "OK")
+    assert "ALARM at the claimed transition (2026-11-28 01:34 UTC), OK now" in evidence.summary
+
+
+def test_a_breach_still_in_the_latest_periods_holds_at_the_transition_and_now(aws: Aws) -> None:
+    rule = complaint_rule(evaluation_periods=3, datapoints_to_alarm=2)
+    aws.expect_datapoints(SET_ALARM, [0.002, 0.0001, 0.003], "marketing")
+    evidence = measure(aws.cloudwatch, make_budget(), rule, "Maximum", MARKETING_COMPLAINTS, (EVENT_TIME, NOW), None)
+    assert (evidence.holds, evidence.at_transition, evidence.now) == (True, "ALARM", "ALARM")
+
+
+def test_measure_reads_every_page_aligned_to_the_period_grid_and_orders_the_datapoints_newest_first(aws: Aws) -> None:
+    rule = evaluation.AlarmRule(threshold=0.05, evaluation_periods=2, treat_missing_data=evaluation.IGNORE)
     request = {
         "MetricDataQueries": evidence_query(ACCOUNT_ALARM, None),
-        "StartTime": ANY,
+        "StartTime": TRANSITION_PERIOD - 4 * HOUR,  # the evaluation range (N + 2) before the transition's period
         "EndTime": NOW,
         "ScanBy": "TimestampDescending",
     }
-    older, newer = NOW - timedelta(minutes=10), NOW - timedelta(minutes=5)
+    older, newer = TRANSITION_PERIOD - 2 * HOUR, TRANSITION_PERIOD - HOUR
     first = {"Id": "evidence", "Timestamps": [older], "Values": [0.01], "StatusCode": "PartialData"}
     second = {"Id": "evidence", "Timestamps": [newer], "Values": [0.09], "StatusCode": "Complete"}
     stub = aws.stubs["cloudwatch"]
     stub.add_response("get_metric_data", {"MetricDataResults": [first], "NextToken": "page-2"}, request)
     stub.add_response("get_metric_data", {"MetricDataResults": [second]}, {**request, "NextToken": "page-2"})
-    evidence = measure(aws.cloudwatch, make_budget(), facts, ACCOUNT_BOUNCES, (EVENT_TIME, NOW), None)
+    evidence = measure(aws.cloudwatch, make_budget(), rule, "Maximum", ACCOUNT_BOUNCES, (EVENT_TIME, NOW), None)
     aws.assert_all_calls_made()
     assert evidence.values == (0.09, 0.01)
-    assert (evidence.breaching, evidence.needed, evidence.holds) == (1, 1, True)
-    assert evidence.summary == (  # the range: two periods plus one of slack before the alarm's change
-        "1 of 2 Maximum datapoint(s) of AWS/SES Reputation.BounceRate (account-wide) over 300 s >= 0.05 "
-        "since 2026-11-28 01:19 UTC (needed 1)"
-    )
+    assert evidence.holds
+
+
+def test_an_event_older_than_the_replay_limit_is_not_judged(aws: Aws) -> None:
+    rule = complaint_rule()
+    ancient = EVENT_TIME - timedelta(hours=MAX_REPLAY_PERIODS)
+    evidence = measure(aws.cloudwatch, make_budget(), rule, "Maximum", MARKETING_COMPLAINTS, (ancient, NOW), None)
+    aws.assert_all_calls_made()  # no GetMetricData at all
+    assert not evidence.holds and f"over {MAX_REPLAY_PERIODS} periods old" in evidence.summary
 
 
 def test_evidence_without_datapoints_has_no_latest_or_highest_value() -> None:
-    empty = Evidence(holds=False, breaching=0, needed=1, values=(), summary="0 of 0")
+    empty = Evidence(holds=False, at_transition="OK", now="OK", values=(), summary="none")
     assert (empty.latest, empty.highest) == (None, None)
-    some = Evidence(holds=True, breaching=1, needed=1, values=(0.01, 0.09), summary="1 of 2")
+    some = Evidence(holds=True, at_transition="ALARM", now="ALARM", values=(0.01, 0.09), summary="two")
     assert (some.latest, some.highest) == (0.01, 0.09)
 
 
-@pytest.mark.parametrize(("values", "pauses"), [([0.002, 0.0001, 0.003], True), ([0.002, 0.0001, 0.0001], False)])
-def test_evidence_uses_the_alarms_statistic_period_and_m_of_n_over_its_evaluation_range(
-    aws: Aws, values: list[float], pauses: bool
-) -> None:
+def test_the_handler_judges_evidence_by_the_deployed_policy_not_by_the_alarm(aws: Aws) -> None:
+    """The deployed policy says Average over 600 s, 2 of 3: the evidence query uses it."""
+    document = {**MANIFEST_DOCUMENT}
+    document["alarm"] = {"period": 600, "statistic": "Average", "evaluation_periods": 3, "datapoints_to_alarm": 2}
+    config = replace(CONFIG, manifest=manifest.parse(document, source="tests"))
     alarm: dict[str, Any] = {"statistic": "Average", "period": 600, "evaluation_periods": 3, "datapoints_to_alarm": 2}
     aws.expect_verified(SET_ALARM, **alarm)
     aws.expect_set("marketing")
-    aws.expect_datapoints(SET_ALARM, values, "marketing", stat="Average", period=600)
-    if pauses:
-        aws.expect_pause_set("marketing")
+    aws.expect_datapoints(SET_ALARM, [0.002, 0.0001, 0.003], "marketing", stat="Average", period=600)
+    aws.expect_pause_set("marketing")
     aws.expect_publish()
-    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws, config)
     aws.assert_all_calls_made()
-    assert bool(summary["paused"]) is pauses
+    assert summary["paused"]
     (query,) = aws.calls_to("GetMetricData")
-    assert query["EndTime"] == NOW
-    # The evaluation range plus one period, back from the alarm's transition (a minute before now).
-    assert query["StartTime"] == EVENT_TIME - timedelta(seconds=(3 + 1) * 600)
+    assert (query["StartTime"], query["EndTime"]) == (datetime(2026, 11, 28, 1, 30, tzinfo=UTC) - 5 * 600 * SECOND, NOW)
 
 
-def test_a_delayed_invocation_still_looks_at_the_datapoints_the_alarm_saw(aws: Aws) -> None:
-    """Lambda retries or a throttled burst may run the record hours later: the range starts from
-    the alarm's transition, not from now."""
+def test_a_delayed_invocation_replays_from_the_transition_to_now(aws: Aws) -> None:
+    """Lambda retries or a throttled burst may run the record hours later: the range starts before the
+    alarm's transition and ends now, so what happened since counts too."""
     later = NOW + timedelta(hours=3)
-    aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
+    aws.expect_verified(SET_ALARM)
+    aws.expect_set("marketing")
+    aws.expect_datapoints(SET_ALARM, [0.0061, 0.0061, 0.0061, 0.0061], "marketing", end=later)
+    aws.expect_pause_set("marketing")
+    aws.expect_publish()
     summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws, clock=FakeClock(later))
     aws.assert_all_calls_made()
     assert summary["paused"]
     (query,) = aws.calls_to("GetMetricData")
-    assert (query["StartTime"], query["EndTime"]) == (EVENT_TIME - timedelta(seconds=600), later)
+    assert (query["StartTime"], query["EndTime"]) == (TRANSITION_PERIOD - 3 * HOUR, later)
 
 
 def test_fleet_evidence_is_a_plain_metric_query_for_the_contributor_set(aws: Aws) -> None:
@@ -132,23 +173,23 @@ def test_fleet_evidence_is_a_plain_metric_query_for_the_contributor_set(aws: Aws
     (query,) = aws.calls_to("GetMetricData")
     stat = query["MetricDataQueries"][0]["MetricStat"]
     assert stat["Metric"]["Dimensions"] == [{"Name": "ses:configuration-set", "Value": "newsletter"}]
-    assert (stat["Stat"], stat["Period"]) == ("Maximum", 300)  # MAX() of the query, its period
+    assert (stat["Stat"], stat["Period"]) == ("Maximum", 3600)  # MAX() of the deployed query, its period
 
 
 # --- only datapoints after the last resume count (issue 11, point 5) --------------------------------------
 
 
 def test_datapoints_from_before_the_last_resume_are_not_evidence(aws: Aws) -> None:
-    resumed = NOW - timedelta(minutes=2)  # only the newest period (NOW - 5 min .. NOW) ends after it
-    aws.expect_verified(SET_ALARM, evaluation_periods=2, since=NOW - timedelta(minutes=1))
+    resumed = NOW - timedelta(minutes=30)  # the breach's period (00:00-01:00) ended before it
+    aws.expect_verified(SET_ALARM, since=NOW - timedelta(minutes=1))
     aws.expect_set("marketing", fresh_start=resumed)
-    aws.expect_datapoints(SET_ALARM, [0.0001, 0.009], "marketing")  # the breach is the older, pre-resume one
+    aws.expect_datapoints(SET_ALARM, [0.009], "marketing")  # stamped 00:35, in the period 00:00-01:00
     aws.expect_publish()
     event = load_event("sns_set_complaint_alarm.json")
     message = sns_message(event)
     message["StateChangeTime"] = (NOW - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
     summary = run_handler(with_sns_message(event, message), aws)
-    assert_refused(aws, summary, "0 of 1 Maximum datapoint(s)")
+    assert_refused(aws, summary, "OK at the claimed transition")
 
 
 # --- fleet contributors in ALARM ---------------------------------------------------------------------------

@@ -61,8 +61,8 @@ def test_set_alarm_state_without_ses_datapoints_above_the_threshold_pauses_nothi
     aws.expect_datapoints(SET_ALARM, [0.0004], "marketing")
     aws.expect_publish()
     summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
-    notice = assert_refused(aws, summary, "SES's own datapoints do not confirm the alarm: 0 of 1 Maximum datapoint")
-    assert "SES data:    0 of 1" in notice["Texts"]["email"]
+    notice = assert_refused(aws, summary, "SES's own datapoints do not confirm the alarm: Maximum of AWS/SES")
+    assert "OK at the claimed transition" in notice["Texts"]["email"]
 
 
 def test_no_ses_datapoints_at_all_pauses_nothing(aws: Aws) -> None:
@@ -71,7 +71,7 @@ def test_no_ses_datapoints_at_all_pauses_nothing(aws: Aws) -> None:
     aws.expect_datapoints(ACCOUNT_ALARM, [])
     aws.expect_publish()
     summary = run_handler(load_event("sns_account_bounce_alarm.json"), aws)
-    assert_refused(aws, summary, "0 of 0 Maximum datapoint(s)")
+    assert_refused(aws, summary, "OK at the claimed transition (2026-11-28 01:34 UTC), OK now; 0 datapoint(s)")
 
 
 def test_an_alarm_that_does_not_exist_pauses_nothing(aws: Aws) -> None:
