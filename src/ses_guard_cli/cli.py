@@ -7,6 +7,10 @@ Exit codes (status, resume, drill):
   3    refused: AWS paused the account (EnforcementStatus SHUTDOWN); the API cannot resume it
   4    aborted: the confirmation was not given (wrong answer, or end of input at the prompt)
   5    drill failed: the function did not refuse the synthetic alarm or sent no notice
+  6    resume --account --name-prefix stopped part way: the alarm episode is still open (closing it
+       failed); account sending was left as it was (paused: not re-enabled)
+  7    resume --account --name-prefix stopped part way: the alarm episode is closed but re-enabling
+       account sending failed; sending is still paused
   130  interrupted (Ctrl-C); at the confirmation prompt nothing was changed
 """
 
@@ -21,21 +25,12 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ses_guard_cli import backtest, drill, estimate
-from ses_guard_cli.exit_codes import (  # re-exported: the command's contract
-    EXIT_ABORTED,
-    EXIT_AWS_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_REFUSED,
-    EXIT_USAGE,
-)
+from ses_guard_cli import backtest, drill, estimate, resume
+from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from ses_guard_lambda import ses_actions
 from ses_guard_lambda.clients import make_client
-from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
-from ses_guard_policy import contract, rules
-
-EPISODE_CLOSED = "ses-guard resume --account: a person resumed the account; this closes the alarm episode"
+from ses_guard_lambda.report import AWS_PAUSE_WARNING
+from ses_guard_policy import rules
 
 ClientFactory = Callable[[str | None], Any]
 """Region -> SES v2 client (status, resume)."""
@@ -52,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ses-guard",
         description="Show or resume Amazon SES sending paused by ses-reputation-guard; drill the guard.",
         epilog="Exit codes: 0 ok/nothing to do, 1 AWS error, 2 usage, 3 refused (AWS shut the account "
-        "down), 4 aborted (no confirmation, or end of input), 5 drill failed, 130 interrupted (Ctrl-C).",
+        "down), 4 aborted (no confirmation, or end of input), 5 drill failed, 6 partial: alarm episode still "
+        "open (resume --account --name-prefix: closing it failed, sending left as it was), 7 partial: sending "
+        "still paused (the alarm episode closed, re-enabling failed), 130 interrupted (Ctrl-C).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     status = commands.add_parser("status", help="account and configuration set sending status")
@@ -74,9 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument(
         "--name-prefix",
         metavar="PREFIX",
-        help="with --account: also set this guard's critical account alarms that are in ALARM back to OK, "
+        help="with --account: first set this guard's critical account alarms that are in ALARM back to OK, "
         "closing the episode so that a replay of its notifications pauses nothing (a breach that goes on "
-        "alarms again at the next evaluation)",
+        "alarms again at the next evaluation), then re-enable sending (also closes the episode when sending "
+        "is already enabled)",
     )
     drill.add_parser(commands)
     backtest.add_parser(commands)
@@ -139,7 +137,7 @@ def _dispatch(
             print(f"error: {problem}", file=err)
             return EXIT_USAGE
         cloudwatch = (service_factory or make_client)("cloudwatch", args.region)
-    return _resume(client, cloudwatch, region=region, args=args, stdin=stdin, out=out, err=err)
+    return resume.run(client, cloudwatch, region=region, args=args, stdin=stdin, out=out, err=err)
 
 
 def _name_prefix_problem(args: argparse.Namespace) -> str | None:
@@ -214,105 +212,3 @@ def _set_line(state: ses_actions.SetStatus | str) -> str:
 
 def _on_off(enabled: bool) -> str:
     return "enabled" if enabled else "PAUSED"
-
-
-def _resume(
-    client: Any, cloudwatch: Any, *, region: str, args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO
-) -> int:
-    account = ses_actions.account_status(client)
-    if args.account:
-        if account.shut_down_by_aws:
-            print(
-                f"refused: AWS has paused sending for this account in {region} (EnforcementStatus "
-                f"SHUTDOWN). The API cannot resume it; contact AWS Support through the Amazon SES console.",
-                file=err,
-            )
-            return EXIT_REFUSED
-        if account.sending_enabled:
-            out.write(f"Account sending in {region} is already enabled: nothing to do.\n")
-            return EXIT_OK
-        out.write(
-            f"This re-enables sending for the whole account in {region} "
-            f"(PutAccountSendingAttributes SendingEnabled=true).\n"
-            f"Enforcement status: {account.enforcement_status or 'unknown'}.\n"
-        )
-        if account.enforcement_status == "PROBATION":
-            out.write("Warning: the account is under review (PROBATION): fix the cause before resuming.\n")
-        refusal = _confirm("account", args.yes, stdin, out, err)
-        if refusal is not None:
-            return refusal
-        ses_actions.resume_account(client)
-        out.write(f"Account sending in {region} re-enabled.\n")
-        if cloudwatch is not None:
-            _close_account_episode(cloudwatch, args.name_prefix, out, err)
-        return EXIT_OK
-    return _resume_set(client, account, region=region, args=args, stdin=stdin, out=out, err=err)
-
-
-def _close_account_episode(cloudwatch: Any, prefix: str, out: TextIO, err: TextIO) -> None:
-    """The guard's critical account alarms in ALARM back to OK: the function refuses any event older
-    than its alarm's current state, so replays of the episode just resumed pause nothing."""
-    names = [
-        contract.ALARM_NAME_ACCOUNT.format(prefix=prefix, metric=metric, tier=contract.TIER_CRITICAL)
-        for metric in contract.METRIC_SHORT_NAMES.values()
-    ]
-    alarms = cloudwatch.describe_alarms(AlarmNames=names, AlarmTypes=["MetricAlarm"])["MetricAlarms"]
-    if not alarms:
-        print(f"warning: no alarm named {' or '.join(names)} in this Region: no episode closed.", file=err)
-    for alarm in alarms:
-        if alarm["StateValue"] != "ALARM":
-            out.write(f"Alarm {alarm['AlarmName']} is {alarm['StateValue']}: left as it is.\n")
-            continue
-        cloudwatch.set_alarm_state(AlarmName=alarm["AlarmName"], StateValue="OK", StateReason=EPISODE_CLOSED)
-        out.write(f"Alarm {alarm['AlarmName']} set to OK: replays of its earlier notifications pause nothing.\n")
-
-
-def _resume_set(
-    client: Any,
-    account: ses_actions.AccountStatus,
-    *,
-    region: str,
-    args: argparse.Namespace,
-    stdin: TextIO,
-    out: TextIO,
-    err: TextIO,
-) -> int:
-    name = args.configuration_set
-    state = ses_actions.set_status(client, name)
-    if account.shut_down_by_aws:
-        out.write(f"Note: {AWS_PAUSE_WARNING}\n")
-    elif not account.sending_enabled:
-        out.write(f"Note: account-level sending is paused too; resume it with: resume --account --region {region}\n")
-    if state.sending_enabled:
-        out.write(f"Configuration set {name} in {region} already sends: nothing to do.\n")
-        return EXIT_OK
-    out.write(
-        f"This re-enables sending for configuration set {name} in {region} "
-        f"(PutConfigurationSetSendingOptions SendingEnabled=true).\n{FRESH_START_WARNING}\n"
-    )
-    refusal = _confirm(name, args.yes, stdin, out, err)
-    if refusal is not None:
-        return refusal
-    ses_actions.resume_configuration_set(client, name)
-    out.write(f"Configuration set {name} in {region} re-enabled (its reputation metrics start afresh).\n")
-    return EXIT_OK
-
-
-def _confirm(expected: str, assume_yes: bool, stdin: TextIO, out: TextIO, err: TextIO) -> int | None:
-    """None when confirmed; otherwise the exit code (aborted, or interrupted by Ctrl-C)."""
-    if assume_yes:
-        return None
-    out.write(f"Type {expected!r} to confirm: ")
-    out.flush()
-    try:
-        answer = stdin.readline()
-    except KeyboardInterrupt:
-        print("\ninterrupted at the confirmation prompt: nothing was changed.", file=err)
-        return EXIT_INTERRUPTED
-    if not answer:
-        print(f"\naborted: no answer (end of input) where {expected!r} was expected; nothing was changed.", file=err)
-        return EXIT_ABORTED
-    if answer.strip() != expected:
-        print(f"aborted: expected {expected!r}, got {answer.strip()!r}; nothing was changed.", file=err)
-        return EXIT_ABORTED
-    return None

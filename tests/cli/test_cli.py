@@ -1,4 +1,5 @@
-"""`ses-guard status|resume`, with Stubber-validated SES v2 calls and fake stdin."""
+"""`ses-guard status|resume`, with Stubber-validated SES v2 calls and fake stdin (closing the account's alarm
+episode with `resume --account --name-prefix`: `test_resume.py`)."""
 
 from __future__ import annotations
 
@@ -174,39 +175,6 @@ def test_resume_account_after_typing_account(ses: Ses) -> None:
     code, out, _ = run(ses, "resume", "--account", "--region", REGION, typed="account\n")
     assert code == exit_codes.EXIT_OK
     assert "Account sending in us-east-1 re-enabled" in out
-
-
-def account_alarm(prefix: str, metric: str, state: str) -> dict[str, Any]:
-    name = f"{prefix}-account-{metric}-critical"
-    arn = f"arn:aws:cloudwatch:{REGION}:123456789012:alarm:{name}"
-    return {"AlarmName": name, "AlarmArn": arn, "StateValue": state}
-
-
-def test_resume_account_with_its_guard_closes_the_alarm_episode_so_replays_pause_nothing(ses: Ses) -> None:
-    """docs/lambda.md, "The account's last resume": the function refuses events older than the alarm's state."""
-    cloudwatch = make_client("cloudwatch")
-    names = [f"mail-account-{metric}-critical" for metric in ("bounce", "complaint")]
-    ses.account(sending_enabled=False)
-    ses.stub.add_response("put_account_sending_attributes", {}, {"SendingEnabled": True})
-    out, err = io.StringIO(), io.StringIO()
-    with Stubber(cloudwatch) as alarms:
-        listed = [account_alarm("mail", "bounce", "ALARM"), account_alarm("mail", "complaint", "OK")]
-        alarms.add_response(
-            "describe_alarms", {"MetricAlarms": listed}, {"AlarmNames": names, "AlarmTypes": ["MetricAlarm"]}
-        )
-        expected = {"AlarmName": names[0], "StateValue": "OK", "StateReason": cli.EPISODE_CLOSED}
-        alarms.add_response("set_alarm_state", {}, expected)
-        code = cli.main(
-            ["resume", "--account", "--name-prefix", "mail", "--yes"],
-            client_factory=ses.factory,
-            service_factory=lambda service, region: cloudwatch,
-            stdout=out,
-            stderr=err,
-        )
-        alarms.assert_no_pending_responses()
-    assert code == exit_codes.EXIT_OK, err.getvalue()
-    assert f"Alarm {names[0]} set to OK" in out.getvalue()
-    assert f"Alarm {names[1]} is OK: left as it is" in out.getvalue()
 
 
 @pytest.mark.parametrize(

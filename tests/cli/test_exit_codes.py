@@ -51,6 +51,8 @@ def test_the_codes_the_command_documents_are_the_codes_of_this_module(capsys: py
         "EXIT_REFUSED": "3 refused",
         "EXIT_ABORTED": "4 aborted",
         "EXIT_DRILL_FAILED": "5 drill failed",
+        "EXIT_PARTIAL_EPISODE_OPEN": "6 partial: alarm episode still open",
+        "EXIT_PARTIAL_STILL_PAUSED": "7 partial: sending still paused",
         "EXIT_INTERRUPTED": "130 interrupted",
     }
     assert set(meanings) == set(CODES) - set(ALIASES)

@@ -1,0 +1,229 @@
+"""``ses-guard resume``: re-enable a configuration set, or the account.
+
+With the guard's ``--name-prefix``, ``resume --account`` closes the alarm episode first (the guard's
+critical account alarms in ALARM set to OK) and only then re-enables sending, so a retried alarm
+notification arriving in between finds its alarm OK and pauses nothing. Each part's outcome is
+printed as it happens; a run that stops part way exits ``EXIT_PARTIAL_EPISODE_OPEN`` (the episode is
+still open, sending left as it was) or ``EXIT_PARTIAL_STILL_PAUSED`` (episode closed, sending still
+paused), and running the same command again finishes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, Final, TextIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ses_guard_cli.exit_codes import (
+    EXIT_ABORTED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL_EPISODE_OPEN,
+    EXIT_PARTIAL_STILL_PAUSED,
+    EXIT_REFUSED,
+)
+from ses_guard_lambda import ses_actions
+from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
+from ses_guard_policy import contract
+
+EPISODE_CLOSED: Final = "ses-guard resume --account: a person resumed the account; this closes the alarm episode"
+"""The StateReason of every alarm ``resume --account --name-prefix`` sets to OK."""
+_PAUSED_BY_OPEN_EPISODE: Final = "still PAUSED (not re-enabled: the alarm episode is still open)"
+
+
+def run(
+    client: Any, cloudwatch: Any, *, region: str, args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO
+) -> int:
+    """``resume``; ``cloudwatch`` is None unless ``--name-prefix`` asks to close the account's alarm episode."""
+    account = ses_actions.account_status(client)
+    if args.account:
+        return _resume_account(client, cloudwatch, account, region=region, args=args, stdin=stdin, out=out, err=err)
+    return _resume_set(client, account, region=region, args=args, stdin=stdin, out=out, err=err)
+
+
+def account_alarm_names(prefix: str) -> list[str]:
+    """The guard's critical account alarms, one per metric."""
+    return [
+        contract.ALARM_NAME_ACCOUNT.format(prefix=prefix, metric=metric, tier=contract.TIER_CRITICAL)
+        for metric in contract.METRIC_SHORT_NAMES.values()
+    ]
+
+
+def _resume_account(
+    client: Any,
+    cloudwatch: Any,
+    account: ses_actions.AccountStatus,
+    *,
+    region: str,
+    args: argparse.Namespace,
+    stdin: TextIO,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    if account.shut_down_by_aws:
+        print(
+            f"refused: AWS has paused sending for this account in {region} (EnforcementStatus "
+            f"SHUTDOWN). The API cannot resume it; contact AWS Support through the Amazon SES console.",
+            file=err,
+        )
+        return EXIT_REFUSED
+    if account.sending_enabled and cloudwatch is None:
+        out.write(f"Account sending in {region} is already enabled: nothing to do.\n")
+        return EXIT_OK
+    _explain_account(account, region, closes_episode=cloudwatch is not None, out=out)
+    refusal = confirm("account", args.yes, stdin, out, err)
+    if refusal is not None:
+        return refusal
+    if cloudwatch is None:
+        ses_actions.resume_account(client)
+        out.write(f"Account sending in {region} re-enabled.\n")
+        return EXIT_OK
+    episode_closed = close_account_episode(cloudwatch, args.name_prefix, out, err)
+    return _re_enable_after_the_episode(
+        client, episode_closed=episode_closed, sending_enabled=account.sending_enabled, region=region, out=out, err=err
+    )
+
+
+def _explain_account(account: ses_actions.AccountStatus, region: str, *, closes_episode: bool, out: TextIO) -> None:
+    """What ``resume --account`` is about to change, before the confirmation."""
+    episode = "closes the guard's alarm episode (its critical account alarms in ALARM set to OK: SetAlarmState)"
+    re_enable = (
+        f"re-enables sending for the whole account in {region} (PutAccountSendingAttributes SendingEnabled=true)"
+    )
+    if account.sending_enabled:
+        out.write(f"Account sending in {region} is already enabled. This {episode}; sending is not changed.\n")
+        return
+    out.write(f"This {episode}, then {re_enable}.\n" if closes_episode else f"This {re_enable}.\n")
+    out.write(f"Enforcement status: {account.enforcement_status or 'unknown'}.\n")
+    if account.enforcement_status == "PROBATION":
+        out.write("Warning: the account is under review (PROBATION): fix the cause before resuming.\n")
+
+
+def close_account_episode(cloudwatch: Any, prefix: str, out: TextIO, err: TextIO) -> bool:
+    """The guard's critical account alarms in ALARM back to OK: the function refuses any event older
+    than its alarm's current state, so replays of the episode just resumed pause nothing. Prints each
+    alarm's outcome; True when none failed (an alarm not found is a warning, not a failure)."""
+    names = account_alarm_names(prefix)
+    try:
+        alarms = cloudwatch.describe_alarms(AlarmNames=names, AlarmTypes=["MetricAlarm"])["MetricAlarms"]
+    except (ClientError, BotoCoreError) as exc:
+        print(f"error: DescribeAlarms failed: {exc}", file=err)
+        for name in names:
+            out.write(f"Alarm {name}: state unknown, not changed (DescribeAlarms failed: {_error_code(exc)}).\n")
+        return False
+    found = {alarm["AlarmName"] for alarm in alarms}
+    if not found:
+        print(f"warning: no alarm named {' or '.join(names)} in this Region: no episode closed.", file=err)
+    else:
+        for name in names:
+            if name not in found:
+                print(f"warning: no alarm named {name} in this Region: nothing to close.", file=err)
+    outcomes = [_close_alarm(cloudwatch, alarm, out, err) for alarm in alarms]
+    return all(outcomes)
+
+
+def _close_alarm(cloudwatch: Any, alarm: dict[str, Any], out: TextIO, err: TextIO) -> bool:
+    """One alarm in ALARM set to OK, any other state left as it is; False when SetAlarmState failed."""
+    name, state = alarm["AlarmName"], alarm["StateValue"]
+    if state != "ALARM":
+        out.write(f"Alarm {name}: left in {state}.\n")
+        return True
+    try:
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason=EPISODE_CLOSED)
+    except (ClientError, BotoCoreError) as exc:
+        print(f"error: SetAlarmState {name} failed: {exc}", file=err)
+        out.write(f"Alarm {name}: left in ALARM (SetAlarmState failed: {_error_code(exc)}).\n")
+        return False
+    out.write(f"Alarm {name}: closed (set to OK): replays of its earlier notifications pause nothing.\n")
+    return True
+
+
+def _re_enable_after_the_episode(
+    client: Any, *, episode_closed: bool, sending_enabled: bool, region: str, out: TextIO, err: TextIO
+) -> int:
+    """Account sending once the episode is closed: never while it is still open."""
+    already = f"Account sending in {region}: already enabled, not changed.\n"
+    if not episode_closed:
+        out.write(already if sending_enabled else f"Account sending in {region}: {_PAUSED_BY_OPEN_EPISODE}.\n")
+        print(
+            f"error: stopped part way (exit {EXIT_PARTIAL_EPISODE_OPEN}): the alarm episode is still open. "
+            "Fix the cause and run the same command again (alarms already closed are left as they are).",
+            file=err,
+        )
+        return EXIT_PARTIAL_EPISODE_OPEN
+    if sending_enabled:
+        out.write(already)
+        return EXIT_OK
+    try:
+        ses_actions.resume_account(client)
+    except (ClientError, BotoCoreError) as exc:
+        print(f"error: PutAccountSendingAttributes failed: {exc}", file=err)
+        code = _error_code(exc)
+        out.write(f"Account sending in {region}: still PAUSED (PutAccountSendingAttributes failed: {code}).\n")
+        print(
+            f"error: stopped part way (exit {EXIT_PARTIAL_STILL_PAUSED}): the alarm episode is closed but account "
+            "sending is still paused. Fix the cause and run the same command again.",
+            file=err,
+        )
+        return EXIT_PARTIAL_STILL_PAUSED
+    out.write(f"Account sending in {region} re-enabled.\n")
+    return EXIT_OK
+
+
+def _error_code(exc: ClientError | BotoCoreError) -> str:
+    """AWS's error code (``AccessDenied``, ``Throttling``...), or the kind of failure before any answer."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code") or "unknown error")
+    return type(exc).__name__
+
+
+def _resume_set(
+    client: Any,
+    account: ses_actions.AccountStatus,
+    *,
+    region: str,
+    args: argparse.Namespace,
+    stdin: TextIO,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    name = args.configuration_set
+    state = ses_actions.set_status(client, name)
+    if account.shut_down_by_aws:
+        out.write(f"Note: {AWS_PAUSE_WARNING}\n")
+    elif not account.sending_enabled:
+        out.write(f"Note: account-level sending is paused too; resume it with: resume --account --region {region}\n")
+    if state.sending_enabled:
+        out.write(f"Configuration set {name} in {region} already sends: nothing to do.\n")
+        return EXIT_OK
+    out.write(
+        f"This re-enables sending for configuration set {name} in {region} "
+        f"(PutConfigurationSetSendingOptions SendingEnabled=true).\n{FRESH_START_WARNING}\n"
+    )
+    refusal = confirm(name, args.yes, stdin, out, err)
+    if refusal is not None:
+        return refusal
+    ses_actions.resume_configuration_set(client, name)
+    out.write(f"Configuration set {name} in {region} re-enabled (its reputation metrics start afresh).\n")
+    return EXIT_OK
+
+
+def confirm(expected: str, assume_yes: bool, stdin: TextIO, out: TextIO, err: TextIO) -> int | None:
+    """None when confirmed; otherwise the exit code (aborted, or interrupted by Ctrl-C)."""
+    if assume_yes:
+        return None
+    out.write(f"Type {expected!r} to confirm: ")
+    out.flush()
+    try:
+        answer = stdin.readline()
+    except KeyboardInterrupt:
+        print("\ninterrupted at the confirmation prompt: nothing was changed.", file=err)
+        return EXIT_INTERRUPTED
+    if not answer:
+        print(f"\naborted: no answer (end of input) where {expected!r} was expected; nothing was changed.", file=err)
+        return EXIT_ABORTED
+    if answer.strip() != expected:
+        print(f"aborted: expected {expected!r}, got {answer.strip()!r}; nothing was changed.", file=err)
+        return EXIT_ABORTED
+    return None
