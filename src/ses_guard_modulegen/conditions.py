@@ -56,6 +56,11 @@ def _text_breaks(rule: rules.TextRule, value: str) -> str:
     return f"{too_short}length({value}) > {rule.max_length} || startswith({value}, {prefix})"
 
 
+def _restricted_text_breaks(rule: rules.RestrictedTextRule, value: str) -> str:
+    """The text rule, or a character outside ``rule.characters`` (RE2's ``\\p{..}`` classes)."""
+    return f"{_text_breaks(rule, value)} || !can(regex({hcl_string(rule.characters.pattern)}, {value}))"
+
+
 Renderer = Callable[..., str]
 # rule kind => HCL true when the value(s) follow the rule
 _HOLDS: dict[type[rules.Rule], Renderer] = {
@@ -81,6 +86,7 @@ _BREAKS: dict[type[rules.Rule], Renderer] = {
     ),
     rules.OrderRule: lambda rule, first, second: f"{first} {'>=' if rule.strict else '>'} {second}",
     rules.TextRule: _text_breaks,
+    rules.RestrictedTextRule: _restricted_text_breaks,
 }
 
 

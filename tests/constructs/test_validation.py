@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ses_guard_policy import rules
+from ses_reputation_guard import ReputationGuardProps
 from ses_reputation_guard._cdktf import TerraformVariable, Token
 from ses_reputation_guard.validation import GuardValidationError, Problems, is_token
 
@@ -100,6 +101,25 @@ def test_tags_follow_aws_tag_rules():
     assert len(found) == 3
     assert found[0] == f"tags key 'aws:owner': {rules.TAG_KEY_RULE}"
     assert found[2].startswith("tags['ok']=") and found[2].endswith(rules.TAG_VALUE_RULE)
+
+
+def test_tags_with_characters_iam_lambda_or_cloudwatch_logs_refuse_are_refused_naming_the_value():
+    tags = {"cost-center": "R&D", "owner": "team#1", "R&D": "x", "Équipe 1": "a.b:c/d=e+f-g@h_i"}
+    assert problems_from(lambda p: p.tags("tags", tags)) == [
+        f"tags['cost-center']='R&D': {rules.TAG_VALUE_RULE}",
+        f"tags['owner']='team#1': {rules.TAG_VALUE_RULE}",
+        f"tags key 'R&D': {rules.TAG_KEY_RULE}",
+    ]
+
+
+def test_the_guard_props_refuse_such_tags_at_synth_before_creating_anything():
+    with pytest.raises(GuardValidationError) as refused:
+        ReputationGuardProps(tags={"cost-center": "R&D", "owner": "team#1"}).validate()
+    assert refused.value.problems == [
+        f"tags['cost-center']='R&D': {rules.TAG_VALUE_RULE}",
+        f"tags['owner']='team#1': {rules.TAG_VALUE_RULE}",
+    ]
+    ReputationGuardProps(tags={"Équipe 1": "a.b:c/d=e+f-g@h_i"}).validate()
 
 
 def test_tags_leave_room_for_the_guards_own_tags_on_every_alarm():

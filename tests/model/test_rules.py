@@ -72,6 +72,7 @@ def test_each_rule_is_rendered_in_the_module(const: str, rule: rules.Rule) -> No
         (rules.RESERVED_CONCURRENCY, (-1, 1, 100), (0, 101, -2)),
         (rules.ACTION, ("pause", "notify"), ("stop", None)),
         (rules.TAG_KEY, ("team",), ("", "aws:x", "k" * 129)),
+        (rules.TAG_VALUE, ("", "Équipe 1"), ("aws:x", "v" * 257, "R&D")),
         (rules.PAUSE_SCOPE_LITERAL, ("listed", "name-pattern:t-*"), ("name-pattern:**",)),
     ],
     ids=lambda value: getattr(value, "name", ""),
@@ -80,6 +81,27 @@ def test_each_kind_checks_values_in_python(rule: rules.Rule, good: tuple[object,
     check = rule.check  # type: ignore[attr-defined]
     assert all(check(value) for value in good)
     assert not any(check(value) for value in bad)
+
+
+@pytest.mark.parametrize("rule", [rules.TAG_KEY, rules.TAG_VALUE], ids=lambda rule: rule.name)
+def test_tag_keys_and_values_hold_only_what_iam_lambda_and_cloudwatch_logs_accept(rule: rules.TextRule) -> None:
+    # Unicode letters, separators and numbers, and _ . : / = + - @ (no tab or newline: not separators)
+    assert all(rule.check(value) for value in ("Équipe 1", "a.b:c/d=e+f-g@h_i", "日本\u00a0٣", "Ⅻ"))
+    assert not any(rule.check(value) for value in ("R&D", "team#1", "a\tb", "a\n", "50%", "x*"))
+    assert rule.sentence.endswith(
+        "contain only letters, spaces, numbers and _ . : / = + - @ (IAM, Lambda and CloudWatch Logs tag rules)"
+    )
+
+
+def test_the_tag_characters_render_as_the_re2_class_the_aws_apis_document() -> None:
+    assert rules.TAG_CHARACTERS.pattern == r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$"
+
+
+def test_a_character_set_escapes_only_what_an_re2_class_needs() -> None:
+    characters = rules.CharacterSet((("Lu", "capitals"),), "-]^\\.")
+    assert characters.pattern == r"^[\p{Lu}\-\]\^\\.]*$"
+    assert characters.allows("A-]^\\.") and not characters.allows("a")
+    assert characters.sentence == "contain only capitals and - ] ^ \\ ."
 
 
 def test_two_value_kinds_check_their_pair() -> None:

@@ -59,6 +59,8 @@ class BadValue:
     40,000 alarm instances before it reports the variable (~190 s); the validation block is the same."""
     module_rule: str | None = field(default=None)
     """Only when the module words the rule differently (a known gap, named in the row)."""
+    accepted: tuple[str, ...] = ()
+    """Good items the bad value also holds: neither refusal may name them (both sides list what they refuse)."""
 
     @property
     def variable(self) -> str:
@@ -86,6 +88,8 @@ OVER_BUDGET = limits.SET_ARNS_CHARS_MAX // (30 + limits.SET_ARN_CHARS_OVERHEAD) 
 OVER_BUDGET_SETS = [f"tenant-{i:023d}" for i in range(OVER_BUDGET)]
 LONG_KEY = "k" * (rules.TAG_KEY_MAX_LENGTH + 1)
 LONG_VALUE = "v" * (rules.TAG_VALUE_MAX_LENGTH + 1)
+BAD_TAG_VALUES = {"cost-center": "R&D", "owner": "team#1"}
+GOOD_TAG = {"Équipe 1": "a.b:c/d=e+f-g@h_i"}  # letters, a space, digits and all 8 punctuation characters
 SLACK = {"label": "alerts", "team_id": "T01ABCDEF", "channel_id": "C01ABCDEF"}
 TEAMS = {"label": "alerts", "tenant_id": "01234567-89ab-cdef-0123-456789abcdef",
          "team_id": "01234567-89ab-cdef-0123-456789abcdef", "channel_id": "19%3aabc%40thread.tacv2"}  # fmt: skip
@@ -157,6 +161,11 @@ ROWS = (
              {"tags": {"team": LONG_VALUE}}),
     BadValue("tag-count-leaves-room-for-the-guards-own", rules.TAG_COUNT_RULE, props(tags=TOO_MANY_TAGS),
              {"tags": TOO_MANY_TAGS}),
+    # deliverable 9: characters IAM, Lambda and CloudWatch Logs refuse, accepted at plan and failing at apply before
+    BadValue("tag-key-characters", rules.TAG_KEY_RULE, props(tags={"R&D": "mail", **GOOD_TAG}),
+             {"tags": {"R&D": "mail", **GOOD_TAG}}, accepted=tuple(GOOD_TAG)),
+    BadValue("tag-value-characters", rules.TAG_VALUE_RULE, props(tags={**BAD_TAG_VALUES, **GOOD_TAG}),
+             {"tags": {**BAD_TAG_VALUES, **GOOD_TAG}}, accepted=tuple(GOOD_TAG)),
     BadValue("set-action-null-is-not-pause", rules.one_of(contract.ACTIONS),
              sets(marketing=ConfigurationSetPolicy(action=None)),  # type: ignore[arg-type]
              {"configuration_sets": {"marketing": {"action": None}}}, alone=True),
@@ -358,6 +367,7 @@ def test_bad_value_is_refused_at_synth_and_at_plan_naming_the_same_rule(row: Bad
     with pytest.raises(GuardValidationError) as refused:
         row.props().validate()
     assert row.rule in str(refused.value), f"constructs: {refused.value}"
+    assert not any(item in str(refused.value) for item in row.accepted), f"constructs: {refused.value}"
 
     outcome = module_refusals[row.id]
     assert outcome.returncode == 1, f"terraform plan accepted {row.module_inputs}"
@@ -366,5 +376,6 @@ def test_bad_value_is_refused_at_synth_and_at_plan_naming_the_same_rule(row: Bad
     assert any((row.module_rule or row.rule) in detail for detail in details), (
         f"module: no error on {where} names the rule {row.rule!r}: {outcome.errors_by_variable}"
     )
+    assert not any(item in detail for item in row.accepted for detail in details), f"module: {details}"
     unexplained = outcome.errors_by_variable.get("", [])
     assert row.alone or not unexplained, f"errors not attributable to a bad value: {unexplained}"

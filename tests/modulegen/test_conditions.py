@@ -8,6 +8,8 @@ from ses_guard_modulegen import conditions
 from ses_guard_policy import chat_rules, rules
 
 NAME_PREFIX_REGEX = '"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"'
+# RE2 (Terraform's regex) knows Unicode classes; in an HCL string every backslash is doubled.
+TAG_CHARACTERS_REGEX = r'"^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"'
 # One row a rendering: the rule, its operands, and what holds / breaks render (None: not asserted).
 HOLDS_AND_BREAKS = [
     pytest.param(
@@ -116,18 +118,32 @@ HOLDS_AND_BREAKS = [
         id="a literal rule needs a literal after the prefix and passes other forms",
     ),
     pytest.param(
-        rules.TAG_KEY,
+        rules.TextRule("text_key", 1, 128, "aws:", "must be 1-128 characters"),
         ("k",),
         None,
         'k == "" || length(k) > 128 || startswith(k, "aws:")',
         id="a text rule breaks on empty too long or reserved prefix",
     ),
     pytest.param(
-        rules.TAG_VALUE,
+        rules.TextRule("text_value", 0, 256, "aws:", "must be at most 256 characters"),
         ("v",),
         None,
         'length(v) > 256 || startswith(v, "aws:")',
         id="a text rule that allows empty strings only checks length and prefix",
+    ),
+    pytest.param(
+        rules.TAG_KEY,
+        ("k",),
+        None,
+        f'k == "" || length(k) > 128 || startswith(k, "aws:") || !can(regex({TAG_CHARACTERS_REGEX}, k))',
+        id="a tag key also breaks on a character outside the re2 class of aws tag characters",
+    ),
+    pytest.param(
+        rules.TAG_VALUE,
+        ("v",),
+        None,
+        f'length(v) > 256 || startswith(v, "aws:") || !can(regex({TAG_CHARACTERS_REGEX}, v))',
+        id="a tag value also breaks on a character outside the re2 class of aws tag characters",
     ),
     pytest.param(
         rules.TAG_COUNT,

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sesrg.ses_guard_policy import contract, evaluation, rules
+from sesrg.ses_guard_policy import contract, evaluation, fleet_query, rules
 
 FORMAT: Final = "ses-reputation-guard/policy"
 VERSION: Final = 1
@@ -273,7 +273,7 @@ def parse_fleet(value: Any, defaults: Thresholds, alarm: Evaluation, where: str)
         )
     fleet_evaluation = Evaluation(
         period=period,
-        statistic=alarm.statistic,
+        statistic=fleet_query.STATISTIC_OF_FUNCTION[fleet_query.FUNCTION],  # the query's, whatever the alarms'
         evaluation_periods=periods,
         datapoints_to_alarm=datapoints,
         treat_missing_data=evaluation.IGNORE,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence, Sized
 from dataclasses import dataclass
 from typing import Final
@@ -146,6 +147,44 @@ class TextRule(_Worded, Rule):
             and self.min_length <= len(value) <= self.max_length
             and not value.startswith(self.reserved_prefix)
         )
+
+
+@dataclass(frozen=True)
+class CharacterSet:
+    """The characters a text may hold, as data: whole Unicode general categories (``("L", "letters")``:
+    the code ``unicodedata.category`` starts with, and its word) and literal ``punctuation``.
+
+    Python's ``re`` has no ``\\p{L}``: Python checks each character's category (``allows``); the module
+    gets the RE2 class Terraform's ``regex`` reads (``pattern``). Both read this one declaration.
+    """
+
+    categories: tuple[tuple[str, str], ...]
+    punctuation: str
+
+    def allows(self, value: str) -> bool:
+        codes = tuple(code for code, _ in self.categories)
+        return all(unicodedata.category(char).startswith(codes) or char in self.punctuation for char in value)
+
+    @property
+    def pattern(self) -> str:
+        """Anchored RE2, any number of the characters: ``^[\\p{L}...]*$`` (only ``\\ ] [ ^ -`` escaped)."""
+        literal = "".join("\\" + char if char in "\\][^-" else char for char in self.punctuation)
+        return "^[" + "".join(f"\\p{{{code}}}" for code, _ in self.categories) + literal + "]*$"
+
+    @property
+    def sentence(self) -> str:
+        """``contain only letters, spaces, numbers and _ . : / = + - @``"""
+        return f"contain only {', '.join(word for _, word in self.categories)} and {' '.join(self.punctuation)}"
+
+
+@dataclass(frozen=True)
+class RestrictedTextRule(TextRule):
+    """A ``TextRule`` whose characters are also all of ``characters``."""
+
+    characters: CharacterSet
+
+    def check(self, value: object) -> bool:
+        return super().check(value) and isinstance(value, str) and self.characters.allows(value)
 
 
 @dataclass(frozen=True)
@@ -377,21 +416,37 @@ MAX_TAGS_PER_RESOURCE: Final = 50
 # TAG_TIER, TAG_ACTION), so users get the rest of the 50.
 GUARD_TAGS_PER_ALARM: Final = 5
 USER_TAGS_MAX: Final = MAX_TAGS_PER_RESOURCE - GUARD_TAGS_PER_ALARM
-TAG_KEY: Final = TextRule(
+# Characters: the strictest of the services the guard tags. IAM (API Reference, "Tag": key pattern
+# ``[\p{L}\p{Z}\p{N}_.:/=+\-@]+``, value ``[\p{L}\p{Z}\p{N}_.:/=+\-@]*``,
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html), Lambda (TagResource / CreateFunction
+# ``Tags``, https://docs.aws.amazon.com/lambda/latest/dg/API_TagResource.html: the page gives no pattern;
+# the service model's TagKey / TagValue shapes, lambda 2015-03-31 in botocore, have the same one) and
+# CloudWatch Logs (TagLogGroup / TagResource: ``^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$``,
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_TagLogGroup.html) accept only
+# Unicode letters, separators and numbers and these 8 characters, and refuse anything else at apply
+# ("R&D", "team#1"). Python's Unicode tables and Terraform's (Go) may differ on characters assigned in
+# the newest Unicode version only.
+TAG_CHARACTERS: Final = CharacterSet((("L", "letters"), ("Z", "spaces"), ("N", "numbers")), "_.:/=+-@")
+TAG_CHARACTERS_SOURCE: Final = "(IAM, Lambda and CloudWatch Logs tag rules)"
+TAG_KEY: Final = RestrictedTextRule(
     "tag_key",
     1,
     TAG_KEY_MAX_LENGTH,
     TAG_RESERVED_PREFIX,
-    f"must be 1-{TAG_KEY_MAX_LENGTH} characters and not start with {TAG_RESERVED_PREFIX!r}",
+    f"must be 1-{TAG_KEY_MAX_LENGTH} characters, not start with {TAG_RESERVED_PREFIX!r} and "
+    f"{TAG_CHARACTERS.sentence} {TAG_CHARACTERS_SOURCE}",
+    TAG_CHARACTERS,
 )
 TAG_KEY_RULE: Final = TAG_KEY.sentence
 # SES v2 "Tag": "The aws: prefix is reserved ... you can't use it in any tag keys or values".
-TAG_VALUE: Final = TextRule(
+TAG_VALUE: Final = RestrictedTextRule(
     "tag_value",
     0,
     TAG_VALUE_MAX_LENGTH,
     TAG_RESERVED_PREFIX,
-    f"must be a string of at most {TAG_VALUE_MAX_LENGTH} characters, not starting with {TAG_RESERVED_PREFIX!r}",
+    f"must be a string of at most {TAG_VALUE_MAX_LENGTH} characters, not start with {TAG_RESERVED_PREFIX!r} "
+    f"and {TAG_CHARACTERS.sentence} {TAG_CHARACTERS_SOURCE}",
+    TAG_CHARACTERS,
 )
 TAG_VALUE_RULE: Final = TAG_VALUE.sentence
 TAG_COUNT: Final = CountRule(
