@@ -33,6 +33,11 @@ class EventParseError(ValueError):
     """The input cannot be understood; the record fails (it is retried, then dead-lettered)."""
 
 
+# Every CloudWatch alarm notification to SNS has these (User Guide, "Using Amazon SNS notifications"; the
+# published samples in tests/events).
+ALARM_NOTIFICATION_KEYS = frozenset({"AlarmName", "NewStateValue"})
+
+
 class NotOursError(Exception):
     """A record recognisably not this guard's to judge: ignored with one log line, never failed (so
     outsiders cannot keep the Errors and dead-letter alarms firing)."""
@@ -222,10 +227,13 @@ def parse_sns_record(record: Any) -> AlarmEvent:
         raise EventParseError(f"Sns.Message is {size} bytes, over the limit of {contract.MAX_MESSAGE_BYTES}")
     try:
         body = json.loads(message)
-    except ValueError as exc:
-        raise EventParseError(f"Sns.Message is not JSON ({exc}); it starts with {message[:60]!r}") from None
-    if not isinstance(body, Mapping):
-        raise EventParseError("Sns.Message must hold a JSON object")
+    except ValueError:
+        body = None
+    if not isinstance(body, Mapping) or not ALARM_NOTIFICATION_KEYS <= body.keys():
+        # Not a CloudWatch alarm notification at all (anyone allowed to publish to the topic can send
+        # this): ignored, so it cannot keep the Errors and dead-letter alarms firing. One that has the
+        # shape but breaks it further on still fails loudly.
+        raise NotOursError(f"Sns.Message is not a CloudWatch alarm notification; it starts with {message[:60]!r}")
     event = parse_sns_message(body, topic_arn=_opt_str(sns, "TopicArn"), message_id=_opt_str(sns, "MessageId"))
     return _with_drill(event, _sns_drill_flag(sns))
 

@@ -13,6 +13,7 @@ from ses_guard_lambda.events import (
     SOURCE_SNS,
     EventParseError,
     MetricRef,
+    NotOursError,
 )
 from ses_guard_lambda.handler import RecordProcessingError
 from ses_guard_policy import contract
@@ -115,7 +116,7 @@ def test_eventbridge_events_are_parsed_including_contributors() -> None:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda m: m.pop("AlarmName"), "'AlarmName' must be a non-empty string"),
+        (lambda m: m.update(AlarmName=""), "'AlarmName' must be a non-empty string"),
         (lambda m: m.update(NewStateValue="FIRE"), "NewStateValue must be one of"),
         (lambda m: m.update(AlarmArn="arn:aws:sns:us-east-1:1:x"), "is not a CloudWatch alarm ARN"),
         (lambda m: m.update(AlarmArn=m["AlarmArn"] + "x"), "does not name alarm"),
@@ -136,10 +137,12 @@ def test_malformed_notifications_are_parse_errors_that_quote_the_bad_value(mutat
     assert message in str(caught.value)
 
 
-def test_message_that_is_json_but_not_an_object_is_rejected() -> None:
+@pytest.mark.parametrize("message", [["ALARM"], {"hello": "world"}, {"AlarmName": "x"}, "not json {"])
+def test_a_message_that_is_not_an_alarm_notification_is_not_ours(message: Any) -> None:
+    """Issue "[3 of 7]": such a record failed, retried and reached the DLQ, keeping the alarms firing."""
     event = load_event("sns_account_bounce_alarm.json")
-    event["Records"][0]["Sns"]["Message"] = json.dumps(["ALARM"])
-    with pytest.raises(EventParseError, match="must hold a JSON object"):
+    event["Records"][0]["Sns"]["Message"] = message if isinstance(message, str) else json.dumps(message)
+    with pytest.raises(NotOursError, match="is not a CloudWatch alarm notification"):
         parse_first(event)
 
 

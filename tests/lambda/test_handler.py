@@ -152,13 +152,24 @@ def test_the_functions_region_comes_from_aws_region_before_its_arn(aws: Aws, mon
     assert "alarm Region 'us-east-1' is not this function's Region 'eu-west-1'" in summary["ignored"][0]["reason"]
 
 
-def test_malformed_json_fails_the_record_without_writing(aws: Aws) -> None:
+def test_malformed_json_on_the_pause_topic_is_ignored_with_one_log_line(
+    aws: Aws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = run_handler(load_event("sns_malformed_json.json"), aws)
+    aws.assert_all_calls_made()
+    assert summary["ignored"][0]["reason"].startswith("Sns.Message is not a CloudWatch alarm notification")
+    (line,) = log_lines(capsys.readouterr().out, "ignored")
+    assert '\'{"AlarmName"' in line["reason"]  # the bad value is quoted
+
+
+def test_an_alarm_notification_that_breaks_its_shape_fails_the_record_without_writing(aws: Aws) -> None:
+    event = load_event("sns_account_bounce_alarm.json")
+    message = sns_message(event)
+    message["StateChangeTime"] = "yesterday"
     with pytest.raises(RecordProcessingError) as caught:
-        run_handler(load_event("sns_malformed_json.json"), aws)
-    message = str(caught.value)
-    assert message.startswith("1 of 1 record(s) failed: record 0: unparseable sns record")
-    assert "not JSON" in message
-    assert '\'{"AlarmName"' in message  # the bad value is quoted
+        run_handler(with_sns_message(event, message), aws)
+    assert str(caught.value).startswith("1 of 1 record(s) failed: record 0: unparseable sns record")
+    assert "'yesterday' is not an ISO 8601 timestamp" in str(caught.value)
     aws.assert_all_calls_made()
 
 
@@ -247,7 +258,8 @@ def test_dry_run_still_refuses_what_ses_does_not_confirm(aws: Aws) -> None:
 
 def test_a_failing_record_raises_at_the_end_after_the_other_records_were_applied(aws: Aws) -> None:
     good_set = load_event("sns_set_complaint_alarm.json")["Records"][0]
-    bad = load_event("sns_malformed_json.json")["Records"][0]
+    broken = load_event("sns_account_bounce_alarm.json")
+    bad = with_sns_message(broken, {**sns_message(broken), "StateChangeTime": "yesterday"})["Records"][0]
     good_account = load_event("sns_account_bounce_alarm.json")["Records"][0]
     aws.expect_set_pause(SET_ALARM, "marketing", value=0.0061)
     aws.expect_account_pause(ACCOUNT_ALARM)
