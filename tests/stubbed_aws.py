@@ -24,7 +24,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.stub import ANY, Stubber
 
 import ses_guard_lambda
-from ses_guard_lambda import handler
+from ses_guard_lambda import handler, notices
 from ses_guard_lambda.budget import DEFAULT_BUDGET_SECONDS, Budget, Clock
 from ses_guard_lambda.clients import RETRY_CONFIG, Clients
 from ses_guard_lambda.cloudwatch_alarm import AlarmFacts, describe_alarm
@@ -609,6 +609,7 @@ def make_client(service: str) -> Any:
 
 @pytest.fixture(autouse=True)
 def _aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    notices.forget_all()  # the refusal notices a warm execution environment remembers
     monkeypatch.setenv("AWS_REGION", REGION)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

@@ -229,7 +229,7 @@ def parse_sns_record(record: Any) -> AlarmEvent:
         body = json.loads(message)
     except ValueError:
         body = None
-    if not isinstance(body, Mapping) or not ALARM_NOTIFICATION_KEYS <= body.keys():
+    if not isinstance(body, Mapping) or not body.keys() >= ALARM_NOTIFICATION_KEYS:
         # Not a CloudWatch alarm notification at all (anyone allowed to publish to the topic can send
         # this): ignored, so it cannot keep the Errors and dead-letter alarms firing. One that has the
         # shape but breaks it further on still fails loudly.

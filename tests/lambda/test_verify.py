@@ -40,7 +40,9 @@ def test_a_hand_made_sns_message_for_an_alarm_that_is_ok_pauses_nothing_and_is_r
     summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     notice = assert_refused(aws, summary, f"alarm {SET_ALARM} is OK now, not ALARM")
     body = notice["Texts"]["email"]
-    assert body.startswith("ses-reputation-guard REFUSED to pause set marketing in us-east-1: nothing was changed.")
+    assert body.startswith(
+        'ses-reputation-guard REFUSED to pause claimed set "marketing" in us-east-1: nothing was changed.'
+    )
     assert "someone or something sent an alarm event" in body
 
 
@@ -100,7 +102,7 @@ def test_an_alarm_deleted_between_describe_and_its_tags_pauses_nothing(aws: Aws)
     aws.expect_publish()
     summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
     notice = assert_refused(aws, summary, f"alarm {SET_ALARM} no longer exists")
-    assert notice["Subject"] == "SES pause REFUSED for set marketing in us-east-1: not confirmed"
+    assert notice["Subject"] == 'SES pause REFUSED for claimed set "marketing" in us-east-1: not confirmed'
 
 
 # --- the target's state ---------------------------------------------------------------------------------
