@@ -252,3 +252,40 @@ def test_the_fleet_role_allows_every_call_the_function_makes_and_nothing_else(sy
     # the fleet example's account policy notifies: no account pause is granted there
     assert called - allowed == {"ses:PutAccountSendingAttributes"}
     assert allowed - called == set(_RUNTIME_ACTIONS)
+
+
+def _documented_actions() -> set[str]:
+    """The actions docs/lambda.md's "IAM the function needs" table names (first column, in backticks)."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parents[2] / "docs" / "lambda.md").read_text()
+    section = text.split("## IAM the function needs", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    return {action for row in rows for action in re.findall(r"`([a-z0-9-]+:[A-Za-z*]+)`", row)}
+
+
+def test_the_documented_iam_table_is_exactly_the_role_and_the_calls_the_function_makes(synth):
+    """Issue "[3 of 7]", deliverable 7: docs/lambda.md said ``alarm:*`` while the role granted less."""
+    documents = synth.config("fleet")["data"]["aws_iam_policy_document"]
+    allowed = {
+        action
+        for name, document in documents.items()
+        if name.startswith("guard_function_") and name != "guard_function_assume_role"
+        for statement in document["statement"]
+        if statement.get("effect", "Allow") == "Allow"
+        for action in statement["actions"]
+    }
+    documented = _documented_actions()
+    assert documented == _function_actions() | set(_RUNTIME_ACTIONS)
+    assert documented == allowed | {"ses:PutAccountSendingAttributes"}  # granted only when the account pauses
+
+
+def test_the_function_lists_no_alarms_by_name_prefix_which_alarm_name_patterns_could_not_grant():
+    """DescribeAlarms with AlarmNamePrefix is a list call; the role grants the guard's alarm names only."""
+    import pathlib
+
+    import ses_guard_lambda
+
+    source = "".join(p.read_text() for p in pathlib.Path(ses_guard_lambda.__file__).parent.glob("*.py"))
+    assert "AlarmNamePrefix" not in source and "AlarmNames=[" in source
