@@ -203,3 +203,14 @@ def test_a_burst_of_100_contributors_under_ses_throttling_pauses_each_set_exactl
         f"backoff slept {clock.elapsed:.1f} s in all (about {clock.elapsed / 2:.1f} s with reserved concurrency 2), "
         f"handler time {wall:.2f} s ({wall / len(deliveries) * 1000:.1f} ms per invocation, AWS latency excluded)"
     )
+
+
+def test_an_alarm_named_like_a_sets_own_alarm_exempts_nothing(aws: Aws) -> None:
+    """Issue "[3 of 7]", deliverable 6: without a policy table, any alarm named ``<prefix>-set-X-...``
+    (whatever its tags or state) exempted set X from the fleet. Exemptions now rest on the deployed
+    manifest (the set's SSM entry) and on SES's own tag only: no alarm is looked up by name."""
+    aws.expect_fleet_pause("newsletter")  # no entry of its own in the deployed policy
+    summary = run_handler(fleet_contributor_event("newsletter"), aws)
+    aws.assert_all_calls_made()
+    assert [entry["target"] for entry in summary["paused"]] == ["configuration-set:newsletter"]
+    assert [call["AlarmNames"] for call in aws.calls_to("DescribeAlarms")] == [[FLEET_ALARM]]
