@@ -196,6 +196,28 @@ def publish_breaching_datapoints(
     return datapoints
 
 
+_PUT_METRIC_ALARM_KEYS = (
+    "AlarmName", "AlarmDescription", "ActionsEnabled", "OKActions", "AlarmActions", "InsufficientDataActions",
+    "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluationPeriods",
+    "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData", "Metrics",
+)  # fmt: skip
+
+
+def rewrite_alarm(server: MotoServer, region: str, alarm_name: str, **changes: Any) -> dict[str, Any]:
+    """PutMetricAlarm on the existing alarm with ``changes`` (what an attacker with that right does; its
+    tags given again, as AWS keeps them); returns the alarm as it was, to put back with ``restore_alarm``."""
+    cloudwatch = server.boto3_client("cloudwatch", region)
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
+    tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
+    original = {key: alarm[key] for key in _PUT_METRIC_ALARM_KEYS if alarm.get(key) not in (None, [])}
+    cloudwatch.put_metric_alarm(**{**original, **changes}, Tags=tags)
+    return {**original, "Tags": tags}
+
+
+def restore_alarm(server: MotoServer, region: str, original: dict[str, Any]) -> None:
+    server.boto3_client("cloudwatch", region).put_metric_alarm(**original)
+
+
 def reset_alarm(server: MotoServer, region: str, alarm_name: str) -> None:
     """Back to OK, as CloudWatch's next evaluation would leave an alarm with no breaching data."""
     server.boto3_client("cloudwatch", region).set_alarm_state(

@@ -29,6 +29,8 @@ from tests.e2e.deploy_helpers import (
     publish_breaching_datapoints,
     receive_notifications,
     reset_alarm,
+    restore_alarm,
+    rewrite_alarm,
     set_sending_enabled,
     stack_dir,
     stack_lambda_zip,
@@ -68,6 +70,23 @@ def _assert_claim_without_evidence_is_refused(
     [refused] = summary["refused"]
     assert "datapoint" in str(refused).lower(), refused
     reset_alarm(server, region, alarm_name)
+
+
+def _assert_rewritten_alarm_pauses_nothing(
+    server: MotoServer, region: str, prefix: str, alarm_name: str, zip_path: Path, workdir: Path
+) -> None:
+    """Issue "[3 of 7]": PutMetricAlarm (tags kept) to ``SampleCount`` and a tiny threshold, SES's healthy
+    datapoints (a quarter of the deployed threshold, far above the rewritten one), SetAlarmState ALARM:
+    the function judges by the deployed policy and refuses, naming what differs."""
+    publish_breaching_datapoints(server, region, alarm_name, factor=0.25)
+    original = rewrite_alarm(server, region, alarm_name, Statistic="SampleCount", Threshold=0.0001)
+    _, summary = _trip_and_run(server, region, prefix, alarm_name, zip_path, workdir, evidence=False)
+    restore_alarm(server, region, original)
+    reset_alarm(server, region, alarm_name)
+    assert summary["paused"] == [] and summary["already_paused"] == [], summary
+    [refused] = summary["refused"]
+    assert "differs from the account policy: statistic 'SampleCount' (deployed" in refused["reason"], refused
+    assert "threshold 0.0001 (deployed" in refused["reason"], refused
 
 
 def _assert_notices(notes: list[dict[str, Any]], topic: str, subject_part: str, *, refused: int, paused: int) -> None:
@@ -137,12 +156,14 @@ def test_account_wide_stack_pauses_the_account_and_the_pause_survives_a_redeploy
     critical = f"{prefix}-account-bounce-critical"
     _assert_claim_without_evidence_is_refused(server, US, prefix, critical, zip_path, tmp_path)
     assert account_sending_enabled(server, US)
+    _assert_rewritten_alarm_pauses_nothing(server, US, prefix, critical, zip_path, tmp_path)
+    assert account_sending_enabled(server, US)
     alarm, summary = _trip_and_run(server, US, prefix, critical, zip_path, tmp_path, evidence=True)
     assert topic_arn(server, US, f"{prefix}-pause") in alarm["AlarmActions"]
     assert [p["target"] for p in summary["paused"]] == ["account"], summary
     assert not account_sending_enabled(server, US)
     assert set_sending_enabled(server, US, "default-sending")
-    _assert_notices(receive_notifications(server, US, queue), notifications, "account", refused=1, paused=1)
+    _assert_notices(receive_notifications(server, US, queue), notifications, "account", refused=2, paused=1)
     delete_queue(server, US, queue)
 
     deployer.deploy([stack], local_synth, env)
