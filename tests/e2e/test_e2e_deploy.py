@@ -127,7 +127,7 @@ def _assert_only_marketing_pauses(server: MotoServer, prefix: str, zip_path: Pat
     assert not set_sending_enabled(server, US, "marketing")
     assert set_sending_enabled(server, US, "transactional")
     assert account_sending_enabled(server, US)
-    _assert_notices(receive_notifications(server, US, queue), notifications, "set marketing", refused=1, paused=1)
+    _assert_notices(receive_notifications(server, US, queue), notifications, "marketing", refused=1, paused=1)
     delete_queue(server, US, queue)
 
 

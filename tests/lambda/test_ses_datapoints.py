@@ -267,3 +267,32 @@ def test_when_describe_alarm_contributors_fails_ses_datapoints_alone_decide(aws:
     aws.assert_all_calls_made()
     assert "do not confirm" in summary["refused"][0]["reason"]
     assert "DescribeAlarmContributors failed (AccessDenied)" in aws.reports()[0]["Texts"]["email"]
+
+
+def test_a_72_hour_old_contributor_notification_pauses_nothing_while_another_set_holds_the_fleet_alarm(
+    aws: Aws,
+) -> None:
+    """Issue "[3 of 7]": the fleet alarm, held in ALARM by another set since before the notification,
+    let a 72-hour-old contributor notification pause a set whose newer datapoints were healthy."""
+    later = NOW + timedelta(hours=72)
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS, since=EVENT_TIME - timedelta(hours=1))
+    aws.expect_set_policy("newsletter")
+    aws.expect_set_tags("newsletter")
+    aws.expect_set("newsletter")
+    aws.expect_datapoints(FLEET_ALARM, [0.01] * 72 + [0.14], "newsletter", end=later)  # healthy for 72 h
+    aws.expect_publish()
+    clients = Clients(sesv2=aws.sesv2, sns=aws.sns, cloudwatch=_WithoutContributorsApi(aws.cloudwatch), ssm=aws.ssm)
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, clients=clients, clock=FakeClock(later))
+    assert_refused(aws, summary, "ALARM at the claimed transition (2026-11-28 01:34 UTC), OK now")
+
+
+def test_a_contributors_own_state_time_places_the_event_never_the_fleet_alarms(aws: Aws) -> None:
+    """The contributor went to ALARM after the notification (a new episode of its own): a replay."""
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS, since=EVENT_TIME - timedelta(hours=5))
+    aws.expect_set_policy("newsletter")
+    aws.expect_set_tags("newsletter")
+    aws.expect_contributors(FLEET_ALARM, ["newsletter"], since=EVENT_TIME + timedelta(hours=2))
+    aws.expect_set("newsletter")
+    aws.expect_publish()
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, clock=FakeClock(NOW + timedelta(hours=3)))
+    assert_refused(aws, summary, "is older than the contributor's current state")
