@@ -13,6 +13,9 @@ Commands
     ``run_command(cmd, cwd=, env=)`` / ``run_terraform(args, cwd, env)``: run, time into ``RUNS``
     (the e2e tier prints it), strip colours, and raise ``AssertionError`` with the output's tail
     when the exit code is not in ``ok`` (``ok=None`` accepts any).
+    ``plan_json(cwd, env, *args)``: ``plan -out`` and the plan as ``show -json`` renders it;
+    ``apply(cwd, env, *args, plan_file=None)``: that saved plan exactly, else ``apply -auto-approve``;
+    ``destroy(cwd, env, *args)``: ``destroy -auto-approve``; ``state_addresses(cwd, env)``: ``state list``.
 """
 
 from __future__ import annotations
@@ -222,3 +225,22 @@ def plan_json(cwd: Path, env: Mapping[str, str], *args: str, plan_file: str = "p
     run_terraform(["plan", "-input=false", f"-out={plan_file}", *args], cwd, env)
     shown: dict[str, Any] = json.loads(run_terraform(["show", "-json", plan_file], cwd, env).stdout)
     return shown
+
+
+def apply(cwd: Path, env: Mapping[str, str], *args: str, plan_file: str | None = None) -> CommandResult:
+    """``terraform apply``: the saved ``plan_file`` (exactly what was planned and inspected; a saved plan
+    needs no approval), else ``-auto-approve`` with ``args`` (e.g. ``-var``)."""
+    if plan_file is not None:
+        return run_terraform(["apply", "-input=false", *args, plan_file], cwd, env)
+    return run_terraform(["apply", "-auto-approve", "-input=false", *args], cwd, env)
+
+
+def destroy(cwd: Path, env: Mapping[str, str], *args: str) -> CommandResult:
+    """``terraform destroy -auto-approve`` with ``args``."""
+    return run_terraform(["destroy", "-auto-approve", "-input=false", *args], cwd, env)
+
+
+def state_addresses(cwd: Path, env: Mapping[str, str]) -> list[str]:
+    """Every resource instance address in the state, data sources included (``terraform state list``);
+    empty after a complete destroy."""
+    return [line.strip() for line in run_terraform(["state", "list"], cwd, env).stdout.splitlines() if line.strip()]
