@@ -266,13 +266,17 @@ variable "tags" {
   nullable    = false
 
   validation {
-    condition     = length([for key, value in var.tags : key if key == "" || length(key) > 128 || startswith(key, "aws:")]) == 0
-    error_message = "tags keys ${jsonencode([for key, value in var.tags : key if key == "" || length(key) > 128 || startswith(key, "aws:")])}: must be 1-128 characters and not start with 'aws:'."
+    condition = length([
+      for key, value in var.tags : key if key == "" || length(key) > 128 || startswith(key, "aws:") || !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", key))
+    ]) == 0
+    error_message = "tags keys ${jsonencode([for key, value in var.tags : key if key == "" || length(key) > 128 || startswith(key, "aws:") || !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", key))])}: must be 1-128 characters, not start with 'aws:' and contain only letters, spaces, numbers and _ . : / = + - @ (IAM, Lambda and CloudWatch Logs tag rules)."
   }
 
   validation {
-    condition     = length([for key, value in var.tags : key if length(value) > 256 || startswith(value, "aws:")]) == 0
-    error_message = "tags values of ${jsonencode([for key, value in var.tags : key if length(value) > 256 || startswith(value, "aws:")])}: must be a string of at most 256 characters, not starting with 'aws:'."
+    condition = length([
+      for key, value in var.tags : key if length(value) > 256 || startswith(value, "aws:") || !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", value))
+    ]) == 0
+    error_message = "tags values of ${jsonencode([for key, value in var.tags : key if length(value) > 256 || startswith(value, "aws:") || !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", value))])}: must be a string of at most 256 characters, not start with 'aws:' and contain only letters, spaces, numbers and _ . : / = + - @ (IAM, Lambda and CloudWatch Logs tag rules)."
   }
 
   validation {
