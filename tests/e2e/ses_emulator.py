@@ -1,7 +1,7 @@
 """SES emulator: a small, loud extension of moto 5.2.5 for ses-reputation-guard's tests.
 
-moto 5.2.5 gets the SES operations this project depends on wrong or not at all (see
-/work/shared/REFERENCE.md, "moto 5.2.5 in-process" and "terraform apply against a local moto_server"):
+moto 5.2.5 gets the SES operations this project depends on wrong or not at all (docs/emulator.md lists
+each gap, the AWS page the patch follows and the test that checks it):
 
 * sesv2 ``GetConfigurationSet`` returns ``SendingOptions: {"SendingEnabled": {"SendingEnabled": ...}}``
   (the stored dict is wrapped a second time), so boto3 reports ``False`` for every set and the

@@ -5,9 +5,9 @@ GetMetricData by the real console script in a subprocess, replayed, reported and
 moto 5.2.5 facts this test relies on or works around (docs/backtest.md, "Emulator"):
 - PutMetricData accepts timestamps days in the past and the AWS/SES namespace; GetMetricData returns
   hourly Maximum / Average over them, aligned to the hour.
-- GetMetricData for a metric WITHOUT dimensions also returns the datapoints of every dimensioned
-  series of that name (on AWS the account series is its own series). So the per-set scenario runs in
-  a Region without account alarms.
+- moto's GetMetricData for a metric WITHOUT dimensions also returns every dimensioned series of that
+  name; the emulator extension reads one series per MetricStat, as CloudWatch does (docs/emulator.md).
+  The per-set scenario still runs in its own Region, which keeps the two scenarios independent.
 - ListMetrics may list one series several times (once per distinct timestamp put); discovery de-duplicates.
 - GetMetricData ignores MaxDatapoints and never pages: paging is tested with Stubber
   (tests/cli/test_backtest.py).
