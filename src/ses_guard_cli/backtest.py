@@ -1,7 +1,11 @@
 """``ses-guard backtest``: would this policy have paused us? Replays the guard's alarms over CloudWatch history.
 
-    ses-guard backtest --region R (--policy FILE | --stack DIR) [--days N] [--end TIME]
+    ses-guard backtest (--policy FILE | --stack DIR | --plan-json FILE) [--region R] [--days N] [--end TIME]
                        [--candidate FILE | --bounce-critical 0.03 ...] [--out DIR]
+
+The Region is the stack's or plan's own (a ``--region`` that disagrees is refused, exit 2: replaying
+another Region's history would answer the wrong question); a policy file needs ``--region`` unless it
+names one.
 
 Reads Reputation.BounceRate / Reputation.ComplaintRate (account and per set) with GetMetricData,
 replays every alarm as CloudWatch evaluates it (ses_guard_policy.evaluation), prints every state change
@@ -21,7 +25,7 @@ from ses_guard_cli import backtest_report, plots
 from ses_guard_cli.backtest_history import HistoryError, discover_sets, fetch_history, history_window
 from ses_guard_cli.backtest_policy import Policy, PolicyError, WhatIf, apply_what_if, load_policy_file
 from ses_guard_cli.backtest_replay import needed_series, run_policy
-from ses_guard_cli.backtest_stack import load_stack
+from ses_guard_cli.backtest_stack import load_plan, load_stack
 from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_OK, EXIT_USAGE
 from ses_guard_policy import rules
 
@@ -60,13 +64,32 @@ def add_parser(commands: Any) -> None:
         "backtest",
         help="replay the guard's alarms over CloudWatch history: when would it have paused what?",
         description="Replay a policy's reputation alarms over the Region's CloudWatch history exactly as "
-        "CloudWatch evaluates them, and report every ALARM/OK change and every would-be pause.",
+        "CloudWatch evaluates them, and report every ALARM/OK change and every would-be pause. Module users: "
+        "terraform plan -out=guard.tfplan && terraform show -json guard.tfplan > plan.json, then --plan-json "
+        "plan.json (the planned alarms are read: the function's policy manifest is unknown before the first "
+        "apply; docs/backtest.md). The Region is the stack's or plan's own.",
     )
-    parser.add_argument("--region", required=True, help="AWS Region whose history to read")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--policy", type=Path, metavar="FILE", help="policy file (.toml or .json, docs/backtest.md)")
     source.add_argument(
         "--stack", type=Path, metavar="DIR", help="synthesized stack folder, e.g. cdktf.out/stacks/per-set"
+    )
+    source.add_argument(
+        "--plan-json",
+        type=Path,
+        metavar="FILE",
+        help="`terraform show -json` of a saved plan or of the state, for a Terraform root that calls the module: "
+        "the guard's alarms as Terraform resolved them (docs/backtest.md)",
+    )
+    parser.add_argument(
+        "--name-prefix",
+        metavar="PREFIX",
+        help="with --plan-json: the guard to replay when the plan holds several",
+    )
+    parser.add_argument(
+        "--region",
+        help="AWS Region whose history to read (default: the Region of --stack or --plan-json; needed with a "
+        "--policy file that names none); one that disagrees with the stack's or plan's is refused",
     )
     parser.add_argument(
         "--days", type=_positive, help="days of history (default: all CloudWatch keeps, 455 for hourly)"
@@ -88,7 +111,12 @@ def add_parser(commands: Any) -> None:
 
 
 def _policies(args: argparse.Namespace) -> list[Policy]:
-    deployed = load_policy_file(args.policy) if args.policy else load_stack(args.stack)
+    if args.name_prefix is not None and args.plan_json is None:
+        raise PolicyError("--name-prefix goes with --plan-json (a stack or policy file holds one guard)")
+    if args.plan_json is not None:
+        deployed = load_plan(args.plan_json, args.name_prefix)
+    else:
+        deployed = load_policy_file(args.policy) if args.policy else load_stack(args.stack)
     what_if = WhatIf(
         thresholds={name: getattr(args, name) for name in rules.THRESHOLD_NAMES if getattr(args, name) is not None},
         period_seconds=args.period,
@@ -100,6 +128,22 @@ def _policies(args: argparse.Namespace) -> list[Policy]:
     if args.candidate:
         return [deployed, load_policy_file(args.candidate)]
     return [deployed] if what_if.is_empty() else [deployed, apply_what_if(deployed, what_if)]
+
+
+def _region(args: argparse.Namespace, deployed: Policy) -> str:
+    """The Region whose history to read: ``--region``, else the deployed policy's; both must agree."""
+    given = args.region
+    option = "--plan-json" if args.plan_json else "--stack" if args.stack else "--policy"
+    source = f"{option} {args.plan_json or args.stack or args.policy}"
+    if given and deployed.region and given != deployed.region:
+        raise PolicyError(
+            f"--region {given} disagrees with the Region of {source}, {deployed.region}: the backtest must read "
+            f"the history of the Region the guard runs in; leave --region out or pass --region {deployed.region}"
+        )
+    region = given or deployed.region
+    if not region:
+        raise PolicyError(f"no Region: {source} does not name one; pass --region R (the Region whose history to read)")
+    return region
 
 
 def _default_cloudwatch(region: str) -> Any:
@@ -115,24 +159,29 @@ def run(
 
     try:
         policies = _policies(args)
+        region = _region(args, policies[0])
     except PolicyError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
     period = min(a.rule.period_seconds for p in policies for a in p.alarms)
     start, end, clipped = history_window(args.end or datetime.now(UTC), args.days, period)
     try:
-        cloudwatch = (cloudwatch_factory or _default_cloudwatch)(args.region)
+        cloudwatch = (cloudwatch_factory or _default_cloudwatch)(region)
         sets = discover_sets(cloudwatch) if any(p.has_fleet() for p in policies) else []
         history = fetch_history(cloudwatch, needed_series(policies, sets), start, end)
     except (ClientError, BotoCoreError, HistoryError) as exc:
-        print(f"error: reading CloudWatch history in {args.region} failed: {exc}", file=err)
+        print(f"error: reading CloudWatch history in {region} failed: {exc}", file=err)
         return EXIT_AWS_ERROR
     outcomes = [run_policy(policy, history, sets) for policy in policies]
-    window = backtest_report.Window(args.region, start, end, period, clipped)
+    window = backtest_report.Window(region, start, end, period, clipped)
     text = backtest_report.report_text(window, outcomes)
     out.write(text)
     if args.out:
-        _write_outputs(args.out, text, outcomes, out, err)
+        try:
+            _write_outputs(args.out, text, outcomes, out, err)
+        except OSError as exc:
+            print(f"error: --out {args.out}: cannot write there ({exc.strerror or exc})", file=err)
+            return EXIT_USAGE
     return EXIT_OK
 
 

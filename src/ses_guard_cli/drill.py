@@ -39,7 +39,12 @@ def add_parser(commands: Any) -> None:
     target.add_argument(
         "--configuration-set", metavar="NAME", help="drill this set (its own alarm, else the fleet alarm)"
     )
-    parser.add_argument("--metric", choices=list(contract.METRIC_SHORT_NAMES.values()), default="bounce")
+    parser.add_argument(
+        "--metric",
+        choices=list(contract.METRIC_SHORT_NAMES.values()),
+        default="bounce",
+        help="whose critical alarm to drill: bounce (default) or complaint rate",
+    )
     parser.add_argument("--json", action="store_true", help="print the function's summary as JSON")
 
 

@@ -1,10 +1,15 @@
 """``ses-guard estimate``: what a guard costs per month and how long Terraform needs to create,
-refresh and destroy it, for a synthesized stack or a module configuration.
+refresh and destroy it, for a synthesized stack, a Terraform plan or a module configuration.
 
     ses-guard estimate --stack-dir cdktf.out          # every stack `make synth` wrote
     ses-guard estimate --stack cdktf.out/stacks/fleet
-    ses-guard estimate --module-config guard.tfvars.json [--fleet-sets 2500]
+    ses-guard estimate --plan-json plan.json [--fleet-sets 2500]   # terraform show -json of a module root
+    ses-guard estimate --module-config guard.tfvars.json
     ses-guard estimate --compare 10,1000,10000         # per-set mode against fleet mode
+
+Fleet alarms are priced per metric their queries analyze, which depends on how many sets publish
+reputation metrics in the Region: nothing in a stack says so. Unless ``--fleet-sets N`` is given the
+estimate assumes as many as the stack (or plan, or configuration) names, and says so before any figure.
 
 ``estimate(composition)`` is a pure function over counts; the readers only count. Prices and API
 quotas come from ``pricing`` (one table, each with its source and date; us-east-1). Times are lower
@@ -22,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from ses_guard_cli import stack_manifest
+from ses_guard_cli import plan_json, stack_manifest
 from ses_guard_cli.exit_codes import EXIT_INPUT_ERROR, EXIT_OK
 from ses_guard_cli.pricing import API_QUOTAS, PRICE_REGION, PRICES
 from ses_guard_policy import manifest, rules
@@ -56,6 +61,7 @@ class Composition:
     kms_keys: int = 0
     functions: int = 0
     notes: tuple[str, ...] = ()
+    """What the counts assume (printed before any figure, each after ``assumed:``)."""
 
     @property
     def alarms(self) -> int:
@@ -169,12 +175,8 @@ def composition_from_manifest(
     fleet = guard.fleet
     fleet_alarms = METRICS * len(fleet.tiers()) if fleet is not None and fleet.enabled else 0
     explicit = len(guard.configuration_sets)
-    if fleet_alarms and fleet_sets is None:
-        fleet_sets = rules.MAX_CONFIGURATION_SETS - explicit
-        notes.append(
-            f"fleet queries assumed to see {fleet_sets:,} sets (the SES maximum less {explicit} with their own "
-            "policy): pass --fleet-sets N for the sets that publish reputation metrics"
-        )
+    if fleet_alarms:
+        fleet_sets, notes = fleet_assumption(explicit, fleet_sets, "the stack")
     composition = guard_composition(
         name,
         per_set_sets=explicit,
@@ -187,13 +189,29 @@ def composition_from_manifest(
     return composition, notes
 
 
+def fleet_assumption(known_sets: int, fleet_sets: int | None, names: str) -> tuple[int, list[str]]:
+    """How many sets the fleet queries see: ``fleet_sets`` (``--fleet-sets``) when given, else as many as
+    ``names`` (the stack, the plan, ...) names, and the note saying so."""
+    if fleet_sets is not None:
+        return fleet_sets, []
+    note = (
+        f"the fleet queries analyze {known_sets:,} configuration set{'' if known_sets == 1 else 's'}, as many as "
+        f"{names} names (how many sets publish reputation metrics in the Region is not in it): pass "
+        f"--fleet-sets N for that number (at most {rules.MAX_CONFIGURATION_SETS:,})"
+    )
+    return known_sets, [note]
+
+
 def composition_from_stack(stack_dir: Path, *, fleet_sets: int | None = None) -> Composition:
     """Count the billable parts of a synthesized stack from the policy manifest it ships."""
     try:
         guard = stack_manifest.load(stack_dir)
     except stack_manifest.StackManifestError as exc:
         raise EstimateError(str(exc)) from exc
-    config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    try:
+        config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    except ValueError as exc:
+        raise EstimateError(f"{stack_dir / 'cdk.tf.json'}: not valid JSON: {exc}") from exc
     dashboards = len(config.get("resource", {}).get("aws_cloudwatch_dashboard", {}))
     composition, notes = composition_from_manifest(guard, stack_dir.name, dashboards=dashboards, fleet_sets=fleet_sets)
     return replace(composition, notes=tuple(notes))
@@ -204,6 +222,36 @@ def compositions_from_outdir(outdir: Path, *, fleet_sets: int | None = None) -> 
     if not stacks:
         raise EstimateError(f"{outdir}: no stacks/<name>/cdk.tf.json (run `make synth` first)")
     return [composition_from_stack(stack, fleet_sets=fleet_sets) for stack in stacks]
+
+
+# --- reading a Terraform plan (terraform show -json) ---------------------------------------------
+def compositions_from_plan(path: Path, *, fleet_sets: int | None = None) -> list[Composition]:
+    """Count what each guard in the plan deploys: its module's planned resources, as Terraform resolved
+    them (``plan_json``); the fleet's sets as for a stack."""
+    try:
+        guards = plan_json.load(path)
+    except plan_json.PlanError as exc:
+        raise EstimateError(str(exc)) from exc
+    return [composition_from_planned_guard(guard, fleet_sets=fleet_sets) for guard in guards]
+
+
+def composition_from_planned_guard(guard: plan_json.PlannedGuard, *, fleet_sets: int | None = None) -> Composition:
+    alarms = guard.of_type(plan_json.ALARM_TYPE)
+    insights = sum(1 for alarm in alarms if alarm.values.get("metric_query"))
+    notes: list[str] = []
+    if insights:
+        fleet_sets, notes = fleet_assumption(len(guard.configuration_sets()), fleet_sets, "the plan")
+    name = guard.name_prefix if guard.module == plan_json.ROOT_MODULE else f"{guard.module} ({guard.name_prefix})"
+    return Composition(
+        name=name,
+        standard_alarms=len(alarms) - insights,
+        metrics_insights_alarms=insights,
+        fleet_sets=(fleet_sets or 0) if insights else 0,
+        dashboards=len(guard.of_type("aws_cloudwatch_dashboard")),
+        kms_keys=len(guard.of_type("aws_kms_key")),
+        functions=len(guard.of_type("aws_lambda_function")),
+        notes=tuple(notes),
+    )
 
 
 # --- reading a module configuration -------------------------------------------------------------
@@ -225,9 +273,7 @@ def composition_from_module_config(path: Path, *, fleet_sets: int | None = None)
     if fleet is not None:
         fleet = _mapping(fleet, "fleet_policy", path)
         fleet_alarms = METRICS * (1 + (fleet.get("warning_alarms", True) is not False))
-        if fleet_sets is None:
-            fleet_sets = rules.MAX_CONFIGURATION_SETS - len(sets)
-            notes.append(f"fleet queries assumed to see {fleet_sets:,} sets: pass --fleet-sets N")
+        fleet_sets, notes = fleet_assumption(len(sets), fleet_sets, "the configuration")
     composition = guard_composition(
         path.name,
         per_set_sets=len(sets),
@@ -259,19 +305,24 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+ASSUMED_RATE: Final = "assumed rate"
+"""Stands right before every figure that rests on a price no AWS page confirms."""
+
+
 def render(result: Estimate) -> str:
-    """A plain-text report: one line per billable part, the total, the three times, the notes."""
+    """A plain-text report: the name, what it assumed (before any figure), one line per billable part,
+    the total, the three times."""
     c = result.composition
-    lines = [f"{c.name}: {c.standard_alarms:,} standard + {c.metrics_insights_alarms} Metrics Insights alarms"]
+    lines = [f"{c.name}:"]
+    lines.extend(f"  assumed: {note}" for note in c.notes)
+    lines.append(f"  alarms: {c.standard_alarms:,} standard + {c.metrics_insights_alarms} Metrics Insights")
     for line in result.lines:
         if not line.quantity and line.price_key != "standard_alarm":
             continue
         price = PRICES[line.price_key]
-        mark = "" if price.confirmed else " (assumed rate)"
-        lines.append(
-            f"  {line.part:<36} {line.quantity:>9,} x ${price.usd:.2f}{mark:<15} = ${line.monthly_usd:>10,.2f}/month"
-        )
-    assumed = f" + ${result.assumed_usd:,.2f} at an assumed rate" if result.assumed_usd else ""
+        unit = f"${price.usd:.2f}" if price.confirmed else f"{ASSUMED_RATE} ${price.usd:.2f}"
+        lines.append(f"  {line.part:<36} {line.quantity:>9,} x {unit:<18} = ${line.monthly_usd:>10,.2f}/month")
+    assumed = f" + at an {ASSUMED_RATE} ${result.assumed_usd:,.2f}" if result.assumed_usd else ""
     lines.append(f"  monthly list price ({PRICE_REGION}, before free tiers): ${result.confirmed_usd:,.2f}{assumed}")
     rate = {name: f"{quota.per_second:g}/s" for name, quota in API_QUOTAS.items()}
     lines.append(
@@ -285,7 +336,6 @@ def render(result: Estimate) -> str:
             f"  Metrics Insights alarms: {c.metrics_insights_alarms} of {rules.METRICS_INSIGHTS_ALARMS_PER_REGION} "
             "per account and Region (this guard only: count the Region's other ones yourself)"
         )
-    lines.extend(f"  note: {note}" for note in c.notes)
     return "\n".join(lines)
 
 
@@ -322,15 +372,30 @@ def render_comparison(set_counts: Sequence[int]) -> str:
 # --- command line -------------------------------------------------------------------------------
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
-        "estimate", help="monthly price and Terraform create/refresh time of a stack or module configuration"
+        "estimate",
+        help="monthly price and Terraform create/refresh time of a stack, a Terraform plan or a module configuration",
+        description="Monthly list price and Terraform's create, refresh and destroy times of what a guard deploys. "
+        "Module users: terraform plan -out=guard.tfplan && terraform show -json guard.tfplan > plan.json, then "
+        "--plan-json plan.json (every guard in the root is priced from its planned resources).",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack-dir", type=Path, metavar="DIR", help="a cdktf output folder: every stacks/<name>")
     source.add_argument("--stack", type=Path, metavar="DIR", help="one stack folder holding cdk.tf.json")
+    source.add_argument(
+        "--plan-json",
+        type=Path,
+        metavar="FILE",
+        help="`terraform show -json` of a saved plan or of the state: every guard in the root, counted from its "
+        "planned resources (docs/backtest.md, 'Terraform module roots')",
+    )
     source.add_argument("--module-config", type=Path, metavar="FILE", help="module variables (.tfvars.json)")
     source.add_argument("--compare", metavar="N,N,...", help="per-set against fleet mode at these numbers of sets")
     parser.add_argument(
-        "--fleet-sets", type=int, metavar="N", help="sets the fleet queries see (default: the SES maximum, 10,000)"
+        "--fleet-sets",
+        type=int,
+        metavar="N",
+        help="configuration sets that publish reputation metrics in the Region, which the fleet queries analyze "
+        f"(default: as many as the stack or plan names; at most {rules.MAX_CONFIGURATION_SETS:,})",
     )
     parser.add_argument("--no-sources", action="store_true", help="leave out the table of prices and sources")
 
@@ -346,6 +411,8 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
                 compositions = compositions_from_outdir(args.stack_dir, fleet_sets=args.fleet_sets)
             elif args.stack:
                 compositions = [composition_from_stack(args.stack, fleet_sets=args.fleet_sets)]
+            elif args.plan_json:
+                compositions = compositions_from_plan(args.plan_json, fleet_sets=args.fleet_sets)
             else:
                 compositions = [composition_from_module_config(args.module_config, fleet_sets=args.fleet_sets)]
             out.write("\n\n".join(render(estimate(c)) for c in compositions) + "\n")

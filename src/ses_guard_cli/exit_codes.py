@@ -1,4 +1,11 @@
-"""Every exit code of ``ses-guard``, in one place (the help text of the command lists them)."""
+"""Every exit code of ``ses-guard``, in one place (the help text of the command lists them).
+
+One rule decides between 1 and 2: **2** when the command line or what it names is wrong before any AWS
+call is made (an unknown option, a bad value, an input file that cannot be read or breaks a rule, no
+Region, a ``--region`` that disagrees with the Region of the stack or plan given); **1** when AWS
+refused or failed a call, or does not hold what the arguments name (a configuration set, a function,
+an alarm), or there are no credentials. Scripts can retry a 1; a 2 needs a different command.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,13 @@ from typing import Final
 
 EXIT_OK: Final = 0
 EXIT_AWS_ERROR: Final = 1
-"""AWS refused or failed a call, or an input file could not be used."""
-EXIT_INPUT_ERROR: Final = EXIT_AWS_ERROR
+"""AWS refused or failed a call, or does not hold what the arguments name; no credentials."""
 EXIT_USAGE: Final = 2
+"""The command line is wrong: argparse's own errors (unknown option, bad value, missing argument), an
+argument value a rule refuses, no Region, a ``--region`` that disagrees with the stack's or plan's."""
+EXIT_INPUT_ERROR: Final = EXIT_USAGE
+"""An input file named on the command line (policy, stack folder, module variables, plan JSON) that
+cannot be read or breaks a rule: a usage error too (the command needs a different argument)."""
 EXIT_REFUSED: Final = 3
 EXIT_ABORTED: Final = 4
 EXIT_DRILL_FAILED: Final = 5

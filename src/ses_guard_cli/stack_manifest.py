@@ -6,6 +6,7 @@ The operator tool reads what the constructs decided from this one versioned docu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ses_guard_policy import manifest
@@ -38,3 +39,22 @@ def _read(path: Path) -> manifest.Manifest:
         return manifest.parse_json(path.read_text(), source=str(path))
     except (OSError, manifest.ManifestError) as exc:
         raise StackManifestError(str(exc)) from exc
+
+
+def stack_region(stack_dir: Path) -> str | None:
+    """The Region of the stack's AWS provider (``cdk.tf.json``: the provider without an alias), or None
+    when the stack leaves it to the environment, computes it, or has several unaliased ones."""
+    try:
+        config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    except (OSError, ValueError):
+        return None
+    providers = (config.get("provider") or {}).get("aws") if isinstance(config, dict) else None
+    if isinstance(providers, dict):
+        providers = [providers]
+    regions = {
+        p.get("region")
+        for p in providers or []
+        if isinstance(p, dict) and not p.get("alias") and isinstance(p.get("region"), str)
+    }
+    region = regions.pop() if len(regions) == 1 else None
+    return region if region and "${" not in region else None

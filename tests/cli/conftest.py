@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
+from tests.cli.support import MODULE_PLAN_REGIONS
 from tests.stubbed_aws import make_client
 
 
@@ -18,3 +22,26 @@ def cloudwatch_stub() -> Iterator[tuple[Any, Stubber]]:
     with Stubber(client) as stub:
         yield client, stub
         stub.assert_no_pending_responses()
+
+
+@pytest.fixture(scope="session")
+def module_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``terraform show -json`` of a real plan of each module example root (examples/terraform_module*,
+    the committed module) against the emulator, as a module user would write it: example name -> file."""
+    from tests.conftest import ROOT
+    from tests.e2e.moto_server import moto_server
+    from tests.support.terraform import plan_json, run_terraform, terraform_env
+
+    base = tmp_path_factory.mktemp("module-plans")
+    module = ROOT / "modules" / "terraform-aws-ses-reputation-guard"
+    shutil.copytree(module, base / "modules" / module.name, ignore=shutil.ignore_patterns(".terraform*"))
+    plans = {}
+    with moto_server(log_path=base / "emulator.log") as server:
+        env = terraform_env(server.endpoint_url, base / "terraform-env")
+        for name, region in MODULE_PLAN_REGIONS.items():
+            root = base / "examples" / name  # the repository's layout: source = "../../modules/..." resolves
+            shutil.copytree(ROOT / "examples" / name, root, ignore=shutil.ignore_patterns(".terraform*"))
+            run_terraform(["init", "-input=false"], root, env)
+            plans[name] = base / f"{name}.plan.json"
+            plans[name].write_text(json.dumps(plan_json(root, env, f"-var=region={region}")))
+    return plans

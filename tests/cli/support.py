@@ -23,6 +23,7 @@ __all__ = [
     "BOUNCE",
     "COMPLAINT",
     "DEFAULTS",
+    "MODULE_PLAN_REGIONS",
     "REGION",
     "START",
     "document",
@@ -43,6 +44,9 @@ DEFAULTS: Final = {
     "complaint_critical": 0.0008,
 }
 START: Final = datetime(2026, 6, 1, tzinfo=UTC)
+MODULE_PLAN_REGIONS: Final = {"terraform_module": "us-east-1", "terraform_module_fleet": "eu-west-1"}
+"""The module's two example roots the ``module_plans`` fixture plans, and the Region each is planned in
+(the fleet root away from the default, so that a Region read from the plan cannot be a default)."""
 ASSET_FOLDERS: Final = ("a/b", "c/d", "e/f")
 """Where ``write_stack`` puts the first, second and third manifest (``assets/<id>/<hash>``)."""
 
@@ -75,12 +79,13 @@ def write_policy(directory: Path, name: str = "policy.json", **tables: Any) -> P
     return path
 
 
-def write_stack(directory: Path, *manifests: dict[str, Any] | str) -> Path:
-    """A synthesized stack folder: ``cdk.tf.json`` (``{}``) and each manifest (a document, or raw text)
-    as ``assets/<id>/<hash>/policy_manifest.json``."""
+def write_stack(directory: Path, *manifests: dict[str, Any] | str, region: str | None = None) -> Path:
+    """A synthesized stack folder: ``cdk.tf.json`` (``{}``, or with ``region`` an AWS provider in that Region,
+    as cdktf writes it) and each manifest (a document, or raw text) as ``assets/<id>/<hash>/policy_manifest.json``."""
     assert len(manifests) <= len(ASSET_FOLDERS), "one asset folder per manifest"
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "cdk.tf.json").write_text("{}")
+    config = {"provider": {"aws": [{"region": region}]}} if region else {}
+    (directory / "cdk.tf.json").write_text(json.dumps(config))
     for folder, content in zip(ASSET_FOLDERS, manifests, strict=False):
         path = directory / "assets" / folder / manifest.FILE_NAME
         path.parent.mkdir(parents=True)

@@ -19,6 +19,7 @@ from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_OK, EXIT_USAGE
 from tests.cli.support import (
     BOUNCE,
     COMPLAINT,
+    MODULE_PLAN_REGIONS,
     REGION,
     manifest_document,
     png_size,
@@ -26,6 +27,7 @@ from tests.cli.support import (
     write_policy,
     write_stack,
 )
+from tests.conftest import SynthOutput
 
 
 def _put_history(cloudwatch: Any, end: datetime, spike_hours: set[int], hours: int = 72) -> None:
@@ -183,3 +185,97 @@ def test_a_flag_with_a_bad_value_is_a_usage_error_naming_the_value_and_the_rule(
 def test_an_end_time_without_a_zone_is_utc() -> None:
     assert _args("--policy", "p.json", "--end", "2026-06-01T12:00").end == datetime(2026, 6, 1, 12, tzinfo=UTC)
     assert _args("--policy", "p.json", "--end", "2026-06-01T14:00+02:00").end == datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+
+# --- the Region: the stack's or plan's own ------------------------------------------------------------------
+def test_a_region_that_disagrees_with_the_stacks_is_refused_naming_both_before_any_aws_call(
+    synth: SynthOutput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's case: an eu-west-1 stack replayed with --region us-east-1 read us-east-1's history."""
+    monkeypatch.setattr(backtest, "_default_cloudwatch", _no_cloudwatch)
+    stack = synth.stack_dir("multi-region-eu-west-1")
+    code, out, err = run_cli("backtest", "--stack", str(stack), "--region", "us-east-1")
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err == (
+        f"error: --region us-east-1 disagrees with the Region of --stack {stack}, eu-west-1: the backtest must read "
+        "the history of the Region the guard runs in; leave --region out or pass --region eu-west-1\n"
+    )
+
+
+def _no_cloudwatch(region: str) -> Any:
+    raise AssertionError(f"no CloudWatch client may be made (asked for {region})")
+
+
+def _recording(client: Any, regions: list[str]) -> Any:
+    def factory(region: str) -> Any:
+        regions.append(region)
+        return client
+
+    return factory
+
+
+def test_without_region_the_stacks_region_is_read_and_the_same_region_is_accepted(
+    tmp_path: Path, cloudwatch_stub: tuple[Any, Stubber]
+) -> None:
+    client, stub = cloudwatch_stub
+    stub.add_response("get_metric_data", {"MetricDataResults": []})
+    stub.add_response("get_metric_data", {"MetricDataResults": []})
+    stack = write_stack(tmp_path / "eu", manifest_document("mail", account={"action": "pause"}), region="eu-west-1")
+    regions: list[str] = []
+    for argv in (["--stack", str(stack)], ["--stack", str(stack), "--region", "eu-west-1"]):
+        out, err = io.StringIO(), io.StringIO()
+        args = cli.build_parser().parse_args(["backtest", *argv, "--days", "1"])
+        code = backtest.run(args, out=out, err=err, cloudwatch_factory=_recording(client, regions))
+        assert code == EXIT_OK, err.getvalue()
+        assert "eu-west-1" in out.getvalue()
+    assert regions == ["eu-west-1", "eu-west-1"]
+
+
+def test_a_policy_file_without_a_region_needs_region(tmp_path: Path) -> None:
+    policy = write_policy(tmp_path, account={"action": "pause"})
+    code, out, err = run_cli("backtest", "--policy", str(policy))
+    assert (code, out) == (EXIT_USAGE, "")
+    hint = "pass --region R (the Region whose history to read)"
+    assert err == f"error: no Region: --policy {policy} does not name one; {hint}\n"
+
+
+@pytest.mark.slow
+def test_a_module_roots_plan_is_replayed_in_the_region_it_was_planned_for_and_a_different_region_is_refused(
+    module_plans: dict[str, Path], cloudwatch_stub: tuple[Any, Stubber], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, stub = cloudwatch_stub
+    stub.add_response("list_metrics", {"Metrics": []})  # the fleet: which sets publish
+    stub.add_response("list_metrics", {"Metrics": []})
+    stub.add_response("get_metric_data", {"MetricDataResults": []})
+    plan = module_plans["terraform_module_fleet"]
+    regions: list[str] = []
+    out, err = io.StringIO(), io.StringIO()
+    args = cli.build_parser().parse_args(["backtest", "--plan-json", str(plan), "--days", "1"])
+    assert backtest.run(args, out=out, err=err, cloudwatch_factory=_recording(client, regions)) == EXIT_OK, err
+    assert regions == [MODULE_PLAN_REGIONS["terraform_module_fleet"]] == ["eu-west-1"]
+    assert f"Policy 'ses-guard-fleet' from --plan-json {plan} (module.ses_guard, guard ses-guard-fleet): 16 alarms" in (
+        out.getvalue()
+    )
+    monkeypatch.setattr(backtest, "_default_cloudwatch", _no_cloudwatch)
+    code, _, err_text = run_cli("backtest", "--plan-json", str(plan), "--region", "us-east-1")
+    assert code == EXIT_USAGE
+    assert err_text.startswith(f"error: --region us-east-1 disagrees with the Region of --plan-json {plan}, eu-west-1")
+
+
+def test_name_prefix_goes_with_a_plan(tmp_path: Path) -> None:
+    policy = write_policy(tmp_path, account={"action": "pause"})
+    code, _, err = run_cli("backtest", "--policy", str(policy), "--region", REGION, "--name-prefix", "g")
+    assert code == EXIT_USAGE
+    assert err == "error: --name-prefix goes with --plan-json (a stack or policy file holds one guard)\n"
+
+
+def test_an_out_folder_that_cannot_be_written_is_a_usage_error(
+    tmp_path: Path, cloudwatch_stub: tuple[Any, Stubber]
+) -> None:
+    client, stub = cloudwatch_stub
+    stub.add_response("get_metric_data", {"MetricDataResults": []})
+    policy = write_policy(tmp_path, account={"action": "pause"})
+    (tmp_path / "a-file").write_text("")
+    code, _, err = _run_with(client, "--policy", str(policy), "--days", "1", "--out", str(tmp_path / "a-file" / "x"))
+    assert code == EXIT_USAGE
+    assert err.startswith(f"error: --out {tmp_path / 'a-file' / 'x'}: cannot write there (")

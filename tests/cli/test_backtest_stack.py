@@ -1,19 +1,23 @@
-"""``backtest_stack``: ``backtest --stack DIR`` replays the alarms of the policy manifest the stack ships.
+"""``backtest_stack``: ``backtest --stack DIR`` replays the alarms of the policy manifest the stack ships, in
+the Region of the stack's provider; ``backtest --plan-json FILE`` the alarms Terraform planned for a module root.
 
 No Terraform expression is read back: the stack's ``policy_manifest.json`` is the same document as a
-policy file. The stacks here are small folders written by the test, and the examples ``make synth`` writes.
+policy file, and a plan holds resolved values. The stacks here are small folders written by the test, and
+the examples ``make synth`` writes; the plans are real plans of the module's example roots.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ses_guard_cli.backtest_policy import SCOPE_FLEET, PolicyError
-from ses_guard_cli.backtest_stack import load_stack
-from ses_guard_policy import contract, fleet_query
-from tests.cli.support import BOUNCE, COMPLAINT, manifest_document, write_stack
+from ses_guard_cli.backtest_policy import SCOPE_FLEET, PolicyError, policy_from_manifest
+from ses_guard_cli.backtest_stack import load_plan, load_stack
+from ses_guard_policy import contract, fleet_query, manifest
+from tests.cli.support import BOUNCE, COMPLAINT, MODULE_PLAN_REGIONS, manifest_document, write_stack
 from tests.conftest import SynthOutput
 
 
@@ -124,3 +128,99 @@ def test_the_fleet_example_stack_replays_the_alarms_its_terraform_declares(synth
             query = fleet_query.parse(literal[name]["metric_query"][0]["expression"])
             assert query is not None and query.metric == alarm.metric
             assert set(query.excluded_sets) == alarm.excluded_sets == set(synth.configuration_sets("fleet"))
+
+
+# --- the Region of a stack --------------------------------------------------------------------------------
+def test_a_stack_policy_carries_the_region_of_the_stacks_aws_provider(tmp_path: Path, synth: SynthOutput) -> None:
+    guard = manifest_document(account={"action": "pause"})
+    assert load_stack(write_stack(tmp_path / "eu", guard, region="eu-west-1")).region == "eu-west-1"
+    assert load_stack(write_stack(tmp_path / "none", guard)).region is None  # left to the environment
+    assert load_stack(synth.stack_dir("multi-region-eu-west-1")).region == "eu-west-1"
+    assert load_stack(synth.stack_dir("per-set")).region == "us-east-1"
+
+
+def test_a_region_the_stack_computes_is_no_region(tmp_path: Path) -> None:
+    stack = write_stack(tmp_path / "s", manifest_document(account={"action": "pause"}))
+    (stack / "cdk.tf.json").write_text(json.dumps({"provider": {"aws": [{"region": "${var.region}"}]}}))
+    assert load_stack(stack).region is None
+
+
+# --- a Terraform plan (terraform show -json) of a root calling the module ------------------------------
+def _module_example_manifest(name: str) -> dict[str, Any]:
+    """The policy examples/<name>/main.tf gives the module, written as a manifest by hand (module defaults
+    applied: warning alarms on, the default thresholds)."""
+    if name == "terraform_module":
+        return manifest_document(
+            "ses-guard-tf",
+            account={"action": "pause"},
+            configuration_sets={
+                "marketing": {
+                    "action": "pause",
+                    "bounce_warning": 0.015,
+                    "bounce_critical": 0.03,
+                    "complaint_warning": 0.0004,
+                },
+                "transactional": {"action": "notify"},
+                "newsletters": {"action": "pause", "managed": False, "complaint_critical": 0.0006},
+            },
+        )
+    return manifest_document(
+        "ses-guard-fleet",
+        account={"action": "notify"},
+        configuration_sets={
+            "transactional": {"action": "notify"},
+            "vip": {"action": "pause", "bounce_warning": 0.01, "bounce_critical": 0.02},
+        },
+        fleet={"action": "pause"},
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", sorted(MODULE_PLAN_REGIONS))
+def test_a_module_roots_plan_replays_exactly_the_alarms_its_policy_describes_in_the_planned_region(
+    example: str, module_plans: dict[str, Path]
+) -> None:
+    """The alarms Terraform planned, read back, are the alarms a manifest of the same policy gives: names,
+    targets, thresholds, M of N, period, statistic, missing data, actions and the fleet's exclusions."""
+    planned = load_plan(module_plans[example])
+    expected = policy_from_manifest(manifest.parse(_module_example_manifest(example), source="main.tf"), source="-")
+    assert planned.alarms == expected.alarms
+    assert (planned.label, planned.region) == (expected.label, MODULE_PLAN_REGIONS[example])
+    assert planned.source == f"--plan-json {module_plans[example]} (module.ses_guard, guard {planned.label})"
+
+
+def _plan_with(alarm_values: dict[str, Any]) -> dict[str, Any]:
+    tags = {contract.TAG_GUARD: "g", contract.TAG_SCOPE: "fleet", contract.TAG_TIER: "critical"}
+    resource = {
+        "address": "module.g.aws_cloudwatch_metric_alarm.a",
+        "mode": "managed",
+        "type": "aws_cloudwatch_metric_alarm",
+        "values": {"alarm_name": "g-fleet-bounce-critical", "tags": {**tags, contract.TAG_ACTION: "pause"}}
+        | alarm_values,
+    }
+    return {"planned_values": {"root_module": {"child_modules": [{"address": "module.g", "resources": [resource]}]}}}
+
+
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        (
+            {"metric_query": [{"id": "q", "expression": 'SELECT AVG(CPUUtilization) FROM SCHEMA("AWS/EC2")'}]},
+            "module.g.aws_cloudwatch_metric_alarm.a: a fleet alarm without the fleet's Metrics Insights query",
+        ),
+        ({}, "module.g.aws_cloudwatch_metric_alarm.a.metric_query is known only after apply"),
+        (
+            {"tags": {contract.TAG_GUARD: "g", contract.TAG_SCOPE: "galaxy"}},
+            "module.g.aws_cloudwatch_metric_alarm.a: tags scope='galaxy', tier=None, action=None: must be one of",
+        ),
+    ],
+    ids=["not-the-fleet-query", "unknown-at-plan-time", "bad-tags"],
+)
+def test_a_planned_alarm_that_cannot_be_replayed_is_refused_naming_its_address(
+    tmp_path: Path, values: dict[str, Any], problem: str
+) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(_plan_with(values)))
+    with pytest.raises(PolicyError) as refused:
+        load_plan(path)
+    assert str(refused.value).startswith(f"--plan-json {path}: {problem}")

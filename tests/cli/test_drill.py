@@ -113,7 +113,8 @@ def test_a_drill_on_the_account_is_refused_by_the_function_and_the_notice_is_pub
     )
     assert "message id 5e0f3c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b" in out and "Nothing was paused." in out
     (notice,) = function_side.reports()
-    assert notice["Subject"] == "SES DRILL pause REFUSED for account in us-east-1: not confirmed"
+    # the function quotes the target the alarm claims, marked as claimed (ses_guard_lambda.report)
+    assert notice["Subject"] == "SES DRILL pause REFUSED for the account (claimed) in us-east-1: not confirmed"
     assert function_side.calls_to("PutAccountSendingAttributes") == []
     record = lam.events[0]["Records"][0]["Sns"]
     assert record["MessageAttributes"][contract.DRILL_ATTRIBUTE]["Value"] == "true"

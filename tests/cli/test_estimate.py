@@ -1,9 +1,12 @@
-"""ses-guard estimate: the pure estimate over counts, the readers of stacks (their policy manifest) and of
-module configurations, the report and the command line. The price table itself: test_pricing.py."""
+"""ses-guard estimate: the pure estimate over counts, the readers of stacks (their policy manifest), of
+Terraform plans (a module root's, planned for real) and of module configurations, the report and the command
+line. The price table itself: test_pricing.py."""
 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -18,16 +21,18 @@ from ses_guard_cli.estimate import (
     composition_from_manifest,
     composition_from_module_config,
     composition_from_stack,
+    compositions_from_outdir,
+    compositions_from_plan,
     estimate,
     mode_composition,
     render,
     render_comparison,
 )
-from ses_guard_cli.exit_codes import EXIT_INPUT_ERROR, EXIT_OK
+from ses_guard_cli.exit_codes import EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE
 from ses_guard_cli.pricing import API_QUOTAS, PRICES
 from ses_guard_policy import manifest, rules
 from tests.cli.support import DEFAULTS, manifest_document, run_cli, write_stack
-from tests.conftest import SynthOutput
+from tests.conftest import ROOT, SynthOutput
 
 
 def run_estimate(*args: str) -> tuple[int, str, str]:
@@ -87,9 +92,34 @@ def test_a_query_analyzes_at_most_10000_metrics() -> None:
 def test_the_report_marks_every_figure_that_rests_on_an_unconfirmed_rate() -> None:
     assert not PRICES["metrics_insights_metric_analyzed"].confirmed
     text = render(estimate(mode_composition("fleet", 100)))
-    assert "(assumed rate)" in text
-    assert "at an assumed rate" in text
+    assert "x assumed rate $0.10" in text
+    assert "at an assumed rate $40.00" in text
     assert "4 of 200 per account and Region (this guard only" in text
+
+
+def test_the_assumed_rate_caveat_stands_right_before_each_figure_it_qualifies() -> None:
+    """Read left to right, nobody meets an assumed-rate figure before being told it is one."""
+    result = estimate(mode_composition("fleet", 100))
+    lines = render(result).splitlines()
+    [item] = [line for line in lines if line.strip().startswith("Metrics Insights: metrics analyzed")]
+    [total] = [line for line in lines if line.strip().startswith("monthly list price")]
+    rate = f"${PRICES['metrics_insights_metric_analyzed'].usd:.2f}"
+    assert item.split(" x ", 1)[1].startswith(f"assumed rate {rate}")  # before the rate and the month's figure
+    assert item.endswith(f"= ${result.assumed_usd:>10,.2f}/month")
+    assert total.endswith(f": ${result.confirmed_usd:,.2f} + at an assumed rate ${result.assumed_usd:,.2f}")
+
+
+def test_the_report_says_what_it_assumed_before_any_figure(tmp_path: Path) -> None:
+    guard = manifest_document(
+        account={"action": "pause"},
+        configuration_sets={"a": {"action": "pause"}, "b": {"action": "notify"}},
+        fleet={"action": "pause"},
+    )
+    text = render(estimate(composition_from_stack(write_stack(tmp_path / "app", guard))))
+    lines = text.splitlines()
+    assert lines[0] == "app:"
+    assert lines[1].startswith("  assumed: the fleet queries analyze 2 configuration sets, as many as the stack names")
+    assert not re.search(r"\d", "\n".join(lines[:1])) and "$" not in "\n".join(lines[:2])
 
 
 def test_comparison_table_has_one_row_per_mode_and_size() -> None:
@@ -126,7 +156,7 @@ def test_the_fixed_parts_of_a_guard_match_a_synthesized_stack(synth: SynthOutput
     assert len(health) == GUARD_HEALTH_ALARMS
 
 
-def test_a_fleet_only_manifest_counts_metrics_insights_alarms_and_assumes_the_largest_fleet() -> None:
+def test_a_fleet_only_manifest_counts_metrics_insights_alarms_and_assumes_only_the_sets_it_names() -> None:
     document = {
         "name_prefix": "g",
         "default_thresholds": dict(DEFAULTS),
@@ -136,9 +166,13 @@ def test_a_fleet_only_manifest_counts_metrics_insights_alarms_and_assumes_the_la
     guard = manifest.parse(document, source="test")
     c, notes = composition_from_manifest(guard, "fleet-only")
     assert (c.standard_alarms, c.metrics_insights_alarms) == (GUARD_HEALTH_ALARMS, 4)
-    assert c.fleet_sets == rules.MAX_CONFIGURATION_SETS
-    assert any("--fleet-sets" in note for note in notes)
-    assert composition_from_manifest(guard, "fleet-only", fleet_sets=120)[0].metrics_analyzed == 480
+    assert c.fleet_sets == 0  # it names none; the SES maximum would be 10,000 sets nobody said exist
+    assert notes == [
+        "the fleet queries analyze 0 configuration sets, as many as the stack names (how many sets publish "
+        "reputation metrics in the Region is not in it): pass --fleet-sets N for that number (at most 10,000)"
+    ]
+    c, notes = composition_from_manifest(guard, "fleet-only", fleet_sets=120)
+    assert (c.metrics_analyzed, notes) == (480, [])  # a count given is no assumption
 
 
 def test_the_stack_reader_reads_the_manifest_the_stack_ships(synth: SynthOutput) -> None:
@@ -158,10 +192,10 @@ def test_a_stack_folder_with_a_fleet_manifest_counts_its_fleet_alarms_and_says_w
     c = composition_from_stack(write_stack(tmp_path / "fleet", guard))
     assert (c.name, c.standard_alarms, c.metrics_insights_alarms) == ("fleet", 4 + 2 + GUARD_HEALTH_ALARMS, 2)
     assert c.dashboards == 0  # the stack's cdk.tf.json declares none
-    assert c.fleet_sets == rules.MAX_CONFIGURATION_SETS - 1
+    assert c.fleet_sets == 1
     assert c.notes == (
-        "fleet queries assumed to see 9,999 sets (the SES maximum less 1 with their own policy): pass "
-        "--fleet-sets N for the sets that publish reputation metrics",
+        "the fleet queries analyze 1 configuration set, as many as the stack names (how many sets publish "
+        "reputation metrics in the Region is not in it): pass --fleet-sets N for that number (at most 10,000)",
     )
     assert composition_from_stack(tmp_path / "fleet", fleet_sets=50).fleet_sets == 50
 
@@ -189,14 +223,15 @@ def test_module_config_reader_applies_the_module_defaults(tmp_path: Path) -> Non
     )
     c = composition_from_module_config(path)
     assert (c.standard_alarms, c.metrics_insights_alarms, c.dashboards) == (GUARD_HEALTH_ALARMS, 2, 0)
-    assert c.fleet_sets == rules.MAX_CONFIGURATION_SETS
+    assert c.fleet_sets == 0
+    assert c.notes[0].startswith("the fleet queries analyze 0 configuration sets, as many as the configuration names")
 
 
 def test_the_command_prints_one_estimate_per_stack_and_the_price_sources(synth: SynthOutput) -> None:
     code, out, err = run_estimate("--stack-dir", str(synth.outdir))
     assert (code, err) == (EXIT_OK, "")
     for stack in synth.stacks():
-        assert f"\n{stack}: " in f"\n{out}"
+        assert f"\n{stack}:\n" in f"\n{out}"
     assert "Source: aws.amazon.com/cloudwatch/pricing" in out
     assert "UNCONFIRMED" in out
 
@@ -220,9 +255,9 @@ def test_the_command_compares_modes_in_a_markdown_table() -> None:
         (["--compare", "10", "--fleet-sets", "-1"], "--fleet-sets -1: must be from 0 to 10000"),
     ],
 )
-def test_bad_input_is_one_error_line_naming_the_value_and_the_rule(args: list[str], message: str) -> None:
+def test_bad_input_is_a_usage_error_of_one_line_naming_the_value_and_the_rule(args: list[str], message: str) -> None:
     code, out, err = run_estimate(*args)
-    assert code == EXIT_INPUT_ERROR == 1 and out == ""
+    assert code == EXIT_INPUT_ERROR == EXIT_USAGE == 2 and out == ""
     assert err.startswith("error: ") and message in err
 
 
@@ -263,3 +298,62 @@ def test_a_module_config_that_is_not_an_object_is_refused(tmp_path: Path) -> Non
     path.write_text('{"configuration_sets": ["a"]}')
     with pytest.raises(EstimateError, match="configuration_sets must be a JSON object"):
         composition_from_module_config(path)
+
+
+def test_a_stack_whose_cdk_tf_json_is_not_json_is_one_error(tmp_path: Path) -> None:
+    stack = write_stack(tmp_path / "s", manifest_document(account={"action": "pause"}))
+    (stack / "cdk.tf.json").write_text("{")
+    code, out, err = run_estimate("--stack", str(stack))
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err.startswith(f"error: {stack / 'cdk.tf.json'}: not valid JSON: ")
+
+
+# --- what `make synth` prints ----------------------------------------------------------------------
+def _make_synth_estimate_args(outdir: Path) -> list[str]:
+    """The arguments the Makefile's synth target gives `ses_guard_cli estimate`, its output folder replaced."""
+    makefile = (ROOT / "Makefile").read_text()
+    synth = makefile.split("\nsynth:", 1)[1].split("\n\n", 1)[0]
+    [line] = [line for line in synth.splitlines() if "ses_guard_cli estimate" in line]
+    args = shlex.split(line.split("ses_guard_cli", 1)[1])[1:]
+    return [str(outdir) if arg == "cdktf.out" else arg for arg in args]
+
+
+def test_make_synth_prints_no_four_figure_sum_for_the_small_examples_and_explains_each_assumption(
+    synth: SynthOutput,
+) -> None:
+    """The examples name two or three sets each: an estimate in the thousands would be one for sets nobody has."""
+    code, out, err = run_estimate(*_make_synth_estimate_args(synth.outdir))
+    assert (code, err) == (EXIT_OK, "")
+    assert re.findall(r"\$ *\d{1,3}(?:,\d{3})+(?:\.\d+)?", out) == []
+    fleet = out.split("\nfleet:\n", 1)[1].split("\n\n", 1)[0]
+    assert fleet.splitlines()[0].startswith("  assumed: the fleet queries analyze 2 configuration sets")
+    assert "x assumed rate $0.10 = $      0.80/month" in fleet
+
+
+# --- a Terraform plan of a module root (terraform show -json) --------------------------------------
+@pytest.mark.slow
+def test_a_module_roots_plan_is_priced_from_its_planned_resources_like_the_same_stack(
+    module_plans: dict[str, Path], synth: SynthOutput
+) -> None:
+    [per_set] = compositions_from_plan(module_plans["terraform_module"])
+    assert per_set.name == "module.ses_guard (ses-guard-tf)"
+    # three sets x 4, the account's 4, the function's 2
+    assert (per_set.standard_alarms, per_set.metrics_insights_alarms, per_set.notes) == (18, 0, ())
+    assert (per_set.dashboards, per_set.kms_keys, per_set.functions) == (1, 1, 1)
+    [fleet] = compositions_from_plan(module_plans["terraform_module_fleet"])
+    [stack] = [c for c in compositions_from_outdir(synth.outdir) if c.name == "fleet"]  # the same policy in cdktf
+    counted = ("standard_alarms", "metrics_insights_alarms", "fleet_sets", "dashboards", "kms_keys", "functions")
+    assert [getattr(fleet, part) for part in counted] == [getattr(stack, part) for part in counted]
+    assert fleet.fleet_sets == 2 and fleet.notes[0].startswith(
+        "the fleet queries analyze 2 configuration sets, as many as the plan names"
+    )
+    [counted_sets] = compositions_from_plan(module_plans["terraform_module_fleet"], fleet_sets=300)
+    assert (counted_sets.metrics_analyzed, counted_sets.notes) == (4 * 300, ())
+
+
+@pytest.mark.slow
+def test_the_command_prices_a_plan_json(module_plans: dict[str, Path]) -> None:
+    code, out, err = run_estimate("--plan-json", str(module_plans["terraform_module_fleet"]), "--no-sources")
+    assert (code, err) == (EXIT_OK, "")
+    assert out.startswith("module.ses_guard (ses-guard-fleet):\n  assumed: the fleet queries analyze 2 configuration")
+    assert "monthly list price (us-east-1, before free tiers): $5.40 + at an assumed rate $0.80" in out

@@ -5,6 +5,7 @@ Every way a stack folder can fail to give one guard's manifest is one error sayi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,29 @@ def test_every_example_stack_ships_one_manifest_that_reads_back_as_written(synth
     )
     assert (guard.fleet is None) == (written["fleet"] is None)
     assert manifest.parse(guard.to_document(), source="round trip") == guard
+
+
+@pytest.mark.parametrize(
+    ("config", "region"),
+    [
+        ({"provider": {"aws": [{"region": "eu-west-1"}]}}, "eu-west-1"),
+        ({"provider": {"aws": [{"region": "eu-west-1"}, {"alias": "us", "region": "us-east-1"}]}}, "eu-west-1"),
+        ({"provider": {"aws": {"region": "ap-south-1"}}}, "ap-south-1"),
+        ({"provider": {"aws": [{}]}}, None),  # left to AWS_REGION at deploy time
+        ({"provider": {"aws": [{"region": "${var.region}"}]}}, None),  # computed
+        ({"provider": {"aws": [{"region": "eu-west-1"}, {"region": "us-east-1"}]}}, None),  # ambiguous
+        ({}, None),
+    ],
+    ids=["one", "aliased-ignored", "object", "unset", "computed", "two-unaliased", "no-provider"],
+)
+def test_the_region_of_a_stack_is_its_unaliased_aws_providers_literal_region(
+    tmp_path: Path, config: dict[str, object], region: str | None
+) -> None:
+    stack = write_stack(tmp_path / "s")
+    (stack / "cdk.tf.json").write_text(json.dumps(config))
+    assert stack_manifest.stack_region(stack) == region
+
+
+def test_the_region_of_an_example_stack_is_the_region_it_deploys_to(synth: SynthOutput) -> None:
+    assert stack_manifest.stack_region(synth.stack_dir("multi-region-eu-west-1")) == "eu-west-1"
+    assert stack_manifest.stack_region(synth.stack_dir("multi-region-us-east-1")) == "us-east-1"
