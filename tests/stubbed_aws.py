@@ -468,6 +468,19 @@ class Aws:
     def expect_pause_set(self, name: str) -> None:
         self.expect_set_sending(name, False)
 
+    def expect_pause_tag(self, name: str, paused_at: Any = ANY, *, error: str | None = None) -> None:
+        """TagResource marking the set the function just paused (``paused-by`` = the prefix, ``paused-at``);
+        ``error``: the call fails with that code."""
+        tagged = [
+            {"Key": contract.TAG_PAUSED_BY, "Value": PREFIX},
+            {"Key": contract.TAG_PAUSED_AT, "Value": paused_at},
+        ]
+        params = {"ResourceArn": set_arn(name), "Tags": tagged}
+        if error is not None:
+            self.stubs["sesv2"].add_client_error("tag_resource", error, f"{error} for {name}", expected_params=params)
+            return
+        self.stubs["sesv2"].add_response("tag_resource", {}, params)
+
     def expect_resume_account(self) -> None:
         self.expect_account_sending(True)
 
@@ -494,6 +507,7 @@ class Aws:
         self.expect_set(configuration_set)
         self.expect_datapoints(name, [value], configuration_set)
         self.expect_pause_set(configuration_set)
+        self.expect_pause_tag(configuration_set)
         self.expect_publish()
 
     def expect_account_pause(self, name: str, value: float = 0.09, **alarm: Any) -> None:
@@ -516,6 +530,7 @@ class Aws:
         self.expect_set(configuration_set)
         self.expect_datapoints(name, [0.14], configuration_set)
         self.expect_pause_set(configuration_set)
+        self.expect_pause_tag(configuration_set)
         self.expect_publish()
 
     def assert_all_calls_made(self) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ses_guard_policy import contract
+
 from . import log, report, ses_actions, verify
 from .budget import Budget, BudgetExhaustedError, Clock
 from .clients import Clients, default_clients, region_from_env
@@ -156,25 +158,44 @@ def _process(job: RecordJob) -> None:
         entry = {"record": job.index, "alarm": judgement.event.alarm_name, "reason": decision.reason}
         job.summary["ignored"].append(entry)
     else:
-        outcome = _apply(job, judgement)
+        outcome, judgement = _apply(job, judgement)
         _publish(job, judgement, outcome, report.pause_report)
         key = "already_paused" if outcome == ALREADY_PAUSED else "paused"
         job.summary[key].append(_entry(job, judgement, outcome))
 
 
-def _apply(job: RecordJob, judgement: Judgement) -> str:
-    """Pause unless the target already is paused, or this is a dry run or a drill."""
+def _apply(job: RecordJob, judgement: Judgement) -> tuple[str, Judgement]:
+    """Pause unless the target already is paused, or this is a dry run or a drill; the outcome and the
+    judgement to report (a note added when the paused set could not be tagged)."""
     if judgement.state is not None and judgement.state.paused:
-        return ALREADY_PAUSED
+        return ALREADY_PAUSED, judgement
     if job.inv.config.dry_run or judgement.event.drill:
-        return WOULD_PAUSE
+        return WOULD_PAUSE, judgement
     target = judgement.decision.target or Target(None)
     sesv2, call = job.inv.clients.sesv2, job.inv.budget.call
     if target.configuration_set is None:
         ses_actions.pause_account(sesv2, call)
-    else:
-        ses_actions.pause_configuration_set(sesv2, target.configuration_set, call)
-    return PAUSED
+        return PAUSED, judgement
+    ses_actions.pause_configuration_set(sesv2, target.configuration_set, call)
+    return PAUSED, _tag_paused_set(job, judgement, target.configuration_set)
+
+
+def _tag_paused_set(job: RecordJob, judgement: Judgement, name: str) -> Judgement:
+    """Tag the set just paused (``ses-guard status`` lists sets by this tag, without a call per set).
+    Best effort: a failure is logged and noted in the report; it neither fails nor undoes the pause."""
+    inv = job.inv
+    arn = ses_actions.set_arn(inv.ctx.partition, inv.ctx.region, inv.ctx.account_id, name)
+    try:
+        ses_actions.tag_paused(inv.clients.sesv2, arn, inv.config.name_prefix, inv.clock.now(), inv.budget.call)
+    except (ClientError, BotoCoreError, BudgetExhaustedError) as exc:
+        code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
+        log.emit("WARNING", "pause_tag_failed", record=job.index, target=arn, reason=f"{type(exc).__name__}: {exc}")
+        note = (
+            f"the set IS PAUSED, but tagging it ({contract.TAG_PAUSED_BY}) failed ({code or type(exc).__name__}): "
+            "ses-guard status lists it only with --all (or --configuration-set)"
+        )
+        return replace(judgement, notes=(*judgement.notes, note))
+    return judgement
 
 
 def _refuse(job: RecordJob, judgement: Judgement) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ses_guard_policy import contract
+
 ENFORCEMENT_SHUTDOWN = "SHUTDOWN"
 
 Caller = Callable[..., Any]
@@ -41,6 +43,10 @@ class SetStatus:
     reputation_metrics_enabled: bool | None
     last_fresh_start: datetime | None
     """When sending was last re-enabled (SES resets the set's reputation metrics then)."""
+    paused_by: str | None = None
+    """The name prefix of the guard whose function paused the set (its ``paused-by`` tag), or None."""
+    paused_at: str | None = None
+    """When, as the function wrote it (``paused-at`` tag, ``contract.PAUSED_AT_FORMAT``), or None."""
 
 
 def account_status(sesv2: Any, call: Caller = _direct) -> AccountStatus:
@@ -60,11 +66,15 @@ def set_status(sesv2: Any, name: str, call: Caller = _direct) -> SetStatus:
     fresh = reputation.get("LastFreshStart")
     if isinstance(fresh, datetime) and fresh.tzinfo is None:
         fresh = fresh.replace(tzinfo=UTC)
+    # GetConfigurationSet answers the set's tags too: the guard's pause tags cost no extra call.
+    tags = {tag["Key"]: tag.get("Value", "") for tag in response.get("Tags") or []}
     return SetStatus(
         name=name,
         sending_enabled=bool(sending.get("SendingEnabled", True)),
         reputation_metrics_enabled=reputation.get("ReputationMetricsEnabled"),
         last_fresh_start=fresh if isinstance(fresh, datetime) else None,
+        paused_by=tags.get(contract.TAG_PAUSED_BY),
+        paused_at=tags.get(contract.TAG_PAUSED_AT),
     )
 
 
@@ -90,6 +100,18 @@ def pause_account(sesv2: Any, call: Caller = _direct) -> None:
 
 def pause_configuration_set(sesv2: Any, name: str, call: Caller = _direct) -> None:
     call(sesv2.put_configuration_set_sending_options, ConfigurationSetName=name, SendingEnabled=False)
+
+
+def pause_tags(paused_by: str, paused_at: datetime) -> list[dict[str, str]]:
+    """The tags that mark a set this guard paused: its name prefix and the time (UTC)."""
+    when = paused_at.astimezone(UTC).strftime(contract.PAUSED_AT_FORMAT)
+    return [{"Key": contract.TAG_PAUSED_BY, "Value": paused_by}, {"Key": contract.TAG_PAUSED_AT, "Value": when}]
+
+
+def tag_paused(sesv2: Any, arn: str, paused_by: str, paused_at: datetime, call: Caller = _direct) -> None:
+    """Mark the set at ``arn`` as paused by the guard ``paused_by`` at ``paused_at`` (after the pause;
+    ``ses-guard status`` lists the sets carrying the tag, ``ses-guard resume`` removes it)."""
+    call(sesv2.tag_resource, ResourceArn=arn, Tags=pause_tags(paused_by, paused_at))
 
 
 def resume_account(sesv2: Any) -> None:

@@ -1,9 +1,12 @@
 """The operator tool: ``ses-guard status|resume|drill|backtest|estimate``.
 
-Exit codes (status, resume, drill):
+Exit codes (every command; exit_codes.py has the rule between 1 and 2):
   0    success, or nothing to do (already enabled)
-  1    AWS error (API call failed, configuration set not found, no credentials or Region)
-  2    usage error (bad arguments)
+  1    AWS error: a call failed or was refused, AWS does not hold what the arguments name (configuration
+       set, function, alarm), no credentials
+  2    usage error: a bad option or value, an input file named on the command line that cannot be read
+       or breaks a rule (policy, stack, plan JSON, module variables), no Region, a --region that
+       disagrees with the Region of the stack or plan given
   3    refused: AWS paused the account (EnforcementStatus SHUTDOWN); the API cannot resume it
   4    aborted: the confirmation was not given (wrong answer, or end of input at the prompt)
   5    drill failed: the function did not refuse the synthetic alarm or sent no notice
@@ -17,19 +20,18 @@ Exit codes (status, resume, drill):
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
+import importlib.metadata
 import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
-from ses_guard_cli import backtest, drill, estimate, resume
-from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from ses_guard_lambda import ses_actions
+from ses_guard_cli import backtest, drill, estimate, resume, status
+from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 from ses_guard_lambda.clients import make_client
-from ses_guard_lambda.report import AWS_PAUSE_WARNING
 from ses_guard_policy import rules
 
 ClientFactory = Callable[[str | None], Any]
@@ -38,30 +40,39 @@ ServiceFactory = Callable[[str, str | None], Any]
 """(service, Region) -> client (drill)."""
 
 
+DISTRIBUTION = "ses-reputation-guard"
+"""The installed distribution whose version ``--version`` prints (pyproject.toml, [project] name)."""
+NO_REGION = "no AWS Region: pass --region R, or set AWS_REGION (or a region in the AWS profile)"
+
+
 def _default_client_factory(region: str | None) -> Any:
     return make_client("sesv2", region)
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ses-guard",
-        description="Show or resume Amazon SES sending paused by ses-reputation-guard; drill the guard.",
-        epilog="Exit codes: 0 ok/nothing to do, 1 AWS error, 2 usage, 3 refused (AWS shut the account "
-        "down), 4 aborted (no confirmation, or end of input), 5 drill failed, 6 partial: alarm episode still "
-        "open (resume --account --name-prefix: closing it failed, sending left as it was), 7 partial: sending "
-        "still paused (the alarm episode closed, re-enabling failed), 130 interrupted (Ctrl-C).",
+        description="Show or resume Amazon SES sending paused by ses-reputation-guard; drill the guard; replay "
+        "its alarms over history (backtest); estimate what it costs.",
+        epilog="Exit codes: 0 ok/nothing to do, 1 AWS error (a call failed or was refused, AWS does not hold "
+        "what the arguments name, no credentials), 2 usage (a bad option or value, an input file that cannot be "
+        "read or breaks a rule, no Region, a --region that disagrees with the stack's or plan's), 3 refused (AWS "
+        "shut the account down), 4 aborted (no confirmation, or end of input), 5 drill failed, 6 partial: alarm "
+        "episode still open (resume --account --name-prefix: closing it failed, sending left as it was), 7 partial: "
+        "sending still paused (the alarm episode closed, re-enabling failed), 130 interrupted (Ctrl-C).",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    status = commands.add_parser("status", help="account and configuration set sending status")
-    status.add_argument("--region", help="AWS Region (default: from the AWS configuration)")
-    status.add_argument(
-        "--configuration-set",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="also show this configuration set (repeatable)",
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {version()}", help="print the installed version and exit"
     )
-    status.add_argument("--json", action="store_true", help="machine-readable output")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", help="one of:")
+    status.add_parser(commands)
     resume = commands.add_parser("resume", help="re-enable sending for the account or one configuration set")
     target = resume.add_mutually_exclusive_group(required=True)
     target.add_argument("--account", action="store_true", help="resume the whole account")
@@ -93,9 +104,10 @@ def main(
 ) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors
+    try:  # argparse prints help, --version and its errors itself: to this call's streams
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: 0 for --help and --version, 2 for usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return _dispatch(args, client_factory, service_factory, stdin or sys.stdin, out, err)
@@ -107,6 +119,9 @@ def main(
         what = "not found" if code in ("NotFoundException", "ResourceNotFoundException") else "AWS call failed"
         print(f"error: {what}: {exc}", file=err)
         return EXIT_AWS_ERROR
+    except NoRegionError:
+        print(f"error: {NO_REGION}", file=err)
+        return EXIT_USAGE
     except BotoCoreError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_AWS_ERROR
@@ -129,7 +144,7 @@ def _dispatch(
     client = (client_factory or _default_client_factory)(args.region)
     region = args.region or getattr(getattr(client, "meta", None), "region_name", None) or "?"
     if args.command == "status":
-        return _status(client, region, args.configuration_set, args.json, out)
+        return status.run(client, region, args, out=out, err=err, service_factory=service_factory or make_client)
     cloudwatch = None  # only to close the account's alarm episode (--name-prefix)
     if args.name_prefix is not None:
         problem = _name_prefix_problem(args)
@@ -147,68 +162,3 @@ def _name_prefix_problem(args: argparse.Namespace) -> str | None:
     if not re.fullmatch(rules.NAME_PREFIX.pattern, args.name_prefix):
         return f"--name-prefix {args.name_prefix!r}: {rules.NAME_PREFIX.rule}"
     return None
-
-
-def _status(client: Any, region: str, sets: Sequence[str], as_json: bool, out: TextIO) -> int:
-    """The account first (always shown), then each set; a missing set is reported, not fatal to the rest."""
-    account = ses_actions.account_status(client)
-    set_states: list[ses_actions.SetStatus | str] = []
-    for name in sets:
-        try:
-            set_states.append(ses_actions.set_status(client, name))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "NotFoundException":
-                raise
-            set_states.append(name)
-    if as_json:
-        out.write(json.dumps(_status_document(region, account, set_states), indent=2) + "\n")
-    else:
-        out.write(f"Region {region}\n")
-        out.write(
-            f"  account: sending {_on_off(account.sending_enabled)}, "
-            f"enforcement status {account.enforcement_status or 'unknown'}\n"
-        )
-        if account.shut_down_by_aws:
-            out.write(f"  {AWS_PAUSE_WARNING}\n")
-        for state in set_states:
-            out.write(f"  configuration set {_set_line(state)}\n")
-    return EXIT_AWS_ERROR if any(isinstance(s, str) for s in set_states) else EXIT_OK
-
-
-def _status_document(
-    region: str, account: ses_actions.AccountStatus, set_states: Sequence[ses_actions.SetStatus | str]
-) -> dict[str, Any]:
-    sets: list[dict[str, Any]] = []
-    for s in set_states:
-        if isinstance(s, str):
-            sets.append({"name": s, "error": "not found"})
-            continue
-        sets.append(
-            {
-                "name": s.name,
-                "sending_enabled": s.sending_enabled,
-                "reputation_metrics_enabled": s.reputation_metrics_enabled,
-                "last_fresh_start": s.last_fresh_start.isoformat() if s.last_fresh_start else None,
-            }
-        )
-    account_part = {
-        "sending_enabled": account.sending_enabled,
-        "enforcement_status": account.enforcement_status,
-        "production_access_enabled": account.production_access,
-    }
-    return {"region": region, "account": account_part, "configuration_sets": sets}
-
-
-def _set_line(state: ses_actions.SetStatus | str) -> str:
-    if isinstance(state, str):
-        return f"{state}: NOT FOUND in this Region"
-    metrics = {True: "on", False: "OFF (alarms per set see no data)", None: "unknown"}[state.reputation_metrics_enabled]
-    fresh = state.last_fresh_start.isoformat() if state.last_fresh_start else "never"
-    return (
-        f"{state.name}: sending {_on_off(state.sending_enabled)}, reputation metrics {metrics}, "
-        f"last fresh start {fresh}"
-    )
-
-
-def _on_off(enabled: bool) -> str:
-    return "enabled" if enabled else "PAUSED"

@@ -15,6 +15,7 @@ from typing import Any, Final, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ses_guard_cli import status
 from ses_guard_cli.exit_codes import (
     EXIT_ABORTED,
     EXIT_INTERRUPTED,
@@ -196,6 +197,8 @@ def _resume_set(
         out.write(f"Note: account-level sending is paused too; resume it with: resume --account --region {region}\n")
     if state.sending_enabled:
         out.write(f"Configuration set {name} in {region} already sends: nothing to do.\n")
+        if state.paused_by is not None:  # re-enabled elsewhere: the guard's tag would list it as paused
+            status.remove_pause_tags(client, name, out=out, err=err)
         return EXIT_OK
     out.write(
         f"This re-enables sending for configuration set {name} in {region} "
@@ -206,6 +209,8 @@ def _resume_set(
         return refusal
     ses_actions.resume_configuration_set(client, name)
     out.write(f"Configuration set {name} in {region} re-enabled (its reputation metrics start afresh).\n")
+    if state.paused_by is not None:  # the function's pause tag goes with the pause (``ses-guard status``)
+        status.remove_pause_tags(client, name, out=out, err=err)
     return EXIT_OK
 
 

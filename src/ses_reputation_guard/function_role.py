@@ -238,7 +238,30 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
             PolicyStatement(
                 sid="ReadGuardedConfigurationSetTags", actions=["ses:ListTagsForResource"], resources=resources
             ),
+            self._pause_tag_grant(resources),
         ]
+
+    def _pause_tag_grant(self, resources: Any) -> Any:
+        """Mark a set the function paused (``ses-guard status`` finds it by the tag): the sets it may
+        pause, only the two pause tag keys (``aws:TagKeys``), ``paused-by`` its own prefix
+        (``aws:RequestTag``). TagResource takes no aws:ResourceTag condition (Service Authorization
+        Reference: aws:TagKeys, aws:RequestTag, ses:ApiVersion), so the tagged scope names every set of
+        this account and Region without a tag test, as ListTagsForResource does."""
+        return PolicyStatement(
+            sid="TagConfigurationSetsItPauses",
+            actions=["ses:TagResource"],
+            resources=resources,
+            condition=[
+                PolicyCondition(
+                    test="ForAllValues:StringEquals", variable="aws:TagKeys", values=list(contract.PAUSE_TAG_KEYS)
+                ),
+                PolicyCondition(
+                    test="StringEquals",
+                    variable=f"aws:RequestTag/{contract.TAG_PAUSED_BY}",
+                    values=[self.context.name_prefix],
+                ),
+            ],
+        )
 
     def _tag_conditions(self, *, tagged: str | None) -> list[Any]:
         """Sets tagged for this guard with the action ``pause``. ``tagged`` an HCL condition (scope
@@ -270,7 +293,7 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
         statement = PolicyStatement(
             sid="NeverPauseNotifyOnlySetsByName",
             effect="Deny",
-            actions=["ses:PutConfigurationSetSendingOptions"],
+            actions=["ses:PutConfigurationSetSendingOptions", "ses:TagResource"],
             resources=Token.as_list(arns.interpolated),
         )
         count = Token.as_number(f"${{length({arns.text}) > 0 ? 1 : 0}}")

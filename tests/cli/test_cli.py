@@ -3,13 +3,15 @@ episode with `resume --account --name-prefix`: `test_resume.py`)."""
 
 from __future__ import annotations
 
+import argparse
+import importlib.metadata
 import io
-import json
 import pathlib
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -70,34 +72,6 @@ def ses() -> Iterator[Ses]:
 
 def run(ses: Ses, *argv: str, typed: str = "") -> tuple[int, str, str]:
     return run_cli(*argv, typed=typed, client_factory=ses.factory)
-
-
-def test_status_shows_account_and_configuration_sets(ses: Ses) -> None:
-    ses.account(sending_enabled=True, enforcement="HEALTHY")
-    ses.configuration_set("marketing", sending_enabled=False, fresh=datetime(2026, 11, 1, tzinfo=UTC))
-    code, out, _ = run(ses, "status", "--region", REGION, "--configuration-set", "marketing")
-    assert code == exit_codes.EXIT_OK
-    assert "account: sending enabled, enforcement status HEALTHY" in out
-    assert "configuration set marketing: sending PAUSED, reputation metrics on" in out
-    assert "last fresh start 2026-11-01T00:00:00+00:00" in out
-    assert ses.regions == [REGION]
-
-
-def test_status_json_is_machine_readable(ses: Ses) -> None:
-    ses.account(sending_enabled=False, enforcement="SHUTDOWN")
-    ses.configuration_set("a", sending_enabled=True)
-    ses.configuration_set("b", sending_enabled=False)
-    code, out, _ = run(ses, "status", "--json", "--configuration-set", "a", "--configuration-set", "b")
-    document = json.loads(out)
-    assert code == 0
-    assert document["account"] == {
-        "sending_enabled": False,
-        "enforcement_status": "SHUTDOWN",
-        "production_access_enabled": None,
-    }
-    sets = [(s["name"], s["sending_enabled"]) for s in document["configuration_sets"]]
-    assert sets == [("a", True), ("b", False)]
-    assert document["region"] == REGION
 
 
 def test_resume_set_asks_for_the_set_name_warns_about_fresh_start_and_enables_it(ses: Ses) -> None:
@@ -213,39 +187,72 @@ def test_resume_of_an_unknown_set_is_an_aws_error(ses: Ses) -> None:
     assert (code, "not found" in err) == (exit_codes.EXIT_AWS_ERROR, True)
 
 
-def status_with_a_missing_set(ses: Ses, *flags: str) -> tuple[int, str]:
-    """``status`` naming the missing set ``nope`` and the set ``marketing``: exit code and output."""
-    ses.account(sending_enabled=True, enforcement="HEALTHY")
-    ses.missing_configuration_set("nope")
-    ses.configuration_set("marketing", sending_enabled=True)
-    code, out, _ = run(ses, "status", *flags, "--configuration-set", "nope", "--configuration-set", "marketing")
-    return code, out
-
-
-def test_status_shows_the_account_even_when_a_named_set_is_missing(ses: Ses) -> None:
-    code, out = status_with_a_missing_set(ses)
-    assert code == exit_codes.EXIT_AWS_ERROR
-    assert "account: sending enabled, enforcement status HEALTHY" in out
-    assert "configuration set nope: NOT FOUND in this Region" in out
-    assert "configuration set marketing: sending enabled" in out
-
-
-def test_status_json_marks_a_missing_set(ses: Ses) -> None:
-    code, out = status_with_a_missing_set(ses, "--json")
-    assert code == exit_codes.EXIT_AWS_ERROR
-    document = json.loads(out)
-    assert document["account"]["sending_enabled"] is True
-    assert document["configuration_sets"][0] == {"name": "nope", "error": "not found"}
-    assert (document["configuration_sets"][1]["name"], document["configuration_sets"][1]["sending_enabled"]) == (
-        "marketing",
-        True,
-    )
-
-
-def test_resume_needs_exactly_one_target(ses: Ses, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(ses, "resume")[0] == exit_codes.EXIT_USAGE
+def test_resume_needs_exactly_one_target(ses: Ses) -> None:
+    code, _, err = run(ses, "resume")
+    assert code == exit_codes.EXIT_USAGE
+    assert "one of the arguments --account --configuration-set is required" in err
     assert run(ses, "resume", "--account", "--configuration-set", "x")[0] == exit_codes.EXIT_USAGE
-    assert "one of the arguments --account --configuration-set is required" in capsys.readouterr().err
+
+
+def test_argparse_writes_its_usage_errors_and_help_to_the_streams_main_was_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run_cli("estimate", "--compare", "10", "--no-such-option")
+    assert code == exit_codes.EXIT_USAGE and out == ""
+    assert err.startswith("usage: ses-guard") and "unrecognized arguments: --no-such-option" in err
+    code, out, err = run_cli("--help")
+    assert (code, err) == (exit_codes.EXIT_OK, "") and out.startswith("usage: ses-guard")
+    assert capsys.readouterr() == ("", "")
+
+
+def test_a_missing_region_is_a_usage_error_naming_the_ways_to_give_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    """No --region and none in the AWS configuration: botocore cannot make the client; nothing was called."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    code, out, err = run_cli("resume", "--account", "--yes")  # the default client factory
+    assert (code, out) == (exit_codes.EXIT_USAGE, "")
+    assert err == "error: no AWS Region: pass --region R, or set AWS_REGION (or a region in the AWS profile)\n"
+
+
+def _distribution_name() -> str:
+    pyproject = pathlib.Path(__file__).resolve().parents[2] / "pyproject.toml"
+    name: str = tomllib.loads(pyproject.read_text())["project"]["name"]
+    return name
+
+
+def test_version_prints_the_version_of_the_installed_distribution() -> None:
+    expected = f"ses-guard {importlib.metadata.version(_distribution_name())}\n"
+    assert run_cli("--version") == (exit_codes.EXIT_OK, expected, "")
+    script = pathlib.Path(sys.executable).parent / "ses-guard"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout) == (0, expected)
+
+
+def _actions(parser: argparse.ArgumentParser, path: str = "ses-guard") -> list[tuple[str, argparse.Action]]:
+    """Every action of ``parser`` and of its sub-commands' parsers, with the command it belongs to."""
+    found = []
+    for action in parser._actions:
+        found.append((path, action))
+        if isinstance(action, argparse._SubParsersAction):
+            found += [(f"{path} {a.dest}", a) for a in action._choices_actions]
+            for name, sub in action.choices.items():
+                found += _actions(sub, f"{path} {name}")
+    return found
+
+
+def test_every_option_and_command_of_every_command_has_help() -> None:
+    actions = _actions(cli.build_parser())
+    assert {path for path, _ in actions} >= {f"ses-guard {command}" for command in COMMANDS}
+    missing = [
+        f"{path}: {'/'.join(action.option_strings) or action.dest}"
+        for path, action in actions
+        if not (action.help or "").strip() or action.help == argparse.SUPPRESS
+    ]
+    assert missing == []
 
 
 COMMANDS = ("status", "resume", "drill", "backtest", "estimate")

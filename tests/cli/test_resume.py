@@ -187,3 +187,119 @@ def test_an_alarm_not_found_is_a_warning_and_sending_is_re_enabled_once_the_othe
     assert aws.calls == ["GetAccount", "DescribeAlarms", "SetAlarmState", "PutAccountSendingAttributes"]
     assert f"warning: no alarm named {COMPLAINT} in this Region: nothing to close." in err
     assert f"Account sending in {REGION} re-enabled." in out
+
+
+# --- resume --configuration-set removes the guard's pause tag (issue "[4 of 7]", item 4) -----------------
+
+PAUSE_TAGS = [
+    {"Key": "ses-reputation-guard:paused-by", "Value": "sesguard"},
+    {"Key": "ses-reputation-guard:paused-at", "Value": "2026-11-28T01:35:12Z"},
+]
+SET_ARN = f"arn:aws:ses:{REGION}:123456789012:configuration-set/marketing"
+
+
+class Sts:
+    """The STS client ``ses-guard`` asks for the account in the set's ARN (GetCallerIdentity), stubbed."""
+
+    def __init__(self, aws: Aws) -> None:
+        self.client = make_client("sts")
+        self.client.meta.events.register("before-parameter-build", aws._record)
+        self.stub = Stubber(self.client)
+        self.regions: list[str | None] = []
+
+    def factory(self, region: str | None) -> Any:
+        self.regions.append(region)
+        return self.client
+
+    def identity(self) -> None:
+        response = {"UserId": "AIDAEXAMPLE", "Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/op"}
+        self.stub.add_response("get_caller_identity", response, {})
+
+
+@pytest.fixture
+def sts(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sts]:
+    from ses_guard_cli import status
+
+    fake = Sts(aws)
+    monkeypatch.setattr(status, "sts_factory", fake.factory)
+    with fake.stub:
+        yield fake
+        fake.stub.assert_no_pending_responses()
+
+
+def tagged_set(aws: Aws, sending_enabled: bool, tags: list[dict[str, str]]) -> None:
+    response = {
+        "ConfigurationSetName": "marketing",
+        "SendingOptions": {"SendingEnabled": sending_enabled},
+        "Tags": tags,
+    }
+    aws.ses_stub.add_response("get_configuration_set", response, {"ConfigurationSetName": "marketing"})
+
+
+def untag(aws: Aws, error: str | None = None) -> None:
+    params = {"ResourceArn": SET_ARN, "TagKeys": [tag["Key"] for tag in PAUSE_TAGS]}
+    if error:
+        aws.ses_stub.add_client_error("untag_resource", error, expected_params=params)
+    else:
+        aws.ses_stub.add_response("untag_resource", {}, params)
+
+
+def test_resuming_a_set_the_guard_paused_removes_its_pause_tags_after_re_enabling_it(aws: Aws, sts: Sts) -> None:
+    aws.account(sending_enabled=True)
+    tagged_set(aws, sending_enabled=False, tags=[{"Key": "team", "Value": "growth"}, *PAUSE_TAGS])
+    aws.ses_stub.add_response(
+        "put_configuration_set_sending_options", {}, {"ConfigurationSetName": "marketing", "SendingEnabled": True}
+    )
+    sts.identity()
+    untag(aws)
+    code, out, err = aws.run("resume", "--configuration-set", "marketing", "--region", REGION, "--yes")
+    assert code == exit_codes.EXIT_OK, err
+    assert aws.calls == [
+        "GetAccount",
+        "GetConfigurationSet",
+        "PutConfigurationSetSendingOptions",
+        "GetCallerIdentity",
+        "UntagResource",
+    ]
+    assert out.index("re-enabled") < out.index("Removed its pause tags (ses-reputation-guard:paused-by")
+    assert sts.regions == [REGION]
+
+
+def test_a_set_without_the_guards_tag_is_resumed_without_any_tag_call(aws: Aws, sts: Sts) -> None:
+    aws.account(sending_enabled=True)
+    tagged_set(aws, sending_enabled=False, tags=[{"Key": "team", "Value": "growth"}])
+    aws.ses_stub.add_response(
+        "put_configuration_set_sending_options", {}, {"ConfigurationSetName": "marketing", "SendingEnabled": True}
+    )
+    code, out, _ = aws.run("resume", "--configuration-set", "marketing", "--yes")
+    assert code == exit_codes.EXIT_OK
+    assert aws.calls == ["GetAccount", "GetConfigurationSet", "PutConfigurationSetSendingOptions"]
+    assert "pause tags" not in out
+
+
+def test_when_the_tag_cannot_be_removed_the_set_stays_re_enabled_and_a_warning_says_status_still_lists_it(
+    aws: Aws, sts: Sts
+) -> None:
+    aws.account(sending_enabled=True)
+    tagged_set(aws, sending_enabled=False, tags=PAUSE_TAGS)
+    aws.ses_stub.add_response(
+        "put_configuration_set_sending_options", {}, {"ConfigurationSetName": "marketing", "SendingEnabled": True}
+    )
+    sts.identity()
+    untag(aws, error="AccessDeniedException")
+    code, out, err = aws.run("resume", "--configuration-set", "marketing", "--yes")
+    assert code == exit_codes.EXIT_OK
+    assert "re-enabled" in out and "Removed" not in out
+    assert "warning: the guard's pause tag (ses-reputation-guard:paused-by) could not be removed from marketing" in err
+    assert "(AccessDeniedException): `ses-guard status` lists it as paused until it is removed" in err
+
+
+def test_resuming_a_set_re_enabled_elsewhere_removes_its_stale_pause_tags(aws: Aws, sts: Sts) -> None:
+    aws.account(sending_enabled=True)
+    tagged_set(aws, sending_enabled=True, tags=PAUSE_TAGS)
+    sts.identity()
+    untag(aws)
+    code, out, _ = aws.run("resume", "--configuration-set", "marketing", "--yes")
+    assert code == exit_codes.EXIT_OK
+    assert "already sends: nothing to do" in out and "Removed its pause tags" in out
+    assert "PutConfigurationSetSendingOptions" not in aws.calls

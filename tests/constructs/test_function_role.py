@@ -128,6 +128,51 @@ def test_the_function_may_read_the_tags_of_the_sets_it_may_pause_whatever_their_
     assert "condition" not in read
 
 
+def tag_grant(config) -> dict:
+    return statement(config, "guard_function_set_pause_policy", "TagConfigurationSetsItPauses")
+
+
+def test_the_function_may_tag_only_the_sets_it_may_pause_with_only_its_two_pause_tag_keys(stack):
+    """Issue "[4 of 7]", item 4: the tag ``ses-guard status`` finds paused sets by; least privilege."""
+    role(stack, pausing_set_arns=SET_ARNS)
+    tag = tag_grant(synthesized(stack))
+    assert (tag.get("effect", "Allow"), tag["actions"]) == ("Allow", ["ses:TagResource"])
+    assert tag["resources"] == "${local.pausing_set_arns}"
+    assert tag["condition"] == [
+        {
+            "test": "ForAllValues:StringEquals",
+            "values": ["ses-reputation-guard:paused-by", "ses-reputation-guard:paused-at"],
+            "variable": "aws:TagKeys",
+        },
+        {"test": "StringEquals", "values": [PREFIX], "variable": "aws:RequestTag/ses-reputation-guard:paused-by"},
+    ]
+
+
+def test_in_the_tagged_scope_tagging_names_every_set_without_a_resource_tag_test_tag_resource_cannot_take(stack):
+    role(stack, pausing_set_arns=SET_ARNS, pause_scope="tagged")
+    tag = tag_grant(synthesized(stack))
+    assert tag["resources"] == [f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/*"]
+    assert [c["variable"] for c in tag["condition"]] == [
+        "aws:TagKeys",
+        f"aws:RequestTag/{contract.TAG_PAUSED_BY}",
+    ]
+
+
+def test_notify_only_sets_a_name_pattern_covers_may_be_neither_paused_nor_tagged(stack):
+    denied = TerraformExpression("local.notify_only_in_scope")
+    role(stack, pausing_set_arns=SET_ARNS, pause_scope="name-pattern:tenant-*", notify_only_set_arns=denied)
+    config = synthesized(stack)
+    assert tag_grant(config)["resources"] == [f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/tenant-*"]
+    [by_name] = statements(config, "guard_function_notify_only_deny_policy")
+    assert by_name["actions"] == ["ses:PutConfigurationSetSendingOptions", "ses:TagResource"]
+
+
+def test_without_sets_to_pause_the_function_may_tag_nothing(stack):
+    role(stack, account_pause_allowed=True)
+    for document in data_sources(synthesized(stack), "aws_iam_policy_document").values():
+        assert not any("ses:TagResource" in each["actions"] for each in document["statement"])
+
+
 def test_iam_refuses_to_pause_notify_only_sets_whatever_the_alarm(stack):
     role(stack, pausing_set_arns=SET_ARNS)
     deny = statement(synthesized(stack), "guard_function_set_pause_policy", "NeverPauseNotifyOnlySets")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -10,7 +11,23 @@ from botocore.exceptions import ClientError
 
 from ses_guard_lambda import ses_actions
 from ses_guard_lambda.ses_actions import AccountStatus, SetStatus
-from tests.stubbed_aws import ACCOUNT, EVENT_TIME, REGION, Aws, make_budget, set_arn
+from ses_guard_policy import contract
+from tests.stubbed_aws import (
+    ACCOUNT,
+    ACCOUNT_ALARM,
+    CONFIG,
+    EVENT_TIME,
+    NOW,
+    PREFIX,
+    REGION,
+    SET_ALARM,
+    Aws,
+    load_event,
+    log_lines,
+    make_budget,
+    run_handler,
+    set_arn,
+)
 
 
 class Recorder:
@@ -160,3 +177,97 @@ def test_a_throttled_pause_is_retried_through_the_budget(aws: Aws) -> None:
     aws.assert_all_calls_made()
     assert budget.retries == 2
     assert len(aws.calls_to("PutConfigurationSetSendingOptions")) == 3
+
+
+# --- the pause tag: how `ses-guard status` finds the sets the function paused (issue "[4 of 7]", item 4) ---
+
+
+def test_set_status_reads_which_guard_paused_the_set_and_when_from_its_tags(aws: Aws) -> None:
+    tags = [
+        {"Key": "team", "Value": "growth"},
+        {"Key": contract.TAG_PAUSED_BY, "Value": PREFIX},
+        {"Key": contract.TAG_PAUSED_AT, "Value": "2026-11-28T01:35:12Z"},
+    ]
+    aws.stubs["sesv2"].add_response(
+        "get_configuration_set",
+        {"ConfigurationSetName": "marketing", "SendingOptions": {"SendingEnabled": False}, "Tags": tags},
+        {"ConfigurationSetName": "marketing"},
+    )
+    status = ses_actions.set_status(aws.sesv2, "marketing")
+    assert (status.sending_enabled, status.paused_by, status.paused_at) == (False, PREFIX, "2026-11-28T01:35:12Z")
+
+
+def test_tag_paused_writes_only_the_guards_two_keys_with_the_time_in_utc_through_the_callers_call(aws: Aws) -> None:
+    aws.stubs["sesv2"].add_response(
+        "tag_resource",
+        {},
+        {
+            "ResourceArn": set_arn("marketing"),
+            "Tags": [
+                {"Key": "ses-reputation-guard:paused-by", "Value": PREFIX},
+                {"Key": "ses-reputation-guard:paused-at", "Value": "2026-11-28T01:35:12Z"},
+            ],
+        },
+    )
+    call = Recorder()
+    in_paris = datetime(2026, 11, 28, 2, 35, 12, 999000, tzinfo=timezone(timedelta(hours=1)))
+    ses_actions.tag_paused(aws.sesv2, set_arn("marketing"), PREFIX, in_paris, call)
+    aws.assert_all_calls_made()
+    assert [name for name, _ in call.calls] == ["tag_resource"]
+    assert contract.PAUSE_TAG_KEYS == ("ses-reputation-guard:paused-by", "ses-reputation-guard:paused-at")
+
+
+def test_the_function_tags_a_set_right_after_pausing_it(aws: Aws) -> None:
+    aws.expect_verified(SET_ALARM)
+    aws.expect_set("marketing")
+    aws.expect_datapoints(SET_ALARM, [0.0061], "marketing")
+    aws.expect_pause_set("marketing")
+    aws.expect_pause_tag("marketing", paused_at=NOW.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    aws.expect_publish()
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
+    aws.assert_all_calls_made()
+    assert [p["outcome"] for p in summary["paused"]] == ["paused"]
+    sesv2 = [op for service, op, _ in aws.calls if service == "sesv2"]
+    assert sesv2[-2:] == ["PutConfigurationSetSendingOptions", "TagResource"]
+    assert "tagging it" not in aws.published[0]["Message"]
+
+
+def test_a_failed_tag_neither_fails_nor_undoes_the_pause_it_is_logged_and_the_report_says_so(
+    aws: Aws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws.expect_verified(SET_ALARM)
+    aws.expect_set("marketing")
+    aws.expect_datapoints(SET_ALARM, [0.0061], "marketing")
+    aws.expect_pause_set("marketing")
+    aws.expect_pause_tag("marketing", error="AccessDeniedException")
+    aws.expect_publish()
+    summary = run_handler(load_event("sns_set_complaint_alarm.json"), aws)
+    aws.assert_all_calls_made()
+    assert [p["outcome"] for p in summary["paused"]] == ["paused"]  # no record failed, nothing re-enabled
+    assert aws.calls_to("PutConfigurationSetSendingOptions") == [
+        {"ConfigurationSetName": "marketing", "SendingEnabled": False}
+    ]
+    output = capsys.readouterr().out
+    (failed,) = log_lines(output, "pause_tag_failed")
+    assert failed["level"] == "WARNING" and failed["target"] == set_arn("marketing")
+    assert "AccessDeniedException" in failed["reason"]
+    (decision,) = log_lines(output)
+    assert any("tagging it" in note for note in decision["notes"])
+    (report,) = aws.reports()
+    assert report["Subject"].startswith("SES PAUSED set marketing")
+    assert (
+        "Note:        the set IS PAUSED, but tagging it (ses-reputation-guard:paused-by) failed "
+        "(AccessDeniedException): ses-guard status lists it only with --all" in report["Texts"]["email"]
+    )
+
+
+def test_neither_an_account_pause_nor_a_dry_run_writes_a_tag(aws: Aws) -> None:
+    aws.expect_account_pause(ACCOUNT_ALARM)
+    run_handler(load_event("sns_account_bounce_alarm.json"), aws)
+    aws.expect_verified(SET_ALARM)
+    aws.expect_set("marketing")
+    aws.expect_datapoints(SET_ALARM, [0.0061], "marketing")
+    aws.expect_publish()
+    run_handler(load_event("sns_set_complaint_alarm.json"), aws, replace(CONFIG, dry_run=True))
+    aws.assert_all_calls_made()
+    assert aws.calls_to("TagResource") == []

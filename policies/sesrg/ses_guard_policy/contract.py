@@ -16,6 +16,14 @@ TAG_TIER: Final = TAG_PREFIX + "tier"
 # On alarms: what a critical alarm does. On an SES configuration set: `notify` means no fleet alarm
 # may pause it (the IAM Deny on notify-tagged sets enforces the same).
 TAG_ACTION: Final = TAG_PREFIX + "action"
+# On an SES configuration set the function paused: the pausing guard's name prefix and when (UTC,
+# PAUSED_AT_FORMAT). `ses-guard status` finds paused sets through them (Resource Groups Tagging API
+# GetResources) and `ses-guard resume --configuration-set` removes them. The function may write these
+# two keys and no others (IAM: aws:TagKeys).
+TAG_PAUSED_BY: Final = TAG_PREFIX + "paused-by"
+TAG_PAUSED_AT: Final = TAG_PREFIX + "paused-at"
+PAUSE_TAG_KEYS: Final = (TAG_PAUSED_BY, TAG_PAUSED_AT)
+PAUSED_AT_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 
 SCOPE_ACCOUNT: Final = "account"
 SCOPE_CONFIGURATION_SET: Final = "configuration-set"
