@@ -169,6 +169,7 @@ def _expect_burst_contributor(aws: Aws, index: int, name: str, already_paused: b
             aws.throttle("sesv2", "put_configuration_set_sending_options", times=3)
             throttles += 3
         aws.expect_pause_set(name)
+        aws.expect_pause_tag(name)
     aws.expect_publish()
     return throttles
 

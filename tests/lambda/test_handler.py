@@ -322,6 +322,7 @@ def test_a_retry_after_a_failed_report_still_reports_the_pause(aws: Aws) -> None
     aws.expect_set("marketing")
     aws.expect_datapoints(SET_ALARM, [0.0061], "marketing")
     aws.expect_pause_set("marketing")
+    aws.expect_pause_tag("marketing")
     aws.stubs["sns"].add_client_error("publish", "KMSAccessDeniedException", "no kms", http_status_code=400)
     with pytest.raises(RecordProcessingError, match="paused configuration-set:marketing but publishing the report"):
         run_handler(event, aws)
