@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sesrg.check import SesrgGraphCheck, Verdict, failed, passed, unknown
+from sesrg.check import SesrgGraphCheck, Verdict, Where, failed, passed, unknown
 from sesrg.graph import Lit, Opaque, Ref, ResourceGraph, literal_strings
 
 TOPIC = "aws_sns_topic"
 ALARM = "aws_cloudwatch_metric_alarm"
 ACTIONS = ("alarm_actions", "ok_actions", "insufficient_data_actions")
+KEY = "kms_master_key_id"
 AWS_MANAGED_KEY = "alias/aws/sns"
 _AWS_MANAGED_KEY = re.compile(r"(^|:)alias/aws/sns$")
 _TOPIC_ARN = re.compile(r"^arn:[\w-]+:sns:[\w-]*:\d*:(?P<name>[\w-]+(\.fifo)?)$")
@@ -55,9 +56,9 @@ class AlarmTopicNotOnAwsManagedKey(SesrgGraphCheck):
         alarm = alarms.topics.get(graph.identity(index)) or next(
             (alarms.names[n] for n in names if n in alarms.names), None
         )
-        key, key_reason = _key(graph, index, root)
+        key, key_reason, written = _key(graph, index, root)
         if key == "aws-managed" and alarm:
-            return failed(f"{alarm} notifies this topic, which is encrypted with {key_reason}")
+            return failed(f"{alarm} notifies this topic, which is encrypted with {key_reason}", fix=written)
         if key == "unknown" and (alarm or alarms.unresolved):
             return unknown(f"the topic's key cannot be resolved: {key_reason}")
         if key == "aws-managed" and alarms.unresolved:
@@ -86,27 +87,29 @@ def _alarm_topics(graph: ResourceGraph, root: str) -> _AlarmTopics:
     return found
 
 
-def _key(graph: ResourceGraph, index: int, root: str) -> tuple[str, str]:
-    """("aws-managed" | "customer" | "none" | "unknown", description) for the topic's kms_master_key_id."""
-    facts = graph.facts(index, "kms_master_key_id", root)
+def _key(graph: ResourceGraph, index: int, root: str) -> tuple[str, str, Where | None]:
+    """("aws-managed" | "customer" | "none" | "unknown", description, where the key is written) for the
+    topic's kms_master_key_id (the topic's own line, a variable's default, a module argument)."""
+    facts = graph.facts(index, KEY, root)
     if not facts:
-        return "none", "not encrypted"
+        return "none", "not encrypted", None
     for fact in facts:
         if isinstance(fact, Lit) and fact.exact and isinstance(fact.value, str) and _is_aws_managed(fact.value):
-            return "aws-managed", fact.value
+            return "aws-managed", fact.value, graph.origin(fact, index, KEY)
         if isinstance(fact, Ref) and fact.exact:
             looked_up = {"aws_kms_alias": "name", "aws_kms_key": "key_id"}.get(graph.resource_type(fact.index))
             if graph.is_data(fact.index) and looked_up:
                 lookup = graph.facts(fact.index, looked_up, root)
                 source = graph.address(fact.index)
                 if any(_is_aws_managed(value) for value in literal_strings(lookup)):
-                    return "aws-managed", f"{source} ({', '.join(literal_strings(lookup))})"
+                    where = graph.origin(fact, index, KEY)
+                    return "aws-managed", f"{source} ({', '.join(literal_strings(lookup))})", where
                 if not literal_strings(lookup):
-                    return "unknown", f"{source} looks up a key the pack cannot resolve"
+                    return "unknown", f"{source} looks up a key the pack cannot resolve", None
     opaque = [f for f in facts if isinstance(f, Opaque) and f.exact and _may_be_aws_managed(f.text)]
     if opaque:
-        return "unknown", opaque[0].reason
-    return "customer", "a customer managed key"
+        return "unknown", opaque[0].reason, None
+    return "customer", "a customer managed key", None
 
 
 def _may_be_aws_managed(template: str | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sesrg.check import SesrgGraphCheck, Verdict, failed, passed, unknown
-from sesrg.graph import MISSING, Derived, Fact, Lit, Opaque, Ref, ResourceGraph, value_at
+from sesrg.graph import MISSING, Derived, Lit, Opaque, Ref, ResourceGraph, value_at
 
 V1 = "aws_ses_configuration_set"
 V2 = "aws_sesv2_configuration_set"
@@ -34,7 +34,7 @@ class ConfigurationSetReputationMetricsEnabled(SesrgGraphCheck):
     def _decide(self, graph: ResourceGraph, index: int, root: str) -> Verdict:
         vertex = graph.vertices[index]
         if graph.resource_type(index) == V1:
-            return _flag(graph.facts(index, FLAG, root), f"{FLAG} is not set (the provider's default is false)")
+            return _flag(graph, index, FLAG, root, f"{FLAG} is not set (the provider's default is false)")
         dynamic = value_at(vertex, f"dynamic.{V2_BLOCK}")
         if dynamic is not MISSING:  # checkov renders the content as if the block were always there
             blocks = graph.facts(index, f"dynamic.{V2_BLOCK}.for_each", root)
@@ -44,22 +44,31 @@ class ConfigurationSetReputationMetricsEnabled(SesrgGraphCheck):
             if not counts or len(counts) != len(blocks):
                 return unknown(f"whether the dynamic {V2_BLOCK} block exists depends on an unknown for_each")
             if not all(counts):
-                return failed(f"the dynamic {V2_BLOCK} block iterates over an empty collection: no block")
+                empty = next(f for f in blocks if isinstance(f, Lit) and not f.value)
+                fix = graph.origin(empty, index, f"dynamic.{V2_BLOCK}.for_each")
+                return failed(f"the dynamic {V2_BLOCK} block iterates over an empty collection: no block", fix=fix)
             path = f"dynamic.{V2_BLOCK}.content.{FLAG}"
         elif value_at(vertex, V2_BLOCK) is MISSING:
             return failed(f"no {V2_BLOCK} block: SES exports no reputation metrics for this set")
         else:
             path = f"{V2_BLOCK}.{FLAG}"
-        return _flag(graph.facts(index, path, root), f"{V2_BLOCK} without {FLAG} (AWS's default is off)")
+        return _flag(graph, index, path, root, f"{V2_BLOCK} without {FLAG} (AWS's default is off)")
 
 
-def _flag(facts: list[Fact], when_missing: str) -> Verdict:
-    """true everywhere passes; a false anywhere (any for_each instance) fails; anything else is unknown."""
+def _flag(graph: ResourceGraph, index: int, path: str, root: str, when_missing: str) -> Verdict:
+    """true everywhere passes; a false anywhere (any for_each instance) fails; anything else is unknown.
+    A failure's line is where the false is written (the set, a variable's default, a module argument)."""
+    facts = graph.facts(index, path, root)
     if not facts:
-        return failed(when_missing)
+        block = path.split(".", maxsplit=1)[0] if "." in path else ""
+        return failed(when_missing, fix=graph.locate(index, [block]) if block else None)
     values = [_boolean(f.value) for f in facts if isinstance(f, Lit) and f.exact]
     if False in values:
-        return failed(f"{FLAG} is false")
+        false = next(f for f in facts if isinstance(f, Lit) and f.exact and _boolean(f.value) is False)
+        key = graph.instance_key(index)
+        return failed(
+            f"{FLAG} is false" + (f" for for_each key {key!r}" if key else ""), fix=graph.origin(false, index, path)
+        )
     unresolved = [f for f in facts if isinstance(f, Opaque | Derived) and getattr(f, "exact", True)]
     if values and None not in values and not unresolved:
         return passed(f"{FLAG} is true")

@@ -8,16 +8,23 @@ One rule for values the pack cannot resolve, in every check: unknown is not a fa
 verdict depends on such a value gets checkov's UNKNOWN result, which checkov leaves out of its report
 (neither passed nor failed). Setting ``SESRG_DECISION_LOG`` to a file path makes the pack append one JSON
 line per decision (passed, failed and unknown) with the reason, so unknowns can be listed and explained.
+
+A verdict is reported on the block that must change (``Verdict.at``: CKV_SESRG_4 reports the policy that
+grants the wildcard, not the role), and its log line names the file and line to change (``fix_file``,
+``fix_line``: the statement, the attribute, or where the offending value is written). Module calls whose
+remote source checkov did not load are logged as notes (``"note": "module_not_loaded"``) and warned about
+on checkov's log: their resources were not checked.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from checkov.common.bridgecrew.severities import Severities
@@ -29,6 +36,8 @@ from sesrg.graph import ResourceGraph, Vertex
 GUIDELINE = "https://github.com/ses-reputation-guard/ses-reputation-guard/blob/main/docs/policies.md#"
 DECISION_LOG = "SESRG_DECISION_LOG"
 _LOG_LOCK = threading.Lock()  # checkov runs graph checks in threads
+_NOTED: set[tuple[str, str, str]] = set()  # (log, file, module): every check sees the same module calls
+_MAX_REASON = 2000
 
 
 class Result(enum.IntEnum):
@@ -39,22 +48,27 @@ class Result(enum.IntEnum):
     FAILED = 2
 
 
+Where = tuple[str, int]  # a file (absolute path) and a line in it
+
+
 @dataclass(frozen=True)
 class Verdict:
     result: Result
     reason: str
+    at: int | None = None  # the block reported (where the fix goes); None: the subject resource itself
+    fix: Where | None = None  # the line to change; None: the reported block's first line
 
 
-def passed(reason: str) -> Verdict:
-    return Verdict(Result.PASSED, reason)
+def passed(reason: str, at: int | None = None) -> Verdict:
+    return Verdict(Result.PASSED, reason, at)
 
 
-def failed(reason: str) -> Verdict:
-    return Verdict(Result.FAILED, reason)
+def failed(reason: str, at: int | None = None, fix: Where | None = None) -> Verdict:
+    return Verdict(Result.FAILED, reason, at, fix)
 
 
-def unknown(reason: str) -> Verdict:
-    return Verdict(Result.UNKNOWN, reason)
+def unknown(reason: str, at: int | None = None, fix: Where | None = None) -> Verdict:
+    return Verdict(Result.UNKNOWN, reason, at, fix)
 
 
 class SesrgGraphCheck(BaseGraphCheck):
@@ -85,9 +99,15 @@ class SesrgGraphCheck(BaseGraphCheck):
         graph = ResourceGraph(graph_connector)
         verdicts: dict[int, Verdict] = {}
         for index, verdict in self.evaluate(graph):
-            if index not in verdicts or verdict.result > verdicts[index].result:
-                verdicts[index] = verdict
+            reported = index if verdict.at is None else verdict.at
+            current = verdicts.get(reported)
+            if current is None or verdict.result > current.result:
+                verdicts[reported] = verdict
+            elif verdict.result == current.result and verdict.reason not in current.reason.split("; "):
+                # one policy granting a wildcard to two roles, one set missing alarms in two root configurations
+                verdicts[reported] = replace(current, reason=f"{current.reason}; {verdict.reason}"[:_MAX_REASON])
         self._log(graph, verdicts)
+        self._note_unloaded_modules(graph)
         results: tuple[list[Vertex], list[Vertex], list[Vertex]] = ([], [], [])
         for index, verdict in verdicts.items():
             results[(Result.PASSED, Result.FAILED, Result.UNKNOWN).index(verdict.result)].append(graph.vertices[index])
@@ -111,17 +131,49 @@ class SesrgGraphCheck(BaseGraphCheck):
         path = os.environ.get(DECISION_LOG)
         if not path:
             return
-        lines = [
-            json.dumps(
-                {
-                    "check_id": self.id,
-                    "result": verdict.result.name.lower(),
-                    "resource": graph.address(index),
-                    "file": os.path.abspath(str(graph.vertices[index].get("file_path_"))),
-                    "reason": verdict.reason,
-                }
+        lines: list[str] = []
+        for index, verdict in verdicts.items():
+            fix_file, fix_line = verdict.fix or graph.locate(index)
+            lines.append(
+                json.dumps(
+                    {
+                        "check_id": self.id,
+                        "result": verdict.result.name.lower(),
+                        "resource": graph.address(index),
+                        "file": graph.file(index),
+                        "lines": list(graph.lines(index) or ()),
+                        "fix_file": fix_file,
+                        "fix_line": fix_line,
+                        "reason": verdict.reason,
+                    }
+                )
             )
-            for index, verdict in verdicts.items()
-        ]
         with _LOG_LOCK, open(path, "a", encoding="utf-8") as log:
             log.writelines(line + "\n" for line in lines)
+
+    def _note_unloaded_modules(self, graph: ResourceGraph) -> None:
+        """Module calls whose remote source checkov did not load: a note in the decision log, and a warning
+        on checkov's log (plain checkov runs), once per call."""
+        path = os.environ.get(DECISION_LOG, "")
+        for address, source, index in graph.unloaded_modules():
+            file, line = graph.locate(index)
+            with _LOG_LOCK:
+                if (path, file, address) in _NOTED:
+                    continue
+                _NOTED.add((path, file, address))
+                if path:
+                    with open(path, "a", encoding="utf-8") as log:
+                        note = {"note": "module_not_loaded", "module": address, "source": source}
+                        log.write(json.dumps({**note, "file": file, "line": line}) + "\n")
+            logging.getLogger(__name__).warning(
+                "ses-reputation-guard policy pack: %s (%s, %s:%d) was not loaded, so its resources were not checked. "
+                "%s",
+                address,
+                source,
+                file,
+                line,
+                "checkov's terraform_json framework does not load modules: scan the module's own source."
+                if file.endswith(".json")
+                else "Run checkov with --download-external-modules true, or run `terraform init` first and set "
+                "CHECKOV_EXPERIMENTAL_TERRAFORM_MANAGED_MODULES=true.",
+            )

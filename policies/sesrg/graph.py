@@ -25,6 +25,7 @@ checkov's default) or ``nodes(data=True)`` and ``edges(data=True)`` (networkx).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -77,6 +78,7 @@ class Lit:
 
     value: Any
     exact: bool = True  # False: an ingredient of an expression the pack cannot evaluate (not the value itself)
+    origin: tuple[int, str] | None = None  # (block, attribute) where it is written: a variable default, a local
 
 
 @dataclass(frozen=True)
@@ -244,13 +246,32 @@ class ResourceGraph:
     def address(self, index: int) -> str:
         """Terraform's address: ``module.a.module.b.type.name["key"]`` (module keys left out)."""
         vertex = self.vertices[index]
+        prefix = "data." if vertex.get("block_type_") == "data" else ""
+        return ".".join([*self._modules(index), prefix + str(vertex.get("id_") or vertex.get("block_name_"))])
+
+    def _modules(self, index: int) -> list[str]:
+        """The module path of a block: ``["module.a", "module.b"]`` (empty in the root module)."""
         modules: list[str] = []
         scope = self._scope[index]
         while scope:
             modules.insert(0, f"module.{scope.get('name')}")
             scope = scope.get("nested_tf_module")
-        prefix = "data." if vertex.get("block_type_") == "data" else ""
-        return ".".join([*modules, prefix + str(vertex.get("id_") or vertex.get("block_name_"))])
+        return modules
+
+    def unloaded_modules(self) -> list[tuple[str, str, int]]:
+        """Module calls with a remote source (git, a registry, a URL) whose blocks checkov did not load, as
+        (address, source, block index): whatever they declare is not in the graph, so no check decides it."""
+        loaded = {module for calls in self._hcl_calls.values() for module in calls}
+        found: list[tuple[str, str, int]] = []
+        for index, vertex in self.vertices.items():
+            if vertex.get("block_type_") != "module" or index in loaded:
+                continue
+            source = vertex.get("source")
+            if isinstance(source, list) and source:
+                source = source[0]
+            if isinstance(source, str) and source and not source.startswith(("./", "../", "/")):
+                found.append((".".join([*self._modules(index), f"module.{_base_name(vertex)}"]), source, index))
+        return found
 
     def identity(self, index: int) -> tuple[str, str | None, str]:
         """The same resource block in the same module instance, whatever its for_each key."""
@@ -263,6 +284,45 @@ class ResourceGraph:
 
     def folder(self, index: int) -> str:
         return self._folder[index]
+
+    # -- where blocks and values are written ----------------------------------------------------------------
+    def file(self, index: int) -> str:
+        return os.path.abspath(str(self.vertices[index].get("file_path_", "")))
+
+    def lines(self, index: int) -> tuple[int, int] | None:
+        """The block's first and last line, as checkov reports them (HCL and Terraform JSON spell them apart);
+        None for blocks checkov keeps no lines of (a ``locals`` entry)."""
+        vertex = self.vertices[index]
+        start = vertex.get("__start_line__", vertex.get("__startline__"))
+        end = vertex.get("__end_line__", vertex.get("__endline__"))
+        return (start, end) if isinstance(start, int) and isinstance(end, int) else None
+
+    def locate(self, index: int, needles: Iterable[str] = (), near: str | None = None) -> tuple[str, int]:
+        """The file and line of block ``index`` that holds one of ``needles`` (see :func:`find_line`); the
+        block's first line when none does. A ``locals`` entry (checkov keeps no lines) is found by its name."""
+        path = self.file(index)
+        span = self.lines(index)
+        if span is None:
+            name = re.escape(str(self.vertices[index].get("block_name_", "")))
+            entry = re.compile(rf'^\s*"?{name}"?\s*[=:]')
+            start = next((i + 1 for i, line in enumerate(_file_lines(path)) if entry.search(line)), 1)
+            span = (start, start + 100)
+        return path, find_line(path, needles, near, span)
+
+    def origin(
+        self, fact: Fact, index: int, path: str, needles: Iterable[str] = (), near: str | None = None
+    ) -> tuple[str, int]:
+        """Where a fact's value is written: the block and attribute it comes from (a variable's default, a module
+        argument, a local, a for_each map's entry) when the pack knows it, else attribute ``path`` of block
+        ``index``. The line holds one of ``needles`` (see :meth:`locate`), by default the attribute's name
+        (after the line of its parent key or block: ``beta`` for ``default.beta.metrics``)."""
+        block, attribute = fact.origin if isinstance(fact, Lit) and fact.origin is not None else (index, path)
+        if needles:
+            return self.locate(block, needles, near)
+        names = [part for part in attribute.split(".") if part and not part.isdigit()] or [attribute]
+        if len(names) > 1:
+            return self.locate(block, [names[-1]], rf"(^|[^\w-]){re.escape(names[-2])}($|[^\w-])")
+        return self.locate(block, [names[-1]], rf'(^|[\s"{{,]){re.escape(names[-1])}"?\s*[=:]')
 
     # -- root configurations --------------------------------------------------------------------------------
     def roots(self, index: int) -> frozenset[str]:
@@ -366,7 +426,7 @@ class ResourceGraph:
                 for target in targets:  # checkov rendered the value: the references are where it came from
                     self._follow(target, context, exact)
                 if value is not MISSING:
-                    self._rendered(value, targets, context, start, exact)
+                    self._rendered((index, path), value, targets, context, start, exact)
                 texts = [(s, False) for s in _strings(value) if is_expression(s)]  # parts of a container
             outputs = not any(self.vertices[t].get("block_type_") == "output" for t in targets)
             iterator = _dynamic_iterator(path)
@@ -379,14 +439,25 @@ class ResourceGraph:
         finally:
             context.depth -= 1
 
-    def _rendered(self, value: Any, targets: list[int], context: _Context, start: int, exact: bool) -> None:
+    def _rendered(
+        self, written: tuple[int, str], value: Any, targets: list[int], context: _Context, start: int, exact: bool
+    ) -> None:
         """A value checkov rendered from the references it followed (``context.facts[start:]``).
 
         checkov renders an unknown variable as its own name (``"var.x" == "a"`` is false), and in Terraform
         JSON a module input as the child's default, ignoring what the call passes: such a rendering is not
-        the value. Otherwise it is, and followed literals that differ from it were ingredients of it.
+        the value. Otherwise it is, and followed literals that differ from it were ingredients of it. The
+        value's origin is where a followed literal equal to it is written, else ``written`` (block, attribute).
         """
         followed = context.facts[start:]
+        origin = next(
+            (
+                f.origin
+                for f in followed
+                if isinstance(f, Lit) and f.exact and f.origin is not None and f.value == value
+            ),
+            written,
+        )
         unknown = any(isinstance(f, Opaque) and f.exact for f in followed)
         module_input = any(
             self.vertices[t].get("block_type_") == "variable" and self._callers(t, context.root) for t in targets
@@ -397,13 +468,13 @@ class ResourceGraph:
             # a map's references are fields of it (a policy's Resource), a list's are its elements (topics)
             if isinstance(value, dict):
                 context.facts[start:] = [_part(f) for f in followed]
-            context.facts.insert(start, Lit(value, exact))
+            context.facts.insert(start, Lit(value, exact, origin))
             return
         if unknown or misrendered or (isinstance(value, dict | list) and followed):  # an unknown map renders as {}
-            context.facts.insert(start, Lit(value, exact=False))
+            context.facts.insert(start, Lit(value, exact=False, origin=written))
             return
         context.facts[start:] = [_part(f) if isinstance(f, Lit) and f.value != value else f for f in followed]
-        context.facts.insert(start, Lit(value, exact))
+        context.facts.insert(start, Lit(value, exact, origin))
 
     def _holds(self, target: int, text: str) -> bool:
         """True when ``text`` is the (unevaluated) value of the local, output or variable ``target``, or of
@@ -505,7 +576,8 @@ class ResourceGraph:
         self._resolve(index, for_each, collection, exact=True)
         for fact in collection.facts:
             if isinstance(fact, Lit) and isinstance(fact.value, dict | list) and fact.exact:
-                produced += [_substitute(text, key, value, exact) for key, value in _elements(fact.value)]
+                origin = fact.origin if isinstance(fact.value, dict) else None  # where each element is written
+                produced += [_substitute(text, key, value, exact, origin) for key, value in _elements(fact.value)]
             elif isinstance(fact, Lit) and isinstance(fact.value, dict | list) and for_expression:
                 produced += _through_for_expression(text, fact.value)
             elif isinstance(fact, Ref):
@@ -526,7 +598,7 @@ _INDEXED_RESOURCE = re.compile(rf"((?:data\.)?{_RESOURCE_TYPE}\.{_NAME})\[[^\]]*
 def _part(fact: Fact) -> Fact:
     """The same fact as an ingredient of a larger value rather than the value itself."""
     if isinstance(fact, Lit):
-        return Lit(fact.value, exact=False)
+        return Lit(fact.value, exact=False, origin=fact.origin)
     if isinstance(fact, Ref):
         return Ref(fact.index, exact=False)
     if isinstance(fact, Opaque):
@@ -599,11 +671,18 @@ def _each_value(expression: str, key: Any, value: Any) -> Any:
     return node
 
 
-def _substitute(text: str, key: Any, value: Any, exact: bool) -> Fact:
+def _substitute(text: str, key: Any, value: Any, exact: bool, origin: tuple[int, str] | None = None) -> Fact:
+    """``each.*`` in ``text`` for one element; a whole ``each.value.x`` keeps where the element's ``x`` is
+    written (``origin``: the map's block and attribute, extended by the key and ``x``)."""
     whole = _EACH.fullmatch(text.strip())
     if whole:
-        found = _each_value(whole.group(1) or whole.group(2), key, value)
-        return Lit(found, exact) if found is not MISSING else Opaque(f"{text!r} has no value for key {key!r}")
+        expression = whole.group(1) or whole.group(2)
+        found = _each_value(expression, key, value)
+        if found is MISSING:
+            return Opaque(f"{text!r} has no value for key {key!r}")
+        fields = re.findall(r"[\w-]+", expression)[2:] if expression.startswith("each.value") else []
+        written = (origin[0], ".".join([origin[1], str(key), *fields])) if origin is not None else None
+        return Lit(found, exact, written)
     parts: list[str] = []
     last = 0
     for match in _EACH.finditer(text):
@@ -643,18 +722,52 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+def find_line(path: str, needles: Iterable[str], near: str | None = None, span: tuple[int, int] | None = None) -> int:
+    """The first line of ``path`` (within ``span``) holding one of ``needles``, case-insensitive: a line that
+    also matches the regular expression ``near`` first, then the first needle after a line matching it, then
+    any; the span's first line (or 1) when no line holds one."""
+    text = _file_lines(path)
+    first, last = span or (1, len(text))
+    window = range(first, min(last, len(text)) + 1)
+    wanted = [n.lower() for n in needles if n]
+
+    def holds(number: int) -> bool:
+        return any(n in text[number - 1].lower() for n in wanted)
+
+    if near is not None:
+        pattern = re.compile(near, re.IGNORECASE)
+        marked = [n for n in window if pattern.search(text[n - 1])]
+        found = [n for n in marked if holds(n)] or [m for n in marked[:1] for m in window if m >= n and holds(m)]
+        if found:
+            return found[0]
+    return next((n for n in window if holds(n)), first)
+
+
+@functools.lru_cache(maxsize=512)
+def _file_lines(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return []
+
+
 def _folder_of(vertex: Vertex) -> str:
     return os.path.dirname(os.path.abspath(str(vertex.get("file_path_", ""))))
 
 
 def _scope_of(vertex: Vertex) -> dict[str, Any] | None:
-    scope = vertex.get("source_module_object_")
+    """The module call a block was copied for: checkov 3.3 hands graph checks a ``TFModule`` object (it
+    iterates as the dict of its fields), other versions and serialized graphs JSON text or a dict."""
+    scope: Any = vertex.get("source_module_object_")
     if isinstance(scope, str) and scope:
         try:
             loaded = json.loads(scope)
         except ValueError:
             return None
         return loaded if isinstance(loaded, dict) else None
+    if hasattr(scope, "path") and hasattr(scope, "nested_tf_module"):
+        return dict(scope)  # checkov's TFModule: path, name, foreach_idx, nested_tf_module (a dict)
     return scope if isinstance(scope, dict) else None
 
 

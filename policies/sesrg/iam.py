@@ -47,6 +47,22 @@ class Document:
 
     statements: tuple[Statement, ...]
     unknown: str | None = None
+    file: str | None = None  # the policy file a file() / templatefile() call reads, where a fix goes
+
+
+@dataclass(frozen=True)
+class WildcardGrant:
+    """One way an Allow statement grants a pausing action: ``pattern`` (an action pattern) or NotAction."""
+
+    text: str  # "Allow ses:* (includes ses:PutConfigurationSetSendingOptions)"
+    pattern: str | None  # the action pattern as written; None for a NotAction
+
+    @property
+    def needles(self) -> tuple[str, ...]:
+        """What the statement's line holds: the quoted pattern (plain or escaped JSON), or the NotAction key."""
+        if self.pattern is None:
+            return ("notaction", "not_actions")
+        return (f'"{self.pattern}"', f'\\"{self.pattern}\\"', f"'{self.pattern}'")
 
 
 def document_from_json(value: Any) -> Document:
@@ -91,19 +107,24 @@ def pausing_wildcards(statement: Statement) -> list[str]:
     An exact pausing action is least privilege (ses-reputation-guard's own function needs one); a pattern
     such as ``ses:Put*``, ``ses:*`` or ``*``, or a NotAction that leaves a pausing action out, is not.
     """
+    return [grant.text for grant in wildcard_grants(statement)]
+
+
+def wildcard_grants(statement: Statement) -> list[WildcardGrant]:
+    """:func:`pausing_wildcards` with the pattern each grant is written as (to find its line)."""
     if statement.effect.lower() != "allow":
         return []
-    found: list[str] = []
+    found: list[WildcardGrant] = []
     for pattern in statement.actions:
         if UNKNOWN in pattern or not ("*" in pattern or "?" in pattern):
             continue
         granted = [action for action in PAUSING_ACTIONS if matches(pattern, action)]
         if granted:
-            found.append(f"Allow {pattern} (includes {granted[0]})")
+            found.append(WildcardGrant(f"Allow {pattern} (includes {granted[0]})", pattern))
     if statement.not_actions is not None and not any(UNKNOWN in p for p in statement.not_actions):
         allowed = [a for a in PAUSING_ACTIONS if not any(matches(p, a) for p in statement.not_actions)]
         if allowed:
-            found.append(f"NotAction {list(statement.not_actions)} (allows {allowed[0]})")
+            found.append(WildcardGrant(f"NotAction {list(statement.not_actions)} (allows {allowed[0]})", None))
     return found
 
 
@@ -164,8 +185,8 @@ def policy_expression(expression: str, module_dir: str, root_dir: str) -> Docume
         text = render_template(text, _template_variables(call.group("rest")))
     document = document_from_json(text)
     if not document.statements and document.unknown is None:
-        return Document((), f"policy file {path} holds no statement")
-    return document
+        return Document((), f"policy file {path} holds no statement", path)
+    return Document(document.statements, document.unknown, path)
 
 
 def _template_variables(arguments: str) -> dict[str, Any] | None:

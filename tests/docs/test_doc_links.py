@@ -368,12 +368,6 @@ def test_the_guide_links_open_a_doc_of_this_repository_at_the_home_the_readme_na
     assert home in (ROOT / "README.md").read_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policies/sesrg/check.py links #ckv_sesrg_N, but docs/policies.md's headings are "
-    "'## CKV_SESRG_N: <title>' (anchor #ckv_sesrg_n-<title>): the policies/ owners add an anchor per check "
-    "or link the full slug; then drop this mark",
-)
 def test_each_guide_link_anchor_is_a_heading_or_anchor_of_its_doc():
     _, doc, check_anchors = guide_links()
     assert sorted(set(check_anchors) - anchors((ROOT / doc).read_text())) == []

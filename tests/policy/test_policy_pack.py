@@ -3,12 +3,15 @@
 Fixtures: ``fixtures/<CheckClass>/<pattern>/<kind>/`` where kind is ``pass``, ``fail`` (every pattern has
 both) or ``unknown``; each kind folder holds one or more root configurations, with their child modules.
 ``fixtures/<CheckClass>/expected.yaml`` lists, per pattern and kind, every resource the check decides
-there and how (``passed``, ``failed``, ``unknown``); a resource not listed must get no result.
+there and how (``passed``, ``failed``, ``unknown``); a resource not listed must get no result. Each failed
+resource maps to the line to change (``path/in/kind/folder:line`` of the HCL fixture): the statement, the
+attribute, or where the offending value is written; the Terraform JSON rendering must name the same file.
 
 checkov runs once per framework for the whole session: over the HCL fixtures, and over a Terraform JSON
 rendering of them made at test time (tests/policy/hcl_to_json.py). Unknown results never reach checkov's
 report, so outcomes are read from the pack's decision log and cross-checked against the report.
-Addresses are compared without module prefixes (Terraform JSON scans show child modules on their own).
+Addresses are compared without module prefixes (Terraform JSON scans show child modules on their own);
+checkov's report names data sources without Terraform's ``data.`` prefix.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ _MODULE_PREFIX = re.compile(r'^(module\.[\w-]+(\["[^"]*"\]|\[\d+\])?\.)+')
 
 # (check folder, pattern, kind) -> {"passed"|"failed"|"unknown": {address, ...}}
 Outcomes = dict[tuple[str, str, str], dict[str, set[str]]]
+# (check folder, pattern, kind) -> {failed address: (file relative to the kind folder, line)}
+Fixes = dict[tuple[str, str, str], dict[str, tuple[str, int]]]
 
 
 def load_expected() -> dict[str, dict[str, Any]]:
@@ -61,6 +66,17 @@ def expected_outcomes(folder: str, pattern: str, kind: str, framework: str) -> d
 
 def address(resource: str) -> str:
     return _MODULE_PREFIX.sub("", resource)
+
+
+def reported_as(resource: str) -> str:
+    """The address as checkov's report writes it: without module prefixes and without ``data.``."""
+    return address(resource).removeprefix("data.")
+
+
+def expected_fixes(folder: str, pattern: str, kind: str) -> dict[str, tuple[str, int]]:
+    """The line to change of each failed resource of the HCL fixture (``{address: "file:line"}``)."""
+    failed = EXPECTED[folder]["patterns"][pattern][kind].get("failed") or {}
+    return {r: (str(w).rsplit(":", 1)[0], int(str(w).rsplit(":", 1)[1])) for r, w in dict(failed).items()}
 
 
 def fixture_of(relative: Path) -> tuple[str, str, str]:
@@ -111,6 +127,21 @@ def outcomes(run: PackResult, json_fixtures: Path) -> dict[str, Outcomes]:
     return collected
 
 
+@pytest.fixture(scope="session")
+def fixes(run: PackResult, json_fixtures: Path) -> dict[str, Fixes]:
+    """Where each failure of a fixture's own check says to change it, relative to the fixture's kind folder."""
+    roots = {"terraform": FIXTURES, "terraform_json": json_fixtures.resolve()}
+    collected: dict[str, Fixes] = {f: defaultdict(dict) for f in FRAMEWORKS}
+    for decision in run.decisions:
+        framework = framework_of(decision.file)
+        folder, pattern, kind = fixture_of(Path(decision.file).relative_to(roots[framework]))
+        if EXPECTED.get(folder, {}).get("check") == decision.check_id and decision.result == "failed":
+            base = roots[framework] / folder / pattern / kind
+            where = (Path(decision.fix_file).relative_to(base).as_posix(), decision.fix_line)
+            collected[framework][(folder, pattern, kind)][address(decision.resource)] = where
+    return collected
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("framework", "folder", "pattern", "kind"), CASES)
 def test_each_fixture_gets_exactly_the_results_its_expected_file_lists(
@@ -120,12 +151,73 @@ def test_each_fixture_gets_exactly_the_results_its_expected_file_lists(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("framework", "folder", "pattern", "kind"), [c for c in CASES if c[3] != "pass"])
+def test_each_failure_points_at_the_line_its_expected_file_names(
+    fixes: dict[str, Fixes], json_fixtures: Path, framework: str, folder: str, pattern: str, kind: str
+) -> None:
+    found = fixes[framework][(folder, pattern, kind)]
+    expected = expected_fixes(folder, pattern, kind)
+    if framework == "terraform":
+        assert found == expected
+        return
+    # The JSON rendering has lines of its own: the same file (main.tf -> main.tf.json), on a line that shows
+    # what the HCL line shows (a name, the value, the statement).
+    json_expected = expected_outcomes(folder, pattern, kind, framework)["failed"]
+    assert set(found) == json_expected
+    for resource, (file, line) in found.items():
+        if resource not in expected:
+            continue  # a framework-specific failure (checkov builds another graph for JSON)
+        hcl_file, hcl_line = expected[resource]
+        assert file == (f"{hcl_file}.json" if hcl_file.endswith(".tf") else hcl_file), resource
+        shown = (json_fixtures / folder / pattern / kind / file).read_text().splitlines()[line - 1]
+        meant = (FIXTURES / folder / pattern / kind / hcl_file).read_text().splitlines()[hcl_line - 1]
+        assert _tokens(shown) & _tokens(meant), (resource, shown, meant)
+
+
+def _tokens(line: str) -> set[str]:
+    return {t for t in re.findall(r"[\w:*?/.-]+", line) if len(t) >= 3}
+
+
+@pytest.mark.slow
 def test_checkov_reports_the_decided_passes_and_failures_and_leaves_unknowns_out(run: PackResult) -> None:
     assert run.parsing_errors == []
-    logged = {(d.check_id, d.result, address(d.resource), d.file) for d in run.decisions if d.result != "unknown"}
-    reported = {(r["check_id"], r["result"], address(r["resource"]), r["file"]) for r in run.records}
+    logged = {(d.check_id, d.result, reported_as(d.resource), d.file) for d in run.decisions if d.result != "unknown"}
+    reported = {(r["check_id"], r["result"], reported_as(r["resource"]), r["file"]) for r in run.records}
     assert reported == logged
     assert {framework_of(d.file) for d in run.decisions if d.result == "unknown"} == set(FRAMEWORKS)
+
+
+@pytest.mark.slow
+def test_checkov_reports_each_failure_on_the_lines_of_the_block_the_pack_names(run: PackResult) -> None:
+    # plain checkov prints the reported block's file and lines: for CKV_SESRG_4 the policy that grants the
+    # wildcard, not the role; the line to change is inside that block unless the value is written elsewhere
+    reported = {(r["check_id"], reported_as(r["resource"]), r["file"]): tuple(r["lines"]) for r in run.records}
+    failed = [d for d in run.decisions if d.result == "failed"]
+    assert failed
+    for decision in failed:
+        assert reported[(decision.check_id, reported_as(decision.resource), decision.file)] == decision.lines
+        if decision.fix_file == decision.file and decision.check_id == "CKV_SESRG_4":
+            assert decision.lines[0] <= decision.fix_line <= decision.lines[1], decision
+    roles = {
+        d.resource.split(".")[-1]
+        for d in failed
+        if d.check_id == "CKV_SESRG_4" and ".aws_iam_role." in f".{d.resource}"
+    }
+    assert roles <= {"fn_managed", "fn_inline", "known_bad"}  # only where the role itself holds the grant
+
+
+def test_every_failed_resource_names_the_line_to_change() -> None:
+    for folder, spec in EXPECTED.items():
+        for pattern, kinds in spec["patterns"].items():
+            for kind in KINDS:
+                failed = kinds.get(kind, {}).get("failed")
+                if failed is None:
+                    continue
+                assert isinstance(failed, dict), f"{folder}/{pattern}/{kind}: failed must map resource -> file:line"
+                for resource, where in failed.items():
+                    file, _, line = str(where).rpartition(":")
+                    assert line.isdigit() and (FIXTURES / folder / pattern / kind / file).is_file(), (resource, where)
+                    assert int(line) <= len((FIXTURES / folder / pattern / kind / file).read_text().splitlines())
 
 
 def test_every_pattern_has_a_passing_and_a_failing_fixture() -> None:
@@ -149,8 +241,9 @@ def test_every_listed_resource_is_declared_in_its_fixture() -> None:
         source = "\n".join(t.read_text() for t in (FIXTURES / folder / pattern / kind).rglob("*.tf"))
         listed = [expected_outcomes(folder, pattern, kind, f)[o] for f in FRAMEWORKS for o in OUTCOMES]
         for resource in set().union(*listed):
-            resource_type, name = re.sub(r"\[.*\]$", "", resource).split(".")
-            declaration = rf'resource\s+"{resource_type}"\s+"{name}"'
+            block = "data" if resource.startswith("data.") else "resource"
+            resource_type, name = re.sub(r"\[.*\]$", "", resource).removeprefix("data.").split(".")
+            declaration = rf'{block}\s+"{resource_type}"\s+"{name}"'
             assert re.search(declaration, source), f"{folder}/{pattern}/{kind}: {resource}"
 
 
