@@ -158,11 +158,14 @@ app = App(outdir={str(outdir)!r})
 stack = GuardStack(app, {stack!r}, GuardStackProps(region="us-east-1"))
 if {mode!r} == "per-set":
     # more pausing sets than IAM can list one by one: scope the function by name pattern
-    props = ReputationGuardProps(name_prefix="bench-sets", pause_scope="name-pattern:stream-*", configuration_sets={{
+    props = ReputationGuardProps(
+        name_prefix="bench-sets", notification_emails=["ops@example.com"], pause_scope="name-pattern:stream-*",
+        configuration_sets={{
         f"stream-{{i:05d}}": ConfigurationSetPolicy(managed=False) for i in range({sets})}})
 else:
     from ses_reputation_guard import FleetPolicy
-    props = ReputationGuardProps(name_prefix="bench-fleet", fleet_policy=FleetPolicy(), configuration_sets={{
+    props = ReputationGuardProps(name_prefix="bench-fleet", notification_emails=["ops@example.com"],
+        fleet_policy=FleetPolicy(), configuration_sets={{
         "transactional": ConfigurationSetPolicy(action="notify", managed=False),
         "vip": ConfigurationSetPolicy(managed=False, thresholds=ReputationThresholds(
             bounce_warning=0.01, bounce_critical=0.02, complaint_warning=0.0003, complaint_critical=0.0005)),

@@ -1,7 +1,8 @@
 """What every example stack shares: one guard per stack, the project's tags, the operator's opt-in.
 
     def build(app: App) -> list[GuardStack]:
-        return [example_stack(app, "per-set", ReputationGuardProps(name_prefix="ses-guard-sets"))]
+        return [example_stack(app, "per-set", ReputationGuardProps(
+            name_prefix="ses-guard-sets", notification_emails=["deliverability@example.com"]))]
 
 builds the stack ``per-set`` (``guarded_stack``: one ``ReputationGuard`` in us-east-1) whose
 resources are tagged ``project = ses-reputation-guard`` and ``example = per-set``, and whose managed

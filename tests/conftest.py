@@ -83,6 +83,7 @@ SLOWEST_FILES = (
     "tests/toolchain/test_cdktn_synth.py",
     "tests/e2e/test_e2e_fleet.py",
     "tests/module/test_module_consumer_shapes.py",
+    "tests/module/test_module_no_drift.py",
     "tests/module/test_rules_both_sides.py",
     "tests/e2e/test_ses_emulator.py",
     "tests/constructs/test_dashboard.py",
@@ -91,6 +92,7 @@ SLOWEST_FILES = (
     "tests/policy/test_checkov_scan.py",
     "tests/constructs/test_chat_notifications.py",
     "tests/examples/test_chat_example.py",
+    "tests/examples/test_readme_snippet.py",
 )
 
 

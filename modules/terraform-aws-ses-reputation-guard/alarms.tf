@@ -274,7 +274,7 @@ resource "aws_cloudwatch_metric_alarm" "guard_function_errors_alarm" {
   statistic           = "Sum"
   threshold           = 1
   treat_missing_data  = "notBreaching"
-  tags                = var.tags
+  tags                = merge(var.tags, { "ses-reputation-guard:component" = "function-errors" })
 }
 
 resource "aws_cloudwatch_metric_alarm" "guard_dead_letters_alarm" {
@@ -291,7 +291,7 @@ resource "aws_cloudwatch_metric_alarm" "guard_dead_letters_alarm" {
   statistic           = "Maximum"
   threshold           = 1
   treat_missing_data  = "notBreaching"
-  tags                = var.tags
+  tags                = merge(var.tags, { "ses-reputation-guard:component" = "dead-letters" })
 }
 
 # --------------------------------------------------------------------------------------------------

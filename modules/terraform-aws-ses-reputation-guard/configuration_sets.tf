@@ -18,7 +18,7 @@ resource "aws_sesv2_configuration_set" "guard_configuration_sets" {
   }
 
   lifecycle {
-    ignore_changes  = [sending_options]
+    ignore_changes  = [sending_options, tags["ses-reputation-guard:paused-by"], tags["ses-reputation-guard:paused-at"]]
     prevent_destroy = true
   }
 }

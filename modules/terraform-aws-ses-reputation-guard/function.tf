@@ -8,7 +8,7 @@ resource "aws_cloudwatch_log_group" "guard_function_logs" {
   name              = "/aws/lambda/${var.name_prefix}-pause"
   kms_key_id        = aws_kms_key.guard_key.arn
   retention_in_days = var.log_retention_days
-  tags              = var.tags
+  tags              = merge(var.tags, { "ses-reputation-guard:component" = "function-logs" })
 }
 
 resource "aws_sqs_queue" "guard_dead_letter_queue" {
@@ -16,7 +16,7 @@ resource "aws_sqs_queue" "guard_dead_letter_queue" {
   kms_data_key_reuse_period_seconds = 300
   kms_master_key_id                 = aws_kms_key.guard_key.arn
   message_retention_seconds         = 1209600
-  tags                              = var.tags
+  tags                              = merge(var.tags, { "ses-reputation-guard:component" = "dead-letter-queue" })
 }
 
 resource "aws_lambda_function" "guard_function" {
@@ -25,13 +25,14 @@ resource "aws_lambda_function" "guard_function" {
   filename                       = local.function_package_path
   handler                        = "ses_guard_lambda.handler.lambda_handler"
   kms_key_arn                    = aws_kms_key.guard_key.arn
+  layers                         = []
   memory_size                    = 256
   reserved_concurrent_executions = var.reserved_concurrency
   role                           = aws_iam_role.guard_function_role.arn
   runtime                        = "python3.12"
   source_code_hash               = filebase64sha256(local.function_package_path)
   timeout                        = 120
-  tags                           = var.tags
+  tags                           = merge(var.tags, { "ses-reputation-guard:component" = "pause-function" })
 
   dead_letter_config {
     target_arn = aws_sqs_queue.guard_dead_letter_queue.arn

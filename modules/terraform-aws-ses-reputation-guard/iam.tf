@@ -25,7 +25,7 @@ data "aws_iam_policy_document" "guard_function_assume_role" {
 resource "aws_iam_role" "guard_function_role" {
   name               = "${var.name_prefix}-${data.aws_region.guard_region.name}-pause-function"
   assume_role_policy = data.aws_iam_policy_document.guard_function_assume_role.json
-  tags               = var.tags
+  tags               = merge(var.tags, { "ses-reputation-guard:component" = "function-role" })
 }
 
 data "aws_iam_policy_document" "guard_function_base_policy" {
@@ -150,6 +150,28 @@ data "aws_iam_policy_document" "guard_function_set_pause_policy" {
   }
 
   statement {
+    sid     = "TagConfigurationSetsItPauses"
+    actions = ["ses:TagResource"]
+    resources = local.guard_pause_scope == "listed" ? local.guard_fleet_pausing_set_arns : (local.guard_pause_scope == "tagged" ? [
+      local.guard_every_configuration_set_arn,
+      ] : [
+      local.guard_pattern_configuration_set_arn,
+    ])
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      values   = ["ses-reputation-guard:paused-by", "ses-reputation-guard:paused-at"]
+      variable = "aws:TagKeys"
+    }
+
+    condition {
+      test     = "StringEquals"
+      values   = [var.name_prefix]
+      variable = "aws:RequestTag/ses-reputation-guard:paused-by"
+    }
+  }
+
+  statement {
     sid     = "NeverPauseNotifyOnlySets"
     effect  = "Deny"
     actions = ["ses:PutConfigurationSetSendingOptions"]
@@ -198,7 +220,7 @@ data "aws_iam_policy_document" "guard_function_notify_only_deny_policy" {
   statement {
     sid       = "NeverPauseNotifyOnlySetsByName"
     effect    = "Deny"
-    actions   = ["ses:PutConfigurationSetSendingOptions"]
+    actions   = ["ses:PutConfigurationSetSendingOptions", "ses:TagResource"]
     resources = local.guard_notify_only_set_arns_in_scope
   }
 }
@@ -234,7 +256,7 @@ resource "aws_iam_role" "guard_chat_role" {
   name               = "${var.name_prefix}-${data.aws_region.guard_region.name}-chat"
   assume_role_policy = data.aws_iam_policy_document.guard_chat_assume_role.json
   description        = "AWS chat integration: read CloudWatch to post the guard's alarm notifications."
-  tags               = var.tags
+  tags               = merge(var.tags, { "ses-reputation-guard:component" = "chat-role" })
 }
 
 data "aws_iam_policy_document" "guard_chat_permissions" {

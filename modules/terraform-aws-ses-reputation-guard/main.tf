@@ -78,6 +78,66 @@ locals {
       complaint_warning     = local.fleet_policy.thresholds.complaint_warning
       complaint_critical    = local.fleet_policy.thresholds.complaint_critical
     }
+    allow_thresholds_at_or_above_aws_review_level = var.allow_thresholds_at_or_above_aws_review_level
+  }
+  guard_review_level = {
+    acknowledged = var.allow_thresholds_at_or_above_aws_review_level
+    levels = {
+      bounce_warning     = 0.05
+      bounce_critical    = 0.05
+      complaint_warning  = 0.001
+      complaint_critical = 0.001
+    }
+    reached = {
+      bounce_warning     = "at or above AWS's review level 0.05 (5 %)"
+      bounce_critical    = "at or above AWS's review level 0.05 (5 %)"
+      complaint_warning  = "at or above AWS's review level 0.001 (0.1 %)"
+      complaint_critical = "at or above AWS's review level 0.001 (0.1 %)"
+    }
+    defaults = {
+      bounce_warning     = var.default_thresholds.bounce_warning
+      bounce_critical    = var.default_thresholds.bounce_critical
+      complaint_warning  = var.default_thresholds.complaint_warning
+      complaint_critical = var.default_thresholds.complaint_critical
+    }
+    resolved = {
+      account_policy = {
+        bounce_warning     = coalesce(var.account_policy.bounce_warning, var.default_thresholds.bounce_warning)
+        bounce_critical    = coalesce(var.account_policy.bounce_critical, var.default_thresholds.bounce_critical)
+        complaint_warning  = coalesce(var.account_policy.complaint_warning, var.default_thresholds.complaint_warning)
+        complaint_critical = coalesce(var.account_policy.complaint_critical, var.default_thresholds.complaint_critical)
+      }
+      fleet_policy = {
+        bounce_warning     = local.fleet_policy.thresholds.bounce_warning
+        bounce_critical    = local.fleet_policy.thresholds.bounce_critical
+        complaint_warning  = local.fleet_policy.thresholds.complaint_warning
+        complaint_critical = local.fleet_policy.thresholds.complaint_critical
+      }
+    }
+  }
+  guard_review_level_offenders = concat(
+    [
+      for k, v in local.guard_review_level.defaults : "default_thresholds.${k}=${v}: ${local.guard_review_level.reached[k]}; did you mean ${v / 100} (${v} %)?" if v >= local.guard_review_level.levels[k]
+    ],
+    flatten([
+      for source, t in local.guard_review_level.resolved : [
+        for k, v in t : "${source}.${k}=${v}: ${local.guard_review_level.reached[k]}; did you mean ${v / 100} (${v} %)?" if v >= local.guard_review_level.levels[k] && v != local.guard_review_level.defaults[k]
+      ]
+    ]),
+    flatten([
+      for name, s in local.configuration_sets : [
+        for k, level in local.guard_review_level.levels : "configuration_sets[${name}].${k}=${s[k]}: ${local.guard_review_level.reached[k]}; did you mean ${s[k] / 100} (${s[k]} %)?" if s[k] >= level && s[k] != local.guard_review_level.defaults[k]
+      ]
+    ]),
+  )
+  guard_notification_targets = {
+    opted_out = var.allow_no_notification_targets
+    counts = {
+      notification_emails        = length(var.notification_emails)
+      notification_phone_numbers = length(var.notification_phone_numbers)
+      slack_channels             = length(var.slack_channels)
+      teams_channels             = length(var.teams_channels)
+    }
   }
   guard_pause_scope                  = var.pause_scope
   guard_configuration_set_arn_prefix = "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/"
@@ -159,7 +219,7 @@ resource "aws_kms_key" "guard_key" {
       },
     ]
   })
-  tags = var.tags
+  tags = merge(var.tags, { "ses-reputation-guard:component" = "key" })
 }
 
 resource "aws_kms_alias" "guard_key_alias" {

@@ -4,18 +4,14 @@
 # Notification topic: every alarm and every report of the function; people subscribe here
 # --------------------------------------------------------------------------------------------------
 
-resource "aws_sns_topic" "guard_notifications_topic" {
-  name              = "${var.name_prefix}-notifications"
-  kms_master_key_id = aws_kms_key.guard_key.arn
-  tags              = var.tags
-}
-
 data "aws_iam_policy_document" "guard_notifications_topic_policy_document" {
   statement {
-    sid       = "GuardAlarmsOfThisAccountPublish"
-    effect    = "Allow"
-    actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.guard_notifications_topic.arn]
+    sid     = "GuardAlarmsOfThisAccountPublish"
+    effect  = "Allow"
+    actions = ["sns:Publish"]
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:sns:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:${var.name_prefix}-notifications",
+    ]
 
     condition {
       test     = "StringEquals"
@@ -42,10 +38,12 @@ data "aws_iam_policy_document" "guard_notifications_topic_policy_document" {
   }
 
   statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["sns:*"]
-    resources = [aws_sns_topic.guard_notifications_topic.arn]
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["sns:*"]
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:sns:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:${var.name_prefix}-notifications",
+    ]
 
     condition {
       test     = "Bool"
@@ -56,6 +54,22 @@ data "aws_iam_policy_document" "guard_notifications_topic_policy_document" {
     principals {
       identifiers = ["*"]
       type        = "*"
+    }
+  }
+}
+
+resource "aws_sns_topic" "guard_notifications_topic" {
+  name              = "${var.name_prefix}-notifications"
+  kms_master_key_id = aws_kms_key.guard_key.arn
+  policy            = data.aws_iam_policy_document.guard_notifications_topic_policy_document.json
+  tags              = merge(var.tags, { "ses-reputation-guard:component" = "notifications-topic" })
+
+  lifecycle {
+    precondition {
+      condition = local.guard_notification_targets.opted_out || anytrue([
+        for count in values(local.guard_notification_targets.counts) : count > 0
+      ])
+      error_message = "notification_emails, notification_phone_numbers, slack_channels and teams_channels are all empty: a guard needs at least one notification target (notification_emails, notification_phone_numbers, slack_channels or teams_channels): without one nobody hears of a warning, a pause or a failure of the guard; set allow_no_notification_targets to true only when people subscribe to the notification topic some other way."
     }
   }
 }
@@ -85,18 +99,14 @@ resource "aws_sns_topic_subscription" "guard_notifications_sms" {
 # Pause topic: critical alarms whose action is pause; its only subscriber is the function
 # --------------------------------------------------------------------------------------------------
 
-resource "aws_sns_topic" "guard_pause_topic" {
-  name              = "${var.name_prefix}-pause"
-  kms_master_key_id = aws_kms_key.guard_key.arn
-  tags              = var.tags
-}
-
 data "aws_iam_policy_document" "guard_pause_topic_policy_document" {
   statement {
-    sid       = "GuardAlarmsOfThisAccountPublish"
-    effect    = "Allow"
-    actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.guard_pause_topic.arn]
+    sid     = "GuardAlarmsOfThisAccountPublish"
+    effect  = "Allow"
+    actions = ["sns:Publish"]
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:sns:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:${var.name_prefix}-pause",
+    ]
 
     condition {
       test     = "StringEquals"
@@ -121,10 +131,12 @@ data "aws_iam_policy_document" "guard_pause_topic_policy_document" {
   }
 
   statement {
-    sid       = "NobodyElsePublishes"
-    effect    = "Deny"
-    actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.guard_pause_topic.arn]
+    sid     = "NobodyElsePublishes"
+    effect  = "Deny"
+    actions = ["sns:Publish"]
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:sns:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:${var.name_prefix}-pause",
+    ]
 
     condition {
       test = "ArnNotLike"
@@ -143,10 +155,12 @@ data "aws_iam_policy_document" "guard_pause_topic_policy_document" {
   }
 
   statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["sns:*"]
-    resources = [aws_sns_topic.guard_pause_topic.arn]
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["sns:*"]
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:sns:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:${var.name_prefix}-pause",
+    ]
 
     condition {
       test     = "Bool"
@@ -157,6 +171,20 @@ data "aws_iam_policy_document" "guard_pause_topic_policy_document" {
     principals {
       identifiers = ["*"]
       type        = "*"
+    }
+  }
+}
+
+resource "aws_sns_topic" "guard_pause_topic" {
+  name              = "${var.name_prefix}-pause"
+  kms_master_key_id = aws_kms_key.guard_key.arn
+  policy            = data.aws_iam_policy_document.guard_pause_topic_policy_document.json
+  tags              = merge(var.tags, { "ses-reputation-guard:component" = "pause-topic" })
+
+  lifecycle {
+    precondition {
+      condition     = local.guard_review_level.acknowledged || length(local.guard_review_level_offenders) == 0
+      error_message = "${join(" ", local.guard_review_level_offenders)} thresholds must be below AWS's review level (bounce 0.05 = 5 %, complaint 0.001 = 0.1 %), where AWS puts the account under review, unless allow_thresholds_at_or_above_aws_review_level is true; rates are ratios 0-1, not percentages."
     }
   }
 }
@@ -183,7 +211,7 @@ resource "aws_chatbot_slack_channel_configuration" "guard_slack_channels" {
   slack_team_id               = each.value.team_id
   sns_topic_arns              = [aws_sns_topic.guard_notifications_topic.arn]
   user_authorization_required = true
-  tags                        = var.tags
+  tags                        = merge(var.tags, { "ses-reputation-guard:component" = "chat-channel" })
 }
 
 resource "aws_chatbot_teams_channel_configuration" "guard_teams_channels" {
@@ -200,5 +228,5 @@ resource "aws_chatbot_teams_channel_configuration" "guard_teams_channels" {
   team_id                     = each.value.team_id
   tenant_id                   = each.value.tenant_id
   user_authorization_required = true
-  tags                        = var.tags
+  tags                        = merge(var.tags, { "ses-reputation-guard:component" = "chat-channel" })
 }

@@ -124,10 +124,11 @@ output "fleet_alarm_arns" {
 # map(string)
 output "health_alarm_arns" {
   description = "Alarms on the guard itself (function errors, dead letters): name => ARN."
-  value = {
-    for alarm in [
-      aws_cloudwatch_metric_alarm.guard_function_errors_alarm,
-      aws_cloudwatch_metric_alarm.guard_dead_letters_alarm,
-    ] : alarm.alarm_name => alarm.arn
-  }
+  value = zipmap([
+    aws_cloudwatch_metric_alarm.guard_function_errors_alarm.alarm_name,
+    aws_cloudwatch_metric_alarm.guard_dead_letters_alarm.alarm_name,
+    ], [
+    aws_cloudwatch_metric_alarm.guard_function_errors_alarm.arn,
+    aws_cloudwatch_metric_alarm.guard_dead_letters_alarm.arn,
+  ])
 }

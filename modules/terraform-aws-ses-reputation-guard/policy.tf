@@ -13,5 +13,5 @@ resource "aws_ssm_parameter" "guard_set_policies" {
   key_id      = aws_kms_key.guard_key.arn
   type        = "SecureString"
   value       = jsonencode(each.value)
-  tags        = var.tags
+  tags        = merge(var.tags, { "ses-reputation-guard:component" = "set-policy" })
 }

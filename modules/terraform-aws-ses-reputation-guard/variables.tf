@@ -39,6 +39,26 @@ variable "default_thresholds" {
     condition     = !(coalesce(var.default_thresholds.complaint_warning, 0) >= coalesce(var.default_thresholds.complaint_critical, 1))
     error_message = "default_thresholds complaint: warning threshold ${jsonencode(var.default_thresholds.complaint_warning)} must be below critical threshold ${jsonencode(var.default_thresholds.complaint_critical)}."
   }
+
+  validation {
+    condition     = !(!try(var.default_thresholds.bounce_warning <= 0 || var.default_thresholds.bounce_warning >= 1, false) && try(var.default_thresholds.bounce_warning >= 0.1, false))
+    error_message = "default_thresholds.bounce_warning ${jsonencode(var.default_thresholds.bounce_warning)}: at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode(try(var.default_thresholds.bounce_warning / 100, null))} (${jsonencode(var.default_thresholds.bounce_warning)} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !(!try(var.default_thresholds.bounce_critical <= 0 || var.default_thresholds.bounce_critical >= 1, false) && try(var.default_thresholds.bounce_critical >= 0.1, false))
+    error_message = "default_thresholds.bounce_critical ${jsonencode(var.default_thresholds.bounce_critical)}: at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode(try(var.default_thresholds.bounce_critical / 100, null))} (${jsonencode(var.default_thresholds.bounce_critical)} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !(!try(var.default_thresholds.complaint_warning <= 0 || var.default_thresholds.complaint_warning >= 1, false) && try(var.default_thresholds.complaint_warning >= 0.005, false))
+    error_message = "default_thresholds.complaint_warning ${jsonencode(var.default_thresholds.complaint_warning)}: at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode(try(var.default_thresholds.complaint_warning / 100, null))} (${jsonencode(var.default_thresholds.complaint_warning)} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !(!try(var.default_thresholds.complaint_critical <= 0 || var.default_thresholds.complaint_critical >= 1, false) && try(var.default_thresholds.complaint_critical >= 0.005, false))
+    error_message = "default_thresholds.complaint_critical ${jsonencode(var.default_thresholds.complaint_critical)}: at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode(try(var.default_thresholds.complaint_critical / 100, null))} (${jsonencode(var.default_thresholds.complaint_critical)} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
 }
 
 variable "account_policy" {
@@ -75,6 +95,26 @@ variable "account_policy" {
   validation {
     condition     = !(coalesce(var.account_policy.complaint_warning, 0) >= coalesce(var.account_policy.complaint_critical, 1))
     error_message = "account_policy complaint: warning threshold ${jsonencode(var.account_policy.complaint_warning)} must be below critical threshold ${jsonencode(var.account_policy.complaint_critical)}."
+  }
+
+  validation {
+    condition     = !(!try(var.account_policy.bounce_warning <= 0 || var.account_policy.bounce_warning >= 1, false) && try(var.account_policy.bounce_warning >= 0.1, false))
+    error_message = "account_policy.bounce_warning ${jsonencode(var.account_policy.bounce_warning)}: at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode(try(var.account_policy.bounce_warning / 100, null))} (${jsonencode(var.account_policy.bounce_warning)} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !(!try(var.account_policy.bounce_critical <= 0 || var.account_policy.bounce_critical >= 1, false) && try(var.account_policy.bounce_critical >= 0.1, false))
+    error_message = "account_policy.bounce_critical ${jsonencode(var.account_policy.bounce_critical)}: at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode(try(var.account_policy.bounce_critical / 100, null))} (${jsonencode(var.account_policy.bounce_critical)} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !(!try(var.account_policy.complaint_warning <= 0 || var.account_policy.complaint_warning >= 1, false) && try(var.account_policy.complaint_warning >= 0.005, false))
+    error_message = "account_policy.complaint_warning ${jsonencode(var.account_policy.complaint_warning)}: at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode(try(var.account_policy.complaint_warning / 100, null))} (${jsonencode(var.account_policy.complaint_warning)} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !(!try(var.account_policy.complaint_critical <= 0 || var.account_policy.complaint_critical >= 1, false) && try(var.account_policy.complaint_critical >= 0.005, false))
+    error_message = "account_policy.complaint_critical ${jsonencode(var.account_policy.complaint_critical)}: at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode(try(var.account_policy.complaint_critical / 100, null))} (${jsonencode(var.account_policy.complaint_critical)} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
   }
 }
 
@@ -135,6 +175,34 @@ variable "configuration_sets" {
       for name, s in var.configuration_sets : !(coalesce(s.complaint_warning, 0) >= coalesce(s.complaint_critical, 1))
     ])
     error_message = "configuration_sets ${jsonencode([for name, s in var.configuration_sets : name if coalesce(s.complaint_warning, 0) >= coalesce(s.complaint_critical, 1)])}: complaint warning threshold must be below critical threshold."
+  }
+
+  validation {
+    condition = length([
+      for name, s in var.configuration_sets : name if !try(s.bounce_warning <= 0 || s.bounce_warning >= 1, false) && try(s.bounce_warning >= 0.1, false)
+    ]) == 0
+    error_message = "configuration_sets ${jsonencode({ for name, s in var.configuration_sets : name => s.bounce_warning if !try(s.bounce_warning <= 0 || s.bounce_warning >= 1, false) && try(s.bounce_warning >= 0.1, false) })}: bounce_warning at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode({ for name, s in var.configuration_sets : name => s.bounce_warning / 100 if !try(s.bounce_warning <= 0 || s.bounce_warning >= 1, false) && try(s.bounce_warning >= 0.1, false) })} (the values read as percentages)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition = length([
+      for name, s in var.configuration_sets : name if !try(s.bounce_critical <= 0 || s.bounce_critical >= 1, false) && try(s.bounce_critical >= 0.1, false)
+    ]) == 0
+    error_message = "configuration_sets ${jsonencode({ for name, s in var.configuration_sets : name => s.bounce_critical if !try(s.bounce_critical <= 0 || s.bounce_critical >= 1, false) && try(s.bounce_critical >= 0.1, false) })}: bounce_critical at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode({ for name, s in var.configuration_sets : name => s.bounce_critical / 100 if !try(s.bounce_critical <= 0 || s.bounce_critical >= 1, false) && try(s.bounce_critical >= 0.1, false) })} (the values read as percentages)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition = length([
+      for name, s in var.configuration_sets : name if !try(s.complaint_warning <= 0 || s.complaint_warning >= 1, false) && try(s.complaint_warning >= 0.005, false)
+    ]) == 0
+    error_message = "configuration_sets ${jsonencode({ for name, s in var.configuration_sets : name => s.complaint_warning if !try(s.complaint_warning <= 0 || s.complaint_warning >= 1, false) && try(s.complaint_warning >= 0.005, false) })}: complaint_warning at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode({ for name, s in var.configuration_sets : name => s.complaint_warning / 100 if !try(s.complaint_warning <= 0 || s.complaint_warning >= 1, false) && try(s.complaint_warning >= 0.005, false) })} (the values read as percentages)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition = length([
+      for name, s in var.configuration_sets : name if !try(s.complaint_critical <= 0 || s.complaint_critical >= 1, false) && try(s.complaint_critical >= 0.005, false)
+    ]) == 0
+    error_message = "configuration_sets ${jsonencode({ for name, s in var.configuration_sets : name => s.complaint_critical if !try(s.complaint_critical <= 0 || s.complaint_critical >= 1, false) && try(s.complaint_critical >= 0.005, false) })}: complaint_critical at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode({ for name, s in var.configuration_sets : name => s.complaint_critical / 100 if !try(s.complaint_critical <= 0 || s.complaint_critical >= 1, false) && try(s.complaint_critical >= 0.005, false) })} (the values read as percentages)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
   }
 }
 
@@ -407,6 +475,26 @@ variable "fleet_policy" {
   }
 
   validation {
+    condition     = !try(!try(var.fleet_policy.bounce_warning <= 0 || var.fleet_policy.bounce_warning >= 1, false) && try(var.fleet_policy.bounce_warning >= 0.1, false), false)
+    error_message = "fleet_policy.bounce_warning ${jsonencode(try(var.fleet_policy.bounce_warning, null))}: at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode(try(try(var.fleet_policy.bounce_warning, null) / 100, null))} (${jsonencode(try(var.fleet_policy.bounce_warning, null))} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !try(!try(var.fleet_policy.bounce_critical <= 0 || var.fleet_policy.bounce_critical >= 1, false) && try(var.fleet_policy.bounce_critical >= 0.1, false), false)
+    error_message = "fleet_policy.bounce_critical ${jsonencode(try(var.fleet_policy.bounce_critical, null))}: at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode(try(try(var.fleet_policy.bounce_critical, null) / 100, null))} (${jsonencode(try(var.fleet_policy.bounce_critical, null))} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !try(!try(var.fleet_policy.complaint_warning <= 0 || var.fleet_policy.complaint_warning >= 1, false) && try(var.fleet_policy.complaint_warning >= 0.005, false), false)
+    error_message = "fleet_policy.complaint_warning ${jsonencode(try(var.fleet_policy.complaint_warning, null))}: at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode(try(try(var.fleet_policy.complaint_warning, null) / 100, null))} (${jsonencode(try(var.fleet_policy.complaint_warning, null))} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !try(!try(var.fleet_policy.complaint_critical <= 0 || var.fleet_policy.complaint_critical >= 1, false) && try(var.fleet_policy.complaint_critical >= 0.005, false), false)
+    error_message = "fleet_policy.complaint_critical ${jsonencode(try(var.fleet_policy.complaint_critical, null))}: at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode(try(try(var.fleet_policy.complaint_critical, null) / 100, null))} (${jsonencode(try(var.fleet_policy.complaint_critical, null))} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
     condition     = try(var.fleet_policy.period_seconds, 3600) >= 60 && try(var.fleet_policy.period_seconds, 3600) % 60 == 0 && try(var.fleet_policy.period_seconds, 3600) * try(var.fleet_policy.evaluation_periods, 1) <= 10800
     error_message = "fleet_policy.period_seconds ${try(var.fleet_policy.period_seconds, 3600)} x evaluation_periods ${try(var.fleet_policy.evaluation_periods, 1)}: must be a multiple of 60 seconds (Metrics Insights alarms are standard resolution) and, times evaluation_periods, at most 10800 s (CloudWatch evaluates only the latest 3 hours)."
   }
@@ -425,4 +513,18 @@ variable "fleet_policy" {
     condition     = try(var.fleet_policy.datapoints_to_alarm, 1) <= try(var.fleet_policy.evaluation_periods, 1)
     error_message = "fleet_policy.datapoints_to_alarm ${try(var.fleet_policy.datapoints_to_alarm, 1)}: must not exceed evaluation_periods."
   }
+}
+
+variable "allow_thresholds_at_or_above_aws_review_level" {
+  description = "true: thresholds (in default_thresholds, account_policy, configuration_sets or fleet_policy) at or above AWS's review level (bounce 0.05 = 5 %, complaint 0.001 = 0.1 %) are accepted, for a guard meant to act only after AWS has put the account under review. false (default): such a threshold fails the plan (it is usually a percentage written for a ratio). At or above AWS's pause level (bounce 0.1, complaint 0.005) a threshold always fails the plan."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "allow_no_notification_targets" {
+  description = "true: the guard may have no notification target (notification_emails, notification_phone_numbers, slack_channels and teams_channels all empty), for people who subscribe to the notification topic (output notification_topic_arn) some other way. false (default): such a guard fails the plan, since nobody would hear of a warning, a pause or the guard failing."
+  type        = bool
+  default     = false
+  nullable    = false
 }

@@ -85,6 +85,9 @@ class Policy:
     source: str
     alarms: tuple[ReplayAlarm, ...]
     notes: tuple[str, ...] = field(default=())
+    region: str | None = None
+    """The Region the policy is deployed in, when its source says (a stack's provider, a plan's
+    ``aws_region``, a policy file's ``region``); None: the source does not say."""
 
     def explicit_sets(self) -> list[str]:
         return sorted({a.configuration_set for a in self.alarms if a.configuration_set})
@@ -134,7 +137,7 @@ def policy_from_manifest(guard: manifest.Manifest, *, source: str) -> Policy:
         raise PolicyError(
             f"policy {source}: no [account], [configuration_sets.<name>] or [fleet] table: nothing to replay"
         )
-    return Policy(label, source, tuple(alarms))
+    return Policy(label, source, tuple(alarms), region=guard.region)
 
 
 def _target_alarms(
@@ -210,4 +213,4 @@ def apply_what_if(policy: Policy, what_if: WhatIf) -> Policy:
         except ValueError as exc:
             raise PolicyError(f"what-if on alarm {alarm.name}: {exc}") from exc
         alarms.append(replace(alarm, rule=rule))
-    return Policy("what-if", f"{policy.label} with {what_if.describe()}", tuple(alarms), policy.notes)
+    return Policy("what-if", f"{policy.label} with {what_if.describe()}", tuple(alarms), policy.notes, policy.region)

@@ -73,6 +73,8 @@ _HOLDS: dict[type[rules.Rule], Renderer] = {
     rules.OrderRule: lambda rule, first, second: f"{first} {'<' if rule.strict else '<='} {second}",
     rules.EvaluationRangeRule: _evaluation_range,
     rules.LiteralRule: _literal,
+    # the level of the threshold's metric, from the rule's data (an acknowledgement is the caller's to add)
+    rules.LevelRule: lambda rule, value, threshold_name: f"{value} < {rule.level(threshold_name)}",
 }
 # rule kind => HCL true when the value(s) break the rule, where that reads better than !(holds)
 _BREAKS: dict[type[rules.Rule], Renderer] = {
@@ -87,6 +89,8 @@ _BREAKS: dict[type[rules.Rule], Renderer] = {
     rules.OrderRule: lambda rule, first, second: f"{first} {'>=' if rule.strict else '>'} {second}",
     rules.TextRule: _text_breaks,
     rules.RestrictedTextRule: _restricted_text_breaks,
+    # a null (meaning "the default") passes, as for ratios
+    rules.LevelRule: lambda rule, value, threshold_name: f"try({value} >= {rule.level(threshold_name)}, false)",
 }
 
 

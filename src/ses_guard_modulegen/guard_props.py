@@ -103,6 +103,8 @@ def module_props(scope: Construct) -> ReputationGuardProps:
         slack_channels=TerraformExpression("var.slack_channels"),
         teams_channels=TerraformExpression("var.teams_channels"),
         fleet_policy=fleet_props(scope),
+        allow_thresholds_at_or_above_aws_review_level=Token.as_any(attr(rules.REVIEW_LEVEL_ACKNOWLEDGEMENT)),
+        allow_no_notification_targets=Token.as_any(attr(rules.NO_NOTIFICATION_TARGETS_OPT_OUT)),
         # prevent_destroy is static in Terraform: the module always protects the sets it manages
         # (retire one with `terraform state rm`, see ses_reputation_guard.configuration_sets).
         allow_configuration_set_deletion=False,

@@ -9,6 +9,7 @@ into plain expressions and let ``terraform fmt`` indent. Every result is checked
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -88,12 +89,19 @@ def unwrap_interpolations(hcl: str) -> str:
     return "".join(out)
 
 
-_IGNORE_CHANGES = re.compile(r"((?:ignore_changes|depends_on)\s*=\s*\[)([^\]]*)(\])")
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_IGNORE_CHANGES = re.compile(rf"((?:ignore_changes|depends_on)\s*=\s*\[)((?:\s*{_QUOTED}\s*,?)*\s*)(\])")
 
 
 def unquote_ignore_changes(hcl: str) -> str:
-    """``ignore_changes = ["x"]`` becomes ``ignore_changes = [x]`` (quoted references are deprecated)."""
-    return _IGNORE_CHANGES.sub(lambda m: m.group(1) + m.group(2).replace('"', "") + m.group(3), hcl)
+    """``ignore_changes = ["x", "tags[\\"k\\"]"]`` becomes ``ignore_changes = [x, tags["k"]]`` (quoted
+    references are deprecated; an item may itself hold a quoted map key)."""
+
+    def unquote(match: re.Match[str]) -> str:
+        items = re.sub(_QUOTED, lambda item: str(json.loads(item.group(0))), match.group(2))
+        return match.group(1) + items + match.group(3)
+
+    return _IGNORE_CHANGES.sub(unquote, hcl)
 
 
 _CONDITION_LIST = re.compile(r"(?m)^(\s*)(precondition|postcondition)\s*=\s*\[")

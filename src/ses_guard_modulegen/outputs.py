@@ -31,8 +31,11 @@ class ModuleOutput:
         )
 
 
-def _names_to_arns(addresses: list[str]) -> str:
-    return f"{{ for alarm in [{', '.join(addresses)}] : alarm.alarm_name => alarm.arn }}"
+def _attributes_to_arns(addresses: list[str]) -> str:
+    """name => ARN of single resources, read attribute by attribute: an output that reads whole objects
+    shows their refresh-only drift (``insufficient_data_actions`` null -> []) in every plan's note."""
+    names = ", ".join(f"{address}.alarm_name" for address in addresses)
+    return f"zipmap([{names}], [{', '.join(f'{address}.arn' for address in addresses)}])"
 
 
 def outputs(guard: ReputationGuard) -> list[ModuleOutput]:
@@ -68,7 +71,7 @@ def outputs(guard: ReputationGuard) -> list[ModuleOutput]:
                      "map(string)", f"{{ for name, s in {managed_sets} : name => s.arn }}"),
         *_optional_outputs(guard),
         ModuleOutput("health_alarm_arns", "Alarms on the guard itself (function errors, dead letters): name => ARN.",
-                     "map(string)", _names_to_arns(health)),
+                     "map(string)", _attributes_to_arns(health)),
     ]  # fmt: skip
 
 

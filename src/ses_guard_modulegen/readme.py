@@ -1,4 +1,5 @@
-"""The module's README: what it does, how to call it, which file holds what, and the reference tables.
+"""The module's README: what it does, how to call it, which release it is, which file holds what, and the
+reference tables.
 
 The tables (requirements, providers, resources, inputs, outputs) sit between terraform-docs markers
 (``<!-- BEGIN_TF_DOCS -->`` / ``<!-- END_TF_DOCS -->``) in terraform-docs' layout, so a team that runs
@@ -16,6 +17,20 @@ from ses_guard_modulegen.outputs import ModuleOutput
 from ses_guard_modulegen.variables import ModuleVariable
 
 PROVIDER_DOCS = "https://registry.terraform.io/providers/hashicorp/aws/latest/docs"
+PROJECT_HOME = "https://github.com/ses-reputation-guard/ses-reputation-guard"
+"""Where the project lives: the module source below, the project README and the policy pack's Guide links."""
+MODULE_PATH = "modules/terraform-aws-ses-reputation-guard"
+
+
+def release_tag(version: str) -> str:
+    """The git tag of a release: ``v`` and the version (``v0.1.0``), made when the version is released."""
+    return f"v{version}"
+
+
+def module_source(version: str) -> str:
+    """The module's ``source``, pinned to the release tag of ``version``."""
+    return f"git::{PROJECT_HOME}.git//{MODULE_PATH}?ref={release_tag(version)}"
+
 
 INTRO = """# terraform-aws-ses-reputation-guard
 
@@ -27,13 +42,14 @@ a dead-letter queue and alarms on the guard itself.
 
 Generated from the cdktf constructs in `src/ses_reputation_guard` (`make module`): do not edit
 by hand. No provider or backend block: configure the `aws` provider (and its Region) in the caller.
+"""
 
-## Usage
+USAGE_HEAD = """## Usage
 
 ```hcl
 module "ses_guard" {
-  source = "git::https://example.com/your-org/ses-reputation-guard.git//modules/terraform-aws-ses-reputation-guard"
-
+"""
+USAGE_BODY = """
   name_prefix         = "ses-guard"
   notification_emails = ["deliverability@example.com"]
 
@@ -52,7 +68,21 @@ module ignores `sending_options`); resume it with `ses-guard resume` (see the
 project README), knowing that AWS resets a re-enabled set's reputation metrics ("fresh start").
 `action` is required for every set, and for the account policy when you give one: `null` is
 refused at plan time, never read as `pause`.
+"""
 
+VERSIONS_SECTION = """
+## Versions
+
+This is release {version} of ses-reputation-guard: the Python package, this module and the
+`ses-guard` tool carry one version (the project's `pyproject.toml`; `versions.tf` repeats it in its
+first comment), and [CHANGELOG.md](../../CHANGELOG.md) says what each release changed. Each release
+is a git tag `v<version>`, made when the version is released. Pin `source` to one, as above
+(`?ref={tag}`): without `ref` Terraform takes the default branch as it is at `terraform init`. Read
+the changelog before moving the ref; `terraform init` fetches the new one. From a fork or a
+mirror, keep the `//{module_path}?ref=` part after your own repository URL.
+"""
+
+RETIRING = """
 ## Retiring a configuration set, or the guard
 
 Configuration sets the module manages carry `prevent_destroy`: removing one from
@@ -86,7 +116,7 @@ def _files_table() -> list[str]:
     rows += [
         "| `variables.tf` | Inputs, each with a description, a type, a default and its validation rules |",
         "| `outputs.tf` | Outputs (ARNs, names, alarm maps) |",
-        "| `versions.tf` | Terraform and provider version ranges |",
+        "| `versions.tf` | The release's version (a comment); Terraform and provider version ranges |",
         "| `lambda/ses_guard_lambda.zip` | The pause function's code (built deterministically) |",
     ]
     return rows
@@ -118,12 +148,22 @@ def _reference_tables(
     return [*rows, "<!-- END_TF_DOCS -->"]
 
 
+def _guide(release: str) -> str:
+    """Usage (the source pinned to the release's tag), Versions and Retiring, after the intro."""
+    source = f'  source = "{module_source(release)}"\n'
+    versions = VERSIONS_SECTION.format(version=release, tag=release_tag(release), module_path=MODULE_PATH)
+    return USAGE_HEAD + source + USAGE_BODY + versions + RETIRING
+
+
 def render_readme(
     versions: tuple[str, str],
     variables: list[ModuleVariable],
     outputs: list[ModuleOutput],
     blocks: Iterable[ModuleBlock],
+    *,
+    release: str,
 ) -> str:
-    """``versions`` is (Terraform range, AWS provider range)."""
-    lines = [INTRO, *_files_table(), "", *_reference_tables(versions, variables, outputs, list(blocks))]
+    """``versions`` is (Terraform range, AWS provider range); ``release`` the project's version."""
+    tables = _reference_tables(versions, variables, outputs, list(blocks))
+    lines = [INTRO + "\n" + _guide(release), *_files_table(), "", *tables]
     return "\n".join(lines) + "\n"

@@ -108,6 +108,36 @@ def any_threshold_not_a_ratio(obj: str) -> str:
     return f"anytrue([for k in {hcl_list(rules.THRESHOLD_NAMES)} : {breaks(rules.RATIO, f'{obj}[k]')}])"
 
 
+def at_or_above_pause_level(value: str, threshold_name: str) -> str:
+    """A ratio at or above AWS's pause level for its metric (a value that is no ratio is the ratio rule's
+    to refuse, a null the default's)."""
+    return f"!{breaks(rules.RATIO, value)} && {breaks(rules.AWS_PAUSE_LEVEL, value, threshold_name)}"
+
+
+def pause_level_message(subject: str, value: str, threshold_name: str) -> str:
+    """``<subject> <value>: at or above AWS's pause level 0.005 (0.5 %); did you mean <value / 100>
+    (<value> %)? <sentence>.`` (``try``: Terraform renders the message for a null value too)."""
+    rule = rules.AWS_PAUSE_LEVEL
+    guess = rule.guess("<guess>", "<value>")
+    return template(
+        f"{subject} <value>: {rule.reached(threshold_name)}; {guess} {rule.sentence}.",
+        value=f"jsonencode({value})",
+        guess=f"jsonencode(try({value} / 100, null))",
+    )
+
+
+def pause_level_validations(subject: str, obj: str) -> tuple[Validation, ...]:
+    """Each threshold of the object ``obj`` below AWS's pause level, whatever else the guard allows."""
+    return tuple(
+        Validation(
+            f"!({at_or_above_pause_level(f'{obj}.{name}', name)})",
+            pause_level_message(f"{subject}.{name}", f"{obj}.{name}", name),
+            rules.AWS_PAUSE_LEVEL,
+        )
+        for name in rules.THRESHOLD_NAMES
+    )
+
+
 def warning_not_below_critical(obj: str, metric: str) -> str:
     """Both given and the warning threshold not below the critical one (a null is a default: no verdict here)."""
     rule = rules.WARNING_BELOW_CRITICAL
@@ -149,7 +179,7 @@ def threshold_validations(subject: str, obj: str) -> tuple[Validation, ...]:
         )
         for metric in METRICS
     )
-    return (ratios, *order)
+    return (ratios, *order, *pause_level_validations(subject, obj))
 
 
 def order_validation(subject: str, condition: str, warning: str, critical: str) -> Validation:
@@ -208,7 +238,31 @@ def _set_validations() -> tuple[Validation, ...]:
         Validation(f"length({bad_ratios}) == 0",
                    message("configuration_sets", f"jsonencode({bad_ratios})", "thresholds " + rules.RATIO.sentence), rule=rules.RATIO),
         *order,
+        *_set_pause_level_validations(),
     )  # fmt: skip
+
+
+def _set_pause_level_validations() -> tuple[Validation, ...]:
+    """Per threshold, the sets whose own value is at or above AWS's pause level, with what each would
+    be read as a percentage."""
+    rule = rules.AWS_PAUSE_LEVEL
+    validations = []
+    for name in rules.THRESHOLD_NAMES:
+        bad = at_or_above_pause_level(f"s.{name}", name)
+        guesses = f"{{for name, s in var.configuration_sets : name => s.{name} / 100 if {bad}}}"
+        validations.append(
+            Validation(
+                f"length({each_set(bad)}) == 0",
+                template(
+                    f"configuration_sets <sets>: {name} {rule.reached(name)}; did you mean <guesses> "
+                    f"(the values read as percentages)? {rule.sentence}.",
+                    sets=f"jsonencode({{for name, s in var.configuration_sets : name => s.{name} if {bad}}})",
+                    guesses=f"jsonencode({guesses})",
+                ),
+                rule,
+            )
+        )
+    return tuple(validations)
 
 
 def _alarm_settings_validations() -> tuple[Validation, ...]:
@@ -318,6 +372,9 @@ def _fleet_validations() -> tuple[Validation, ...]:
         Validation(f"!{any_threshold_not_a_ratio('var.fleet_policy')}",
                    message("fleet_policy", "jsonencode(var.fleet_policy)", rules.RATIO.sentence), rule=rules.RATIO),
         *order,
+        *(Validation(f"!try({at_or_above_pause_level(f'var.fleet_policy.{name}', name)}, false)",
+                     pause_level_message(f"fleet_policy.{name}", fleet_attribute(name), name), rules.AWS_PAUSE_LEVEL)
+          for name in rules.THRESHOLD_NAMES),
         Validation(holds(rules.FLEET_WINDOW, period, periods),
                    template(f"fleet_policy.period_seconds <period> x evaluation_periods <periods>: "
                             f"{rules.FLEET_WINDOW.sentence}.", period=period, periods=periods), rule=rules.FLEET_WINDOW),
@@ -468,6 +525,23 @@ def variables() -> list[ModuleVariable]:
             None,
             _fleet_validations(),
             nullable=True,
+        ),
+        ModuleVariable(
+            rules.REVIEW_LEVEL_ACKNOWLEDGEMENT, "bool",
+            "true: thresholds (in default_thresholds, account_policy, configuration_sets or fleet_policy) at or above "
+            "AWS's review level (bounce 0.05 = 5 %, complaint 0.001 = 0.1 %) are accepted, for a guard meant to act "
+            "only after AWS has put the account under review. false (default): such a threshold fails the plan "
+            "(it is usually a percentage written for a ratio). At or above AWS's pause level (bounce 0.1, complaint "
+            "0.005) a threshold always fails the plan.",
+            DEFAULT_PROPS.allow_thresholds_at_or_above_aws_review_level,
+        ),
+        ModuleVariable(
+            rules.NO_NOTIFICATION_TARGETS_OPT_OUT, "bool",
+            "true: the guard may have no notification target (notification_emails, notification_phone_numbers, "
+            "slack_channels and teams_channels all empty), for people who subscribe to the notification topic "
+            "(output notification_topic_arn) some other way. false (default): such a guard fails the plan, since "
+            "nobody would hear of a warning, a pause or the guard failing.",
+            DEFAULT_PROPS.allow_no_notification_targets,
         ),
     ]  # fmt: skip
 

@@ -1,7 +1,8 @@
 """The cdktf app and the common stack shape, from public names: one Region, one guard, one stack.
 
     app = new_app("cdktf.out")
-    stack, guard = guarded_stack(app, "per-set", ReputationGuardProps(name_prefix="ses-guard-sets"))
+    stack, guard = guarded_stack(app, "per-set", ReputationGuardProps(
+        name_prefix="ses-guard-sets", notification_emails=["deliverability@example.com"]))
     app.synth()
 
 ``App`` and ``TerraformStack`` are the CDK's own classes (cdktf, or CDK Terrain: see ``_cdktf``),

@@ -177,7 +177,7 @@ class ChatNotifications(GuardChild[ChatNotificationsProps]):
             "guardrail_policy_arns": [f"arn:{context.partition}:iam::aws:policy/{GUARDRAIL_POLICY}"],
             "user_authorization_required": True,
             "logging_level": props.logging_level,
-            "tags": context.tags,
+            "tags": context.component_tags("chat-channel"),
         }
         self.slack = self._channel_configurations("slack", props.slack_channels, common)
         self.teams = self._channel_configurations("teams", props.teams_channels, common)
@@ -239,7 +239,7 @@ class ChatNotifications(GuardChild[ChatNotificationsProps]):
             name=context.global_name("chat"),
             description="AWS chat integration: read CloudWatch to post the guard's alarm notifications.",
             assume_role_policy=assume.json,
-            tags=context.tags,
+            tags=context.component_tags("chat-role"),
             count=count,
         )
         permissions = context.create(

@@ -1,7 +1,8 @@
 """ManagedConfigurationSets: the SES configuration sets the guard creates, reputation metrics on.
 
 Sending status is deliberately not managed: the Lambda pauses sets through the API, and a later
-``terraform apply`` must not re-enable them (``ignore_changes = [sending_options]``).
+``terraform apply`` must not re-enable them (``ignore_changes = [sending_options]``), nor remove the
+tags the function writes when it pauses one (``contract.PAUSE_TAG_KEYS``).
 
 No surprise destroys: every send that names a deleted configuration set fails, so by default the
 block carries ``prevent_destroy``. A plan that would delete a managed set (the set removed from the
@@ -60,6 +61,8 @@ class ManagedConfigurationSets(GuardChild[ManagedConfigurationSetsProps]):
                 {contract.TAG_GUARD: context.name_prefix, contract.TAG_ACTION: sets.get_string("action")}
             ),
             lifecycle=TerraformResourceLifecycle(
-                ignore_changes=["sending_options"], prevent_destroy=not props.allow_deletion
+                # The function tags what it pauses (`ses-guard status` finds them): apply keeps those tags.
+                ignore_changes=["sending_options", *(f'tags["{key}"]' for key in contract.PAUSE_TAG_KEYS)],
+                prevent_destroy=not props.allow_deletion,
             ),
         )

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
+from ses_guard_policy import contract
 from ses_reputation_guard._cdktf import (
     Construct,
     DataAwsCallerIdentity,
@@ -21,6 +22,16 @@ from ses_reputation_guard._cdktf import (
     TerraformLocal,
 )
 from ses_reputation_guard.expressions import TerraformExpression, merged_tags
+
+COMPONENT_TAG = contract.TAG_PREFIX + "component"
+"""Tag naming the part of the guard a resource is (``pause-function``, ``dead-letter-queue``...), on every
+resource the guard's reputation tags are not on (``GuardContext.component_tags``). It keeps every
+resource's tags non-empty, which is what spares a plan the provider's empty-tags noise (real AWS, not
+the emulator): AWS provider 5.x stores an empty ``tags`` as null at create and reads it back as ``{}``,
+so every plan until the next apply reports ``+ tags = {}`` "changed outside of Terraform"
+(hashicorp/terraform-provider-aws#37601), and its plugin-framework resources (the chat channel
+configurations) plan ``+ tags = {}`` on every run (#38173). Omitting ``tags`` when empty does not help:
+the refresh still reads ``{}``."""
 
 Element = TypeVar("Element")
 Props = TypeVar("Props")
@@ -91,6 +102,10 @@ class GuardContext:
     def tags_with(self, extra: Mapping[str, Any]) -> Any:
         """The guard's tags plus ``extra`` (which wins): a mapping, or a ``merge(...)`` token."""
         return merged_tags(self.tags, extra)
+
+    def component_tags(self, component: str) -> Any:
+        """The guard's tags plus ``COMPONENT_TAG = component``: never empty, whatever ``tags`` holds."""
+        return self.tags_with({COMPONENT_TAG: component})
 
 
 class GuardChild(Construct, Generic[Props]):

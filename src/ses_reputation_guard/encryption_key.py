@@ -44,7 +44,7 @@ class GuardKey(GuardChild[GuardKeyProps]):
             enable_key_rotation=True,
             deletion_window_in_days=self.props.deletion_window_days,
             policy=self._policy(),
-            tags=context.tags,
+            tags=context.component_tags("key"),
         )
         self.alias = context.create(
             self, KmsAlias, "key_alias", name=f"alias/{context.name_prefix}", target_key_id=self.key.key_id

@@ -63,5 +63,6 @@ class FunctionHealthAlarms(GuardChild[FunctionHealthAlarmsProps]):
         context, topic = self.context, self.props.notification_topic_arn
         return context.create(
             self, CloudwatchMetricAlarm, role, alarm_name=context.aws_name(suffix), period=self.props.period_seconds,
-            alarm_actions=[topic], ok_actions=[topic], tags=context.tags, **watched, **_FIRST_OCCURRENCE,
+            alarm_actions=[topic], ok_actions=[topic], tags=context.component_tags(suffix), **watched,
+            **_FIRST_OCCURRENCE,
         )  # fmt: skip

@@ -88,7 +88,7 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
             "function_role",
             name=props.role_name,
             assume_role_policy=assume.json,
-            tags=context.tags,
+            tags=context.component_tags("function-role"),
         )
         self.base_policy = self._base_policy()
         self.account_pause_policy = self._account_pause_policy()

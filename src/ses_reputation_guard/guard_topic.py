@@ -50,17 +50,26 @@ class GuardTopic(GuardChild[GuardTopicProps]):
 
     def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: GuardTopicProps) -> None:
         super().__init__(scope, construct_id, context, props)
+        self.arn = context.arn("sns", context.aws_name(props.name))
+        """The topic's ARN, known before it exists: its own policy names it."""
+        policy = context.create(
+            self, DataAwsIamPolicyDocument, self._role("topic_policy_document"), statement=self._policy_statements()
+        )
+        # The topic is created with its policy, so its state holds the policy AWS reports. Set only by
+        # aws_sns_topic_policy, it would hold SNS's default policy until an apply stores a refresh, and
+        # every plan before that would report the guard's policy as "changed outside of Terraform"
+        # (real AWS too: the provider reads the topic's policy attribute back).
         self.topic = context.create(
             self,
             SnsTopic,
             self._role("topic"),
             name=context.aws_name(props.name),
             kms_master_key_id=props.kms_key_arn,
-            tags=context.tags,
+            policy=policy.json,
+            tags=context.component_tags(f"{props.name}-topic"),
         )
-        policy = context.create(
-            self, DataAwsIamPolicyDocument, self._role("topic_policy_document"), statement=self._policy_statements()
-        )
+        # The same document: kept so that no deployment destroys it on upgrade (deleting an
+        # aws_sns_topic_policy puts the default policy back on the topic).
         self.topic_policy = context.create(
             self, SnsTopicPolicy, self._role("topic_policy"), arn=self.topic.arn, policy=policy.json
         )
@@ -110,7 +119,7 @@ class GuardTopic(GuardChild[GuardTopicProps]):
             effect=effect,
             principals=[principal],
             actions=[action],
-            resources=[self.topic.arn],
+            resources=[self.arn],
             condition=list(conditions),
         )
 

@@ -87,7 +87,7 @@ class PauseFunction(GuardChild[PauseFunctionProps]):
             name=function_log_group_name(context),
             retention_in_days=props.log_retention_days,
             kms_key_id=props.kms_key_arn,
-            tags=context.tags,
+            tags=context.component_tags("function-logs"),
         )
         self.dead_letter_queue = context.create(
             self,
@@ -97,7 +97,7 @@ class PauseFunction(GuardChild[PauseFunctionProps]):
             kms_master_key_id=props.kms_key_arn,
             kms_data_key_reuse_period_seconds=300,
             message_retention_seconds=DLQ_RETENTION_SECONDS,
-            tags=context.tags,
+            tags=context.component_tags("dead-letter-queue"),
         )
         self.permissions = FunctionRole(
             self,
@@ -152,7 +152,11 @@ class PauseFunction(GuardChild[PauseFunctionProps]):
                     **({contract.ENV_POLICY_MANIFEST: props.policy_manifest} if props.policy_manifest else {}),
                 }
             ),
-            tags=context.tags,
+            # No layers, said explicitly: the provider keeps an omitted list as null at create and reads
+            # it back as [], which the first plan after that apply reports as "changed outside of
+            # Terraform". An empty list (a list, unlike sets and maps) is kept as [] in the state.
+            layers=[],
+            tags=context.component_tags("pause-function"),
             # Every permission in place before the first alarm can arrive.
             depends_on=[self.log_group, *self.permissions.policies],
         )

@@ -3,7 +3,9 @@
 Rates are ratios from 0 to 1 (0.05 = 5 %), as SES publishes them. Scalars may be Terraform tokens
 (the generated module passes its variables); validation skips those. Defaults pause *before* the levels
 at which AWS puts an account under review (bounce 5 %, complaint 0.1 %); see the README's
-"Choosing thresholds".
+"Choosing thresholds". A threshold at or above AWS's pause level (bounce 10 %, complaint 0.5 %) is
+refused; one at or above its review level only with the guard's
+``allow_thresholds_at_or_above_aws_review_level`` (``rules.AWS_LEVELS``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ses_reputation_guard.validation import Problems
 
 Action = Literal["pause", "notify"]
 
-# Defaults, ratios 0-1. AWS review levels: bounce 0.05, complaint 0.001.
+# Defaults, ratios 0-1, below AWS's review levels (rules.AWS_REVIEW_LEVELS: bounce 0.05, complaint 0.001).
 DEFAULT_BOUNCE_WARNING = 0.02
 DEFAULT_BOUNCE_CRITICAL = 0.04
 DEFAULT_COMPLAINT_WARNING = 0.0005
@@ -27,7 +29,8 @@ DEFAULT_COMPLAINT_CRITICAL = 0.0008
 
 @dataclass(frozen=True)
 class ReputationThresholds:
-    """Alarm thresholds, ratios in (0, 1); each warning must be below its critical."""
+    """Alarm thresholds, ratios in (0, 1); each warning must be below its critical, and every one below
+    AWS's pause level (below its review level too, unless the guard acknowledges otherwise)."""
 
     bounce_warning: float = DEFAULT_BOUNCE_WARNING
     """Bounce rate that notifies people. Default 0.02 (2 %)."""
@@ -43,6 +46,12 @@ class ReputationThresholds:
             problems.ratio(f"{subject}.{name}", getattr(self, name))
         problems.warning_below_critical(f"{subject} bounce", self.bounce_warning, self.bounce_critical)
         problems.warning_below_critical(f"{subject} complaint", self.complaint_warning, self.complaint_critical)
+
+    def collect_level_problems(self, subject: str, problems: Problems, review_level_acknowledged: Flag = False) -> None:
+        """Every threshold below AWS's pause level, and below its review level unless acknowledged (the
+        guard's ``allow_thresholds_at_or_above_aws_review_level``; a token: Terraform checks at plan)."""
+        for name in rules.THRESHOLD_NAMES:
+            problems.aws_levels(f"{subject}.{name}", name, getattr(self, name), review_level_acknowledged)
 
 
 @dataclass(frozen=True)

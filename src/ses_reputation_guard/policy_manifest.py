@@ -108,7 +108,7 @@ class PolicyManifest(GuardChild[PolicyManifestProps]):
             type="SecureString",
             key_id=self.props.kms_key_arn,
             value=Fn.jsonencode(iterator.value),
-            tags=self.context.tags_with({}),
+            tags=self.context.component_tags("set-policy"),
         )
 
 

@@ -26,7 +26,14 @@ from typing import Any
 
 from ses_guard_policy import contract, manifest, rules
 from ses_reputation_guard import lambda_package
-from ses_reputation_guard._cdktf import Construct, Fn, Op, TerraformLocal
+from ses_reputation_guard._cdktf import (
+    Construct,
+    Fn,
+    Op,
+    Precondition,
+    TerraformLocal,
+    TerraformResourceLifecycle,
+)
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.assets import shipped_file
@@ -136,6 +143,19 @@ class ReputationGuardProps:
     authorized once in the AWS chat console (docs/dashboard.md). Default none."""
     teams_channels: Sequence[TeamsChannel] | TerraformExpression = ()
     """Microsoft Teams channels, likewise. Default none."""
+    allow_thresholds_at_or_above_aws_review_level: Flag = False
+    """True: thresholds (warning or critical; the defaults, the account's, a set's or the fleet's) at or
+    above AWS's review level (bounce 0.05 = 5 %, complaint 0.001 = 0.1 %: AWS puts the account under
+    review there) are accepted, for a guard meant to act only after AWS has started its review. Default
+    False: refused, naming the value and what it would be read as a percentage (0.08 meant as 0.08 %).
+    At or above AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %) a threshold is always
+    refused: AWS may have paused sending before the guard acts (``rules.AWS_LEVELS``)."""
+    allow_no_notification_targets: Flag = False
+    """True: a guard without any notification target (``notification_emails``,
+    ``notification_phone_numbers``, ``slack_channels`` and ``teams_channels`` all empty) is accepted, for
+    people who subscribe to the notification topic some other way (its ARN is an output). Default False:
+    refused, because nobody would hear of a warning, a pause or the guard failing
+    (``rules.NOTIFICATION_TARGETS``)."""
 
     def validate(self) -> None:
         """Raise ``GuardValidationError`` listing every invalid value, or return."""
@@ -155,7 +175,49 @@ class ReputationGuardProps:
         if self.fleet_policy is not None:
             self.fleet_policy.collect_problems(problems)
         collect_channel_problems(self.slack_channels, self.teams_channels, problems)
+        self._collect_level_problems(problems)
+        self._collect_notification_problems(problems)
         problems.raise_if_any("ReputationGuardProps")
+
+    def threshold_sources(self) -> list[tuple[str, ReputationThresholds]]:
+        """Every thresholds object given, by the prop that holds it: the defaults, then the account's, each
+        set's and the fleet's own (not those known only at plan time: an expression's sets)."""
+        sources = [("default_thresholds", self.default_thresholds)]
+        if self.account_policy.thresholds is not None:
+            sources.append(("account_policy.thresholds", self.account_policy.thresholds))
+        if not isinstance(self.configuration_sets, TerraformExpression):
+            sources += [
+                (f"configuration_sets[{name!r}].thresholds", policy.thresholds)
+                for name, policy in self.configuration_sets.items()
+                if isinstance(policy, ConfigurationSetPolicy) and policy.thresholds is not None
+            ]
+        if self.fleet_policy is not None and self.fleet_policy.thresholds is not None:
+            sources.append(("fleet_policy.thresholds", self.fleet_policy.thresholds))
+        return [(subject, t) for subject, t in sources if isinstance(t, ReputationThresholds)]
+
+    def _collect_level_problems(self, problems: Problems) -> None:
+        """AWS's pause level refuses a threshold; its review level too, unless acknowledged."""
+        for subject, thresholds in self.threshold_sources():
+            thresholds.collect_level_problems(subject, problems, self.allow_thresholds_at_or_above_aws_review_level)
+
+    def notification_targets(self) -> dict[str, Any]:
+        """Each input of ``rules.NOTIFICATION_TARGETS`` (prop name => its value)."""
+        return {name: getattr(self, name) for name in rules.NOTIFICATION_TARGETS.inputs}
+
+    def notification_targets_known_at_synth(self) -> bool:
+        """No target list and no opt-out is a Terraform reference (then the notification topic's
+        precondition checks them at plan)."""
+        values = (*self.notification_targets().values(), self.allow_no_notification_targets)
+        return not any(_is_reference(value) for value in values)
+
+    def _collect_notification_problems(self, problems: Problems) -> None:
+        rule = rules.NOTIFICATION_TARGETS
+        targets = self.notification_targets()
+        if not self.notification_targets_known_at_synth():
+            return
+        if not rule.check([list(items) for items in targets.values()], bool(self.allow_no_notification_targets)):
+            *first, last = targets
+            problems.add(f"{', '.join(first)} and {last} are all empty: {rule.sentence}")
 
     def _collect_scope_problems(self, problems: Problems) -> None:
         sets = self.configuration_sets
@@ -206,6 +268,7 @@ class ReputationGuard(Construct):
         sets = self._set_map_expression()
         package = self._function_package_expression()
         self.notification_topic, self.pause_topic = self._topics()
+        self._check_at_plan(sets)
         self.account_alarms = self._account_alarms()
         self.configuration_set_map: ConfigurationSetMap | None = None
         self.configuration_sets: ManagedConfigurationSets | None = None
@@ -241,12 +304,16 @@ class ReputationGuard(Construct):
         """The deployed policy: the function's environment, per-set parameters and the stack asset."""
         sets = self.props.configuration_sets
         records = None if isinstance(sets, TerraformExpression) else self.props.normalized_configuration_sets()
+        document = guard_document(self.props)
+        acknowledged = self.props.allow_thresholds_at_or_above_aws_review_level
+        if acknowledged is not False:  # readers accept such thresholds only where the document says so
+            document[manifest.REVIEW_LEVEL_KEY] = acknowledged
         return PolicyManifest(
             self,
             "manifest",
             self.context,
             PolicyManifestProps(
-                guard_document=guard_document(self.props),
+                guard_document=document,
                 kms_key_arn=self.key.key.arn,
                 sets=sets if isinstance(sets, TerraformExpression) else None,
                 set_records=records,
@@ -312,6 +379,88 @@ class ReputationGuard(Construct):
             ),
         )
         return notifications, pause
+
+    # --- what only Terraform knows: checked at plan (the module) --------------------------------
+    def _check_at_plan(self, sets: TerraformExpression | None) -> None:
+        """The rules synth-time validation skipped because a value is a Terraform reference, as
+        preconditions: AWS's review level on the pause topic, the notification targets on the
+        notification topic. Python values were checked at synth: no precondition then."""
+        review = self._review_level_check(sets)
+        if review is not None:
+            self.pause_topic.topic.lifecycle = TerraformResourceLifecycle(precondition=[review])
+        targets = self._notification_targets_check()
+        if targets is not None:
+            self.notification_topic.topic.lifecycle = TerraformResourceLifecycle(precondition=[targets])
+
+    def _review_level_check(self, sets: TerraformExpression | None) -> Precondition | None:
+        """``rules.AWS_REVIEW_LEVEL`` over the thresholds in use, after defaults: the defaults, the
+        account's and the fleet's, and each set's (a value equal to the default's is the default's)."""
+        props, rule = self.props, rules.AWS_REVIEW_LEVEL
+        acknowledged = props.allow_thresholds_at_or_above_aws_review_level
+        defaults = props.default_thresholds
+        resolved = {"account_policy": props.account_policy.thresholds or defaults}
+        if props.fleet_policy is not None:
+            resolved["fleet_policy"] = props.fleet_policy.thresholds or defaults
+        values = [getattr(t, name) for t in (defaults, *resolved.values()) for name in rules.THRESHOLD_NAMES]
+        planned = any(is_token(value) for value in (acknowledged, *values)) or isinstance(
+            props.configuration_sets, TerraformExpression
+        )
+        if acknowledged is True or not planned:
+            return None
+        names = rules.THRESHOLD_NAMES
+        inputs = self.context.local(
+            self,
+            "review_level",
+            {
+                **({"acknowledged": acknowledged} if is_token(acknowledged) else {}),
+                "levels": {name: rule.level(name) for name in names},
+                "reached": {name: rule.reached(name) for name in names},
+                "defaults": {name: getattr(defaults, name) for name in names},
+                "resolved": {subject: {name: getattr(t, name) for name in names} for subject, t in resolved.items()},
+            },
+        ).text
+
+        def offender(where: str, value: str) -> str:
+            guess = rule.guess(f"${{{value} / 100}}", f"${{{value}}}")
+            return f'"{where}=${{{value}}}: ${{{inputs}.reached[k]}}; {guess}"'
+
+        parts = [
+            f"[for k, v in {inputs}.defaults : {offender('default_thresholds.${k}', 'v')} if v >= {inputs}.levels[k]]",
+            f"flatten([for source, t in {inputs}.resolved : [for k, v in t : {offender('${source}.${k}', 'v')} "
+            f"if v >= {inputs}.levels[k] && v != {inputs}.defaults[k]]])",
+        ]
+        if sets is not None:
+            parts.append(
+                f"flatten([for name, s in {sets.text} : [for k, level in {inputs}.levels : "
+                f"{offender('configuration_sets[${name}].${k}', 's[k]')} "
+                f"if s[k] >= level && s[k] != {inputs}.defaults[k]]])"
+            )
+        offenders = self.context.local(self, "review_level_offenders", f"${{concat({', '.join(parts)})}}").text
+        held = f"length({offenders}) == 0"
+        if is_token(acknowledged):
+            held = f"{inputs}.acknowledged || {held}"
+        # no double quotes outside ${}: cdktf's HCL rendering does not escape them
+        return Precondition(condition=f"${{{held}}}", error_message=f'${{join(" ", {offenders})}} {rule.sentence}.')
+
+    def _notification_targets_check(self) -> Precondition | None:
+        """``rules.NOTIFICATION_TARGETS`` when a target list or the opt-out is a Terraform reference."""
+        props, rule = self.props, rules.NOTIFICATION_TARGETS
+        opted_out = props.allow_no_notification_targets
+        if opted_out is True or props.notification_targets_known_at_synth():
+            return None
+        counts = {name: _length(items) for name, items in props.notification_targets().items()}
+        inputs = self.context.local(
+            self,
+            "notification_targets",
+            {**({"opted_out": opted_out} if is_token(opted_out) else {}), "counts": counts},
+        ).text
+        held = f"anytrue([for count in values({inputs}.counts) : count > 0])"
+        if is_token(opted_out):
+            held = f"{inputs}.opted_out || {held}"
+        *first, last = counts
+        return Precondition(
+            condition=f"${{{held}}}", error_message=f"{', '.join(first)} and {last} are all empty: {rule.sentence}."
+        )
 
     def _account_alarms(self) -> AccountReputationAlarms:
         policy = self.props.account_policy
@@ -480,6 +629,22 @@ class ReputationGuard(Construct):
             allowed: Flag = Op.and_(policy.enabled, Op.eq(policy.action, contract.ACTION_PAUSE))
             return allowed
         return policy.enabled if policy.action == contract.ACTION_PAUSE else False
+
+
+def _is_reference(value: Any) -> bool:
+    """A Terraform expression or token (a list of chat channels is Python's: jsii cannot take it)."""
+    if isinstance(value, TerraformExpression):
+        return True
+    if isinstance(value, list | tuple) and not all(isinstance(item, str) for item in value):
+        return False
+    return is_token(value)
+
+
+def _length(items: Any) -> Any:
+    """How many items a list holds: a number, or a token when Terraform knows the list."""
+    if isinstance(items, TerraformExpression):
+        return f"${{length({items.text})}}"
+    return Fn.length_of(items) if _is_reference(items) else len(items)
 
 
 def _list(values: Sequence[str]) -> list[str]:

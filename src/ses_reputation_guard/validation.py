@@ -77,6 +77,19 @@ class Problems:
             hint = f" (did you mean {value / 100:g} for {value:g} %?)" if 1 <= value < 100 else ""
             self.add(f"{name}={value!r}: {rules.RATIO_RULE}{hint}")
 
+    def aws_levels(self, name: str, threshold: str, value: Any, review_level_acknowledged: Any = False) -> None:
+        """``value`` of the threshold ``threshold`` (``bounce_critical``...) below AWS's pause level, and below
+        its review level unless ``review_level_acknowledged``; one problem per value, naming the probable
+        percentage. A value that is no ratio is ``ratio``'s to report; a token (value or flag) Terraform's."""
+        if is_token(value) or not rules.RATIO.check(value):
+            return
+        for level in (rules.AWS_PAUSE_LEVEL, rules.AWS_REVIEW_LEVEL):  # the pause level first: one problem
+            if level.acknowledgement is not None and is_token(review_level_acknowledged):
+                continue
+            if not level.check(threshold, value, acknowledged=bool(review_level_acknowledged)):
+                self.add(f"{name}={value!r}: {level.explain(threshold, value)}")
+                return
+
     def warning_below_critical(self, subject: str, warning: float | None, critical: float | None) -> None:
         if warning is None or critical is None or is_token(warning) or is_token(critical):
             return

@@ -67,7 +67,8 @@ def test_a_json_policy_file_reads_like_toml_and_its_fleet_excludes_the_sets_with
         (
             {"acount": {"action": "pause"}},
             "policy p.toml: unknown key 'acount'; allowed: format, version, name_prefix, label, region, alarm, "
-            "default_thresholds, account, configuration_sets, fleet, configuration_sets_path",
+            "default_thresholds, account, configuration_sets, fleet, configuration_sets_path, "
+            "allow_thresholds_at_or_above_aws_review_level",
         ),
         ({"account": {"action": "stop"}}, "policy p.toml [account] action='stop': must be one of 'pause', 'notify'"),
         (
@@ -143,6 +144,41 @@ def test_a_policy_file_that_breaks_a_rule_is_refused_naming_the_value_and_the_ru
     with pytest.raises(PolicyError) as refused:
         policy_from_document(document(**tables), source="p.toml")
     assert str(refused.value) == message
+
+
+def test_a_policy_file_with_thresholds_written_in_percent_is_refused_naming_aws_pause_level_and_the_ratio(
+    tmp_path: Path,
+) -> None:
+    # issue [4 of 7], item 1: 0.05 and 0.08 meant as 0.05 % and 0.08 %, read as 5 % and 8 %
+    path = tmp_path / "policy.toml"
+    percent = {**DEFAULTS, "complaint_warning": 0.05, "complaint_critical": 0.08}
+    path.write_text(
+        'label = "prod"\n[default_thresholds]\n'
+        + "".join(f"{k} = {v}\n" for k, v in percent.items())
+        + '[account]\naction = "pause"\n'
+    )
+    with pytest.raises(PolicyError) as refused:
+        load_policy_file(path)
+    assert str(refused.value).startswith(
+        f"policy {path}: complaint_warning=0.05: at or above AWS's pause level 0.005 (0.5 %); did you mean 0.0005 "
+        "(0.05 %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %)"
+    )
+    assert "\n" not in str(refused.value)
+
+
+def test_a_policy_file_above_aws_review_level_replays_only_when_it_says_it_means_it(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    tables = '[account]\naction = "pause"\nbounce_critical = 0.06\n'
+    defaults = "[default_thresholds]\n" + "".join(f"{k} = {v}\n" for k, v in DEFAULTS.items())
+    path.write_text('label = "late"\n' + defaults + tables)
+    with pytest.raises(PolicyError) as refused:
+        load_policy_file(path)
+    assert "[account]: bounce_critical=0.06: at or above AWS's review level 0.05 (5 %); did you mean 0.0006" in str(
+        refused.value
+    )
+    path.write_text('label = "late"\nallow_thresholds_at_or_above_aws_review_level = true\n' + defaults + tables)
+    by_name = {a.name: a for a in load_policy_file(path).alarms}
+    assert by_name["late-account-bounce-critical"].rule.threshold == 0.06
 
 
 def test_a_policy_file_without_every_default_threshold_is_refused_naming_the_missing_one() -> None:

@@ -25,7 +25,7 @@ from ses_reputation_guard import (
 )
 from tests.constructs.support import synthesized
 
-PROPS = ReputationGuardProps(name_prefix="app-guard")
+PROPS = ReputationGuardProps(name_prefix="app-guard", notification_emails=["ops@example.com"])
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +85,8 @@ def test_a_guarded_stack_is_in_us_east_1_unless_told_otherwise(tmp_path: Path) -
 def test_invalid_props_are_refused_before_the_guard_creates_anything(tmp_path: Path) -> None:
     app = new_app(tmp_path)
     with pytest.raises(GuardValidationError, match="name_prefix"):
-        guarded_stack(app, "invalid", ReputationGuardProps(name_prefix="Bad_Prefix"))
+        guarded_stack(
+            app, "invalid", ReputationGuardProps(name_prefix="Bad_Prefix", notification_emails=["ops@example.com"])
+        )
     guard = app.node.find_child("invalid").node.find_child(GUARD_ID)
     assert guard.node.children == []

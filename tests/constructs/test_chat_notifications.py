@@ -18,6 +18,7 @@ from ses_reputation_guard.chat_notifications import (
     SlackChannel,
     TeamsChannel,
 )
+from ses_reputation_guard.context import COMPONENT_TAG
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE
 from ses_reputation_guard.validation import GuardValidationError
@@ -84,7 +85,7 @@ def test_each_slack_channel_gets_a_configuration_subscribed_to_the_notification_
     assert (slack["slack_team_id"], slack["slack_channel_id"]) == ("${each.value.team_id}", "${each.value.channel_id}")
     assert slack["sns_topic_arns"] == [NOTIFICATION_TOPIC_ARN]
     assert slack["iam_role_arn"] == "${aws_iam_role.guard_chat_role.arn}"
-    assert slack["tags"] == TAGS
+    assert slack["tags"] == {**TAGS, COMPONENT_TAG: "chat-channel"}
 
 
 def test_teams_channels_get_their_own_configurations(stack):
@@ -114,6 +115,7 @@ def test_channel_role_reads_only_the_guards_alarms_and_metric_graphs(stack):
     config = synthesized(stack)
     [role] = resources(config, "aws_iam_role").values()
     assert role["name"] == f"{PREFIX}-{REGION}-chat"  # IAM names are global
+    assert role["tags"] == {**TAGS, COMPONENT_TAG: "chat-role"}
     [assume] = config["data"]["aws_iam_policy_document"]["guard_chat_assume_role"]["statement"]
     assert assume["principals"] == [{"type": "Service", "identifiers": ["chatbot.amazonaws.com"]}]
     assert assume["actions"] == ["sts:AssumeRole"]

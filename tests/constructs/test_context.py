@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ses_reputation_guard._cdktf import IamRolePolicy, SqsQueue, TerraformVariable, Token
-from ses_reputation_guard.context import GuardContext
+from ses_reputation_guard.context import COMPONENT_TAG, GuardContext
 from tests.constructs.support import ACCOUNT, CONTEXT, PREFIX, REGION, data_sources, resources, synthesized
 
 
@@ -58,3 +58,17 @@ def test_tags_with_adds_to_plain_tags_and_merges_a_tags_token_at_plan_time(stack
     CONTEXT.create(stack, SqsQueue, "queue", name="q", tags=token_context.tags_with({"extra": "1"}))
     queue = resources(synthesized(stack), "aws_sqs_queue")["guard_queue"]
     assert queue["tags"] == '${merge(var.tags, {"extra" = "1"})}'
+
+
+def test_component_tags_are_the_guards_tags_and_the_part_a_resource_is_never_empty(stack):
+    # Empty tags are null in the state after create and {} after the refresh: "changed outside of
+    # Terraform" on the first plan after the apply (tests/module/test_module_no_drift.py).
+    assert CONTEXT.component_tags("pause-function") == {"team": "deliverability", COMPONENT_TAG: "pause-function"}
+    assert COMPONENT_TAG == "ses-reputation-guard:component"
+    untagged = GuardContext(PREFIX, "guard", ACCOUNT, "aws", REGION, {})
+    assert untagged.component_tags("key") == {COMPONENT_TAG: "key"}
+    tags = Token.as_string_map(TerraformVariable(stack, "tags", type="map(string)").value)
+    token_context = GuardContext(PREFIX, "guard", ACCOUNT, "aws", REGION, tags)
+    CONTEXT.create(stack, SqsQueue, "queue", name="q", tags=token_context.component_tags("queue"))
+    queue = resources(synthesized(stack), "aws_sqs_queue")["guard_queue"]
+    assert queue["tags"] == '${merge(var.tags, {"ses-reputation-guard:component" = "queue"})}'

@@ -72,6 +72,7 @@ def guard_alarms(stack: Any, props: ReputationGuardProps) -> tuple[dict[str, Any
 
 PER_SET = ReputationGuardProps(
     name_prefix="ses-guard-sets",
+    notification_emails=["ops@example.com"],
     account_policy=AccountPolicy(action="notify"),
     configuration_sets={
         "marketing": ConfigurationSetPolicy(action="pause"),
@@ -106,7 +107,9 @@ def test_synthesized_set_warning_alarms_never_pause(stack):
 
 
 def test_synthesized_account_critical_alarm_pauses_the_account(stack):
-    alarms, _ = guard_alarms(stack, ReputationGuardProps(name_prefix="ses-guard"))
+    alarms, _ = guard_alarms(
+        stack, ReputationGuardProps(name_prefix="ses-guard", notification_emails=["ops@example.com"])
+    )
     alarm = alarms["guard_account_bounce_critical"]
     config = GuardConfig(
         name_prefix="ses-guard", pause_topic_arn=PAUSE_TOPIC.replace("-sets", ""), report_topic_arn="arn:r"

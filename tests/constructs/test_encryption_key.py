@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ses_reputation_guard.context import COMPONENT_TAG
 from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
 from tests.constructs.support import ACCOUNT, CONTEXT, PREFIX, REGION, TAGS, jsonencoded, resources, synthesized
 
@@ -17,7 +18,7 @@ def test_key_rotates_waits_before_deletion_and_has_the_guards_alias(stack):
     key = resources(config, "aws_kms_key")["guard_key"]
     assert key["enable_key_rotation"] is True
     assert key["deletion_window_in_days"] == 7
-    assert key["tags"] == TAGS
+    assert key["tags"] == {**TAGS, COMPONENT_TAG: "key"}
     assert resources(config, "aws_kms_alias")["guard_key_alias"] == {
         "name": f"alias/{PREFIX}",
         "target_key_id": "${aws_kms_key.guard_key.key_id}",

@@ -50,7 +50,7 @@ def test_only_lambda_of_this_account_assumes_the_role(stack):
     config = synthesized(stack)
     iam_role = resources(config, "aws_iam_role")["guard_function_role"]
     assert iam_role["name"] == f"{PREFIX}-{REGION}-pause-function"
-    assert iam_role["tags"] == TAGS
+    assert iam_role["tags"] == {**TAGS, "ses-reputation-guard:component": "function-role"}
     [assume] = statements(config, "guard_function_assume_role")
     assert assume["principals"] == [{"identifiers": ["lambda.amazonaws.com"], "type": "Service"}]
     assert assume["condition"] == [{"test": "StringEquals", "values": [ACCOUNT], "variable": "aws:SourceAccount"}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ses_reputation_guard._cdktf import TerraformVariable, Token
+from ses_reputation_guard.context import COMPONENT_TAG
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
 from tests.constructs.support import (
     ACCOUNT,
@@ -29,10 +30,37 @@ def topic(stack, **props) -> GuardTopic:
     )
 
 
+TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{PREFIX}-alerts"
+POLICY = "${data.aws_iam_policy_document.guard_alerts_topic_policy_document.json}"
+
+
 def test_topic_uses_the_customer_managed_key_and_the_guards_name(stack):
-    topic(stack)
+    assert topic(stack).arn == TOPIC_ARN
     assert resources(synthesized(stack), "aws_sns_topic") == {
-        "guard_alerts_topic": {"name": f"{PREFIX}-alerts", "kms_master_key_id": KEY_ARN, "tags": TAGS}
+        "guard_alerts_topic": {
+            "name": f"{PREFIX}-alerts",
+            "kms_master_key_id": KEY_ARN,
+            "policy": POLICY,
+            "tags": {**TAGS, COMPONENT_TAG: "alerts-topic"},
+        }
+    }
+
+
+def test_the_topic_is_created_with_its_policy_so_the_first_refresh_finds_what_the_apply_stored(stack):
+    # Set only by aws_sns_topic_policy, the topic's state would hold SNS's default policy and the
+    # refresh would read the guard's: "changed outside of Terraform" (tests/module/test_module_no_drift.py).
+    # The policy names the topic by its ARN, known in advance: no reference to the topic, no cycle.
+    topic(stack)
+    config = synthesized(stack)
+    assert resources(config, "aws_sns_topic")["guard_alerts_topic"]["policy"] == POLICY
+    assert {s["sid"]: s["resources"] for s in statements(config, "guard_alerts_topic_policy_document")} == {
+        "GuardAlarmsOfThisAccountPublish": [TOPIC_ARN],
+        "DenyInsecureTransport": [TOPIC_ARN],
+    }
+    # The same document stays in aws_sns_topic_policy: deleting one puts the default policy back.
+    assert resources(config, "aws_sns_topic_policy")["guard_alerts_topic_policy"] == {
+        "arn": "${aws_sns_topic.guard_alerts_topic.arn}",
+        "policy": POLICY,
     }
 
 
@@ -43,7 +71,7 @@ def test_only_cloudwatch_alarms_of_this_account_and_guard_may_publish(stack):
     assert allow["effect"] == "Allow"
     assert allow["actions"] == ["sns:Publish"]
     assert allow["principals"] == [{"identifiers": ["cloudwatch.amazonaws.com"], "type": "Service"}]
-    assert allow["resources"] == ["${aws_sns_topic.guard_alerts_topic.arn}"]
+    assert allow["resources"] == [TOPIC_ARN]
     assert allow["condition"] == [
         {"test": "StringEquals", "values": [ACCOUNT], "variable": "aws:SourceAccount"},
         {
@@ -53,7 +81,7 @@ def test_only_cloudwatch_alarms_of_this_account_and_guard_may_publish(stack):
         },
     ]
     policy = resources(config, "aws_sns_topic_policy")["guard_alerts_topic_policy"]
-    assert policy["policy"] == "${data.aws_iam_policy_document.guard_alerts_topic_policy_document.json}"
+    assert policy["policy"] == POLICY
 
 
 def test_a_topic_for_pausing_refuses_publishing_by_anyone_but_its_alarms(stack):

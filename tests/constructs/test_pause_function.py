@@ -6,6 +6,7 @@ import re
 
 from ses_guard_policy import contract
 from ses_reputation_guard._cdktf import TerraformVariable, Token
+from ses_reputation_guard.context import COMPONENT_TAG
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps, function_log_group_name
 from tests.constructs.support import (
@@ -51,7 +52,13 @@ def test_function_is_hardened(stack):
     assert function["reserved_concurrent_executions"] == 2
     assert function["kms_key_arn"] == KEY_ARN
     assert function["role"] == "${aws_iam_role.guard_function_role.arn}"
-    assert function["tags"] == TAGS
+    assert function["tags"] == {**TAGS, COMPONENT_TAG: "pause-function"}
+
+
+def test_function_declares_its_empty_layers_so_the_first_refresh_finds_what_the_apply_stored(stack):
+    # Omitted, layers is null in the state after create and [] after the refresh: "changed outside of
+    # Terraform" on the first plan after the apply (tests/module/test_module_no_drift.py).
+    assert resources(pause_function(stack), "aws_lambda_function")["guard_function"]["layers"] == []
 
 
 def test_code_comes_from_the_package_expression_with_the_hash_aws_reports(stack):
@@ -94,8 +101,14 @@ def test_dead_letter_queue_and_log_group_are_encrypted_with_the_guard_key(stack)
     assert queue["name"] == f"{PREFIX}-pause-dlq"
     assert queue["kms_master_key_id"] == KEY_ARN
     assert queue["message_retention_seconds"] == 14 * 24 * 3600
+    assert queue["tags"] == {**TAGS, COMPONENT_TAG: "dead-letter-queue"}
     logs = resources(config, "aws_cloudwatch_log_group")["guard_function_logs"]
-    assert logs == {"name": f"/aws/lambda/{PREFIX}-pause", "retention_in_days": 90, "kms_key_id": KEY_ARN, "tags": TAGS}
+    assert logs == {
+        "name": f"/aws/lambda/{PREFIX}-pause",
+        "retention_in_days": 90,
+        "kms_key_id": KEY_ARN,
+        "tags": {**TAGS, COMPONENT_TAG: "function-logs"},
+    }
 
 
 def test_the_role_name_holds_the_region_because_iam_names_are_global(stack):

@@ -88,3 +88,37 @@ def test_normalized_record_applies_the_default_thresholds_to_a_set_without_its_o
     }
     own = ReputationThresholds(bounce_warning=0.01)
     assert normalized_set_record(ConfigurationSetPolicy(thresholds=own), defaults)["bounce_warning"] == 0.01
+
+
+# --- AWS's levels (issue [4 of 7], item 1) ------------------------------------------------------------
+def level_problems(thresholds: ReputationThresholds, acknowledged: bool = False) -> list[str]:
+    problems = Problems()
+    thresholds.collect_level_problems("t", problems, acknowledged)
+    return problems.items
+
+
+def test_thresholds_written_in_percent_below_one_are_refused_at_aws_pause_level_naming_the_ratio():
+    # the issue's example: 0.05 % and 0.08 % written as 0.05 and 0.08, read as 5 % and 8 %
+    found = level_problems(ReputationThresholds(complaint_warning=0.05, complaint_critical=0.08))
+    assert found == [
+        f"t.complaint_warning=0.05: {rules.AWS_PAUSE_LEVEL.explain('complaint_warning', 0.05)}",
+        f"t.complaint_critical=0.08: {rules.AWS_PAUSE_LEVEL.explain('complaint_critical', 0.08)}",
+    ]
+    assert "did you mean 0.0008 (0.08 %)?" in found[1]
+    assert level_problems(ReputationThresholds(bounce_critical=0.5), acknowledged=True) == [
+        f"t.bounce_critical=0.5: {rules.AWS_PAUSE_LEVEL.explain('bounce_critical', 0.5)}"
+    ]
+
+
+def test_thresholds_at_aws_review_level_need_the_acknowledgement():
+    at_review = ReputationThresholds(bounce_critical=0.05, complaint_critical=0.001)
+    assert level_problems(at_review) == [
+        f"t.bounce_critical=0.05: {rules.AWS_REVIEW_LEVEL.explain('bounce_critical', 0.05)}",
+        f"t.complaint_critical=0.001: {rules.AWS_REVIEW_LEVEL.explain('complaint_critical', 0.001)}",
+    ]
+    assert level_problems(at_review, acknowledged=True) == []
+    assert level_problems(ReputationThresholds()) == []  # the defaults act before AWS's review
+
+
+def test_a_value_that_is_no_ratio_is_refused_once_by_the_ratio_rule_only():
+    assert level_problems(ReputationThresholds(bounce_critical=5)) == []

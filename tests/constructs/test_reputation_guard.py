@@ -12,10 +12,13 @@ from ses_reputation_guard import (
     AccountPolicy,
     AlarmSettings,
     ConfigurationSetPolicy,
+    FleetPolicy,
     GuardValidationError,
     ReputationGuard,
     ReputationGuardProps,
     ReputationThresholds,
+    SlackChannel,
+    TeamsChannel,
     TerraformExpression,
 )
 from ses_reputation_guard._cdktf import TerraformVariable, Token
@@ -47,16 +50,24 @@ def problems_of(props: ReputationGuardProps) -> str:
     return str(raised.value)
 
 
+EMAILS = ["deliverability@example.com"]
+
+
+def guard_props(**overrides) -> ReputationGuardProps:
+    """Props with someone to notify (a guard without a notification target is refused)."""
+    return ReputationGuardProps(**{"notification_emails": EMAILS, **overrides})
+
+
 # --- validation -------------------------------------------------------------------------------
 def test_valid_props_pass():
-    ReputationGuardProps(
+    guard_props(
         configuration_sets=SETS, notification_emails=["a@example.com"], notification_phone_numbers=["+15555550100"]
     ).validate()
 
 
 def test_every_problem_is_reported_at_once_each_naming_the_value_and_the_rule():
     with pytest.raises(GuardValidationError) as raised:
-        ReputationGuardProps(
+        guard_props(
             name_prefix="Bad_Prefix",
             default_thresholds=ReputationThresholds(bounce_critical=10),
             account_policy=AccountPolicy(action="stop"),  # type: ignore[arg-type]
@@ -89,19 +100,19 @@ def test_every_problem_is_reported_at_once_each_naming_the_value_and_the_rule():
 
 
 def test_no_reserved_concurrency_is_allowed_for_accounts_with_the_minimum_quota():
-    ReputationGuardProps(reserved_concurrency=rules.RESERVED_CONCURRENCY_NONE).validate()
+    guard_props(reserved_concurrency=rules.RESERVED_CONCURRENCY_NONE).validate()
 
 
 def test_construct_validates_before_creating_anything(stack):
     with pytest.raises(GuardValidationError):
-        ReputationGuard(stack, "guard", ReputationGuardProps(default_thresholds=ReputationThresholds(bounce_warning=2)))
+        ReputationGuard(stack, "guard", guard_props(default_thresholds=ReputationThresholds(bounce_warning=2)))
     [guard] = [child for child in stack.node.children if child.node.id == "guard"]
     assert guard.node.children == []
 
 
 # --- composition ------------------------------------------------------------------------------
 def test_a_guard_without_sets_has_no_per_set_resources_but_keeps_protecting_sets_it_managed(stack):
-    guard = ReputationGuard(stack, "guard", ReputationGuardProps())
+    guard = ReputationGuard(stack, "guard", guard_props())
     config = synthesized(stack)
     # the last set removed from the map: the block stays, empty, so its prevent_destroy still applies
     assert addresses(config) & PER_SET_RESOURCES == {"aws_sesv2_configuration_set.guard_configuration_sets"}
@@ -112,18 +123,18 @@ def test_a_guard_without_sets_has_no_per_set_resources_but_keeps_protecting_sets
 
 
 def test_a_guard_allowed_to_delete_sets_and_without_sets_has_no_set_block(stack):
-    ReputationGuard(stack, "guard", ReputationGuardProps(allow_configuration_set_deletion=True))
+    ReputationGuard(stack, "guard", guard_props(allow_configuration_set_deletion=True))
     assert resources(synthesized(stack), "aws_sesv2_configuration_set") == {}
 
 
 def test_managed_sets_are_protected_from_deletion_unless_the_guard_allows_it(stack):
-    ReputationGuard(stack, "guard", ReputationGuardProps(configuration_sets=SETS))
+    ReputationGuard(stack, "guard", guard_props(configuration_sets=SETS))
     sets = resources(synthesized(stack), "aws_sesv2_configuration_set")["guard_configuration_sets"]
     assert sets["lifecycle"]["prevent_destroy"] is True
 
 
 def test_a_guard_with_sets_composes_every_part_named_after_the_guard(stack):
-    guard = ReputationGuard(stack, "guard", ReputationGuardProps(configuration_sets=SETS))
+    guard = ReputationGuard(stack, "guard", guard_props(configuration_sets=SETS))
     config = synthesized(stack)
     assert addresses(config) >= PER_SET_RESOURCES
     assert {
@@ -139,7 +150,7 @@ def test_a_guard_with_sets_composes_every_part_named_after_the_guard(stack):
 
 
 def test_topics_are_encrypted_with_the_guard_key_and_accept_only_the_right_alarms(stack):
-    ReputationGuard(stack, "guard", ReputationGuardProps(name_prefix="ses-guard"))
+    ReputationGuard(stack, "guard", guard_props(name_prefix="ses-guard"))
     config = synthesized(stack)
     for topic in resources(config, "aws_sns_topic").values():
         assert topic["kms_master_key_id"] == "${aws_kms_key.guard_key.arn}"
@@ -170,7 +181,7 @@ def test_topics_are_encrypted_with_the_guard_key_and_accept_only_the_right_alarm
 
 
 def test_the_key_lets_cloudwatch_logs_encrypt_only_the_functions_log_group(stack):
-    ReputationGuard(stack, "guard", ReputationGuardProps(name_prefix="ses-guard"))
+    ReputationGuard(stack, "guard", guard_props(name_prefix="ses-guard"))
     policy = resources(synthesized(stack), "aws_kms_key")["guard_key"]["policy"]
     assert '"kms:EncryptionContext:aws:logs:arn" = [' in policy
     assert ':log-group:/aws/lambda/ses-guard-pause"]' in policy
@@ -178,7 +189,7 @@ def test_the_key_lets_cloudwatch_logs_encrypt_only_the_functions_log_group(stack
 
 
 def test_the_set_map_ships_as_a_file_so_output_size_does_not_grow_with_sets(stack):
-    guard = ReputationGuard(stack, "guard", ReputationGuardProps(configuration_sets=SETS))
+    guard = ReputationGuard(stack, "guard", guard_props(configuration_sets=SETS))
     config = synthesized(stack)
     assert re.fullmatch(
         r'\$\{jsondecode\(file\("\$\{path\.module\}/assets/guard_manifest_manifest_file_[0-9A-F]+/[0-9A-F]+/'
@@ -193,7 +204,7 @@ def test_the_set_map_ships_as_a_file_so_output_size_does_not_grow_with_sets(stac
 
 
 def test_the_function_package_ships_as_a_file_with_the_stack(stack):
-    ReputationGuard(stack, "guard", ReputationGuardProps())
+    ReputationGuard(stack, "guard", guard_props())
     config = synthesized(stack)
     assert re.fullmatch(
         r"\$\{path\.module\}/assets/guard_function_package_[0-9A-F]+/[0-9A-F]+/ses_guard_lambda\.zip",
@@ -204,7 +215,7 @@ def test_the_function_package_ships_as_a_file_with_the_stack(stack):
 
 
 def test_account_pausing_is_granted_only_when_the_account_policy_pauses(stack):
-    ReputationGuard(stack, "guard", ReputationGuardProps(account_policy=AccountPolicy(action="notify")))
+    ReputationGuard(stack, "guard", guard_props(account_policy=AccountPolicy(action="notify")))
     config = synthesized(stack)
     assert "guard_function_account_pause" not in resources(config, "aws_iam_role_policy")
     for name, alarm in resources(config, "aws_cloudwatch_metric_alarm").items():
@@ -212,12 +223,12 @@ def test_account_pausing_is_granted_only_when_the_account_policy_pauses(stack):
 
 
 def test_a_disabled_account_policy_never_pauses_the_account(stack):
-    ReputationGuard(stack, "guard", ReputationGuardProps(account_policy=AccountPolicy(enabled=False)))
+    ReputationGuard(stack, "guard", guard_props(account_policy=AccountPolicy(enabled=False)))
     assert "guard_function_account_pause" not in resources(synthesized(stack), "aws_iam_role_policy")
 
 
 def test_guard_id_becomes_the_address_prefix(stack):
-    ReputationGuard(stack, "edge-guard", ReputationGuardProps())
+    ReputationGuard(stack, "edge-guard", guard_props())
     assert "edge_guard_key" in resources(synthesized(stack), "aws_kms_key")
 
 
@@ -231,7 +242,7 @@ def test_references_are_left_to_terraform_and_the_set_map_and_package_are_expres
     guard = ReputationGuard(
         stack,
         "guard",
-        ReputationGuardProps(
+        guard_props(
             name_prefix=prefix,
             account_policy=AccountPolicy(action=action, enabled=enabled),  # type: ignore[arg-type]
             configuration_sets=TerraformExpression("local.sets"),
@@ -248,7 +259,7 @@ def test_references_are_left_to_terraform_and_the_set_map_and_package_are_expres
     assert critical["alarm_name"] == "${var.prefix}-set-${each.key}-bounce-critical"
     function = resources(config, "aws_lambda_function")["guard_function"]
     assert function["filename"] == "${local.package}"
-    assert function["tags"] == "${var.tags}"
+    assert function["tags"] == '${merge(var.tags, {"ses-reputation-guard:component" = "pause-function"})}'
     account_pause = resources(config, "aws_iam_role_policy")["guard_function_account_pause"]
     assert account_pause["count"] == '${(var.enabled && (var.action == "pause")) ? 1 : 0}'
     assert (
@@ -267,15 +278,13 @@ def many_pausing_sets(count: int) -> dict[str, ConfigurationSetPolicy]:
 
 
 def test_too_many_listed_sets_are_refused_at_synth_instead_of_widening_the_grant():
-    message = problems_of(ReputationGuardProps(configuration_sets=many_pausing_sets(100)))
+    message = problems_of(guard_props(configuration_sets=many_pausing_sets(100)))
     assert "pause_scope='listed' with 100 pausing sets" in message
     assert limits.SET_ARNS_BUDGET_RULE in message
 
 
 def test_a_tagged_scope_scales_to_any_number_of_sets(stack):
-    ReputationGuard(
-        stack, "guard", ReputationGuardProps(configuration_sets=many_pausing_sets(100), pause_scope="tagged")
-    )
+    ReputationGuard(stack, "guard", guard_props(configuration_sets=many_pausing_sets(100), pause_scope="tagged"))
     allow = statement(synthesized(stack), "guard_function_set_pause_policy", "PauseAndReadGuardedConfigurationSets")
     assert allow["resources"][0].endswith(":configuration-set/*")
     assert [c["variable"] for c in allow["condition"]] == [
@@ -285,13 +294,13 @@ def test_a_tagged_scope_scales_to_any_number_of_sets(stack):
 
 
 def test_a_name_pattern_must_cover_every_pausing_set():
-    message = problems_of(ReputationGuardProps(configuration_sets=SETS, pause_scope="name-pattern:mark*"))
+    message = problems_of(guard_props(configuration_sets=SETS, pause_scope="name-pattern:mark*"))
     assert f"leaves out ['legacy']: {rules.PAUSE_SCOPE_COVERAGE_RULE}" in message
 
 
 def test_a_name_pattern_denies_the_notify_only_sets_it_covers_by_name(stack):
     sets = {"tenant-a": ConfigurationSetPolicy(), "tenant-vip": ConfigurationSetPolicy(action="notify")}
-    ReputationGuard(stack, "guard", ReputationGuardProps(configuration_sets=sets, pause_scope="name-pattern:tenant-*"))
+    ReputationGuard(stack, "guard", guard_props(configuration_sets=sets, pause_scope="name-pattern:tenant-*"))
     config = synthesized(stack)
     [by_name] = data_sources(config, "aws_iam_policy_document")["guard_function_notify_only_deny_policy"]["statement"]
     assert by_name["resources"] == "${local.guard_notify_only_set_arns_in_scope}"
@@ -301,7 +310,7 @@ def test_a_name_pattern_denies_the_notify_only_sets_it_covers_by_name(stack):
 
 def test_a_scope_and_sets_known_only_at_plan_time_are_checked_at_plan(stack):
     scope = Token.as_string(TerraformVariable(stack, "pause_scope", type="string").value)
-    props = ReputationGuardProps(configuration_sets=TerraformExpression("local.sets"), pause_scope=scope)
+    props = guard_props(configuration_sets=TerraformExpression("local.sets"), pause_scope=scope)
     ReputationGuard(stack, "guard", props)
     config = synthesized(stack)
     assert config["locals"]["guard_pause_scope"] == "${var.pause_scope}"
@@ -309,3 +318,141 @@ def test_a_scope_and_sets_known_only_at_plan_time_are_checked_at_plan(stack):
     messages = [check["error_message"] for check in policy["lifecycle"]["precondition"]]
     assert len(messages) == 3
     assert limits.SET_ARNS_BUDGET_RULE in messages[0] and rules.PAUSE_SCOPE_COVERAGE_RULE in messages[1]
+
+
+# --- AWS's levels (issue [4 of 7], item 1) ------------------------------------------------------------
+def test_thresholds_written_in_percent_below_one_are_refused_at_synth_naming_aws_pause_level_and_the_ratio(stack):
+    # the issue's example: meant as 0.05 % and 0.08 %, a complaint threshold of 8 % never fires
+    props = guard_props(default_thresholds=ReputationThresholds(complaint_warning=0.05, complaint_critical=0.08))
+    message = problems_of(props)
+    assert (
+        "default_thresholds.complaint_critical=0.08: at or above AWS's pause level 0.005 (0.5 %); did you mean "
+        "0.0008 (0.08 %)? " + rules.AWS_PAUSE_LEVEL.sentence
+    ) in message
+    assert "default_thresholds.complaint_warning=0.05: at or above AWS's pause level" in message
+    with pytest.raises(GuardValidationError):
+        ReputationGuard(stack, "guard", props)
+    [guard] = [child for child in stack.node.children if child.node.id == "guard"]
+    assert guard.node.children == []
+
+
+def test_a_threshold_at_aws_pause_level_is_refused_wherever_it_is_given_even_when_acknowledged():
+    high = ReputationThresholds(bounce_critical=0.5)
+    message = problems_of(
+        guard_props(
+            account_policy=AccountPolicy(thresholds=high),
+            configuration_sets={"marketing": ConfigurationSetPolicy(thresholds=high)},
+            fleet_policy=FleetPolicy(thresholds=high),
+            allow_thresholds_at_or_above_aws_review_level=True,
+        )
+    )
+    for where in ("account_policy.thresholds", "configuration_sets['marketing'].thresholds", "fleet_policy.thresholds"):
+        assert f"{where}.bounce_critical=0.5: at or above AWS's pause level 0.1 (10 %); did you mean 0.005" in message
+
+
+def test_thresholds_at_or_above_aws_review_level_need_the_guards_acknowledgement(stack):
+    at_review = ReputationThresholds(bounce_critical=0.05, complaint_critical=0.001)  # AWS's own alarm levels
+    props = guard_props(default_thresholds=at_review, configuration_sets={"marketing": ConfigurationSetPolicy()})
+    message = problems_of(props)
+    assert f"default_thresholds.bounce_critical=0.05: {rules.AWS_REVIEW_LEVEL.explain('bounce_critical', 0.05)}" in (
+        message
+    )
+    assert "default_thresholds.complaint_critical=0.001: at or above AWS's review level 0.001 (0.1 %)" in message
+    acknowledged = guard_props(
+        default_thresholds=at_review,
+        configuration_sets={"marketing": ConfigurationSetPolicy()},
+        allow_thresholds_at_or_above_aws_review_level=True,
+    )
+    ReputationGuard(stack, "guard", acknowledged)
+    config = synthesized(stack)
+    environment = resources(config, "aws_lambda_function")["guard_function"]["environment"]["variables"]
+    deployed = json.loads(environment[contract.ENV_POLICY_MANIFEST])
+    assert deployed[rules.REVIEW_LEVEL_ACKNOWLEDGEMENT] is True  # the function and backtests read it as meant
+    assert deployed["default_thresholds"]["bounce_critical"] == 0.05
+    assert "lifecycle" not in resources(config, "aws_sns_topic")["guard_pause_topic"]  # checked at synth
+
+
+def test_a_guard_within_aws_review_level_writes_no_acknowledgement(stack):
+    ReputationGuard(stack, "guard", guard_props())
+    environment = resources(synthesized(stack), "aws_lambda_function")["guard_function"]["environment"]["variables"]
+    assert rules.REVIEW_LEVEL_ACKNOWLEDGEMENT not in json.loads(environment[contract.ENV_POLICY_MANIFEST])
+
+
+# --- who hears of a pause (issue [4 of 7], item 7) ------------------------------------------------------
+SLACK = SlackChannel(label="alerts", team_id="T01ABCDEF", channel_id="C01ABCDEF")
+TEAMS = TeamsChannel(label="alerts", tenant_id="01234567-89ab-cdef-0123-456789abcdef",
+                     team_id="01234567-89ab-cdef-0123-456789abcdef", channel_id="19%3aabc%40thread.tacv2")  # fmt: skip
+
+
+def test_a_guard_without_any_notification_target_is_refused_at_synth(stack):
+    props = ReputationGuardProps(notification_emails=[])
+    assert problems_of(props).endswith(
+        "  - notification_emails, notification_phone_numbers, slack_channels and teams_channels are all empty: "
+        f"{rules.NOTIFICATION_TARGETS.sentence}"
+    )
+    with pytest.raises(GuardValidationError):
+        ReputationGuard(stack, "guard", props)
+    [guard] = [child for child in stack.node.children if child.node.id == "guard"]
+    assert guard.node.children == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"notification_emails": ["deliverability@example.com"]},
+        {"notification_phone_numbers": ["+15555550100"]},
+        {"slack_channels": [SLACK]},
+        {"teams_channels": [TEAMS]},
+        {"allow_no_notification_targets": True},
+    ],
+    ids=["email", "sms", "slack", "teams", "opted-out"],
+)
+def test_any_one_notification_target_or_the_opt_out_is_enough(target, stack):
+    ReputationGuardProps(**target).validate()
+    ReputationGuard(stack, "guard", ReputationGuardProps(**target))
+    assert "lifecycle" not in resources(synthesized(stack), "aws_sns_topic")["guard_notifications_topic"]
+
+
+# --- known only at plan: the module's preconditions ----------------------------------------------------
+def test_flags_and_targets_known_only_at_plan_are_checked_by_preconditions_on_the_topics(stack):
+    def variable(name: str, kind: str):
+        return TerraformVariable(stack, name, type=kind).value
+
+    guard = ReputationGuard(
+        stack,
+        "guard",
+        ReputationGuardProps(
+            default_thresholds=ReputationThresholds(bounce_critical=Token.as_number(variable("bounce", "number"))),
+            configuration_sets=TerraformExpression("local.sets"),
+            notification_emails=Token.as_list(variable("emails", "list(string)")),
+            slack_channels=TerraformExpression("var.slack"),
+            allow_thresholds_at_or_above_aws_review_level=Token.as_any(variable("late", "bool")),
+            allow_no_notification_targets=Token.as_any(variable("nobody", "bool")),
+        ),
+    )
+    config = synthesized(stack)
+    topics = resources(config, "aws_sns_topic")
+    [review] = topics["guard_pause_topic"]["lifecycle"]["precondition"]
+    assert review["condition"] == (
+        "${local.guard_review_level.acknowledged || length(local.guard_review_level_offenders) == 0}"
+    )
+    assert review["error_message"].endswith(f" {rules.AWS_REVIEW_LEVEL.sentence}.")
+    inputs = config["locals"]["guard_review_level"]
+    assert inputs["acknowledged"] == "${var.late}"
+    assert inputs["levels"] == {name: rules.AWS_REVIEW_LEVEL.level(name) for name in rules.THRESHOLD_NAMES}
+    assert inputs["defaults"]["bounce_critical"] == "${var.bounce}"
+    assert "local.sets" in config["locals"]["guard_review_level_offenders"]
+    [targets] = topics["guard_notifications_topic"]["lifecycle"]["precondition"]
+    assert targets["condition"] == (
+        "${local.guard_notification_targets.opted_out || "
+        "anytrue([for count in values(local.guard_notification_targets.counts) : count > 0])}"
+    )
+    assert targets["error_message"].endswith(f"are all empty: {rules.NOTIFICATION_TARGETS.sentence}.")
+    counts = config["locals"]["guard_notification_targets"]["counts"]
+    assert counts == {
+        "notification_emails": "${length(var.emails)}",
+        "notification_phone_numbers": 0,
+        "slack_channels": "${length(var.slack)}",
+        "teams_channels": 0,
+    }
+    assert guard.props.notification_targets_known_at_synth() is False

@@ -113,13 +113,14 @@ def test_tags_with_characters_iam_lambda_or_cloudwatch_logs_refuse_are_refused_n
 
 
 def test_the_guard_props_refuse_such_tags_at_synth_before_creating_anything():
+    emails = ["deliverability@example.com"]
     with pytest.raises(GuardValidationError) as refused:
-        ReputationGuardProps(tags={"cost-center": "R&D", "owner": "team#1"}).validate()
+        ReputationGuardProps(tags={"cost-center": "R&D", "owner": "team#1"}, notification_emails=emails).validate()
     assert refused.value.problems == [
         f"tags['cost-center']='R&D': {rules.TAG_VALUE_RULE}",
         f"tags['owner']='team#1': {rules.TAG_VALUE_RULE}",
     ]
-    ReputationGuardProps(tags={"Équipe 1": "a.b:c/d=e+f-g@h_i"}).validate()
+    ReputationGuardProps(tags={"Équipe 1": "a.b:c/d=e+f-g@h_i"}, notification_emails=emails).validate()
 
 
 def test_tags_leave_room_for_the_guards_own_tags_on_every_alarm():
@@ -144,3 +145,18 @@ def test_token_values_are_left_to_terraform(stack):
         )
     )
     assert found == []
+
+
+def test_aws_levels_refuse_one_problem_per_value_and_leave_tokens_to_terraform(stack):
+    value = TerraformVariable(stack, "level", type="any").value
+    pause = rules.AWS_PAUSE_LEVEL.explain("complaint_critical", 0.08)
+    assert problems_from(lambda p: p.aws_levels("c", "complaint_critical", 0.08)) == [f"c=0.08: {pause}"]
+    review = rules.AWS_REVIEW_LEVEL.explain("bounce_warning", 0.07)
+    assert problems_from(lambda p: p.aws_levels("b", "bounce_warning", 0.07)) == [f"b=0.07: {review}"]
+    assert problems_from(lambda p: p.aws_levels("b", "bounce_warning", 0.07, True)) == []
+    # a flag known only at plan: the pause level still holds at synth, the review level waits for Terraform
+    flag = Token.as_any(value)
+    assert problems_from(lambda p: p.aws_levels("b", "bounce_warning", 0.07, flag)) == []
+    assert problems_from(lambda p: p.aws_levels("b", "bounce_warning", 0.5, flag)) != []
+    for skipped in (Token.as_number(value), 5, None, True):
+        assert problems_from(lambda p, v=skipped: p.aws_levels("b", "bounce_warning", v)) == []

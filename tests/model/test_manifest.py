@@ -109,3 +109,74 @@ def test_targets_name_their_tiers() -> None:
     target = manifest.Target("pause", manifest.Thresholds(**DEFAULTS), warning_alarms=False)
     assert target.tiers() == (contract.TIER_CRITICAL,)
     assert target.thresholds.of("bounce", "critical") == 0.04
+
+
+# --- AWS's levels (issue [4 of 7], item 1) ----------------------------------------------------------------
+PAUSE_LEVEL_HINT = "at or above AWS's pause level 0.005 (0.5 %); did you mean 0.0008 (0.08 %)?"
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        ({"default_thresholds": {**DEFAULTS, "complaint_critical": 0.08}}, "policy test:"),
+        ({"account": {"action": "pause", "complaint_critical": 0.08}}, "policy test [account]:"),
+        (
+            {"configuration_sets": {"vip": {"action": "pause", "complaint_critical": 0.08}}},
+            "policy test [configuration_sets.vip]:",
+        ),
+        ({"fleet": {"action": "pause", "complaint_critical": 0.08}}, "policy test [fleet]:"),
+    ],
+    ids=["defaults", "account", "set", "fleet"],
+)
+def test_a_threshold_at_or_above_aws_pause_level_is_refused_even_when_acknowledged(
+    changes: dict[str, Any], where: str
+) -> None:
+    for acknowledged in (False, True):
+        with pytest.raises(manifest.ManifestError) as refused:
+            manifest.parse(document(**changes, **{manifest.REVIEW_LEVEL_KEY: acknowledged}), source="test")
+        assert str(refused.value).startswith(f"{where} complaint_critical=0.08: {PAUSE_LEVEL_HINT} ")
+
+
+def test_a_policy_file_above_aws_review_level_is_read_only_where_it_acknowledges_it() -> None:
+    hand = {"label": "late", "default_thresholds": DEFAULTS, "configuration_sets": {"vip": {"action": "pause",
+            "bounce_critical": 0.06}}}  # fmt: skip
+    with pytest.raises(manifest.ManifestError) as refused:
+        manifest.parse(hand, source="p.toml")
+    assert str(refused.value).startswith(
+        "policy p.toml [configuration_sets.vip]: bounce_critical=0.06: at or above AWS's review level 0.05 (5 %); "
+        "did you mean 0.0006 (0.06 %)? thresholds must be below AWS's review level"
+    )
+    assert "unless allow_thresholds_at_or_above_aws_review_level is true" in str(refused.value)
+    guard = manifest.parse({**hand, manifest.REVIEW_LEVEL_KEY: True}, source="p.toml")
+    assert guard.review_level_acknowledged and guard.configuration_sets["vip"].thresholds.bounce_critical == 0.06
+
+
+def test_a_manifest_is_held_to_aws_review_level_when_it_carries_the_key_and_its_writer_checked_it_otherwise() -> None:
+    vip = {"vip": {"action": "pause", "bounce_critical": 0.06}}
+    with pytest.raises(manifest.ManifestError, match=r"\[configuration_sets\.vip\]: bounce_critical=0\.06: .*review"):
+        manifest.parse(document(configuration_sets=vip, **{manifest.REVIEW_LEVEL_KEY: False}), source="test")
+    # declared by its format, without the key: what the constructs wrote before the key (checked at synth)
+    guard = manifest.parse(document(configuration_sets=vip), source="test")
+    assert not guard.review_level_acknowledged and guard.configuration_sets["vip"].thresholds.bounce_critical == 0.06
+
+
+def test_the_acknowledgement_is_written_back_only_when_given() -> None:
+    acknowledged = manifest.parse(document(**{manifest.REVIEW_LEVEL_KEY: True}), source="test")
+    assert json.loads(acknowledged.to_json())[manifest.REVIEW_LEVEL_KEY] is True
+    assert json.loads(acknowledged.to_json(with_sets=False))[manifest.REVIEW_LEVEL_KEY] is True
+    assert manifest.parse(json.loads(acknowledged.to_json()), source="again") == acknowledged
+    assert manifest.REVIEW_LEVEL_KEY not in json.loads(manifest.parse(document(), source="test").to_json())
+    with pytest.raises(manifest.ManifestError, match=f"{manifest.REVIEW_LEVEL_KEY}='yes': must be true or false"):
+        manifest.parse(document(**{manifest.REVIEW_LEVEL_KEY: "yes"}), source="test")
+
+
+def test_a_set_entry_read_on_its_own_is_held_to_aws_pause_level_and_to_the_review_level_when_told() -> None:
+    defaults = manifest.Thresholds(**DEFAULTS)
+    entry = manifest.parse_set_entry({"action": "pause", "bounce_critical": 0.06}, "vip", defaults, source="ssm")
+    assert entry.thresholds.bounce_critical == 0.06  # its document was checked whole at synth or plan
+    with pytest.raises(manifest.ManifestError, match=r"bounce_critical=0\.5: at or above AWS's pause level 0\.1"):
+        manifest.parse_set_entry({"action": "pause", "bounce_critical": 0.5}, "vip", defaults, source="ssm")
+    with pytest.raises(manifest.ManifestError, match="review level"):
+        manifest.parse_set_entry(
+            {"action": "pause", "bounce_critical": 0.06}, "vip", defaults, source="ssm", review_level_acknowledged=False
+        )

@@ -113,3 +113,58 @@ def test_two_value_kinds_check_their_pair() -> None:
     assert rules.PAUSE_SCOPE_COVERAGE.missed("name-pattern:t-*", ["t-1", "x"]) == ["x"]
     assert limits.SET_ARNS_BUDGET.cost(["ab"]) == 2 + limits.SET_ARN_CHARS_OVERHEAD
     assert rules.UNIQUE_SET_NAMES.duplicates(["A", "a", "b"]) == ["a"]
+
+
+# --- AWS's own levels and who hears of a pause (issue [4 of 7], items 1 and 7) ---------------------
+def test_aws_levels_are_the_ses_enforcement_levels_held_once_as_data() -> None:
+    for name in rules.THRESHOLD_NAMES:
+        metric = rules.threshold_metric(name)
+        assert rules.AWS_PAUSE_LEVEL.level(name) == rules.AWS_PAUSE_LEVELS[metric]
+        assert rules.AWS_REVIEW_LEVEL.level(name) == rules.AWS_REVIEW_LEVELS[metric]
+    assert rules.AWS_REVIEW_LEVELS == {"bounce": 0.05, "complaint": 0.001}
+    assert rules.AWS_PAUSE_LEVELS == {"bounce": 0.10, "complaint": 0.005}
+    assert "(bounce 0.1 = 10 %, complaint 0.005 = 0.5 %)" in rules.AWS_PAUSE_LEVEL.sentence
+    assert "(bounce 0.05 = 5 %, complaint 0.001 = 0.1 %)" in rules.AWS_REVIEW_LEVEL.sentence
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("complaint_critical", 0.08), ("complaint_warning", 0.05), ("bounce_critical", 0.5), ("bounce_warning", 0.1)],
+)
+def test_a_threshold_at_or_above_aws_pause_level_is_refused_even_when_acknowledged(name: str, value: float) -> None:
+    assert not rules.AWS_PAUSE_LEVEL.check(name, value)
+    assert not rules.AWS_PAUSE_LEVEL.check(name, value, acknowledged=True)  # nothing accepts it
+
+
+def test_a_threshold_at_or_above_aws_review_level_passes_only_when_acknowledged() -> None:
+    assert not rules.AWS_REVIEW_LEVEL.check("bounce_critical", 0.05)
+    assert not rules.AWS_REVIEW_LEVEL.check("complaint_critical", 0.001)
+    assert rules.AWS_REVIEW_LEVEL.check("bounce_critical", 0.06, acknowledged=True)
+    assert rules.AWS_REVIEW_LEVEL.acknowledgement == "allow_thresholds_at_or_above_aws_review_level"
+    assert rules.AWS_REVIEW_LEVEL.acknowledgement in rules.AWS_REVIEW_LEVEL.sentence
+    for name in rules.THRESHOLD_NAMES:  # just below both levels passes
+        assert rules.AWS_REVIEW_LEVEL.check(name, rules.AWS_REVIEW_LEVEL.level(name) * 0.99)
+
+
+def test_a_refusal_names_the_level_and_the_value_read_as_a_percentage() -> None:
+    assert rules.AWS_PAUSE_LEVEL.explain("complaint_critical", 0.08).startswith(
+        "at or above AWS's pause level 0.005 (0.5 %); did you mean 0.0008 (0.08 %)? thresholds must be below"
+    )
+    assert rules.AWS_REVIEW_LEVEL.explain("complaint_critical", 0.002).startswith(
+        "at or above AWS's review level 0.001 (0.1 %); did you mean 0.00002 (0.002 %)?"
+    )
+    assert rules.AWS_PAUSE_LEVEL.sentence.endswith("rates are ratios 0-1, not percentages")
+
+
+def test_numbers_read_without_float_noise_or_exponent() -> None:
+    assert [rules.number_text(v) for v in (0.07 / 100, 0.002 / 100, 5.0, 0.1)] == ["0.0007", "0.00002", "5", "0.1"]
+    assert rules.percent(0.07) == "7" and rules.percent(0.005) == "0.5"
+
+
+def test_a_guard_needs_a_notification_target_unless_it_opts_out() -> None:
+    rule = rules.NOTIFICATION_TARGETS
+    assert rule.inputs == ("notification_emails", "notification_phone_numbers", "slack_channels", "teams_channels")
+    assert not rule.check([[], [], [], []])
+    assert rule.check([[], [], [], []], opted_out=True)
+    assert rule.check([[], ["+15555550100"], [], []])
+    assert rule.opt_out == "allow_no_notification_targets" and rule.opt_out in rule.sentence

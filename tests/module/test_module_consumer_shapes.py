@@ -92,11 +92,14 @@ OWN_SHAPES = {
         account_policy      = { action = "notify" }
         fleet_policy        = { action = "pause" }
     """,
-    # Every variable left at its default.
-    "defaults only": "",
+    # Every variable left at its default but the one without a default that is safe: somebody must hear of
+    # a pause (issue "[4 of 7]": no notification target is refused unless opted out).
+    "defaults only": 'notification_emails = ["ops@example.com"]',
+    "defaults only, no notification target (opted out)": "allow_no_notification_targets = true",
     # Project README, "Using the Terraform module": the other pause scopes, the dashboard opt-out and chat
     # (the Slack channel as examples/terraform_module_fleet/README.md writes it).
     "tagged scope, no dashboard": """
+        notification_emails = ["ops@example.com"]
         pause_scope    = "tagged"
         dashboard      = false
         account_policy = { action = "notify" }

@@ -31,6 +31,7 @@ module "ses_guard" {{
   source      = "../../modules/{MODULE_DIR.name}"
   name_prefix = "{PREFIX}"
   pause_scope = var.pause_scope
+  notification_emails = ["ops@example.com"]
   configuration_sets = {{
     tenant-a   = {{ action = "pause", managed = false }}
     tenant-b   = {{ action = "pause", managed = false }}

@@ -2,7 +2,8 @@
 module at ``terraform plan``, and both messages name the same rule (a sentence of ses_guard_policy.rules).
 
 One row per rule. The module side plans a small root module that passes each input straight to the
-module (``type = any``, ``null`` = the module's default); rows are batched so that one plan carries at
+module (``type = any``, ``null`` = the module's default; ``notification_emails`` someone, unless a row
+says otherwise, so that the guard has whom to notify); rows are batched so that one plan carries at
 most one bad value per module variable, and every error is attributed to the variable it names (or to
 a resource precondition, which gets a plan of its own). Plans run against the emulator, two at a time.
 """
@@ -245,7 +246,46 @@ ROWS = (
              props(configuration_sets=dict.fromkeys(OVER_BUDGET_SETS, ConfigurationSetPolicy(managed=False))),
              {"configuration_sets": {name: {**PAUSE, "managed": False} for name in OVER_BUDGET_SETS}},
              checked_by="precondition"),
+    # issue [4 of 7], item 1: thresholds at or above AWS's pause level are refused (0.05 and 0.08 meant as
+    # percentages: 8 % never fires), at or above its review level unless acknowledged
+    BadValue("default-threshold-below-aws-pause-level", rules.AWS_PAUSE_LEVEL.sentence,
+             props(default_thresholds=thresholds(complaint_warning=0.05, complaint_critical=0.08)),
+             {"default_thresholds": {"complaint_warning": 0.05, "complaint_critical": 0.08}}),
+    BadValue("account-threshold-below-aws-pause-level", rules.AWS_PAUSE_LEVEL.sentence,
+             props(account_policy=AccountPolicy(thresholds=thresholds(bounce_critical=0.5))),
+             {"account_policy": {**PAUSE, "bounce_critical": 0.5}}),
+    BadValue("set-threshold-below-aws-pause-level", rules.AWS_PAUSE_LEVEL.sentence,
+             sets(marketing=ConfigurationSetPolicy(thresholds=thresholds(bounce_critical=0.5))),
+             {"configuration_sets": {"marketing": {**PAUSE, "bounce_critical": 0.5}}}),
+    BadValue("fleet-threshold-below-aws-pause-level", rules.AWS_PAUSE_LEVEL.sentence,
+             fleet(thresholds=thresholds(bounce_critical=0.5)), {"fleet_policy": {"bounce_critical": 0.5}}),
+    BadValue("default-threshold-below-aws-review-level", rules.AWS_REVIEW_LEVEL.sentence,
+             props(default_thresholds=thresholds(bounce_critical=0.05)),
+             {"default_thresholds": {"bounce_critical": 0.05}}, checked_by="precondition"),
+    BadValue("account-threshold-below-aws-review-level", rules.AWS_REVIEW_LEVEL.sentence,
+             props(account_policy=AccountPolicy(thresholds=thresholds(bounce_critical=0.06))),
+             {"account_policy": {**PAUSE, "bounce_critical": 0.06}}, checked_by="precondition"),
+    BadValue("set-threshold-below-aws-review-level", rules.AWS_REVIEW_LEVEL.sentence,
+             sets(marketing=ConfigurationSetPolicy(thresholds=thresholds(complaint_critical=0.002))),
+             {"configuration_sets": {"marketing": {**PAUSE, "complaint_critical": 0.002}}}, checked_by="precondition"),
+    BadValue("fleet-threshold-below-aws-review-level", rules.AWS_REVIEW_LEVEL.sentence,
+             fleet(thresholds=thresholds(bounce_critical=0.06)), {"fleet_policy": {"bounce_critical": 0.06}},
+             checked_by="precondition"),
+    # item 7: nobody would hear of a pause
+    BadValue("a-notification-target", rules.NOTIFICATION_TARGETS.sentence, props(notification_emails=[]),
+             {"notification_emails": []}, checked_by="precondition"),
 )  # fmt: skip
+# Inputs both sides accept only with the acknowledgement and the opt-out (issue [4 of 7], items 1 and 7).
+ACKNOWLEDGED = {
+    "default_thresholds": {"bounce_critical": 0.06},
+    "configuration_sets": {"marketing": {**PAUSE, "complaint_critical": 0.002}},
+    "fleet_policy": {"bounce_warning": 0.05, "bounce_critical": 0.07},
+    "notification_emails": [],
+    rules.REVIEW_LEVEL_ACKNOWLEDGEMENT: True,
+    rules.NO_NOTIFICATION_TARGETS_OPT_OUT: True,
+}
+SOMEONE = {"notification_emails": ["deliverability@example.com"]}
+"""What every plan passes unless a row sets it: a guard without a notification target fails its plan."""
 
 
 # --- the module side: batched plans ------------------------------------------------------------------
@@ -299,8 +339,13 @@ def _attribute(diagnostic: dict[str, Any]) -> str:
 
 
 def _plan(workspace: Path, env: dict[str, str], batch: list[BadValue], index: int) -> PlanOutcome:
-    tfvars = workspace / f"batch-{index}.tfvars.json"
-    tfvars.write_text(json.dumps({name: value for row in batch for name, value in row.module_inputs.items()}))
+    return _plan_inputs(workspace, env, {name: value for row in batch for name, value in row.module_inputs.items()},
+                        f"batch-{index}")  # fmt: skip
+
+
+def _plan_inputs(workspace: Path, env: dict[str, str], inputs: dict[str, Any], name: str) -> PlanOutcome:
+    tfvars = workspace / f"{name}.tfvars.json"
+    tfvars.write_text(json.dumps({**SOMEONE, **inputs}))
     args = ["plan", "-input=false", "-lock=false", "-json", f"-var-file={tfvars.name}"]
     result = run_terraform(args, workspace, env, ok=(0, 1))
     errors: dict[str, list[str]] = {}
@@ -322,16 +367,21 @@ def _workspace(root: Path, module_files: dict[str, bytes], env: dict[str, str]) 
 
 
 @pytest.fixture(scope="module")
-def module_refusals(
+def workspaces(
     generated_module: dict[str, bytes], emulator_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, PlanOutcome]:
-    """Row id => the plan outcome of the batch that carried it (one ``init`` per workspace, then plans
-    two at a time)."""
+) -> dict[bool, Path]:
+    """``interface_only`` => an initialized root module over the whole module, or over its variables only."""
     interface = {name: generated_module[name] for name in ("variables.tf", "versions.tf")}
-    workspaces = {
+    return {
         False: _workspace(tmp_path_factory.mktemp("whole-module"), generated_module, emulator_env),
         True: _workspace(tmp_path_factory.mktemp("module-interface"), interface, emulator_env),
     }
+
+
+@pytest.fixture(scope="module")
+def module_refusals(workspaces: dict[bool, Path], emulator_env: dict[str, str]) -> dict[str, PlanOutcome]:
+    """Row id => the plan outcome of the batch that carried it (one ``init`` per workspace, then plans
+    two at a time)."""
     batches = _batches(ROWS)
 
     def plan(index: int) -> PlanOutcome:
@@ -349,7 +399,8 @@ def test_the_table_covers_every_rule_sentence():
                      rules.WARNING_BELOW_CRITICAL_RULE, rules.DATAPOINTS_RULE, rules.EVALUATION_RANGE_RULE,
                      rules.TAG_KEY_RULE, rules.TAG_VALUE_RULE, rules.TAG_COUNT_RULE,
                      rules.METRICS_INSIGHTS_PERIOD_RULE, rules.PAUSE_SCOPE_LITERAL_RULE,
-                     limits.SET_ARNS_BUDGET_RULE):  # fmt: skip
+                     limits.SET_ARNS_BUDGET_RULE, rules.AWS_PAUSE_LEVEL.sentence, rules.AWS_REVIEW_LEVEL.sentence,
+                     rules.NOTIFICATION_TARGETS.sentence):  # fmt: skip
         assert sentence in covered, sentence
     for rule in (
         rules.CONFIGURATION_SET_NAME,
@@ -379,3 +430,17 @@ def test_bad_value_is_refused_at_synth_and_at_plan_naming_the_same_rule(row: Bad
     assert not any(item in detail for item in row.accepted for detail in details), f"module: {details}"
     unexplained = outcome.errors_by_variable.get("", [])
     assert row.alone or not unexplained, f"errors not attributable to a bad value: {unexplained}"
+
+
+def test_thresholds_at_aws_review_level_and_a_guard_without_targets_pass_both_sides_when_acknowledged(
+    workspaces: dict[bool, Path], emulator_env: dict[str, str]
+):
+    ReputationGuardProps(
+        default_thresholds=thresholds(bounce_critical=0.06),
+        configuration_sets={"marketing": ConfigurationSetPolicy(thresholds=thresholds(complaint_critical=0.002))},
+        fleet_policy=FleetPolicy(thresholds=thresholds(bounce_warning=0.05, bounce_critical=0.07)),
+        allow_thresholds_at_or_above_aws_review_level=True,
+        allow_no_notification_targets=True,
+    ).validate()
+    outcome = _plan_inputs(workspaces[False], emulator_env, ACKNOWLEDGED, "acknowledged")
+    assert (outcome.returncode, outcome.errors_by_variable) == (0, {})

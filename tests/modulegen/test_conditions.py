@@ -152,6 +152,20 @@ HOLDS_AND_BREAKS = [
         "!(length(t) <= 45)",
         id="breaking a compound condition negates the whole condition",
     ),
+    pytest.param(
+        rules.AWS_PAUSE_LEVEL,
+        ("v", "complaint_critical"),
+        "v < 0.005",
+        "try(v >= 0.005, false)",
+        id="a level rule compares with the level of the thresholds metric and lets null pass",
+    ),
+    pytest.param(
+        rules.AWS_REVIEW_LEVEL,
+        ("s.bounce_warning", "bounce_warning"),
+        "s.bounce_warning < 0.05",
+        "try(s.bounce_warning >= 0.05, false)",
+        id="the review level renders from its own data",
+    ),
 ]
 
 

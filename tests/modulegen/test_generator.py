@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ses_guard_modulegen import generator
-from ses_guard_modulegen.generator import HEADER, MODULE_DIR_NAME, write_module
+from ses_guard_modulegen.generator import HEADER, MODULE_DIR_NAME, release_version, version_stamp, write_module
 from ses_guard_modulegen.hcl import terraform_block
 from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE
 from tests.modulegen.support import FUNCTION_PACKAGE, TF_FILES
@@ -27,9 +27,22 @@ def test_every_tf_file_starts_with_the_do_not_edit_header_and_the_readme_does_no
     assert readme.startswith("# terraform-aws-ses-reputation-guard\n") and HEADER not in readme
 
 
-def test_versions_tf_holds_only_the_terraform_block(generated_module):
-    expected = HEADER + "\n" + terraform_block(TERRAFORM_VERSION_RANGE, AWS_PROVIDER_VERSION_RANGE)
+def test_versions_tf_holds_the_release_stamp_and_the_terraform_block(generated_module):
+    stamp = version_stamp(release_version())
+    expected = HEADER + "\n" + stamp + terraform_block(TERRAFORM_VERSION_RANGE, AWS_PROVIDER_VERSION_RANGE)
     assert generated_module["versions.tf"].decode() == expected
+
+
+def test_the_release_stamp_names_the_version_and_its_tag_in_comments():
+    assert version_stamp("1.2.3") == (
+        "# ses-reputation-guard 1.2.3: the package, this module and `ses-guard` share one version (CHANGELOG.md).\n"
+        "# Callers pin this release with ?ref=v1.2.3 on the module source (see README.md).\n"
+    )
+
+
+def test_the_release_version_is_the_installed_distributions(monkeypatch):
+    monkeypatch.setattr(generator.metadata, "version", lambda name: {"ses-reputation-guard": "9.8.7"}[name])
+    assert release_version() == "9.8.7"
 
 
 def test_main_tf_opens_with_the_normalizing_locals(generated_module):

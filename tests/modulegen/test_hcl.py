@@ -48,6 +48,13 @@ def test_quoted_references_in_ignore_changes_and_depends_on_are_unquoted():
     )
 
 
+def test_an_ignored_map_key_keeps_its_quotes_inside_the_reference():
+    text = 'ignore_changes = [\n"sending_options",\n"tags[\\"ses-reputation-guard:paused-by\\"]",\n]'
+    assert unquote_ignore_changes(text) == (
+        'ignore_changes = [\nsending_options,\ntags["ses-reputation-guard:paused-by"],\n]'
+    )
+
+
 def test_a_list_of_preconditions_becomes_one_block_each():
     text = 'lifecycle {\n  precondition = [{\ncondition = a\n}, {\ncondition = b\nerror_message = "{n}"\n}]\n}'
     assert blockify_conditions(text) == (

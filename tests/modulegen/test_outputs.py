@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ses_guard_modulegen.outputs import ModuleOutput, _names_to_arns, outputs
+from ses_guard_modulegen.outputs import ModuleOutput, _attributes_to_arns, outputs
 
 
 def test_an_output_renders_its_type_as_a_comment_above_the_block():
@@ -16,9 +16,10 @@ def test_an_output_renders_its_type_as_a_comment_above_the_block():
     )
 
 
-def test_single_alarms_map_their_names_to_arns():
-    assert (
-        _names_to_arns(["aws_x.a", "aws_x.b"]) == "{ for alarm in [aws_x.a, aws_x.b] : alarm.alarm_name => alarm.arn }"
+def test_single_alarms_map_their_names_to_arns_reading_attributes_not_whole_objects():
+    """A whole object in an output makes every plan with a change print its refresh-only drift."""
+    assert _attributes_to_arns(["aws_x.a", "aws_x.b"]) == (
+        "zipmap([aws_x.a.alarm_name, aws_x.b.alarm_name], [aws_x.a.arn, aws_x.b.arn])"
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from ses_guard_modulegen.layout import ModuleBlock
 from ses_guard_modulegen.outputs import ModuleOutput
-from ses_guard_modulegen.readme import INTRO, PROVIDER_DOCS, render_readme
+from ses_guard_modulegen.readme import INTRO, PROJECT_HOME, PROVIDER_DOCS, module_source, release_tag, render_readme
 from ses_guard_modulegen.variables import ModuleVariable
 from tests.modulegen.support import FUNCTION_PACKAGE, TF_FILES
 
@@ -25,7 +25,7 @@ BLOCKS = [
 
 @pytest.fixture(scope="module")
 def readme() -> str:
-    return render_readme(VERSIONS, VARIABLES, OUTPUTS, BLOCKS)
+    return render_readme(VERSIONS, VARIABLES, OUTPUTS, BLOCKS, release="1.2.3")
 
 
 def test_the_readme_opens_with_the_intro_and_ends_with_the_terraform_docs_marker(readme):
@@ -88,3 +88,19 @@ def test_the_files_table_lists_each_file_with_the_first_words_of_its_sections(re
 
 def test_a_colon_inside_a_section_title_does_not_cut_the_files_table_row(readme):
     assert "(dimension ses;" not in readme
+
+
+def test_a_release_tag_is_v_and_the_version_and_the_source_pins_it():
+    assert release_tag("1.2.3") == "v1.2.3"
+    assert module_source("1.2.3") == f"git::{PROJECT_HOME}.git//modules/terraform-aws-ses-reputation-guard?ref=v1.2.3"
+
+
+def test_the_usage_pins_the_release_and_the_versions_section_names_it(readme):
+    assert f'module "ses_guard" {{\n  source = "{module_source("1.2.3")}"\n\n  name_prefix' in readme
+    versions = readme[readme.index("## Versions\n") : readme.index("## Retiring")]
+    assert "This is release 1.2.3 of ses-reputation-guard" in versions
+    assert "(`?ref=v1.2.3`)" in versions and "git tag `v<version>`, made when the version is released" in versions
+    assert "[CHANGELOG.md](../../CHANGELOG.md)" in versions
+    assert (
+        readme.index("## Usage") < readme.index("## Versions") < readme.index("## Retiring") < readme.index("## Files")
+    )

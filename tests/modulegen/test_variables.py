@@ -78,12 +78,15 @@ def test_the_variables_come_in_the_documented_order_and_only_fleet_policy_is_nul
         "slack_channels",
         "teams_channels",
         "fleet_policy",
+        "allow_thresholds_at_or_above_aws_review_level",
+        "allow_no_notification_targets",
     ]
     assert [name for name, variable in VARIABLES.items() if variable.nullable] == ["fleet_policy"]
 
 
 def test_scalar_defaults_are_the_constructs_defaults():
-    for name in ("name_prefix", "pause_scope", "dry_run", "log_retention_days", "reserved_concurrency", "dashboard"):
+    for name in ("name_prefix", "pause_scope", "dry_run", "log_retention_days", "reserved_concurrency", "dashboard",
+                 "allow_thresholds_at_or_above_aws_review_level", "allow_no_notification_targets"):  # fmt: skip
         assert VARIABLES[name].default == getattr(DEFAULT_PROPS, name), name
 
 
@@ -188,7 +191,11 @@ def _thresholds(obj: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
     defaults = effective_default(VARIABLES["default_thresholds"])
     value = {name: defaults[name] if obj.get(name) is None else obj[name] for name in rules.THRESHOLD_NAMES}
     pairs = [(value[f"{m}_warning"], value[f"{m}_critical"]) for m in ("bounce", "complaint")]
-    return {"ratio": [(value[name],) for name in rules.THRESHOLD_NAMES], "warning_below_critical": pairs}
+    return {
+        "ratio": [(value[name],) for name in rules.THRESHOLD_NAMES],
+        "warning_below_critical": pairs,
+        "aws_pause_level": [(name, value[name]) for name in rules.THRESHOLD_NAMES],
+    }
 
 
 def _window(value: dict[str, Any], *names: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -223,6 +230,7 @@ DEFAULT_CHECKS = {
         "action": [(s["action"],) for s in v.values()],
         "ratio": [args for s in v.values() for args in _thresholds(s)["ratio"]],
         "warning_below_critical": [args for s in v.values() for args in _thresholds(s)["warning_below_critical"]],
+        "aws_pause_level": [args for s in v.values() for args in _thresholds(s)["aws_pause_level"]],
     },
     "pause_scope": lambda v: {"pause_scope": [(v,)], "pause_scope_literal": [(v,)]},
     "notification_emails": lambda v: {"email": [(item,) for item in v]},
@@ -264,3 +272,31 @@ def test_every_default_satisfies_the_python_check_of_each_rule_it_is_validated_b
     for name, rule in validated_by.items():
         for arguments in checks[name]:
             assert rule.check(*arguments), f"{variable.name} default {arguments!r} breaks {name}"
+
+
+# --- AWS's levels and who hears of a pause (issue [4 of 7], items 1 and 7) ------------------------------
+@pytest.mark.parametrize("variable", ["default_thresholds", "account_policy", "configuration_sets", "fleet_policy"])
+def test_every_threshold_variable_refuses_a_value_at_or_above_aws_pause_level(variable):
+    pause = [v for v in VARIABLES[variable].validations if v.rule is rules.AWS_PAUSE_LEVEL]
+    assert len(pause) == len(rules.THRESHOLD_NAMES)
+    for validation, name in zip(pause, rules.THRESHOLD_NAMES, strict=True):
+        assert f">= {rules.AWS_PAUSE_LEVEL.level(name)}, false)" in validation.condition
+        assert rules.AWS_PAUSE_LEVEL.reached(name) in validation.message
+        assert "did you mean ${jsonencode(" in validation.message  # the value read as a percentage
+
+
+def test_a_pause_level_validation_leaves_values_that_are_no_ratio_to_the_ratio_rule():
+    [first, *_] = [v for v in VARIABLES["default_thresholds"].validations if v.rule is rules.AWS_PAUSE_LEVEL]
+    value = "var.default_thresholds.bounce_warning"
+    assert first.condition == f"!(!try({value} <= 0 || {value} >= 1, false) && try({value} >= 0.1, false))"
+
+
+def test_the_acknowledgement_and_the_opt_out_are_boolean_variables_off_by_default_and_documented():
+    for name in (rules.REVIEW_LEVEL_ACKNOWLEDGEMENT, rules.NO_NOTIFICATION_TARGETS_OPT_OUT):
+        variable = VARIABLES[name]
+        assert (variable.type, variable.default, variable.nullable, variable.validations) == ("bool", False, False, ())
+        assert variable.description.startswith("true: ") and "false (default)" in variable.description
+    assert (
+        "review level (bounce 0.05 = 5 %, complaint 0.001 = 0.1 %)"
+        in VARIABLES[rules.REVIEW_LEVEL_ACKNOWLEDGEMENT].description
+    )

@@ -22,6 +22,14 @@ Where the function finds it: the guard-level part (without ``configuration_sets`
 (``contract.ENV_POLICY_MANIFEST``, a few hundred bytes), each set's entry in an SSM SecureString
 parameter under ``configuration_sets_path`` (docs/lambda.md, "Policy manifest"). Every value is checked
 with the model's rules; an error names the value and the rule.
+
+AWS's levels (``rules.AWS_LEVELS``): a threshold at or above AWS's pause level is refused everywhere. One
+at or above its review level is read only where the document says it was meant, with the top-level key
+``allow_thresholds_at_or_above_aws_review_level = true`` (the constructs and the module write it from
+the guard's flag of that name). Without the key, a hand-written policy file (no ``format``) is refused
+such a threshold; a manifest that declares its ``format`` (what the constructs and the module write,
+checked whole at synth or plan, and the function's own policy: it must not stop judging alarms over
+it) and a set's entry read on its own (``parse_set_entry``) are held to the pause level only.
 """
 
 from __future__ import annotations
@@ -37,13 +45,14 @@ FORMAT: Final = "ses-reputation-guard/policy"
 VERSION: Final = 1
 FILE_NAME: Final = "policy_manifest.json"
 SETS_PATH_KEY: Final = "configuration_sets_path"
+REVIEW_LEVEL_KEY: Final = rules.REVIEW_LEVEL_ACKNOWLEDGEMENT
 METRIC_SHORT_NAMES: Final = tuple(contract.METRIC_SHORT_NAMES.values())
 ALARM_KEYS: Final = ("period", "statistic", "evaluation_periods", "datapoints_to_alarm", "treat_missing_data",
                      "comparison", "evaluation_range")  # fmt: skip
 TARGET_KEYS: Final = ("action", "enabled", "warning_alarms", "managed", *rules.THRESHOLD_NAMES)
 FLEET_KEYS: Final = (*TARGET_KEYS, "period", "evaluation_periods", "datapoints_to_alarm", "exclude_explicit_sets")
 TOP_KEYS: Final = ("format", "version", "name_prefix", "label", "region", "alarm", "default_thresholds", "account",
-                   "configuration_sets", "fleet", SETS_PATH_KEY)  # fmt: skip
+                   "configuration_sets", "fleet", SETS_PATH_KEY, REVIEW_LEVEL_KEY)  # fmt: skip
 LABEL: Final = rules.PatternRule(
     "policy_label", r"^[A-Za-z0-9_.-]{1,40}$", "must be 1-40 letters, digits, '_', '.' or '-'"
 )
@@ -152,6 +161,8 @@ class Manifest:
     configuration_sets_path: str | None = None
     """Where each set's entry lives when ``configuration_sets`` is not in the document (the function's view)."""
     version: int = VERSION
+    review_level_acknowledged: bool = False
+    """Thresholds at or above AWS's review level were meant (``REVIEW_LEVEL_KEY``). Default False."""
 
     def to_document(self, *, with_sets: bool = True) -> dict[str, Any]:
         """The JSON document; ``with_sets=False``: the guard-level part the function's environment holds."""
@@ -166,6 +177,8 @@ class Manifest:
         elif self.configuration_sets_path is not None:
             document[SETS_PATH_KEY] = self.configuration_sets_path
         document["fleet"] = self.fleet.to_document() if self.fleet else None
+        if self.review_level_acknowledged:
+            document[REVIEW_LEVEL_KEY] = True
         return document
 
     def to_json(self, *, with_sets: bool = True) -> str:
@@ -192,20 +205,27 @@ def parse(document: Any, *, source: str) -> Manifest:
     if not LABEL.check(name):
         raise ManifestError(f"{where}: name_prefix={name!r}: {LABEL.sentence}")
     alarm = parse_evaluation(table.get("alarm", {}), f"{where} [alarm]")
-    defaults = parse_thresholds(_table(table.get("default_thresholds"), f"{where} [default_thresholds]"), None, where)
-    account = _optional(table, "account", lambda v: parse_target(v, defaults, f"{where} [account]"))
+    acknowledged = _review_level_acknowledged(table, where)
+    defaults = parse_thresholds(
+        _table(table.get("default_thresholds"), f"{where} [default_thresholds]"), None, where, acknowledged
+    )
+    account = _optional(table, "account", lambda v: parse_target(v, defaults, f"{where} [account]", acknowledged))
     sets = {
-        set_name: parse_target(value, defaults, f"{where} [configuration_sets.{set_name}]", set_name=set_name)
+        set_name: parse_target(
+            value, defaults, f"{where} [configuration_sets.{set_name}]", acknowledged, set_name=set_name
+        )
         for set_name, value in _table(table.get("configuration_sets", {}), f"{where} [configuration_sets]").items()
     }
-    fleet = _optional(table, "fleet", lambda v: parse_fleet(v, defaults, alarm, f"{where} [fleet]"))
+    fleet = _optional(table, "fleet", lambda v: parse_fleet(v, defaults, alarm, f"{where} [fleet]", acknowledged))
     path = table.get(SETS_PATH_KEY)
     if path is not None and not isinstance(path, str):
         raise ManifestError(f"{where}: {SETS_PATH_KEY}={path!r}: must be a string")
     region = table.get("region")
     if region is not None and not isinstance(region, str):
         raise ManifestError(f"{where}: region={region!r}: must be a string")
-    return Manifest(name, alarm, defaults, account, sets, fleet, region, path)
+    return Manifest(
+        name, alarm, defaults, account, sets, fleet, region, path, review_level_acknowledged=bool(acknowledged)
+    )
 
 
 def parse_json(text: str, *, source: str) -> Manifest:
@@ -229,7 +249,11 @@ def parse_evaluation(value: Any, where: str) -> Evaluation:
     return result
 
 
-def parse_thresholds(table: Mapping[str, Any], base: Thresholds | None, where: str) -> Thresholds:
+def parse_thresholds(
+    table: Mapping[str, Any], base: Thresholds | None, where: str, acknowledged: bool | None = None
+) -> Thresholds:
+    """``table``'s thresholds over ``base``'s. Its own values are checked against AWS's levels: the pause
+    level always, the review level unless ``acknowledged`` (None: not known here, the pause level only)."""
     merged: dict[str, Any] = base.to_document() if base else {}
     for name in rules.THRESHOLD_NAMES:
         if table.get(name) is not None:
@@ -240,10 +264,18 @@ def parse_thresholds(table: Mapping[str, Any], base: Thresholds | None, where: s
         warning, critical = merged[f"{metric}_warning"], merged[f"{metric}_critical"]
         if not rules.WARNING_BELOW_CRITICAL.check(warning, critical):
             raise ManifestError(f"{where}: {metric} {rules.warning_below_critical(warning, critical)}")
+    levels = rules.AWS_LEVELS if acknowledged is False else (rules.AWS_PAUSE_LEVEL,)
+    own = {name: table[name] for name in rules.THRESHOLD_NAMES if table.get(name) is not None}
+    for name, value in own.items():
+        for level in levels:
+            if not level.check(name, value, acknowledged=bool(acknowledged)):
+                raise ManifestError(f"{where}: {name}={value!r}: {level.explain(name, value)}")
     return Thresholds(**merged)
 
 
-def parse_target(value: Any, defaults: Thresholds, where: str, *, set_name: str | None = None) -> Target:
+def parse_target(
+    value: Any, defaults: Thresholds, where: str, acknowledged: bool | None = None, *, set_name: str | None = None
+) -> Target:
     table = _table(value, where)
     _known_keys(table, TARGET_KEYS, where)
     if set_name is not None:
@@ -251,13 +283,16 @@ def parse_target(value: Any, defaults: Thresholds, where: str, *, set_name: str 
     _check(rules.ACTION, table.get("action"), f"{where} action")
     flags = {flag: _flag(table, flag, where) for flag in ("enabled", "warning_alarms")}
     managed = _flag(table, "managed", where, default=False) if set_name is not None else None
-    return Target(table["action"], parse_thresholds(table, defaults, where), managed=managed, **flags)
+    thresholds = parse_thresholds(table, defaults, where, acknowledged)
+    return Target(table["action"], thresholds, managed=managed, **flags)
 
 
-def parse_fleet(value: Any, defaults: Thresholds, alarm: Evaluation, where: str) -> Fleet:
+def parse_fleet(
+    value: Any, defaults: Thresholds, alarm: Evaluation, where: str, acknowledged: bool | None = None
+) -> Fleet:
     table = _table(value, where)
     _known_keys(table, FLEET_KEYS, where)
-    target = parse_target({k: v for k, v in table.items() if k in TARGET_KEYS}, defaults, where)
+    target = parse_target({k: v for k, v in table.items() if k in TARGET_KEYS}, defaults, where, acknowledged)
     period = table.get("period", alarm.period)
     periods = table.get("evaluation_periods", alarm.evaluation_periods)
     datapoints = table.get("datapoints_to_alarm", alarm.datapoints_to_alarm)
@@ -283,12 +318,24 @@ def parse_fleet(value: Any, defaults: Thresholds, alarm: Evaluation, where: str)
     return Fleet(**target.__dict__, evaluation=fleet_evaluation, exclude_explicit_sets=exclude)
 
 
-def parse_set_entry(value: Any, name: str, defaults: Thresholds, *, source: str) -> Target:
-    """One set's entry as the function reads it from its own parameter."""
-    return parse_target(value, defaults, f"policy {source}", set_name=name)
+def parse_set_entry(
+    value: Any, name: str, defaults: Thresholds, *, source: str, review_level_acknowledged: bool | None = None
+) -> Target:
+    """One set's entry as the function reads it from its own parameter. ``review_level_acknowledged``:
+    the guard's ``REVIEW_LEVEL_KEY``; None (default): AWS's pause level only (the whole document was
+    checked at synth or plan)."""
+    return parse_target(value, defaults, f"policy {source}", review_level_acknowledged, set_name=name)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
+def _review_level_acknowledged(table: Mapping[str, Any], where: str) -> bool | None:
+    """The document's ``REVIEW_LEVEL_KEY``; without it False for a hand-written policy file and None (the
+    review level not checked here) for a manifest that declares its format (see the module docstring)."""
+    if REVIEW_LEVEL_KEY in table:
+        return _flag(table, REVIEW_LEVEL_KEY, where, default=False)
+    return None if "format" in table else False
+
+
 def _check(rule: Any, value: Any, where: str) -> Any:
     if not rule.check(value):
         raise ManifestError(f"{where}={value!r}: {rule.sentence}")

@@ -275,6 +275,79 @@ class BudgetRule(_Worded, Rule):
         return self.cost(names) <= self.maximum
 
 
+def number_text(value: float) -> str:
+    """A number as people write it, without float noise or exponent: ``2e-05`` => ``0.00002``."""
+    return f"{value:.12f}".rstrip("0").rstrip(".")
+
+
+def percent(ratio: float) -> str:
+    """A ratio as the percent people read: ``0.005`` => ``0.5``."""
+    return number_text(ratio * 100)
+
+
+def threshold_metric(threshold_name: str) -> str:
+    """``complaint_critical`` => ``complaint`` (the metric short name a threshold is of)."""
+    return threshold_name.rsplit("_", 1)[0]
+
+
+@dataclass(frozen=True)
+class LevelRule(Rule):
+    """Every threshold strictly below AWS's level for its metric (``levels``: metric short name => ratio
+    0-1), unless the flag input ``acknowledgement`` is true (None: nothing accepts a threshold there).
+
+    Only for ratios: a value that is no ratio is ``RATIO``'s to refuse (one refusal per value). A refusal
+    names the probable mistake, a percentage written where a ratio belongs (``explain``).
+    """
+
+    level_name: str
+    levels: tuple[tuple[str, float], ...]
+    consequence: str
+    acknowledgement: str | None = None
+
+    def level(self, threshold_name: str) -> float:
+        return dict(self.levels)[threshold_metric(threshold_name)]
+
+    @property
+    def sentence(self) -> str:
+        listed = ", ".join(f"{metric} {number_text(level)} = {percent(level)} %" for metric, level in self.levels)
+        unless = f", unless {self.acknowledgement} is true" if self.acknowledgement else ""
+        return (
+            f"thresholds must be below AWS's {self.level_name} ({listed}), {self.consequence}{unless}; "
+            "rates are ratios 0-1, not percentages"
+        )
+
+    def check(self, threshold_name: str, value: float, acknowledged: bool = False) -> bool:
+        return (acknowledged and self.acknowledgement is not None) or value < self.level(threshold_name)
+
+    def reached(self, threshold_name: str) -> str:
+        """``at or above AWS's pause level 0.005 (0.5 %)`` (the level of the threshold's metric)."""
+        level = self.level(threshold_name)
+        return f"at or above AWS's {self.level_name} {number_text(level)} ({percent(level)} %)"
+
+    @staticmethod
+    def guess(guess: str, value: str) -> str:
+        """``did you mean 0.0008 (0.08 %)?``: the value read as a percentage; texts, so that the module
+        words it the same with HCL interpolations."""
+        return f"did you mean {guess} ({value} %)?"
+
+    def explain(self, threshold_name: str, value: float) -> str:
+        """``at or above AWS's pause level 0.005 (0.5 %); did you mean 0.0008 (0.08 %)? <sentence>``"""
+        guess = self.guess(number_text(value / 100), number_text(value))
+        return f"{self.reached(threshold_name)}; {guess} {self.sentence}"
+
+
+@dataclass(frozen=True)
+class AtLeastOneRule(_Worded, Rule):
+    """At least one item in one of the list inputs ``inputs``, unless the flag input ``opt_out`` is true."""
+
+    inputs: tuple[str, ...]
+    opt_out: str
+    rule: str
+
+    def check(self, lists: Sequence[Sized], opted_out: bool = False) -> bool:
+        return opted_out or any(len(items) > 0 for items in lists)
+
+
 def glob_regex(pattern: str) -> str:
     """An IAM wildcard pattern (``*``, ``?``) as an anchored RE2/Python regex (set names hold no other
     special characters)."""
@@ -320,6 +393,24 @@ E164_PHONE_NUMBER: Final = PatternRule(
 )
 PATTERN_RULES: Final = (CONFIGURATION_SET_NAME, NAME_PREFIX, EMAIL, E164_PHONE_NUMBER)
 
+# --- who hears of a pause ----------------------------------------------------------------------------
+NOTIFICATION_TARGET_INPUTS: Final = (
+    "notification_emails",
+    "notification_phone_numbers",
+    "slack_channels",
+    "teams_channels",
+)
+NO_NOTIFICATION_TARGETS_OPT_OUT: Final = "allow_no_notification_targets"
+NOTIFICATION_TARGETS: Final = AtLeastOneRule(
+    "notification_targets",
+    NOTIFICATION_TARGET_INPUTS,
+    NO_NOTIFICATION_TARGETS_OPT_OUT,
+    "a guard needs at least one notification target (notification_emails, notification_phone_numbers, "
+    "slack_channels or teams_channels): without one nobody hears of a warning, a pause or a failure of "
+    f"the guard; set {NO_NOTIFICATION_TARGETS_OPT_OUT} to true only when people subscribe to the "
+    "notification topic some other way",
+)
+
 # --- configuration sets ----------------------------------------------------------------------------
 MAX_CONFIGURATION_SETS: Final = 10_000  # SES quota per account and Region, not adjustable
 CONFIGURATION_SET_COUNT: Final = CountRule(
@@ -347,10 +438,35 @@ def warning_below_critical(warning: object, critical: object) -> str:
     return f"warning threshold {warning} {WARNING_BELOW_CRITICAL_RULE} {critical}"
 
 
-# Amazon SES enforcement levels (SES FAQ, "enforcement"): under review at or above, may be paused at
-# or above. Ratios 0-1.
+# --- AWS's own levels: a threshold the guard acts at must come before them ------------------------
+# Amazon SES enforcement (its "sending review process"): at or above the review level AWS places the
+# account under review; at or above the pause level AWS may pause the account's sending. Ratios 0-1,
+# by metric short name. Sources: SES Developer Guide, "Amazon SES Enforcement FAQs"
+# (http://docs.aws.amazon.com/ses/latest/DeveloperGuide/e-faq.html, now "Amazon SES sending review
+# process FAQs": bounce rate 5 % under review, 10 % paused; complaint rate 0.1 % and 0.5 %), and AWS
+# re:Post Knowledge Center, "Why is my Amazon SES sending account under review or paused?"
+# (https://repost.aws/knowledge-center/ses-resolve-account-review-pause: "A bounce rate of 10% or
+# greater", "A complaint rate of 0.5% or greater" may pause sending).
 AWS_REVIEW_LEVELS: Final = {"bounce": 0.05, "complaint": 0.001}
 AWS_PAUSE_LEVELS: Final = {"bounce": 0.10, "complaint": 0.005}
+REVIEW_LEVEL_ACKNOWLEDGEMENT: Final = "allow_thresholds_at_or_above_aws_review_level"
+"""The flag (a guard prop, a module variable, a policy-manifest key) that accepts thresholds at or above
+AWS's review level; nothing accepts one at or above its pause level."""
+AWS_PAUSE_LEVEL: Final = LevelRule(
+    "aws_pause_level",
+    "pause level",
+    tuple(AWS_PAUSE_LEVELS.items()),
+    "where AWS may already have paused sending: the guard would act too late",
+)
+AWS_REVIEW_LEVEL: Final = LevelRule(
+    "aws_review_level",
+    "review level",
+    tuple(AWS_REVIEW_LEVELS.items()),
+    "where AWS puts the account under review",
+    REVIEW_LEVEL_ACKNOWLEDGEMENT,
+)
+AWS_LEVELS: Final = (AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL)
+"""Checked in this order: a threshold at the pause level is refused for that (one refusal per value)."""
 
 # --- alarm evaluation (CloudWatch PutMetricAlarm) -----------------------------------------------------
 # SES publishes rates irregularly, so no high-resolution periods: whole minutes up to a day, at most
