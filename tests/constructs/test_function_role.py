@@ -283,9 +283,10 @@ def _function_actions() -> set[str]:
     return {f"{_SERVICE[client]}:{''.join(w.title() for w in op.split('_'))}" for client, op in calls if op != "get"}
 
 
-def test_the_fleet_role_allows_every_call_the_function_makes_and_nothing_else(synth):
+def _fleet_role_allows(synth) -> set[str]:
+    """Every action an Allow statement of the fleet example's function role names."""
     documents = synth.config("fleet")["data"]["aws_iam_policy_document"]
-    allowed = {
+    return {
         action
         for name, document in documents.items()
         if name.startswith("guard_function_") and name != "guard_function_assume_role"
@@ -293,6 +294,10 @@ def test_the_fleet_role_allows_every_call_the_function_makes_and_nothing_else(sy
         if statement.get("effect", "Allow") == "Allow"
         for action in statement["actions"]
     }
+
+
+def test_the_fleet_role_allows_every_call_the_function_makes_and_nothing_else(synth):
+    allowed = _fleet_role_allows(synth)
     called = _function_actions()
     # the fleet example's account policy notifies: no account pause is granted there
     assert called - allowed == {"ses:PutAccountSendingAttributes"}
@@ -312,15 +317,7 @@ def _documented_actions() -> set[str]:
 
 def test_the_documented_iam_table_is_exactly_the_role_and_the_calls_the_function_makes(synth):
     """Issue "[3 of 7]", deliverable 7: docs/lambda.md said ``alarm:*`` while the role granted less."""
-    documents = synth.config("fleet")["data"]["aws_iam_policy_document"]
-    allowed = {
-        action
-        for name, document in documents.items()
-        if name.startswith("guard_function_") and name != "guard_function_assume_role"
-        for statement in document["statement"]
-        if statement.get("effect", "Allow") == "Allow"
-        for action in statement["actions"]
-    }
+    allowed = _fleet_role_allows(synth)
     documented = _documented_actions()
     assert documented == _function_actions() | set(_RUNTIME_ACTIONS)
     assert documented == allowed | {"ses:PutAccountSendingAttributes"}  # granted only when the account pauses
