@@ -41,6 +41,10 @@ class AlarmTopicNotOnAwsManagedKey(SesrgGraphCheck):
         "alias/aws/sns (CloudWatch cannot publish to them)"
     )
     check_category = "LOGGING"
+    fix_hint = (
+        "set the topic's kms_master_key_id to a customer managed KMS key whose key policy lets "
+        "cloudwatch.amazonaws.com call kms:Decrypt and kms:GenerateDataKey*"
+    )
     subject_types = (TOPIC,)
     evaluated_keys = ("kms_master_key_id",)
 

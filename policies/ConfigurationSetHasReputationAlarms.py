@@ -95,11 +95,14 @@ class ConfigurationSetHasReputationAlarms(SesrgGraphCheck):
         per_root: dict[str, _Watches] = {}
         for index, root in self.subjects(graph):
             if root not in per_root:
-                per_root[root] = _Watches(
-                    [w for alarm, _ in graph.resources(ALARM) for w in _watches(graph, alarm, root)]
+                alarms = [alarm for alarm, _ in graph.resources(ALARM)]
+                per_root[root] = _Watches([w for alarm in alarms for w in _watches(graph, alarm, root)])
+                per_root[root].account_wide = sorted(
+                    {graph.address(a) for a in alarms if _account_wide(graph, a, root)}
                 )
             cset = _set(graph, index, root)
-            yield index, _decide(cset, per_root[root].candidates(cset))
+            watches = per_root[root]
+            yield index, _decide(cset, watches.candidates(cset), watches.account_wide)
 
 
 class _Watches:
@@ -113,6 +116,7 @@ class _Watches:
         self.by_key: dict[tuple[Any, ...], list[_Watch]] = {}
         self.some_name: dict[str | None, _Watch] = {}  # per metric: an opaque set may have any literal name
         self.some_key: dict[str | None, _Watch] = {}  # per metric: an opaque dimension may name any set
+        self.account_wide: list[str] = []  # reputation alarms without the set dimension (they watch no set)
         for watch in watches:
             if watch.ref is not None:
                 self.by_identity.setdefault(watch.ref, []).append(watch)
@@ -136,7 +140,7 @@ class _Watches:
         return found
 
 
-def _decide(cset: _Set, watches: list[_Watch]) -> Verdict:
+def _decide(cset: _Set, watches: list[_Watch], account_wide: list[str] | None = None) -> Verdict:
     missing: list[str] = []
     doubts: list[str] = []
     found: list[str] = []
@@ -152,10 +156,39 @@ def _decide(cset: _Set, watches: list[_Watch]) -> Verdict:
         else:
             missing.append(f"Reputation.{metric.capitalize()}Rate")
     if missing:
-        return failed(f"no alarm watches {' or '.join(missing)} of this set")
+        return failed(_missing_reason(cset, missing, account_wide or []))
     if doubts:
         return unknown("; ".join(doubts))
     return passed("; ".join(found))
+
+
+def _missing_reason(cset: _Set, missing: list[str], account_wide: list[str]) -> str:
+    """What is missing, why it matters with the alarms there are, and the smallest change that fixes it."""
+    name = f'"{sorted(cset.names)[0]}"' if cset.names else "<this set's name>"
+    fix = (
+        f"fix: add an alarm per missing metric on namespace {NAMESPACE} with dimension {DIMENSION} = {name}, "
+        f'or one Metrics Insights fleet alarm per metric (FROM SCHEMA("{NAMESPACE}", "{DIMENSION}") '
+        f'GROUP BY "{DIMENSION}") that watches every set'
+    )
+    if account_wide:
+        shown = ", ".join(account_wide[:3]) + (f" and {len(account_wide) - 3} more" if len(account_wide) > 3 else "")
+        return (
+            f"no alarm watches {' or '.join(missing)} of this set: account-wide reputation alarms exist "
+            f"({shown}) but have no {DIMENSION} dimension, so they cannot tell which set to pause before SES "
+            f"pauses the account; {fix}"
+        )
+    return f"no alarm watches {' or '.join(missing)} of this set; {fix}"
+
+
+def _account_wide(graph: ResourceGraph, alarm: int, root: str) -> bool:
+    """An alarm on an SES reputation metric without the set dimension: it watches the account, no set."""
+    if root not in graph.roots(alarm):
+        return False
+    namespaces = literal_strings(graph.facts(alarm, "namespace", root))
+    metric_names = literal_strings(graph.facts(alarm, "metric_name", root))
+    if NAMESPACE not in namespaces or not set(metric_names) & set(REPUTATION_METRICS):
+        return False
+    return not graph.facts(alarm, f"dimensions.{DIMENSION}", root)
 
 
 def _match(watch: _Watch, cset: _Set) -> Match:

@@ -24,6 +24,10 @@ class ConfigurationSetReputationMetricsEnabled(SesrgGraphCheck):
     check_id = "CKV_SESRG_1"
     check_name = "Ensure every SES configuration set exports reputation metrics (reputation_metrics_enabled = true)"
     check_category = "LOGGING"
+    fix_hint = (
+        "turn reputation metrics on: reputation_metrics_enabled = true (aws_ses_configuration_set), or a "
+        "reputation_options { reputation_metrics_enabled = true } block (aws_sesv2_configuration_set)"
+    )
     subject_types = (V1, V2)
     evaluated_keys = (FLAG, f"{V2_BLOCK}/{FLAG}")
 

@@ -26,6 +26,7 @@ from sesrg.iam import (
     Statement,
     broad_managed_policy,
     document_from_json,
+    may_trust_lambda,
     policy_expression,
     statement_from_block,
     trusts_lambda,
@@ -118,6 +119,11 @@ class LambdaRoleWithoutPausingWildcards(SesrgGraphCheck):
         "(ses:*, ses:Put*, ses:Update*, *, NotAction, AmazonSESFullAccess)"
     )
     check_category = "IAM"
+    fix_hint = (
+        "replace the wildcard with the exact actions the function needs (ses:SendEmail, ses:SendRawEmail; a "
+        "pausing action such as ses:PutConfigurationSetSendingOptions only if the function pauses sets), or "
+        "detach the broad managed policy"
+    )
     subject_types = (ROLE,)
     evaluated_keys = ("assume_role_policy", "managed_policy_arns", "inline_policy", "policy", "policy_arn")
 
@@ -141,8 +147,8 @@ def _decide(graph: ResourceGraph, index: int, root: str, context: _Root) -> list
     names = set(literal_strings(graph.facts(index, "name", root)))
     trust = _document(graph, index, "assume_role_policy", root)
     used = graph.identity(index) in context.function_roles or bool(names & context.function_role_names)
-    if not used and not trusts_lambda(trust) and trust.unknown is None:
-        return []  # not a Lambda role: out of scope
+    if not used and not trusts_lambda(trust) and not may_trust_lambda(trust):
+        return []  # not a Lambda role (only a principal that can be Lambda makes one): out of scope
     grants = _grants(graph, index, root, context, names)
     lambda_role = used or trusts_lambda(trust)
     bad = sorted(grants.bad, key=lambda g: (g.via, g.text, g.at))

@@ -269,16 +269,17 @@ def _shown(path: str, target: Path) -> str:
 
 def describe(decision: Decision, target: Path) -> str:
     """``  FAILED  CKV_SESRG_4 main.tf:15 data.aws_iam_policy_document.x: reason``: the line to change first,
-    then the resource checkov reports (with its own lines when the line to change is elsewhere)."""
+    then the resource checkov reports (with its own lines when the line to change is elsewhere); a failure's
+    ``fix:`` (the smallest change that fixes it) follows on a line of its own."""
     file = decision.fix_file or decision.file
     line = decision.fix_line or (decision.lines or (0,))[0]
     resource = decision.resource
     inside = file == decision.file and (len(decision.lines) < 2 or decision.lines[0] <= line <= decision.lines[1])
     if not inside and len(decision.lines) == 2:
         resource += f" (declared at {_shown(decision.file, target)}:{decision.lines[0]}-{decision.lines[1]})"
-    return (
-        f"  {decision.result.upper():7} {decision.check_id} {_shown(file, target)}:{line} {resource}: {decision.reason}"
-    )
+    reason, _, fix = decision.reason.partition("; fix: ")
+    shown = f"  {decision.result.upper():7} {decision.check_id} {_shown(file, target)}:{line} {resource}: {reason}"
+    return f"{shown}\n          fix: {fix}" if fix else shown  # the smallest change, on a line of its own
 
 
 def explain_nothing_checked(target: Path, result: PackResult) -> list[str]:

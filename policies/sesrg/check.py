@@ -79,6 +79,8 @@ class SesrgGraphCheck(BaseGraphCheck):
     check_category: ClassVar[str] = "GENERAL_SECURITY"
     subject_types: ClassVar[tuple[str, ...]] = ()
     evaluated_keys: ClassVar[tuple[str, ...]] = ()
+    # the smallest change that fixes a failure, added to a FAILED reason that does not say it already
+    fix_hint: ClassVar[str] = ""
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,6 +108,9 @@ class SesrgGraphCheck(BaseGraphCheck):
             elif verdict.result == current.result and verdict.reason not in current.reason.split("; "):
                 # one policy granting a wildcard to two roles, one set missing alarms in two root configurations
                 verdicts[reported] = replace(current, reason=f"{current.reason}; {verdict.reason}"[:_MAX_REASON])
+        for index, verdict in verdicts.items():
+            if verdict.result == Result.FAILED and self.fix_hint and "fix:" not in verdict.reason:
+                verdicts[index] = replace(verdict, reason=f"{verdict.reason}; fix: {self.fix_hint}")
         self._log(graph, verdicts)
         self._note_unloaded_modules(graph)
         results: tuple[list[Vertex], list[Vertex], list[Vertex]] = ([], [], [])

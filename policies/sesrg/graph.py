@@ -416,6 +416,16 @@ class ResourceGraph:
             if isinstance(value, str) and _alternatives(value) is not None:
                 targets = []  # each argument is followed on its own, exactly
                 texts = [(value, exact)]
+            elif (
+                isinstance(value, str)
+                and is_expression(value)
+                and _PURE_REFERENCE.match(value) is None
+                and (rendered := self._render_text(index, value, context.root)) is not None
+            ):  # "${var.prefix}-tx" left unevaluated (an unlinked child module): rendered with its inputs
+                for target in targets:
+                    self._follow(target, context, exact=False)
+                context.facts.append(Lit(rendered, exact))
+                texts = []
             elif isinstance(value, str) and is_expression(value):
                 whole = _PURE_REFERENCE.match(value) is not None
                 for target in targets:  # checkov may have copied the target's own text in: then it is the value
@@ -464,6 +474,18 @@ class ResourceGraph:
         )
         # compared only for module inputs: the comparison costs a walk of the whole rendered map
         misrendered = module_input and not any(isinstance(f, Lit) and f.exact and f.value == value for f in followed)
+        if misrendered and self._built_from_inputs(value, targets, followed):
+            # a value built from module inputs ("${var.prefix}-tx", a policy with ${var.region} in an ARN): the
+            # inputs are ingredients; the value is the text rendered with what the call passes, or unknown
+            rendered, reason = self._render_inputs(value, targets, context.root)
+            context.facts[start:] = [_part(f) for f in followed]
+            if reason is None:
+                context.facts.insert(start, Lit(rendered, exact, origin if rendered == value else written))
+            else:
+                context.facts.insert(start, Lit(value, exact=False, origin=written))
+                text = value if isinstance(value, str) else None
+                context.facts.append(Opaque(reason, None, written[0], text, exact))
+            return
         if isinstance(value, dict | list) and value and not misrendered:
             # a map's references are fields of it (a policy's Resource), a list's are its elements (topics)
             if isinstance(value, dict):
@@ -475,6 +497,57 @@ class ResourceGraph:
             return
         context.facts[start:] = [_part(f) if isinstance(f, Lit) and f.value != value else f for f in followed]
         context.facts.insert(start, Lit(value, exact, origin))
+
+    def _built_from_inputs(self, value: Any, targets: list[int], followed: list[Fact]) -> bool:
+        """True when ``value`` is text (or a map, a list) built around module inputs, not one input itself:
+        no input's rendered default is the whole value, and the inputs are scalars (interpolated)."""
+        if not isinstance(value, str | dict | list):
+            return False
+        if any(value_at(self.vertices[t], "default") == value for t in targets):
+            return False  # a whole reference to an input: what the call passes is the value
+        return all(_scalar(f.value) for f in followed if isinstance(f, Lit) and f.exact)
+
+    def _render_inputs(self, value: Any, targets: list[int], root: str | None) -> tuple[Any, str | None]:
+        """``value`` rendered with the module inputs among ``targets`` (what each call passes), and None; or
+        the reason it cannot be. checkov substitutes a linked (HCL) module copy's inputs with what its call
+        passes, and an unlinked (Terraform JSON) child's inputs with their defaults: a default that differs
+        from what is passed cannot be undone; an input left as text is substituted here."""
+        substitutions: dict[str, str] = {}
+        for target in targets:
+            vertex = self.vertices[target]
+            if vertex.get("block_type_") != "variable" or not self._callers(target, root):
+                continue
+            name = str(vertex.get("block_name_"))
+            passed = _Context(root)
+            self._variable(target, passed, exact=True)
+            values = {str(f.value) for f in passed.facts if isinstance(f, Lit) and f.exact and _scalar(f.value)}
+            known = len(values) == 1 and all(isinstance(f, Lit) and f.exact for f in passed.facts)
+            default = value_at(vertex, "default")
+            if self._scope[target] is not None:  # HCL: checkov rendered the call's value (its copy's default)
+                if not known and default is not MISSING and _scalar(default):
+                    return value, f"module input {name!r} is not known here, and checkov rendered its default"
+            elif default is not MISSING and (not known or str(default).lower() != next(iter(values)).lower()):
+                # Terraform JSON: checkov rendered the child's default, not what the call passes
+                return value, f"module input {name!r} differs from its default, which checkov rendered"
+            if known:
+                substitutions[name] = next(iter(values))
+        return _substitute_variables(value, substitutions), None
+
+    def _render_text(self, index: int, text: str, root: str | None) -> str | None:
+        """An interpolated string (``"${var.prefix}-tx"``) whose variables each have one known value, rendered;
+        None when any part stays unknown (the string then stays an unknown expression, with its reason)."""
+        substitutions: dict[str, str] = {}
+        for match in _VARIABLE_TEXT.finditer(text):
+            name = match.group("name") or match.group("bare")
+            passed = _Context(root)
+            for variable in self._named(index, "variable", name):
+                self._variable(variable, passed, exact=True)
+            values = {str(f.value) for f in passed.facts if isinstance(f, Lit) and f.exact and _scalar(f.value)}
+            if len(values) != 1 or not all(isinstance(f, Lit) and f.exact for f in passed.facts):
+                return None
+            substitutions[name] = next(iter(values))
+        rendered = _substitute_variables(text, substitutions)
+        return rendered if substitutions and not is_expression(rendered) else None
 
     def _holds(self, target: int, text: str) -> bool:
         """True when ``text`` is the (unevaluated) value of the local, output or variable ``target``, or of
@@ -555,6 +628,10 @@ class ResourceGraph:
                 kind = "data" if match.group("data") else "resource"
                 name = match.group("data") or match.group("resource")
                 context.facts.extend(Ref(i, inner) for i in self._named(index, kind, name))
+        if not whole and parse_all and (rendered := self._render_text(index, text, context.root)) is not None:
+            context.facts[before:] = [_part(f) for f in context.facts[before:]]
+            context.facts.append(Lit(rendered, exact))  # "${var.prefix}-tx" with the input the call passes
+            return
         if not whole:
             key = ("expression", self._folder[index], _canonical(self._scope[index]), text)
             context.facts.append(Opaque(f"cannot evaluate {text!r}", key if exact else None, index, text, exact))
@@ -604,6 +681,31 @@ def _part(fact: Fact) -> Fact:
     if isinstance(fact, Opaque):
         return Opaque(fact.reason, None, fact.index, fact.text, exact=False)
     return fact
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) and not (isinstance(value, str) and is_expression(value))
+
+
+def _substitute_variables(value: Any, substitutions: dict[str, str]) -> Any:
+    """``${var.x}`` (and checkov's bare ``var.x``) in every string of ``value`` replaced by a known input."""
+    if not substitutions:
+        return value
+    if isinstance(value, dict):
+        return {k: _substitute_variables(v, substitutions) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute_variables(v, substitutions) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        found = substitutions.get(match.group("name") or match.group("bare"))
+        return match.group(0) if found is None else found
+
+    return _VARIABLE_TEXT.sub(replace, value)
+
+
+_VARIABLE_TEXT = re.compile(r"\$\{\s*var\.(?P<name>[A-Za-z_][\w-]*)\s*\}|(?<![\w.])var\.(?P<bare>[A-Za-z_][\w-]*)")
 
 
 def _alternatives(text: str) -> list[str] | None:

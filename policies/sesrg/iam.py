@@ -96,8 +96,14 @@ def statement_from_block(block: dict[str, Any], actions: list[str], not_actions:
     """One ``statement`` block of an ``aws_iam_policy_document`` (actions resolved by the caller)."""
     services: list[str] = []
     for principal in _as_list(block.get("principals")):
-        if isinstance(principal, dict) and str(_first(principal.get("type"))) == "Service":
-            services += _strings(principal.get("identifiers"))
+        if not isinstance(principal, dict):
+            continue
+        kind = str(_first(principal.get("type")))
+        identifiers = [UNKNOWN if is_text_expression(i) else i for i in _strings(principal.get("identifiers"))]
+        if kind == "Service" or is_text_expression(kind):
+            services += identifiers
+        elif kind in ("*", "AWS"):
+            services += [i for i in identifiers if i == "*" or UNKNOWN in i]
     return Statement(str(_first(block.get("effect")) or "Allow"), tuple(actions), _tuple(not_actions), tuple(services))
 
 
@@ -134,8 +140,26 @@ def matches(pattern: str, action: str) -> bool:
     return fnmatchcase(action.lower(), escaped)
 
 
+LAMBDA_SERVICE = "lambda.amazonaws.com"
+
+
 def trusts_lambda(document: Document) -> bool:
-    return any(s.effect.lower() == "allow" and "lambda.amazonaws.com" in s.services for s in document.statements)
+    """An Allow statement names Lambda's service principal, or a wildcard principal that includes it."""
+    return any(
+        s.effect.lower() == "allow" and any(UNKNOWN not in p and matches(p, LAMBDA_SERVICE) for p in s.services)
+        for s in document.statements
+    )
+
+
+def may_trust_lambda(document: Document) -> bool:
+    """Part of the trust policy is unknown where it could make Lambda a principal: the document could not be
+    read, or a statement's effect or principal is unknown. Unknown actions or conditions of a statement whose
+    principals are known and are not Lambda (an OIDC provider, an account) do not make a Lambda role."""
+    if document.unknown is None:
+        return False
+    if not document.statements:
+        return True
+    return any(UNKNOWN in s.effect or any(UNKNOWN in p for p in s.services) for s in document.statements)
 
 
 def broad_managed_policy(arn_or_name: str) -> str | None:
@@ -165,7 +189,7 @@ def policy_expression(expression: str, module_dir: str, root_dir: str) -> Docume
         return (
             Document((), "jsonencode() of an expression the pack cannot read")
             if value is None
-            else document_from_json(value)
+            else document_from_json(_mark_unknown(value))
         )
     call = _FILE_CALL.match(expression)
     if call is None:
@@ -362,16 +386,35 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in _as_list(value))
 
 
+def is_text_expression(text: str) -> bool:
+    """Text checkov left unevaluated (an interpolation or a reference), not a literal."""
+    return "${" in text or text.startswith(("var.", "local.", "module.", "data.", "each."))
+
+
+def _mark_unknown(value: Any) -> Any:
+    """A decoded ``jsonencode`` argument whose unevaluated strings (``"var.service:*"``) are marked unknown."""
+    if isinstance(value, dict):
+        return {k: _mark_unknown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mark_unknown(v) for v in value]
+    return UNKNOWN if isinstance(value, str) and is_text_expression(value) else value
+
+
 def _tuple(values: Iterable[str] | None) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)
 
 
 def _services(principal: Any) -> tuple[str, ...]:
+    """The principals that could be a service: ``Service`` entries, ``"*"`` (anyone) and ``AWS = "*"``;
+    an unknown principal stays UNKNOWN."""
     services: list[str] = []
     for item in _as_list(principal):
         if isinstance(item, dict):
             services += _strings(item.get("Service"))
-    return tuple(services)
+            services += [p for p in _strings(item.get("AWS")) if p == "*" or UNKNOWN in p]
+        elif isinstance(item, str) and (item == "*" or UNKNOWN in item):
+            services.append(item)
+    return tuple(dict.fromkeys(services))
 
 
 def _unknown_part(statements: Iterable[Statement]) -> str | None:
@@ -379,4 +422,6 @@ def _unknown_part(statements: Iterable[Statement]) -> str | None:
         parts: Iterator[str] = iter((*statement.actions, *(statement.not_actions or ()), statement.effect))
         if any(UNKNOWN in part for part in parts):
             return "a statement's actions or effect depend on values the pack cannot know"
+        if any(UNKNOWN in service for service in statement.services):
+            return "a statement's principal depends on values the pack cannot know"
     return None

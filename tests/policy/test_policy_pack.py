@@ -271,3 +271,23 @@ def test_helpers_live_in_a_folder_checkov_does_not_load_as_checks() -> None:
     # package instead, so each is loaded once and the checks share one copy of its classes.
     assert not (POLICIES / "sesrg" / "__init__.py").exists()
     assert sorted(p.name for p in (POLICIES / "sesrg").glob("*.py")) == ["check.py", "graph.py", "iam.py", "metrics.py"]
+
+
+@pytest.mark.slow
+def test_every_failure_names_the_reason_and_the_change_that_fixes_it(run: PackResult) -> None:
+    failed = [d for d in run.decisions if d.result == "failed"]
+    assert failed
+    for decision in failed:
+        assert decision.resource and "fix:" in decision.reason, decision
+
+
+@pytest.mark.slow
+def test_a_set_watched_only_by_account_wide_alarms_is_told_what_to_add(run: PackResult) -> None:
+    where = "/ConfigurationSetHasReputationAlarms/account_wide_alarms/fail/"
+    reasons = [d.reason for d in run.decisions if d.check_id == "CKV_SESRG_3" and where in d.file.replace(".json", "")]
+    assert len(reasons) == 2  # HCL and Terraform JSON
+    for reason in reasons:
+        assert "account-wide reputation alarms exist" in reason
+        assert "aws_cloudwatch_metric_alarm.account_bounce" in reason
+        assert 'ses:configuration-set = "marketing"' in reason
+        assert "Metrics Insights fleet alarm" in reason
