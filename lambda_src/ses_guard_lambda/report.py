@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the texts below are imported by the constructs and the CLI:
 SUBJECT_MAX = 100
 SMS_MAX = 140  # one SMS segment of 7-bit characters
 QUOTE_MAX = 300
+SET_NAME_MAX = 80  # a set name shown in quotes: SES allows 64 characters, a claimed one may be longer
 BODY_MAX = 16 * 1024  # characters; SNS allows 256 KiB for the whole message
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _NOT_ASCII_PRINTABLE = re.compile(r"[^\x20-\x7e]")
@@ -85,7 +86,7 @@ def ascii_line(text: str, limit: int) -> str:
 def target_label(target: Target) -> str:
     if target.configuration_set is None:
         return "the account"
-    return f"configuration set {quote(target.configuration_set, 80)}"
+    return f"configuration set {quote(target.configuration_set, SET_NAME_MAX)}"
 
 
 def resume_commands(target: Target, region: str) -> list[str]:
@@ -163,7 +164,7 @@ def claimed(target: Target | None) -> str:
         return "anything"
     if target.configuration_set is None:
         return "the account (claimed)"
-    return f"claimed set {quote(target.configuration_set, 80)}"
+    return f"claimed set {quote(target.configuration_set, SET_NAME_MAX)}"
 
 
 def refusal_notice(judgement: Judgement, outcome: str, region: str, *, function_arn: str, now: datetime) -> Report:
@@ -249,7 +250,7 @@ def _dimension(target: Target | None) -> str:
         return ""
     if target.configuration_set is None:
         return " (account-wide, no dimension)"
-    return f", {contract.DIMENSION_CONFIGURATION_SET}={quote(target.configuration_set, 80)}"
+    return f", {contract.DIMENSION_CONFIGURATION_SET}={quote(target.configuration_set, SET_NAME_MAX)}"
 
 
 def _bounded(body: str) -> str:

@@ -8,7 +8,6 @@ differs; nothing reads SES's datapoints or writes to SES.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -35,6 +34,7 @@ from tests.stubbed_aws import (
     make_budget,
     run_handler,
     sns_message,
+    tags_for,
     with_sns_message,
 )
 
@@ -53,15 +53,13 @@ def refused_account_rewrite(aws: Aws, drop: tuple[str, ...] = (), **rewrite: Any
     for key in drop:
         del description[key]
     aws.expect_alarm(ACCOUNT_ALARM, description)
-    aws.expect_tags(ACCOUNT_ALARM, {**FLEET_TAGS, contract.TAG_SCOPE: contract.SCOPE_ACCOUNT})
+    aws.expect_tags(ACCOUNT_ALARM, tags_for(ACCOUNT_ALARM))
     aws.expect_publish()
     event = load_event(ACCOUNT_EVENT)
-    message = json.loads(event["Records"][0]["Sns"]["Message"])
-    trigger = message["Trigger"]
+    message = sns_message(event)
     for key in ("Threshold", "Statistic", "ComparisonOperator", "Period", "EvaluationPeriods"):
-        trigger.pop(key, None)  # a rewritten alarm's notification names the new values; the claim checks pass
-    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
-    summary = run_handler(event, aws)
+        message["Trigger"].pop(key, None)  # a rewritten alarm's notification names the new values
+    summary = run_handler(with_sns_message(event, message), aws)
     aws.assert_all_calls_made()  # no GetAccount, no GetMetricData, no write
     assert summary["paused"] == []
     return str(summary["refused"][0]["reason"])
