@@ -44,6 +44,7 @@ from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
 from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps
 from ses_reputation_guard.policy import AccountPolicy, ConfigurationSetPolicy, ReputationThresholds
 from ses_reputation_guard.reputation_guard import ReputationGuard, ReputationGuardProps
+from ses_reputation_guard.sweep_policy import SweepPolicy
 from ses_reputation_guard.validation import GuardValidationError
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
     "ReputationGuardProps",
     "ReputationThresholds",
     "SlackChannel",
+    "SweepPolicy",
     "TeamsChannel",
     "TerraformExpression",
     "TerraformStack",

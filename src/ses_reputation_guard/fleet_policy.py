@@ -45,10 +45,17 @@ class FleetPolicy:
     enabled: Flag = True
     """Create the fleet alarms at all; a token when only Terraform knows (the generated module's
     ``fleet_policy != null``). Default True."""
+    delivery: str = contract.FLEET_DELIVERY_EVENTBRIDGE
+    """How a contributor's change reaches the function: ``eventbridge`` (default: an EventBridge rule on
+    the "CloudWatch Alarm Contributor State Change" events of the guard's critical fleet alarms, a shape
+    AWS documents in full; the alarms then notify people only) or ``sns`` (the critical alarms' action on
+    the pause topic, one message per contributor, and an alarm-level message the function expands with
+    DescribeAlarmContributors). docs/fleet.md, "Delivery"."""
 
     def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
         """Record every invalid value; nothing is raised here."""
         problems.choice(f"{subject}.action", self.action, rules.ACTION)
+        problems.choice(f"{subject}.delivery", self.delivery, rules.FLEET_DELIVERY)
         if self.thresholds is not None:
             self.thresholds.collect_problems(f"{subject}.thresholds", problems)
         if not isinstance(self.warning_alarms, bool) and not is_token(self.warning_alarms):

@@ -74,6 +74,7 @@ from ses_reputation_guard.policy import (
     validate_configuration_sets,
 )
 from ses_reputation_guard.policy_manifest import PolicyManifest, PolicyManifestProps, guard_document
+from ses_reputation_guard.sweep_policy import SweepPolicy
 from ses_reputation_guard.validation import Problems, is_token
 
 SETS_FILE_NAME = "configuration_sets.json"
@@ -134,6 +135,14 @@ class ReputationGuardProps:
     """Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and
     future; sets in ``configuration_sets`` are judged only by their own alarms (docs/fleet.md).
     Default None (off)."""
+    sweep_policy: SweepPolicy | None = None
+    """Sweep mode: a scheduled run judges every configuration set of the Region (and the account) with
+    two Metrics Insights queries, no alarm needed; sets in ``configuration_sets`` are judged only by their
+    own alarms (docs/sweep.md). Default None (off)."""
+    protected_configuration_sets: Sequence[str] = ()
+    """Sets never paused by any path (alarms, fleet, sweep), whatever the evidence: at most 25 names
+    (``rules.PROTECTED_SETS_COUNT``). Default none. Per-set policies with action ``notify`` and the SES
+    tag ``ses-reputation-guard:action = notify`` protect any number of sets."""
     dashboard: Flag = True
     """One CloudWatch dashboard, ``<name_prefix>-<region>-reputation``: rates against the thresholds
     and AWS's levels, the worst sets, every alarm's state, the function's health, how to resume
@@ -174,6 +183,9 @@ class ReputationGuardProps:
         self._collect_scope_problems(problems)
         if self.fleet_policy is not None:
             self.fleet_policy.collect_problems(problems)
+        if self.sweep_policy is not None:
+            self.sweep_policy.collect_problems(problems)
+        self._collect_protected_set_problems(problems)
         collect_channel_problems(self.slack_channels, self.teams_channels, problems)
         self._collect_level_problems(problems)
         self._collect_notification_problems(problems)
@@ -193,12 +205,22 @@ class ReputationGuardProps:
             ]
         if self.fleet_policy is not None and self.fleet_policy.thresholds is not None:
             sources.append(("fleet_policy.thresholds", self.fleet_policy.thresholds))
+        if self.sweep_policy is not None and self.sweep_policy.thresholds is not None:
+            sources.append(("sweep_policy.thresholds", self.sweep_policy.thresholds))
         return [(subject, t) for subject, t in sources if isinstance(t, ReputationThresholds)]
 
     def _collect_level_problems(self, problems: Problems) -> None:
         """AWS's pause level refuses a threshold; its review level too, unless acknowledged."""
         for subject, thresholds in self.threshold_sources():
             thresholds.collect_level_problems(subject, problems, self.allow_thresholds_at_or_above_aws_review_level)
+
+    def _collect_protected_set_problems(self, problems: Problems) -> None:
+        names = self.protected_configuration_sets
+        if is_token(names):
+            return
+        problems.each_pattern("protected_configuration_sets", names, rules.CONFIGURATION_SET_NAME)
+        if not rules.PROTECTED_SETS_COUNT.check(list(names)):
+            problems.add(f"protected_configuration_sets has {len(names)} names: {rules.PROTECTED_SETS_COUNT.sentence}")
 
     def notification_targets(self) -> dict[str, Any]:
         """Each input of ``rules.NOTIFICATION_TARGETS`` (prop name => its value)."""
