@@ -136,7 +136,8 @@ def _breaches(
     now: datetime,
     not_before: datetime | None,
 ) -> Iterable[Verdict]:
-    """The tiers ``target``'s ``metric`` breaches (critical implies nothing about warning: each is judged)."""
+    """The most severe tier ``target``'s ``metric`` breaches, if any: a critical breach is reported (and
+    acted on) as critical only, never also as a warning of the same metric."""
     if not points:
         return
     for tier in SEVERITY_ORDER:
@@ -149,6 +150,7 @@ def _breaches(
         start, _ = window(now, rule)
         recent = [points[t] for t in sorted(points) if t >= start]
         yield Verdict(target, metric, tier, threshold, recent[-1] if recent else None, max(recent, default=0.0))
+        return
 
 
 def _order(verdict: Verdict) -> tuple[int, float, str, str]:
