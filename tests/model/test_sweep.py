@@ -10,6 +10,7 @@ from ses_guard_policy import contract, evaluation, fleet_query, manifest, rules,
 
 NOW = datetime(2026, 12, 7, 10, 30, tzinfo=UTC)
 BOUNCE, COMPLAINT = contract.METRIC_BOUNCE_RATE, contract.METRIC_COMPLAINT_RATE
+DEFAULTS = {"bounce_warning": 0.02, "bounce_critical": 0.04, "complaint_warning": 0.0005, "complaint_critical": 0.0008}
 THRESHOLDS = {
     (BOUNCE, contract.TIER_WARNING): 0.02,
     (BOUNCE, contract.TIER_CRITICAL): 0.04,
