@@ -118,12 +118,7 @@ def test_a_window_longer_than_two_weeks_is_refused_naming_the_numbers() -> None:
 def test_the_manifest_sweep_section_reads_with_the_query_statistic_and_writes_back_the_same() -> None:
     document = {
         "alarm": {"statistic": "Average", "treat_missing_data": "ignore"},
-        "default_thresholds": {
-            "bounce_warning": 0.02,
-            "bounce_critical": 0.04,
-            "complaint_warning": 0.0005,
-            "complaint_critical": 0.0008,
-        },  # fmt: skip
+        "default_thresholds": DEFAULTS,
         "account": {"action": "notify", "enabled": False},
         "sweep": {"action": "pause", "evaluation_periods": 3, "datapoints_to_alarm": 2, "bounce_critical": 0.03},
     }
@@ -146,12 +141,7 @@ def test_the_manifest_sweep_section_reads_with_the_query_statistic_and_writes_ba
 )
 def test_a_bad_sweep_section_is_refused_naming_the_value(change: dict[str, object], named: str) -> None:
     document = {
-        "default_thresholds": {
-            "bounce_warning": 0.02,
-            "bounce_critical": 0.04,
-            "complaint_warning": 0.0005,
-            "complaint_critical": 0.0008,
-        },  # fmt: skip
+        "default_thresholds": DEFAULTS,
         "sweep": {"action": "pause", **change},
     }
     with pytest.raises(manifest.ManifestError, match="sweep") as raised:
