@@ -2,6 +2,12 @@
 
 botocore's standard retry mode handles transient errors and a first round of throttling; longer
 throttling is retried within the invocation's time budget (``budget.py``).
+
+The zip ships the CloudWatch API model the function needs (``data/``: DescribeAlarmContributors, of
+2025-09, is missing from the botocore of older Lambda runtimes), spoken over the ``query`` protocol that
+every botocore speaks. Each session puts that folder first on botocore's data path (``AWS_DATA_PATH``), so
+the CloudWatch client is the same whatever botocore the runtime includes (docs/lambda.md, "Fleet delivery
+and the runtime's SDK"); the other services come from the runtime's botocore.
 """
 
 from __future__ import annotations
@@ -9,9 +15,11 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 # Standard retry mode: exponential backoff with jitter, retries throttling (429 TooManyRequests)
@@ -42,8 +50,20 @@ def region_from_env() -> str | None:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
 
 
+# Models shipped in the zip, searched before botocore's own (botocore's loader, "data_path").
+MODEL_DIR = Path(__file__).resolve().parent / "data"
+
+
+def make_session() -> boto3.session.Session:
+    """A boto3 session whose botocore reads the shipped models first (then ``AWS_DATA_PATH``, then its own)."""
+    core = botocore.session.get_session()
+    configured = core.get_config_variable("data_path")
+    core.set_config_variable("data_path", os.pathsep.join(filter(None, (str(MODEL_DIR), configured))))
+    return boto3.session.Session(botocore_session=core)
+
+
 def make_client(service: str, region: str | None = None, config: Config = RETRY_CONFIG) -> Any:
-    return boto3.session.Session().client(service, region_name=region or region_from_env(), config=config)
+    return make_session().client(service, region_name=region or region_from_env(), config=config)
 
 
 def default_clients() -> Clients:

@@ -109,6 +109,9 @@ class AlarmEvent:
     contributor: Dimensions | None = None
     """The contributor's attributes (a multi-series alarm's per-contributor delivery), else None."""
     contributor_id: str | None = None
+    contributor_problem: str = ""
+    """Why the contributor keys the event carries cannot be read ("" when fine or absent): a fleet alarm's
+    event is then judged like the alarm-level one (DescribeAlarmContributors), any other fails its record."""
     topic_arn: str | None = None
     message_id: str | None = None
     drill: bool = False
@@ -256,6 +259,7 @@ def parse_sns_message(
     if trigger.get("MetricName") is not None:
         metrics.insert(0, _metric(trigger, _SNS_KEYS))
     reason = _opt_str(body, "NewStateReason") or ""
+    contributor, contributor_id, contributor_problem = _readable_contributor(_sns_contributor, body)
     return AlarmEvent(
         source=SOURCE_SNS,
         alarm_name=alarm_name,
@@ -271,8 +275,9 @@ def parse_sns_message(
         threshold=_opt_float(trigger, "Threshold"),
         comparison_operator=_opt_str(trigger, "ComparisonOperator"),
         value=_value_from_reason(reason, None),
-        contributor=_sns_contributor(body),
-        contributor_id=_opt_str(body, _SNS_CONTRIBUTOR_ID),
+        contributor=contributor,
+        contributor_id=contributor_id,
+        contributor_problem=contributor_problem,
         topic_arn=topic_arn,
         message_id=message_id,
     )
@@ -326,7 +331,7 @@ def _parse_camel(
     reason = _opt_str(state, "reason") or ""
     reason_data = _reason_data(state.get("reasonData"))
     threshold = _opt_float(reason_data, "threshold")
-    contributor, contributor_id = _camel_contributor(data)
+    contributor, contributor_id, contributor_problem = _readable_contributor(_camel_contributor, data)
     return AlarmEvent(
         source=source,
         alarm_name=alarm_name,
@@ -344,6 +349,7 @@ def _parse_camel(
         value=_value_from_reason(reason, reason_data),
         contributor=contributor,
         contributor_id=contributor_id,
+        contributor_problem=contributor_problem,
         message_id=message_id,
     )
 
@@ -497,10 +503,25 @@ def _optional_object(parent: Mapping[str, Any], key: str) -> Mapping[str, Any] |
     return value
 
 
-def _sns_contributor(body: Mapping[str, Any]) -> Dimensions | None:
-    """``AlarmContributorAttributes`` at the top level of the SNS message, when present."""
+def _readable_contributor(
+    read: Callable[[Mapping[str, Any]], tuple[Dimensions | None, str | None]], parent: Mapping[str, Any]
+) -> tuple[Dimensions | None, str | None, str]:
+    """(attributes, id, problem): contributor keys that cannot be read name no contributor; the problem
+    says why (a fleet alarm's event then lists its contributors, any other event fails: ``verify``)."""
+    try:
+        attributes, contributor_id = read(parent)
+    except EventParseError as exc:
+        return None, None, f"its contributor cannot be read: {exc}"
+    return attributes, contributor_id, ""
+
+
+def _sns_contributor(body: Mapping[str, Any]) -> tuple[Dimensions | None, str | None]:
+    """(``AlarmContributorAttributes``, ``AlarmContributorId``) at the top level of the SNS message."""
     attributes = _optional_object(body, _SNS_CONTRIBUTOR_ATTRIBUTES)
-    return None if attributes is None else _string_map(attributes, _SNS_CONTRIBUTOR_ATTRIBUTES)
+    contributor_id = _opt_str(body, _SNS_CONTRIBUTOR_ID)
+    if attributes is None:
+        return None, contributor_id
+    return _string_map(attributes, _SNS_CONTRIBUTOR_ATTRIBUTES), contributor_id
 
 
 def _camel_contributor(data: Mapping[str, Any]) -> tuple[Dimensions | None, str | None]:

@@ -122,6 +122,15 @@ def _where(metric: MetricRef) -> str:
     return "".join(f" {k}={v}" for k, v in metric.dimensions) or " (account-wide)"
 
 
+# CloudWatch reports at most 100 contributors in ALARM ("100+ time series evaluated to ALARM").
+MAX_CONTRIBUTORS = 100
+
+
+class ContributorsUnavailableError(RuntimeError):
+    """DescribeAlarmContributors cannot be called (the shipped model is missing) or failed: the record fails
+    and is retried (then dead-lettered); nothing is skipped silently."""
+
+
 @dataclass(frozen=True)
 class ContributorCheck:
     confirmed: bool | None
@@ -130,21 +139,72 @@ class ContributorCheck:
     note: str
 
 
-def contributor_status(cloudwatch: Any, budget: Budget, alarm_name: str, configuration_set: str) -> ContributorCheck:
-    """Is the set's contributor in ALARM now? DescribeAlarmContributors (API of 2025-09) when the SDK
-    and the endpoint know it; otherwise (older boto3 in the Lambda runtime, an emulator, missing
-    permission) the check is skipped and the GetMetricData evidence alone decides."""
+@dataclass(frozen=True)
+class Contributor:
+    """One contributor DescribeAlarmContributors lists in ALARM."""
+
+    contributor_id: str
+    attributes: tuple[tuple[str, str], ...]
+    state_reason: str
+    since: datetime | None
+
+    @property
+    def configuration_set(self) -> str | None:
+        return dict(self.attributes).get(contract.DIMENSION_CONFIGURATION_SET)
+
+
+def _describe(cloudwatch: Any) -> Any:
+    """The client's DescribeAlarmContributors; the zip ships its model, so a client without it means the
+    model did not load (a broken package): a clear error, never a silent skip."""
     describe = getattr(cloudwatch, "describe_alarm_contributors", None)
     if describe is None:
-        note = f"DescribeAlarmContributors is not in botocore {botocore.__version__}: GetMetricData alone decides"
-        return ContributorCheck(None, None, note)
+        raise ContributorsUnavailableError(
+            f"DescribeAlarmContributors is not in this CloudWatch client (botocore {botocore.__version__}): the "
+            "CloudWatch model shipped in the zip (ses_guard_lambda/data) was not loaded"
+        )
+    return describe
+
+
+def list_contributors(cloudwatch: Any, budget: Budget, alarm_name: str) -> tuple[list[Contributor], bool]:
+    """The alarm's contributors in ALARM (DescribeAlarmContributors, paged, each page through the budget),
+    at most `MAX_CONTRIBUTORS`; and whether more were listed than that. Raises
+    `ContributorsUnavailableError` when the call cannot be made or fails."""
+    found: list[Contributor] = []
+    try:
+        for response in pages(partial(budget.call, _describe(cloudwatch)), AlarmName=alarm_name):
+            for item in response.get("AlarmContributors", []):
+                if len(found) == MAX_CONTRIBUTORS:
+                    return found, True
+                found.append(_contributor(item))
+    except ClientError as exc:
+        raise ContributorsUnavailableError(
+            f"DescribeAlarmContributors of {alarm_name} failed ({error_code(exc)}): {exc}"
+        ) from exc
+    return found, False
+
+
+def _contributor(item: Any) -> Contributor:
+    attributes = item.get("ContributorAttributes") or {}
+    return Contributor(
+        contributor_id=str(item.get("ContributorId", "")),
+        attributes=tuple(sorted((str(k), str(v)) for k, v in attributes.items())),
+        state_reason=str(item.get("StateReason", "")),
+        since=aware_utc(item.get("StateTransitionedTimestamp")),
+    )
+
+
+def contributor_status(cloudwatch: Any, budget: Budget, alarm_name: str, configuration_set: str) -> ContributorCheck:
+    """Is the set's contributor in ALARM now? DescribeAlarmContributors (API of 2025-09; its model ships in
+    the zip). When the call fails (missing permission, an emulator without the API) the check is skipped,
+    noted, and the GetMetricData evidence alone decides; a client without the API raises
+    `ContributorsUnavailableError` (the record fails)."""
+    describe = _describe(cloudwatch)
     try:
         for response in pages(partial(budget.call, describe), AlarmName=alarm_name):
-            for contributor in response.get("AlarmContributors", []):
-                attributes = contributor.get("ContributorAttributes") or {}
-                if attributes.get(contract.DIMENSION_CONFIGURATION_SET) == configuration_set:
-                    since = aware_utc(contributor.get("StateTransitionedTimestamp"))
-                    return ContributorCheck(True, since, "contributor in ALARM (DescribeAlarmContributors)")
+            for contributor in map(_contributor, response.get("AlarmContributors", [])):
+                if contributor.configuration_set == configuration_set:
+                    note = "contributor in ALARM (DescribeAlarmContributors)"
+                    return ContributorCheck(True, contributor.since, note)
     except ClientError as exc:
         note = f"DescribeAlarmContributors failed ({error_code(exc)}): GetMetricData alone decides"
         return ContributorCheck(None, None, note)

@@ -9,7 +9,9 @@ Order (cheapest first; every step can end the record):
 4. The deployed policy (``alarm_definition``): the alarm's statistic, period, M of N, missing-data
    treatment, operator, threshold (and fleet query) are the deployed ones, whose action is ``pause``.
 5. Fleet contributors: explicit per-set policies win (`fleet.exclusion`); the contributor is in ALARM
-   (DescribeAlarmContributors, when available).
+   (DescribeAlarmContributors). A fleet alarm's event naming no readable contributor (the alarm-level
+   notification) is expanded (`judgements`): each contributor DescribeAlarmContributors lists in ALARM
+   (at most 100) is judged as if it had been delivered alone.
 6. The target's state (GetAccount / GetConfigurationSet): an event older than the last resume
    (``LastFreshStart``) or than the alarm's (a contributor's: the contributor's) current ALARM state
    is a replay and pauses nothing.
@@ -19,12 +21,13 @@ Order (cheapest first; every step can end the record):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ses_guard_policy import contract
 
-from . import alarm_definition, fleet, ses_actions
+from . import alarm_definition, fleet, log, ses_actions
 from .alarm_definition import DeployedAlarm
 from .budget import Budget, Clock
 from .clients import Clients
@@ -32,8 +35,8 @@ from .cloudwatch_alarm import AlarmFacts, claim_problem, describe_alarm, fetch_t
 from .config import GuardConfig
 from .decision import IGNORE, REFUSE, Claim, Context, Decision, Target, decide, refuse, screen
 from .deployed_policy import DeployedPolicy
-from .events import AlarmEvent, MetricRef
-from .ses_datapoints import Evidence, contributor_status, measure
+from .events import AlarmEvent, EventParseError, MetricRef
+from .ses_datapoints import Contributor, ContributorCheck, Evidence, contributor_status, list_contributors, measure
 
 # A notification's StateChangeTime is the alarm's transition time; allow for rounding.
 STATE_TIME_TOLERANCE = timedelta(seconds=5)
@@ -70,13 +73,55 @@ class Judgement:
     evidence: Evidence | None = None
     state: TargetState | None = None
     notes: tuple[str, ...] = ()
+    lists_contributors: bool = False
+    """A verified fleet alarm's event naming no readable contributor: `judgements` lists its contributors."""
 
 
-def judge(inv: Invocation, event: AlarmEvent) -> Judgement:
+def judgements(inv: Invocation, event: AlarmEvent) -> Iterator[Judgement]:
+    """The record's judgements, one at a time: one, or for a fleet alarm's event that names no readable
+    contributor (the alarm-level notification), one per contributor DescribeAlarmContributors lists in
+    ALARM (paged through the budget, at most 100), each judged as if delivered alone. When the contributors
+    cannot be listed, `ContributorsUnavailableError` fails the record (retried, then dead-lettered)."""
+    first = judge(inv, event)
+    if not first.lists_contributors:
+        yield first
+        return
+    contributors, capped = list_contributors(inv.clients.cloudwatch, inv.budget, event.alarm_name)
+    why = event.contributor_problem or "the notification names no contributor"
+    level = "WARNING" if capped else "INFO"
+    log.emit(
+        level, "contributors_listed", alarm=event.alarm_name, why=why, contributors=len(contributors), capped=capped
+    )
+    if not contributors:
+        reason = f"fleet alarm {event.alarm_name}: {why}, and DescribeAlarmContributors lists none in ALARM now"
+        yield replace(first, decision=Decision(IGNORE, reason, None, first.decision.metric), lists_contributors=False)
+    for contributor in contributors:
+        yield judge(inv, contributor_event(event, contributor), listed=contributor)
+
+
+def contributor_event(event: AlarmEvent, contributor: Contributor) -> AlarmEvent:
+    """``event`` as the contributor's own delivery would say it: its attributes and id, and CloudWatch's
+    state time and reason for it (the alarm-level time is the first contributor's, not this one's)."""
+    return replace(
+        event,
+        contributor=contributor.attributes,
+        contributor_id=contributor.contributor_id,
+        contributor_problem="",
+        state_change_time=contributor.since.isoformat() if contributor.since else event.state_change_time,
+        reason=contributor.state_reason or event.reason,
+        value=None,
+    )
+
+
+def judge(inv: Invocation, event: AlarmEvent, listed: Contributor | None = None) -> Judgement:
+    """One event's judgement. ``listed``: the fleet contributor it names, as DescribeAlarmContributors just
+    listed it in ALARM (the alarm-level notification's expansion), so it is not asked again."""
     screened = screen(event, inv.config, inv.ctx)
     if isinstance(screened, Decision):
         return Judgement(screened, event)
     claim = screened
+    if event.contributor_problem and claim.name.scope != contract.SCOPE_FLEET:
+        raise EventParseError(event.contributor_problem)
     cloudwatch = inv.clients.cloudwatch
     target, metric = claim.target_of(event), claim.name.metric
     alarm = describe_alarm(cloudwatch, inv.budget, event.alarm_name)
@@ -100,15 +145,33 @@ def judge(inv: Invocation, event: AlarmEvent) -> Judgement:
     if decision.action == REFUSE and decision.target is None:
         decision = refuse(decision.reason, decision.metric or metric, target)
     if not decision.pauses:
-        return Judgement(decision, event, alarm)
+        alarm_level = listed is None and _names_no_contributor(claim, event, tags, decision)
+        return Judgement(decision, event, alarm, lists_contributors=alarm_level)
     deployed = alarm_definition.verified(inv.policy, claim.name, alarm)
     if isinstance(deployed, str):
         return Judgement(refuse(deployed, decision.metric, decision.target), event, alarm)
-    return _weigh(inv, event, alarm, claim, decision, deployed)
+    return _weigh(inv, event, alarm, claim, decision, deployed, listed)
+
+
+def _names_no_contributor(claim: Claim, event: AlarmEvent, tags: dict[str, str], decision: Decision) -> bool:
+    """A verified fleet alarm (``pause``), in ALARM, whose event names no readable contributor: the rule
+    ignored it for want of a set, so its contributors are listed instead."""
+    return (
+        claim.name.scope == contract.SCOPE_FLEET
+        and decision.action == IGNORE
+        and claim.target_of(event) is None
+        and tags.get(contract.TAG_ACTION) == contract.ACTION_PAUSE
+    )
 
 
 def _weigh(
-    inv: Invocation, event: AlarmEvent, alarm: AlarmFacts, claim: Claim, decision: Decision, deployed: DeployedAlarm
+    inv: Invocation,
+    event: AlarmEvent,
+    alarm: AlarmFacts,
+    claim: Claim,
+    decision: Decision,
+    deployed: DeployedAlarm,
+    listed: Contributor | None = None,
 ) -> Judgement:
     target = decision.target or Target(None)
 
@@ -122,7 +185,10 @@ def _weigh(
         if excluded is not None:
             ignored = Decision(IGNORE, f"fleet alarm left alone: {excluded}", target, decision.metric)
             return Judgement(ignored, event, alarm)
-        check = contributor_status(inv.clients.cloudwatch, inv.budget, alarm.name, target.configuration_set)
+        if listed is not None:
+            check = ContributorCheck(True, listed.since, "contributor in ALARM (DescribeAlarmContributors, listed)")
+        else:
+            check = contributor_status(inv.clients.cloudwatch, inv.budget, alarm.name, target.configuration_set)
         if check.confirmed is False:
             return refused(check.note)
         notes.append(check.note)

@@ -5,6 +5,13 @@ the modules the function imports (followed through the model's own relative impo
 function ships nothing it does not use. Same sources, same bytes, on every machine: entries sorted,
 fixed timestamps and permissions, stored (not deflated) so zlib versions cannot change the output.
 The generated Terraform module commits this zip, and a drift test compares it byte for byte.
+
+Besides Python files the zip holds one data file: ``ses_guard_lambda/data/cloudwatch/2010-08-01/service-2.json``,
+the CloudWatch API model trimmed to the operations the function calls (`SHIPPED_CLOUDWATCH_OPERATIONS`),
+spoken over the ``query`` protocol. The function loads it through botocore's data path (``AWS_DATA_PATH``),
+so DescribeAlarmContributors (2025-09) works with whatever botocore the Lambda runtime includes
+(docs/lambda.md, "Fleet delivery and the runtime's SDK"). `cloudwatch_model_text` makes it from a full
+model; a test compares the committed file with the one made from the development botocore.
 """
 
 from __future__ import annotations
@@ -13,13 +20,33 @@ import ast
 import functools
 import importlib.util
 import io
+import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 PACKAGE_NAME = "ses_guard_lambda"
 MODEL_PACKAGE = "ses_guard_policy"
 ZIP_NAME = f"{PACKAGE_NAME}.zip"
 _FIXED_DATE = (2020, 1, 1, 0, 0, 0)
+
+# The function's CloudWatch calls; the shipped model holds these and no others (a test checks the code).
+SHIPPED_CLOUDWATCH_OPERATIONS = ("DescribeAlarmContributors", "DescribeAlarms", "GetMetricData", "ListTagsForResource")
+CLOUDWATCH_MODEL_PATH = "data/cloudwatch/2010-08-01/service-2.json"
+# The protocol every botocore speaks to CloudWatch: recent models name ``smithy-rpc-v2-cbor`` first (in
+# ``protocols``), which older botocore cannot speak; CloudWatch still accepts ``query``.
+_SHIPPED_PROTOCOL = "query"
+_METADATA_KEYS = (
+    "apiVersion",
+    "auth",
+    "endpointPrefix",
+    "serviceAbbreviation",
+    "serviceFullName",
+    "serviceId",
+    "signatureVersion",
+    "uid",
+    "xmlNamespace",
+)
 
 # (package name, folder): the two packages the function is built from.
 Sources = tuple[tuple[str, Path], ...]
@@ -43,6 +70,43 @@ def default_sources() -> Sources:
 def source_files(source_dir: Path | None = None) -> list[Path]:
     root = source_dir or lambda_source_dir()
     return sorted(path for path in root.rglob("*.py") if "__pycache__" not in path.parts)
+
+
+def data_files(source_dir: Path | None = None) -> list[Path]:
+    """The function's data files (the shipped CloudWatch model): every ``.json`` under ``data/``."""
+    root = (source_dir or lambda_source_dir()) / "data"
+    return sorted(root.rglob("*.json")) if root.is_dir() else []
+
+
+def cloudwatch_model_text(full: dict[str, Any]) -> str:
+    """The shipped CloudWatch model made from a full botocore model (``service-2``): the shipped operations
+    and the shapes they reach, no documentation, protocol ``query``; sorted, compact JSON."""
+    operations = {name: _undocumented(full["operations"][name]) for name in SHIPPED_CLOUDWATCH_OPERATIONS}
+    shapes: dict[str, Any] = {}
+    pending = [ref["shape"] for op in operations.values() for ref in _shape_refs(op)]
+    while pending:
+        name = pending.pop()
+        if name not in shapes:
+            shapes[name] = _undocumented(full["shapes"][name])
+            pending += [ref["shape"] for ref in _shape_refs(shapes[name])]
+    metadata = {key: full["metadata"][key] for key in _METADATA_KEYS if key in full["metadata"]}
+    metadata["protocol"] = _SHIPPED_PROTOCOL
+    model = {"version": full.get("version", "2.0"), "metadata": metadata, "operations": operations, "shapes": shapes}
+    return json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _undocumented(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _undocumented(item) for key, item in value.items() if key != "documentation"}
+    if isinstance(value, list):
+        return [_undocumented(item) for item in value]
+    return value
+
+
+def _shape_refs(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The shape references of an operation (input, output, errors) or of a shape (members, list, map)."""
+    refs = [node[key] for key in ("input", "output", "member", "key", "value") if key in node]
+    return refs + list(node.get("errors", [])) + list(node.get("members", {}).values())
 
 
 def model_modules_used(function_files: list[Path], model_dir: Path) -> list[str]:
@@ -80,7 +144,8 @@ def zip_entries(sources: Sources | None = None) -> list[tuple[str, Path]]:
     """(name in the zip, file) for every file the function needs, sorted by name."""
     (function_name, function_dir), (model_name, model_dir) = sources or default_sources()
     function_files = source_files(function_dir)
-    entries = [(f"{function_name}/{p.relative_to(function_dir).as_posix()}", p) for p in function_files]
+    function_paths = function_files + data_files(function_dir)
+    entries = [(f"{function_name}/{p.relative_to(function_dir).as_posix()}", p) for p in function_paths]
     entries += [
         (f"{model_name}/{stem}.py", model_dir / f"{stem}.py") for stem in model_modules_used(function_files, model_dir)
     ]

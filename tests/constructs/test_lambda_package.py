@@ -16,13 +16,16 @@ def entries(data: bytes) -> list[zipfile.ZipInfo]:
     return zipfile.ZipFile(io.BytesIO(data)).infolist()
 
 
-def test_zip_holds_every_module_of_the_function_package():
+def test_zip_holds_every_module_of_the_function_package_and_the_shipped_cloudwatch_model():
     names = [info.filename for info in entries(lambda_package.build_zip_bytes())]
     root = lambda_package.lambda_source_dir()
     for path in lambda_package.source_files():
         assert f"ses_guard_lambda/{path.relative_to(root).as_posix()}" in names
     assert "ses_guard_lambda/handler.py" in names
-    assert not any("__pycache__" in name or not name.endswith(".py") for name in names)
+    assert not any("__pycache__" in name for name in names)
+    # Python modules, and the CloudWatch service model the function ships (docs/lambda.md, "Fleet delivery")
+    assert all(name.endswith(".py") or name.startswith("ses_guard_lambda/data/") for name in names), names
+    assert "ses_guard_lambda/data/cloudwatch/2010-08-01/service-2.json" in names
     assert not any(name.startswith("ses_guard_cli/") for name in names)  # the operator tool ships separately
 
 

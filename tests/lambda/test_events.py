@@ -124,8 +124,6 @@ def test_eventbridge_events_are_parsed_including_contributors() -> None:
         (lambda m: m.update(StateChangeTime="yesterday"), "'yesterday' is not an ISO 8601 timestamp"),
         (lambda m: m["Trigger"].update(Threshold="high"), "'Threshold' must be a number, got 'high'"),
         (lambda m: m["Trigger"].update(Dimensions={"a": "b"}), "Dimensions must be a list"),
-        (lambda m: m.update(AlarmContributorAttributes={"k": 1}), "map strings to strings"),
-        (lambda m: m.update(AlarmContributorAttributes=["k"]), "'AlarmContributorAttributes' must be an object"),
     ],
 )
 def test_malformed_notifications_are_parse_errors_that_quote_the_bad_value(mutate: Any, message: str) -> None:
@@ -135,6 +133,36 @@ def test_malformed_notifications_are_parse_errors_that_quote_the_bad_value(mutat
     with pytest.raises(EventParseError) as caught:
         parse_first(with_sns_message(event, body))
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ({"AlarmContributorAttributes": {"k": 1}}, "map strings to strings"),
+        ({"AlarmContributorAttributes": ["k"]}, "'AlarmContributorAttributes' must be an object"),
+        ({"AlarmContributorId": 7, "AlarmContributorAttributes": {}}, "'AlarmContributorId' must be a string"),
+    ],
+)
+def test_contributor_keys_that_cannot_be_read_name_no_contributor_and_say_why(keys: Any, message: str) -> None:
+    """Issue "[5 of 7]", item 4: a fleet alarm's event then lists its contributors; any other alarm's
+    record fails as malformed (``verify``)."""
+    event = load_event("sns_fleet_contributor.json")
+    body = sns_message(event)
+    body.update(keys)
+    alarm = parse_first(with_sns_message(event, body))
+    assert alarm.contributor is None and alarm.contributor_id is None
+    assert (
+        alarm.contributor_problem.startswith("its contributor cannot be read") and message in alarm.contributor_problem
+    )
+
+
+def test_an_account_alarm_whose_contributor_keys_cannot_be_read_fails_its_record(aws: Aws) -> None:
+    event = load_event("sns_account_bounce_alarm.json")
+    body = sns_message(event)
+    body["AlarmContributorAttributes"] = ["k"]
+    with pytest.raises(RecordProcessingError, match="unparseable sns record: its contributor cannot be read"):
+        run_handler(with_sns_message(event, body), aws)
+    assert aws.calls == []
 
 
 @pytest.mark.parametrize("message", [["ALARM"], {"hello": "world"}, {"AlarmName": "x"}, "not json {"])

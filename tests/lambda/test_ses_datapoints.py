@@ -4,7 +4,6 @@ ALARM (DescribeAlarmContributors)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +12,18 @@ import pytest
 
 from ses_guard_lambda.clients import Clients
 from ses_guard_lambda.events import MetricRef
-from ses_guard_lambda.ses_datapoints import MAX_REPLAY_PERIODS, ContributorCheck, Evidence, contributor_status, measure
+from ses_guard_lambda.handler import RecordProcessingError
+from ses_guard_lambda.ses_datapoints import (
+    MAX_CONTRIBUTORS,
+    MAX_REPLAY_PERIODS,
+    Contributor,
+    ContributorCheck,
+    ContributorsUnavailableError,
+    Evidence,
+    contributor_status,
+    list_contributors,
+    measure,
+)
 from ses_guard_policy import contract, evaluation, manifest
 from tests.stubbed_aws import (
     ACCOUNT_ALARM,
@@ -228,7 +238,8 @@ def test_a_contributor_not_in_alarm_now_is_refused(aws: Aws) -> None:
 
 
 class _WithoutContributorsApi:
-    """A CloudWatch client as an older boto3 (e.g. the Lambda runtime's) offers it."""
+    """A CloudWatch client without DescribeAlarmContributors: what an older runtime botocore would offer had
+    the zip not shipped the model."""
 
     def __init__(self, client: Any) -> None:
         self._client = client
@@ -239,23 +250,47 @@ class _WithoutContributorsApi:
         return getattr(self._client, name)
 
 
-def test_without_describe_alarm_contributors_in_the_sdk_ses_datapoints_alone_decide(
-    aws: Aws, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_client_without_describe_alarm_contributors_fails_the_record_with_a_clear_error(aws: Aws) -> None:
+    """Issue "[5 of 7]", item 4: the model ships in the zip, so its absence is a broken package: never skipped."""
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
     aws.expect_set_policy("newsletter")
     aws.expect_set_tags("newsletter")
-    aws.expect_set("newsletter")
-    aws.expect_datapoints(FLEET_ALARM, [0.14], "newsletter")
-    aws.expect_pause_set("newsletter")
-    aws.expect_pause_tag("newsletter")
-    aws.expect_publish()
     clients = Clients(sesv2=aws.sesv2, sns=aws.sns, cloudwatch=_WithoutContributorsApi(aws.cloudwatch), ssm=aws.ssm)
-    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, clients=clients)
+    with pytest.raises(RecordProcessingError, match="the CloudWatch model shipped in the zip") as caught:
+        run_handler(load_event("sns_fleet_contributor.json"), aws, clients=clients)
     aws.assert_all_calls_made()
-    assert summary["paused"][0]["target"] == "configuration-set:newsletter"
-    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"decision"' in x]
-    assert line["notes"][0].startswith("DescribeAlarmContributors is not in botocore")
+    assert "ContributorsUnavailableError: DescribeAlarmContributors is not in this CloudWatch client" in str(
+        caught.value
+    )
+    assert aws.published == []
+
+
+def test_list_contributors_reads_every_page_through_the_budget(aws: Aws) -> None:
+    aws.expect_contributor_page(FLEET_ALARM, ["a", "b"], next_token="t1")
+    aws.throttle("cloudwatch", "describe_alarm_contributors")
+    aws.expect_contributor_page(FLEET_ALARM, ["c"], token="t1", since=EVENT_TIME + timedelta(minutes=5))
+    found, capped = list_contributors(aws.cloudwatch, make_budget(), FLEET_ALARM)
+    aws.assert_all_calls_made()
+    assert [c.configuration_set for c in found] == ["a", "b", "c"] and capped is False
+    assert found[2].since == EVENT_TIME + timedelta(minutes=5)
+    assert found[0] == Contributor(
+        "p000000000000000", (("ses:configuration-set", "a"),), "Threshold Crossed", found[0].since
+    )
+
+
+def test_list_contributors_stops_at_the_100_cloudwatch_reports(aws: Aws) -> None:
+    aws.expect_contributor_page(FLEET_ALARM, [f"set{i}" for i in range(60)], next_token="t1")
+    aws.expect_contributor_page(FLEET_ALARM, [f"set{i}" for i in range(60, 120)], token="t1", next_token="t2")
+    found, capped = list_contributors(aws.cloudwatch, make_budget(), FLEET_ALARM)
+    aws.assert_all_calls_made()  # the page after "t2" is never asked for
+    assert len(found) == MAX_CONTRIBUTORS == 100 and capped is True
+    assert found[-1].configuration_set == "set99"
+
+
+def test_list_contributors_fails_clearly_when_the_call_fails(aws: Aws) -> None:
+    aws.stubs["cloudwatch"].add_client_error("describe_alarm_contributors", "ResourceNotFoundException", "gone", 404)
+    with pytest.raises(ContributorsUnavailableError, match=r"failed \(ResourceNotFoundException\)"):
+        list_contributors(aws.cloudwatch, make_budget(), FLEET_ALARM)
 
 
 def test_when_describe_alarm_contributors_fails_ses_datapoints_alone_decide(aws: Aws) -> None:
@@ -281,11 +316,11 @@ def test_a_72_hour_old_contributor_notification_pauses_nothing_while_another_set
     aws.expect_verified(FLEET_ALARM, FLEET_TAGS, since=EVENT_TIME - timedelta(hours=1))
     aws.expect_set_policy("newsletter")
     aws.expect_set_tags("newsletter")
+    aws.stubs["cloudwatch"].add_client_error("describe_alarm_contributors", "AccessDenied", "not allowed", 403)
     aws.expect_set("newsletter")
     aws.expect_datapoints(FLEET_ALARM, [0.01] * 72 + [0.14], "newsletter", end=later)  # healthy for 72 h
     aws.expect_publish()
-    clients = Clients(sesv2=aws.sesv2, sns=aws.sns, cloudwatch=_WithoutContributorsApi(aws.cloudwatch), ssm=aws.ssm)
-    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, clients=clients, clock=FakeClock(later))
+    summary = run_handler(load_event("sns_fleet_contributor.json"), aws, clock=FakeClock(later))
     assert_refused(aws, summary, "ALARM at the claimed transition (2026-11-28 01:34 UTC), OK now")
 
 
