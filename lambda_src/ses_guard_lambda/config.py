@@ -7,6 +7,7 @@ Every check uses the shared rules of ``ses_guard_policy.rules`` (patterns matche
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +43,8 @@ class GuardConfig:
     """Delivery paths accepted; SNS from the pause topic always. Default SNS only."""
     manifest: Manifest | None = field(default=None, compare=False)
     """The deployed policy (guard level); None when the environment holds none."""
+    sweep_state_table: str | None = None
+    """The DynamoDB table of the sweep's lock and open episodes (``SWEEP_STATE_TABLE``); None without a sweep."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GuardConfig:
@@ -65,6 +68,7 @@ class GuardConfig:
             ),
             accepted_sources=parse_sources(env.get(contract.ENV_ACCEPTED_SOURCES, "")),
             manifest=parse_manifest(env.get(contract.ENV_POLICY_MANIFEST, "")),
+            sweep_state_table=parse_table_name(env.get(contract.ENV_SWEEP_STATE_TABLE, "")),
         )
 
     def is_protected(self, configuration_set: str) -> bool:
@@ -110,6 +114,23 @@ def parse_sources(value: str) -> frozenset[str]:
             f"{contract.ENV_ACCEPTED_SOURCES} holds unknown source(s) {unknown}; known: {list(contract.SOURCES)}"
         )
     return frozenset(sources | {contract.SOURCE_SNS})
+
+
+# DynamoDB table names: 3-255 letters, digits, '_', '-' and '.' (DynamoDB Developer Guide, "Naming rules").
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+
+
+def parse_table_name(value: str) -> str | None:
+    """SWEEP_STATE_TABLE: a DynamoDB table name, or None when unset (no sweep deployed)."""
+    name = value.strip()
+    if not name:
+        return None
+    if not _TABLE_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{contract.ENV_SWEEP_STATE_TABLE}={value!r}: must be 3-255 letters, digits, '_', '-' or '.' "
+            "(a DynamoDB table name)"
+        )
+    return name
 
 
 def is_valid_set_name(name: str) -> bool:

@@ -1,10 +1,12 @@
 """Function entry point: ``ses_guard_lambda.handler.lambda_handler``.
 
-For every record: parse, judge (``verify.py``: verify with CloudWatch and SES before anything else),
-then pause idempotently and report, or log why not (and notify when a pause was refused). Records
-are independent: a failing record does not stop the others; at the end the invocation raises
-`RecordProcessingError` naming each failed record so that Lambda retries the event and finally sends
-it to the dead-letter queue.
+A scheduled invocation (EventBridge's "Scheduled Event", recognised by its shape) starts a sweep run
+(``scheduled_sweep.py``) when the deployed policy has an enabled sweep, and is ignored otherwise; every other
+invocation is a batch of alarm records. For every record: parse, judge (``verify.py``: verify with
+CloudWatch and SES before anything else), then pause idempotently and report, or log why not (and
+notify when a pause was refused). Records are independent: a failing record does not stop the others;
+at the end the invocation raises `RecordProcessingError` naming each failed record so that Lambda
+retries the event and finally sends it to the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ses_guard_policy import contract
 
-from . import log, report, ses_actions, verify
+from . import log, report, scheduled_sweep, ses_actions, sweep_state, verify
 from .budget import Budget, BudgetExhaustedError, Clock
 from .clients import Clients, default_clients, region_from_env
 from .config import ConfigError, GuardConfig, is_valid_set_name
@@ -26,14 +28,17 @@ from .decision import ALREADY_PAUSED, IGNORED, PAUSED, REFUSE, REFUSED, WOULD_PA
 from .deployed_policy import DeployedPolicy, PolicyReadError
 from .events import SOURCE_SNS, EventParseError, NotOursError, check_sns_topic, parse_record, split_records
 from .notices import NoticeGate
-from .verify import Invocation, Judgement, judge
+from .ses_datapoints import ContributorsUnavailableError
+from .verify import Invocation, Judgement, judgements
 
 _FUNCTION_ARN = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):function:.+"
 )
 
-# Replaced in tests (or pass `clients=` to `handle`).
+# Replaced in tests (or pass `clients=` / `state_client=` to `handle`).
 get_clients: Callable[[], Clients] = default_clients
+# The sweep's DynamoDB client, created only when a scheduled run needs it.
+get_state_client: Callable[[], Any] = sweep_state.default_client
 
 
 class RecordProcessingError(RuntimeError):
@@ -78,7 +83,13 @@ def function_identity(context: Any) -> tuple[str, str, str]:
 
 
 def handle(
-    event: Any, context: Any, *, config: GuardConfig, clients: Clients, clock: Clock | None = None
+    event: Any,
+    context: Any,
+    *,
+    config: GuardConfig,
+    clients: Clients,
+    clock: Clock | None = None,
+    state_client: Any = None,
 ) -> dict[str, Any]:
     account_id, function_region, partition = function_identity(context)
     clock = clock or Clock()
@@ -94,7 +105,16 @@ def handle(
         policy=DeployedPolicy(config.manifest, clients.ssm, budget) if config.manifest else None,
     )
     with log.bound(request_id=inv.request_id):
+        if scheduled_sweep.is_scheduled_event(event):
+            return scheduled_sweep.handle_scheduled(
+                inv, state_client if state_client is not None else _state_client(clients)
+            )
         return _handle_records(event, inv)
+
+
+def _state_client(clients: Clients) -> Any:
+    """The DynamoDB client of ``clients`` when it has one, else the function's own."""
+    return getattr(clients, "dynamodb", None) or get_state_client()
 
 
 def _handle_records(event: Any, inv: Invocation) -> dict[str, Any]:
@@ -138,7 +158,14 @@ def _run(job: RecordJob) -> tuple[int, str] | None:
         return None
     except EventParseError as exc:
         reason = f"unparseable {job.kind} record: {exc}"
-    except (_PublishError, BudgetExhaustedError, ClientError, BotoCoreError, PolicyReadError) as exc:
+    except (
+        _PublishError,
+        BudgetExhaustedError,
+        ClientError,
+        BotoCoreError,
+        PolicyReadError,
+        ContributorsUnavailableError,
+    ) as exc:
         reason = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # one bad record must not hide the others
         reason = f"unexpected {type(exc).__name__}: {exc}"
@@ -149,7 +176,12 @@ def _run(job: RecordJob) -> tuple[int, str] | None:
 def _process(job: RecordJob) -> None:
     if job.kind == SOURCE_SNS:
         check_sns_topic(job.record, job.inv.config.pause_topic_arn)
-    judgement = judge(job.inv, parse_record(job.kind, job.record))
+    # One judgement, or one per contributor of a fleet alarm's alarm-level notification (verify.judgements).
+    for judgement in judgements(job.inv, parse_record(job.kind, job.record)):
+        _act(job, judgement)
+
+
+def _act(job: RecordJob, judgement: Judgement) -> None:
     decision = judgement.decision
     if decision.action == REFUSE:
         _refuse(job, judgement)

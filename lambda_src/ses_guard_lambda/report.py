@@ -255,3 +255,8 @@ def _dimension(target: Target | None) -> str:
 
 def _bounded(body: str) -> str:
     return body if len(body) <= BODY_MAX else body[: BODY_MAX - 40] + "\n[... message truncated ...]\n"
+
+
+def bounded(body: str) -> str:
+    """``body`` cut to ``BODY_MAX`` characters (for the sweep's reports, ``sweep_report``)."""
+    return _bounded(body)

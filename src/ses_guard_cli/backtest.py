@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ses_guard_cli import backtest_report, plots
+from ses_guard_cli import backtest_report, backtest_sweep, plots
 from ses_guard_cli.backtest_history import HistoryError, discover_sets, fetch_history, history_window
 from ses_guard_cli.backtest_policy import Policy, PolicyError, WhatIf, apply_what_if, load_policy_file
 from ses_guard_cli.backtest_replay import needed_series, run_policy
@@ -163,18 +163,23 @@ def run(
     except PolicyError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
-    period = min(a.rule.period_seconds for p in policies for a in p.alarms)
+    sweep_guard = policies[0].sweep_guard
+    periods = [a.rule.period_seconds for p in policies for a in p.alarms]
+    period = min(periods + ([sweep_guard.sweep.evaluation.period] if sweep_guard and sweep_guard.sweep else []))
     start, end, clipped = history_window(args.end or datetime.now(UTC), args.days, period)
     try:
         cloudwatch = (cloudwatch_factory or _default_cloudwatch)(region)
         sets = discover_sets(cloudwatch) if any(p.has_fleet() for p in policies) else []
         history = fetch_history(cloudwatch, needed_series(policies, sets), start, end)
-    except (ClientError, BotoCoreError, HistoryError) as exc:
+        sweep_outcome = _replay_sweep(cloudwatch, sweep_guard, start, end)
+    except (ClientError, BotoCoreError, HistoryError, backtest_sweep.SweepHistoryError) as exc:
         print(f"error: reading CloudWatch history in {region} failed: {exc}", file=err)
         return EXIT_AWS_ERROR
     outcomes = [run_policy(policy, history, sets) for policy in policies]
     window = backtest_report.Window(region, start, end, period, clipped)
     text = backtest_report.report_text(window, outcomes)
+    if sweep_outcome is not None:
+        text += "\n" + backtest_sweep.sweep_text(sweep_outcome) + "\n"
     out.write(text)
     if args.out:
         try:
@@ -183,6 +188,15 @@ def run(
             print(f"error: --out {args.out}: cannot write there ({exc.strerror or exc})", file=err)
             return EXIT_USAGE
     return EXIT_OK
+
+
+def _replay_sweep(cloudwatch: Any, guard: Any, start: datetime, end: datetime) -> backtest_sweep.SweepOutcome | None:
+    """The deployed guard's sweep replayed run by run over its own queries' history (None: no sweep)."""
+    if guard is None:
+        return None
+    sweep_start, notes = backtest_sweep.sweep_range(start, end)
+    history = backtest_sweep.fetch_sweep_history(cloudwatch, guard, sweep_start, end)
+    return backtest_sweep.replay_sweep(history, guard, sweep_start, end, notes=notes)
 
 
 def _write_outputs(out_dir: Path, text: str, outcomes: list[Any], out: TextIO, err: TextIO) -> None:

@@ -88,6 +88,8 @@ class Policy:
     region: str | None = None
     """The Region the policy is deployed in, when its source says (a stack's provider, a plan's
     ``aws_region``, a policy file's ``region``); None: the source does not say."""
+    sweep_guard: manifest.Manifest | None = None
+    """The manifest, when it holds an enabled sweep (replayed by ``backtest_sweep``, not as alarms)."""
 
     def explicit_sets(self) -> list[str]:
         return sorted({a.configuration_set for a in self.alarms if a.configuration_set})
@@ -133,11 +135,12 @@ def policy_from_manifest(guard: manifest.Manifest, *, source: str) -> Policy:
     if guard.fleet is not None:
         fleet = _target_alarms(label, SCOPE_FLEET, None, guard.fleet, guard.fleet.evaluation)
         alarms += [replace(a, excluded_sets=frozenset(guard.configuration_sets)) for a in fleet]
-    if not alarms:
+    sweep_guard = guard if guard.sweep is not None and guard.sweep.enabled else None
+    if not alarms and sweep_guard is None:
         raise PolicyError(
             f"policy {source}: no [account], [configuration_sets.<name>] or [fleet] table: nothing to replay"
         )
-    return Policy(label, source, tuple(alarms), region=guard.region)
+    return Policy(label, source, tuple(alarms), region=guard.region, sweep_guard=sweep_guard)
 
 
 def _target_alarms(

@@ -5,11 +5,14 @@ refresh and destroy it, for a synthesized stack, a Terraform plan or a module co
     ses-guard estimate --stack cdktf.out/stacks/fleet
     ses-guard estimate --plan-json plan.json [--fleet-sets 2500]   # terraform show -json of a module root
     ses-guard estimate --module-config guard.tfvars.json
-    ses-guard estimate --compare 10,1000,10000         # per-set mode against fleet mode
+    ses-guard estimate --stack cdktf.out/stacks/sweep --sweep-sets 10000 [--sweep-run-seconds 40]
+    ses-guard estimate --compare 10,1000,10000         # per-set, fleet and sweep mode side by side
 
 Fleet alarms are priced per metric their queries analyze, which depends on how many sets publish
 reputation metrics in the Region: nothing in a stack says so. Unless ``--fleet-sets N`` is given the
 estimate assumes as many as the stack (or plan, or configuration) names, and says so before any figure.
+A sweep's queries are priced the same way (``--sweep-sets N``), with the run's other parts
+(``estimate_sweep``): GetMetricData, Lambda, DynamoDB, EventBridge and CloudWatch Logs.
 
 ``estimate(composition)`` is a pure function over counts; the readers only count. Prices and API
 quotas come from ``pricing`` (one table, each with its source and date; us-east-1). Times are lower
@@ -22,12 +25,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, TextIO
 
 from ses_guard_cli import plan_json, stack_manifest
+from ses_guard_cli.estimate_sweep import (
+    FUNCTION_MEMORY_MB,
+    RUN_SECONDS_DEFAULT,
+    SweepRun,
+    UsageLine,
+    sweep_lines,
+    sweep_notes,
+    sweep_run_of,
+)
 from ses_guard_cli.exit_codes import EXIT_INPUT_ERROR, EXIT_OK
 from ses_guard_cli.pricing import API_QUOTAS, PRICE_REGION, PRICES
 from ses_guard_policy import manifest, rules
@@ -60,6 +73,8 @@ class Composition:
     dashboards: int = 0
     kms_keys: int = 0
     functions: int = 0
+    sweep: SweepRun | None = None
+    """A sweep guard's scheduled run (None: no sweep)."""
     notes: tuple[str, ...] = ()
     """What the counts assume (printed before any figure, each after ``assumed:``)."""
 
@@ -91,7 +106,7 @@ class CostLine:
 @dataclass(frozen=True)
 class Estimate:
     composition: Composition
-    lines: tuple[CostLine, ...]
+    lines: tuple[CostLine | UsageLine, ...]
     create_seconds: float
     refresh_seconds: float
     destroy_seconds: float
@@ -113,13 +128,15 @@ class Estimate:
 def estimate(composition: Composition) -> Estimate:
     """Monthly list price (before free tiers, which the account shares) and Terraform's times."""
     c = composition
-    lines = (
+    lines: tuple[CostLine | UsageLine, ...] = (
         CostLine("standard alarms", c.standard_alarms, "standard_alarm"),
         CostLine("Metrics Insights: metrics analyzed", c.metrics_analyzed, "metrics_insights_metric_analyzed"),
         CostLine("dashboards", c.dashboards, "dashboard"),
         CostLine("KMS keys", c.kms_keys, "kms_key"),
         CostLine("Lambda functions at idle", c.functions, "lambda_idle"),
     )
+    if c.sweep is not None:
+        lines += sweep_lines(c.sweep)
     per_second = {name: quota.per_second for name, quota in API_QUOTAS.items()}
     return Estimate(
         composition=c,
@@ -139,6 +156,7 @@ def guard_composition(
     fleet_alarms: int = 0,
     fleet_sets: int = 0,
     dashboards: int = GUARD_DASHBOARDS,
+    sweep: SweepRun | None = None,
 ) -> Composition:
     """One guard: per-set alarms (2 critical per set, 2 warning per set with warnings), account and
     fleet alarms, and the parts every guard has."""
@@ -151,24 +169,37 @@ def guard_composition(
         dashboards=dashboards,
         kms_keys=GUARD_KMS_KEYS,
         functions=GUARD_FUNCTIONS,
+        sweep=sweep,
     )
+
+
+MODES: Final = ("per-set", "fleet", "sweep")
 
 
 def mode_composition(mode: str, sets: int) -> Composition:
     """``sets`` configuration sets guarded per set (``per-set``) or by the fleet (``fleet``), with the
-    account alarms and every warning tier on."""
+    account alarms and every warning tier on; or by the hourly sweep (``sweep``), which judges the
+    account in its run and needs no reputation alarm."""
     if mode == "per-set":
         return guard_composition(f"per-set, {sets:,} sets", per_set_sets=sets)
     if mode == "fleet":
         return guard_composition(f"fleet, {sets:,} sets", fleet_alarms=METRICS * 2, fleet_sets=sets)
-    raise EstimateError(f"mode {mode!r}: must be 'per-set' or 'fleet'")
+    if mode == "sweep":
+        return guard_composition(f"sweep, {sets:,} sets", account_alarms=0, sweep=SweepRun(sets))
+    raise EstimateError(f"mode {mode!r}: must be one of {', '.join(MODES)}")
 
 
 # --- reading a synthesized stack ----------------------------------------------------------------
 def composition_from_manifest(
-    guard: manifest.Manifest, name: str, *, dashboards: int = GUARD_DASHBOARDS, fleet_sets: int | None = None
+    guard: manifest.Manifest,
+    name: str,
+    *,
+    dashboards: int = GUARD_DASHBOARDS,
+    fleet_sets: int | None = None,
+    sweep_sets: int | None = None,
+    sweep_run_seconds: float | None = None,
 ) -> tuple[Composition, list[str]]:
-    """What a guard's deployed policy creates, and the notes on what was assumed."""
+    """What a guard's deployed policy creates and runs, and the notes on what was assumed."""
     notes: list[str] = []
     account = guard.account
     account_alarms = METRICS * len(account.tiers()) if account is not None and account.enabled else 0
@@ -186,7 +217,25 @@ def composition_from_manifest(
         fleet_sets=fleet_sets or 0,
         dashboards=dashboards,
     )
+    sweep_sets, sweep_assumed = sweep_assumption(explicit, sweep_sets, "the stack")
+    run = sweep_run_of(guard, sweep_sets, sweep_run_seconds)
+    if run is not None:
+        notes += sweep_assumed + sweep_notes(run, sweep_run_seconds is not None)
+        composition = replace(composition, sweep=run)
     return composition, notes
+
+
+def sweep_assumption(known_sets: int, sweep_sets: int | None, names: str) -> tuple[int, list[str]]:
+    """How many sets the sweep's queries analyze: ``sweep_sets`` (``--sweep-sets``) when given, else as many
+    as ``names`` names, and the note saying so."""
+    if sweep_sets is not None:
+        return sweep_sets, []
+    note = (
+        f"the sweep queries analyze {known_sets:,} configuration set{'' if known_sets == 1 else 's'}, as many as "
+        f"{names} names (how many sets publish reputation metrics in the Region is not in it): pass "
+        f"--sweep-sets N for that number (at most {rules.MAX_CONFIGURATION_SETS:,})"
+    )
+    return known_sets, [note]
 
 
 def fleet_assumption(known_sets: int, fleet_sets: int | None, names: str) -> tuple[int, list[str]]:
@@ -202,7 +251,13 @@ def fleet_assumption(known_sets: int, fleet_sets: int | None, names: str) -> tup
     return known_sets, [note]
 
 
-def composition_from_stack(stack_dir: Path, *, fleet_sets: int | None = None) -> Composition:
+def composition_from_stack(
+    stack_dir: Path,
+    *,
+    fleet_sets: int | None = None,
+    sweep_sets: int | None = None,
+    sweep_run_seconds: float | None = None,
+) -> Composition:
     """Count the billable parts of a synthesized stack from the policy manifest it ships."""
     try:
         guard = stack_manifest.load(stack_dir)
@@ -213,35 +268,55 @@ def composition_from_stack(stack_dir: Path, *, fleet_sets: int | None = None) ->
     except ValueError as exc:
         raise EstimateError(f"{stack_dir / 'cdk.tf.json'}: not valid JSON: {exc}") from exc
     dashboards = len(config.get("resource", {}).get("aws_cloudwatch_dashboard", {}))
-    composition, notes = composition_from_manifest(guard, stack_dir.name, dashboards=dashboards, fleet_sets=fleet_sets)
+    composition, notes = composition_from_manifest(
+        guard,
+        stack_dir.name,
+        dashboards=dashboards,
+        fleet_sets=fleet_sets,
+        sweep_sets=sweep_sets,
+        sweep_run_seconds=sweep_run_seconds,
+    )
     return replace(composition, notes=tuple(notes))
 
 
-def compositions_from_outdir(outdir: Path, *, fleet_sets: int | None = None) -> list[Composition]:
+def compositions_from_outdir(outdir: Path, **counts: Any) -> list[Composition]:
+    """Every stack of a cdktf output folder; ``counts``: ``composition_from_stack``'s keywords."""
     stacks = sorted(p for p in (outdir / "stacks").glob("*") if (p / "cdk.tf.json").is_file())
     if not stacks:
         raise EstimateError(f"{outdir}: no stacks/<name>/cdk.tf.json (run `make synth` first)")
-    return [composition_from_stack(stack, fleet_sets=fleet_sets) for stack in stacks]
+    return [composition_from_stack(stack, **counts) for stack in stacks]
 
 
 # --- reading a Terraform plan (terraform show -json) ---------------------------------------------
-def compositions_from_plan(path: Path, *, fleet_sets: int | None = None) -> list[Composition]:
+def compositions_from_plan(path: Path, **counts: Any) -> list[Composition]:
     """Count what each guard in the plan deploys: its module's planned resources, as Terraform resolved
-    them (``plan_json``); the fleet's sets as for a stack."""
+    them (``plan_json``); the fleet's and the sweep's sets as for a stack."""
     try:
         guards = plan_json.load(path)
     except plan_json.PlanError as exc:
         raise EstimateError(str(exc)) from exc
-    return [composition_from_planned_guard(guard, fleet_sets=fleet_sets) for guard in guards]
+    return [composition_from_planned_guard(guard, **counts) for guard in guards]
 
 
-def composition_from_planned_guard(guard: plan_json.PlannedGuard, *, fleet_sets: int | None = None) -> Composition:
+def composition_from_planned_guard(
+    guard: plan_json.PlannedGuard,
+    *,
+    fleet_sets: int | None = None,
+    sweep_sets: int | None = None,
+    sweep_run_seconds: float | None = None,
+) -> Composition:
     alarms = guard.of_type(plan_json.ALARM_TYPE)
     insights = sum(1 for alarm in alarms if alarm.values.get("metric_query"))
     notes: list[str] = []
     if insights:
         fleet_sets, notes = fleet_assumption(len(guard.configuration_sets()), fleet_sets, "the plan")
     name = guard.name_prefix if guard.module == plan_json.ROOT_MODULE else f"{guard.module} ({guard.name_prefix})"
+    run = planned_sweep_run(guard, sweep_sets, sweep_run_seconds)
+    if run is not None:
+        known = len(guard.configuration_sets())
+        sets, assumed = sweep_assumption(known, sweep_sets, "the plan")
+        run = replace(run, sets=sets)
+        notes += [*assumed, *sweep_notes(run, sweep_run_seconds is not None), PLANNED_SWEEP_ACCOUNT_NOTE]
     return Composition(
         name=name,
         standard_alarms=len(alarms) - insights,
@@ -250,12 +325,55 @@ def composition_from_planned_guard(guard: plan_json.PlannedGuard, *, fleet_sets:
         dashboards=len(guard.of_type("aws_cloudwatch_dashboard")),
         kms_keys=len(guard.of_type("aws_kms_key")),
         functions=len(guard.of_type("aws_lambda_function")),
+        sweep=run,
         notes=tuple(notes),
     )
 
 
+SCHEDULE_TYPES: Final = ("aws_cloudwatch_event_rule", "aws_scheduler_schedule")
+PLANNED_SWEEP_ACCOUNT_NOTE: Final = (
+    "the sweep judges the account in every run (2 more metrics a run; the plan does not say whether it does)"
+)
+
+
+def planned_sweep_run(
+    guard: plan_json.PlannedGuard, sweep_sets: int | None, run_seconds: float | None
+) -> SweepRun | None:
+    """The sweep a planned guard schedules: its EventBridge schedule's ``rate(...)`` (None: no schedule)."""
+    expressions = [
+        str(resource.values.get("schedule_expression") or "")
+        for kind in SCHEDULE_TYPES
+        for resource in guard.of_type(kind)
+        if resource.values.get("schedule_expression")
+    ]
+    if not expressions:
+        return None
+    minutes = schedule_minutes(expressions[0], guard.where)
+    memory = [f.values.get("memory_size") for f in guard.of_type("aws_lambda_function")]
+    memory_mb = next((m for m in memory if isinstance(m, int)), FUNCTION_MEMORY_MB)
+    seconds = RUN_SECONDS_DEFAULT if run_seconds is None else run_seconds
+    return SweepRun(sweep_sets or 0, minutes, run_seconds=seconds, memory_mb=memory_mb)
+
+
+def schedule_minutes(expression: str, where: str) -> int:
+    """Minutes between runs of ``rate(N minute[s]|hour[s]|day[s])``; other expressions are refused."""
+    match = re.fullmatch(r"rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)", expression.strip())
+    if match is None:
+        raise EstimateError(
+            f"{where}: schedule_expression {expression!r}: only rate(N minutes|hours|days) can be priced"
+        )
+    unit = {"minute": 1, "hour": 60, "day": 1440}[match.group(2).rstrip("s")]
+    return int(match.group(1)) * unit
+
+
 # --- reading a module configuration -------------------------------------------------------------
-def composition_from_module_config(path: Path, *, fleet_sets: int | None = None) -> Composition:
+def composition_from_module_config(
+    path: Path,
+    *,
+    fleet_sets: int | None = None,
+    sweep_sets: int | None = None,
+    sweep_run_seconds: float | None = None,
+) -> Composition:
     """Count what the generated module deploys for the variables in ``path`` (a ``.tfvars.json``).
     Optional attributes take the module's defaults (warning tiers, account alarms and dashboard on)."""
     try:
@@ -287,7 +405,27 @@ def composition_from_module_config(path: Path, *, fleet_sets: int | None = None)
         fleet_sets=fleet_sets or 0,
         dashboards=GUARD_DASHBOARDS if variables.get("dashboard", True) is not False else 0,
     )
-    return replace(composition, notes=tuple(notes))
+    run = _module_sweep_run(variables.get("sweep_policy"), path, sweep_run_seconds)
+    if run is not None:
+        sets_seen, assumed = sweep_assumption(len(sets), sweep_sets, "the configuration")
+        run = replace(run, sets=sets_seen)
+        notes += assumed + sweep_notes(run, sweep_run_seconds is not None)
+    return replace(composition, sweep=run, notes=tuple(notes))
+
+
+def _module_sweep_run(value: Any, path: Path, run_seconds: float | None) -> SweepRun | None:
+    """The module variable ``sweep_policy`` (null: no sweep) as the run it schedules (its sets set later)."""
+    if value is None:
+        return None
+    policy = _mapping(value, "sweep_policy", path)
+    if policy.get("enabled", True) is False:
+        return None
+    minutes = policy.get("schedule_minutes", rules.SWEEP_SCHEDULE_MINUTES_DEFAULT)
+    if not rules.SWEEP_SCHEDULE_MINUTES.check(minutes):
+        rule = rules.SWEEP_SCHEDULE_MINUTES.sentence
+        raise EstimateError(f"{path}: sweep_policy.schedule_minutes={minutes!r}: {rule}")
+    seconds = RUN_SECONDS_DEFAULT if run_seconds is None else run_seconds
+    return SweepRun(0, minutes, policy.get("evaluate_account", True) is not False, run_seconds=seconds)
 
 
 def _mapping(value: Any, name: str, path: Path) -> Mapping[str, Any]:
@@ -309,6 +447,20 @@ ASSUMED_RATE: Final = "assumed rate"
 """Stands right before every figure that rests on a price no AWS page confirms."""
 
 
+def money(usd: float) -> str:
+    """A unit price: cents for a cent or more, else every significant digit ($0.0000166667)."""
+    if usd == 0 or usd >= 0.01:
+        return f"${usd:.2f}"
+    return "$" + f"{usd:.12f}".rstrip("0")
+
+
+def quantity_text(quantity: float) -> str:
+    """A monthly quantity: whole numbers with thousands separators, small fractions to 4 significant digits."""
+    if quantity >= 100 or quantity == int(quantity):
+        return f"{quantity:,.0f}"
+    return f"{quantity:.4g}"
+
+
 def render(result: Estimate) -> str:
     """A plain-text report: the name, what it assumed (before any figure), one line per billable part,
     the total, the three times."""
@@ -316,12 +468,20 @@ def render(result: Estimate) -> str:
     lines = [f"{c.name}:"]
     lines.extend(f"  assumed: {note}" for note in c.notes)
     lines.append(f"  alarms: {c.standard_alarms:,} standard + {c.metrics_insights_alarms} Metrics Insights")
+    if c.sweep is not None:
+        lines.append(
+            f"  sweep: a run every {c.sweep.schedule_minutes} min ({c.sweep.runs_per_month:,.0f} a month), "
+            f"{c.sweep.metrics_analyzed_per_run:,} metrics analyzed a run"
+            f"{' + the account' if c.sweep.evaluate_account else ''}"
+        )
     for line in result.lines:
         if not line.quantity and line.price_key != "standard_alarm":
             continue
         price = PRICES[line.price_key]
-        unit = f"${price.usd:.2f}" if price.confirmed else f"{ASSUMED_RATE} ${price.usd:.2f}"
-        lines.append(f"  {line.part:<36} {line.quantity:>9,} x {unit:<18} = ${line.monthly_usd:>10,.2f}/month")
+        unit = money(price.usd) if price.confirmed else f"{ASSUMED_RATE} {money(price.usd)}"
+        lines.append(
+            f"  {line.part:<42} {quantity_text(line.quantity):>12} x {unit:<26} = ${line.monthly_usd:>10,.2f}/month"
+        )
     assumed = f" + at an {ASSUMED_RATE} ${result.assumed_usd:,.2f}" if result.assumed_usd else ""
     lines.append(f"  monthly list price ({PRICE_REGION}, before free tiers): ${result.confirmed_usd:,.2f}{assumed}")
     rate = {name: f"{quota.per_second:g}/s" for name, quota in API_QUOTAS.items()}
@@ -340,11 +500,12 @@ def render(result: Estimate) -> str:
 
 
 def render_sources() -> str:
-    lines = [f"Prices (us-east-1 list prices; checked {PRICES['standard_alarm'].checked}):"]
+    lines = [f"Prices (us-east-1 list prices; checked {PRICES['standard_alarm'].checked} unless said):"]
     for key, price in PRICES.items():
         status = "" if price.confirmed else " UNCONFIRMED:"
         note = f" ({price.note})" if price.note else ""
-        lines.append(f"  {key}: ${price.usd:.2f} per {price.unit}{note}.{status} Source: {price.source}")
+        checked = "" if price.checked == PRICES["standard_alarm"].checked else f" Checked {price.checked}."
+        lines.append(f"  {key}: {money(price.usd)} per {price.unit}{note}.{status}{checked} Source: {price.source}")
     for operation, quota in API_QUOTAS.items():
         lines.append(f"  {operation}: {quota.per_second:g} per second. Source: {quota.source}")
     return "\n".join(lines)
@@ -389,32 +550,47 @@ def add_parser(commands: Any) -> None:
         "planned resources (docs/backtest.md, 'Terraform module roots')",
     )
     source.add_argument("--module-config", type=Path, metavar="FILE", help="module variables (.tfvars.json)")
-    source.add_argument("--compare", metavar="N,N,...", help="per-set against fleet mode at these numbers of sets")
+    source.add_argument(
+        "--compare",
+        metavar="N,N,...",
+        help="per-set against fleet mode (Terraform times), then per-set, fleet and sweep side by side (price, "
+        "alarms, deploy and refresh time, worst-case time from breach to pause) at these numbers of sets",
+    )
+    for mode in ("fleet", "sweep"):
+        parser.add_argument(
+            f"--{mode}-sets",
+            type=int,
+            metavar="N",
+            help=f"configuration sets that publish reputation metrics in the Region, which the {mode} queries "
+            f"analyze (default: as many as the stack or plan names; at most {rules.MAX_CONFIGURATION_SETS:,})",
+        )
     parser.add_argument(
-        "--fleet-sets",
-        type=int,
-        metavar="N",
-        help="configuration sets that publish reputation metrics in the Region, which the fleet queries analyze "
-        f"(default: as many as the stack or plan names; at most {rules.MAX_CONFIGURATION_SETS:,})",
+        "--sweep-run-seconds",
+        type=float,
+        metavar="S",
+        help=f"how long one sweep run lasts, for its Lambda GB-seconds (default {RUN_SECONDS_DEFAULT:g}, assumed "
+        "until docs/benchmarks.md measures a run)",
     )
     parser.add_argument("--no-sources", action="store_true", help="leave out the table of prices and sources")
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    from ses_guard_cli import estimate_compare  # it builds on this module
+
     try:
-        if args.fleet_sets is not None and not 0 <= args.fleet_sets <= rules.MAX_CONFIGURATION_SETS:
-            raise EstimateError(f"--fleet-sets {args.fleet_sets}: must be from 0 to {rules.MAX_CONFIGURATION_SETS}")
+        counts = _counts(args)
         if args.compare:
-            out.write(render_comparison(_set_counts(args.compare)) + "\n")
+            set_counts = _set_counts(args.compare)
+            out.write(render_comparison(set_counts) + "\n\n" + estimate_compare.render_modes(set_counts) + "\n")
         else:
             if args.stack_dir:
-                compositions = compositions_from_outdir(args.stack_dir, fleet_sets=args.fleet_sets)
+                compositions = compositions_from_outdir(args.stack_dir, **counts)
             elif args.stack:
-                compositions = [composition_from_stack(args.stack, fleet_sets=args.fleet_sets)]
+                compositions = [composition_from_stack(args.stack, **counts)]
             elif args.plan_json:
-                compositions = compositions_from_plan(args.plan_json, fleet_sets=args.fleet_sets)
+                compositions = compositions_from_plan(args.plan_json, **counts)
             else:
-                compositions = [composition_from_module_config(args.module_config, fleet_sets=args.fleet_sets)]
+                compositions = [composition_from_module_config(args.module_config, **counts)]
             out.write("\n\n".join(render(estimate(c)) for c in compositions) + "\n")
         if not args.no_sources:
             out.write("\n" + render_sources() + "\n")
@@ -422,6 +598,24 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         print(f"error: {exc}", file=err)
         return EXIT_INPUT_ERROR
     return EXIT_OK
+
+
+def _counts(args: argparse.Namespace) -> dict[str, Any]:
+    """``--fleet-sets``, ``--sweep-sets`` and ``--sweep-run-seconds``, checked, as the readers' keywords."""
+    for option in ("fleet_sets", "sweep_sets"):
+        value = getattr(args, option)
+        if value is not None and not 0 <= value <= rules.MAX_CONFIGURATION_SETS:
+            flag = "--" + option.replace("_", "-")
+            raise EstimateError(f"{flag} {value}: must be from 0 to {rules.MAX_CONFIGURATION_SETS}")
+    seconds = args.sweep_run_seconds
+    if seconds is not None and not 0 < seconds <= SWEEP_RUN_SECONDS_MAX:
+        raise EstimateError(
+            f"--sweep-run-seconds {seconds:g}: must be above 0 and at most {SWEEP_RUN_SECONDS_MAX} (the Lambda timeout)"
+        )
+    return {"fleet_sets": args.fleet_sets, "sweep_sets": args.sweep_sets, "sweep_run_seconds": seconds}
+
+
+SWEEP_RUN_SECONDS_MAX: Final = 900  # Lambda's largest timeout
 
 
 def _set_counts(text: str) -> list[int]:

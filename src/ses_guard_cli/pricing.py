@@ -12,6 +12,8 @@ from typing import Final
 
 PRICE_REGION: Final = "us-east-1"
 CHECKED: Final = "2026-11-28"
+SWEEP_CHECKED: Final = "2026-12-07"
+"""When the prices of sweep mode's run (GetMetricData, Lambda, DynamoDB, EventBridge, Logs) were looked up."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,80 @@ PRICES: Final = {
         unit="topic, queue or log group at idle",
         source="aws.amazon.com/sns/pricing, /sqs/pricing, /cloudwatch/pricing (charged per request, delivery "
         "or GB ingested and stored; nothing without traffic)",
+    ),
+    # --- a sweep run (estimate_sweep): every price looked up on SWEEP_CHECKED; the confirmed ones on an AWS page
+    "getmetricdata_metric": Price(
+        usd=0.01 / 1000,
+        unit="metric requested with GetMetricData",
+        source="https://aws.amazon.com/cloudwatch/pricing/ (API requests: GetMetricData $0.01 per 1,000 metrics "
+        "requested; not in the free tier), as docs REFERENCE 'Metrics Insights queries' quotes it",
+        checked=SWEEP_CHECKED,
+    ),
+    "getmetricdata_insights_metric_analyzed": Price(
+        usd=0.01 / 1000,
+        unit="metric a Metrics Insights GetMetricData query analyzes",
+        source="https://aws.amazon.com/cloudwatch/pricing/ (GetMetricData $0.01 per 1,000 metrics requested); the "
+        "unit for a Metrics Insights query is the CloudWatch billing documentation's for Metrics Insights alarms "
+        "('a query whose filter matches ten metrics incurs ten metrics analyzed')",
+        confirmed=False,
+        note="assumed: a query is billed per metric it analyzes (one per set publishing the rate), not per series it "
+        "returns (500 at most); no AWS page states the unit for a GetMetricData query",
+        checked=SWEEP_CHECKED,
+    ),
+    "lambda_request": Price(
+        usd=0.20 / 1_000_000,
+        unit="Lambda request",
+        free_units=1_000_000,
+        source="https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/lambda.html ('$0.20 per 1 "
+        "million requests'; free tier 1 million requests a month); https://aws.amazon.com/lambda/pricing/",
+        checked=SWEEP_CHECKED,
+    ),
+    "lambda_gb_second": Price(
+        usd=0.0000166667,
+        unit="Lambda GB-second (x86)",
+        free_units=400_000,
+        source="https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/lambda.html ('$0.00001667 for "
+        "every GB-second'; free tier 400,000 GB-seconds a month); https://aws.amazon.com/lambda/pricing/ (x86, first "
+        "6 billion GB-seconds)",
+        checked=SWEEP_CHECKED,
+    ),
+    "dynamodb_write_request_unit": Price(
+        usd=0.625 / 1_000_000,
+        unit="DynamoDB on-demand write request unit",
+        source="https://aws.amazon.com/dynamodb/pricing/on-demand/ (the page found here did not show the figure; "
+        "$0.625 per million is airbyte.com's quote of us-east-1 after AWS's November 2024 price cut)",
+        confirmed=False,
+        note="assumed from a third party; the pre-cut $1.25 per million would change the month by under a cent",
+        checked=SWEEP_CHECKED,
+    ),
+    "dynamodb_read_request_unit": Price(
+        usd=0.125 / 1_000_000,
+        unit="DynamoDB on-demand read request unit",
+        source="https://aws.amazon.com/dynamodb/pricing/on-demand/ (the page found here did not show the figure; "
+        "$0.125 per million is airbyte.com's quote of us-east-1 after AWS's November 2024 price cut)",
+        confirmed=False,
+        note="assumed from a third party; the pre-cut $0.25 per million would change the month by under a cent",
+        checked=SWEEP_CHECKED,
+    ),
+    "eventbridge_scheduled_invocation": Price(
+        usd=1.00 / 1_000_000,
+        unit="scheduled invocation",
+        source="https://aws.amazon.com/eventbridge/pricing/ (AWS management events are free; the page found here "
+        "does not price a scheduled rule's events); $1.00 per million is EventBridge Scheduler's rate after its 14 "
+        "million free invocations (AWS Price List, usage type ScheduledInvocation)",
+        confirmed=False,
+        note="assumed: priced as EventBridge Scheduler invocations without the free tier, an upper bound",
+        checked=SWEEP_CHECKED,
+    ),
+    "logs_ingestion_gb": Price(
+        usd=0.50,
+        unit="GB of CloudWatch Logs ingested (standard class)",
+        free_units=5,
+        source="https://aws.amazon.com/cloudwatch/pricing/ (Logs: collect, standard log class) as c3x.dev and "
+        "others quote it for us-east-1; the AWS page itself was not reached here",
+        confirmed=False,
+        note="assumed from third parties; storage ($0.03 per GB-month) is left out (the log group's retention decides)",
+        checked=SWEEP_CHECKED,
     ),
 }
 

@@ -172,6 +172,27 @@ class Sweep:
     def tiers(self) -> tuple[str, ...]:
         return contract.TIERS if self.warning_notices else (contract.TIER_CRITICAL,)
 
+    def thresholds_of(self, account: Target | None) -> sweep.Thresholds:
+        """(target, metric, tier) => the threshold a run judges by, or None for a tier it does not judge:
+        a set by the sweep's thresholds and tiers; the account, with ``evaluate_account``, by its own
+        policy's thresholds whether or not its alarms exist (``enabled`` is about alarms: a sweep guard
+        needs none), its warning tier when both the account (``warning_alarms``) and the sweep
+        (``warning_notices``) want warnings. The function and the backtest both judge through this."""
+        judged_account = account if self.evaluate_account else None
+        account_tiers = judged_account.tiers() if judged_account is not None else ()
+
+        def threshold(target: str | None, metric: str, tier: str) -> float | None:
+            short = contract.METRIC_SHORT_NAMES[metric]
+            if tier not in self.tiers():
+                return None
+            if target is not None:
+                return self.thresholds.of(short, tier)
+            if judged_account is None or tier not in account_tiers:
+                return None
+            return judged_account.thresholds.of(short, tier)
+
+        return threshold
+
     def to_document(self) -> dict[str, Any]:
         return {
             "action": self.action,

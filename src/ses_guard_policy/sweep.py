@@ -5,7 +5,7 @@ A run asks CloudWatch two Metrics Insights queries (``fleet_query.build``: one p
 and one plain GetMetricData for the account-wide rates, over ``lookback`` periods, then replays each
 series through the deployed evaluation with the model's engine (``evaluation``): the same period,
 statistic, M of N, missing-data treatment and ``>=`` as an alarm and as the backtest. A target is in
-breach of a tier when that replay ends in ALARM. The function (``ses_guard_lambda.sweep``), the
+breach of a tier when that replay ends in ALARM. The function (``ses_guard_lambda.scheduled_sweep``), the
 backtest (``ses-guard backtest --stack`` of a sweep guard) and the benchmark all decide through
 ``judge`` and ``verdicts``; nothing else decides.
 

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from ses_guard_cli.pricing import API_QUOTAS, CHECKED, PRICE_REGION, PRICES
+from ses_guard_cli.pricing import API_QUOTAS, CHECKED, PRICE_REGION, PRICES, SWEEP_CHECKED
+
+UNCONFIRMED = [
+    "metrics_insights_metric_analyzed",
+    "getmetricdata_insights_metric_analyzed",
+    "dynamodb_write_request_unit",
+    "dynamodb_read_request_unit",
+    "eventbridge_scheduled_invocation",
+    "logs_ingestion_gb",
+]
 
 
-def test_every_price_names_its_source_date_and_region_and_only_the_metrics_insights_rate_is_unconfirmed() -> None:
+def test_every_price_names_its_source_date_and_region_and_the_unconfirmed_ones_are_listed() -> None:
     for key, price in PRICES.items():
         assert price.source and price.checked and price.region == "us-east-1", key
         assert price.usd >= 0 and price.free_units >= 0 and price.unit, key
-    assert [k for k, p in PRICES.items() if not p.confirmed] == ["metrics_insights_metric_analyzed"]
+    assert [k for k, p in PRICES.items() if not p.confirmed] == UNCONFIRMED
     assert PRICE_REGION == "us-east-1"
 
 
@@ -29,8 +38,8 @@ def test_the_quotas_cover_every_call_terraform_makes_per_alarm_each_with_its_sou
 
 def test_the_figures_were_checked_on_a_real_date() -> None:
     checked = {price.checked for price in PRICES.values()} | {quota.checked for quota in API_QUOTAS.values()}
-    assert checked == {CHECKED}
-    assert date.fromisoformat(CHECKED)
+    assert checked == {CHECKED, SWEEP_CHECKED}
+    assert date.fromisoformat(CHECKED) and date.fromisoformat(SWEEP_CHECKED)
 
 
 def test_the_list_prices_are_the_ones_the_docs_quote() -> None:
