@@ -21,6 +21,9 @@ API
     ``.set_enforcement_status(status, *, account_id=..., region=..., sending_enabled=None,
     reject_account_sending_changes=False)`` - the HTTP form of
     ``ses_emulator.set_enforcement_status`` (HEALTHY / PROBATION / SHUTDOWN),
+    ``.set_alarm_contributors(alarm_name, contributors, *, account_id=..., region=...)`` - the HTTP
+    form of ``ses_emulator.set_alarm_contributors`` (what DescribeAlarmContributors reports for an
+    alarm; ``None`` goes back to computing it from the stored datapoints),
     ``.boto3_client(service, region="us-east-1")`` - a boto3 client pointed at the server.
 
 ``terraform_env``, ``FAKE_ACCOUNT_ID``
@@ -58,6 +61,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +70,7 @@ from tests.support.terraform import terraform_env
 
 EMULATOR_SCRIPT = Path(__file__).with_name("ses_emulator.py")
 CONTROL_PATH = "/_ses_emulator/enforcement-status"  # same as ses_emulator.CONTROL_PATH
+CONTRIBUTORS_CONTROL_PATH = "/_ses_emulator/alarm-contributors"  # ses_emulator.CONTRIBUTORS_CONTROL_PATH
 __all__ = [
     "FAKE_ACCOUNT_ID",
     "MotoServer",
@@ -121,6 +126,18 @@ class MotoServer:
             payload["sending_enabled"] = sending_enabled
         self._post(CONTROL_PATH, payload)
 
+    def set_alarm_contributors(
+        self,
+        alarm_name: str,
+        contributors: list[dict[str, Any]] | None,
+        *,
+        account_id: str = FAKE_ACCOUNT_ID,
+        region: str = "us-east-1",
+    ) -> None:
+        """HTTP form of ``ses_emulator.set_alarm_contributors``; datetimes are sent as ISO 8601."""
+        payload = {"alarm_name": alarm_name, "contributors": contributors, "account_id": account_id, "region": region}
+        self._post(CONTRIBUTORS_CONTROL_PATH, json.loads(json.dumps(payload, default=_iso)))
+
     def boto3_client(self, service: str, region: str = "us-east-1") -> Any:
         return emulator_client(service, self.endpoint_url, region)
 
@@ -135,6 +152,12 @@ class MotoServer:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serializable: {value!r}")
 
 
 def start_moto_server(

@@ -24,6 +24,27 @@ emulator stays one module:
 * AWS managed IAM policies (the guard attaches ``AWSXRayDaemonWriteAccess``) exist only with
   ``MOTO_IAM_LOAD_MANAGED_POLICIES=true``; server mode sets it before moto's IAM backend starts.
 
+And two CloudWatch gaps the fleet alarms and the sweep depend on (logic in the helper modules
+``ses_emulator_insights.py`` and ``ses_emulator_contributors.py``, which cite the AWS pages):
+
+* GetMetricData ignores a Metrics Insights query (``Expression: "SELECT ..."``) and sums every
+  datapoint of the account per period. The subset the project sends is now evaluated as the User
+  Guide's "Query components and syntax in CloudWatch Metrics Insights"
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage.html),
+  "Metrics Insights quotas"
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-limits.html)
+  and the GetMetricData API reference
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html) describe
+  it; anything outside the subset is a ValidationError naming the part. Requests without such a query
+  keep moto's path; one such query may sit next to MetricStat queries.
+* DescribeAlarmContributors (API reference,
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmContributors.html)
+  is not implemented. It is added to ``CloudWatchResponse``, so both protocols moto's CloudWatch
+  dispatch understands reach it: JSON (``X-Amz-Target: GraniteServiceVersion20100801.<Op>``, which
+  botocore 1.44 picks from the model's ``protocols`` list) and query (``Action=<Op>``). Contributors
+  are computed from the alarm's query and the stored datapoints with ``ses_guard_policy.evaluation``;
+  :func:`set_alarm_contributors` (or ``POST /_ses_emulator/alarm-contributors``) overrides them.
+
 This module monkeypatches moto's classes at install time (methods added to / replaced on
 ``moto.sesv2.responses.SESV2Response`` and ``moto.ses.responses.EmailResponse``). Monkeypatching
 rather than subclassing is deliberate: moto's URL map (``moto/sesv2/urls.py``) holds bound methods
@@ -51,7 +72,9 @@ As a server (moto_server with the extension, bound to loopback)::
 or in a thread of the current process: ``handle = ses_emulator.start_server(0); handle.stop()``.
 A server also accepts ``POST /_ses_emulator/enforcement-status`` with a JSON body
 ``{"status": "SHUTDOWN", "account_id": "...", "region": "...", "sending_enabled": false}``
-(all but ``status`` optional), the HTTP form of :func:`set_enforcement_status`.
+(all but ``status`` optional), the HTTP form of :func:`set_enforcement_status`, and
+``POST /_ses_emulator/alarm-contributors`` with ``{"alarm_name": ..., "contributors": [...] | null,
+"account_id": ..., "region": ...}``, the HTTP form of :func:`set_alarm_contributors`.
 See ``tests/e2e/moto_server.py`` for the pytest-friendly subprocess helper and docs/emulator.md.
 
 Fidelity choices (from the AWS API model / docs, not from observed AWS behaviour):
@@ -85,7 +108,9 @@ from typing import Any
 
 import moto
 from moto.awslambda.models import LambdaFunction
-from moto.cloudwatch.models import CloudWatchBackend
+from moto.cloudwatch.exceptions import ValidationError
+from moto.cloudwatch.models import CloudWatchBackend, cloudwatch_backends
+from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult, EmptyResult
@@ -98,6 +123,13 @@ from moto.sesv2 import urls as sesv2_urls
 from moto.sesv2.responses import SESV2Response
 from werkzeug.serving import make_server
 
+if __package__:
+    from . import ses_emulator_contributors as contributors
+    from . import ses_emulator_insights as insights
+else:  # run as a script (moto_server.py starts tests/e2e/ses_emulator.py): tests/e2e is on sys.path
+    import ses_emulator_contributors as contributors  # type: ignore[no-redef,import-not-found]
+    import ses_emulator_insights as insights  # type: ignore[no-redef,import-not-found]
+
 #: The moto release whose internals this module patches. Anything else fails loudly in install():
 #: the patches reach into private attributes (ConfigurationSet.enabled, SESBackend.config_sets,
 #: SESV2Response._get_param, ...) that a moto upgrade may rename, fix or implement natively.
@@ -105,6 +137,7 @@ PATCHED_MOTO_VERSION = "5.2.5"
 
 ENFORCEMENT_STATUSES = ("HEALTHY", "PROBATION", "SHUTDOWN")
 CONTROL_PATH = "/_ses_emulator/enforcement-status"
+CONTRIBUTORS_CONTROL_PATH = "/_ses_emulator/alarm-contributors"
 DEFAULT_REGION = "us-east-1"
 
 _INSTALL_LOCK = threading.Lock()
@@ -458,6 +491,102 @@ def install_exact_metric_series() -> None:
     setattr(CloudWatchBackend, _METRIC_DATA_MARKER, True)
 
 
+# --------------------------------------------------------------------------------------------------
+# CloudWatch Metrics Insights in GetMetricData, and DescribeAlarmContributors
+# (tests/e2e/ses_emulator_insights.py and ses_emulator_contributors.py hold the logic and cite AWS)
+# --------------------------------------------------------------------------------------------------
+_INSIGHTS_MARKER = "_ses_guard_e2e_metrics_insights_patch"
+
+
+def _check_insights_request(queries: list[dict[str, Any]], insights_queries: list[dict[str, Any]]) -> None:
+    if len(insights_queries) > 1:
+        raise ValidationError(
+            f"A GetMetricData request can hold only one Metrics Insights query, not {len(insights_queries)} "
+            f"(User Guide, Metrics Insights quotas: {insights.QUOTAS_PAGE})."
+        )
+    if any("MetricStat" not in q and q not in insights_queries for q in queries):
+        raise insights.refuse("metric math expressions in the same request as a Metrics Insights query")
+    if not insights_queries[0].get("Period"):
+        raise insights.refuse("the query has no Period (the emulator needs one to bucket observations)")
+
+
+def _check_time_range(start: Any, end: Any) -> None:
+    # moto's own messages for MetricStat queries.
+    if start > end:
+        raise ValidationError("The parameter EndTime must be greater than StartTime.")
+    if start == end:
+        raise ValidationError("The parameter StartTime must not equal parameter EndTime.")
+
+
+def install_metrics_insights() -> None:
+    """Answer Metrics Insights queries in GetMetricData (idempotent); other requests keep moto's path."""
+    if getattr(CloudWatchBackend, _INSIGHTS_MARKER, False):
+        return
+    previous = CloudWatchBackend.get_metric_data
+
+    def patched(
+        self: Any, queries: list[dict[str, Any]], start_time: Any, end_time: Any, scan_by: str = "TimestampAscending"
+    ) -> list[dict[str, Any]]:
+        chosen = [q for q in queries if insights.is_insights_expression(q.get("Expression"))]
+        if not chosen:
+            return previous(self, queries=queries, start_time=start_time, end_time=end_time, scan_by=scan_by)
+        _check_insights_request(queries, chosen)
+        start, end = start_time.replace(microsecond=0), end_time.replace(microsecond=0)
+        _check_time_range(start, end)
+        others = [q for q in queries if q not in chosen]
+        results = previous(self, queries=others, start_time=start, end_time=end, scan_by=scan_by) if others else []
+        query = chosen[0]
+        if query.get("ReturnData", True) is False:
+            return list(results)
+        result = insights.evaluate(self, query["Expression"], start, end, int(query["Period"]))
+        return [*results, *insights.metric_data_results(result, query["Id"], query.get("Label"), scan_by)]
+
+    original_put = CloudWatchBackend.put_metric_data
+
+    def put_and_index(self: Any, namespace: str, metric_data: list[dict[str, Any]]) -> None:
+        original_put(self, namespace, metric_data)
+        insights.metric_index(self)  # index while storing, so a query does not pay for 480,000 at once
+
+    CloudWatchBackend.get_metric_data = patched  # type: ignore[method-assign]
+    CloudWatchBackend.put_metric_data = put_and_index  # type: ignore[method-assign]
+    setattr(CloudWatchBackend, _INSIGHTS_MARKER, True)
+
+
+def _cw_describe_alarm_contributors(self: CloudWatchResponse) -> Any:
+    name = self._get_param("AlarmName")
+    backend = self.cloudwatch_backend  # per account (x-moto-account-id / MOTO_ACCOUNT_ID) and Region
+    alarm = backend.alarms.get(name)
+    if alarm is None:
+        raise contributors.AlarmNotFoundError(name)
+    found = contributors.contributors(backend, alarm)
+    items, next_token = contributors.page(found, name, self._get_param("NextToken"))
+    result: dict[str, Any] = {"AlarmContributors": items}
+    if next_token:
+        result["NextToken"] = next_token
+    return ActionResult(result)
+
+
+_CLOUDWATCH_PATCHES = {"describe_alarm_contributors": _cw_describe_alarm_contributors}
+
+
+def set_alarm_contributors(
+    alarm_name: str,
+    alarm_contributors: list[dict[str, Any]] | None,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+) -> None:
+    """Test hook: make DescribeAlarmContributors report exactly ``alarm_contributors`` for one alarm.
+
+    Each entry needs ``ContributorAttributes`` ({dimension: value}); ``ContributorId`` (default: the
+    emulator's hash of the attributes), ``StateReason`` and ``StateTransitionedTimestamp`` (datetime,
+    ISO string or epoch seconds; default now) are optional. ``None`` goes back to computing them.
+    Works in-process and for a server in this process; for a server in another process, POST the
+    same fields as JSON to ``CONTRIBUTORS_CONTROL_PATH`` (``MotoServer.set_alarm_contributors``).
+    """
+    contributors.set_overrides(cloudwatch_backends[account_id][region], alarm_name, alarm_contributors)
+
+
 def check_moto_version(version: str | None = None) -> None:
     """Raise RuntimeError unless moto is the release these patches were written against."""
     found = version if version is not None else moto.__version__
@@ -475,7 +604,11 @@ def install() -> None:
         if getattr(SESV2Response, _MARKER, False):
             return
         check_moto_version()
-        for cls, patches in ((SESV2Response, _V2_PATCHES), (EmailResponse, _V1_PATCHES)):
+        for cls, patches in (
+            (SESV2Response, _V2_PATCHES),
+            (EmailResponse, _V1_PATCHES),
+            (CloudWatchResponse, _CLOUDWATCH_PATCHES),
+        ):
             for name, func in patches.items():
                 if name not in _REPLACED and hasattr(cls, name):
                     raise RuntimeError(f"moto now implements {cls.__name__}.{name}; review the patch")
@@ -484,6 +617,7 @@ def install() -> None:
             sesv2_urls.url_paths.setdefault(path, SESV2Response.dispatch)
         install_lambda_dead_letter_config()
         install_exact_metric_series()
+        install_metrics_insights()
         setattr(SESV2Response, _MARKER, True)
 
 
@@ -494,11 +628,37 @@ def is_installed() -> bool:
 # --------------------------------------------------------------------------------------------------
 # Server mode
 # --------------------------------------------------------------------------------------------------
+def _control_enforcement_status(payload: dict[str, Any]) -> None:
+    set_enforcement_status(
+        payload["status"],
+        account_id=payload.get("account_id", DEFAULT_ACCOUNT_ID),
+        region=payload.get("region", DEFAULT_REGION),
+        sending_enabled=payload.get("sending_enabled"),
+        reject_account_sending_changes=payload.get("reject_account_sending_changes", False),
+    )
+
+
+def _control_alarm_contributors(payload: dict[str, Any]) -> None:
+    set_alarm_contributors(
+        payload["alarm_name"],
+        payload["contributors"],
+        account_id=payload.get("account_id", DEFAULT_ACCOUNT_ID),
+        region=payload.get("region", DEFAULT_REGION),
+    )
+
+
+_CONTROL_HANDLERS = {
+    CONTROL_PATH: _control_enforcement_status,
+    CONTRIBUTORS_CONTROL_PATH: _control_alarm_contributors,
+}
+
+
 def _with_control_endpoint(app: Any) -> Any:
-    """WSGI middleware: serves CONTROL_PATH (the enforcement-status hook), passes the rest to moto."""
+    """WSGI middleware: serves the test-hook paths (_CONTROL_HANDLERS), passes the rest to moto."""
 
     def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") != CONTROL_PATH:
+        handler = _CONTROL_HANDLERS.get(environ.get("PATH_INFO", ""))
+        if handler is None:
             return app(environ, start_response)
         body: dict[str, Any]
         try:
@@ -506,13 +666,7 @@ def _with_control_endpoint(app: Any) -> Any:
             payload = json.loads(environ["wsgi.input"].read(length) or b"{}")
             if environ.get("REQUEST_METHOD") != "POST":
                 raise ValueError("use POST")
-            set_enforcement_status(
-                payload["status"],
-                account_id=payload.get("account_id", DEFAULT_ACCOUNT_ID),
-                region=payload.get("region", DEFAULT_REGION),
-                sending_enabled=payload.get("sending_enabled"),
-                reject_account_sending_changes=payload.get("reject_account_sending_changes", False),
-            )
+            handler(payload)
             status, body = "200 OK", {"ok": True}
         except (KeyError, ValueError, TypeError) as exc:
             status, body = "400 Bad Request", {"ok": False, "error": str(exc)}

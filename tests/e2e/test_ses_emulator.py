@@ -7,8 +7,11 @@ started by tests/e2e/moto_server.py (reset before each test). The Terraform test
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +22,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from tests.e2e import ses_emulator
+from ses_guard_policy import fleet_query
+from tests.e2e import ses_emulator, ses_emulator_insights
 from tests.e2e.moto_server import MotoServer, moto_server, start_moto_server, terraform_env
 from tests.support.terraform import CommandResult, require_terraform, run_terraform
 
@@ -39,6 +43,8 @@ class Ses:
     set_enforcement_status: Callable[..., None]
     sesv2_in: Callable[[str], Any]  # sesv2 client for another Region
     cloudwatch: Any
+    cloudwatch_as: Callable[[str, str], Any]  # cloudwatch client for (account, Region)
+    set_alarm_contributors: Callable[..., None]
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +69,10 @@ def ses(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
                 set_enforcement_status=ses_emulator.set_enforcement_status,
                 sesv2_in=lambda region: boto3.client("sesv2", region_name=region),
                 cloudwatch=boto3.client("cloudwatch", region_name=REGION),
+                cloudwatch_as=lambda account, region: _acting_for(
+                    boto3.client("cloudwatch", region_name=region), account
+                ),
+                set_alarm_contributors=ses_emulator.set_alarm_contributors,
             )
     else:
         server: MotoServer = request.getfixturevalue("emulator_server")
@@ -73,7 +83,19 @@ def ses(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
             set_enforcement_status=server.set_enforcement_status,
             sesv2_in=lambda region: server.boto3_client("sesv2", region),
             cloudwatch=server.boto3_client("cloudwatch", REGION),
+            cloudwatch_as=lambda account, region: _acting_for(server.boto3_client("cloudwatch", region), account),
+            set_alarm_contributors=server.set_alarm_contributors,
         )
+
+
+def _acting_for(client: Any, account_id: str) -> Any:
+    """moto picks the account from the ``x-moto-account-id`` header (in-process and server alike)."""
+
+    def add_header(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account_id
+
+    client.meta.events.register("before-sign.cloudwatch.*", add_header)
+    return client
 
 
 def _error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
@@ -370,6 +392,363 @@ def test_metric_data_reads_exactly_the_series_asked_for(ses: Ses) -> None:
         MetricDataQueries=queries, StartTime=now - dt.timedelta(hours=2), EndTime=now + dt.timedelta(minutes=1)
     )["MetricDataResults"]
     assert {r["Id"]: r["Values"] for r in results} == {"account": [0.01], "marketing": [0.2]}
+
+
+# ------------------------------------------------------------------------------ Metrics Insights
+SET_DIMENSION = "ses:configuration-set"
+BOUNCE = "Reputation.BounceRate"
+PER_SET_SCHEMA = f'FROM SCHEMA("AWS/SES", "{SET_DIMENSION}")'
+GROUP_BY_SET = f'GROUP BY "{SET_DIMENSION}"'
+OTHER_ACCOUNT = "210987654321"
+
+
+def _hour() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _put_bounce(cloudwatch: Any, rows: list[tuple[str | None, float, dt.datetime]], namespace: str = "AWS/SES") -> None:
+    """Datapoints of ``Reputation.BounceRate``: (configuration set or None for the account, value, time)."""
+    data = [
+        {"MetricName": BOUNCE, "Value": value, "Timestamp": when}
+        | ({"Dimensions": [{"Name": SET_DIMENSION, "Value": name}]} if name else {})
+        for name, value, when in rows
+    ]
+    for first in range(0, len(data), 1000):
+        cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[first : first + 1000])
+
+
+def _insights(cloudwatch: Any, sql: str, hour: dt.datetime, **extra: Any) -> dict[str, Any]:
+    """GetMetricData with one hourly Metrics Insights query over the 3 hours before ``hour`` + this hour."""
+    response: dict[str, Any] = cloudwatch.get_metric_data(
+        MetricDataQueries=[{"Id": "q", "Expression": sql, "Period": 3600}],
+        StartTime=hour - dt.timedelta(hours=3),
+        EndTime=hour + dt.timedelta(hours=1),
+        **extra,
+    )
+    return response
+
+
+def _series(response: dict[str, Any]) -> list[tuple[str, list[float]]]:
+    return [(r["Label"], r["Values"]) for r in response["MetricDataResults"]]
+
+
+def test_grouped_max_gives_each_set_its_own_series_per_period_newest_first(ses: Ses) -> None:
+    hour = _hour()
+    _put_bounce(
+        ses.cloudwatch,
+        [
+            ("a", 0.01, hour - dt.timedelta(hours=2, minutes=-10)),
+            ("a", 0.04, hour - dt.timedelta(hours=2, minutes=-20)),  # same period: MAX keeps 0.04
+            ("a", 0.03, hour - dt.timedelta(hours=1, minutes=-10)),
+            ("b", 0.2, hour - dt.timedelta(hours=1, minutes=-30)),
+        ],
+    )
+    sql = f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} {GROUP_BY_SET}'
+
+    results = _insights(ses.cloudwatch, sql, hour)["MetricDataResults"]
+
+    assert [(r["Id"], r["Label"], r["Values"]) for r in results] == [("q", "a", [0.03, 0.04]), ("q", "b", [0.2])]
+    assert results[0]["Timestamps"] == [hour - dt.timedelta(hours=1), hour - dt.timedelta(hours=2)]
+    ascending = _insights(ses.cloudwatch, sql, hour, ScanBy="TimestampAscending")
+    assert _series(ascending)[0] == ("a", [0.04, 0.03])
+    for function, expected in {"AVG": [0.03, 0.025], "COUNT": [1, 2], "MIN": [0.03, 0.01], "SUM": [0.03, 0.05]}.items():
+        label, values = _series(_insights(ses.cloudwatch, sql.replace("MAX", function), hour))[0]
+        assert label == "a", function
+        assert values == pytest.approx(expected), function
+
+
+def test_a_dynamic_label_naming_the_group_dimension_is_expanded_per_series(ses: Ses) -> None:
+    hour = _hour()
+    _put_bounce(
+        ses.cloudwatch, [("a", 0.01, hour - dt.timedelta(minutes=50)), ("b", 0.2, hour - dt.timedelta(minutes=40))]
+    )
+    sql = f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} {GROUP_BY_SET} ORDER BY MAX() DESC'
+    response = ses.cloudwatch.get_metric_data(
+        MetricDataQueries=[
+            {"Id": "q", "Expression": sql, "Period": 3600, "Label": f"${{PROP('Dim.{SET_DIMENSION}')}} (${{LABEL}})"}
+        ],
+        StartTime=hour - dt.timedelta(hours=3),
+        EndTime=hour + dt.timedelta(hours=1),
+    )
+    assert [label for label, _ in _series(response)] == ["b (b)", "a (a)"]
+
+
+def test_per_set_schema_leaves_out_the_account_series_which_schema_of_the_namespace_alone_returns(ses: Ses) -> None:
+    hour = _hour()
+    when = hour - dt.timedelta(minutes=50)
+    _put_bounce(ses.cloudwatch, [("a", 0.02, when), (None, 0.5, when)])
+    _put_bounce(ses.cloudwatch, [("a", 0.9, when)], namespace="Custom/Forged")
+
+    per_set = _insights(ses.cloudwatch, f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} {GROUP_BY_SET}', hour)
+    account = _insights(ses.cloudwatch, f'SELECT MAX("{BOUNCE}") FROM SCHEMA("AWS/SES")', hour)
+    anything = _insights(ses.cloudwatch, f'SELECT MIN("{BOUNCE}") FROM "AWS/SES" {GROUP_BY_SET}', hour)
+
+    assert _series(per_set) == [("a", [0.02])]
+    assert _series(account) == [("q", [0.5])]
+    # FROM "ns" matches every series of the name; one without the GROUP BY key is the group "Other".
+    assert _series(anything) == [("Other", [0.5]), ("a", [0.02])]
+
+
+def test_where_equals_and_not_equals_pick_the_sets_and_keywords_ignore_case(ses: Ses) -> None:
+    hour = _hour()
+    _put_bounce(ses.cloudwatch, [(name, 0.01, hour - dt.timedelta(minutes=30)) for name in ("a", "b", "c")])
+    select = f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA}'
+
+    equals = _insights(ses.cloudwatch, f"{select} WHERE \"{SET_DIMENSION}\" = 'b' {GROUP_BY_SET}", hour)
+    not_equals = _insights(
+        ses.cloudwatch,
+        f"{select} WHERE \"{SET_DIMENSION}\" != 'a' AND \"{SET_DIMENSION}\" != 'c' {GROUP_BY_SET}",
+        hour,
+    )
+    lower_case = _insights(
+        ses.cloudwatch,
+        f'select max("{BOUNCE}") from schema("AWS/SES", "{SET_DIMENSION}") '
+        f'where "{SET_DIMENSION}" != \'b\' group by "{SET_DIMENSION}" order by max() desc limit 5',
+        hour,
+    )
+
+    assert [label for label, _ in _series(equals)] == ["b"]
+    assert [label for label, _ in _series(not_equals)] == ["b"]
+    assert [label for label, _ in _series(lower_case)] == ["a", "c"]
+
+
+def test_order_by_sorts_sets_by_the_function_over_the_whole_range_and_limit_keeps_the_first(ses: Ses) -> None:
+    hour = _hour()
+    earlier, later = hour - dt.timedelta(hours=2, minutes=-5), hour - dt.timedelta(hours=1, minutes=-5)
+    _put_bounce(
+        ses.cloudwatch,
+        [("a", 0.09, earlier), ("a", 0.01, later), ("b", 0.04, earlier), ("b", 0.05, later), ("c", 0.07, later)],
+    )
+
+    def order(clause: str) -> list[str]:
+        sql = f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} {GROUP_BY_SET} {clause}'
+        return [label for label, _ in _series(_insights(ses.cloudwatch, sql, hour))]
+
+    assert order("ORDER BY MAX() DESC") == ["a", "c", "b"]
+    assert order("ORDER BY MAX() ASC") == ["b", "c", "a"]
+    assert order("ORDER BY SUM() DESC") == ["a", "b", "c"]  # 0.10, 0.09, 0.07 over both periods
+    assert order("ORDER BY MIN()") == ["a", "b", "c"]  # ASC by default
+    assert order("ORDER BY MAX() DESC LIMIT 2") == ["a", "c"]
+
+
+def test_a_query_returns_at_most_500_series_the_first_by_its_order_by(ses: Ses) -> None:
+    hour = _hour()
+    _put_bounce(ses.cloudwatch, [(f"set-{i:03d}", i / 10_000, hour - dt.timedelta(minutes=30)) for i in range(600)])
+    sql = f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} {GROUP_BY_SET} ORDER BY MAX() '
+
+    descending = _insights(ses.cloudwatch, sql + "DESC", hour)
+    ascending = _insights(ses.cloudwatch, sql + "ASC", hour)
+
+    assert [label for label, _ in _series(descending)] == [f"set-{i:03d}" for i in range(599, 99, -1)]
+    assert [label for label, _ in _series(ascending)] == [f"set-{i:03d}" for i in range(500)]
+    assert not descending.get("Messages")  # AWS documents no message for a cut result
+
+
+def test_a_query_processes_only_the_first_metrics_it_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    ses_emulator.install()
+    monkeypatch.setattr(ses_emulator_insights, "MAX_METRICS_PROCESSED", 3)  # 10,000 on AWS
+    hour = _hour()
+    with mock_aws():
+        cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+        _put_bounce(cloudwatch, [(f"set-{i}", 1.0, hour - dt.timedelta(minutes=30)) for i in range(5)])
+        response = _insights(cloudwatch, f'SELECT SUM("{BOUNCE}") {PER_SET_SCHEMA}', hour)
+    assert _series(response) == [("q", [3.0])]
+
+
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        (f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} WHERE "{SET_DIMENSION}" LIKE \'mark%\'', "LIKE"),
+        (f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} WHERE "{SET_DIMENSION}" = \'a\' OR "{SET_DIMENSION}" = \'b\'', "OR"),
+        (f'SELECT P99("{BOUNCE}") {PER_SET_SCHEMA}', "P99"),
+        (f"SELECT MAX({BOUNCE}) {PER_SET_SCHEMA}", "double-quoted"),
+        (f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} {GROUP_BY_SET} HAVING MAX() > 1', "HAVING"),
+        (f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} LIMIT 501', "LIMIT"),
+        (f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} WHERE "{SET_DIMENSION}" = a', "single quotes"),
+    ],
+)
+def test_unsupported_query_syntax_is_refused_with_a_message_naming_it(ses: Ses, sql: str, named: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        _insights(ses.cloudwatch, sql, _hour())
+    assert _error_code(excinfo) == ("ValidationError", 400)
+    assert named in excinfo.value.response["Error"]["Message"]
+
+
+def test_a_request_may_hold_one_insights_query_next_to_metric_stat_queries(ses: Ses) -> None:
+    hour = _hour()
+    when = hour - dt.timedelta(minutes=30)
+    _put_bounce(ses.cloudwatch, [("a", 0.02, when), (None, 0.5, when)])
+    insights_query = {
+        "Id": "q",
+        "Expression": f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} {GROUP_BY_SET}',
+        "Period": 3600,
+    }
+    window = {"StartTime": hour - dt.timedelta(hours=1), "EndTime": hour + dt.timedelta(hours=1)}
+
+    results = ses.cloudwatch.get_metric_data(
+        MetricDataQueries=[_reputation_query("account", []), insights_query], **window
+    )["MetricDataResults"]
+    assert {(r["Id"], r["Label"]): r["Values"] for r in results} == {
+        ("account", "Reputation.BounceRate Maximum"): [0.5],
+        ("q", "a"): [0.02],
+    }
+    with pytest.raises(ClientError, match="only one Metrics Insights query"):
+        ses.cloudwatch.get_metric_data(MetricDataQueries=[insights_query, {**insights_query, "Id": "q2"}], **window)
+
+
+# --------------------------------------------------------------------------- alarm contributors
+FLEET_ALARM = "ses-guard-fleet-bounce"
+
+
+def _put_fleet_alarm(cloudwatch: Any, sql: str) -> None:
+    cloudwatch.put_metric_alarm(
+        AlarmName=FLEET_ALARM,
+        Metrics=[{"Id": "q", "Expression": sql, "Period": 3600, "ReturnData": True}],
+        EvaluationPeriods=1,
+        DatapointsToAlarm=1,
+        Threshold=0.05,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="ignore",
+    )
+
+
+def _contributors(cloudwatch: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    token: dict[str, str] = {}
+    while True:
+        response = cloudwatch.describe_alarm_contributors(AlarmName=FLEET_ALARM, **token)
+        found += response["AlarmContributors"]
+        if "NextToken" not in response:
+            return found
+        token = {"NextToken": response["NextToken"]}
+
+
+def test_alarm_contributors_are_the_sets_whose_series_breach_the_alarm(ses: Ses) -> None:
+    now = dt.datetime.now(dt.UTC)
+    _put_bounce(
+        ses.cloudwatch,
+        [
+            ("hot", 0.2, now - dt.timedelta(minutes=10)),
+            ("warm", 0.04, now - dt.timedelta(minutes=10)),
+            ("cooled", 0.3, now - dt.timedelta(minutes=70)),
+            ("cooled", 0.01, now - dt.timedelta(minutes=10)),  # the latest datapoint decides (1 of 1)
+            (None, 0.9, now - dt.timedelta(minutes=10)),  # account-wide: not a per-set series
+        ],
+    )
+    _put_fleet_alarm(ses.cloudwatch, fleet_query.build(BOUNCE))
+
+    first, again = _contributors(ses.cloudwatch), _contributors(ses.cloudwatch)
+
+    assert [c["ContributorAttributes"] for c in first] == [{SET_DIMENSION: "hot"}]
+    assert re.fullmatch(r"[0-9a-f]{16}", first[0]["ContributorId"])
+    assert [c["ContributorId"] for c in again] == [first[0]["ContributorId"]]
+    assert first[0]["StateReason"].startswith("Threshold Crossed: 1 out of the last 1 datapoints [0.2 ")
+    assert now - dt.timedelta(hours=3) <= first[0]["StateTransitionedTimestamp"] <= now
+    _put_fleet_alarm(ses.cloudwatch, fleet_query.build(BOUNCE, excluded_sets=["hot"]))
+    assert _contributors(ses.cloudwatch) == []
+
+
+def test_alarm_contributors_set_by_the_test_hook_come_back_in_pages(ses: Ses) -> None:
+    _put_fleet_alarm(ses.cloudwatch, fleet_query.build(BOUNCE))
+    when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    wanted = [
+        {"ContributorAttributes": {SET_DIMENSION: f"set-{i:03d}"}, "StateTransitionedTimestamp": when}
+        for i in range(120)
+    ]
+    ses.set_alarm_contributors(FLEET_ALARM, wanted)
+
+    first_page = ses.cloudwatch.describe_alarm_contributors(AlarmName=FLEET_ALARM)
+    everything = _contributors(ses.cloudwatch)
+
+    assert len(first_page["AlarmContributors"]) == 50 and "NextToken" in first_page
+    assert [c["ContributorAttributes"] for c in everything] == [w["ContributorAttributes"] for w in wanted]
+    assert {c["StateTransitionedTimestamp"] for c in everything} == {when}
+    assert len({c["ContributorId"] for c in everything}) == 120
+    with pytest.raises(ClientError) as excinfo:
+        ses.cloudwatch.describe_alarm_contributors(AlarmName=FLEET_ALARM, NextToken="not-a-token")
+    assert _error_code(excinfo) == ("InvalidNextToken", 400)
+    ses.set_alarm_contributors(FLEET_ALARM, None)  # back to computing: no datapoints, no contributor
+    assert _contributors(ses.cloudwatch) == []
+
+
+def test_describe_alarm_contributors_of_an_unknown_alarm_is_resource_not_found(ses: Ses) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        ses.cloudwatch.describe_alarm_contributors(AlarmName="no-such-alarm")
+    assert _error_code(excinfo) == ("ResourceNotFoundException", 404)
+
+
+def test_queries_and_contributors_read_only_the_requesting_accounts_and_regions_datapoints(ses: Ses) -> None:
+    now, hour = dt.datetime.now(dt.UTC), _hour()
+    theirs = ses.cloudwatch_as(OTHER_ACCOUNT, REGION)
+    _put_bounce(ses.cloudwatch, [("ours", 0.3, now - dt.timedelta(minutes=10))])
+    _put_bounce(theirs, [("theirs", 0.2, now - dt.timedelta(minutes=10))])
+    for client in (ses.cloudwatch, theirs):
+        _put_fleet_alarm(client, fleet_query.build(BOUNCE))
+    sql = f'SELECT MAX("{BOUNCE}") {PER_SET_SCHEMA} {GROUP_BY_SET}'
+
+    assert [label for label, _ in _series(_insights(ses.cloudwatch, sql, hour))] == ["ours"]
+    assert [label for label, _ in _series(_insights(theirs, sql, hour))] == ["theirs"]
+    assert _series(_insights(ses.cloudwatch_as(ACCOUNT, "eu-west-1"), sql, hour)) == [("q", [])]
+    assert [c["ContributorAttributes"][SET_DIMENSION] for c in _contributors(ses.cloudwatch)] == ["ours"]
+    ses.set_alarm_contributors(FLEET_ALARM, [{"ContributorAttributes": {SET_DIMENSION: "x"}}], account_id=OTHER_ACCOUNT)
+    assert [c["ContributorAttributes"][SET_DIMENSION] for c in _contributors(theirs)] == ["x"]
+    assert [c["ContributorAttributes"][SET_DIMENSION] for c in _contributors(ses.cloudwatch)] == ["ours"]
+
+
+def _query_protocol(endpoint_url: str, action: str, params: dict[str, str]) -> str:
+    """One CloudWatch call in the AWS query protocol (form-encoded ``Action=...``); the XML answer."""
+    body = urllib.parse.urlencode({"Action": action, "Version": "2010-08-01", **params}).encode()
+    request = urllib.request.Request(endpoint_url + "/", data=body, method="POST")
+    request.add_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+    request.add_header(
+        "Authorization", f"AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/monitoring/aws4_request"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return str(response.read().decode())
+
+
+def test_server_answers_the_new_cloudwatch_operations_in_the_query_protocol_too(emulator_server: MotoServer) -> None:
+    """boto3 speaks JSON to CloudWatch; the function's bundled CloudWatch model (lambda_src/.../data) says query."""
+    emulator_server.reset()
+    sql = fleet_query.build(BOUNCE)
+
+    def post(action: str, **params: str) -> str:
+        return _query_protocol(emulator_server.endpoint_url, action, params)
+
+    member = "MetricData.member.1."
+    post(
+        "PutMetricData",
+        Namespace="AWS/SES",
+        **{
+            f"{member}MetricName": BOUNCE,
+            f"{member}Value": "0.2",
+            f"{member}Dimensions.member.1.Name": SET_DIMENSION,
+            f"{member}Dimensions.member.1.Value": "hot",
+        },
+    )
+    now = dt.datetime.now(dt.UTC)
+    queried = post(
+        "GetMetricData",
+        **{
+            "MetricDataQueries.member.1.Id": "q",
+            "MetricDataQueries.member.1.Expression": sql,
+            "MetricDataQueries.member.1.Period": "3600",
+            "StartTime": (now - dt.timedelta(hours=1)).isoformat(),
+            "EndTime": (now + dt.timedelta(minutes=5)).isoformat(),
+        },
+    )
+    post(
+        "PutMetricAlarm",
+        AlarmName=FLEET_ALARM,
+        EvaluationPeriods="1",
+        Threshold="0.05",
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        **{"Metrics.member.1.Id": "q", "Metrics.member.1.Expression": sql, "Metrics.member.1.Period": "3600"},
+    )
+    described = post("DescribeAlarmContributors", AlarmName=FLEET_ALARM)
+
+    assert "<Label>hot</Label>" in queried and "<member>0.2</member>" in queried
+    assert "<key>ses:configuration-set</key><value>hot</value>" in described
 
 
 @pytest.mark.e2e
