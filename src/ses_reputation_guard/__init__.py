@@ -41,6 +41,7 @@ from ses_reputation_guard.function_health_alarms import FunctionHealthAlarms, Fu
 from ses_reputation_guard.function_role import FunctionRole, FunctionRoleProps
 from ses_reputation_guard.guard_stack import GuardStack, GuardStackProps
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
+from ses_reputation_guard.member_role import MemberRole, MemberRoleProps
 from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps
 from ses_reputation_guard.policy import AccountPolicy, ConfigurationSetPolicy, ReputationThresholds
 from ses_reputation_guard.reputation_guard import ReputationGuard, ReputationGuardProps
@@ -84,6 +85,8 @@ __all__ = [
     "GuardedStack",
     "ManagedConfigurationSets",
     "ManagedConfigurationSetsProps",
+    "MemberRole",
+    "MemberRoleProps",
     "PauseFunction",
     "PauseFunctionProps",
     "ReputationGuard",

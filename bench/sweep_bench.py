@@ -1,0 +1,213 @@
+"""Sweep benchmark: one scheduled sweep run over N configuration sets with a day of history, against the emulator.
+
+Run from the repository root: ``python bench/sweep_bench.py [--sets 10000] [--breaching 100] [--markdown FILE]``.
+
+What it does:
+1. starts the emulator (moto_server + tests/e2e/ses_emulator.py) in its own process;
+2. writes SES's hourly ``Reputation.BounceRate`` and ``Reputation.ComplaintRate`` for every set over the
+   last 24 hours (PutMetricData, 1,000 datapoints a call), ``--breaching`` sets above the critical
+   threshold in the last 3 hours, and creates those sets in SES (the run reads and pauses only sets
+   in breach; the others exist for it only as SES's datapoints, which is all a run reads of them);
+3. creates what the deployed guard has: the state table, the report topic;
+4. runs the function's handler from ``lambda_src`` in a fresh Python process with a Scheduled Event,
+   the guard's environment (POLICY_MANIFEST with a sweep) and a 300 s remaining-time budget, and
+   reports its wall time, its peak RSS (``ru_maxrss``) and the AWS calls it made (botocore's
+   ``before-call`` events, counted per operation).
+
+The run's time depends on the emulator's answer time (moto builds 500-series responses in Python), so
+it is an upper bound for the function's own work; AWS's latency per call comes on top in real life.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from ses_guard_policy import contract, manifest  # noqa: E402
+from tests.e2e.moto_server import MotoServer, start_moto_server  # noqa: E402
+from tests.support.aws_env import FAKE_ACCOUNT_ID, offline_aws_env  # noqa: E402
+
+REGION = "us-east-1"
+PREFIX = "sesbench"
+TABLE = f"{PREFIX}-sweep-state"
+HOURS = 24
+MEMORY_MB = 256
+DEFAULT_THRESHOLDS = {
+    "bounce_warning": 0.02,
+    "bounce_critical": 0.04,
+    "complaint_warning": 0.0005,
+    "complaint_critical": 0.0008,
+}
+
+RUNNER = r"""
+import json, resource, sys, time, types
+from collections import Counter
+import botocore.session
+calls = Counter()
+_original = botocore.session.Session.create_client
+def _counting(self, *args, **kwargs):
+    client = _original(self, *args, **kwargs)
+    service = client.meta.service_model.service_name
+    client.meta.events.register("before-call", lambda model, **_: calls.update([f"{service}:{model.name}"]))
+    return client
+botocore.session.Session.create_client = _counting
+from ses_guard_lambda import handler
+event = json.loads(sys.argv[1])
+context = types.SimpleNamespace(
+    invoked_function_arn=sys.argv[2], aws_request_id="bench", function_name="bench",
+    get_remaining_time_in_millis=lambda: 300_000,
+)
+started = time.perf_counter()
+summary = handler.lambda_handler(event, context)
+wall = time.perf_counter() - started
+print(json.dumps({"wall_s": wall, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "calls": dict(calls), "summary": summary}, default=str))
+"""
+
+
+def set_name(index: int) -> str:
+    return f"tenant-{index:05d}"
+
+
+def write_history(server: MotoServer, sets: int, breaching: int, now: datetime) -> float:
+    """A day of hourly rates per set and metric; the first ``breaching`` sets breach in the last 3 hours."""
+    cloudwatch = server.boto3_client("cloudwatch", REGION)
+    started = time.perf_counter()
+    batch: list[dict[str, Any]] = []
+    for index in range(sets):
+        for hour in range(HOURS):
+            when = now - timedelta(hours=hour, minutes=1)
+            hot = index < breaching and hour < 3
+            for metric, healthy, bad in ((contract.METRIC_BOUNCE_RATE, 0.005, 0.09),
+                                         (contract.METRIC_COMPLAINT_RATE, 0.0001, 0.0001)):  # fmt: skip
+                value = bad if hot else healthy * (1 + (index % 7) / 10)
+                dimensions = [{"Name": contract.DIMENSION_CONFIGURATION_SET, "Value": set_name(index)}]
+                batch.append({"MetricName": metric, "Dimensions": dimensions, "Timestamp": when, "Value": value})
+                if len(batch) == 1000:
+                    cloudwatch.put_metric_data(Namespace=contract.SES_NAMESPACE, MetricData=batch)
+                    batch = []
+    if batch:
+        cloudwatch.put_metric_data(Namespace=contract.SES_NAMESPACE, MetricData=batch)
+    return time.perf_counter() - started
+
+
+def deployed_guard(server: MotoServer, breaching: int) -> dict[str, str]:
+    """The state table, the topics and the breaching sets; returns the function's environment."""
+    server.boto3_client("dynamodb", REGION).create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    sns = server.boto3_client("sns", REGION)
+    report = sns.create_topic(Name=f"{PREFIX}-notifications")["TopicArn"]
+    pause = sns.create_topic(Name=f"{PREFIX}-pause")["TopicArn"]
+    sesv2 = server.boto3_client("sesv2", REGION)
+    for index in range(breaching):
+        sesv2.create_configuration_set(ConfigurationSetName=set_name(index))
+    document = {
+        "format": manifest.FORMAT,
+        "name_prefix": PREFIX,
+        "alarm": {},
+        "default_thresholds": DEFAULT_THRESHOLDS,
+        "account": {"action": "notify", "enabled": False},
+        "sweep": {"action": "pause", "evaluation_periods": 3, "datapoints_to_alarm": 2},
+        manifest.SETS_PATH_KEY: manifest.configuration_sets_path(PREFIX),
+    }
+    guard = manifest.parse(document, source="bench")
+    return {
+        contract.ENV_GUARD_NAME_PREFIX: PREFIX,
+        contract.ENV_PAUSE_TOPIC_ARN: pause,
+        contract.ENV_REPORT_TOPIC_ARN: report,
+        contract.ENV_POLICY_MANIFEST: guard.to_json(with_sets=False),
+        contract.ENV_SWEEP_STATE_TABLE: TABLE,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def run_sweep(server: MotoServer, guard_env: dict[str, str], now: datetime) -> dict[str, Any]:
+    event = {
+        "version": "0",
+        "id": "bench",
+        "detail-type": contract.DETAIL_TYPE_SCHEDULED,
+        "source": contract.EVENTS_SOURCE_SCHEDULE,
+        "account": FAKE_ACCOUNT_ID,
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:{FAKE_ACCOUNT_ID}:rule/{PREFIX}-sweep"],
+        "detail": {},
+    }
+    arn = f"arn:aws:lambda:{REGION}:{FAKE_ACCOUNT_ID}:function:{PREFIX}-pause"
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT / "lambda_src"), **guard_env}
+    env = offline_aws_env(server.endpoint_url, region=REGION, base=base)
+    process = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps(event), arn], env=env, capture_output=True, text=True, check=False
+    )
+    if process.returncode != 0:
+        raise SystemExit(f"the sweep run failed:\n{process.stdout}\n{process.stderr}")
+    result: dict[str, Any] = json.loads(process.stdout.strip().splitlines()[-1])
+    return result
+
+
+def markdown(sets: int, breaching: int, history_s: float, result: dict[str, Any]) -> str:
+    summary, calls = result["summary"], result["calls"]
+    rows = "\n".join(f"| `{name}` | {count} |" for name, count in sorted(calls.items()))
+    verdict = "within" if result["wall_s"] <= 60 and result["peak_rss_mib"] <= MEMORY_MB else "OUTSIDE"
+    machine = f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    wall, rss, margin = result["wall_s"], result["peak_rss_mib"], 300 / max(result["wall_s"], 1)
+    paused, deferred = len(summary.get("paused", [])), len(summary.get("deferred", []))
+    return f"""
+## Sweep run (issue [5 of 7])
+
+Measured {datetime.now(UTC):%Y-%m-%d} on {machine},
+by `python bench/sweep_bench.py --sets {sets} --breaching {breaching}` against the emulator (moto_server 5.2.5 +
+tests/e2e/ses_emulator.py, Metrics Insights evaluated in Python).
+
+- History: {sets:,} sets x {HOURS} hourly datapoints x 2 metrics = {sets * HOURS * 2:,} datapoints (PutMetricData,
+  1,000 per call): {history_s:.0f} s to write.
+- One run (a Scheduled Event; sweep 2 of 3 hourly periods; {breaching} sets breaching the bounce critical threshold):
+  **{wall:.1f} s wall, peak RSS {rss:.0f} MiB** ({verdict} the 60 s / {MEMORY_MB} MB target),
+  {sum(calls.values())} AWS calls; paused {paused}, deferred {deferred}.
+- The function's timeout with a sweep (300 s) leaves a margin of about {margin:.0f}x over this run.
+
+| AWS call | count |
+| --- | ---: |
+{rows}
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", type=int, default=10_000)
+    parser.add_argument("--breaching", type=int, default=100)
+    parser.add_argument("--markdown", type=Path, help="append the result to this file")
+    args = parser.parse_args(argv)
+    server = start_moto_server()
+    try:
+        now = datetime.now(UTC)
+        history_s = write_history(server, args.sets, args.breaching, now)
+        result = run_sweep(server, deployed_guard(server, args.breaching), now)
+    finally:
+        server.stop()
+    text = markdown(args.sets, args.breaching, history_s, result)
+    print(text)
+    if args.markdown:
+        with args.markdown.open("a") as out:
+            out.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
