@@ -58,10 +58,15 @@ def summarize(outdir: Path, stacks: list[TerraformStack]) -> None:
         resources = sum(len(v) for v in config.get("resource", {}).values())
         data = sum(len(v) for v in config.get("data", {}).values())
         hcl = stack_dir / "hcl" / "main.tf"
-        files = [str((stack_dir / "cdk.tf.json").relative_to(ROOT))]
+        files = [_shown(stack_dir / "cdk.tf.json")]
         if hcl.exists():
-            files.append(str(hcl.relative_to(ROOT)))
+            files.append(_shown(hcl))
         print(f"{stack.node.id:<28} {resources:>15} {data:>5}  {', '.join(files)}")
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the project when it is inside (an outdir elsewhere: ``CDKTF_OUTDIR``)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def main(argv: list[str] | None = None) -> int:

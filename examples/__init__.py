@@ -12,6 +12,7 @@ from examples.chat.stack import build as build_chat
 from examples.fleet.stack import build as build_fleet
 from examples.multi_region.stack import build as build_multi_region
 from examples.per_set.stack import build as build_per_set
+from examples.sweep.stack import build as build_sweep
 from ses_reputation_guard import App, TerraformStack
 
 EXAMPLES: dict[str, Callable[[App], Sequence[TerraformStack]]] = {
@@ -20,4 +21,5 @@ EXAMPLES: dict[str, Callable[[App], Sequence[TerraformStack]]] = {
     "multi_region": build_multi_region,
     "fleet": build_fleet,
     "chat": build_chat,
+    "sweep": build_sweep,
 }

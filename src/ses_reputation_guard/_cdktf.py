@@ -149,6 +149,9 @@ _ssm_parameter = _provider_module("ssm_parameter")
 _cloudwatch_dashboard = _provider_module("cloudwatch_dashboard")
 _chatbot_slack = _provider_module("chatbot_slack_channel_configuration")
 _chatbot_teams = _provider_module("chatbot_teams_channel_configuration")
+_event_rule = _provider_module("cloudwatch_event_rule")
+_event_target = _provider_module("cloudwatch_event_target")
+_dynamodb_table = _provider_module("dynamodb_table")
 
 AwsProvider = _provider.AwsProvider
 KmsKey = _kms_key.KmsKey
@@ -182,6 +185,13 @@ SsmParameter = _ssm_parameter.SsmParameter
 CloudwatchDashboard = _cloudwatch_dashboard.CloudwatchDashboard
 ChatbotSlackChannelConfiguration = _chatbot_slack.ChatbotSlackChannelConfiguration
 ChatbotTeamsChannelConfiguration = _chatbot_teams.ChatbotTeamsChannelConfiguration
+CloudwatchEventRule = _event_rule.CloudwatchEventRule
+CloudwatchEventTarget = _event_target.CloudwatchEventTarget
+DynamodbTable = _dynamodb_table.DynamodbTable
+DynamodbTableAttribute = _dynamodb_table.DynamodbTableAttribute
+DynamodbTablePointInTimeRecovery = _dynamodb_table.DynamodbTablePointInTimeRecovery
+DynamodbTableServerSideEncryption = _dynamodb_table.DynamodbTableServerSideEncryption
+DynamodbTableTtl = _dynamodb_table.DynamodbTableTtl
 
 # What Token.as_any returns: a boolean (or any value) that Terraform resolves later.
 IResolvable = cdktf.IResolvable

@@ -98,11 +98,15 @@ class TieredAlarmsProps:
     warning_alarms: Flag = True
     """Create the warning tier. Default True."""
 
+    def critical_actions(self) -> Any:
+        """Alarm actions of the critical tier: the pause topic too when ``action`` is ``pause``."""
+        return actions_for(self.action, self.pause_topic_arn, self.notification_topic_arn)
+
     def tiered_alarms(self) -> Iterator[tuple[str, str, Any, str, Any]]:
         """(metric short name, tier, alarm actions, action tag, count) of each alarm: warning alarms
         notify people, critical ones also publish to the pause topic when ``action`` is ``pause``.
         Tiers switched off by a Python ``False`` are left out."""
-        critical_actions = actions_for(self.action, self.pause_topic_arn, self.notification_topic_arn)
+        critical_actions = self.critical_actions()
         for metric_short in METRICS:
             tiers = (
                 (contract.TIER_WARNING, [self.notification_topic_arn], contract.ACTION_NOTIFY, self.warning_alarms),

@@ -53,6 +53,33 @@ def count_for(*flags: Flag) -> Any:
     return Token.as_number(Fn.conditional(condition, 1, 0))
 
 
+def equals(value: Any, constant: str) -> Flag:
+    """``value == constant``: a Python boolean, or a token when ``value`` is one."""
+    return Op.eq(value, constant) if is_token(value) else value == constant
+
+
+def all_of(*flags: Flag) -> Flag:
+    """Every flag holds: Python booleans are decided here, tokens joined with ``&&`` (in order)."""
+    if any(flag is False for flag in flags):
+        return False
+    tokens = [flag for flag in flags if flag is not True]
+    condition: Flag = True
+    for token in tokens:
+        condition = token if condition is True else Op.and_(condition, token)
+    return condition
+
+
+def any_of(*flags: Flag) -> Flag:
+    """Some flag holds: Python booleans are decided here, tokens joined with ``||`` (in order)."""
+    if any(flag is True for flag in flags):
+        return True
+    tokens = [flag for flag in flags if flag is not False]
+    condition: Flag = False
+    for token in tokens:
+        condition = token if condition is False else Op.or_(condition, token)
+    return condition
+
+
 def actions_for(action: str, pause_topic_arn: str, notification_topic_arn: str) -> Any:
     """Alarm actions of a critical alarm: the pause topic only when the action is ``pause``."""
     if not is_token(action):

@@ -1,9 +1,12 @@
 """FleetReputationAlarms: at most four Metrics Insights alarms that watch every configuration set.
 
 Alarms ``<name_prefix>-fleet-<bounce|complaint>-<warning|critical>``; each returned series (one set)
-is a contributor with its own state and its own actions, so a critical alarm whose action is
-``pause`` publishes one notification per set that crossed the threshold to the pause topic, and the
-function pauses exactly that set. See ``fleet_policy`` for the query and docs/fleet.md for limits.
+is a contributor with its own state and its own actions. How a critical alarm whose action is
+``pause`` reaches the function is the policy's ``delivery``: ``eventbridge`` (default) leaves the alarm's
+own actions to people (the notification topic) and lets ``FleetContributorDelivery``'s EventBridge rule
+hand each contributor to the function; ``sns`` publishes one notification per set that crossed the
+threshold to the pause topic. Either way the function pauses exactly that set, and a contributor
+reaches it once. See ``fleet_policy`` for the query and docs/fleet.md for limits and "Delivery".
 
 Every value may be a Terraform token (the generated module's ``fleet_policy`` variable); the sets left
 out of the query are then a Terraform list, and the same 2,048-character rule is applied at plan time.
@@ -21,8 +24,11 @@ from ses_reputation_guard._cdktf import (
     CloudwatchMetricAlarm,
     CloudwatchMetricAlarmMetricQuery,
     Construct,
+    Fn,
+    Op,
     TerraformLocal,
     TerraformStack,
+    Token,
 )
 from ses_reputation_guard.alarm_settings import (
     METRICS,
@@ -37,7 +43,7 @@ from ses_reputation_guard.fleet_policy import (
     collect_window_problems,
 )
 from ses_reputation_guard.policy import ReputationThresholds
-from ses_reputation_guard.validation import Problems
+from ses_reputation_guard.validation import Problems, is_token
 
 QUERY_ID = "rates"
 # In each alarm's description: what a critical alarm does, and where to read on.
@@ -61,6 +67,10 @@ class FleetReputationAlarmsProps(TieredAlarmsProps):
     """Sets left out of the query because their own policy judges them: a Python sequence (dropped
     as a whole when the query would exceed 2,048 characters) or a Terraform list expression (the same
     rule, decided at plan time). Default none."""
+    delivery: str = contract.FLEET_DELIVERY_EVENTBRIDGE
+    """How a critical contributor reaches the function (may be a token): ``eventbridge`` (default; the
+    alarms notify people only, an EventBridge rule delivers) or ``sns`` (critical alarms with action
+    ``pause`` also publish to the pause topic)."""
 
     @classmethod
     def from_policy(
@@ -85,14 +95,25 @@ class FleetReputationAlarmsProps(TieredAlarmsProps):
             datapoints_to_alarm=policy.datapoints_to_alarm,
             excluded_sets=_excluded(explicit_sets, policy.exclude_explicit_sets),
             enabled=policy.enabled,
+            delivery=policy.delivery,
         )
 
     def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
         problems.choice(f"{subject}.action", self.action, rules.ACTION)
+        problems.choice(f"{subject}.delivery", self.delivery, rules.FLEET_DELIVERY)
         self.thresholds.collect_problems(f"{subject}.thresholds", problems)
         collect_window_problems(
             problems, subject, self.period_seconds, self.evaluation_periods, self.datapoints_to_alarm
         )
+
+    def critical_actions(self) -> Any:
+        """The pause topic only with delivery ``sns``: with ``eventbridge`` the rule delivers each
+        contributor, so an alarm action on the pause topic would deliver it a second time."""
+        delivery, notify_only = self.delivery, [self.notification_topic_arn]
+        if not is_token(delivery):
+            return super().critical_actions() if delivery == contract.FLEET_DELIVERY_SNS else notify_only
+        pausing = Op.and_(Op.eq(self.action, contract.ACTION_PAUSE), Op.eq(delivery, contract.FLEET_DELIVERY_SNS))
+        return Token.as_list(Fn.conditional(pausing, [self.pause_topic_arn, self.notification_topic_arn], notify_only))
 
     def planned_alarm_count(self) -> int:
         """Alarms created, counting a token flag as on (the most the Region quota must allow)."""

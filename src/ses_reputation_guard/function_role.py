@@ -3,6 +3,8 @@
 Policies are built as ``aws_iam_policy_document`` data sources (never JSON strings), so scanners
 read them. Pausing permissions exist only when something may be paused: the account action, the
 sets whose action is ``pause``; a Deny keeps notify-only managed sets unpausable whatever the Allow.
+A sweep adds its own policy (``sweep_policy``): the configuration sets of the Region by name, and the
+items of its state table.
 """
 
 from __future__ import annotations
@@ -59,11 +61,18 @@ class FunctionRoleProps:
     policy_parameters_path: str = ""
     """SSM path of the per-set policy entries (``PolicyManifest``): read-only, ``GetParameter`` there.
     Default "" (none: the function reads no parameter)."""
+    sweep_state_table_arn: str | None = None
+    """The sweep's state table (``SweepSchedule``): its items may be read and written, and the function
+    may list the Region's configuration sets. Default None (no sweep: no such grant)."""
+    sweep_enabled: Flag = True
+    """Grant the sweep's policy at all when ``sweep_state_table_arn`` is set; a token makes it counted
+    (the generated module's ``sweep_policy != null``). Default True."""
 
 
 class FunctionRole(GuardChild[FunctionRoleProps]):
     """``role`` and its policies: ``base_policy`` always, ``account_pause_policy`` and
-    ``set_pause_policy`` when something may be paused (else None), X-Ray through ``tracing_policy``."""
+    ``set_pause_policy`` when something may be paused (else None), ``sweep_policy`` with a sweep (else
+    None), X-Ray through ``tracing_policy``."""
 
     def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: FunctionRoleProps) -> None:
         super().__init__(scope, construct_id, context, props)
@@ -94,6 +103,7 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
         self.account_pause_policy = self._account_pause_policy()
         self.set_pause_policy = self._set_pause_policy()
         self.notify_only_deny_policy = self._notify_only_deny_policy()
+        self.sweep_policy = self._sweep_policy()
         self.tracing_policy = context.create(
             self,
             IamRolePolicyAttachment,
@@ -105,7 +115,13 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
     @property
     def policies(self) -> list[Any]:
         """Every inline policy created: the function depends on them (permissions before the first alarm)."""
-        policies = (self.base_policy, self.account_pause_policy, self.set_pause_policy, self.notify_only_deny_policy)
+        policies = (
+            self.base_policy,
+            self.account_pause_policy,
+            self.set_pause_policy,
+            self.notify_only_deny_policy,
+            self.sweep_policy,
+        )
         return [policy for policy in policies if policy is not None]
 
     def _policy_statements(self) -> list[Any]:
@@ -298,6 +314,35 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
         )
         count = Token.as_number(f"${{length({arns.text}) > 0 ? 1 : 0}}")
         return self._counted_role_policy("notify_only_deny", count=count, statements=[statement])
+
+    def _sweep_policy(self) -> Any:
+        """What a sweep run needs besides the base policy (GetMetricData is there already): the Region's
+        configuration sets by name, and its state table's items (the run lock, open warning episodes).
+        The table is encrypted with the guard's key: DynamoDB uses it on the function's behalf with the
+        base policy's ``kms:Decrypt`` and ``kms:GenerateDataKey*`` (the key policy delegates to IAM)."""
+        table = self.props.sweep_state_table_arn
+        count = count_for(self.props.sweep_enabled)
+        if table is None or count is SKIP:
+            return None
+        statements = [
+            PolicyStatement(
+                # ListConfigurationSets has no resource type (Service Authorization Reference, SES v2):
+                # "*" is the only scope, narrowed to this Region; it returns names only.
+                sid="ListConfigurationSetsInThisRegion",
+                actions=["ses:ListConfigurationSets"],
+                resources=["*"],
+                condition=[
+                    PolicyCondition(test="StringEquals", variable="aws:RequestedRegion", values=[self.context.region])
+                ],
+            ),
+            PolicyStatement(
+                sid="KeepSweepState",
+                # the calls the function makes (tests/constructs/test_function_role.py compares them)
+                actions=["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                resources=[table],
+            ),
+        ]
+        return self._counted_role_policy("sweep", count=count, statements=statements)
 
     def _counted_role_policy(self, role: str, *, count: Any, statements: list[Any], checks: Sequence[Any] = ()) -> Any:
         """A policy document and the role policy using it, both created only when ``count`` is 1

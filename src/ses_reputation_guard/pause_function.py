@@ -3,7 +3,8 @@
 Created here: the function (code from ``lambda_src/``, as a zip whose path is a Terraform
 expression), a KMS-encrypted dead-letter queue, a KMS-encrypted log group with retention, the SNS
 subscription to the pause topic and a ``lambda_permission`` limited to that topic. Its IAM role and
-policies are a ``FunctionRole``.
+policies are a ``FunctionRole``. Other delivery paths (the fleet's EventBridge rule, the sweep's
+schedule) bring their own permissions (``FleetContributorDelivery``, ``SweepSchedule``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ from ses_reputation_guard.expressions import Flag, TerraformExpression, bool_str
 from ses_reputation_guard.function_role import FunctionRole, FunctionRoleProps
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS maximum: time for a human to look
+# Timeout and memory. Alarm-driven invocations handle a few records: 120 s covers the SDK's bounded
+# retries (5 attempts) on three calls with room to spare. A sweep run reads and judges every set of the
+# Region (two Metrics Insights queries, up to 500 series each, then up to 500 pauses): a 10,000-set run is
+# benchmarked to finish well under 60 s in 256 MB against the emulator (docs/benchmarks.md, the sweep
+# benchmark), so 300 s leaves five times the measured time for throttled SES pauses and slow queries.
+ALARM_TIMEOUT_SECONDS = 120
+SWEEP_TIMEOUT_SECONDS = 300
+MEMORY_MB = 256
+SWEEP_MEMORY_MB = 256
 FUNCTION_NAME_SUFFIX = "pause"
 """The function is ``<name_prefix>-pause``, its queue ``<name_prefix>-pause-dlq``, its role
 ``<name_prefix>-<region>-pause-function``."""
@@ -69,9 +79,23 @@ class PauseFunctionProps:
     """Retention of the function's log group, days. Default 365."""
     reserved_concurrency: int = 2
     """Reserved concurrent executions, or -1 for none. Default 2."""
-    timeout_seconds: int = 120
-    """Covers the SDK's bounded retries (5 attempts) on three calls with room to spare."""
-    memory_mb: int = 256
+    timeout_seconds: int = ALARM_TIMEOUT_SECONDS
+    """Seconds an invocation may run (may be a token). Default 120 (``ALARM_TIMEOUT_SECONDS``); a guard
+    with a sweep passes ``SWEEP_TIMEOUT_SECONDS`` (300)."""
+    memory_mb: int = MEMORY_MB
+    """Memory, MB (may be a token). Default 256."""
+    accepted_sources: Any = ""
+    """``ACCEPTED_SOURCES``: delivery paths the function accepts besides SNS from the pause topic
+    (``eventbridge`` when the fleet's contributors come through EventBridge); text or a token. Default ""
+    (unset)."""
+    protected_configuration_sets: Any = ""
+    """``PROTECTED_CONFIGURATION_SETS``: comma-separated sets never paused; text or a token. Default "" (unset)."""
+    sweep_state_table: Any = ""
+    """``SWEEP_STATE_TABLE``: the sweep's state table name; text or a token. Default "" (no sweep)."""
+    sweep_state_table_arn: str | None = None
+    """The same table's ARN, for the role's sweep grant (``FunctionRoleProps``). Default None (no sweep)."""
+    sweep_enabled: Flag = True
+    """Whether the sweep grant exists (a token: counted). Default True."""
 
 
 class PauseFunction(GuardChild[PauseFunctionProps]):
@@ -116,6 +140,8 @@ class PauseFunction(GuardChild[PauseFunctionProps]):
                 notify_only_set_arns=props.notify_only_set_arns,
                 set_pause_checks=props.set_pause_checks,
                 policy_parameters_path=props.policy_parameters_path,
+                sweep_state_table_arn=props.sweep_state_table_arn,
+                sweep_enabled=props.sweep_enabled,
             ),
         )
         self.role = self.permissions.role
@@ -150,6 +176,7 @@ class PauseFunction(GuardChild[PauseFunctionProps]):
                     contract.ENV_DRY_RUN: bool_string(props.dry_run),
                     contract.ENV_LOG_LEVEL: "INFO",
                     **({contract.ENV_POLICY_MANIFEST: props.policy_manifest} if props.policy_manifest else {}),
+                    **self._optional_environment(),
                 }
             ),
             # No layers, said explicitly: the provider keeps an omitted list as null at create and reads
@@ -160,6 +187,16 @@ class PauseFunction(GuardChild[PauseFunctionProps]):
             # Every permission in place before the first alarm can arrive.
             depends_on=[self.log_group, *self.permissions.policies],
         )
+
+    def _optional_environment(self) -> dict[str, Any]:
+        """The variables set only when they hold something (a token always: Terraform decides)."""
+        props = self.props
+        values = {
+            contract.ENV_ACCEPTED_SOURCES: props.accepted_sources,
+            contract.ENV_PROTECTED_CONFIGURATION_SETS: props.protected_configuration_sets,
+            contract.ENV_SWEEP_STATE_TABLE: props.sweep_state_table,
+        }
+        return {name: value for name, value in values.items() if value != ""}
 
     def _subscribe_to_pause_topic(self) -> None:
         self.permission = self.context.create(

@@ -148,7 +148,25 @@ def guard_document(props: Any) -> dict[str, Any]:
             "exclude_explicit_sets": fleet.exclude_explicit_sets,
             **_thresholds(fleet.thresholds or props.default_thresholds),
         }
+    sweep = props.sweep_policy
+    if sweep is not None:  # absent rather than null: a guard without a sweep keeps its manifest as it was
+        document["sweep"] = sweep_document(sweep, props.default_thresholds)
     return document
+
+
+def sweep_document(sweep: Any, default_thresholds: Any) -> dict[str, Any]:
+    """The manifest's ``sweep`` section, keyed as ``manifest.Sweep.to_document`` writes it (values may be tokens)."""
+    return {
+        "action": sweep.action,
+        "enabled": sweep.enabled,
+        "warning_notices": sweep.warning_notices,
+        **_thresholds(sweep.thresholds or default_thresholds),
+        "period": sweep.period_seconds,
+        "evaluation_periods": sweep.evaluation_periods,
+        "datapoints_to_alarm": sweep.datapoints_to_alarm,
+        "schedule_minutes": sweep.schedule_minutes,
+        "evaluate_account": sweep.evaluate_account,
+    }
 
 
 def _thresholds(thresholds: Any) -> dict[str, Any]:

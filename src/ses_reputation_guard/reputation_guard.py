@@ -29,10 +29,10 @@ from ses_reputation_guard import lambda_package
 from ses_reputation_guard._cdktf import (
     Construct,
     Fn,
-    Op,
     Precondition,
     TerraformLocal,
     TerraformResourceLifecycle,
+    Token,
 )
 from ses_reputation_guard.account_alarms import AccountReputationAlarms, AccountReputationAlarmsProps
 from ses_reputation_guard.alarm_settings import AlarmSettings
@@ -53,8 +53,9 @@ from ses_reputation_guard.configuration_sets import NO_SETS, ManagedConfiguratio
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.dashboard import GuardDashboard, GuardDashboardProps, alarm_arns, alarm_arns_by_set
 from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
-from ses_reputation_guard.expressions import Flag, TerraformExpression
+from ses_reputation_guard.expressions import Flag, TerraformExpression, all_of, any_of, equals
 from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
+from ses_reputation_guard.fleet_delivery import FleetContributorDelivery, FleetContributorDeliveryProps
 from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.function_health_alarms import (
     DEAD_LETTERS_ALARM_SUFFIX,
@@ -64,7 +65,15 @@ from ses_reputation_guard.function_health_alarms import (
 )
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
 from ses_reputation_guard.naming import resource_address
-from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps, function_log_group_name
+from ses_reputation_guard.pause_function import (
+    ALARM_TIMEOUT_SECONDS,
+    MEMORY_MB,
+    SWEEP_MEMORY_MB,
+    SWEEP_TIMEOUT_SECONDS,
+    PauseFunction,
+    PauseFunctionProps,
+    function_log_group_name,
+)
 from ses_reputation_guard.pause_scope import collect_problems as collect_scope_problems
 from ses_reputation_guard.policy import (
     AccountPolicy,
@@ -75,6 +84,12 @@ from ses_reputation_guard.policy import (
 )
 from ses_reputation_guard.policy_manifest import PolicyManifest, PolicyManifestProps, guard_document
 from ses_reputation_guard.sweep_policy import SweepPolicy
+from ses_reputation_guard.sweep_schedule import (
+    SweepSchedule,
+    SweepScheduleProps,
+    sweep_state_table_arn,
+    sweep_state_table_name,
+)
 from ses_reputation_guard.validation import Problems, is_token
 
 SETS_FILE_NAME = "configuration_sets.json"
@@ -268,8 +283,10 @@ class ReputationGuard(Construct):
 
     Created constructs are attributes so compositions can wire them: ``key``, ``notification_topic``,
     ``pause_topic``, ``account_alarms``, ``configuration_set_map`` / ``configuration_sets`` /
-    ``configuration_set_alarms`` (None without sets), ``function``, ``health_alarms``, ``dashboard``
-    (None when opted out), ``chat``; ``context`` is what they share.
+    ``configuration_set_alarms`` (None without sets), ``fleet_alarms`` / ``fleet_delivery`` (None without a
+    fleet policy; the delivery also without EventBridge delivery of a pausing fleet), ``function``,
+    ``sweep_schedule`` (None without a sweep policy), ``health_alarms``, ``dashboard`` (None when opted
+    out), ``chat``; ``context`` is what they share.
     """
 
     def __init__(self, scope: Construct, construct_id: str, props: ReputationGuardProps) -> None:
@@ -303,6 +320,8 @@ class ReputationGuard(Construct):
             self.configuration_sets = self._managed_sets(NO_SETS)
         self.fleet_alarms = self._fleet_alarms()
         self.function = self._function(package)
+        self.fleet_delivery = self._fleet_delivery()
+        self.sweep_schedule = self._sweep_schedule()
         health = FunctionHealthAlarmsProps(
             function_name=self.function.function.function_name,
             dead_letter_queue_name=self.function.dead_letter_queue.name,
@@ -395,7 +414,7 @@ class ReputationGuard(Construct):
                 # only critical reputation alarms
                 publishing_alarm_names=[
                     context.aws_name(f"{scope}-*-{contract.TIER_CRITICAL}")
-                    for scope in ("account", "set", *self._fleet_scopes(""))
+                    for scope in ("account", "set", *self._fleet_scopes("", pause_topic=True))
                 ],
                 only_these_alarms_publish=True,
             ),
@@ -423,6 +442,8 @@ class ReputationGuard(Construct):
         resolved = {"account_policy": props.account_policy.thresholds or defaults}
         if props.fleet_policy is not None:
             resolved["fleet_policy"] = props.fleet_policy.thresholds or defaults
+        if props.sweep_policy is not None:
+            resolved["sweep_policy"] = props.sweep_policy.thresholds or defaults
         values = [getattr(t, name) for t in (defaults, *resolved.values()) for name in rules.THRESHOLD_NAMES]
         planned = any(is_token(value) for value in (acknowledged, *values)) or isinstance(
             props.configuration_sets, TerraformExpression
@@ -573,6 +594,73 @@ class ReputationGuard(Construct):
                 dry_run=props.dry_run,
                 log_retention_days=props.log_retention_days,
                 reserved_concurrency=props.reserved_concurrency,
+                **self._sweep_function_settings(),
+                accepted_sources=_if(self._fleet_delivery_flag(), contract.SOURCE_EVENTBRIDGE, ""),
+                protected_configuration_sets=_joined(props.protected_configuration_sets),
+            ),
+        )
+
+    def _sweep_function_settings(self) -> dict[str, Any]:
+        """Timeout, memory, the state table and its grant: a sweep run takes longer than an alarm's."""
+        sweep = self.props.sweep_policy
+        running: Flag = False if sweep is None else sweep.enabled
+        if running is False:
+            return {}
+        return {
+            "timeout_seconds": _if(running, SWEEP_TIMEOUT_SECONDS, ALARM_TIMEOUT_SECONDS),
+            "memory_mb": _if(running, SWEEP_MEMORY_MB, MEMORY_MB),
+            "sweep_state_table": _if(running, sweep_state_table_name(self.context), ""),
+            "sweep_state_table_arn": sweep_state_table_arn(self.context),
+            "sweep_enabled": running,
+        }
+
+    def _fleet_delivery_flag(self) -> Flag:
+        """The fleet's contributors reach the function through EventBridge: a fleet policy that pauses,
+        delivered by ``eventbridge`` (each may be a token)."""
+        policy = self.props.fleet_policy
+        if policy is None:
+            return False
+        return all_of(
+            policy.enabled,
+            equals(policy.action, contract.ACTION_PAUSE),
+            equals(policy.delivery, contract.FLEET_DELIVERY_EVENTBRIDGE),
+        )
+
+    def _fleet_delivery(self) -> FleetContributorDelivery | None:
+        enabled = self._fleet_delivery_flag()
+        if enabled is False:
+            return None
+        prefix, critical = self.context.name_prefix, contract.TIER_CRITICAL
+        names = [
+            contract.ALARM_NAME_FLEET.format(prefix=prefix, metric=metric, tier=critical)
+            for metric in contract.METRIC_SHORT_NAMES.values()
+        ]
+        return FleetContributorDelivery(
+            self,
+            "fleet_delivery",
+            self.context,
+            FleetContributorDeliveryProps(
+                alarm_names=names,
+                function_arn=self.function.function.arn,
+                function_name=self.function.function.function_name,
+                enabled=enabled,
+            ),
+        )
+
+    def _sweep_schedule(self) -> SweepSchedule | None:
+        sweep = self.props.sweep_policy
+        if sweep is None or sweep.enabled is False:
+            return None
+        return SweepSchedule(
+            self,
+            "sweep",
+            self.context,
+            SweepScheduleProps(
+                function_arn=self.function.function.arn,
+                function_name=self.function.function.function_name,
+                kms_key_arn=self.key.key.arn,
+                schedule_minutes=sweep.schedule_minutes,
+                enabled=sweep.enabled,
             ),
         )
 
@@ -602,9 +690,13 @@ class ReputationGuard(Construct):
             ),
         )
 
-    def _fleet_scopes(self, suffix: str) -> tuple[str, ...]:
-        """``("fleet" + suffix,)`` when fleet mode is on: the fleet alarms' names may publish."""
-        return (f"{contract.SCOPE_FLEET}{suffix}",) if self.props.fleet_policy is not None else ()
+    def _fleet_scopes(self, suffix: str, *, pause_topic: bool = False) -> tuple[str, ...]:
+        """``("fleet" + suffix,)`` when fleet mode is on: the fleet alarms' names may publish. To the
+        pause topic only when their delivery may be ``sns`` (with ``eventbridge`` they never publish there)."""
+        policy = self.props.fleet_policy
+        if policy is None or (pause_topic and policy.delivery == contract.FLEET_DELIVERY_EVENTBRIDGE):
+            return ()
+        return (f"{contract.SCOPE_FLEET}{suffix}",)
 
     def _fleet_alarms(self) -> FleetReputationAlarms | None:
         policy = self.props.fleet_policy
@@ -627,30 +719,38 @@ class ReputationGuard(Construct):
 
     def _pausing_set_arns(self) -> TerraformExpression | None:
         """Sets the function may pause: the per-set ARNs, or every set of this account and Region when a
-        fleet alarm may pause (sets unknown at deploy time); the Deny on notify-tagged sets stays."""
+        fleet alarm or the sweep may pause (sets unknown at deploy time); the Deny on notify-tagged sets
+        stays."""
         per_set = self.configuration_set_map.pausing_arns if self.configuration_set_map else None
-        policy = self.props.fleet_policy
-        if policy is None or policy.action == contract.ACTION_NOTIFY:
+        wide = self._region_wide_pausing()
+        if wide is False:
             return per_set
+        role = "fleet_pausing_set_arns" if self.props.fleet_policy is not None else "sweep_pausing_set_arns"
         every_set = [self.context.arn("ses", "configuration-set/*")]
-        if not is_token(policy.action):
-            return self.context.local(self, "fleet_pausing_set_arns", every_set)
+        if wide is True:
+            return self.context.local(self, role, every_set)
         # a local holding the per-set list: a reference cdktf renders inside the conditional
         otherwise = (
             self.context.create(self, TerraformLocal, "per_set_pausing_arns", expression=per_set.interpolated).as_list
             if per_set
             else []
         )
-        chosen = Fn.conditional(Op.eq(policy.action, contract.ACTION_PAUSE), every_set, otherwise)
-        return self.context.local(self, "fleet_pausing_set_arns", chosen)
+        return self.context.local(self, role, Fn.conditional(wide, every_set, otherwise))
+
+    def _region_wide_pausing(self) -> Flag:
+        """A fleet policy (its action) or a running sweep (its action) may pause sets unknown at deploy time."""
+        fleet, sweep = self.props.fleet_policy, self.props.sweep_policy
+        pause = contract.ACTION_PAUSE
+        fleet_pauses: Flag = False if fleet is None else equals(fleet.action, pause)
+        sweep_pauses: Flag = False if sweep is None else all_of(sweep.enabled, equals(sweep.action, pause))
+        return any_of(fleet_pauses, sweep_pauses)
 
     def _account_pause_allowed(self) -> Flag:
-        """True, False, or a token: the account alarms exist and their action is ``pause``."""
-        policy = self.props.account_policy
-        if is_token(policy.action):
-            allowed: Flag = Op.and_(policy.enabled, Op.eq(policy.action, contract.ACTION_PAUSE))
-            return allowed
-        return policy.enabled if policy.action == contract.ACTION_PAUSE else False
+        """True, False, or a token: the account's action is ``pause`` and something judges the account:
+        its alarms (``account_policy.enabled``) or a running sweep that evaluates it."""
+        policy, sweep = self.props.account_policy, self.props.sweep_policy
+        sweep_judges: Flag = False if sweep is None else all_of(sweep.enabled, sweep.evaluate_account)
+        return all_of(any_of(policy.enabled, sweep_judges), equals(policy.action, contract.ACTION_PAUSE))
 
 
 def _is_reference(value: Any) -> bool:
@@ -660,6 +760,21 @@ def _is_reference(value: Any) -> bool:
     if isinstance(value, list | tuple) and not all(isinstance(item, str) for item in value):
         return False
     return is_token(value)
+
+
+def _if(condition: Flag, then: Any, otherwise: Any) -> Any:
+    """``then`` or ``otherwise`` when ``condition`` is a Python boolean, else Terraform's conditional."""
+    if isinstance(condition, bool):
+        return then if condition else otherwise
+    chosen = Fn.conditional(condition, then, otherwise)
+    return Token.as_string(chosen) if isinstance(then, str) else Token.as_number(chosen)
+
+
+def _joined(names: Sequence[str]) -> Any:
+    """The names comma-separated (``PROTECTED_CONFIGURATION_SETS``); ``join(",", ...)`` for a list token."""
+    if is_token(names):
+        return Fn.join(",", names)
+    return ",".join(names)
 
 
 def _length(items: Any) -> Any:

@@ -101,12 +101,44 @@ def test_each_alarm_queries_every_set_grouped_by_set_with_the_highest_rates_firs
         assert (alarm["evaluation_periods"], alarm["datapoints_to_alarm"]) == (1, 1)
 
 
-def test_critical_alarms_with_action_pause_publish_to_the_pause_topic_and_warnings_only_notify(tmp_path):
-    alarms = synth_alarms(tmp_path, props())
+def test_with_sns_delivery_critical_alarms_with_action_pause_publish_to_the_pause_topic_and_warnings_only_notify(
+    tmp_path,
+):
+    alarms = synth_alarms(tmp_path, props(FleetPolicy(delivery="sns")))
     for name, alarm in alarms.items():
         expected = [PAUSE, NOTIFY] if name.endswith("-critical") else [NOTIFY]
         assert alarm["alarm_actions"] == expected, name
         assert alarm["ok_actions"] == [NOTIFY]
+
+
+def test_with_eventbridge_delivery_the_default_every_alarm_notifies_people_only(tmp_path):
+    """EventBridge delivers each contributor (``FleetContributorDelivery``): an alarm action on the pause
+    topic would deliver it a second time. The critical alarms still say ``pause`` in their tags."""
+    assert FleetPolicy().delivery == contract.FLEET_DELIVERY_EVENTBRIDGE
+    alarms = synth_alarms(tmp_path, props())
+    for name, alarm in alarms.items():
+        assert alarm["alarm_actions"] == [NOTIFY], name
+        assert alarm["ok_actions"] == [NOTIFY]
+    assert alarms["g-fleet-bounce-critical"]["tags"][contract.TAG_ACTION] == contract.ACTION_PAUSE
+
+
+def test_a_delivery_known_only_at_plan_time_publishes_to_the_pause_topic_only_for_sns_and_pause(tmp_path):
+    app = App(outdir=str(tmp_path))
+    stack = aws_stack(app, "module")
+    delivery = TerraformVariable(stack, "delivery", type="string")
+    delivery.override_logical_id("delivery")
+    FleetReputationAlarms(stack, "fleet", context(), replace(props(), delivery=delivery.string_value))
+    app.synth()
+    config = json.loads((tmp_path / "stacks" / "module" / "cdk.tf.json").read_text())
+    critical = config["resource"]["aws_cloudwatch_metric_alarm"]["g_fleet_bounce_critical"]
+    assert critical["alarm_actions"] == (
+        f'${{(("pause" == "pause") && (var.delivery == "sns")) ? ["{PAUSE}", "{NOTIFY}"] : ["{NOTIFY}"]}}'
+    )
+
+
+def test_a_bad_delivery_is_refused_naming_the_choices(tmp_path):
+    message = refusal(props(FleetPolicy(delivery="lambda")), tmp_path)
+    assert f"fleet_policy.delivery='lambda': {rules.FLEET_DELIVERY.sentence}" in message
 
 
 def test_action_notify_never_publishes_to_the_pause_topic(tmp_path):
@@ -259,7 +291,7 @@ def test_the_fleet_example_has_four_fleet_alarms_and_leaves_its_explicit_sets_ou
         assert "WHERE \"ses:configuration-set\" != 'transactional' AND \"ses:configuration-set\" != 'vip'" in expression
 
 
-def test_fleet_alarms_may_publish_to_the_topics_critical_ones_to_the_pause_topic(synth):
+def test_fleet_alarms_notify_people_and_never_publish_to_the_pause_topic_with_eventbridge_delivery(synth):
     documents = synth.config("fleet")["data"]["aws_iam_policy_document"]
 
     def sources(document: str) -> list[str]:
@@ -268,10 +300,34 @@ def test_fleet_alarms_may_publish_to_the_topics_critical_ones_to_the_pause_topic
         return [arn.rsplit(":alarm:", 1)[1] for arn in arns]
 
     assert "ses-guard-region-fleet-*" in sources("guard_notifications_topic_policy_document")
-    assert "ses-guard-region-fleet-*-critical" in sources("guard_pause_topic_policy_document")
+    # the example's fleet delivers by EventBridge (the default): its alarms may not publish to the pause topic
+    assert sources("guard_pause_topic_policy_document") == [
+        "ses-guard-region-account-*-critical",
+        "ses-guard-region-set-*-critical",
+    ]
     # a guard without a fleet policy allows no fleet names
     per_set = synth.config("per-set")["data"]["aws_iam_policy_document"]
     assert "fleet" not in json.dumps(per_set["guard_pause_topic_policy_document"])
+
+
+def test_the_fleet_example_delivers_contributors_through_the_documented_eventbridge_event(synth):
+    config = synth.config("fleet")
+    resources = config["resource"]
+    [rule] = resources["aws_cloudwatch_event_rule"].values()
+    assert rule["name"] == "ses-guard-region-fleet-contributors"
+    pattern = rule["event_pattern"]
+    for name in ("ses-guard-region-fleet-bounce-critical", "ses-guard-region-fleet-complaint-critical"):
+        assert f':alarm:{name}"' in pattern, name
+    assert "warning" not in pattern
+    [target] = resources["aws_cloudwatch_event_target"].values()
+    assert target["arn"] == "${aws_lambda_function.guard_function.arn}"
+    permission = resources["aws_lambda_permission"]["guard_fleet_invoke_permission"]
+    assert permission["source_arn"] == "${aws_cloudwatch_event_rule.guard_fleet_contributors.arn}"
+    environment = resources["aws_lambda_function"]["guard_function"]["environment"]["variables"]
+    assert environment[contract.ENV_ACCEPTED_SOURCES] == contract.SOURCE_EVENTBRIDGE
+    for alarm in resources["aws_cloudwatch_metric_alarm"].values():
+        if "metric_query" in alarm:
+            assert alarm["alarm_actions"] == ["${aws_sns_topic.guard_notifications_topic.arn}"]
 
 
 def test_fleet_pause_lets_the_function_pause_any_set_of_this_account_and_region_except_notify_tagged_ones(synth):

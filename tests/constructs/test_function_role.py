@@ -191,6 +191,49 @@ def test_no_statement_grants_a_wildcard_action(stack):
             assert not any(action in ("*", "ses:*") or action.endswith(":*") for action in each["actions"])
 
 
+TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{PREFIX}-sweep-state"
+
+
+def test_a_sweep_lists_the_regions_sets_and_keeps_its_state_in_its_own_table_only(stack):
+    permissions = role(stack, sweep_state_table_arn=TABLE_ARN)
+    config = synthesized(stack)
+    listing = statement(config, "guard_function_sweep_policy", "ListConfigurationSetsInThisRegion")
+    # ListConfigurationSets has no resource type: "*" narrowed to the guard's Region
+    assert (listing["actions"], listing["resources"]) == (["ses:ListConfigurationSets"], ["*"])
+    assert listing["condition"] == [{"test": "StringEquals", "values": [REGION], "variable": "aws:RequestedRegion"}]
+    state = statement(config, "guard_function_sweep_policy", "KeepSweepState")
+    assert state["actions"] == ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+    assert state["resources"] == [TABLE_ARN]
+    assert len(statements(config, "guard_function_sweep_policy")) == 2
+    assert resources(config, "aws_iam_role_policy")["guard_function_sweep"]["name"] == "guard-sweep"
+    assert permissions.sweep_policy in permissions.policies
+    # the table is encrypted with the guard's key: DynamoDB uses it with the base policy's grant
+    key = statement(config, "guard_function_base_policy", "UseGuardKey")
+    assert (key["actions"], key["resources"]) == (["kms:Decrypt", "kms:GenerateDataKey*"], [KEY_ARN])
+    # GetMetricData (the sweep's queries) is granted by the base policy already
+    assert statement(config, "guard_function_base_policy", "ReadReputationDatapoints")["actions"] == [
+        "cloudwatch:GetMetricData"
+    ]
+
+
+def test_without_a_sweep_there_is_no_sweep_grant(stack):
+    assert role(stack).sweep_policy is None
+    assert role_policies_named(synthesized(stack)) == {"guard_function_base"}
+
+
+def test_a_sweep_known_only_at_plan_time_is_a_counted_policy(stack):
+    enabled = Token.as_any(TerraformVariable(stack, "sweep_on", type="bool").value)
+    role(stack, sweep_state_table_arn=TABLE_ARN, sweep_enabled=enabled)
+    config = synthesized(stack)
+    policy = resources(config, "aws_iam_role_policy")["guard_function_sweep"]
+    assert policy["count"] == "${var.sweep_on ? 1 : 0}"
+    assert policy["policy"] == "${data.aws_iam_policy_document.guard_function_sweep_policy[0].json}"
+
+
+def role_policies_named(config) -> set[str]:
+    return set(resources(config, "aws_iam_role_policy"))
+
+
 def test_tracing_uses_the_aws_managed_xray_policy(stack):
     role(stack)
     attachment = resources(synthesized(stack), "aws_iam_role_policy_attachment")["guard_function_tracing"]
@@ -269,9 +312,19 @@ _RUNTIME_ACTIONS = {
 }
 
 
+# The sweep's state table client (``sweep_state.py``) is called as ``self.client.<operation>``.
+_DYNAMODB_ITEM_CALLS = (
+    r"\bclient\.((?:get|put|delete|update)_item|query|scan|batch_(?:get|write)_item|transact_(?:get|write)_items)\b"
+)
+
+
+def _action(service: str, operation: str) -> str:
+    return f"{service}:{''.join(w.title() for w in operation.split('_'))}"
+
+
 def _function_actions() -> set[str]:
-    """Every AWS operation the function's code calls, as an IAM action (``client.operation`` and the
-    ``getattr`` of DescribeAlarmContributors, which older SDKs lack)."""
+    """Every AWS operation the function's code calls, as an IAM action (``client.operation``, the
+    ``getattr`` of DescribeAlarmContributors, which older SDKs lack, and the state table's item calls)."""
     import pathlib
     import re
 
@@ -280,12 +333,13 @@ def _function_actions() -> set[str]:
     source = "".join(p.read_text() for p in pathlib.Path(ses_guard_lambda.__file__).parent.glob("*.py"))
     calls = set(re.findall(r"\b(cloudwatch|sesv2|sns|ssm)\.([a-z_]+)\b", source))
     calls |= {("cloudwatch", name) for name in re.findall(r'getattr\(cloudwatch, "([a-z_]+)"', source)}
-    return {f"{_SERVICE[client]}:{''.join(w.title() for w in op.split('_'))}" for client, op in calls if op != "get"}
+    actions = {_action(_SERVICE[client], op) for client, op in calls if op != "get"}
+    return actions | {_action("dynamodb", op) for op in re.findall(_DYNAMODB_ITEM_CALLS, source)}
 
 
-def _fleet_role_allows(synth) -> set[str]:
-    """Every action an Allow statement of the fleet example's function role names."""
-    documents = synth.config("fleet")["data"]["aws_iam_policy_document"]
+def _role_allows(synth, stack: str) -> set[str]:
+    """Every action an Allow statement of an example's function role names."""
+    documents = synth.config(stack)["data"]["aws_iam_policy_document"]
     return {
         action
         for name, document in documents.items()
@@ -296,12 +350,24 @@ def _fleet_role_allows(synth) -> set[str]:
     }
 
 
-def test_the_fleet_role_allows_every_call_the_function_makes_and_nothing_else(synth):
+def _fleet_role_allows(synth) -> set[str]:
+    """What the fleet and the sweep examples' roles allow together: between them, every path of the function."""
+    return _role_allows(synth, "fleet") | _role_allows(synth, "sweep")
+
+
+def test_the_fleet_and_sweep_roles_allow_every_call_the_function_makes_and_nothing_else(synth):
     allowed = _fleet_role_allows(synth)
     called = _function_actions()
-    # the fleet example's account policy notifies: no account pause is granted there
+    # both examples' account policies notify: no account pause is granted there
     assert called - allowed == {"ses:PutAccountSendingAttributes"}
     assert allowed - called == set(_RUNTIME_ACTIONS)
+
+
+def test_only_the_sweep_role_lists_sets_and_keeps_state_and_the_fleet_role_is_unchanged(synth):
+    sweep_only = _role_allows(synth, "sweep") - _role_allows(synth, "fleet")
+    assert sweep_only == {"ses:ListConfigurationSets"} | {a for a in sweep_only if a.startswith("dynamodb:")}
+    assert {a for a in _role_allows(synth, "fleet") if a.startswith("dynamodb:")} == set()
+    assert "ses:ListConfigurationSets" not in _role_allows(synth, "fleet")
 
 
 def _documented_actions() -> set[str]:

@@ -18,10 +18,12 @@ from ses_reputation_guard import (
     ReputationGuardProps,
     ReputationThresholds,
     SlackChannel,
+    SweepPolicy,
     TeamsChannel,
     TerraformExpression,
 )
 from ses_reputation_guard._cdktf import TerraformVariable, Token
+from ses_reputation_guard.pause_function import SWEEP_MEMORY_MB, SWEEP_TIMEOUT_SECONDS
 from tests.constructs.support import data_sources, resources, statement, synthesized
 
 SETS = {
@@ -456,3 +458,143 @@ def test_flags_and_targets_known_only_at_plan_are_checked_by_preconditions_on_th
         "teams_channels": 0,
     }
     assert guard.props.notification_targets_known_at_synth() is False
+
+
+# --- sweep mode and the fleet's delivery (issue "[5 of 7]") ----------------------------------------------
+def function_of(config) -> dict:
+    function: dict = resources(config, "aws_lambda_function")["guard_function"]
+    return function
+
+
+def test_a_sweep_guard_schedules_its_function_with_a_state_table_and_a_longer_timeout(stack):
+    guard = ReputationGuard(stack, "guard", guard_props(name_prefix="ses-guard", sweep_policy=SweepPolicy()))
+    config = synthesized(stack)
+    assert guard.sweep_schedule is not None
+    assert resources(config, "aws_cloudwatch_event_rule")["guard_sweep_schedule"]["schedule_expression"] == (
+        "rate(60 minutes)"
+    )
+    function = function_of(config)
+    assert (function["timeout"], function["memory_size"]) == (SWEEP_TIMEOUT_SECONDS, SWEEP_MEMORY_MB) == (300, 256)
+    environment = function["environment"]["variables"]
+    assert environment[contract.ENV_SWEEP_STATE_TABLE] == "ses-guard-sweep-state"
+    assert resources(config, "aws_dynamodb_table")["guard_sweep_state"]["name"] == "ses-guard-sweep-state"
+    assert contract.ENV_ACCEPTED_SOURCES not in environment  # the schedule needs no delivery path
+    # the sweep may pause any set of the Region; the Deny on notify-tagged sets stays
+    assert config["locals"]["guard_sweep_pausing_set_arns"] == [
+        "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:"
+        "${data.aws_caller_identity.guard_caller.account_id}:configuration-set/*"
+    ]
+    deny = statement(config, "guard_function_set_pause_policy", "NeverPauseNotifyOnlySets")
+    assert deny["effect"] == "Deny"
+    sweep_grant = statement(config, "guard_function_sweep_policy", "KeepSweepState")
+    assert sweep_grant["resources"] == [
+        "arn:${data.aws_partition.guard_partition.partition}:dynamodb:${data.aws_region.guard_region.name}:"
+        "${data.aws_caller_identity.guard_caller.account_id}:table/ses-guard-sweep-state"
+    ]
+    assert "aws_iam_role_policy.guard_function_sweep" in function["depends_on"]
+
+
+def test_a_guard_without_a_sweep_keeps_the_alarm_timeout_and_no_sweep_resource(stack):
+    guard = ReputationGuard(stack, "guard", guard_props())
+    config = synthesized(stack)
+    assert (guard.sweep_schedule, guard.fleet_delivery) == (None, None)
+    function = function_of(config)
+    assert (function["timeout"], function["memory_size"]) == (120, 256)
+    variables = function["environment"]["variables"]
+    assert not {contract.ENV_SWEEP_STATE_TABLE, contract.ENV_PROTECTED_CONFIGURATION_SETS} & set(variables)
+    assert not {"aws_dynamodb_table", "aws_cloudwatch_event_rule"} & set(config["resource"])
+    assert "guard_function_sweep" not in resources(config, "aws_iam_role_policy")
+
+
+def test_a_notifying_sweep_reads_every_set_but_may_pause_none_of_them(stack):
+    ReputationGuard(stack, "guard", guard_props(sweep_policy=SweepPolicy(action="notify")))
+    config = synthesized(stack)
+    assert "guard_sweep_pausing_set_arns" not in config.get("locals", {})
+    assert "guard_function_set_pause" not in resources(config, "aws_iam_role_policy")
+    assert statement(config, "guard_function_sweep_policy", "ListConfigurationSetsInThisRegion")["resources"] == ["*"]
+
+
+def test_protected_sets_reach_the_function_comma_separated(stack):
+    ReputationGuard(stack, "guard", guard_props(protected_configuration_sets=["transactional", "billing"]))
+    variables = function_of(synthesized(stack))["environment"]["variables"]
+    assert variables[contract.ENV_PROTECTED_CONFIGURATION_SETS] == "transactional,billing"
+
+
+def test_protected_sets_known_only_at_plan_time_are_joined_by_terraform(stack):
+    names = Token.as_list(TerraformVariable(stack, "protected", type="list(string)").value)
+    ReputationGuard(stack, "guard", guard_props(protected_configuration_sets=names))
+    variables = function_of(synthesized(stack))["environment"]["variables"]
+    assert variables[contract.ENV_PROTECTED_CONFIGURATION_SETS] == '${join(",", var.protected)}'
+
+
+@pytest.mark.parametrize(
+    ("account", "sweep", "allowed"),
+    [
+        (AccountPolicy(action="pause"), None, True),
+        (AccountPolicy(action="notify"), SweepPolicy(), False),
+        (AccountPolicy(enabled=False, action="pause"), None, False),
+        (AccountPolicy(enabled=False, action="pause"), SweepPolicy(evaluate_account=True), True),
+        (AccountPolicy(enabled=False, action="pause"), SweepPolicy(evaluate_account=False), False),
+        (AccountPolicy(enabled=False, action="pause"), SweepPolicy(enabled=False), False),
+    ],
+    ids=["alarms-pause", "notify", "no-alarms-no-sweep", "sweep-judges", "sweep-skips-account", "sweep-off"],
+)
+def test_the_account_may_be_paused_when_it_pauses_and_its_alarms_or_the_sweep_judge_it(stack, account, sweep, allowed):
+    ReputationGuard(stack, "guard", guard_props(account_policy=account, sweep_policy=sweep))
+    assert ("guard_function_account_pause" in resources(synthesized(stack), "aws_iam_role_policy")) is allowed
+
+
+def test_a_sweep_known_only_at_plan_time_is_counted_and_decides_timeout_and_account_pausing(stack):
+    def variable(name: str, kind: str):
+        return TerraformVariable(stack, name, type=kind).value
+
+    on = Token.as_any(variable("sweep_on", "bool"))
+    minutes = Token.as_number(variable("minutes", "number"))
+    account_on = Token.as_any(variable("account_on", "bool"))
+    sweep = SweepPolicy(enabled=on, schedule_minutes=minutes)
+    ReputationGuard(stack, "guard", guard_props(account_policy=AccountPolicy(enabled=account_on), sweep_policy=sweep))
+    config = synthesized(stack)
+    assert resources(config, "aws_dynamodb_table")["guard_sweep_state"]["count"] == "${var.sweep_on ? 1 : 0}"
+    function = function_of(config)
+    assert function["timeout"] == "${var.sweep_on ? 300 : 120}"
+    assert function["environment"]["variables"][contract.ENV_SWEEP_STATE_TABLE] == (
+        '${var.sweep_on ? "ses-guard-sweep-state" : ""}'
+    )
+    assert resources(config, "aws_iam_role_policy")["guard_function_sweep"]["count"] == "${var.sweep_on ? 1 : 0}"
+    assert resources(config, "aws_iam_role_policy")["guard_function_account_pause"]["count"] == (
+        "${(var.account_on || var.sweep_on) ? 1 : 0}"
+    )
+    assert config["locals"]["guard_sweep_pausing_set_arns"].startswith("${var.sweep_on ? [")
+
+
+def test_a_fleet_delivered_by_sns_keeps_the_pause_topic_action_and_no_rule(stack):
+    guard = ReputationGuard(stack, "guard", guard_props(name_prefix="gg", fleet_policy=FleetPolicy(delivery="sns")))
+    config = synthesized(stack)
+    assert guard.fleet_delivery is None and "aws_cloudwatch_event_rule" not in config["resource"]
+    critical = resources(config, "aws_cloudwatch_metric_alarm")["guard_fleet_bounce_critical"]
+    assert critical["alarm_actions"] == [
+        "${aws_sns_topic.guard_pause_topic.arn}",
+        "${aws_sns_topic.guard_notifications_topic.arn}",
+    ]
+    allow = statement(config, "guard_pause_topic_policy_document", "GuardAlarmsOfThisAccountPublish")
+    [sources] = [c["values"] for c in allow["condition"] if c["variable"] == "aws:SourceArn"]
+    assert any(arn.endswith(":alarm:gg-fleet-*-critical") for arn in sources)
+    assert contract.ENV_ACCEPTED_SOURCES not in function_of(config)["environment"]["variables"]
+
+
+def test_a_notifying_fleet_gets_no_delivery_rule_whatever_its_delivery(stack):
+    ReputationGuard(stack, "guard", guard_props(fleet_policy=FleetPolicy(action="notify")))
+    config = synthesized(stack)
+    assert "aws_cloudwatch_event_rule" not in config["resource"]
+    assert contract.ENV_ACCEPTED_SOURCES not in function_of(config)["environment"]["variables"]
+
+
+def test_a_fleet_delivery_known_only_at_plan_time_counts_the_rule_and_sets_accepted_sources_by_terraform(stack):
+    delivery = Token.as_string(TerraformVariable(stack, "delivery", type="string").value)
+    ReputationGuard(stack, "guard", guard_props(fleet_policy=FleetPolicy(delivery=delivery)))
+    config = synthesized(stack)
+    rule = resources(config, "aws_cloudwatch_event_rule")["guard_fleet_contributors"]
+    assert rule["count"] == '${(var.delivery == "eventbridge") ? 1 : 0}'
+    assert function_of(config)["environment"]["variables"][contract.ENV_ACCEPTED_SOURCES] == (
+        '${(var.delivery == "eventbridge") ? "eventbridge" : ""}'
+    )
