@@ -40,6 +40,8 @@ class Clients:
     cloudwatch: Any
     ssm: Any = None
     """Reads the per-set entries of the deployed policy (``deployed_policy``)."""
+    dynamodb: Any = None
+    """The sweep's state table (``sweep_state``); None where no sweep runs (tests of the alarm path)."""
 
 
 _lock = threading.Lock()
@@ -76,5 +78,6 @@ def default_clients() -> Clients:
                 sns=make_client("sns"),
                 cloudwatch=make_client("cloudwatch"),
                 ssm=make_client("ssm"),
+                dynamodb=make_client("dynamodb"),
             )
         return _cached

@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ses_guard_policy import contract
 
-from . import log, report, scheduled_sweep, ses_actions, sweep_state, verify
+from . import log, report, scheduled_sweep, ses_actions, verify
 from .budget import Budget, BudgetExhaustedError, Clock
 from .clients import Clients, default_clients, region_from_env
 from .config import ConfigError, GuardConfig, is_valid_set_name
@@ -35,10 +35,8 @@ _FUNCTION_ARN = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):function:.+"
 )
 
-# Replaced in tests (or pass `clients=` / `state_client=` to `handle`).
+# Replaced in tests (or pass `clients=` to `handle`; the sweep's state table is `clients.dynamodb`).
 get_clients: Callable[[], Clients] = default_clients
-# The sweep's DynamoDB client, created only when a scheduled run needs it.
-get_state_client: Callable[[], Any] = sweep_state.default_client
 
 
 class RecordProcessingError(RuntimeError):
@@ -89,7 +87,6 @@ def handle(
     config: GuardConfig,
     clients: Clients,
     clock: Clock | None = None,
-    state_client: Any = None,
 ) -> dict[str, Any]:
     account_id, function_region, partition = function_identity(context)
     clock = clock or Clock()
@@ -106,15 +103,8 @@ def handle(
     )
     with log.bound(request_id=inv.request_id):
         if scheduled_sweep.is_scheduled_event(event):
-            return scheduled_sweep.handle_scheduled(
-                inv, state_client if state_client is not None else _state_client(clients)
-            )
+            return scheduled_sweep.handle_scheduled(inv)
         return _handle_records(event, inv)
-
-
-def _state_client(clients: Clients) -> Any:
-    """The DynamoDB client of ``clients`` when it has one, else the function's own."""
-    return getattr(clients, "dynamodb", None) or get_state_client()
 
 
 def _handle_records(event: Any, inv: Invocation) -> dict[str, Any]:

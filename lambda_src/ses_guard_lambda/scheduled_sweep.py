@@ -57,8 +57,9 @@ def is_scheduled_event(event: Any) -> bool:
     )
 
 
-def handle_scheduled(inv: Invocation, state_client: Any) -> dict[str, Any]:
-    """A scheduled invocation: a sweep run when the deployed manifest has an enabled sweep, else ignored."""
+def handle_scheduled(inv: Invocation) -> dict[str, Any]:
+    """A scheduled invocation: a sweep run when the deployed manifest has an enabled sweep, else ignored.
+    The state table is read and written with ``inv.clients.dynamodb``."""
     guard = inv.config.manifest
     policy = guard.sweep if guard is not None else None
     if guard is None or policy is None or not policy.enabled:
@@ -68,9 +69,11 @@ def handle_scheduled(inv: Invocation, state_client: Any) -> dict[str, Any]:
     table = inv.config.sweep_state_table
     if table is None:
         raise ConfigError(f"the deployed policy has a sweep but {contract.ENV_SWEEP_STATE_TABLE} is not set")
+    if inv.clients.dynamodb is None:
+        raise ConfigError("the deployed policy has a sweep but the function was given no DynamoDB client")
     budget = CountingBudget.of(inv.budget)
     inv = _with_budget(inv, budget)
-    state = StateTable(state_client, table, budget)
+    state = StateTable(inv.clients.dynamodb, table, budget)
     owner = inv.request_id or "unknown-request"
     now = inv.clock.now()
     if not state.acquire_lock(owner, now, budget.remaining()):

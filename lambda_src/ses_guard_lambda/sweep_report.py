@@ -154,13 +154,13 @@ def held_notices(held: list[str], where: Where) -> Report:
 
 def saturation_notice(saturated: list[str], waiting: int | None, scan: str, where: Where) -> Report:
     """The run's summary when a query returned its 500 series and sets beyond them may breach too."""
-    count = "an unknown number of" if waiting is None else str(waiting)
-    subject = ascii_line(f"SES sweep in {where.region}: 500+ sets breach, {count} more may be waiting", SUBJECT_MAX)
+    more = "more sets may be waiting" if waiting is None else f"{waiting} more may be waiting"
+    subject = ascii_line(f"SES sweep in {where.region}: 500+ sets breach, {more}", SUBJECT_MAX)
     lines = [
         f"ses-reputation-guard's sweep in {where.region} ({where.now:%Y-%m-%d %H:%M:%S} UTC): the query for "
         f"{', '.join(saturated)} returned its maximum of 500 sets, the worst first, and the last of them reached "
         "a threshold, so sets beyond them may breach as well.",
-        f"Sets of the Region not among the 500 returned: {count}.",
+        f"Sets of the Region not among the 500 returned: {'unknown' if waiting is None else waiting}.",
         f"Scan beyond the top 500: {scan}",
         "The worst sets were handled first; each run continues where the previous one stopped until every set "
         "was read. Check with: ses-guard status --region " + where.region,

@@ -20,13 +20,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
 from .budget import Budget, error_code
-from .clients import make_client
 
 LOCK_KEY: Final = "lock"
 EPISODES_KEY: Final = "episodes"
@@ -35,12 +33,6 @@ CURSOR_KEY: Final = "cursor"
 LOCK_TTL_EXTRA_SECONDS: Final = 86_400
 CURSOR_TTL_SECONDS: Final = 7 * 86_400
 CONDITION_FAILED: Final = "ConditionalCheckFailedException"
-
-
-@lru_cache(maxsize=1)  # one client per execution environment, as ``clients.default_clients``
-def default_client() -> Any:
-    """A DynamoDB client for the function's Region (standard retry mode, as every client of the function)."""
-    return make_client("dynamodb")
 
 
 def _epoch(moment: datetime) -> int:

@@ -33,6 +33,13 @@ from .sweep_run import MAX_NOTICES_PER_RUN, SweepRun, iso, parse_iso, target_nam
 from .verify import TargetState, read_target
 
 AWS_ERRORS = (ClientError, BotoCoreError, BudgetExhaustedError)
+# ``fleet.Exclusion.kind`` => the kind the run's summary counts (``sweep_summary``'s ``excluded``).
+EXCLUDED_KINDS: dict[str, str] = {
+    fleet.OWN_POLICY: "own_policy",
+    fleet.NOTIFY_TAG: "notify_tag",
+    fleet.MISSING: "missing",
+    fleet.NO_MANIFEST: "no_manifest",
+}
 
 
 def publish(run: SweepRun, rendered: Report) -> None:
@@ -79,7 +86,8 @@ def report_pause(run: SweepRun, verdict: Verdict, outcome: str, notes: tuple[str
 
 
 def exclude(run: SweepRun, verdict: Verdict, kind: str, reason: str) -> None:
-    """Leave the target alone; ``kind``: own_policy, protected, notify_tag or missing (counted in the summary)."""
+    """Leave the target alone; ``kind``: own_policy, protected, notify_tag, missing or no_manifest (counted in
+    the summary)."""
     target = target_name(verdict.configuration_set)
     if target not in run.tally.excluded:
         run.tally.excluded_kinds[kind] = run.tally.excluded_kinds.get(kind, 0) + 1
@@ -123,12 +131,11 @@ def handle_set_critical(run: SweepRun, verdict: Verdict, points: Points) -> None
         return None
     excluded = fleet.exclusion(run.inv.policy, run.inv.ctx, run.inv.clients, run.budget, name)
     if excluded is not None:
-        # fleet.exclusion's reasons: the notify tag (then notify), or a set that no longer exists (nothing);
-        # its own-policy reason cannot occur here (asked first, above).
-        notify_tagged = contract.TAG_ACTION in excluded
-        exclude(run, verdict, "notify_tag" if notify_tagged else "missing", excluded)
-        if notify_tagged:
-            notify_once(run, verdict, excluded)
+        # The notify tag: one notice per episode; a set that no longer exists: nothing. (Own policy was asked
+        # first, above; without a manifest nothing is paused either.)
+        exclude(run, verdict, EXCLUDED_KINDS[excluded.kind], excluded.reason)
+        if excluded.kind == fleet.NOTIFY_TAG:
+            notify_once(run, verdict, excluded.reason)
         return None
     return _pause_set(run, verdict, name)
 

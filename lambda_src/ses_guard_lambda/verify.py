@@ -183,7 +183,7 @@ def _weigh(
     if claim.name.scope == contract.SCOPE_FLEET and target.configuration_set is not None:
         excluded = fleet.exclusion(inv.policy, inv.ctx, inv.clients, inv.budget, target.configuration_set)
         if excluded is not None:
-            ignored = Decision(IGNORE, f"fleet alarm left alone: {excluded}", target, decision.metric)
+            ignored = Decision(IGNORE, f"fleet alarm left alone: {excluded.reason}", target, decision.metric)
             return Judgement(ignored, event, alarm)
         if listed is not None:
             check = ContributorCheck(True, listed.since, "contributor in ALARM (DescribeAlarmContributors, listed)")

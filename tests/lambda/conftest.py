@@ -11,6 +11,7 @@ import pytest
 from botocore.stub import ANY
 
 from ses_guard_lambda import handler
+from ses_guard_lambda.clients import Clients
 from ses_guard_lambda.config import GuardConfig
 from ses_guard_lambda.sweep_query import SET_LABEL
 from ses_guard_policy import contract, evaluation, manifest
@@ -161,16 +162,21 @@ class SweepHarness:
         self.aws.expect_publish()
 
     # --- the run ------------------------------------------------------------------------------------
-    def run(self, config: GuardConfig, *, event: Any = None, clock: FakeClock | None = None) -> dict[str, Any]:
+    def run(
+        self, config: GuardConfig, *, event: Any = None, clock: FakeClock | None = None, context: Any = None
+    ) -> dict[str, Any]:
         result: dict[str, Any] = handler.handle(
             event if event is not None else load_event("eventbridge_scheduled_event.json"),
-            FakeContext(),
+            context or FakeContext(),
             config=config,
-            clients=self.aws.clients,
+            clients=self.clients(),
             clock=(clock or FakeClock()).clock,
-            state_client=self.dynamodb,
         )
         return result
+
+    def clients(self) -> Clients:
+        """The stubbed clients with the moto table's DynamoDB client (``Clients.dynamodb``)."""
+        return replace(self.aws.clients, dynamodb=self.dynamodb)
 
     def episodes(self) -> dict[str, str]:
         item = self.dynamodb.get_item(TableName=SWEEP_TABLE, Key={"pk": {"S": "episodes"}}).get("Item") or {}

@@ -77,9 +77,11 @@ def test_the_default_clients_are_made_once_per_execution_environment(monkeypatch
     services = {name: getattr(first, name).meta.service_model.service_name for name in ("sesv2", "sns", "cloudwatch")}
     assert services == {"sesv2": "sesv2", "sns": "sns", "cloudwatch": "cloudwatch"}
     assert first.ssm.meta.service_model.service_name == "ssm"
+    assert first.dynamodb.meta.service_model.service_name == "dynamodb"
+    assert first.dynamodb.meta.config.retries["total_max_attempts"] == MAX_ATTEMPTS
     assert first.sesv2.meta.region_name == "us-east-1"
 
 
-def test_clients_built_without_ssm_have_none() -> None:
+def test_clients_built_without_ssm_or_dynamodb_have_none() -> None:
     built = Clients(sesv2="ses", sns="sns", cloudwatch="cw")
-    assert (built.sesv2, built.sns, built.cloudwatch, built.ssm) == ("ses", "sns", "cw", None)
+    assert (built.sesv2, built.sns, built.cloudwatch, built.ssm, built.dynamodb) == ("ses", "sns", "cw", None, None)

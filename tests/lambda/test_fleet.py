@@ -217,8 +217,10 @@ def test_a_contributor_whose_set_no_longer_exists_is_ignored(aws: Aws) -> None:
 
 
 def test_without_a_deployed_policy_every_set_is_left_alone_without_asking_aws(aws: Aws) -> None:
-    reason = fleet.exclusion(None, CTX, aws.clients, make_budget(), "newsletter")
-    assert reason == "no deployed policy manifest (POLICY_MANIFEST): cannot tell whether set 'newsletter' has its own"
+    excluded = fleet.exclusion(None, CTX, aws.clients, make_budget(), "newsletter")
+    assert excluded == fleet.Exclusion(
+        "no-manifest", "no deployed policy manifest (POLICY_MANIFEST): cannot tell whether set 'newsletter' has its own"
+    )
     assert aws.calls == []
 
 
@@ -238,9 +240,32 @@ def test_a_sets_tags_are_read_under_its_arn_in_the_functions_partition_and_regio
     arn = f"arn:aws-cn:ses:cn-north-1:{ACCOUNT}:configuration-set/newsletter"
     tags = [{"Key": contract.TAG_ACTION, "Value": contract.ACTION_NOTIFY}]
     aws.stubs["sesv2"].add_response("list_tags_for_resource", {"Tags": tags}, {"ResourceArn": arn})
-    reason = fleet.exclusion(DeployedPolicy(MANIFEST, aws.ssm, budget), china, aws.clients, budget, "newsletter")
+    excluded = fleet.exclusion(DeployedPolicy(MANIFEST, aws.ssm, budget), china, aws.clients, budget, "newsletter")
     aws.assert_all_calls_made()
-    assert reason == "set 'newsletter' is tagged ses-reputation-guard:action=notify in SES"
+    assert excluded == fleet.Exclusion(
+        "notify-tag", "set 'newsletter' is tagged ses-reputation-guard:action=notify in SES"
+    )
+
+
+def test_a_set_with_its_own_entry_is_excluded_as_own_policy_before_its_ses_tags_are_read(aws: Aws) -> None:
+    budget = make_budget()
+    entry = {"action": "notify", "warning_alarms": True, "managed": False, "bounce_critical": 0.03}
+    aws.expect_set_policy("newsletter", entry)
+    excluded = fleet.exclusion(DeployedPolicy(MANIFEST, aws.ssm, budget), CTX, aws.clients, budget, "newsletter")
+    aws.assert_all_calls_made()
+    assert excluded == fleet.Exclusion(
+        "own-policy", "set 'newsletter' has its own policy (action notify) in the deployed manifest"
+    )
+    assert aws.calls_to("ListTagsForResource") == []
+
+
+def test_a_set_that_no_longer_exists_is_excluded_as_missing(aws: Aws) -> None:
+    budget = make_budget()
+    aws.expect_set_policy("newsletter")
+    aws.stubs["sesv2"].add_client_error("list_tags_for_resource", "NotFoundException", "no such set", 404)
+    excluded = fleet.exclusion(DeployedPolicy(MANIFEST, aws.ssm, budget), CTX, aws.clients, budget, "newsletter")
+    aws.assert_all_calls_made()
+    assert excluded == fleet.Exclusion("missing", "configuration set 'newsletter' does not exist")
 
 
 # --- bursts (issue 12 point 8) ------------------------------------------------------------------------------

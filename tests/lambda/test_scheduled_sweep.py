@@ -3,16 +3,17 @@ it is trusted, runs never overlap, the run decides through the model alone and a
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from ses_guard_lambda import handler
+from ses_guard_lambda.clients import Clients, default_clients
+from ses_guard_lambda.config import ConfigError
 from ses_guard_lambda.scheduled_sweep import SweepError, is_scheduled_event
 from ses_guard_policy import sweep as sweep_model
-from tests.stubbed_aws import CONFIG, REPORT_TOPIC, load_event, log_lines
+from tests.stubbed_aws import CONFIG, REPORT_TOPIC, FakeContext, load_event, log_lines
 
 
 def _scheduled() -> dict[str, Any]:
@@ -205,5 +206,19 @@ def test_the_summary_line_counts_what_the_run_did(sweep: Any, capsys: pytest.Cap
     assert line["request_id"] == "0b6b9f3c-1111-4d2e-9c55-3f1e2d4c5b6a"
 
 
-def test_the_handler_keeps_its_signature_for_the_alarm_path() -> None:
-    assert callable(handler.get_state_client) and replace(CONFIG).sweep_state_table is None
+def test_the_alarm_path_needs_neither_a_state_table_nor_a_dynamodb_client() -> None:
+    assert CONFIG.sweep_state_table is None and handler.get_clients is default_clients
+    assert Clients(sesv2=None, sns=None, cloudwatch=None).dynamodb is None
+
+
+def test_the_run_keeps_its_state_with_the_dynamodb_client_of_its_clients(sweep: Any) -> None:
+    sweep.expect_queries()
+    summary = sweep.run(sweep.config())  # clients=replace(aws.clients, dynamodb=the moto table's client)
+    assert summary["counts"]["calls"] == 6  # lock, episodes, three queries, cursor (the release comes after)
+    assert sweep.item("lock") is None and sweep.item("episodes") is None  # taken, released; nothing changed
+
+
+def test_a_sweep_given_no_dynamodb_client_fails_loudly_before_any_call(sweep: Any) -> None:
+    with pytest.raises(ConfigError, match="no DynamoDB client"):
+        handler.handle(_scheduled(), FakeContext(), config=sweep.config(), clients=sweep.aws.clients)
+    assert sweep.aws.calls == []
