@@ -334,7 +334,7 @@ resource "aws_cloudwatch_metric_alarm" "guard_fleet_bounce_critical" {
   count = local.fleet_policy.enabled ? 1 : 0
 
   alarm_name = "${var.name_prefix}-fleet-bounce-critical"
-  alarm_actions = (local.fleet_policy.action == "pause") ? [
+  alarm_actions = ((local.fleet_policy.action == "pause") && (local.fleet_policy.delivery == "sns")) ? [
     aws_sns_topic.guard_pause_topic.arn,
     aws_sns_topic.guard_notifications_topic.arn,
   ] : [aws_sns_topic.guard_notifications_topic.arn]
@@ -401,7 +401,7 @@ resource "aws_cloudwatch_metric_alarm" "guard_fleet_complaint_critical" {
   count = local.fleet_policy.enabled ? 1 : 0
 
   alarm_name = "${var.name_prefix}-fleet-complaint-critical"
-  alarm_actions = (local.fleet_policy.action == "pause") ? [
+  alarm_actions = ((local.fleet_policy.action == "pause") && (local.fleet_policy.delivery == "sns")) ? [
     aws_sns_topic.guard_pause_topic.arn,
     aws_sns_topic.guard_notifications_topic.arn,
   ] : [aws_sns_topic.guard_notifications_topic.arn]
@@ -430,4 +430,46 @@ resource "aws_cloudwatch_metric_alarm" "guard_fleet_complaint_critical" {
     period      = local.fleet_policy.period_seconds
     return_data = true
   }
+}
+
+# --------------------------------------------------------------------------------------------------
+# Fleet delivery: an EventBridge rule hands each set crossing a critical fleet alarm to the function
+# (fleet_policy.delivery = "eventbridge")
+# --------------------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_event_rule" "guard_fleet_contributors" {
+  count = ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "eventbridge")) ? 1 : 0
+
+  name        = "${var.name_prefix}-fleet-contributors"
+  description = "ses-reputation-guard: configuration sets crossing a critical fleet alarm, to the function"
+  event_pattern = jsonencode({
+    source        = ["aws.cloudwatch"]
+    "detail-type" = ["CloudWatch Alarm Contributor State Change"]
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-fleet-bounce-critical",
+      "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-fleet-complaint-critical",
+    ]
+    detail = { state = { value = ["ALARM"] } }
+  })
+  tags = merge(var.tags, { "ses-reputation-guard:component" = "fleet-contributor-rule" })
+}
+
+resource "aws_lambda_permission" "guard_fleet_invoke_permission" {
+  count = ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "eventbridge")) ? 1 : 0
+
+  function_name = aws_lambda_function.guard_function.function_name
+  action        = "lambda:InvokeFunction"
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.guard_fleet_contributors[0].arn
+  statement_id  = "AllowGuardFleetContributorRule"
+}
+
+resource "aws_cloudwatch_event_target" "guard_fleet_contributors_target" {
+  count = ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "eventbridge")) ? 1 : 0
+
+  arn       = aws_lambda_function.guard_function.arn
+  rule      = aws_cloudwatch_event_rule.guard_fleet_contributors[0].name
+  target_id = "guard-function"
+
+  depends_on = [aws_lambda_permission.guard_fleet_invoke_permission]
 }

@@ -26,12 +26,12 @@ resource "aws_lambda_function" "guard_function" {
   handler                        = "ses_guard_lambda.handler.lambda_handler"
   kms_key_arn                    = aws_kms_key.guard_key.arn
   layers                         = []
-  memory_size                    = 256
+  memory_size                    = local.sweep_policy.enabled ? 256 : 256
   reserved_concurrent_executions = var.reserved_concurrency
   role                           = aws_iam_role.guard_function_role.arn
   runtime                        = "python3.12"
   source_code_hash               = filebase64sha256(local.function_package_path)
-  timeout                        = 120
+  timeout                        = local.sweep_policy.enabled ? 300 : 120
   tags                           = merge(var.tags, { "ses-reputation-guard:component" = "pause-function" })
 
   dead_letter_config {
@@ -40,12 +40,15 @@ resource "aws_lambda_function" "guard_function" {
 
   environment {
     variables = {
-      GUARD_NAME_PREFIX = var.name_prefix
-      PAUSE_TOPIC_ARN   = aws_sns_topic.guard_pause_topic.arn
-      REPORT_TOPIC_ARN  = aws_sns_topic.guard_notifications_topic.arn
-      DRY_RUN           = var.dry_run ? "true" : "false"
-      LOG_LEVEL         = "INFO"
-      POLICY_MANIFEST   = jsonencode(local.guard_manifest)
+      GUARD_NAME_PREFIX            = var.name_prefix
+      PAUSE_TOPIC_ARN              = aws_sns_topic.guard_pause_topic.arn
+      REPORT_TOPIC_ARN             = aws_sns_topic.guard_notifications_topic.arn
+      DRY_RUN                      = var.dry_run ? "true" : "false"
+      LOG_LEVEL                    = "INFO"
+      POLICY_MANIFEST              = jsonencode(local.guard_manifest)
+      ACCEPTED_SOURCES             = ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "eventbridge")) ? "eventbridge" : ""
+      PROTECTED_CONFIGURATION_SETS = join(",", var.protected_configuration_sets)
+      SWEEP_STATE_TABLE            = local.sweep_policy.enabled ? "${var.name_prefix}-sweep-state" : ""
     }
   }
 
@@ -59,6 +62,7 @@ resource "aws_lambda_function" "guard_function" {
     aws_iam_role_policy.guard_function_account_pause,
     aws_iam_role_policy.guard_function_set_pause,
     aws_iam_role_policy.guard_function_notify_only_deny,
+    aws_iam_role_policy.guard_function_sweep,
   ]
 }
 

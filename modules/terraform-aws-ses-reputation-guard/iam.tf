@@ -91,7 +91,7 @@ resource "aws_iam_role_policy" "guard_function_base" {
 }
 
 data "aws_iam_policy_document" "guard_function_account_pause_policy" {
-  count = (var.account_policy.enabled && (var.account_policy.action == "pause")) ? 1 : 0
+  count = ((var.account_policy.enabled || (local.sweep_policy.enabled && local.sweep_policy.evaluate_account)) && (var.account_policy.action == "pause")) ? 1 : 0
 
   statement {
     sid       = "PauseAccountSendingInThisRegion"
@@ -107,7 +107,7 @@ data "aws_iam_policy_document" "guard_function_account_pause_policy" {
 }
 
 resource "aws_iam_role_policy" "guard_function_account_pause" {
-  count = (var.account_policy.enabled && (var.account_policy.action == "pause")) ? 1 : 0
+  count = ((var.account_policy.enabled || (local.sweep_policy.enabled && local.sweep_policy.evaluate_account)) && (var.account_policy.action == "pause")) ? 1 : 0
 
   name   = "guard-account-pause"
   policy = data.aws_iam_policy_document.guard_function_account_pause_policy[0].json
@@ -230,6 +230,38 @@ resource "aws_iam_role_policy" "guard_function_notify_only_deny" {
 
   name   = "guard-notify-only-deny"
   policy = data.aws_iam_policy_document.guard_function_notify_only_deny_policy[0].json
+  role   = aws_iam_role.guard_function_role.id
+}
+
+data "aws_iam_policy_document" "guard_function_sweep_policy" {
+  count = local.sweep_policy.enabled ? 1 : 0
+
+  statement {
+    sid       = "ListConfigurationSetsInThisRegion"
+    actions   = ["ses:ListConfigurationSets"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      values   = [data.aws_region.guard_region.name]
+      variable = "aws:RequestedRegion"
+    }
+  }
+
+  statement {
+    sid     = "KeepSweepState"
+    actions = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = [
+      "arn:${data.aws_partition.guard_partition.partition}:dynamodb:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:table/${var.name_prefix}-sweep-state",
+    ]
+  }
+}
+
+resource "aws_iam_role_policy" "guard_function_sweep" {
+  count = local.sweep_policy.enabled ? 1 : 0
+
+  name   = "guard-sweep"
+  policy = data.aws_iam_policy_document.guard_function_sweep_policy[0].json
   role   = aws_iam_role.guard_function_role.id
 }
 

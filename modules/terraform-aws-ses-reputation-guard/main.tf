@@ -35,6 +35,20 @@ locals {
     evaluation_periods    = try(var.fleet_policy.evaluation_periods, 1)
     datapoints_to_alarm   = try(var.fleet_policy.datapoints_to_alarm, 1)
     exclude_explicit_sets = try(var.fleet_policy.exclude_explicit_sets, true)
+    delivery              = try(var.fleet_policy.delivery, "eventbridge")
+  }
+  sweep_policy = {
+    enabled          = var.sweep_policy != null
+    action           = try(var.sweep_policy.action, "notify")
+    warning_notices  = try(var.sweep_policy.warning_notices, false)
+    evaluate_account = try(var.sweep_policy.evaluate_account, false)
+    thresholds = {
+      for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : k => coalesce(try(var.sweep_policy[k], null), var.default_thresholds[k])
+    }
+    schedule_minutes    = try(var.sweep_policy.schedule_minutes, 60)
+    period_seconds      = try(var.sweep_policy.period_seconds, 3600)
+    evaluation_periods  = try(var.sweep_policy.evaluation_periods, 1)
+    datapoints_to_alarm = try(var.sweep_policy.datapoints_to_alarm, 1)
   }
   guard_manifest_fleet_exclude_explicit_sets = local.fleet_policy.exclude_explicit_sets
   guard_manifest = {
@@ -78,6 +92,20 @@ locals {
       complaint_warning     = local.fleet_policy.thresholds.complaint_warning
       complaint_critical    = local.fleet_policy.thresholds.complaint_critical
     }
+    sweep = {
+      action              = local.sweep_policy.action
+      enabled             = local.sweep_policy.enabled
+      warning_notices     = local.sweep_policy.warning_notices
+      bounce_warning      = local.sweep_policy.thresholds.bounce_warning
+      bounce_critical     = local.sweep_policy.thresholds.bounce_critical
+      complaint_warning   = local.sweep_policy.thresholds.complaint_warning
+      complaint_critical  = local.sweep_policy.thresholds.complaint_critical
+      period              = local.sweep_policy.period_seconds
+      evaluation_periods  = local.sweep_policy.evaluation_periods
+      datapoints_to_alarm = local.sweep_policy.datapoints_to_alarm
+      schedule_minutes    = local.sweep_policy.schedule_minutes
+      evaluate_account    = local.sweep_policy.evaluate_account
+    }
     allow_thresholds_at_or_above_aws_review_level = var.allow_thresholds_at_or_above_aws_review_level
   }
   guard_review_level = {
@@ -112,6 +140,12 @@ locals {
         bounce_critical    = local.fleet_policy.thresholds.bounce_critical
         complaint_warning  = local.fleet_policy.thresholds.complaint_warning
         complaint_critical = local.fleet_policy.thresholds.complaint_critical
+      }
+      sweep_policy = {
+        bounce_warning     = local.sweep_policy.thresholds.bounce_warning
+        bounce_critical    = local.sweep_policy.thresholds.bounce_critical
+        complaint_warning  = local.sweep_policy.thresholds.complaint_warning
+        complaint_critical = local.sweep_policy.thresholds.complaint_critical
       }
     }
   }
@@ -158,7 +192,7 @@ locals {
   ])
   guard_fleet_where          = local.guard_fleet_exclusions != "" && length(local.guard_fleet_exclusions) <= 1902 ? " WHERE ${local.guard_fleet_exclusions}" : ""
   guard_per_set_pausing_arns = local.guard_pausing_set_arns
-  guard_fleet_pausing_set_arns = (local.fleet_policy.action == "pause") ? [
+  guard_fleet_pausing_set_arns = ((local.fleet_policy.action == "pause") || (local.sweep_policy.enabled && (local.sweep_policy.action == "pause"))) ? [
     "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/*",
   ] : local.guard_per_set_pausing_arns
   guard_every_configuration_set_arn   = "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/*"

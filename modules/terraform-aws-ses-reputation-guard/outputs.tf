@@ -121,6 +121,18 @@ output "fleet_alarm_arns" {
   }
 }
 
+# string
+output "sweep_schedule_rule_arn" {
+  description = "ARN of the EventBridge rule that starts each sweep run (null when sweep_policy = null)."
+  value       = one(aws_cloudwatch_event_rule.guard_sweep_schedule[*].arn)
+}
+
+# string
+output "sweep_state_table_name" {
+  description = "Name of the DynamoDB table holding the sweep's run lock and open warning episodes (null when sweep_policy = null)."
+  value       = one(aws_dynamodb_table.guard_sweep_state[*].name)
+}
+
 # map(string)
 output "health_alarm_arns" {
   description = "Alarms on the guard itself (function errors, dead letters): name => ARN."

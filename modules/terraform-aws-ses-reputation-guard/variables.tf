@@ -436,7 +436,7 @@ variable "teams_channels" {
 }
 
 variable "fleet_policy" {
-  description = "Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and future (sets in configuration_sets are judged only by their own alarms). null (default) = off. action \"pause\" pauses the set that crossed a critical threshold; thresholds left null use default_thresholds; period_seconds a multiple of 60, x evaluation_periods at most 10800."
+  description = "Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and future (sets in configuration_sets are judged only by their own alarms). null (default) = off. action \"pause\" pauses the set that crossed a critical threshold; thresholds left null use default_thresholds; period_seconds a multiple of 60, x evaluation_periods at most 10800. delivery: how a set's alarm change reaches the function, \"eventbridge\" (default: an EventBridge rule on the documented \"CloudWatch Alarm Contributor State Change\" events of the guard's critical fleet alarms) or \"sns\" (the alarms' action on the pause topic)."
   type = object({
     action                = optional(string, "pause")
     warning_alarms        = optional(bool, true)
@@ -444,6 +444,7 @@ variable "fleet_policy" {
     evaluation_periods    = optional(number, 1)
     datapoints_to_alarm   = optional(number, 1)
     exclude_explicit_sets = optional(bool, true)
+    delivery              = optional(string, "eventbridge")
     bounce_warning        = optional(number)
     bounce_critical       = optional(number)
     complaint_warning     = optional(number)
@@ -513,10 +514,139 @@ variable "fleet_policy" {
     condition     = try(var.fleet_policy.datapoints_to_alarm, 1) <= try(var.fleet_policy.evaluation_periods, 1)
     error_message = "fleet_policy.datapoints_to_alarm ${try(var.fleet_policy.datapoints_to_alarm, 1)}: must not exceed evaluation_periods."
   }
+
+  validation {
+    condition     = try(contains(["eventbridge", "sns"], try(var.fleet_policy.delivery, "eventbridge")), false)
+    error_message = "fleet_policy.delivery ${jsonencode(try(var.fleet_policy.delivery, null))}: must be one of 'eventbridge', 'sns'."
+  }
+}
+
+variable "sweep_policy" {
+  description = "Sweep mode: every schedule_minutes (default 60, 5-1440) the function reads the reputation rates of every configuration set of the Region with two Metrics Insights queries (no alarms) and judges each set without its own policy (sets in configuration_sets are judged only by their own alarms). null (default) = off. action \"pause\" (default) pauses a set in critical breach, never the account; \"notify\" only notifies. Thresholds (ratios 0-1, 0.05 = 5 %) left null use default_thresholds. As for an alarm: period_seconds (default 3600, 60-86400, a multiple of 60), evaluation_periods N (default 1, 1-24) and datapoints_to_alarm M (default 1, at most N); a run reads period_seconds x 2 x (N + 2) seconds, at most 1209600 (2 weeks). warning_notices (default true): a warning breach notifies once per episode. evaluate_account (default true): the run also judges the account-wide rates by account_policy (then account_policy.enabled = false needs no account alarm)."
+  type = object({
+    action              = optional(string, "pause")
+    warning_notices     = optional(bool, true)
+    schedule_minutes    = optional(number, 60)
+    period_seconds      = optional(number, 3600)
+    evaluation_periods  = optional(number, 1)
+    datapoints_to_alarm = optional(number, 1)
+    evaluate_account    = optional(bool, true)
+    bounce_warning      = optional(number)
+    bounce_critical     = optional(number)
+    complaint_warning   = optional(number)
+    complaint_critical  = optional(number)
+  })
+  default  = null
+  nullable = true
+
+  validation {
+    condition     = try(contains(["pause", "notify"], try(var.sweep_policy.action, "pause")), false)
+    error_message = "sweep_policy.action ${jsonencode(try(var.sweep_policy.action, null))}: must be one of 'pause', 'notify'."
+  }
+
+  validation {
+    condition = !anytrue([
+      for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : try(var.sweep_policy[k] <= 0 || var.sweep_policy[k] >= 1, false)
+    ])
+    error_message = "sweep_policy ${jsonencode(var.sweep_policy)}: must be a ratio strictly between 0 and 1 (0.05 = 5 %), not a percentage."
+  }
+
+  validation {
+    condition     = !try(coalesce(var.sweep_policy.bounce_warning, 0) >= coalesce(var.sweep_policy.bounce_critical, 1), false)
+    error_message = "sweep_policy bounce: warning threshold ${jsonencode(try(var.sweep_policy.bounce_warning, null))} must be below critical threshold ${jsonencode(try(var.sweep_policy.bounce_critical, null))}."
+  }
+
+  validation {
+    condition     = !try(coalesce(var.sweep_policy.complaint_warning, 0) >= coalesce(var.sweep_policy.complaint_critical, 1), false)
+    error_message = "sweep_policy complaint: warning threshold ${jsonencode(try(var.sweep_policy.complaint_warning, null))} must be below critical threshold ${jsonencode(try(var.sweep_policy.complaint_critical, null))}."
+  }
+
+  validation {
+    condition     = !try(!try(var.sweep_policy.bounce_warning <= 0 || var.sweep_policy.bounce_warning >= 1, false) && try(var.sweep_policy.bounce_warning >= 0.1, false), false)
+    error_message = "sweep_policy.bounce_warning ${jsonencode(try(var.sweep_policy.bounce_warning, null))}: at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode(try(try(var.sweep_policy.bounce_warning, null) / 100, null))} (${jsonencode(try(var.sweep_policy.bounce_warning, null))} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !try(!try(var.sweep_policy.bounce_critical <= 0 || var.sweep_policy.bounce_critical >= 1, false) && try(var.sweep_policy.bounce_critical >= 0.1, false), false)
+    error_message = "sweep_policy.bounce_critical ${jsonencode(try(var.sweep_policy.bounce_critical, null))}: at or above AWS's pause level 0.1 (10 %); did you mean ${jsonencode(try(try(var.sweep_policy.bounce_critical, null) / 100, null))} (${jsonencode(try(var.sweep_policy.bounce_critical, null))} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !try(!try(var.sweep_policy.complaint_warning <= 0 || var.sweep_policy.complaint_warning >= 1, false) && try(var.sweep_policy.complaint_warning >= 0.005, false), false)
+    error_message = "sweep_policy.complaint_warning ${jsonencode(try(var.sweep_policy.complaint_warning, null))}: at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode(try(try(var.sweep_policy.complaint_warning, null) / 100, null))} (${jsonencode(try(var.sweep_policy.complaint_warning, null))} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = !try(!try(var.sweep_policy.complaint_critical <= 0 || var.sweep_policy.complaint_critical >= 1, false) && try(var.sweep_policy.complaint_critical >= 0.005, false), false)
+    error_message = "sweep_policy.complaint_critical ${jsonencode(try(var.sweep_policy.complaint_critical, null))}: at or above AWS's pause level 0.005 (0.5 %); did you mean ${jsonencode(try(try(var.sweep_policy.complaint_critical, null) / 100, null))} (${jsonencode(try(var.sweep_policy.complaint_critical, null))} %)? thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition     = (floor(try(var.sweep_policy.schedule_minutes, 60)) == try(var.sweep_policy.schedule_minutes, 60) && try(var.sweep_policy.schedule_minutes, 60) >= 5 && try(var.sweep_policy.schedule_minutes, 60) <= 1440)
+    error_message = "sweep_policy.schedule_minutes ${try(var.sweep_policy.schedule_minutes, 60)}: must be a whole number from 5 to 1440."
+  }
+
+  validation {
+    condition     = (floor(try(var.sweep_policy.period_seconds, 3600)) == try(var.sweep_policy.period_seconds, 3600) && try(var.sweep_policy.period_seconds, 3600) >= 60 && try(var.sweep_policy.period_seconds, 3600) <= 86400)
+    error_message = "sweep_policy.period_seconds ${try(var.sweep_policy.period_seconds, 3600)}: must be a whole number from 60 to 86400."
+  }
+
+  validation {
+    condition     = try(var.sweep_policy.period_seconds, 3600) % 60 == 0
+    error_message = "sweep_policy.period_seconds ${try(var.sweep_policy.period_seconds, 3600)}: must be a multiple of 60."
+  }
+
+  validation {
+    condition     = (floor(try(var.sweep_policy.evaluation_periods, 1)) == try(var.sweep_policy.evaluation_periods, 1) && try(var.sweep_policy.evaluation_periods, 1) >= 1 && try(var.sweep_policy.evaluation_periods, 1) <= 24)
+    error_message = "sweep_policy.evaluation_periods ${try(var.sweep_policy.evaluation_periods, 1)}: must be a whole number from 1 to 24."
+  }
+
+  validation {
+    condition     = (floor(try(var.sweep_policy.datapoints_to_alarm, 1)) == try(var.sweep_policy.datapoints_to_alarm, 1) && try(var.sweep_policy.datapoints_to_alarm, 1) >= 1 && try(var.sweep_policy.datapoints_to_alarm, 1) <= 24)
+    error_message = "sweep_policy.datapoints_to_alarm ${try(var.sweep_policy.datapoints_to_alarm, 1)}: must be a whole number from 1 to 24."
+  }
+
+  validation {
+    condition     = try(var.sweep_policy.datapoints_to_alarm, 1) <= try(var.sweep_policy.evaluation_periods, 1)
+    error_message = "sweep_policy.datapoints_to_alarm ${try(var.sweep_policy.datapoints_to_alarm, 1)}: must not exceed evaluation_periods."
+  }
+
+  validation {
+    condition     = try(var.sweep_policy.period_seconds, 3600) * 2 * (try(var.sweep_policy.evaluation_periods, 1) + 2) <= 1209600
+    error_message = "sweep_policy: period ${try(var.sweep_policy.period_seconds, 3600)} s x ${2 * (try(var.sweep_policy.evaluation_periods, 1) + 2)} periods read per run (twice the evaluation range) = ${try(var.sweep_policy.period_seconds, 3600) * 2 * (try(var.sweep_policy.evaluation_periods, 1) + 2)} s: must be at most 1209600 s (Metrics Insights queries read the last 2 weeks)."
+  }
+}
+
+variable "protected_configuration_sets" {
+  description = "Configuration sets never paused by any path (per-set alarms, fleet, sweep), whatever the evidence: at most 25 names (they travel in the function's environment). Per-set policies with action \"notify\" and the SES tag ses-reputation-guard:action = notify protect any number of sets."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition = length([
+      for item in var.protected_configuration_sets : item if !can(regex("^[A-Za-z0-9_-]{1,64}$", item))
+    ]) == 0
+    error_message = "protected_configuration_sets ${jsonencode([for item in var.protected_configuration_sets : item if !can(regex("^[A-Za-z0-9_-]{1,64}$", item))])}: configuration set names are 1-64 characters of letters, digits, '_' and '-' (SES rule)."
+  }
+
+  validation {
+    condition = length([
+      for name, found in {
+        for name in var.protected_configuration_sets : name => name...
+      } : name if length(found) > 1
+    ]) == 0
+    error_message = "protected_configuration_sets lists ${jsonencode([for name, found in { for name in var.protected_configuration_sets : name => name... } : name if length(found) > 1])} more than once."
+  }
+
+  validation {
+    condition     = length(var.protected_configuration_sets) <= 25
+    error_message = "protected_configuration_sets has ${length(var.protected_configuration_sets)} names: at most 25 names (they travel in the function's 4 KB environment); protect more sets with a per-set policy of action 'notify' or the SES tag ses-reputation-guard:action = notify."
+  }
 }
 
 variable "allow_thresholds_at_or_above_aws_review_level" {
-  description = "true: thresholds (in default_thresholds, account_policy, configuration_sets or fleet_policy) at or above AWS's review level (bounce 0.05 = 5 %, complaint 0.001 = 0.1 %) are accepted, for a guard meant to act only after AWS has put the account under review. false (default): such a threshold fails the plan (it is usually a percentage written for a ratio). At or above AWS's pause level (bounce 0.1, complaint 0.005) a threshold always fails the plan."
+  description = "true: thresholds (in default_thresholds, account_policy, configuration_sets, fleet_policy or sweep_policy) at or above AWS's review level (bounce 0.05 = 5 %, complaint 0.001 = 0.1 %) are accepted, for a guard meant to act only after AWS has put the account under review. false (default): such a threshold fails the plan (it is usually a percentage written for a ratio). At or above AWS's pause level (bounce 0.1, complaint 0.005) a threshold always fails the plan."
   type        = bool
   default     = false
   nullable    = false

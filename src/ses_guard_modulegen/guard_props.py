@@ -8,9 +8,10 @@ Synth-time validation skips those references; the module's ``validation`` blocks
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
-from ses_guard_modulegen.variables import fleet_local_attributes, variables
+from ses_guard_modulegen.variables import fleet_local_attributes, sweep_local_attributes, variables
 from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import Construct, Fn, TerraformLocal, TerraformVariable, Token
 from ses_reputation_guard.alarm_settings import AlarmSettings
@@ -18,10 +19,29 @@ from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.policy import AccountPolicy, ReputationThresholds
 from ses_reputation_guard.reputation_guard import ReputationGuardProps
+from ses_reputation_guard.sweep_policy import SweepPolicy
 
 SETS_LOCAL = TerraformExpression("local.configuration_sets")
 PACKAGE_LOCAL = TerraformExpression("local.function_package_path")
 FLEET_LOCAL = "fleet_policy"
+SWEEP_LOCAL = "sweep_policy"
+
+
+def _mode_local(scope: Construct, name: str, attributes: dict[str, str]) -> Callable[..., Any]:
+    """``local.<name>`` holding ``attributes`` (HCL by attribute); returns a lookup of its paths."""
+    local = TerraformLocal(
+        scope, f"{name}_local", expression={key: f"${{{value}}}" for key, value in attributes.items()}
+    )
+    local.override_logical_id(name)
+
+    def ref(*path: str) -> Any:
+        return Fn.lookup_nested(local.as_any_map, list(path))
+
+    return ref
+
+
+def _thresholds(ref: Callable[..., Any]) -> ReputationThresholds:
+    return ReputationThresholds(**{name: Token.as_number(ref("thresholds", name)) for name in rules.THRESHOLD_NAMES})
 
 
 def fleet_props(scope: Construct) -> FleetPolicy:
@@ -29,26 +49,34 @@ def fleet_props(scope: Construct) -> FleetPolicy:
     ``variables.fleet_local_attributes``): always a policy, its alarms counted by ``enabled``
     (``var.fleet_policy != null``); when off its action is ``notify``, so the function's pause scope
     stays the per-set one."""
-    local = TerraformLocal(
-        scope,
-        f"{FLEET_LOCAL}_local",
-        expression={name: f"${{{value}}}" for name, value in fleet_local_attributes().items()},
-    )
-    local.override_logical_id(FLEET_LOCAL)
-
-    def ref(*path: str) -> Any:
-        return Fn.lookup_nested(local.as_any_map, list(path))
-
+    ref = _mode_local(scope, FLEET_LOCAL, fleet_local_attributes())
     return FleetPolicy(
         action=Token.as_string(ref("action")),  # type: ignore[arg-type]
-        thresholds=ReputationThresholds(
-            **{name: Token.as_number(ref("thresholds", name)) for name in rules.THRESHOLD_NAMES}
-        ),
+        thresholds=_thresholds(ref),
         warning_alarms=Token.as_any(ref("warning_alarms")),
         period_seconds=cast(int, Token.as_number(ref("period_seconds"))),
         evaluation_periods=cast(int, Token.as_number(ref("evaluation_periods"))),
         datapoints_to_alarm=cast(int, Token.as_number(ref("datapoints_to_alarm"))),
         exclude_explicit_sets=TerraformExpression(f"local.{FLEET_LOCAL}.exclude_explicit_sets"),
+        enabled=Token.as_any(ref("enabled")),
+        delivery=Token.as_string(ref("delivery")),
+    )
+
+
+def sweep_props(scope: Construct) -> SweepPolicy:
+    """The sweep policy as references to ``local.sweep_policy`` (``variables.sweep_local_attributes``):
+    always a policy, scheduled by ``enabled`` (``var.sweep_policy != null``), as ``fleet_props``; when off
+    its action is ``notify``."""
+    ref = _mode_local(scope, SWEEP_LOCAL, sweep_local_attributes())
+    return SweepPolicy(
+        action=Token.as_string(ref("action")),  # type: ignore[arg-type]
+        thresholds=_thresholds(ref),
+        warning_notices=Token.as_any(ref("warning_notices")),
+        schedule_minutes=cast(int, Token.as_number(ref("schedule_minutes"))),
+        period_seconds=cast(int, Token.as_number(ref("period_seconds"))),
+        evaluation_periods=cast(int, Token.as_number(ref("evaluation_periods"))),
+        datapoints_to_alarm=cast(int, Token.as_number(ref("datapoints_to_alarm"))),
+        evaluate_account=Token.as_any(ref("evaluate_account")),
         enabled=Token.as_any(ref("enabled")),
     )
 
@@ -103,6 +131,8 @@ def module_props(scope: Construct) -> ReputationGuardProps:
         slack_channels=TerraformExpression("var.slack_channels"),
         teams_channels=TerraformExpression("var.teams_channels"),
         fleet_policy=fleet_props(scope),
+        sweep_policy=sweep_props(scope),
+        protected_configuration_sets=Token.as_list(attr("protected_configuration_sets")),
         allow_thresholds_at_or_above_aws_review_level=Token.as_any(attr(rules.REVIEW_LEVEL_ACKNOWLEDGEMENT)),
         allow_no_notification_targets=Token.as_any(attr(rules.NO_NOTIFICATION_TARGETS_OPT_OUT)),
         # prevent_destroy is static in Terraform: the module always protects the sets it manages

@@ -60,6 +60,8 @@ _FUNCTION_TYPES = (
     "aws_lambda_permission",
     "aws_sns_topic_subscription",
 )
+# What an EventBridge rule needs to start the function (fleet delivery, the sweep schedule)
+_EVENT_TYPES = ("aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_lambda_permission")
 SECTIONS = (
     Section("main.tf", "Where the guard runs, and the names and lists derived from its inputs", ("locals", "data"),
             ("", "aws_caller_identity", "aws_partition", "aws_region")),
@@ -81,11 +83,16 @@ SECTIONS = (
             ("aws_cloudwatch_metric_alarm",), "errors|dead_letters"),
     Section("alarms.tf", "Fleet alarms: Metrics Insights queries grouped by configuration set", ("resource",),
             ("aws_cloudwatch_metric_alarm",), "fleet"),
+    Section("alarms.tf", "Fleet delivery: an EventBridge rule hands each set crossing a critical fleet alarm to the "
+            "function\n(fleet_policy.delivery = \"eventbridge\")", ("resource",), _EVENT_TYPES, "fleet"),
     Section("alarms.tf", "Other alarms", ("resource",), ("aws_cloudwatch_metric_alarm",)),
     Section("dashboard.tf", "Dashboard: reputation rates against the thresholds and AWS's levels, alarm states",
             ("resource", "locals"), ("aws_cloudwatch_dashboard", ""), "dashboard"),
     Section("function.tf", "Pause function: its code, logs, dead-letter queue and pause-topic subscription",
             ("resource",), _FUNCTION_TYPES),
+    Section("sweep.tf", "Sweep mode: the schedule that starts a run over every configuration set of the Region, and "
+            "the run's state\n(the run lock and the open warning episodes)", ("resource",),
+            (*_EVENT_TYPES, "aws_dynamodb_table"), "sweep"),
     Section("policy.tf", "The deployed policy: one SSM SecureString entry per configuration set with its own "
             "policy\n(the function judges alarms by these and by the POLICY_MANIFEST environment variable)",
             ("resource",), ("aws_ssm_parameter",)),

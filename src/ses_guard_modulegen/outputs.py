@@ -84,6 +84,8 @@ def _optional_outputs(guard: ReputationGuard) -> list[ModuleOutput]:
         for block in (guard.chat.slack, guard.chat.teams)
     )
     fleet = [resource_address(alarm) for alarm in guard.fleet_alarms.alarms.values()]
+    sweep = guard.sweep_schedule  # the module's sweep_policy is a variable: the schedule and table are counted
+    assert sweep is not None and sweep.rule is not None and sweep.table is not None
     return [
         ModuleOutput("dashboard_name", "Name of the CloudWatch dashboard (null when dashboard = false).", "string",
                      f"one({resource_address(guard.dashboard.dashboard)}[*].dashboard_name)"),
@@ -94,4 +96,9 @@ def _optional_outputs(guard: ReputationGuard) -> list[ModuleOutput]:
         ModuleOutput("fleet_alarm_arns", "Fleet (Metrics Insights) alarms: alarm name => ARN (empty when "
                      "fleet_policy = null).", "map(string)",
                      f"{{ for alarm in concat({', '.join(fleet)}) : alarm.alarm_name => alarm.arn }}"),
+        ModuleOutput("sweep_schedule_rule_arn", "ARN of the EventBridge rule that starts each sweep run (null when "
+                     "sweep_policy = null).", "string", f"one({resource_address(sweep.rule)}[*].arn)"),
+        ModuleOutput("sweep_state_table_name", "Name of the DynamoDB table holding the sweep's run lock and open "
+                     "warning episodes (null when sweep_policy = null).", "string",
+                     f"one({resource_address(sweep.table)}[*].name)"),
     ]  # fmt: skip

@@ -38,7 +38,8 @@ Protects an Amazon SES sender's reputation in one Region: CloudWatch alarms on t
 per-configuration-set `Reputation.BounceRate` / `Reputation.ComplaintRate`, in a warning tier that
 notifies people and a critical tier that pauses sending (the account, or only the offending
 configuration set) before AWS reviews the account; plus the pausing Lambda, encrypted SNS topics,
-a dead-letter queue and alarms on the guard itself.
+a dead-letter queue and alarms on the guard itself. Every set of the Region, without listing them:
+fleet alarms or a scheduled sweep (see "Fleet and sweep modes").
 
 Generated from the cdktf constructs in `src/ses_reputation_guard` (`make module`): do not edit
 by hand. No provider or backend block: configure the `aws` provider (and its Region) in the caller.
@@ -68,6 +69,46 @@ module ignores `sending_options`); resume it with `ses-guard resume` (see the
 project README), knowing that AWS resets a re-enabled set's reputation metrics ("fresh start").
 `action` is required for every set, and for the account policy when you give one: `null` is
 refused at plan time, never read as `pause`.
+"""
+
+MODES_HEAD = """
+## Fleet and sweep modes
+
+Both guard every configuration set of the Region, present and future, without listing them. Sets in
+`configuration_sets` are judged only by their own alarms; sets in `protected_configuration_sets` (at
+most 25 names) or tagged `ses-reputation-guard:action = notify` in SES are never paused, whatever the
+evidence.
+
+Fleet mode (`fleet_policy`) creates four CloudWatch Metrics Insights alarms grouped by configuration
+set. Its `delivery` attribute says how a set's alarm change reaches the function: `"eventbridge"`
+(default) is an EventBridge rule on the "CloudWatch Alarm Contributor State Change" events of the
+guard's critical fleet alarms, a shape AWS documents in full; `"sns"` makes the critical fleet alarms
+publish to the pause topic, one message per set, which the function reads with
+DescribeAlarmContributors when a message does not name its set.
+
+Sweep mode (`sweep_policy`) creates no alarm: an EventBridge schedule runs the function every
+`schedule_minutes` (default 60); each run reads every set's rates with two Metrics Insights queries
+(the worst 500 first) and judges them as an alarm would (period, M of N, `>=`), pauses the sets in
+critical breach and notifies a warning once per episode. A DynamoDB table holds the run lock and the
+open warning episodes (outputs `sweep_schedule_rule_arn`, `sweep_state_table_name`). The run judges
+the account-wide rates too (`evaluate_account`, default true) by `account_policy`, whose alarms can
+then be turned off:
+
+```hcl
+module "ses_guard" {
+"""
+MODES_BODY = """
+  name_prefix         = "ses-guard"
+  notification_emails = ["deliverability@example.com"]
+
+  account_policy = { action = "notify", enabled = false } # the sweep run judges the account
+  sweep_policy = {
+    action          = "pause"
+    bounce_critical = 0.03 # ratios 0-1; thresholds left out use default_thresholds
+  }
+  protected_configuration_sets = ["transactional"]
+}
+```
 """
 
 VERSIONS_SECTION = """
@@ -149,10 +190,11 @@ def _reference_tables(
 
 
 def _guide(release: str) -> str:
-    """Usage (the source pinned to the release's tag), Versions and Retiring, after the intro."""
+    """Usage and the fleet and sweep modes (the source pinned to the release's tag), Versions and Retiring,
+    after the intro."""
     source = f'  source = "{module_source(release)}"\n'
     versions = VERSIONS_SECTION.format(version=release, tag=release_tag(release), module_path=MODULE_PATH)
-    return USAGE_HEAD + source + USAGE_BODY + versions + RETIRING
+    return USAGE_HEAD + source + USAGE_BODY + MODES_HEAD + source + MODES_BODY + versions + RETIRING
 
 
 def render_readme(

@@ -22,11 +22,12 @@ from ses_guard_modulegen.conditions import (
     holds,
     step_holds,
 )
-from ses_guard_policy import chat_rules, contract, rules
+from ses_guard_policy import chat_rules, contract, evaluation, rules, sweep
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.fleet_policy import FleetPolicy
 from ses_reputation_guard.policy import AccountPolicy, ConfigurationSetPolicy, ReputationThresholds
 from ses_reputation_guard.reputation_guard import ReputationGuardProps
+from ses_reputation_guard.sweep_policy import SweepPolicy
 
 PACKAGE_RELATIVE_PATH = "lambda/ses_guard_lambda.zip"
 DEFAULT_PROPS = ReputationGuardProps()  # every default of the module is the constructs' default
@@ -343,10 +344,45 @@ def _chat_validations(variable: str) -> tuple[Validation, ...]:
     )  # fmt: skip
 
 
+def policy_attribute(variable: str, name: str, default: object = None) -> str:
+    """``var.<variable>.<name>``, or ``default`` when that mode is off (the variable is null): validation
+    conditions and messages must evaluate either way."""
+    return f"try(var.{variable}.{name}, {hcl_value(default)})"
+
+
 def fleet_attribute(name: str, default: object = None) -> str:
-    """``var.fleet_policy.<name>``, or ``default`` when fleet mode is off (null): validation conditions
-    and messages must evaluate either way."""
-    return f"try(var.fleet_policy.{name}, {hcl_value(default)})"
+    """``var.fleet_policy.<name>``, or ``default`` when fleet mode is off (null)."""
+    return policy_attribute("fleet_policy", name, default)
+
+
+def sweep_attribute(name: str, default: object = None) -> str:
+    """``var.sweep_policy.<name>``, or ``default`` when sweep mode is off (null)."""
+    return policy_attribute("sweep_policy", name, default)
+
+
+def _mode_threshold_validations(variable: str) -> tuple[Validation, ...]:
+    """A mode's (fleet, sweep) own thresholds: ratios, warning below critical when both are given, below
+    AWS's pause level. Both thresholds given: a validation that read var.default_thresholds would not run
+    while that variable is itself invalid; a threshold left null takes the (validated) default."""
+    obj = f"var.{variable}"
+    order = tuple(
+        order_validation(
+            f"{variable} {metric}",
+            f"!try({warning_not_below_critical(obj, metric)}, false)",
+            policy_attribute(variable, f"{metric}_warning"),
+            policy_attribute(variable, f"{metric}_critical"),
+        )
+        for metric in METRICS
+    )
+    return (
+        Validation(f"!{any_threshold_not_a_ratio(obj)}",
+                   message(variable, f"jsonencode({obj})", rules.RATIO.sentence), rule=rules.RATIO),
+        *order,
+        *(Validation(f"!try({at_or_above_pause_level(f'{obj}.{name}', name)}, false)",
+                     pause_level_message(f"{variable}.{name}", policy_attribute(variable, name), name),
+                     rules.AWS_PAUSE_LEVEL)
+          for name in rules.THRESHOLD_NAMES),
+    )  # fmt: skip
 
 
 def _fleet_validations() -> tuple[Validation, ...]:
@@ -355,26 +391,10 @@ def _fleet_validations() -> tuple[Validation, ...]:
         fleet_attribute(name, getattr(defaults, name))
         for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm")
     )
-    # Both thresholds given: a validation that read var.default_thresholds would not run while that
-    # variable is itself invalid; a fleet threshold left null takes the (validated) default.
-    order = tuple(
-        order_validation(
-            f"fleet_policy {metric}",
-            f"!try({warning_not_below_critical('var.fleet_policy', metric)}, false)",
-            fleet_attribute(f"{metric}_warning"),
-            fleet_attribute(f"{metric}_critical"),
-        )
-        for metric in METRICS
-    )
     return (
         Validation(one_of_actions(fleet_attribute("action", defaults.action)),
                    message("fleet_policy.action", f"jsonencode({fleet_attribute('action')})", rules.ACTION.sentence), rule=rules.ACTION),
-        Validation(f"!{any_threshold_not_a_ratio('var.fleet_policy')}",
-                   message("fleet_policy", "jsonencode(var.fleet_policy)", rules.RATIO.sentence), rule=rules.RATIO),
-        *order,
-        *(Validation(f"!try({at_or_above_pause_level(f'var.fleet_policy.{name}', name)}, false)",
-                     pause_level_message(f"fleet_policy.{name}", fleet_attribute(name), name), rules.AWS_PAUSE_LEVEL)
-          for name in rules.THRESHOLD_NAMES),
+        *_mode_threshold_validations("fleet_policy"),
         Validation(holds(rules.FLEET_WINDOW, period, periods),
                    template(f"fleet_policy.period_seconds <period> x evaluation_periods <periods>: "
                             f"{rules.FLEET_WINDOW.sentence}.", period=period, periods=periods), rule=rules.FLEET_WINDOW),
@@ -383,6 +403,83 @@ def _fleet_validations() -> tuple[Validation, ...]:
         Validation(holds(rules.DATAPOINTS_NOT_ABOVE_PERIODS, datapoints, periods),
                    message("fleet_policy.datapoints_to_alarm", datapoints,
                            rules.DATAPOINTS_NOT_ABOVE_PERIODS.sentence), rule=rules.DATAPOINTS_NOT_ABOVE_PERIODS),
+        Validation(choice_holds_not_null(rules.FLEET_DELIVERY, fleet_attribute("delivery", defaults.delivery)),
+                   message("fleet_policy.delivery", f"jsonencode({fleet_attribute('delivery')})",
+                           rules.FLEET_DELIVERY.sentence), rule=rules.FLEET_DELIVERY),
+    )  # fmt: skip
+
+
+# The numbers sweep.window_problem names, as (text in its sentence, HCL marker): the sentence is the
+# model's, each number becomes an interpolation of the consumer's values.
+_WINDOW_SAMPLE = evaluation.AlarmRule(
+    threshold=0.5, period_seconds=rules.ALARM_PERIOD_SECONDS_MAX, evaluation_periods=7
+)  # a day's period over 7 periods: 18 days read, beyond the 2 weeks
+
+
+def sweep_lookback_periods(periods: str) -> str:
+    """HCL: the periods a sweep run reads (``sweep.lookback_periods``: twice the evaluation range of
+    ``evaluation_periods`` + ``EXTRA_PERIODS_IN_RANGE`` periods)."""
+    factor = sweep.lookback_periods(_WINDOW_SAMPLE) // _WINDOW_SAMPLE.range_periods
+    return f"{factor} * ({periods} + {evaluation.EXTRA_PERIODS_IN_RANGE})"
+
+
+def sweep_window_validation(subject: str, period: str, periods: str) -> Validation:
+    """``sweep.window_problem`` at plan: what one run reads fits what a Metrics Insights query reads (2
+    weeks), in the model's words with the consumer's numbers (the model declares no Rule for it: rule None)."""
+    lookback = sweep_lookback_periods(periods)
+    text = sweep.window_problem(_WINDOW_SAMPLE)
+    assert text is not None, "the sample must break the window rule"
+    sample_lookback = sweep.lookback_periods(_WINDOW_SAMPLE)
+    for literal, marker in (
+        (f"period {_WINDOW_SAMPLE.period_seconds} s", "period <period> s"),
+        (f"x {sample_lookback} periods", "x <lookback> periods"),
+        (f"= {sample_lookback * _WINDOW_SAMPLE.period_seconds} s:", "= <seconds> s:"),
+    ):
+        assert text.count(literal) == 1, f"sweep.window_problem no longer reads {literal!r}: {text}"
+        text = text.replace(literal, marker)
+    return Validation(
+        f"{period} * {lookback} <= {rules.METRICS_INSIGHTS_QUERY_RANGE_SECONDS_MAX}",
+        template(f"{subject}: {text}.", period=period, lookback=lookback, seconds=f"{period} * {lookback}"),
+    )
+
+
+def _sweep_validations() -> tuple[Validation, ...]:
+    """SweepPolicy.collect_problems at plan: action, thresholds, schedule, the alarm-like evaluation and
+    the window one run reads (PutMetricAlarm's evaluation range is implied by that window: any period x
+    evaluation periods beyond it reads more than 2 weeks)."""
+    defaults = SweepPolicy()
+    schedule, period, periods, datapoints = (
+        sweep_attribute(name, getattr(defaults, name))
+        for name in ("schedule_minutes", "period_seconds", "evaluation_periods", "datapoints_to_alarm")
+    )
+    return (
+        Validation(one_of_actions(sweep_attribute("action", defaults.action)),
+                   message("sweep_policy.action", f"jsonencode({sweep_attribute('action')})", rules.ACTION.sentence), rule=rules.ACTION),
+        *_mode_threshold_validations("sweep_policy"),
+        whole_number_validation("sweep_policy.schedule_minutes", schedule, rules.SWEEP_SCHEDULE_MINUTES),
+        whole_number_validation("sweep_policy.period_seconds", period, rules.ALARM_PERIOD),
+        step_validation("sweep_policy.period_seconds", period, rules.ALARM_PERIOD),
+        whole_number_validation("sweep_policy.evaluation_periods", periods, rules.ALARM_EVALUATION_PERIODS),
+        whole_number_validation("sweep_policy.datapoints_to_alarm", datapoints, rules.ALARM_DATAPOINTS),
+        Validation(holds(rules.DATAPOINTS_NOT_ABOVE_PERIODS, datapoints, periods),
+                   message("sweep_policy.datapoints_to_alarm", datapoints,
+                           rules.DATAPOINTS_NOT_ABOVE_PERIODS.sentence), rule=rules.DATAPOINTS_NOT_ABOVE_PERIODS),
+        sweep_window_validation("sweep_policy", period, periods),
+    )  # fmt: skip
+
+
+def _protected_set_validations() -> tuple[Validation, ...]:
+    """ReputationGuardProps._collect_protected_set_problems at plan: names, no name twice, at most 25."""
+    names = "var.protected_configuration_sets"
+    # grouped by name (``...``): linear, where index() per item would be quadratic in a long (refused) list
+    repeated = f"[for name, found in {{ for name in {names} : name => name... }} : name if length(found) > 1]"
+    return (
+        list_items_match("protected_configuration_sets", rules.CONFIGURATION_SET_NAME),
+        Validation(f"length({repeated}) == 0",
+                   template("protected_configuration_sets lists <names> more than once.", names=f"jsonencode({repeated})")),
+        Validation(holds(rules.PROTECTED_SETS_COUNT, names),
+                   template(f"protected_configuration_sets has <count> names: {rules.PROTECTED_SETS_COUNT.sentence}.",
+                            count=f"length({names})"), rule=rules.PROTECTED_SETS_COUNT),
     )  # fmt: skip
 
 
@@ -517,18 +614,52 @@ def variables() -> list[ModuleVariable]:
         ),
         ModuleVariable(
             "fleet_policy",
-            f"object({{ {optional_attributes(FleetPolicy(), action='string', warning_alarms='bool', period_seconds='number', evaluation_periods='number', datapoints_to_alarm='number', exclude_explicit_sets='bool')}, {thresholds_type(False)} }})",
+            f"object({{ {optional_attributes(FleetPolicy(), action='string', warning_alarms='bool', period_seconds='number', evaluation_periods='number', datapoints_to_alarm='number', exclude_explicit_sets='bool', delivery='string')}, {thresholds_type(False)} }})",
             "Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and future "
             "(sets in configuration_sets are judged only by their own alarms). null (default) = off. action "
             "\"pause\" pauses the set that crossed a critical threshold; thresholds left null use "
-            "default_thresholds; period_seconds a multiple of 60, x evaluation_periods at most 10800.",
+            "default_thresholds; period_seconds a multiple of 60, x evaluation_periods at most 10800. delivery: how "
+            "a set's alarm change reaches the function, \"eventbridge\" (default: an EventBridge rule on the "
+            "documented \"CloudWatch Alarm Contributor State Change\" events of the guard's critical fleet alarms) "
+            "or \"sns\" (the alarms' action on the pause topic).",
             None,
             _fleet_validations(),
             nullable=True,
         ),
         ModuleVariable(
+            "sweep_policy",
+            f"object({{ {optional_attributes(SweepPolicy(), action='string', warning_notices='bool', schedule_minutes='number', period_seconds='number', evaluation_periods='number', datapoints_to_alarm='number', evaluate_account='bool')}, {thresholds_type(False)} }})",
+            f"Sweep mode: every schedule_minutes (default {rules.SWEEP_SCHEDULE_MINUTES_DEFAULT}, "
+            f"{rules.SWEEP_SCHEDULE_MINUTES.minimum}-{rules.SWEEP_SCHEDULE_MINUTES.maximum}) the function reads the "
+            "reputation rates of every configuration set of the Region with two Metrics Insights queries (no "
+            "alarms) and judges each set without its own policy (sets in configuration_sets are judged only by "
+            "their own alarms). null (default) = off. action \"pause\" (default) pauses a set in critical breach, "
+            "never the account; \"notify\" only notifies. Thresholds (ratios 0-1, 0.05 = 5 %) left null use "
+            "default_thresholds. As for an alarm: period_seconds (default 3600, "
+            f"{rules.ALARM_PERIOD.minimum}-{rules.ALARM_PERIOD.maximum}, a multiple of {rules.ALARM_PERIOD.step}), "
+            f"evaluation_periods N (default 1, {rules.ALARM_EVALUATION_PERIODS.minimum}-"
+            f"{rules.ALARM_EVALUATION_PERIODS.maximum}) and datapoints_to_alarm M (default 1, at most N); a run reads "
+            f"period_seconds x 2 x (N + {evaluation.EXTRA_PERIODS_IN_RANGE}) seconds, at most "
+            f"{rules.METRICS_INSIGHTS_QUERY_RANGE_SECONDS_MAX} (2 weeks). warning_notices (default true): a warning "
+            "breach notifies once per episode. evaluate_account (default true): the run also judges the "
+            "account-wide rates by account_policy (then account_policy.enabled = false needs no account alarm).",
+            None,
+            _sweep_validations(),
+            nullable=True,
+        ),
+        ModuleVariable(
+            "protected_configuration_sets", "list(string)",
+            f"Configuration sets never paused by any path (per-set alarms, fleet, sweep), whatever the evidence: "
+            f"at most {rules.PROTECTED_SETS_MAX} names (they travel in the function's environment). Per-set "
+            "policies with action \"notify\" and the SES tag ses-reputation-guard:action = notify protect any "
+            "number of sets.",
+            [],
+            _protected_set_validations(),
+        ),
+        ModuleVariable(
             rules.REVIEW_LEVEL_ACKNOWLEDGEMENT, "bool",
-            "true: thresholds (in default_thresholds, account_policy, configuration_sets or fleet_policy) at or above "
+            "true: thresholds (in default_thresholds, account_policy, configuration_sets, fleet_policy or "
+            "sweep_policy) at or above "
             "AWS's review level (bounce 0.05 = 5 %, complaint 0.001 = 0.1 %) are accepted, for a guard meant to act "
             "only after AWS has put the account under review. false (default): such a threshold fails the plan "
             "(it is usually a percentage written for a ratio). At or above AWS's pause level (bounce 0.1, complaint "
@@ -573,8 +704,32 @@ def fleet_local_attributes() -> dict[str, str]:
         "enabled": "var.fleet_policy != null",
         "action": fleet_attribute("action", contract.ACTION_NOTIFY),
         "warning_alarms": fleet_attribute("warning_alarms", False),
-        "thresholds": f"{{ for k in {hcl_list(rules.THRESHOLD_NAMES)} : "
-        "k => coalesce(try(var.fleet_policy[k], null), var.default_thresholds[k]) }",
+        "thresholds": _resolved_thresholds("fleet_policy"),
         **{name: fleet_attribute(name, getattr(defaults, name))
-           for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm", "exclude_explicit_sets")},
+           for name in ("period_seconds", "evaluation_periods", "datapoints_to_alarm", "exclude_explicit_sets",
+                        "delivery")},
     }  # fmt: skip
+
+
+def sweep_local_attributes() -> dict[str, str]:
+    """``local.sweep_policy``: the sweep variable with defaults applied, defined when sweep mode is off too
+    (``enabled = false``; action ``notify``, no warning notices, no account evaluation: nothing it could
+    widen or send)."""
+    defaults = SweepPolicy()
+    return {
+        "enabled": "var.sweep_policy != null",
+        "action": sweep_attribute("action", contract.ACTION_NOTIFY),
+        "warning_notices": sweep_attribute("warning_notices", False),
+        "evaluate_account": sweep_attribute("evaluate_account", False),
+        "thresholds": _resolved_thresholds("sweep_policy"),
+        **{name: sweep_attribute(name, getattr(defaults, name))
+           for name in ("schedule_minutes", "period_seconds", "evaluation_periods", "datapoints_to_alarm")},
+    }  # fmt: skip
+
+
+def _resolved_thresholds(variable: str) -> str:
+    """Each threshold of the mode's variable, or the default thresholds' where null (or the mode is off)."""
+    return (
+        f"{{ for k in {hcl_list(rules.THRESHOLD_NAMES)} : "
+        f"k => coalesce(try(var.{variable}[k], null), var.default_thresholds[k]) }}"
+    )

@@ -1,12 +1,17 @@
 """Fleet mode for real (against the emulator): the fleet example is deployed with `cdktf deploy`, its
 Metrics Insights alarms carry the query, a set created after the deploy (through the SES API, never
-in Terraform) is paused by a contributor notification for it, the protected set and `vip` (below its
+in Terraform) is paused by the documented contributor delivery, the protected set and `vip` (below its
 own, stricter threshold) are left alone, the next plan is empty and destroy leaves nothing.
 
-A contributor notification is what CloudWatch publishes per contributor of a multi-series alarm
-("Acting on alarm changes": the alarm's message plus the contributor's attributes); the emulator has
-no Metrics Insights evaluation, so the test puts the alarm into ALARM itself and publishes SES's
-datapoints (`AWS/SES`, dimension `ses:configuration-set`) that the function checks before pausing.
+Delivery is the deployed EventBridge rule's ("CloudWatch Alarm Contributor State Change", CloudWatch
+User Guide, "Alarm events and EventBridge"; tests/events/eventbridge_fleet_contributor_state_change.json):
+the test builds the event EventBridge sends for a contributor, checks with moto's EventBridge pattern
+matcher (the one that routes its events; moto's TestEventPattern answers nothing) that the deployed rule
+matches it and that the rule's target is the function, and
+runs the deployed function on it. The emulator does not move alarms by itself, so the test puts the
+alarm into ALARM and publishes SES's datapoints (`AWS/SES`, dimension `ses:configuration-set`), which
+the function checks before pausing (DescribeAlarmContributors, computed by the emulator from those
+datapoints, confirms the contributor).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto.events.models import EventPattern
 
 from examples.fleet.stack import NAME_PREFIX, STACK_NAME, VIP_THRESHOLDS
 from ses_guard_policy import contract
@@ -25,8 +31,8 @@ from tests.e2e.deploy_helpers import (
     LOCAL_STATE_DELETION_OPT_IN,
     Deployer,
     account_sending_enabled,
-    deliver_to_pause_function,
     guard_leftovers,
+    invoke_deployed_function,
     set_sending_enabled,
     stack_dir,
     stack_lambda_zip,
@@ -58,15 +64,61 @@ def publish_rates(server: MotoServer, configuration_set: str, metric: str, value
     )
 
 
+def contributor_event(alarm: dict[str, Any], configuration_set: str) -> dict[str, Any]:
+    """What EventBridge sends for one contributor of a multi-series alarm going to ALARM (the shape of
+    tests/events/eventbridge_fleet_contributor_state_change.json, from the CloudWatch User Guide)."""
+    now = datetime.now(UTC)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": contract.DETAIL_TYPE_CONTRIBUTOR_STATE_CHANGE,
+        "source": contract.EVENTS_SOURCE_CLOUDWATCH,
+        "account": alarm["AlarmArn"].split(":")[4],
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": US,
+        "resources": [alarm["AlarmArn"]],
+        "detail": {
+            "alarmName": alarm["AlarmName"],
+            "alarmContributor": {
+                "id": uuid.uuid4().hex[:16],
+                "attributes": {contract.DIMENSION_CONFIGURATION_SET: configuration_set},
+            },
+            "state": {
+                "value": "ALARM",
+                "reason": alarm["StateReason"],
+                "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+            },
+            "configuration": {
+                "metrics": [
+                    {"id": m["Id"], "expression": m["Expression"], "returnData": True, "period": m["Period"]}
+                    for m in alarm["Metrics"]
+                ],
+                "description": alarm.get("AlarmDescription", ""),
+            },
+        },
+    }
+
+
+def deployed_rule_delivers(server: MotoServer, event: dict[str, Any]) -> None:
+    """The guard's contributor rule matches ``event`` (TestEventPattern) and targets the function."""
+    events = server.boto3_client("events", US)
+    rule = events.describe_rule(Name=f"{NAME_PREFIX}-fleet-contributors")
+    # moto's TestEventPattern answers nothing (5.2.5): its rule-routing matcher judges the pattern instead
+    assert EventPattern.load(rule["EventPattern"]).matches_event(event), rule["EventPattern"]
+    other = {**event, "resources": [event["resources"][0].replace("-critical", "-warning")]}
+    assert not EventPattern.load(rule["EventPattern"]).matches_event(other), "a warning alarm must not pause"
+    [target] = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    function = server.boto3_client("lambda", US).get_function_configuration(FunctionName=f"{NAME_PREFIX}-pause")
+    assert target["Arn"] == function["FunctionArn"], target
+
+
 def contributor_run(server: MotoServer, alarm_name: str, configuration_set: str, zip_path: Path, workdir: Path) -> Any:
-    """The fleet alarm in ALARM, and its notification for one contributor delivered from the pause
-    topic to the deployed handler; returns the handler's summary."""
-    _, message = trip_alarm(server, US, alarm_name)
-    # The real shape (tests/events/sns_fleet_contributor.json): contributor keys at the top level.
-    message["ActionExecutedAfterMuteWindow"] = False
-    message[contract.SNS_CONTRIBUTOR_ID] = uuid.uuid4().hex[:16]
-    message[contract.SNS_CONTRIBUTOR_ATTRIBUTES] = {contract.DIMENSION_CONFIGURATION_SET: configuration_set}
-    outcome = deliver_to_pause_function(server, US, NAME_PREFIX, message, zip_path, workdir)
+    """The fleet alarm in ALARM, and EventBridge's contributor event for one set, matched by the deployed
+    rule and run through the deployed handler; returns the handler's summary."""
+    alarm, _ = trip_alarm(server, US, alarm_name)
+    event = contributor_event(alarm, configuration_set)
+    deployed_rule_delivers(server, event)
+    outcome = invoke_deployed_function(server, US, f"{NAME_PREFIX}-pause", zip_path, event, workdir)
     assert outcome["ok"], outcome
     return outcome["summary"]
 
@@ -93,6 +145,8 @@ def test_fleet_example_pauses_a_set_created_after_the_deploy_and_spares_the_expl
         assert (query["Period"], query["ReturnData"]) == (3600, True)
         tags = {t["Key"]: t["Value"] for t in cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]}
         assert tags[contract.TAG_SCOPE] == contract.SCOPE_FLEET
+        # EventBridge delivers contributors: no alarm publishes to the pause topic, so none arrives twice
+        assert not any(action.endswith(f":{NAME_PREFIX}-pause") for action in alarm["AlarmActions"]), alarm
     critical = f"{NAME_PREFIX}-fleet-bounce-critical"
 
     # A set the application creates after the deploy, straight through SES: no Terraform involved.

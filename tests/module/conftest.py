@@ -20,6 +20,7 @@ from tests.support.terraform import run_terraform, terraform_env
 MODULE_DIR = ROOT / "modules" / "terraform-aws-ses-reputation-guard"
 CONSUMER_DIR = ROOT / "examples" / "terraform_module"
 FLEET_CONSUMER_DIR = ROOT / "examples" / "terraform_module_fleet"
+SWEEP_CONSUMER_DIR = ROOT / "examples" / "terraform_module_sweep"
 
 
 def write_module(files: dict[str, bytes], destination: Path) -> Path:

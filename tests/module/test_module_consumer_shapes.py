@@ -24,6 +24,7 @@ are planned but left out of the apply (``-target`` of everything else).
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 import threading
@@ -36,10 +37,17 @@ from typing import Any
 
 import pytest
 
+from ses_guard_policy import contract, rules
 from tests.conftest import ROOT
 from tests.e2e.deploy_helpers import guard_leftovers
 from tests.e2e.moto_server import MotoServer
-from tests.module.conftest import CONSUMER_DIR, FLEET_CONSUMER_DIR, MODULE_DIR, copy_consumer_example
+from tests.module.conftest import (
+    CONSUMER_DIR,
+    FLEET_CONSUMER_DIR,
+    MODULE_DIR,
+    SWEEP_CONSUMER_DIR,
+    copy_consumer_example,
+)
 from tests.support.aws_env import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from tests.support.terraform import apply, destroy, plan_json, run_terraform, state_addresses
 
@@ -54,7 +62,10 @@ README_DOCS = {
     "docs/fleet.md": ROOT / "docs" / "fleet.md",
 }
 # Docs whose inline `<variable> = <value>` examples must each appear in a shape.
-INLINE_EXAMPLE_DOCS = (*README_DOCS.values(), CONSUMER_DIR / "README.md", FLEET_CONSUMER_DIR / "README.md")
+INLINE_EXAMPLE_DOCS = (
+    *README_DOCS.values(),
+    *(example / "README.md" for example in (CONSUMER_DIR, FLEET_CONSUMER_DIR, SWEEP_CONSUMER_DIR)),
+)
 
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```[ \t]*$", re.S | re.M)
 _HEADING = re.compile(r"^#{1,6} +(.+?)\s*$", re.M)
@@ -91,6 +102,29 @@ OWN_SHAPES = {
         notification_emails = ["ops@example.com"]
         account_policy      = { action = "notify" }
         fleet_policy        = { action = "pause" }
+    """,
+    # Issue "[5 of 7]": the fleet's other delivery (the alarms' SNS action on the pause topic, no rule), and
+    # the sweep with no reputation alarm at all (the run judges the account) plus a protected set.
+    "fleet delivered through sns": """
+        notification_emails = ["ops@example.com"]
+        account_policy      = { action = "notify" }
+        fleet_policy        = { action = "pause", delivery = "sns" }
+    """,
+    # Project README, "Using the Terraform module": sweep mode with every attribute at its default.
+    "sweep with defaults": """
+        notification_emails = ["ops@example.com"]
+        sweep_policy = {}
+    """,
+    "sweep only, no reputation alarm": """
+        notification_emails          = ["ops@example.com"]
+        account_policy               = { action = "pause", enabled = false }
+        sweep_policy = {
+          action              = "pause"
+          schedule_minutes    = 15
+          evaluation_periods  = 3
+          datapoints_to_alarm = 2
+        }
+        protected_configuration_sets = ["transactional", "billing"]
     """,
     # Every variable left at its default but the one without a default that is safe: somebody must hear of
     # a pause (issue "[4 of 7]": no notification target is refused unless opted out).
@@ -132,7 +166,8 @@ BROKEN_DOC_SHAPES: dict[str, str] = {}
 # One Region per shape: the shapes share the emulator without sharing a name (IAM names carry the Region).
 # us-east-1 is left to the other module tests, which only plan.
 REGIONS = ("us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "ap-southeast-1",
-           "ap-southeast-2", "ap-northeast-1", "ca-central-1", "sa-east-1", "eu-north-1")  # fmt: skip
+           "ap-southeast-2", "ap-northeast-1", "ca-central-1", "sa-east-1", "eu-north-1", "ap-south-1",
+           "ap-northeast-2", "ap-northeast-3")  # fmt: skip
 SHAPE_WORKERS = 8  # shapes deployed at once: an apply mostly waits (the provider polls the new SQS queue ~25 s)
 # moto 5.2.5 has no AWS chat (chatbot) API (HTTP 500): these are planned only.
 EMULATOR_MISSING_TYPES = frozenset(
@@ -148,6 +183,8 @@ INVENTORY_KINDS = {
     "iam roles": ("aws_iam_role", "name"),
     "log groups": ("aws_cloudwatch_log_group", "name"),
     "kms aliases": ("aws_kms_alias", "name"),
+    "eventbridge rules": ("aws_cloudwatch_event_rule", "name"),
+    "dynamodb tables": ("aws_dynamodb_table", "name"),
 }
 ALWAYS_PLANNED = (
     "aws_lambda_function.guard_function",
@@ -162,6 +199,17 @@ ALWAYS_PLANNED = (
 )
 METRICS = ("bounce", "complaint")
 TIERS = ("warning", "critical")
+FLEET_DELIVERY = (
+    "aws_cloudwatch_event_rule.guard_fleet_contributors[0]",
+    "aws_cloudwatch_event_target.guard_fleet_contributors_target[0]",
+    "aws_lambda_permission.guard_fleet_invoke_permission[0]",
+)
+SWEEP = (
+    "aws_cloudwatch_event_rule.guard_sweep_schedule[0]",
+    "aws_cloudwatch_event_target.guard_sweep_target[0]",
+    "aws_lambda_permission.guard_sweep_invoke_permission[0]",
+    "aws_dynamodb_table.guard_sweep_state[0]",
+)
 assert len(SHAPES) <= len(REGIONS), "one Region per shape"
 
 
@@ -217,10 +265,16 @@ def expected_plan(inputs: dict[str, Any]) -> tuple[set[str], set[str]]:
         (present if condition else absent).add(f"{MODULE}.{address}")
 
     account = inputs["account_policy"] or {}
-    fleet = inputs["fleet_policy"]
+    fleet, sweep = inputs["fleet_policy"], inputs["sweep_policy"]
     for metric in METRICS:
         when(account.get("enabled", True), f"aws_cloudwatch_metric_alarm.guard_account_{metric}_critical[0]")
         when(fleet is not None, f"aws_cloudwatch_metric_alarm.guard_fleet_{metric}_critical[0]")
+    # The fleet's documented delivery: an EventBridge rule, when the fleet pauses through it (the default).
+    delivered = fleet is not None and fleet.get("action", "pause") == "pause" and fleet.get("delivery") != "sns"
+    for address in FLEET_DELIVERY:
+        when(delivered, address)
+    for address in SWEEP:
+        when(sweep is not None, address)
     when(inputs["dashboard"] is not False, "aws_cloudwatch_dashboard.guard_dashboard[0]")
     for name, policy in inputs["configuration_sets"].items():
         when(policy.get("managed", True), f'aws_sesv2_configuration_set.guard_configuration_sets["{name}"]')
@@ -263,6 +317,7 @@ class ShapeRun:
     not_applied: list[str] = field(default_factory=list)  # planned, left out of the apply (no emulator API)
     state_after_apply: list[str] = field(default_factory=list)
     after_apply: dict[str, list[str]] = field(default_factory=dict)
+    read_back: dict[str, Any] = field(default_factory=dict)  # read_back(): what the function and schedule hold
     state_after_destroy: list[str] | None = None
     after_destroy: dict[str, list[str]] | None = None
     after_cleanup: dict[str, list[str]] | None = None
@@ -285,8 +340,14 @@ class ShapeRun:
 
 def inventory(server: MotoServer, run: ShapeRun) -> dict[str, list[str]]:
     """Everything of this shape's guard in the emulator (guard_leftovers), as names by kind."""
+    prefix = run.inputs["name_prefix"]
     with EMULATOR_LOCK:
-        found = guard_leftovers(server, run.region, run.inputs["name_prefix"], list(run.inputs["configuration_sets"]))
+        found = guard_leftovers(server, run.region, prefix, list(run.inputs["configuration_sets"]))
+        # what guard_leftovers does not list: the EventBridge rules (fleet delivery, sweep schedule), the sweep's table
+        events = server.boto3_client("events", run.region)
+        found["eventbridge rules"] = [r["Name"] for r in events.list_rules(NamePrefix=f"{prefix}-")["Rules"]]
+        tables = server.boto3_client("dynamodb", run.region).list_tables()["TableNames"]
+        found["dynamodb tables"] = [name for name in tables if name.startswith(f"{prefix}-")]
     names: dict[str, Callable[[str], str]] = {
         "sns topics": lambda arn: arn.rsplit(":", 1)[1],
         "sqs queues": lambda url: url.rsplit("/", 1)[1],
@@ -294,6 +355,21 @@ def inventory(server: MotoServer, run: ShapeRun) -> dict[str, list[str]]:
     # IAM is global: only this Region's roles are this shape's (the module puts the Region in the name).
     found["iam roles"] = [role for role in found.get("iam roles", []) if f"-{run.region}-" in role]
     return {kind: sorted(map(names.get(kind, str), items)) for kind, items in found.items() if items}
+
+
+def read_back(server: MotoServer, run: ShapeRun) -> dict[str, Any]:
+    """After the apply: the function's environment, and the sweep schedule's rate and targets (if any)."""
+    function = run.applied[f"{MODULE}.aws_lambda_function.guard_function"]["function_name"]
+    found: dict[str, Any] = {}
+    with EMULATOR_LOCK:
+        configuration = server.boto3_client("lambda", run.region).get_function_configuration(FunctionName=function)
+        found["function environment"] = configuration.get("Environment", {}).get("Variables", {})
+        events = server.boto3_client("events", run.region)
+        for rule in run.after_apply.get("eventbridge rules", []):
+            if rule.endswith("-sweep"):
+                found["sweep schedule"] = events.describe_rule(Name=rule).get("ScheduleExpression")
+                found["sweep targets"] = events.list_targets_by_rule(Rule=rule)["Targets"]
+    return found
 
 
 def deploy(run: ShapeRun, env: dict[str, str], server: MotoServer) -> None:
@@ -311,6 +387,7 @@ def deploy(run: ShapeRun, env: dict[str, str], server: MotoServer) -> None:
         apply(run.directory, env, plan_file=plan_file)
         run.state_after_apply = state_addresses(run.directory, env)
         run.after_apply = inventory(server, run)
+        run.read_back = read_back(server, run)
         step = "destroy"
     except Exception as error:
         run.failure = (step, f"{type(error).__name__}: {error}")
@@ -416,6 +493,18 @@ def test_the_shape_applies_and_its_resources_exist_in_the_emulator(shape: str, s
     assert run.after_apply == expected_inventory(run.applied)
     function = run.applied[f"{MODULE}.aws_lambda_function.guard_function"]
     assert run.after_apply["lambda functions"] == [function["function_name"]]
+    sweep, protected = run.inputs["sweep_policy"], run.inputs["protected_configuration_sets"]
+    environment = run.read_back["function environment"]
+    # what the function reads: the protected sets, its state table and the sweep policy
+    assert environment.get(contract.ENV_PROTECTED_CONFIGURATION_SETS, "") == ",".join(protected)
+    if sweep is not None:  # the schedule's rate and its one target, without input
+        minutes = sweep.get("schedule_minutes") or rules.SWEEP_SCHEDULE_MINUTES_DEFAULT
+        assert run.read_back["sweep schedule"] == f"rate({int(minutes)} minutes)"
+        [target] = run.read_back["sweep targets"]
+        assert target["Arn"].endswith(f":function:{function['function_name']}")
+        assert "Input" not in target  # the function trusts nothing in a scheduled event
+        assert environment[contract.ENV_SWEEP_STATE_TABLE] == run.after_apply["dynamodb tables"][0]
+        assert json.loads(environment[contract.ENV_POLICY_MANIFEST])["sweep"]["enabled"] is True
 
 
 @pytest.mark.slow

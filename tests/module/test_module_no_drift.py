@@ -1,8 +1,9 @@
 """After an apply, the next plan finds the module's resources exactly as Terraform left them (issue "[4 of 7]",
 item 10: "Objects have changed outside of Terraform" on the first plan after an apply).
 
-One consumer with every kind of resource the emulator can hold (account and fleet policies that pause,
-a managed set that pauses, a managed notify-only set without warning alarms, an existing set, email
+One consumer with every kind of resource the emulator can hold (account, fleet and sweep policies that
+pause, the fleet's EventBridge delivery, the sweep's schedule and state table, a protected set, a managed
+set that pauses, a managed notify-only set without warning alarms, an existing set, email
 and SMS subscribers, the dashboard; no consumer tags, the case that drifted) is applied once against the
 emulator. Then, as the issue's reader would: ``terraform plan -refresh=true -detailed-exitcode`` plans no
 change (exit 0) and ``terraform show -json`` of that plan lists no ``resource_drift``, but for what the
@@ -75,6 +76,8 @@ module "ses_guard" {{
   notification_phone_numbers = ["+15555550100"]
   account_policy             = {{ action = "pause" }}
   fleet_policy               = {{ action = "pause" }}
+  sweep_policy               = {{ action = "pause", bounce_critical = 0.03 }}
+  protected_configuration_sets = ["transactional"]
   configuration_sets = {{
     marketing     = {{ action = "pause", bounce_warning = 0.015, bounce_critical = var.marketing_bounce_critical }}
     transactional = {{ action = "notify", warning_alarms = false }}
@@ -86,8 +89,11 @@ module "ses_guard" {{
 # this list true); moto has no AWS chat API, so the chat channels and their role are not among them.
 DEPLOYED_TYPES = (
     "aws_cloudwatch_dashboard",
+    "aws_cloudwatch_event_rule",
+    "aws_cloudwatch_event_target",
     "aws_cloudwatch_log_group",
     "aws_cloudwatch_metric_alarm",
+    "aws_dynamodb_table",
     "aws_iam_role",
     "aws_iam_role_policy",
     "aws_iam_role_policy_attachment",

@@ -30,6 +30,7 @@ from ses_reputation_guard import (
     ReputationGuardProps,
     ReputationThresholds,
     SlackChannel,
+    SweepPolicy,
     TeamsChannel,
 )
 from tests.module.conftest import write_module
@@ -106,6 +107,15 @@ def teams(**changes: str) -> Callable[[], ReputationGuardProps]:
 
 def fleet(**values: Any) -> Callable[[], ReputationGuardProps]:
     return props(fleet_policy=FleetPolicy(**values))
+
+
+def sweep(**values: Any) -> Callable[[], ReputationGuardProps]:
+    return props(sweep_policy=SweepPolicy(**values))
+
+
+# sweep.window_problem's words: what one run reads must fit what a Metrics Insights query reads
+SWEEP_WINDOW_RULE = "(Metrics Insights queries read the last 2 weeks)"
+TOO_MANY_PROTECTED = [f"set-{i}" for i in range(rules.PROTECTED_SETS_MAX + 1)]
 
 
 ROWS = (
@@ -237,6 +247,41 @@ ROWS = (
     BadValue("fleet-datapoints-within-evaluation-periods", rules.DATAPOINTS_RULE,
              fleet(evaluation_periods=1, datapoints_to_alarm=2),
              {"fleet_policy": {"evaluation_periods": 1, "datapoints_to_alarm": 2}}),
+    # sweep mode, fleet delivery and protected sets (issue [5 of 7], items 1 and 4)
+    BadValue("fleet-delivery-choice", rules.one_of(contract.FLEET_DELIVERIES), fleet(delivery="webhook"),
+             {"fleet_policy": {"delivery": "webhook"}}),
+    BadValue("sweep-action-choice", rules.one_of(contract.ACTIONS), sweep(action="stop"),
+             {"sweep_policy": {"action": "stop"}}),
+    BadValue("sweep-threshold-is-a-ratio", rules.RATIO_RULE, sweep(thresholds=thresholds(bounce_critical=5)),
+             {"sweep_policy": {"bounce_critical": 5}}),
+    BadValue("sweep-warning-below-critical", rules.WARNING_BELOW_CRITICAL_RULE,
+             sweep(thresholds=thresholds(complaint_warning=0.0009, complaint_critical=0.0008)),
+             {"sweep_policy": {"complaint_warning": 0.0009, "complaint_critical": 0.0008}}),
+    BadValue("sweep-schedule-range", rules.SWEEP_SCHEDULE_MINUTES.sentence, sweep(schedule_minutes=1),
+             {"sweep_policy": {"schedule_minutes": 1}}),
+    BadValue("sweep-period-whole-minutes", rules.multiple_of(rules.ALARM_PERIOD_SECONDS_MULTIPLE),
+             sweep(period_seconds=90), {"sweep_policy": {"period_seconds": 90}}),
+    BadValue("sweep-evaluation-periods-range", rules.ALARM_EVALUATION_PERIODS.sentence, sweep(evaluation_periods=25),
+             {"sweep_policy": {"evaluation_periods": 25}}),
+    BadValue("sweep-datapoints-within-evaluation-periods", rules.DATAPOINTS_RULE,
+             sweep(evaluation_periods=2, datapoints_to_alarm=3),
+             {"sweep_policy": {"evaluation_periods": 2, "datapoints_to_alarm": 3}}),
+    BadValue("sweep-window-at-most-2-weeks", SWEEP_WINDOW_RULE, sweep(period_seconds=86_400, evaluation_periods=6),
+             {"sweep_policy": {"period_seconds": 86_400, "evaluation_periods": 6}}),
+    BadValue("sweep-threshold-below-aws-pause-level", rules.AWS_PAUSE_LEVEL.sentence,
+             sweep(thresholds=thresholds(complaint_critical=0.5)), {"sweep_policy": {"complaint_critical": 0.5}}),
+    BadValue("sweep-threshold-below-aws-review-level", rules.AWS_REVIEW_LEVEL.sentence,
+             sweep(thresholds=thresholds(bounce_critical=0.06)), {"sweep_policy": {"bounce_critical": 0.06}},
+             checked_by="precondition"),
+    BadValue("protected-set-name-pattern", rules.CONFIGURATION_SET_NAME.rule,
+             props(protected_configuration_sets=["transactional", "news letters"]),
+             {"protected_configuration_sets": ["transactional", "news letters"]}, accepted=("transactional",)),
+    BadValue("protected-set-listed-once", "more than once",
+             props(protected_configuration_sets=["billing", "billing"]),
+             {"protected_configuration_sets": ["billing", "billing"]}),
+    BadValue("at-most-25-protected-sets", rules.PROTECTED_SETS_COUNT.sentence,
+             props(protected_configuration_sets=TOO_MANY_PROTECTED),
+             {"protected_configuration_sets": TOO_MANY_PROTECTED}),
     BadValue("pause-scope-form", rules.PAUSE_SCOPE.rule, props(pause_scope="everything"),
              {"pause_scope": "everything"}),
     BadValue("pause-scope-pattern-not-only-wildcards", rules.PAUSE_SCOPE_LITERAL_RULE,
@@ -280,6 +325,7 @@ ACKNOWLEDGED = {
     "default_thresholds": {"bounce_critical": 0.06},
     "configuration_sets": {"marketing": {**PAUSE, "complaint_critical": 0.002}},
     "fleet_policy": {"bounce_warning": 0.05, "bounce_critical": 0.07},
+    "sweep_policy": {"complaint_warning": 0.001, "complaint_critical": 0.002},
     "notification_emails": [],
     rules.REVIEW_LEVEL_ACKNOWLEDGEMENT: True,
     rules.NO_NOTIFICATION_TARGETS_OPT_OUT: True,
@@ -400,7 +446,9 @@ def test_the_table_covers_every_rule_sentence():
                      rules.TAG_KEY_RULE, rules.TAG_VALUE_RULE, rules.TAG_COUNT_RULE,
                      rules.METRICS_INSIGHTS_PERIOD_RULE, rules.PAUSE_SCOPE_LITERAL_RULE,
                      limits.SET_ARNS_BUDGET_RULE, rules.AWS_PAUSE_LEVEL.sentence, rules.AWS_REVIEW_LEVEL.sentence,
-                     rules.NOTIFICATION_TARGETS.sentence):  # fmt: skip
+                     rules.NOTIFICATION_TARGETS.sentence, rules.SWEEP_SCHEDULE_MINUTES.sentence,
+                     rules.PROTECTED_SETS_COUNT.sentence, rules.FLEET_DELIVERY.sentence,
+                     SWEEP_WINDOW_RULE):  # fmt: skip
         assert sentence in covered, sentence
     for rule in (
         rules.CONFIGURATION_SET_NAME,
@@ -439,6 +487,7 @@ def test_thresholds_at_aws_review_level_and_a_guard_without_targets_pass_both_si
         default_thresholds=thresholds(bounce_critical=0.06),
         configuration_sets={"marketing": ConfigurationSetPolicy(thresholds=thresholds(complaint_critical=0.002))},
         fleet_policy=FleetPolicy(thresholds=thresholds(bounce_warning=0.05, bounce_critical=0.07)),
+        sweep_policy=SweepPolicy(thresholds=thresholds(complaint_warning=0.001, complaint_critical=0.002)),
         allow_thresholds_at_or_above_aws_review_level=True,
         allow_no_notification_targets=True,
     ).validate()

@@ -10,6 +10,7 @@ SECTION_FILES = (
     "alarms.tf",
     "dashboard.tf",
     "function.tf",
+    "sweep.tf",
     "policy.tf",
     "iam.tf",
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ses_guard_modulegen.guard_props import FLEET_LOCAL, fleet_props, module_props
-from ses_guard_modulegen.variables import fleet_local_attributes, variables
+from ses_guard_modulegen.guard_props import FLEET_LOCAL, SWEEP_LOCAL, fleet_props, module_props, sweep_props
+from ses_guard_modulegen.variables import fleet_local_attributes, sweep_local_attributes, variables
 from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import App, TerraformStack, cdktf
 from ses_reputation_guard.expressions import TerraformExpression
@@ -76,6 +76,20 @@ def test_the_fleet_policy_reads_the_fleet_local(props, resolve):
     assert resolve(fleet.period_seconds) == "${local.fleet_policy.period_seconds}"
     assert resolve(fleet.thresholds.complaint_warning) == "${local.fleet_policy.thresholds.complaint_warning}"
     assert fleet.exclude_explicit_sets == TerraformExpression("local.fleet_policy.exclude_explicit_sets")
+    assert resolve(fleet.delivery) == "${local.fleet_policy.delivery}"
+
+
+def test_the_sweep_policy_reads_the_sweep_local(props, resolve):
+    policy = props.sweep_policy
+    for name in ("action", "enabled", "warning_notices", "evaluate_account", "schedule_minutes", "period_seconds",
+                 "evaluation_periods", "datapoints_to_alarm"):  # fmt: skip
+        assert resolve(getattr(policy, name)) == f"${{local.sweep_policy.{name}}}", name
+    for name in rules.THRESHOLD_NAMES:
+        assert resolve(getattr(policy.thresholds, name)) == f"${{local.sweep_policy.thresholds.{name}}}"
+
+
+def test_the_protected_sets_are_the_variable(props, resolve):
+    assert resolve(props.protected_configuration_sets) == "${var.protected_configuration_sets}"
 
 
 def test_the_module_never_allows_deleting_a_configuration_set(props):
@@ -86,9 +100,16 @@ def test_every_module_variable_and_the_fleet_local_are_declared_in_the_stack(sta
     config = stack.to_terraform()
     assert sorted(config["variable"]) == sorted(v.name for v in variables())
     assert config["locals"][FLEET_LOCAL] == {name: f"${{{value}}}" for name, value in fleet_local_attributes().items()}
+    assert config["locals"][SWEEP_LOCAL] == {name: f"${{{value}}}" for name, value in sweep_local_attributes().items()}
 
 
 def test_fleet_props_alone_define_the_local_under_its_own_name(tmp_path):
     stack = TerraformStack(App(outdir=str(tmp_path)), "fleet")
     fleet_props(stack)
     assert list(stack.to_terraform()["locals"]) == ["fleet_policy"]
+
+
+def test_sweep_props_alone_define_the_local_under_its_own_name(tmp_path):
+    stack = TerraformStack(App(outdir=str(tmp_path)), "sweep")
+    sweep_props(stack)
+    assert list(stack.to_terraform()["locals"]) == ["sweep_policy"]

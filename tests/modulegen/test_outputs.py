@@ -40,6 +40,8 @@ def test_the_outputs_are_listed_in_order(module_guard):
         "chat_role_arn",
         "chat_configuration_arns",
         "fleet_alarm_arns",
+        "sweep_schedule_rule_arn",
+        "sweep_state_table_name",
         "health_alarm_arns",
     ]
 
@@ -75,6 +77,14 @@ def test_outputs_of_optional_parts_are_null_or_empty_when_off(module_guard):
     assert by_name["dashboard_name"].value == "one(aws_cloudwatch_dashboard.guard_dashboard[*].dashboard_name)"
     assert by_name["chat_role_arn"].value == "one(aws_iam_role.guard_chat_role[*].arn)"
     assert by_name["configuration_set_names"].value == "keys(local.configuration_sets)"
+
+
+def test_the_sweep_outputs_are_null_when_sweep_mode_is_off(module_guard):
+    by_name = {o.name: o for o in outputs(module_guard)}
+    assert by_name["sweep_schedule_rule_arn"].value == "one(aws_cloudwatch_event_rule.guard_sweep_schedule[*].arn)"
+    assert by_name["sweep_state_table_name"].value == "one(aws_dynamodb_table.guard_sweep_state[*].name)"
+    for name in ("sweep_schedule_rule_arn", "sweep_state_table_name"):
+        assert by_name[name].type == "string" and "(null when sweep_policy = null)" in by_name[name].description
 
 
 def test_every_output_ends_its_description_with_a_period_and_states_a_type(module_guard):

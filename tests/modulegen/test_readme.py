@@ -102,5 +102,17 @@ def test_the_usage_pins_the_release_and_the_versions_section_names_it(readme):
     assert "(`?ref=v1.2.3`)" in versions and "git tag `v<version>`, made when the version is released" in versions
     assert "[CHANGELOG.md](../../CHANGELOG.md)" in versions
     assert (
-        readme.index("## Usage") < readme.index("## Versions") < readme.index("## Retiring") < readme.index("## Files")
+        readme.index("## Usage")
+        < readme.index("## Fleet and sweep modes")
+        < readme.index("## Versions")
+        < readme.index("## Retiring")
+        < readme.index("## Files")
     )
+
+
+def test_the_modes_section_shows_a_sweep_call_pinned_to_the_release_and_the_fleet_delivery(readme):
+    modes = readme[readme.index("## Fleet and sweep modes\n") : readme.index("## Versions")]
+    assert f'module "ses_guard" {{\n  source = "{module_source("1.2.3")}"\n' in modes
+    assert "  sweep_policy = {\n" in modes and 'protected_configuration_sets = ["transactional"]' in modes
+    assert "`delivery` attribute" in modes and '`"eventbridge"`\n(default)' in modes and '`"sns"`' in modes
+    assert "`sweep_schedule_rule_arn`, `sweep_state_table_name`" in modes

@@ -19,11 +19,15 @@ from ses_guard_modulegen.variables import (
     message,
     normalizing_locals,
     optional_attributes,
+    sweep_attribute,
+    sweep_local_attributes,
     template,
     variables,
 )
-from ses_guard_policy import rules
+from ses_guard_policy import evaluation, rules, sweep
 from ses_reputation_guard.alarm_settings import AlarmSettings
+from ses_reputation_guard.fleet_policy import FleetPolicy
+from ses_reputation_guard.sweep_policy import SweepPolicy
 
 VARIABLES = {variable.name: variable for variable in variables()}
 _OPTIONAL = re.compile(r"(\w+) = optional\(\w+(?:, ([^()]+))?\)")
@@ -60,7 +64,7 @@ def test_every_variable_renders_description_type_default_nullable_and_its_valida
         assert f"    condition     = {validation.condition}\n    error_message = {validation.message}\n" in text
 
 
-def test_the_variables_come_in_the_documented_order_and_only_fleet_policy_is_nullable():
+def test_the_variables_come_in_the_documented_order_and_only_the_mode_policies_are_nullable():
     assert list(VARIABLES) == [
         "name_prefix",
         "default_thresholds",
@@ -78,10 +82,12 @@ def test_the_variables_come_in_the_documented_order_and_only_fleet_policy_is_nul
         "slack_channels",
         "teams_channels",
         "fleet_policy",
+        "sweep_policy",
+        "protected_configuration_sets",
         "allow_thresholds_at_or_above_aws_review_level",
         "allow_no_notification_targets",
     ]
-    assert [name for name, variable in VARIABLES.items() if variable.nullable] == ["fleet_policy"]
+    assert [name for name, variable in VARIABLES.items() if variable.nullable] == ["fleet_policy", "sweep_policy"]
 
 
 def test_scalar_defaults_are_the_constructs_defaults():
@@ -143,6 +149,96 @@ def test_the_fleet_local_is_off_and_notify_only_without_a_fleet_policy():
     assert attributes["enabled"] == "var.fleet_policy != null"
     assert attributes["action"] == 'try(var.fleet_policy.action, "notify")'
     assert attributes["exclude_explicit_sets"] == "try(var.fleet_policy.exclude_explicit_sets, true)"
+
+
+def test_the_fleet_delivery_defaults_to_eventbridge_in_the_type_and_the_local():
+    assert 'delivery = optional(string, "eventbridge")' in VARIABLES["fleet_policy"].type
+    assert FleetPolicy().delivery == "eventbridge"
+    assert fleet_local_attributes()["delivery"] == 'try(var.fleet_policy.delivery, "eventbridge")'
+    [delivery] = [v for v in VARIABLES["fleet_policy"].validations if v.rule is rules.FLEET_DELIVERY]
+    assert delivery == Validation(
+        'try(contains(["eventbridge", "sns"], try(var.fleet_policy.delivery, "eventbridge")), false)',
+        '"fleet_policy.delivery ${jsonencode(try(var.fleet_policy.delivery, null))}: must be one of '
+        "'eventbridge', 'sns'.\"",
+        rules.FLEET_DELIVERY,
+    )
+
+
+def test_the_sweep_policy_type_takes_every_attribute_with_the_sweep_policys_default():
+    defaults = SweepPolicy()
+    filled = effective_default(VARIABLES["sweep_policy"])
+    for name in ("action", "warning_notices", "schedule_minutes", "period_seconds", "evaluation_periods",
+                 "datapoints_to_alarm", "evaluate_account"):  # fmt: skip
+        assert filled[name] == getattr(defaults, name), name
+    assert all(filled[name] is None for name in rules.THRESHOLD_NAMES)  # null: default_thresholds
+    assert VARIABLES["sweep_policy"].default is None  # off
+
+
+def test_the_sweep_local_is_off_notify_only_and_silent_without_a_sweep_policy():
+    attributes = sweep_local_attributes()
+    assert attributes["enabled"] == "var.sweep_policy != null"
+    assert attributes["action"] == 'try(var.sweep_policy.action, "notify")'
+    assert attributes["warning_notices"] == "try(var.sweep_policy.warning_notices, false)"
+    assert attributes["evaluate_account"] == "try(var.sweep_policy.evaluate_account, false)"
+    assert (
+        attributes["schedule_minutes"]
+        == f"try(var.sweep_policy.schedule_minutes, {rules.SWEEP_SCHEDULE_MINUTES_DEFAULT})"
+    )
+    assert attributes["thresholds"] == (
+        '{ for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : '
+        "k => coalesce(try(var.sweep_policy[k], null), var.default_thresholds[k]) }"
+    )
+
+
+def _evaluate(hcl: str, period: int, periods: int) -> Any:
+    """The sweep window's HCL arithmetic for these values (Python reads it once the inputs are numbers)."""
+    text = hcl.replace(sweep_attribute("period_seconds", 3600), str(period))
+    text = text.replace(sweep_attribute("evaluation_periods", 1), str(periods))
+    assert "var." not in text, text
+    return eval(text)  # arithmetic and comparisons of literals only
+
+
+def _window_validation() -> Validation:
+    [window] = [v for v in VARIABLES["sweep_policy"].validations if "read per run" in v.message]
+    return window
+
+
+@pytest.mark.parametrize(
+    ("period", "periods"),
+    [(60, 1), (3600, 1), (3600, 24), (86_400, 1), (86_400, 5), (86_400, 6), (50_400, 10), (50_400, 11), (25_200, 22)],
+)
+def test_the_sweep_window_refuses_at_plan_exactly_what_the_model_refuses_in_its_words(period, periods):
+    validation = _window_validation()
+    problem = sweep.window_problem(
+        evaluation.AlarmRule(threshold=0.5, period_seconds=period, evaluation_periods=periods)
+    )
+    assert _evaluate(validation.condition, period, periods) == (problem is None)
+    rendered = re.sub(
+        r"\$\{([^}]*)\}", lambda m: str(_evaluate(m.group(1), period, periods)), json.loads(validation.message)
+    )
+    assert "${" not in rendered
+    if problem is not None:
+        assert rendered == f"sweep_policy: {problem}."
+
+
+def test_the_sweep_window_names_the_model_constants():
+    condition = _window_validation().condition
+    assert condition.endswith(f"<= {rules.METRICS_INSIGHTS_QUERY_RANGE_SECONDS_MAX}")
+    assert f"+ {evaluation.EXTRA_PERIODS_IN_RANGE})" in condition
+
+
+def test_protected_sets_are_named_like_sets_listed_once_and_at_most_25():
+    names, repeated, count = VARIABLES["protected_configuration_sets"].validations
+    assert names.rule is rules.CONFIGURATION_SET_NAME
+    assert repeated.rule is None and repeated.message.endswith(' more than once."')
+    assert "name => name... }" in repeated.condition  # grouped: linear in the list's length
+    assert count == Validation(
+        "length(var.protected_configuration_sets) <= 25",
+        '"protected_configuration_sets has ${length(var.protected_configuration_sets)} names: '
+        + rules.PROTECTED_SETS_COUNT.sentence.replace('"', '\\"')
+        + '."',
+        rules.PROTECTED_SETS_COUNT,
+    )
 
 
 def test_the_normalizing_locals_apply_default_thresholds_to_each_set():
@@ -249,6 +345,17 @@ DEFAULT_CHECKS = {
         "action": [(v["action"],)],
         **_thresholds(v),
         **_window(v, "fleet_evaluation_window", "fleet_evaluation_periods", "fleet_datapoints_to_alarm"),
+        "fleet_delivery": [(v["delivery"],)],
+    },
+    "sweep_policy": lambda v: {
+        "action": [(v["action"],)],
+        **_thresholds(v),
+        **_window(v, "alarm_period_seconds", "alarm_evaluation_periods", "alarm_datapoints_to_alarm"),
+        "sweep_schedule_minutes": [(v["schedule_minutes"],)],
+    },
+    "protected_configuration_sets": lambda v: {
+        "configuration_set_name": [(name,) for name in v],
+        "protected_sets_count": [(v,)],
     },
 }
 
@@ -275,7 +382,9 @@ def test_every_default_satisfies_the_python_check_of_each_rule_it_is_validated_b
 
 
 # --- AWS's levels and who hears of a pause (issue [4 of 7], items 1 and 7) ------------------------------
-@pytest.mark.parametrize("variable", ["default_thresholds", "account_policy", "configuration_sets", "fleet_policy"])
+@pytest.mark.parametrize(
+    "variable", ["default_thresholds", "account_policy", "configuration_sets", "fleet_policy", "sweep_policy"]
+)
 def test_every_threshold_variable_refuses_a_value_at_or_above_aws_pause_level(variable):
     pause = [v for v in VARIABLES[variable].validations if v.rule is rules.AWS_PAUSE_LEVEL]
     assert len(pause) == len(rules.THRESHOLD_NAMES)

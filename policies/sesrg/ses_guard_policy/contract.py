@@ -30,6 +30,8 @@ SCOPE_CONFIGURATION_SET: Final = "configuration-set"
 # A Metrics Insights alarm grouped by configuration set: each contributor is one set.
 SCOPE_FLEET: Final = "fleet"
 SCOPES: Final = (SCOPE_ACCOUNT, SCOPE_CONFIGURATION_SET, SCOPE_FLEET)
+# The scheduled sweep (no alarms): its reports and logs name this scope.
+SCOPE_SWEEP: Final = "sweep"
 
 TIER_WARNING: Final = "warning"
 TIER_CRITICAL: Final = "critical"
@@ -63,6 +65,18 @@ SOURCE_SNS: Final = "sns"
 SOURCE_ALARM_ACTION: Final = "alarm-action"
 SOURCE_EVENTBRIDGE: Final = "eventbridge"
 SOURCES: Final = (SOURCE_SNS, SOURCE_ALARM_ACTION, SOURCE_EVENTBRIDGE)
+# How the fleet alarms' per-contributor changes reach the function (FleetPolicy.delivery): an EventBridge
+# rule on "CloudWatch Alarm Contributor State Change" events of the guard's critical fleet alarms
+# (default), or the alarms' SNS action on the pause topic.
+FLEET_DELIVERY_EVENTBRIDGE: Final = SOURCE_EVENTBRIDGE
+FLEET_DELIVERY_SNS: Final = SOURCE_SNS
+FLEET_DELIVERIES: Final = (FLEET_DELIVERY_EVENTBRIDGE, FLEET_DELIVERY_SNS)
+# EventBridge event shapes (EventBridge User Guide, "Creating a rule that runs on a schedule" and its
+# "Scheduled Event" example; CloudWatch User Guide, "Alarm events and EventBridge").
+EVENTS_SOURCE_SCHEDULE: Final = "aws.events"
+DETAIL_TYPE_SCHEDULED: Final = "Scheduled Event"
+EVENTS_SOURCE_CLOUDWATCH: Final = "aws.cloudwatch"
+DETAIL_TYPE_CONTRIBUTOR_STATE_CHANGE: Final = "CloudWatch Alarm Contributor State Change"
 # A Metrics Insights alarm's per-contributor SNS notification names the contributor at the top level
 # of the message (CloudWatch User Guide, "Log alarms"; AlarmHistoryItem uses the same names).
 SNS_CONTRIBUTOR_ID: Final = "AlarmContributorId"
@@ -80,6 +94,8 @@ ENV_PROTECTED_CONFIGURATION_SETS: Final = "PROTECTED_CONFIGURATION_SETS"
 ENV_ACCEPTED_SOURCES: Final = "ACCEPTED_SOURCES"
 # The guard-level policy manifest (ses_guard_policy.manifest, JSON without the per-set entries).
 ENV_POLICY_MANIFEST: Final = "POLICY_MANIFEST"
+# Sweep mode: the DynamoDB table holding the run lock and the open warning episodes (ses_guard_policy.sweep).
+ENV_SWEEP_STATE_TABLE: Final = "SWEEP_STATE_TABLE"
 
 # --- drills -------------------------------------------------------------------------------------
 # SNS message attribute (or top-level key of a direct event) marking a drill: the function verifies

@@ -16,7 +16,10 @@ Document (every ratio 0-1)::
      "account": {"action": "pause", "enabled": true, "warning_alarms": true, "bounce_warning": ...},
      "configuration_sets": {"marketing": {"action": "pause", "warning_alarms": true, ...}},
      "fleet": null | {"action": "pause", "enabled": true, "warning_alarms": true, "period": 3600,
-                      "evaluation_periods": 1, "datapoints_to_alarm": 1, "exclude_explicit_sets": true, ...}}
+                      "evaluation_periods": 1, "datapoints_to_alarm": 1, "exclude_explicit_sets": true, ...},
+     "sweep": null | {"action": "pause", "enabled": true, "warning_notices": true, "period": 3600,
+                      "evaluation_periods": 1, "datapoints_to_alarm": 1, "schedule_minutes": 60,
+                      "evaluate_account": true, "bounce_warning": ...}}
 
 Where the function finds it: the guard-level part (without ``configuration_sets``) in its environment
 (``contract.ENV_POLICY_MANIFEST``, a few hundred bytes), each set's entry in an SSM SecureString
@@ -39,7 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sesrg.ses_guard_policy import contract, evaluation, fleet_query, rules
+from sesrg.ses_guard_policy import contract, evaluation, fleet_query, rules, sweep
 
 FORMAT: Final = "ses-reputation-guard/policy"
 VERSION: Final = 1
@@ -51,8 +54,10 @@ ALARM_KEYS: Final = ("period", "statistic", "evaluation_periods", "datapoints_to
                      "comparison", "evaluation_range")  # fmt: skip
 TARGET_KEYS: Final = ("action", "enabled", "warning_alarms", "managed", *rules.THRESHOLD_NAMES)
 FLEET_KEYS: Final = (*TARGET_KEYS, "period", "evaluation_periods", "datapoints_to_alarm", "exclude_explicit_sets")
+SWEEP_KEYS: Final = ("action", "enabled", "warning_notices", *rules.THRESHOLD_NAMES, "period", "evaluation_periods",
+                     "datapoints_to_alarm", "schedule_minutes", "evaluate_account")  # fmt: skip
 TOP_KEYS: Final = ("format", "version", "name_prefix", "label", "region", "alarm", "default_thresholds", "account",
-                   "configuration_sets", "fleet", SETS_PATH_KEY, REVIEW_LEVEL_KEY)  # fmt: skip
+                   "configuration_sets", "fleet", "sweep", SETS_PATH_KEY, REVIEW_LEVEL_KEY)  # fmt: skip
 LABEL: Final = rules.PatternRule(
     "policy_label", r"^[A-Za-z0-9_.-]{1,40}$", "must be 1-40 letters, digits, '_', '.' or '-'"
 )
@@ -150,6 +155,60 @@ class Fleet(Target):
 
 
 @dataclass(frozen=True)
+class Sweep:
+    """The sweep policy: a scheduled run judges every set without its own policy (and the account)."""
+
+    action: str
+    """What a critical breach of a set does: ``pause`` the set or ``notify`` people."""
+    thresholds: Thresholds
+    evaluation: Evaluation
+    """The statistic is the query's (``Maximum``), whatever the alarms'."""
+    enabled: bool = True
+    warning_notices: bool = True
+    """A warning breach notifies once per episode."""
+    schedule_minutes: int = rules.SWEEP_SCHEDULE_MINUTES_DEFAULT
+    evaluate_account: bool = True
+    """The run judges the account-wide rates too (by the account's policy and thresholds)."""
+
+    def tiers(self) -> tuple[str, ...]:
+        return contract.TIERS if self.warning_notices else (contract.TIER_CRITICAL,)
+
+    def thresholds_of(self, account: Target | None) -> sweep.Thresholds:
+        """(target, metric, tier) => the threshold a run judges by, or None for a tier it does not judge:
+        a set by the sweep's thresholds and tiers; the account, with ``evaluate_account``, by its own
+        policy's thresholds whether or not its alarms exist (``enabled`` is about alarms: a sweep guard
+        needs none), its warning tier when both the account (``warning_alarms``) and the sweep
+        (``warning_notices``) want warnings. The function and the backtest both judge through this."""
+        judged_account = account if self.evaluate_account else None
+        account_tiers = judged_account.tiers() if judged_account is not None else ()
+
+        def threshold(target: str | None, metric: str, tier: str) -> float | None:
+            short = contract.METRIC_SHORT_NAMES[metric]
+            if tier not in self.tiers():
+                return None
+            if target is not None:
+                return self.thresholds.of(short, tier)
+            if judged_account is None or tier not in account_tiers:
+                return None
+            return judged_account.thresholds.of(short, tier)
+
+        return threshold
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "enabled": self.enabled,
+            "warning_notices": self.warning_notices,
+            **self.thresholds.to_document(),
+            "period": self.evaluation.period,
+            "evaluation_periods": self.evaluation.evaluation_periods,
+            "datapoints_to_alarm": self.evaluation.datapoints_to_alarm,
+            "schedule_minutes": self.schedule_minutes,
+            "evaluate_account": self.evaluate_account,
+        }
+
+
+@dataclass(frozen=True)
 class Manifest:
     name_prefix: str
     alarm: Evaluation
@@ -161,6 +220,7 @@ class Manifest:
     configuration_sets_path: str | None = None
     """Where each set's entry lives when ``configuration_sets`` is not in the document (the function's view)."""
     version: int = VERSION
+    sweep: Sweep | None = None
     review_level_acknowledged: bool = False
     """Thresholds at or above AWS's review level were meant (``REVIEW_LEVEL_KEY``). Default False."""
 
@@ -177,6 +237,8 @@ class Manifest:
         elif self.configuration_sets_path is not None:
             document[SETS_PATH_KEY] = self.configuration_sets_path
         document["fleet"] = self.fleet.to_document() if self.fleet else None
+        if self.sweep is not None:  # absent rather than null: older manifests stay byte-identical
+            document["sweep"] = self.sweep.to_document()
         if self.review_level_acknowledged:
             document[REVIEW_LEVEL_KEY] = True
         return document
@@ -217,6 +279,7 @@ def parse(document: Any, *, source: str) -> Manifest:
         for set_name, value in _table(table.get("configuration_sets", {}), f"{where} [configuration_sets]").items()
     }
     fleet = _optional(table, "fleet", lambda v: parse_fleet(v, defaults, alarm, f"{where} [fleet]", acknowledged))
+    sweep = _optional(table, "sweep", lambda v: parse_sweep(v, defaults, alarm, f"{where} [sweep]", acknowledged))
     path = table.get(SETS_PATH_KEY)
     if path is not None and not isinstance(path, str):
         raise ManifestError(f"{where}: {SETS_PATH_KEY}={path!r}: must be a string")
@@ -224,7 +287,16 @@ def parse(document: Any, *, source: str) -> Manifest:
     if region is not None and not isinstance(region, str):
         raise ManifestError(f"{where}: region={region!r}: must be a string")
     return Manifest(
-        name, alarm, defaults, account, sets, fleet, region, path, review_level_acknowledged=bool(acknowledged)
+        name,
+        alarm,
+        defaults,
+        account,
+        sets,
+        fleet,
+        region,
+        path,
+        sweep=sweep,
+        review_level_acknowledged=bool(acknowledged),
     )
 
 
@@ -316,6 +388,38 @@ def parse_fleet(
     )
     exclude = _flag(table, "exclude_explicit_sets", where)
     return Fleet(**target.__dict__, evaluation=fleet_evaluation, exclude_explicit_sets=exclude)
+
+
+def parse_sweep(
+    value: Any, defaults: Thresholds, alarm: Evaluation, where: str, acknowledged: bool | None = None
+) -> Sweep:
+    table = _table(value, where)
+    _known_keys(table, SWEEP_KEYS, where)
+    _check(rules.ACTION, table.get("action"), f"{where} action")
+    thresholds = parse_thresholds(table, defaults, where, acknowledged)
+    schedule = _check(
+        rules.SWEEP_SCHEDULE_MINUTES,
+        table.get("schedule_minutes", rules.SWEEP_SCHEDULE_MINUTES_DEFAULT),
+        f"{where} schedule_minutes",
+    )
+    settings = {
+        key: table.get(key, getattr(alarm, key)) for key in ("period", "evaluation_periods", "datapoints_to_alarm")
+    }
+    try:
+        sweep_evaluation = Evaluation(
+            **settings,
+            statistic=fleet_query.STATISTIC_OF_FUNCTION[fleet_query.FUNCTION],  # the query's, whatever the alarms'
+            treat_missing_data=alarm.treat_missing_data,
+            comparison=alarm.comparison,
+            evaluation_range=alarm.evaluation_range,
+        )
+        problem = sweep.window_problem(sweep_evaluation.alarm_rule(0.5))  # and PutMetricAlarm's own rules
+    except (TypeError, ValueError) as exc:
+        raise ManifestError(f"{where}: {exc}") from None
+    if problem is not None:
+        raise ManifestError(f"{where}: {problem}")
+    flags = {flag: _flag(table, flag, where) for flag in ("enabled", "warning_notices", "evaluate_account")}
+    return Sweep(table["action"], thresholds, sweep_evaluation, schedule_minutes=schedule, **flags)
 
 
 def parse_set_entry(

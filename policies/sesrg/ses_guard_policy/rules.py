@@ -605,6 +605,27 @@ METRICS_INSIGHTS_SERIES_MAX: Final = 500
 METRICS_INSIGHTS_METRICS_MATCHED_MAX: Final = 10_000
 METRICS_INSIGHTS_CONTRIBUTORS_IN_ALARM_MAX: Final = 100
 
+# --- sweep mode: a scheduled run of two Metrics Insights queries (ses_guard_policy.sweep, docs/sweep.md) ---
+# EventBridge schedules run at most once a minute (rate expressions); below 5 minutes a run would read
+# the same hourly SES datapoints again and again. A day at most: AWS's review can start within a day.
+SWEEP_SCHEDULE_MINUTES_DEFAULT: Final = 60
+SWEEP_SCHEDULE_MINUTES: Final = WholeNumberRule("sweep_schedule_minutes", 5, 1440)
+# The worst sets a run pauses: one query returns at most 500 series ("Metrics Insights quotas").
+SWEEP_MAX_PAUSES_PER_RUN: Final = METRICS_INSIGHTS_SERIES_MAX
+# Metrics Insights queries read at most the last 2 weeks ("Metrics Insights quotas").
+METRICS_INSIGHTS_QUERY_RANGE_SECONDS_MAX: Final = 14 * 86_400
+# Sets named in protected_configuration_sets travel in the function's environment (4 KB for all
+# variables, Lambda quotas): a short list; more sets are protected with a per-set policy (action
+# notify) or the SES tag ses-reputation-guard:action = notify, which scale to 10,000.
+PROTECTED_SETS_MAX: Final = 25
+PROTECTED_SETS_COUNT: Final = CountRule(
+    "protected_sets_count",
+    PROTECTED_SETS_MAX,
+    f"at most {PROTECTED_SETS_MAX} names (they travel in the function's 4 KB environment); protect more sets "
+    "with a per-set policy of action 'notify' or the SES tag ses-reputation-guard:action = notify",
+)
+FLEET_DELIVERY: Final = ChoiceRule("fleet_delivery", contract.FLEET_DELIVERIES)
+
 # --- which configuration sets the function may pause (pause_scope) ------------------------------
 # "listed": one ARN per pausing set; "tagged": any set of the Region tagged for this guard with the
 # action "pause"; "name-pattern:<pattern>": the sets whose names match (IAM wildcards * and ?).
