@@ -65,7 +65,14 @@ def make_session() -> boto3.session.Session:
 
 
 def make_client(service: str, region: str | None = None, config: Config = RETRY_CONFIG) -> Any:
+    """A client for the function: CloudWatch from the shipped model (its four operations only)."""
     return make_session().client(service, region_name=region or region_from_env(), config=config)
+
+
+def make_sdk_client(service: str, region: str | None = None, config: Config = RETRY_CONFIG) -> Any:
+    """A client from the installed SDK's own models, for the operator tool (``ses-guard``), which calls
+    operations the function's trimmed CloudWatch model leaves out (ListMetrics, GetMetricStatistics...)."""
+    return boto3.session.Session().client(service, region_name=region or region_from_env(), config=config)
 
 
 def default_clients() -> Clients:

@@ -147,9 +147,9 @@ def _region(args: argparse.Namespace, deployed: Policy) -> str:
 
 
 def _default_cloudwatch(region: str) -> Any:
-    from ses_guard_lambda.clients import make_client
+    from ses_guard_lambda.clients import make_sdk_client
 
-    return make_client("cloudwatch", region)
+    return make_sdk_client("cloudwatch", region)
 
 
 def run(

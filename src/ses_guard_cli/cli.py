@@ -31,7 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
 from ses_guard_cli import backtest, drill, estimate, resume, status
 from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
-from ses_guard_lambda.clients import make_client
+from ses_guard_lambda.clients import make_sdk_client
 from ses_guard_policy import rules
 
 ClientFactory = Callable[[str | None], Any]
@@ -46,7 +46,7 @@ NO_REGION = "no AWS Region: pass --region R, or set AWS_REGION (or a region in t
 
 
 def _default_client_factory(region: str | None) -> Any:
-    return make_client("sesv2", region)
+    return make_sdk_client("sesv2", region)
 
 
 def version() -> str:
@@ -140,18 +140,18 @@ def _dispatch(
     if args.command == "estimate":
         return estimate.run(args, out=out, err=err)
     if args.command == "drill":
-        return drill.run(args, out=out, err=err, service_factory=service_factory or make_client)
+        return drill.run(args, out=out, err=err, service_factory=service_factory or make_sdk_client)
     client = (client_factory or _default_client_factory)(args.region)
     region = args.region or getattr(getattr(client, "meta", None), "region_name", None) or "?"
     if args.command == "status":
-        return status.run(client, region, args, out=out, err=err, service_factory=service_factory or make_client)
+        return status.run(client, region, args, out=out, err=err, service_factory=service_factory or make_sdk_client)
     cloudwatch = None  # only to close the account's alarm episode (--name-prefix)
     if args.name_prefix is not None:
         problem = _name_prefix_problem(args)
         if problem:
             print(f"error: {problem}", file=err)
             return EXIT_USAGE
-        cloudwatch = (service_factory or make_client)("cloudwatch", args.region)
+        cloudwatch = (service_factory or make_sdk_client)("cloudwatch", args.region)
     return resume.run(client, cloudwatch, region=region, args=args, stdin=stdin, out=out, err=err)
 
 

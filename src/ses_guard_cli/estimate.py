@@ -36,13 +36,12 @@ from ses_guard_cli.estimate_sweep import (
     FUNCTION_MEMORY_MB,
     RUN_SECONDS_DEFAULT,
     SweepRun,
-    UsageLine,
     sweep_lines,
     sweep_notes,
     sweep_run_of,
 )
 from ses_guard_cli.exit_codes import EXIT_INPUT_ERROR, EXIT_OK
-from ses_guard_cli.pricing import API_QUOTAS, PRICE_REGION, PRICES
+from ses_guard_cli.pricing import API_QUOTAS, PRICE_REGION, PRICES, CostLine
 from ses_guard_policy import manifest, rules
 
 # What one guard always creates besides its reputation alarms (checked against a synthesized stack by
@@ -89,24 +88,9 @@ class Composition:
 
 
 @dataclass(frozen=True)
-class CostLine:
-    part: str
-    quantity: int
-    price_key: str
-
-    @property
-    def monthly_usd(self) -> float:
-        return self.quantity * PRICES[self.price_key].usd
-
-    @property
-    def confirmed(self) -> bool:
-        return PRICES[self.price_key].confirmed
-
-
-@dataclass(frozen=True)
 class Estimate:
     composition: Composition
-    lines: tuple[CostLine | UsageLine, ...]
+    lines: tuple[CostLine, ...]
     create_seconds: float
     refresh_seconds: float
     destroy_seconds: float
@@ -128,7 +112,7 @@ class Estimate:
 def estimate(composition: Composition) -> Estimate:
     """Monthly list price (before free tiers, which the account shares) and Terraform's times."""
     c = composition
-    lines: tuple[CostLine | UsageLine, ...] = (
+    lines: tuple[CostLine, ...] = (
         CostLine("standard alarms", c.standard_alarms, "standard_alarm"),
         CostLine("Metrics Insights: metrics analyzed", c.metrics_analyzed, "metrics_insights_metric_analyzed"),
         CostLine("dashboards", c.dashboards, "dashboard"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ses_guard_cli.pricing import PRICES
+from ses_guard_cli.pricing import CostLine
 from ses_guard_policy import manifest, rules, sweep
 
 HOURS_PER_MONTH: Final = 730  # AWS's pricing examples use 730 hours a month
@@ -63,36 +63,19 @@ class SweepRun:
         return QUERIES_PER_RUN * min(self.sets, rules.METRICS_INSIGHTS_METRICS_MATCHED_MAX)
 
 
-@dataclass(frozen=True)
-class UsageLine:
-    """One billable quantity of a month of runs, priced from ``pricing.PRICES``."""
-
-    part: str
-    quantity: float
-    price_key: str
-
-    @property
-    def monthly_usd(self) -> float:
-        return self.quantity * PRICES[self.price_key].usd
-
-    @property
-    def confirmed(self) -> bool:
-        return PRICES[self.price_key].confirmed
-
-
-def sweep_lines(run: SweepRun) -> tuple[UsageLine, ...]:
+def sweep_lines(run: SweepRun) -> tuple[CostLine, ...]:
     """A month of runs, one line per billable unit (list prices, before free tiers)."""
     runs = run.runs_per_month
     account_metrics = ACCOUNT_METRICS_PER_RUN if run.evaluate_account else 0
     return (
-        UsageLine("sweep: metrics its queries analyze", run.metrics_analyzed_per_run * runs, INSIGHTS_PRICE),
-        UsageLine("sweep: account metrics requested", account_metrics * runs, "getmetricdata_metric"),
-        UsageLine("sweep: Lambda requests", runs, "lambda_request"),
-        UsageLine("sweep: Lambda GB-seconds", runs * run.run_seconds * run.memory_mb / 1024, "lambda_gb_second"),
-        UsageLine("sweep: DynamoDB write request units", runs * DYNAMODB_WRITES_PER_RUN, "dynamodb_write_request_unit"),
-        UsageLine("sweep: DynamoDB read request units", runs * DYNAMODB_READS_PER_RUN, "dynamodb_read_request_unit"),
-        UsageLine("sweep: EventBridge scheduled invocations", runs, "eventbridge_scheduled_invocation"),
-        UsageLine("sweep: CloudWatch Logs ingested (GB)", runs * LOG_BYTES_PER_RUN / GB, "logs_ingestion_gb"),
+        CostLine("sweep: metrics its queries analyze", run.metrics_analyzed_per_run * runs, INSIGHTS_PRICE),
+        CostLine("sweep: account metrics requested", account_metrics * runs, "getmetricdata_metric"),
+        CostLine("sweep: Lambda requests", runs, "lambda_request"),
+        CostLine("sweep: Lambda GB-seconds", runs * run.run_seconds * run.memory_mb / 1024, "lambda_gb_second"),
+        CostLine("sweep: DynamoDB write request units", runs * DYNAMODB_WRITES_PER_RUN, "dynamodb_write_request_unit"),
+        CostLine("sweep: DynamoDB read request units", runs * DYNAMODB_READS_PER_RUN, "dynamodb_read_request_unit"),
+        CostLine("sweep: EventBridge scheduled invocations", runs, "eventbridge_scheduled_invocation"),
+        CostLine("sweep: CloudWatch Logs ingested (GB)", runs * LOG_BYTES_PER_RUN / GB, "logs_ingestion_gb"),
     )
 
 

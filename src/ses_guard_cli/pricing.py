@@ -32,6 +32,24 @@ class Price:
     region: str = PRICE_REGION
 
 
+@dataclass(frozen=True)
+class CostLine:
+    """One billable quantity of a month (alarms, metrics analyzed, a sweep's requests...), priced from
+    ``PRICES``: every part of an estimate, per-set, fleet or sweep, is one of these."""
+
+    part: str
+    quantity: float
+    price_key: str
+
+    @property
+    def monthly_usd(self) -> float:
+        return self.quantity * PRICES[self.price_key].usd
+
+    @property
+    def confirmed(self) -> bool:
+        return PRICES[self.price_key].confirmed
+
+
 PRICES: Final = {
     "standard_alarm": Price(
         usd=0.10,

@@ -32,7 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_OK
 from ses_guard_lambda import ses_actions
 from ses_guard_lambda.budget import THROTTLING_CODES
-from ses_guard_lambda.clients import make_client
+from ses_guard_lambda.clients import make_sdk_client
 from ses_guard_lambda.paging import pages
 from ses_guard_lambda.report import AWS_PAUSE_WARNING
 from ses_guard_policy import contract
@@ -453,7 +453,7 @@ def _named_document(state: ses_actions.SetStatus | str) -> dict[str, Any]:
 
 
 def _default_sts(region: str | None) -> Any:
-    return make_client("sts", region)
+    return make_sdk_client("sts", region)
 
 
 sts_factory: Callable[[str | None], Any] = _default_sts

@@ -95,7 +95,12 @@ def render_module() -> dict[str, bytes]:
 
 def write_module(destination: Path) -> list[Path]:
     """(Re)write the module; ``.tf`` files it no longer generates are removed (e.g. after a split)."""
-    rendered = render_module()
+    return write_rendered(destination, render_module())
+
+
+def write_rendered(destination: Path, rendered: dict[str, bytes]) -> list[Path]:
+    """Write ``rendered`` (path relative to ``destination`` => content) into a module folder, touching only
+    files whose content changed, and remove the ``.tf`` files it no longer holds (both modules use it)."""
     for stale in destination.glob("*.tf"):
         if stale.name not in rendered:
             stale.unlink()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ses_guard_modulegen.conditions import hcl_string, holds
-from ses_guard_modulegen.generator import release_version, version_stamp
+from ses_guard_modulegen.generator import release_version, version_stamp, write_rendered
 from ses_guard_modulegen.hcl import clean_block, synth_blocks, terraform_block, terraform_fmt
 from ses_guard_modulegen.hcl_style import tidy_block
 from ses_guard_modulegen.layout import ModuleBlock, Section, banner
@@ -28,10 +28,12 @@ from ses_guard_modulegen.outputs import ModuleOutput
 from ses_guard_modulegen.readme import PROJECT_HOME, PROVIDER_DOCS, release_tag
 from ses_guard_modulegen.variables import (
     Validation,
-    _tag_validations,
     hcl_value,
     list_items_match,
     message,
+    pattern_validation,
+    pause_scope_validations,
+    tag_validations,
     template,
 )
 from ses_guard_policy import limits, rules
@@ -40,9 +42,6 @@ from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.guard_stack import AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE
 from ses_reputation_guard.member_role import (
     DEFAULT_NAME_PREFIX,
-    HUB_FUNCTION_ROLE_ARN,
-    ORGANIZATION_ID,
-    REGION_NAME,
     MemberRole,
     MemberRoleProps,
 )
@@ -89,19 +88,6 @@ class MemberVariable:
         return "\n".join(lines) + "\n}\n"
 
 
-def _validation(variable: str, rule: rules.PatternRule) -> Validation:
-    value = f"var.{variable}"
-    return Validation(holds(rule, value), message(variable, f"jsonencode({value})", rule.sentence), rule)
-
-
-def _pause_scope_validations() -> tuple[Validation, ...]:
-    shown = "jsonencode(var.pause_scope)"
-    return tuple(
-        Validation(holds(rule, "var.pause_scope"), message("pause_scope", shown, rule.sentence), rule)
-        for rule in (rules.PAUSE_SCOPE, rules.PAUSE_SCOPE_LITERAL)
-    )
-
-
 def _set_names_validations() -> tuple[Validation, ...]:
     names, budget = "var.pausing_configuration_sets", limits.SET_ARNS_BUDGET
     return (
@@ -120,22 +106,23 @@ def variables() -> list[MemberVariable]:
             "hub_function_role_arn", "string",
             "ARN of the hub guard's function role (its output function_role_arn): the only principal that may "
             "assume this role. Re-apply after that role is deleted and created again.",
-            required=True, validations=(_validation("hub_function_role_arn", HUB_FUNCTION_ROLE_ARN),),
+            required=True, validations=(pattern_validation("hub_function_role_arn", rules.HUB_FUNCTION_ROLE_ARN),),
         ),
         MemberVariable(
             "organization_id", "string",
             "AWS Organizations id (o-...) of the hub: the trust then also requires aws:PrincipalOrgID. "
             "null: no organization condition.",
             None, nullable=True,
-            validations=(Validation(f"var.organization_id == null || {holds(ORGANIZATION_ID, 'var.organization_id')}",
-                                    message("organization_id", "jsonencode(var.organization_id)",
-                                            ORGANIZATION_ID.sentence), ORGANIZATION_ID),),
+            validations=(Validation(
+                f"var.organization_id == null || {holds(rules.ORGANIZATION_ID, 'var.organization_id')}",
+                message("organization_id", "jsonencode(var.organization_id)", rules.ORGANIZATION_ID.sentence),
+                rules.ORGANIZATION_ID),),
         ),
         MemberVariable(
             "name_prefix", "string",
             "The hub guard's name_prefix: the role is <name_prefix>-member, the hub tags the sets it pauses "
             "paused-by = <name_prefix>, and the tagged scope reads the set tag guard = <name_prefix>.",
-            DEFAULT_NAME_PREFIX, validations=(_validation("name_prefix", rules.NAME_PREFIX),),
+            DEFAULT_NAME_PREFIX, validations=(pattern_validation("name_prefix", rules.NAME_PREFIX),),
         ),
         MemberVariable(
             "pause_scope", "string",
@@ -143,7 +130,7 @@ def variables() -> list[MemberVariable]:
             "\"tagged\" (sets tagged ses-reputation-guard:guard = name_prefix and ses-reputation-guard:action = "
             "pause) or \"name-pattern:<pattern>\" (IAM wildcards * and ?). Sets tagged "
             "ses-reputation-guard:action = notify are always denied.",
-            rules.PAUSE_SCOPE_LISTED, validations=_pause_scope_validations(),
+            rules.PAUSE_SCOPE_LISTED, validations=pause_scope_validations(),
         ),
         MemberVariable(
             "pausing_configuration_sets", "list(string)",
@@ -160,9 +147,9 @@ def variables() -> list[MemberVariable]:
         MemberVariable(
             "regions", "list(string)",
             "Regions the hub may act in (a Deny on aws:RequestedRegion outside them); empty: every Region.",
-            [], validations=(list_items_match("regions", REGION_NAME),),
+            [], validations=(list_items_match("regions", rules.REGION_NAME),),
         ),
-        MemberVariable("tags", "map(string)", "Tags on the role.", {}, validations=_tag_validations()),
+        MemberVariable("tags", "map(string)", "Tags on the role.", {}, validations=tag_validations()),
     ]  # fmt: skip
 
 
@@ -324,18 +311,7 @@ def render_readme(
 
 def write_module(destination: Path) -> list[Path]:
     """(Re)write the module; files it no longer generates are removed."""
-    rendered = render_module()
-    for stale in destination.glob("*.tf"):
-        if stale.name not in rendered:
-            stale.unlink()
-    written = []
-    for relative, content in rendered.items():
-        path = destination / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_bytes() != content:
-            path.write_bytes(content)
-        written.append(path)
-    return written
+    return write_rendered(destination, render_module())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,6 +203,12 @@ def each_set(condition_on_s: str) -> str:
     return f"[for name, s in var.configuration_sets : name if {condition_on_s}]"
 
 
+def pattern_validation(variable: str, rule: rules.PatternRule) -> Validation:
+    """``var.<variable>`` matches ``rule``, refused in the rule's words (both modules' string inputs)."""
+    value = f"var.{variable}"
+    return Validation(holds(rule, value), message(variable, f"jsonencode({value})", rule.sentence), rule)
+
+
 def list_items_match(variable: str, rule: rules.PatternRule) -> Validation:
     bad = f"[for item in var.{variable} : item if {breaks(rule, 'item')}]"
     return Validation(f"length({bad}) == 0", message(variable, f"jsonencode({bad})", rule.sentence), rule)
@@ -287,7 +293,8 @@ def _alarm_settings_validations() -> tuple[Validation, ...]:
     )  # fmt: skip
 
 
-def _tag_validations() -> tuple[Validation, ...]:
+def tag_validations() -> tuple[Validation, ...]:
+    """``var.tags``: keys, values and count as AWS accepts them (both modules' ``tags`` input)."""
     bad_keys = f"[for key, value in var.tags : key if {breaks(rules.TAG_KEY, 'key')}]"
     bad_values = f"[for key, value in var.tags : key if {breaks(rules.TAG_VALUE, 'value')}]"
     return (
@@ -483,7 +490,8 @@ def _protected_set_validations() -> tuple[Validation, ...]:
     )  # fmt: skip
 
 
-def _pause_scope_validations() -> tuple[Validation, ...]:
+def pause_scope_validations() -> tuple[Validation, ...]:
+    """``var.pause_scope``: one of the scopes, and a name pattern with a literal (both modules)."""
     scope, shown = "var.pause_scope", "jsonencode(var.pause_scope)"
     return (
         Validation(holds(rules.PAUSE_SCOPE, scope), message("pause_scope", shown, rules.PAUSE_SCOPE.sentence), rule=rules.PAUSE_SCOPE),
@@ -499,8 +507,7 @@ def variables() -> list[ModuleVariable]:
             "Prefix of every AWS name (alarms, topics, function, key alias): 2-32 lower-case letters, digits and "
             "'-', starting with a letter.",
             DEFAULT_PROPS.name_prefix,
-            (Validation(holds(rules.NAME_PREFIX, "var.name_prefix"),
-                        message("name_prefix", "jsonencode(var.name_prefix)", rules.NAME_PREFIX.sentence), rule=rules.NAME_PREFIX),),
+            (pattern_validation("name_prefix", rules.NAME_PREFIX),),
         ),
         ModuleVariable(
             "default_thresholds", f"object({{ {thresholds_type(True)} }})",
@@ -543,7 +550,7 @@ def variables() -> list[ModuleVariable]:
             "\"name-pattern:<pattern>\": the sets whose names match (IAM wildcards * and ?), e.g. "
             "\"name-pattern:tenant-*\"; every pausing set must match. Notify-only sets are always denied.",
             DEFAULT_PROPS.pause_scope,
-            _pause_scope_validations(),
+            pause_scope_validations(),
         ),
         ModuleVariable(
             "notification_emails", "list(string)",
@@ -589,7 +596,7 @@ def variables() -> list[ModuleVariable]:
             f"Tags on every taggable resource (at most {rules.USER_TAGS_MAX}: every alarm also carries the guard's "
             f"own {rules.GUARD_TAGS_PER_ALARM}).",
             {},
-            _tag_validations(),
+            tag_validations(),
         ),
         ModuleVariable(
             "dashboard", "bool",

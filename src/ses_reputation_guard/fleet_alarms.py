@@ -130,10 +130,7 @@ class FleetReputationAlarms(GuardChild[FleetReputationAlarmsProps]):
         self, scope: Construct, construct_id: str, context: GuardContext, props: FleetReputationAlarmsProps
     ) -> None:
         super().__init__(scope, construct_id, context, props)
-        problems = Problems()
-        props.collect_problems(problems)
-        self._check_region_quota(problems)
-        problems.raise_if_any("FleetReputationAlarmsProps")  # before creating anything
+        Problems.refuse("FleetReputationAlarmsProps", props.collect_problems, self._check_region_quota)
         self.queries = self._queries()
         self.alarms: dict[tuple[str, str], Any] = {
             (metric_short, tier): self._alarm(metric_short, tier, actions, action, count)

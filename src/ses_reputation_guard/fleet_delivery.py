@@ -35,21 +35,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_policy import contract
-from ses_reputation_guard._cdktf import (
-    CloudwatchEventRule,
-    CloudwatchEventTarget,
-    Construct,
-    Fn,
-    LambdaPermission,
-)
+from ses_reputation_guard._cdktf import CloudwatchEventRule, Construct, Fn
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, count_for
-from ses_reputation_guard.naming import resource_address
+from ses_reputation_guard.function_trigger import invoke_function_from_rule
 from ses_reputation_guard.validation import Problems, is_token
 
 RULE_SUFFIX = "fleet-contributors"
 """The rule is ``<name_prefix>-fleet-contributors``."""
-TARGET_ID = "guard-function"
 
 
 @dataclass(frozen=True)
@@ -92,9 +85,7 @@ class FleetContributorDelivery(GuardChild[FleetContributorDeliveryProps]):
         self, scope: Construct, construct_id: str, context: GuardContext, props: FleetContributorDeliveryProps
     ) -> None:
         super().__init__(scope, construct_id, context, props)
-        problems = Problems()
-        props.collect_problems(problems)
-        problems.raise_if_any("FleetContributorDeliveryProps")  # before creating anything
+        Problems.refuse("FleetContributorDeliveryProps", props.collect_problems)
         self.rule: Any = None
         self.target: Any = None
         self.permission: Any = None
@@ -112,30 +103,13 @@ class FleetContributorDelivery(GuardChild[FleetContributorDeliveryProps]):
             tags=context.component_tags("fleet-contributor-rule"),
             count=self.count,
         )
-        self.permission = context.create(
+        self.permission, self.target = invoke_function_from_rule(
             self,
-            LambdaPermission,
-            "fleet_invoke_permission",
-            statement_id="AllowGuardFleetContributorRule",
-            action="lambda:InvokeFunction",
+            context,
+            self.rule,
+            function_arn=props.function_arn,
             function_name=props.function_name,
-            principal="events.amazonaws.com",
-            source_arn=self._attribute(self.rule, "arn"),
             count=self.count,
+            statement_id="AllowGuardFleetContributorRule",
+            addresses=("fleet_invoke_permission", "fleet_contributors_target"),
         )
-        self.target = context.create(
-            self,
-            CloudwatchEventTarget,
-            "fleet_contributors_target",
-            rule=self._attribute(self.rule, "name"),
-            target_id=TARGET_ID,
-            arn=props.function_arn,
-            count=self.count,
-            depends_on=[self.permission],  # no event before the function may be invoked
-        )
-
-    def _attribute(self, resource: Any, name: str) -> Any:
-        """``resource.<name>``, on its one instance when it is counted."""
-        if self.count is None:
-            return getattr(resource, name)
-        return f"${{{resource_address(resource)}[0].{name}}}"

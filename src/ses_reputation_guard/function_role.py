@@ -9,12 +9,11 @@ items of its state table.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_policy import contract, rules
+from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import (
     Construct,
     DataAwsIamPolicyDocument,
@@ -30,8 +29,7 @@ from ses_reputation_guard._cdktf import (
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for
 from ses_reputation_guard.naming import data_address
-from ses_reputation_guard.pause_scope import is_name_pattern, name_pattern
-from ses_reputation_guard.validation import is_token
+from ses_reputation_guard.pause_statements import notify_only_deny, set_pause_grant
 
 
 @dataclass(frozen=True)
@@ -196,110 +194,15 @@ class FunctionRole(GuardChild[FunctionRoleProps]):
         if arns is None:
             return None
         statements = [
-            *self._set_pause_grant(arns),
+            *set_pause_grant(self, self.context, self.props.pause_scope, arns),
             # Defense in depth, independent of the number of sets: a managed set whose policy is
             # notify-only carries the action tag, and IAM refuses to pause it whatever alarm asks.
-            PolicyStatement(
-                sid="NeverPauseNotifyOnlySets",
-                effect="Deny",
-                actions=["ses:PutConfigurationSetSendingOptions"],
-                resources=[self.context.arn("ses", "configuration-set/*")],
-                condition=[
-                    PolicyCondition(
-                        test="StringEquals",
-                        variable=f"aws:ResourceTag/{contract.TAG_ACTION}",
-                        values=[contract.ACTION_NOTIFY],
-                    )
-                ],
-            ),
+            notify_only_deny(self.context),
         ]
         count = Token.as_number(f"${{length({arns.text}) > 0 ? 1 : 0}}")
         return self._counted_role_policy(
             "set_pause", count=count, statements=statements, checks=self.props.set_pause_checks
         )
-
-    def _set_pause_grant(self, arns: TerraformExpression) -> list[Any]:
-        scope, context = self.props.pause_scope, self.context
-        every_set = context.arn("ses", "configuration-set/*")
-        resources: Any
-        conditions: list[Any] = []
-        if isinstance(scope, TerraformExpression):
-            # ARNs read from locals: a reference stays intact inside the conditional, where a
-            # data-source token inside a string would lose its ${}.
-            s, pattern = scope.text, f'trimprefix({scope.text}, "{rules.PAUSE_SCOPE_NAME_PATTERN}")'
-            every_set_local = context.local(self, "every_configuration_set_arn", every_set).text
-            pattern_set_local = context.local(
-                self, "pattern_configuration_set_arn", context.arn("ses", "configuration-set/") + f"${{{pattern}}}"
-            ).text
-            resources = Token.as_list(
-                f'${{{s} == "{rules.PAUSE_SCOPE_LISTED}" ? {arns.text} : '
-                f'({s} == "{rules.PAUSE_SCOPE_TAGGED}" ? [{every_set_local}] : [{pattern_set_local}])}}'
-            )
-            conditions = self._tag_conditions(tagged=f'{s} == "{rules.PAUSE_SCOPE_TAGGED}"')
-        elif scope == rules.PAUSE_SCOPE_TAGGED:
-            resources, conditions = [every_set], self._tag_conditions(tagged=None)
-        elif is_name_pattern(scope):
-            resources = [context.arn("ses", f"configuration-set/{name_pattern(scope)}")]
-        else:
-            resources = Token.as_list(arns.interpolated)
-        return [
-            PolicyStatement(
-                sid="PauseAndReadGuardedConfigurationSets",
-                actions=["ses:GetConfigurationSet", "ses:PutConfigurationSetSendingOptions"],
-                resources=resources,
-                condition=conditions or None,
-            ),
-            # Read-only: a fleet contributor's set is left alone when tagged notify. ListTagsForResource
-            # takes no aws:ResourceTag condition (Service Authorization Reference): same sets, no tag test.
-            PolicyStatement(
-                sid="ReadGuardedConfigurationSetTags", actions=["ses:ListTagsForResource"], resources=resources
-            ),
-            self._pause_tag_grant(resources),
-        ]
-
-    def _pause_tag_grant(self, resources: Any) -> Any:
-        """Mark a set the function paused (``ses-guard status`` finds it by the tag): the sets it may
-        pause, only the two pause tag keys (``aws:TagKeys``), ``paused-by`` its own prefix
-        (``aws:RequestTag``). TagResource takes no aws:ResourceTag condition (Service Authorization
-        Reference: aws:TagKeys, aws:RequestTag, ses:ApiVersion), so the tagged scope names every set of
-        this account and Region without a tag test, as ListTagsForResource does."""
-        return PolicyStatement(
-            sid="TagConfigurationSetsItPauses",
-            actions=["ses:TagResource"],
-            resources=resources,
-            condition=[
-                PolicyCondition(
-                    test="ForAllValues:StringEquals", variable="aws:TagKeys", values=list(contract.PAUSE_TAG_KEYS)
-                ),
-                PolicyCondition(
-                    test="StringEquals",
-                    variable=f"aws:RequestTag/{contract.TAG_PAUSED_BY}",
-                    values=[self.context.name_prefix],
-                ),
-            ],
-        )
-
-    def _tag_conditions(self, *, tagged: str | None) -> list[Any]:
-        """Sets tagged for this guard with the action ``pause``. ``tagged`` an HCL condition (scope
-        known at plan time): the same keys, made vacuous (``StringLikeIfExists`` ``*``) unless it holds."""
-        wanted = {contract.TAG_GUARD: self.context.name_prefix, contract.TAG_ACTION: contract.ACTION_PAUSE}
-        if tagged is None:
-            return [
-                PolicyCondition(test="StringEquals", variable=f"aws:ResourceTag/{key}", values=[value])
-                for key, value in wanted.items()
-            ]
-        wanted_text = {key: json.dumps(value) for key, value in wanted.items()}
-        name_prefix = self.context.name_prefix
-        if is_token(name_prefix):  # a local keeps the reference intact inside the conditional
-            wanted_text[contract.TAG_GUARD] = self.context.local(self, "set_tag_name_prefix", name_prefix).text
-        return [
-            PolicyCondition(
-                test=f'${{{tagged} ? "StringEquals" : "StringLikeIfExists"}}',
-                variable=f"aws:ResourceTag/{key}",
-                values=Token.as_list(f'${{{tagged} ? [{value}] : ["*"]}}'),
-            )
-            for key, value in wanted_text.items()
-        ]
 
     def _notify_only_deny_policy(self) -> Any:
         """Notify-only sets a name pattern covers, denied by name: existing, untagged sets included."""

@@ -9,19 +9,20 @@ account only when the hub's policy for this member allows it. Nothing deletes, n
 docs/design.md ("Across accounts (hub and members)") is the threat model; tests/constructs/
 test_member_role.py checks every statement against its table.
 
-The set statements are ``FunctionRole``'s own builders, borrowed so that the scope logic (listed,
-tagged, name pattern, or an expression of one) exists once: they read only ``self.context`` and
-``self.props.pause_scope``. The Region of every ARN is ``*``: ``regions`` narrows the role instead,
-with one Deny on every action outside them (``aws:RequestedRegion``).
+The set statements are the function role's (``pause_statements``), so that the scope logic (listed,
+tagged, name pattern, or an expression of one) exists once; the rules of this construct's inputs are
+``ses_guard_policy.rules``' (``HUB_FUNCTION_ROLE_ARN``, ``ORGANIZATION_ID``, ``REGION_NAME``). The
+Region of every ARN is ``*``: ``regions`` narrows the role instead, with one Deny on every action
+outside them (``aws:RequestedRegion``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any
 
-from ses_guard_policy import contract, rules
+from ses_guard_policy import rules
 from ses_reputation_guard import pause_scope as scopes
 from ses_reputation_guard._cdktf import (
     Construct,
@@ -39,26 +40,9 @@ from ses_reputation_guard._cdktf import (
 )
 from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, TerraformExpression, count_for
-from ses_reputation_guard.function_role import FunctionRole
 from ses_reputation_guard.naming import data_address
+from ses_reputation_guard.pause_statements import notify_only_deny, set_pause_grant
 from ses_reputation_guard.validation import Problems, is_token
-
-# --- rules of this construct's own inputs (to move to ses_guard_policy.rules: see the issue's report) ---
-HUB_FUNCTION_ROLE_ARN = rules.PatternRule(
-    "hub_function_role_arn",
-    r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$",
-    "must be the ARN of one IAM role, arn:<partition>:iam::<12-digit account>:role/<name>, without "
-    "wildcards: the hub function's role (output function_role_arn of the hub guard)",
-)
-ORGANIZATION_ID = rules.PatternRule(
-    "organization_id",
-    r"^o-[a-z0-9]{10,32}$",
-    "must be an AWS Organizations id: 'o-' and 10-32 lower-case letters or digits",
-)
-REGION_NAME = rules.PatternRule(
-    "region_name", r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", "must be an AWS Region name such as 'eu-west-1'"
-)
-MEMBER_RULES = (HUB_FUNCTION_ROLE_ARN, ORGANIZATION_ID, REGION_NAME)
 
 ROLE_NAME_SUFFIX = "member"
 MAX_SESSION_SECONDS = 3600
@@ -122,15 +106,15 @@ class MemberRoleProps:
     def validate(self) -> None:
         """Raise ``GuardValidationError`` listing every invalid value at once."""
         problems = Problems()
-        problems.pattern("hub_function_role_arn", self.hub_function_role_arn, HUB_FUNCTION_ROLE_ARN)
+        problems.pattern("hub_function_role_arn", self.hub_function_role_arn, rules.HUB_FUNCTION_ROLE_ARN)
         if self.organization_id is not None and not isinstance(self.organization_id, TerraformExpression):
-            problems.pattern("organization_id", self.organization_id, ORGANIZATION_ID)
+            problems.pattern("organization_id", self.organization_id, rules.ORGANIZATION_ID)
         problems.pattern("name_prefix", self.name_prefix, rules.NAME_PREFIX)
         self._collect_scope_problems(problems)
         if not isinstance(self.account_pause_allowed, bool) and not is_token(self.account_pause_allowed):
             problems.add(f"account_pause_allowed={self.account_pause_allowed!r}: must be True or False")
         if not isinstance(self.regions, TerraformExpression):
-            problems.each_pattern("regions", self.regions, REGION_NAME)
+            problems.each_pattern("regions", self.regions, rules.REGION_NAME)
         problems.tags("tags", self.tags)
         problems.raise_if_any("MemberRoleProps")
 
@@ -160,10 +144,6 @@ class MemberRole(Construct):
     ``member-set-pause`` (sets in the scope, and the Deny on notify-tagged sets), ``member-account-pause``
     (when ``account_pause_allowed``) and ``member-regions`` (the Deny outside ``regions``, when given).
     """
-
-    # FunctionRole's set-pausing builders call these two through ``self`` (see the module docstring).
-    _tag_conditions = FunctionRole._tag_conditions
-    _pause_tag_grant = FunctionRole._pause_tag_grant
 
     def __init__(self, scope: Construct, construct_id: str, props: MemberRoleProps) -> None:
         super().__init__(scope, construct_id)
@@ -240,28 +220,12 @@ class MemberRole(Construct):
         return PolicyStatement(sid=sid, actions=list(actions), resources=["*"])
 
     def _set_pause_policy(self) -> Any:
-        """FunctionRole's grant over the scope (pause, read, tag), and the Deny on notify-tagged sets."""
+        """The function role's grant over the scope (pause, read, tag), and the Deny on notify-tagged sets."""
         arns, count = self._pausing_set_arns()
         if count is SKIP:
             return None
-        grant = FunctionRole._set_pause_grant(cast(FunctionRole, self), arns)
-        return self._policy("set_pause", [*grant, self._notify_only_deny()], count=count)
-
-    def _notify_only_deny(self) -> Any:
-        # Whatever the scope: a set the member tagged notify is never paused by the hub.
-        return PolicyStatement(
-            sid="NeverPauseNotifyOnlySets",
-            effect="Deny",
-            actions=["ses:PutConfigurationSetSendingOptions"],
-            resources=[self.context.arn("ses", "configuration-set/*")],
-            condition=[
-                PolicyCondition(
-                    test="StringEquals",
-                    variable=f"aws:ResourceTag/{contract.TAG_ACTION}",
-                    values=[contract.ACTION_NOTIFY],
-                )
-            ],
-        )
+        grant = set_pause_grant(self, self.context, self.props.pause_scope, arns)
+        return self._policy("set_pause", [*grant, notify_only_deny(self.context)], count=count)
 
     def _pausing_set_arns(self) -> tuple[TerraformExpression, Any]:
         """The ``listed`` ARNs (a local) and the set policy's ``count``: ``SKIP`` when nothing may be

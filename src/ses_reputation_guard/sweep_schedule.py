@@ -29,18 +29,16 @@ from typing import Any
 from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import (
     CloudwatchEventRule,
-    CloudwatchEventTarget,
     Construct,
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTablePointInTimeRecovery,
     DynamodbTableServerSideEncryption,
     DynamodbTableTtl,
-    LambdaPermission,
 )
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import SKIP, Flag, count_for
-from ses_reputation_guard.naming import resource_address
+from ses_reputation_guard.function_trigger import invoke_function_from_rule
 from ses_reputation_guard.validation import Problems, is_token
 
 RULE_SUFFIX = "sweep"
@@ -51,7 +49,6 @@ STATE_TABLE_HASH_KEY = "pk"
 """The table's only key attribute (a string): the function names its items (lock, episodes)."""
 STATE_TABLE_TTL_ATTRIBUTE = "expires_at"
 """Epoch seconds after which DynamoDB deletes an item (a stale lock, a closed episode)."""
-TARGET_ID = "guard-function"
 
 
 def sweep_state_table_name(context: GuardContext) -> str:
@@ -92,9 +89,7 @@ class SweepSchedule(GuardChild[SweepScheduleProps]):
 
     def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: SweepScheduleProps) -> None:
         super().__init__(scope, construct_id, context, props)
-        problems = Problems()
-        props.collect_problems(problems)
-        problems.raise_if_any("SweepScheduleProps")  # before creating anything
+        Problems.refuse("SweepScheduleProps", props.collect_problems)
         self.rule: Any = None
         self.target: Any = None
         self.permission: Any = None
@@ -114,28 +109,17 @@ class SweepSchedule(GuardChild[SweepScheduleProps]):
             tags=context.component_tags("sweep-schedule"),
             count=count,
         )
-        self.permission = context.create(
-            self,
-            LambdaPermission,
-            "sweep_invoke_permission",
-            statement_id="AllowGuardSweepSchedule",
-            action="lambda:InvokeFunction",
-            function_name=props.function_name,
-            principal="events.amazonaws.com",
-            source_arn=self._attribute(self.rule, "arn"),
-            count=count,
-        )
         # No input: the function gets EventBridge's "Scheduled Event" envelope and reads nothing from it.
-        self.target = context.create(
+        self.permission, self.target = invoke_function_from_rule(
             self,
-            CloudwatchEventTarget,
-            "sweep_target",
-            rule=self._attribute(self.rule, "name"),
-            target_id=TARGET_ID,
-            arn=props.function_arn,
+            context,
+            self.rule,
+            function_arn=props.function_arn,
+            function_name=props.function_name,
             count=count,
-            # The first run finds its permission and its table in place.
-            depends_on=[self.permission, self.table],
+            statement_id="AllowGuardSweepSchedule",
+            addresses=("sweep_invoke_permission", "sweep_target"),
+            depends_on=[self.table],  # the first run finds its table in place
         )
 
     def _table(self) -> Any:
@@ -154,9 +138,3 @@ class SweepSchedule(GuardChild[SweepScheduleProps]):
             tags=context.component_tags("sweep-state"),
             count=self._count,
         )
-
-    def _attribute(self, resource: Any, name: str) -> Any:
-        """``resource.<name>``, on its one instance when it is counted."""
-        if self._count is None:
-            return getattr(resource, name)
-        return f"${{{resource_address(resource)}[0].{name}}}"

@@ -9,7 +9,7 @@ cdktf token strings, numbers, lists or maps) are skipped: Terraform checks them 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,15 @@ class Problems:
     def raise_if_any(self, subject: str) -> None:
         if self.items:
             raise GuardValidationError(subject, self.items)
+
+    @classmethod
+    def refuse(cls, subject: str, *collectors: Callable[[Problems], None]) -> None:
+        """Raise with every problem the ``collectors`` record (a construct calls it before creating
+        anything, so nothing is half-built)."""
+        problems = cls()
+        for collect in collectors:
+            collect(problems)
+        problems.raise_if_any(subject)
 
     def ratio(self, name: str, value: float | None) -> None:
         if value is None:

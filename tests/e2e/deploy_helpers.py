@@ -17,12 +17,14 @@ import shutil
 import sys
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from examples.opt_in import ALLOW_CONFIGURATION_SET_DELETION
+from ses_guard_policy import contract
 from tests.e2e.moto_server import MotoServer
 from tests.support.aws_env import FAKE_ACCOUNT_ID, offline_aws_env
 from tests.support.terraform import RUNS, run_command, run_terraform, terraform_env
@@ -38,10 +40,13 @@ __all__ = [
     "account_sending_enabled",
     "delete_queue",
     "deliver_to_pause_function",
+    "deployed_rule_to_function",
+    "eventbridge_event",
     "filebase64sha256",
     "guard_leftovers",
     "invoke_deployed_function",
     "publish_breaching_datapoints",
+    "publish_ses_datapoints",
     "receive_notifications",
     "reset_alarm",
     "set_sending_enabled",
@@ -196,6 +201,28 @@ def publish_breaching_datapoints(
     return datapoints
 
 
+def publish_ses_datapoints(
+    server: MotoServer,
+    region: str,
+    metric: str,
+    configuration_set: str | None,
+    values_by_age: Iterable[tuple[timedelta, float]],
+) -> None:
+    """SES's own reputation datapoints (``AWS/SES``), each ``age`` before now: a set's (dimension
+    ``ses:configuration-set``) or, with ``configuration_set`` None, the account's (no dimension)."""
+    now = datetime.now(UTC)
+    dimensions = (
+        [{"Name": contract.DIMENSION_CONFIGURATION_SET, "Value": configuration_set}] if configuration_set else []
+    )
+    server.boto3_client("cloudwatch", region).put_metric_data(
+        Namespace=contract.SES_NAMESPACE,
+        MetricData=[
+            {"MetricName": metric, "Dimensions": dimensions, "Timestamp": now - age, "Value": value}
+            for age, value in values_by_age
+        ],
+    )
+
+
 _PUT_METRIC_ALARM_KEYS = (
     "AlarmName", "AlarmDescription", "ActionsEnabled", "OKActions", "AlarmActions", "InsufficientDataActions",
     "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluationPeriods",
@@ -300,6 +327,43 @@ def sns_event(server: MotoServer, region: str, topic_arn: str, message: dict[str
             }
         ]
     }
+
+
+def eventbridge_event(
+    region: str,
+    *,
+    account: str,
+    source: str,
+    detail_type: str,
+    resources: list[str],
+    detail: dict[str, Any],
+    time: datetime,
+) -> dict[str, Any]:
+    """The envelope EventBridge sends a rule's target (EventBridge User Guide, "Amazon EventBridge events")."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": detail_type,
+        "source": source,
+        "account": account,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": resources,
+        "detail": detail,
+    }
+
+
+def deployed_rule_to_function(
+    server: MotoServer, region: str, rule_name: str, function_name: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The deployed EventBridge rule, its one target and the function's configuration, after checking the
+    target is the deployed function: (rule, target, function)."""
+    events = server.boto3_client("events", region)
+    rule = events.describe_rule(Name=rule_name)
+    [target] = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    function = server.boto3_client("lambda", region).get_function_configuration(FunctionName=function_name)
+    assert target["Arn"] == function["FunctionArn"], target
+    return rule, target, function
 
 
 def topic_arn(server: MotoServer, region: str, name: str) -> str:

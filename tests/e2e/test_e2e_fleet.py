@@ -31,8 +31,11 @@ from tests.e2e.deploy_helpers import (
     LOCAL_STATE_DELETION_OPT_IN,
     Deployer,
     account_sending_enabled,
+    deployed_rule_to_function,
+    eventbridge_event,
     guard_leftovers,
     invoke_deployed_function,
+    publish_ses_datapoints,
     set_sending_enabled,
     stack_dir,
     stack_lambda_zip,
@@ -49,67 +52,51 @@ LATE_SET = "customer-created-later"
 
 def publish_rates(server: MotoServer, configuration_set: str, metric: str, value: float) -> None:
     """SES's own per-set datapoints for the last three hours (what the fleet alarm evaluates)."""
-    now = datetime.now(UTC)
-    server.boto3_client("cloudwatch", US).put_metric_data(
-        Namespace=contract.SES_NAMESPACE,
-        MetricData=[
-            {
-                "MetricName": metric,
-                "Dimensions": [{"Name": contract.DIMENSION_CONFIGURATION_SET, "Value": configuration_set}],
-                "Timestamp": now - timedelta(minutes=minutes),
-                "Value": value,
-            }
-            for minutes in (1, 30, 90)
-        ],
-    )
+    ages = [timedelta(minutes=minutes) for minutes in (1, 30, 90)]
+    publish_ses_datapoints(server, US, metric, configuration_set, [(age, value) for age in ages])
 
 
 def contributor_event(alarm: dict[str, Any], configuration_set: str) -> dict[str, Any]:
     """What EventBridge sends for one contributor of a multi-series alarm going to ALARM (the shape of
     tests/events/eventbridge_fleet_contributor_state_change.json, from the CloudWatch User Guide)."""
     now = datetime.now(UTC)
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": contract.DETAIL_TYPE_CONTRIBUTOR_STATE_CHANGE,
-        "source": contract.EVENTS_SOURCE_CLOUDWATCH,
-        "account": alarm["AlarmArn"].split(":")[4],
-        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": US,
-        "resources": [alarm["AlarmArn"]],
-        "detail": {
-            "alarmName": alarm["AlarmName"],
-            "alarmContributor": {
-                "id": uuid.uuid4().hex[:16],
-                "attributes": {contract.DIMENSION_CONFIGURATION_SET: configuration_set},
-            },
-            "state": {
-                "value": "ALARM",
-                "reason": alarm["StateReason"],
-                "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
-            },
-            "configuration": {
-                "metrics": [
-                    {"id": m["Id"], "expression": m["Expression"], "returnData": True, "period": m["Period"]}
-                    for m in alarm["Metrics"]
-                ],
-                "description": alarm.get("AlarmDescription", ""),
-            },
+    detail = {
+        "alarmName": alarm["AlarmName"],
+        "alarmContributor": {
+            "id": uuid.uuid4().hex[:16],
+            "attributes": {contract.DIMENSION_CONFIGURATION_SET: configuration_set},
+        },
+        "state": {
+            "value": "ALARM",
+            "reason": alarm["StateReason"],
+            "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+        },
+        "configuration": {
+            "metrics": [
+                {"id": m["Id"], "expression": m["Expression"], "returnData": True, "period": m["Period"]}
+                for m in alarm["Metrics"]
+            ],
+            "description": alarm.get("AlarmDescription", ""),
         },
     }
+    return eventbridge_event(
+        US,
+        account=alarm["AlarmArn"].split(":")[4],
+        source=contract.EVENTS_SOURCE_CLOUDWATCH,
+        detail_type=contract.DETAIL_TYPE_CONTRIBUTOR_STATE_CHANGE,
+        resources=[alarm["AlarmArn"]],
+        detail=detail,
+        time=now,
+    )
 
 
 def deployed_rule_delivers(server: MotoServer, event: dict[str, Any]) -> None:
     """The guard's contributor rule matches ``event`` (TestEventPattern) and targets the function."""
-    events = server.boto3_client("events", US)
-    rule = events.describe_rule(Name=f"{NAME_PREFIX}-fleet-contributors")
+    rule, _, _ = deployed_rule_to_function(server, US, f"{NAME_PREFIX}-fleet-contributors", f"{NAME_PREFIX}-pause")
     # moto's TestEventPattern answers nothing (5.2.5): its rule-routing matcher judges the pattern instead
     assert EventPattern.load(rule["EventPattern"]).matches_event(event), rule["EventPattern"]
     other = {**event, "resources": [event["resources"][0].replace("-critical", "-warning")]}
     assert not EventPattern.load(rule["EventPattern"]).matches_event(other), "a warning alarm must not pause"
-    [target] = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
-    function = server.boto3_client("lambda", US).get_function_configuration(FunctionName=f"{NAME_PREFIX}-pause")
-    assert target["Arn"] == function["FunctionArn"], target
 
 
 def contributor_run(server: MotoServer, alarm_name: str, configuration_set: str, zip_path: Path, workdir: Path) -> Any:

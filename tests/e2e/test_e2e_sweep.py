@@ -13,7 +13,6 @@ The emulator answers the Metrics Insights GetMetricData subset the run uses (doc
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,11 @@ from tests.e2e.deploy_helpers import (
     Deployer,
     account_sending_enabled,
     delete_queue,
+    deployed_rule_to_function,
+    eventbridge_event,
     guard_leftovers,
     invoke_deployed_function,
+    publish_ses_datapoints,
     receive_notifications,
     set_sending_enabled,
     stack_dir,
@@ -51,44 +53,25 @@ WARNING_BOUNCE = 0.03  # between the default warning (0.02) and critical (0.04)
 
 def publish_hourly(server: MotoServer, configuration_set: str | None, values: list[float]) -> None:
     """SES's bounce rate, one datapoint per hour, the last in the current hour (oldest first)."""
-    now = datetime.now(UTC)
-    dimensions = (
-        [{"Name": contract.DIMENSION_CONFIGURATION_SET, "Value": configuration_set}] if configuration_set else []
-    )
-    server.boto3_client("cloudwatch", US).put_metric_data(
-        Namespace=contract.SES_NAMESPACE,
-        MetricData=[
-            {
-                "MetricName": contract.METRIC_BOUNCE_RATE,
-                "Dimensions": dimensions,
-                "Timestamp": now - timedelta(hours=len(values) - 1 - index, minutes=1),
-                "Value": value,
-            }
-            for index, value in enumerate(values)
-        ],
-    )
+    ages = [timedelta(hours=len(values) - 1 - index, minutes=1) for index in range(len(values))]
+    publish_ses_datapoints(server, US, contract.METRIC_BOUNCE_RATE, configuration_set, zip(ages, values, strict=True))
 
 
 def scheduled_event(server: MotoServer) -> dict[str, Any]:
     """The event EventBridge sends the deployed schedule's target: its "Scheduled Event" envelope
     (EventBridge User Guide; tests/events/eventbridge_scheduled_event.json), naming the deployed rule."""
-    events = server.boto3_client("events", US)
-    rule = events.describe_rule(Name=f"{NAME_PREFIX}-sweep")
+    rule, target, function = deployed_rule_to_function(server, US, f"{NAME_PREFIX}-sweep", f"{NAME_PREFIX}-pause")
     assert rule["ScheduleExpression"].startswith("rate("), rule
-    [target] = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
-    function = server.boto3_client("lambda", US).get_function_configuration(FunctionName=f"{NAME_PREFIX}-pause")
-    assert target["Arn"] == function["FunctionArn"] and "Input" not in target, target
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": contract.DETAIL_TYPE_SCHEDULED,
-        "source": contract.EVENTS_SOURCE_SCHEDULE,
-        "account": function["FunctionArn"].split(":")[4],
-        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": US,
-        "resources": [rule["Arn"]],
-        "detail": {},
-    }
+    assert "Input" not in target, target
+    return eventbridge_event(
+        US,
+        account=function["FunctionArn"].split(":")[4],
+        source=contract.EVENTS_SOURCE_SCHEDULE,
+        detail_type=contract.DETAIL_TYPE_SCHEDULED,
+        resources=[rule["Arn"]],
+        detail={},
+        time=datetime.now(UTC),
+    )
 
 
 def sweep_run(server: MotoServer, zip_path: Path, workdir: Path) -> dict[str, Any]:

@@ -85,3 +85,11 @@ def test_the_default_clients_are_made_once_per_execution_environment(monkeypatch
 def test_clients_built_without_ssm_or_dynamodb_have_none() -> None:
     built = Clients(sesv2="ses", sns="sns", cloudwatch="cw")
     assert (built.sesv2, built.sns, built.cloudwatch, built.ssm, built.dynamodb) == ("ses", "sns", "cw", None, None)
+
+
+def test_the_operator_tools_clients_read_the_installed_sdks_full_models_not_the_functions_trimmed_one() -> None:
+    function_cloudwatch = clients.make_client("cloudwatch", region="us-east-1")
+    tool_cloudwatch = clients.make_sdk_client("cloudwatch", region="us-east-1")
+    assert not hasattr(function_cloudwatch, "list_metrics")
+    assert tool_cloudwatch.can_paginate("list_metrics")  # ses-guard backtest discovers sets with ListMetrics
+    assert hasattr(tool_cloudwatch, "describe_alarm_contributors")

@@ -1,8 +1,9 @@
 """Every declared rule: its Python check, and its rendering in Python and in the generated module.
 
 ``declared()`` of each rules module is the list a new rule joins; this test then demands that the
-constructs (or the function) check it and that the module renders it, so a rule cannot exist on one
-side only. The both-sides test (tests/module/test_rules_both_sides.py) proves they refuse the same values.
+constructs (or the function) check it and that a module (the main one or the member one) renders it, so
+a rule cannot exist on one side only. The both-sides test (tests/module/test_rules_both_sides.py) proves
+they refuse the same values.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ import re
 
 import pytest
 
+from ses_guard_modulegen import member_module
 from ses_guard_modulegen.variables import variables
 from ses_guard_policy import chat_rules, limits, rules
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODULE = ROOT / "modules" / "terraform-aws-ses-reputation-guard"
+MEMBER_MODULE = ROOT / "modules" / member_module.MODULE_DIR_NAME
+# Each generated module with its variables: a rule counts as rendered in either (the member module's own
+# inputs, hub_function_role_arn, organization_id and regions, exist only there).
+MODULE_VARIABLES = {MODULE: variables, MEMBER_MODULE: member_module.variables}
 MODULES = {"rules": rules, "chat_rules": chat_rules, "limits": limits}
 DECLARED = [(f"{name}.{const}", value) for name, module in MODULES.items() for const, value in vars(module).items()
             if isinstance(value, rules.Rule)]  # fmt: skip
@@ -33,13 +39,19 @@ def python_sources() -> str:
     return "".join(path.read_text() for folder in PYTHON_CHECKERS for path in sorted(folder.glob("*.py")))
 
 
-def module_rules() -> set[str]:
+def module_rules(module: pathlib.Path = MODULE) -> set[str]:
     """Rules the module's variable validations are derived from."""
-    return {v.rule.name for variable in variables() for v in variable.validations if v.rule is not None}
+    return {v.rule.name for variable in MODULE_VARIABLES[module]() for v in variable.validations if v.rule is not None}
 
 
-def module_preconditions() -> str:
-    return "".join(path.read_text() for path in MODULE.glob("*.tf") if path.name != "variables.tf")
+def module_preconditions(module: pathlib.Path = MODULE) -> str:
+    return "".join(path.read_text() for path in module.glob("*.tf") if path.name != "variables.tf")
+
+
+def is_rendered_in(module: pathlib.Path, rule: rules.Rule) -> bool:
+    """A variable validation or a precondition of ``module`` derived from ``rule``, in the rule's words."""
+    rendered = rule.name in module_rules(module) or rule.sentence in module_preconditions(module)
+    return rendered and rule.sentence.replace('"', '\\"') in "".join(p.read_text() for p in module.glob("*.tf"))
 
 
 def test_every_rule_has_a_unique_name_and_a_sentence() -> None:
@@ -58,9 +70,9 @@ def test_each_rule_is_rendered_in_the_module(const: str, rule: rules.Rule) -> No
     if const in NOT_MODULE_INPUTS:
         assert rule.name not in module_rules()
         return
-    rendered = rule.name in module_rules() or rule.sentence in module_preconditions()
-    assert rendered, f"{const} is neither a variable validation nor a precondition of the module"
-    assert rule.sentence.replace('"', '\\"') in "".join(p.read_text() for p in MODULE.glob("*.tf"))
+    assert any(is_rendered_in(module, rule) for module in MODULE_VARIABLES), (
+        f"{const} is neither a variable validation nor a precondition of the main or the member module"
+    )
 
 
 @pytest.mark.parametrize(

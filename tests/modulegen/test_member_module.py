@@ -76,10 +76,10 @@ def test_the_module_passes_terraform_validate_and_fmt(rendered, tmp_path):
 
 
 def test_variable_validations_use_the_same_rule_sentences_as_the_construct(rendered):
-    from ses_reputation_guard.member_role import HUB_FUNCTION_ROLE_ARN, ORGANIZATION_ID, REGION_NAME
+    from ses_guard_policy import rules
 
     text = rendered["variables.tf"].decode()
-    for rule in (HUB_FUNCTION_ROLE_ARN, ORGANIZATION_ID, REGION_NAME):
+    for rule in (rules.HUB_FUNCTION_ROLE_ARN, rules.ORGANIZATION_ID, rules.REGION_NAME):
         assert rule.sentence.replace('"', '\\"') in text
         assert rule.pattern.replace("\\", "\\\\") in text
 

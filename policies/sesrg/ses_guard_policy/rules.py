@@ -651,6 +651,22 @@ PAUSE_SCOPE_COVERAGE: Final = CoverageRule(
 )
 PAUSE_SCOPE_COVERAGE_RULE: Final = PAUSE_SCOPE_COVERAGE.sentence
 
+# --- hub mode's member role (MemberRole, the member module) -----------------------------------
+HUB_FUNCTION_ROLE_ARN: Final = PatternRule(
+    "hub_function_role_arn",
+    r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$",
+    "must be the ARN of one IAM role, arn:<partition>:iam::<12-digit account>:role/<name>, without "
+    "wildcards: the hub function's role (output function_role_arn of the hub guard)",
+)
+ORGANIZATION_ID: Final = PatternRule(
+    "organization_id",
+    r"^o-[a-z0-9]{10,32}$",
+    "must be an AWS Organizations id: 'o-' and 10-32 lower-case letters or digits",
+)
+REGION_NAME: Final = PatternRule(
+    "region_name", r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", "must be an AWS Region name such as 'eu-west-1'"
+)
+
 
 def declared() -> tuple[Rule, ...]:
     """Every rule of this module, in declaration order (the test that finds each one rendered uses it)."""
