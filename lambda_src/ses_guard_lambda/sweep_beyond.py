@@ -78,10 +78,13 @@ def continue_beyond(
             return beyond
         beyond.full = [contract.METRIC_SHORT_NAMES[metric] for metric in full]
         names, _ = sweep_query.configuration_set_names(run.inv.clients.sesv2, run.budget)
-        top = {name for result in results.values() for name in result.series}
-        rest = [name for name in names if name not in top]
+        # Per metric: a set among the worst 500 of the complaint query may still be beyond the bounce
+        # query's 500, so it is read again for bounce (and only for bounce).
+        unseen = {metric: {n for n in names if n not in results[metric].series} for metric in full}
+        rest = sorted({name for names_of_metric in unseen.values() for name in names_of_metric})
         beyond.waiting = len(rest)
-        _scan(run, [name for name in rest if cursor is None or name > cursor], seen, beyond, act)
+        todo = [name for name in rest if cursor is None or name > cursor]
+        _scan(run, todo, unseen, seen, beyond, act)
     except AWS_ERRORS as exc:
         run.tally.failed[SCAN] = f"{type(exc).__name__}: {exc}"
         log.emit("ERROR", "sweep_target_failed", target=SCAN, reason=run.tally.failed[SCAN])
@@ -101,8 +104,16 @@ def _saturated(results: Mapping[str, InsightsResult], found: list[Verdict]) -> d
     return flags
 
 
-def _scan(run: SweepRun, todo: list[str], seen: MutableMapping[str | None, set[str]], beyond: Beyond, act: Act) -> None:
-    """Read ``todo`` in batches, act on each batch's breaches, move the cursor past fully handled batches."""
+def _scan(
+    run: SweepRun,
+    todo: list[str],
+    unseen: Mapping[str, set[str]],
+    seen: MutableMapping[str | None, set[str]],
+    beyond: Beyond,
+    act: Act,
+) -> None:
+    """Read ``todo`` in batches, act on each batch's breaches, move the cursor past fully handled batches;
+    a set is judged on the metrics whose query did not return it (``unseen``: metric => set names)."""
     size = sweep_query.sets_per_call(run.rule_at(0.5))
     window = model.window(run.now, run.rule_at(0.5))
     done: str | None = None
@@ -113,7 +124,10 @@ def _scan(run: SweepRun, todo: list[str], seen: MutableMapping[str | None, set[s
         read, _ = sweep_query.set_series(
             run.inv.clients.cloudwatch, run.budget, batch, run.policy.evaluation.period, window
         )
-        series: dict[str | None, Mapping[str, Points]] = {name: by_metric for name, by_metric in read.items()}
+        series: dict[str | None, Mapping[str, Points]] = {
+            name: {metric: points for metric, points in by_metric.items() if name in unseen.get(metric, ())}
+            for name, by_metric in read.items()
+        }
         beyond.scanned += len(batch)
         for name, by_metric in read.items():
             seen[name] = set(by_metric)

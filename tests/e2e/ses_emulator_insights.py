@@ -38,7 +38,9 @@ matching nothing returns one empty series under its Label (or Id).
 
 Speed: datapoints are indexed by (namespace, metric name) and series, with each datapoint reduced to
 (epoch seconds, sum, count, min, max) once; the index follows ``CloudWatchBackend.metric_data`` by its
-length, so every writer (PutMetricData, moto's reset) is picked up without patching it.
+length, so every writer (PutMetricData, moto's reset) is picked up without patching it. The same index
+keeps each series' moto datapoint objects too: ``stored_datums`` is how ses_emulator.py's MetricStat
+path finds one series without scanning every stored datapoint.
 """
 
 from __future__ import annotations
@@ -283,31 +285,45 @@ def _limit(parser: _Parser) -> int:
 # --------------------------------------------------------------------------------------------------
 # Index of the stored datapoints
 # --------------------------------------------------------------------------------------------------
+DimensionKey = tuple[tuple[str, str], ...]  # a series' dimensions as sorted (name, value) pairs
+SeriesKey = tuple[str, str, DimensionKey]  # namespace, metric name, dimensions: one CloudWatch metric
+
+
+def dimension_key(dimensions: Iterable[Any]) -> DimensionKey:
+    """A stored datapoint's dimensions (moto ``Dimension`` objects) as the index keys them."""
+    return tuple(sorted((d.name, d.value) for d in dimensions))
+
+
 @dataclass
 class Series:
-    """One metric (namespace + name + exact dimensions) and its observations, oldest stored first."""
+    """One metric (namespace + name + exact dimensions) and its observations, oldest stored first.
+
+    ``points`` are the reduced observations Metrics Insights evaluates; ``datums`` are moto's own
+    datapoint objects of the series, in storage order, which the MetricStat path hands to moto's code.
+    """
 
     dimensions: dict[str, str]
     points: list[Point] = field(default_factory=list)
+    datums: list[Any] = field(default_factory=list)
 
 
 @dataclass
 class MetricIndex:
     source: list[Any]  # the backend's metric_data list this index follows
     indexed: int = 0
-    by_metric: dict[tuple[str, str], dict[tuple[tuple[str, str], ...], Series]] = field(default_factory=dict)
+    by_metric: dict[tuple[str, str], dict[DimensionKey, Series]] = field(default_factory=dict)
 
     def add(self, datums: Iterable[Any]) -> None:
         for datum in datums:
-            point = _point(datum)
-            if point is None:
-                continue
-            key = tuple(sorted((d.name, d.value) for d in datum.dimensions))
+            key = dimension_key(datum.dimensions)
             series_of_metric = self.by_metric.setdefault((datum.namespace, datum.name), {})
             series = series_of_metric.get(key)
             if series is None:
                 series = series_of_metric[key] = Series(dict(key))
-            series.points.append(point)
+            series.datums.append(datum)
+            point = _point(datum)
+            if point is not None:
+                series.points.append(point)
 
 
 def _epoch(moment: datetime) -> float:
@@ -329,18 +345,41 @@ _INDEX_ATTRIBUTE = "_ses_emulator_metric_index"
 _INDEX_LOCK = threading.Lock()
 
 
+def _synced_index(backend: Any) -> MetricIndex:
+    """The backend's index, brought up to date with datapoints stored since the last call (hold _INDEX_LOCK)."""
+    index: MetricIndex | None = getattr(backend, _INDEX_ATTRIBUTE, None)
+    data = backend.metric_data
+    if index is None or index.source is not data or index.indexed > len(data):
+        index = MetricIndex(source=data)
+        setattr(backend, _INDEX_ATTRIBUTE, index)
+    end = len(data)
+    index.add(data[index.indexed : end])
+    index.indexed = end
+    return index
+
+
 def metric_index(backend: Any) -> MetricIndex:
     """The backend's index, brought up to date with datapoints stored since the last call."""
     with _INDEX_LOCK:
-        index: MetricIndex | None = getattr(backend, _INDEX_ATTRIBUTE, None)
-        data = backend.metric_data
-        if index is None or index.source is not data or index.indexed > len(data):
-            index = MetricIndex(source=data)
-            setattr(backend, _INDEX_ATTRIBUTE, index)
-        end = len(data)
-        index.add(data[index.indexed : end])
-        index.indexed = end
-        return index
+        return _synced_index(backend)
+
+
+def stored_datums(backend: Any, keys: Iterable[SeriesKey]) -> dict[SeriesKey, list[Any]]:
+    """moto's stored datapoint objects of each series, in storage order: one snapshot for all ``keys``.
+
+    The lookup behind the MetricStat path (ses_emulator.install_exact_metric_series): a series is
+    namespace + metric name + exactly these dimensions, so ``()`` is the series without dimensions.
+    The copies are taken together under the lock, so every query of a request sees the same stored
+    datapoints, as with the single ``get_all_metrics()`` read per request this replaces.
+    """
+    found: dict[SeriesKey, list[Any]] = {}
+    with _INDEX_LOCK:
+        index = _synced_index(backend)
+        for key in keys:
+            if key not in found:
+                series = index.by_metric.get((key[0], key[1]), {}).get(key[2])
+                found[key] = list(series.datums) if series is not None else []
+    return found
 
 
 def _candidate_series(backend: Any, query: InsightsQuery) -> Iterator[Series]:

@@ -21,6 +21,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.cloudwatch.models import CloudWatchBackend
 
 from ses_guard_policy import fleet_query
 from tests.e2e import ses_emulator, ses_emulator_insights
@@ -392,6 +393,182 @@ def test_metric_data_reads_exactly_the_series_asked_for(ses: Ses) -> None:
         MetricDataQueries=queries, StartTime=now - dt.timedelta(hours=2), EndTime=now + dt.timedelta(minutes=1)
     )["MetricDataResults"]
     assert {r["Id"]: r["Values"] for r in results} == {"account": [0.01], "marketing": [0.2]}
+
+
+# MetricStat shapes for the index test: (Id, namespace, metric, dimensions, Period, Stat, extra query fields).
+SET_A = [{"Name": "ses:configuration-set", "Value": "a"}]
+SET_A_TENANT = [{"Name": "ses:configuration-set", "Value": "a"}, {"Name": "tenant", "Value": "x"}]
+SET_B = [{"Name": "ses:configuration-set", "Value": "b"}]
+TENANT_ONLY = [{"Name": "tenant", "Value": "x"}]
+BUCKET = [{"Name": "StorageType", "Value": "AllStorageTypes"}, {"Name": "BucketName", "Value": "metrics-bucket"}]
+_SHAPES: list[tuple[str, str, str, list[dict[str, str]], int, str, dict[str, Any]]] = [
+    ("account_max", "AWS/SES", "Reputation.BounceRate", [], 3600, "Maximum", {}),
+    ("account_sum", "AWS/SES", "Reputation.BounceRate", [], 300, "Sum", {}),
+    ("account_count", "AWS/SES", "Reputation.BounceRate", [], 86400, "SampleCount", {}),
+    ("account_avg", "AWS/SES", "Reputation.BounceRate", [], 60, "Average", {}),
+    ("a_avg", "AWS/SES", "Reputation.BounceRate", SET_A, 3600, "Average", {}),
+    ("a_min", "AWS/SES", "Reputation.BounceRate", SET_A, 300, "Minimum", {"Label": "set a, lowest"}),
+    ("a_percent", "AWS/SES", "Reputation.BounceRate", SET_A, 3600, "Maximum", {"Unit": "Percent"}),
+    ("a_hidden", "AWS/SES", "Reputation.BounceRate", SET_A, 3600, "Sum", {"ReturnData": False}),
+    ("a_again", "AWS/SES", "Reputation.BounceRate", SET_A, 3600, "Average", {}),
+    ("a_tenant", "AWS/SES", "Reputation.BounceRate", SET_A_TENANT[::-1], 3600, "Sum", {}),
+    ("tenant_only", "AWS/SES", "Reputation.BounceRate", TENANT_ONLY, 3600, "Maximum", {}),
+    ("forged_a", "Custom/Forged", "Reputation.BounceRate", SET_A, 3600, "Maximum", {}),
+    ("b_complaints", "AWS/SES", "Reputation.ComplaintRate", SET_B, 900, "SampleCount", {}),
+    ("b_bounces", "AWS/SES", "Reputation.BounceRate", SET_B, 3600, "Maximum", {}),
+    ("bucket_objects", "AWS/S3", "NumberOfObjects", BUCKET, 86400, "Maximum", {}),  # moto's computed metrics
+]
+
+
+def _shape_queries() -> list[dict[str, Any]]:
+    queries = []
+    for query_id, namespace, metric, dimensions, period, stat, extra in _SHAPES:
+        metric_stat: dict[str, Any] = {
+            "Metric": {"Namespace": namespace, "MetricName": metric, "Dimensions": dimensions},
+            "Period": period,
+            "Stat": stat,
+        }
+        if "Unit" in extra:
+            metric_stat["Unit"] = extra["Unit"]
+        queries.append({"Id": query_id, "MetricStat": metric_stat} | {k: v for k, v in extra.items() if k != "Unit"})
+    return queries
+
+
+def _put_shapes(cloudwatch: Any, s3: Any, hour: dt.datetime) -> None:
+    """Plain values, Values/Counts, StatisticValues, units, dimension orders, other namespaces, an S3 bucket."""
+    s3.create_bucket(Bucket="metrics-bucket")
+    s3.put_object(Bucket="metrics-bucket", Key="one", Body=b"1")
+
+    def at(hours: float, minutes: int = 0) -> dt.datetime:
+        return hour - dt.timedelta(hours=hours) + dt.timedelta(minutes=minutes)
+
+    stats = {"SampleCount": 4.0, "Sum": 0.2, "Minimum": 0.01, "Maximum": 0.1}
+    ses_data: list[dict[str, Any]] = [
+        *({"MetricName": BOUNCE, "Value": 0.01 * (i + 1), "Timestamp": at(5, m)} for i, m in enumerate((1, 20, 40))),
+        {"MetricName": BOUNCE, "Value": 0.07, "Timestamp": at(2, 5)},
+        {"MetricName": BOUNCE, "Value": 0.03, "Timestamp": at(0, -30)},
+        {"MetricName": BOUNCE, "StatisticValues": stats, "Timestamp": at(3, 10)},
+        {"MetricName": BOUNCE, "Value": 0.5, "Timestamp": at(30)},  # outside every window
+        {"MetricName": BOUNCE, "Dimensions": SET_A, "Values": [0.1, 0.3], "Counts": [1, 2], "Timestamp": at(4, 3)},
+        {"MetricName": BOUNCE, "Dimensions": SET_A, "Value": 0.05, "Timestamp": at(1, -1)},
+        {"MetricName": BOUNCE, "Dimensions": SET_A, "Value": 0.04, "Unit": "Percent", "Timestamp": at(2)},
+        {"MetricName": BOUNCE, "Dimensions": SET_A, "StatisticValues": stats, "Timestamp": at(1, 30)},
+        {"MetricName": BOUNCE, "Dimensions": SET_A_TENANT, "Value": 0.6, "Timestamp": at(2, 15)},
+        {"MetricName": BOUNCE, "Dimensions": SET_A_TENANT[::-1], "Value": 0.4, "Timestamp": at(2, 45)},
+        {"MetricName": "Reputation.ComplaintRate", "Dimensions": SET_B, "Values": [0.001, 0.002], "Timestamp": at(1)},
+    ]
+    cloudwatch.put_metric_data(Namespace="AWS/SES", MetricData=ses_data)
+    forged = [{"MetricName": BOUNCE, "Dimensions": SET_A, "Value": 0.9, "Timestamp": at(2)}]
+    cloudwatch.put_metric_data(Namespace="Custom/Forged", MetricData=forged)
+
+
+def _shape_requests(hour: dt.datetime) -> list[dict[str, Any]]:
+    queries = _shape_queries()
+    wide = {"StartTime": hour - dt.timedelta(hours=6), "EndTime": hour + dt.timedelta(hours=1)}
+    odd = {"StartTime": hour - dt.timedelta(hours=3, minutes=17), "EndTime": hour - dt.timedelta(minutes=50)}
+    midnight = hour.replace(hour=0)
+    day = {"StartTime": midnight - dt.timedelta(hours=1), "EndTime": midnight + dt.timedelta(days=1)}
+    return [
+        {"MetricDataQueries": queries, **wide},
+        {"MetricDataQueries": queries, **wide, "ScanBy": "TimestampAscending"},
+        {"MetricDataQueries": queries[::-1], **odd, "ScanBy": "TimestampDescending"},
+        {"MetricDataQueries": queries[-1:] + queries[:1], **day},
+    ]
+
+
+MOTO_GET_ALL_METRICS = CloudWatchBackend.get_all_metrics
+
+
+def _scan_every_datapoint(
+    backend: Any, queries: list[dict[str, Any]], start_time: Any, end_time: Any, scan_by: str
+) -> list[dict[str, Any]]:
+    """The MetricStat path before the index, verbatim: each query's series filtered out of every datapoint."""
+    moto_get_metric_data = getattr(CloudWatchBackend, ses_emulator._MOTO_GET_METRIC_DATA)
+
+    def series_of_datum(datum: Any) -> tuple[Any, ...]:
+        return datum.namespace, datum.name, tuple(sorted((d.name, d.value) for d in datum.dimensions))
+
+    everything = MOTO_GET_ALL_METRICS(backend)
+    results: list[dict[str, Any]] = []
+    for query in queries:
+        metric = query["MetricStat"]["Metric"]
+        pairs = sorted((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
+        wanted = (metric["Namespace"], metric["MetricName"], tuple(pairs))
+        series = [datum for datum in everything if series_of_datum(datum) == wanted]
+        backend.get_all_metrics = lambda series=series: series
+        try:
+            results += moto_get_metric_data(backend, [query], start_time=start_time, end_time=end_time, scan_by=scan_by)
+        finally:
+            del backend.get_all_metrics
+    return results
+
+
+def test_indexed_metric_stat_path_returns_what_scanning_every_datapoint_returned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each MetricStat query reads its series from the index; results equal the old full scan's exactly
+    (values, timestamps, order, Id, Label, ReturnData), for series with and without dimensions, several
+    statistics and periods, both ScanBy orders, and datapoints stored after the index was built."""
+    ses_emulator.install()
+    installed = CloudWatchBackend.get_metric_data
+    compared: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
+
+    def no_full_scan(self: Any) -> list[Any]:
+        raise AssertionError("the MetricStat path read every stored datapoint")
+
+    def both_paths(
+        self: Any, queries: list[dict[str, Any]], start_time: Any, end_time: Any, scan_by: str = "TimestampAscending"
+    ) -> list[dict[str, Any]]:
+        with monkeypatch.context() as scoped:
+            scoped.setattr(CloudWatchBackend, "get_all_metrics", no_full_scan)
+            indexed = installed(self, queries=queries, start_time=start_time, end_time=end_time, scan_by=scan_by)
+        compared.append((indexed, _scan_every_datapoint(self, queries, start_time, end_time, scan_by)))
+        return indexed
+
+    monkeypatch.setattr(CloudWatchBackend, "get_metric_data", both_paths)
+    hour = _hour()
+    with mock_aws():
+        cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+        _put_shapes(cloudwatch, boto3.client("s3", region_name=REGION), hour)
+        responses = [cloudwatch.get_metric_data(**request) for request in _shape_requests(hour)]
+        late = [{"MetricName": BOUNCE, "Dimensions": SET_A, "Value": 0.25, "Timestamp": hour - dt.timedelta(hours=1)}]
+        cloudwatch.put_metric_data(Namespace="AWS/SES", MetricData=late)  # the index catches up
+        responses += [cloudwatch.get_metric_data(**request) for request in _shape_requests(hour)[:1]]
+
+    assert len(compared) == 5
+    for indexed, scanned in compared:
+        assert indexed == scanned
+    first = {r["Id"]: (r["Label"], r["Values"]) for r in responses[0]["MetricDataResults"]}
+    assert "a_hidden" not in first
+    # 5 plain values and a StatisticValues of SampleCount 4 in the window; the value 30 h ago is outside it
+    assert first["account_count"] == ("Reputation.BounceRate SampleCount", [9.0])
+    assert first["a_min"][0] == "set a, lowest"
+    assert first["a_percent"][1] == [0.04]
+    assert first["a_tenant"][1] == [1.0]  # both dimension orders are one series
+    assert first["tenant_only"][1] == [] and first["b_bounces"][1] == []
+    assert first["forged_a"][1] == [0.9]
+    assert first["bucket_objects"][1] == [1.0]
+    late_a = {r["Id"]: r["Values"] for r in responses[-1]["MetricDataResults"]}["a_avg"]
+    assert late_a != first["a_avg"][1]
+
+
+def test_server_answers_metric_stat_shapes_as_in_process(emulator_server: MotoServer) -> None:
+    """The same datapoints and requests give the same MetricStat answers in server mode."""
+    ses_emulator.install()
+    hour = _hour()
+    emulator_server.reset()
+    server_cloudwatch = emulator_server.boto3_client("cloudwatch", REGION)
+    _put_shapes(server_cloudwatch, emulator_server.boto3_client("s3", REGION), hour)
+    served = [server_cloudwatch.get_metric_data(**r)["MetricDataResults"] for r in _shape_requests(hour)]
+    with mock_aws():
+        cloudwatch = boto3.client(
+            "cloudwatch", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+        )
+        s3 = boto3.client("s3", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+        _put_shapes(cloudwatch, s3, hour)
+        local = [cloudwatch.get_metric_data(**r)["MetricDataResults"] for r in _shape_requests(hour)]
+    assert served == local
+    assert any(result["Values"] for result in served[0])
 
 
 # ------------------------------------------------------------------------------ Metrics Insights

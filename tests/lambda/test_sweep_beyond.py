@@ -72,6 +72,34 @@ def test_the_next_run_reads_the_sets_beyond_the_top_500_and_pauses_those_in_brea
     assert sweep.item("cursor") is None
 
 
+def test_a_set_among_the_other_querys_worst_500_is_still_read_for_the_full_querys_metric(sweep: Any) -> None:
+    breaching = {name: sweep.points(0.2, 0.2) for name in TOP}
+    episodes = {f"set/{n}/bounce/critical": {"S": "2026-11-28T00:35:12Z"} for n in TOP}  # the last run paused them
+    sweep.dynamodb.put_item(TableName=sweep.table, Item={"pk": {"S": "episodes"}, "episodes": {"M": episodes}})
+    # s510 is in the complaint query's answer (healthy), but beyond the bounce query's 500
+    sweep.expect_queries(bounce=breaching, complaint={"s510": sweep.points(0.0001, 0.0001)})
+    for name in TOP:
+        sweep.aws.expect_set_policy(name)
+        sweep.aws.expect_set(name, sending_enabled=False)
+    _expect_listing(sweep, ALL)
+    stamps = sorted(sweep.points(0.2, 0.2), reverse=True)
+    sweep.aws.stubs["cloudwatch"].add_response(
+        "get_metric_data",
+        {
+            "MetricDataResults": [
+                {"Id": "s10_bounce", "Label": "x", "Timestamps": stamps, "Values": [0.2, 0.2], "StatusCode": "Complete"}
+            ]
+        },
+        {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY, "ScanBy": "TimestampDescending"},
+    )
+    sweep.expect_set_pause("s510")
+    sweep.aws.expect_publish()  # the run's summary notice
+    summary = sweep.run(sweep.config(sweep={"warning_notices": False}))
+    sweep.aws.assert_all_calls_made()
+    assert summary["paused"] == ["configuration-set:s510"], summary
+    assert summary["counts"]["waiting"] == 20 and summary["counts"]["scanned_beyond"] == 20
+
+
 def test_notices_over_the_runs_cap_are_counted_in_one_notice_and_the_scan_still_runs(sweep: Any) -> None:
     clock = FakeClock()
     names = {f"n{i:03d}": sweep.points(0.2, 0.2) for i in range(500)}
