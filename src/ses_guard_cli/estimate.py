@@ -553,7 +553,7 @@ def add_parser(commands: Any) -> None:
         type=float,
         metavar="S",
         help=f"how long one sweep run lasts, for its Lambda GB-seconds (default {RUN_SECONDS_DEFAULT:g}: an "
-        "upper bound, assumed; docs/benchmarks.md measured 7.9 s against the emulator)",
+        "upper bound, assumed; docs/benchmarks.md measured 5-15 s at 10,000 sets against the emulator)",
     )
     parser.add_argument("--no-sources", action="store_true", help="leave out the table of prices and sources")
 

@@ -9,7 +9,7 @@ only, SES calls (free). The schedule starts it: one EventBridge invocation and o
     runs per month           = 730 hours x 60 / schedule_minutes
 
 The run's duration is a parameter (``--sweep-run-seconds``): its default is the bound for a 10,000-set
-run (60 s in 256 MB), kept as an upper bound and marked assumed: docs/benchmarks.md measured 7.9 s
+run (60 s in 256 MB), kept as an upper bound and marked assumed: docs/benchmarks.md measured 5-15 s
 against the emulator, and AWS's latency per call (about 600 calls with 100 sets in breach) comes on top.
 Log lines and DynamoDB calls per run are estimates, said so in the notes. Pure functions, no I/O.
 """
@@ -27,7 +27,7 @@ QUERIES_PER_RUN: Final = len(sweep.queries())  # one Metrics Insights query per 
 ACCOUNT_METRICS_PER_RUN: Final = 2  # the account's bounce and complaint rates (one plain GetMetricData)
 FUNCTION_MEMORY_MB: Final = 256  # what the constructs give the function
 RUN_SECONDS_DEFAULT: Final = 60.0
-"""An upper bound (60 s in 256 MB): docs/benchmarks.md measured 7.9 s against the emulator, without AWS's latency."""
+"""An upper bound (60 s in 256 MB): docs/benchmarks.md measured 5-15 s against the emulator, without AWS's latency."""
 DYNAMODB_WRITES_PER_RUN: Final = 4
 """Assumed: take and release the run lock, and up to two episode updates (each item under 1 KB)."""
 DYNAMODB_READS_PER_RUN: Final = 2
@@ -38,7 +38,8 @@ START, END and REPORT lines (~150 bytes each)."""
 GB: Final = 1_000_000_000
 INSIGHTS_PRICE: Final = "getmetricdata_insights_metric_analyzed"
 RUN_SECONDS_HINT: Final = (
-    " (the issue's bound for 10,000 sets until docs/benchmarks.md measures it; pass --sweep-run-seconds S)"
+    " (an upper bound: docs/benchmarks.md measured 5-15 s at 10,000 sets against the emulator, AWS's latency"
+    " per call comes on top; pass --sweep-run-seconds S)"
 )
 
 
