@@ -67,7 +67,7 @@ def test_a_stack_with_a_sweep_says_what_it_assumed_before_pricing_its_runs(tmp_p
     lines = render(estimate(composition_from_stack(stack))).splitlines()
     assert lines[1].startswith("  assumed: the sweep queries analyze 1 configuration set, as many as the stack names")
     assert lines[2].startswith(
-        f"  assumed: each sweep run lasts {RUN_SECONDS_DEFAULT:g} s in 256 MB (the issue's bound"
+        f"  assumed: each sweep run lasts {RUN_SECONDS_DEFAULT:g} s in 256 MB (an upper bound"
     )
     assert "  sweep: a run every 30 min (1,460 a month), 2 metrics analyzed a run + the account" in lines
 
@@ -79,7 +79,7 @@ def test_the_command_prices_a_sweep_stack_with_the_sets_and_run_time_given(tmp_p
     )
     assert (code, err) == (EXIT_OK, "")
     assert "sweep: metrics its queries analyze           14,600,000 x assumed rate $0.00001" in out
-    assert "the issue's bound" not in out  # a duration given is no assumption
+    assert "an upper bound" not in out  # a duration given is no assumption
     code, _, err = run_cli("estimate", "--stack", str(stack), "--sweep-run-seconds", "0")
     assert (code, err) == (
         EXIT_INPUT_ERROR,
