@@ -334,7 +334,10 @@ resource "aws_cloudwatch_metric_alarm" "guard_fleet_bounce_critical" {
   count = local.fleet_policy.enabled ? 1 : 0
 
   alarm_name = "${var.name_prefix}-fleet-bounce-critical"
-  alarm_actions = ((local.fleet_policy.action == "pause") && (local.fleet_policy.delivery == "sns")) ? [
+  alarm_actions = ((local.fleet_policy.action == "pause") && (local.fleet_policy.delivery == "alarm-action")) ? [
+    "arn:${data.aws_partition.guard_partition.partition}:lambda:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:function:${var.name_prefix}-pause",
+    aws_sns_topic.guard_notifications_topic.arn,
+    ] : ((local.fleet_policy.action == "pause") && (local.fleet_policy.delivery == "sns")) ? [
     aws_sns_topic.guard_pause_topic.arn,
     aws_sns_topic.guard_notifications_topic.arn,
   ] : [aws_sns_topic.guard_notifications_topic.arn]
@@ -363,6 +366,8 @@ resource "aws_cloudwatch_metric_alarm" "guard_fleet_bounce_critical" {
     period      = local.fleet_policy.period_seconds
     return_data = true
   }
+
+  depends_on = [aws_lambda_permission.guard_fleet_bounce_alarm_invoke_permission]
 }
 
 resource "aws_cloudwatch_metric_alarm" "guard_fleet_complaint_warning" {
@@ -401,7 +406,10 @@ resource "aws_cloudwatch_metric_alarm" "guard_fleet_complaint_critical" {
   count = local.fleet_policy.enabled ? 1 : 0
 
   alarm_name = "${var.name_prefix}-fleet-complaint-critical"
-  alarm_actions = ((local.fleet_policy.action == "pause") && (local.fleet_policy.delivery == "sns")) ? [
+  alarm_actions = ((local.fleet_policy.action == "pause") && (local.fleet_policy.delivery == "alarm-action")) ? [
+    "arn:${data.aws_partition.guard_partition.partition}:lambda:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:function:${var.name_prefix}-pause",
+    aws_sns_topic.guard_notifications_topic.arn,
+    ] : ((local.fleet_policy.action == "pause") && (local.fleet_policy.delivery == "sns")) ? [
     aws_sns_topic.guard_pause_topic.arn,
     aws_sns_topic.guard_notifications_topic.arn,
   ] : [aws_sns_topic.guard_notifications_topic.arn]
@@ -430,11 +438,13 @@ resource "aws_cloudwatch_metric_alarm" "guard_fleet_complaint_critical" {
     period      = local.fleet_policy.period_seconds
     return_data = true
   }
+
+  depends_on = [aws_lambda_permission.guard_fleet_complaint_alarm_invoke_permission]
 }
 
 # --------------------------------------------------------------------------------------------------
-# Fleet delivery: an EventBridge rule hands each set crossing a critical fleet alarm to the function
-# (fleet_policy.delivery = "eventbridge")
+# Fleet delivery: an EventBridge rule (fleet_policy.delivery = "eventbridge") or the critical fleet alarms
+# themselves ("alarm-action") hand each set crossing a critical fleet alarm to the function
 # --------------------------------------------------------------------------------------------------
 
 resource "aws_cloudwatch_event_rule" "guard_fleet_contributors" {
@@ -472,4 +482,26 @@ resource "aws_cloudwatch_event_target" "guard_fleet_contributors_target" {
   target_id = "guard-function"
 
   depends_on = [aws_lambda_permission.guard_fleet_invoke_permission]
+}
+
+resource "aws_lambda_permission" "guard_fleet_bounce_alarm_invoke_permission" {
+  count = ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "alarm-action")) ? 1 : 0
+
+  function_name  = aws_lambda_function.guard_function.function_name
+  action         = "lambda:InvokeFunction"
+  principal      = "lambda.alarms.cloudwatch.amazonaws.com"
+  source_account = data.aws_caller_identity.guard_caller.account_id
+  source_arn     = "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-fleet-bounce-critical"
+  statement_id   = "AllowGuardFleetBounceCriticalAlarm"
+}
+
+resource "aws_lambda_permission" "guard_fleet_complaint_alarm_invoke_permission" {
+  count = ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "alarm-action")) ? 1 : 0
+
+  function_name  = aws_lambda_function.guard_function.function_name
+  action         = "lambda:InvokeFunction"
+  principal      = "lambda.alarms.cloudwatch.amazonaws.com"
+  source_account = data.aws_caller_identity.guard_caller.account_id
+  source_arn     = "arn:${data.aws_partition.guard_partition.partition}:cloudwatch:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:alarm:${var.name_prefix}-fleet-complaint-critical"
+  statement_id   = "AllowGuardFleetComplaintCriticalAlarm"
 }

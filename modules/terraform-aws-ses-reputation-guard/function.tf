@@ -46,7 +46,7 @@ resource "aws_lambda_function" "guard_function" {
       DRY_RUN                      = var.dry_run ? "true" : "false"
       LOG_LEVEL                    = "INFO"
       POLICY_MANIFEST              = jsonencode(local.guard_manifest)
-      ACCEPTED_SOURCES             = ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "eventbridge")) ? "eventbridge" : ""
+      ACCEPTED_SOURCES             = ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "eventbridge")) ? "eventbridge" : ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "alarm-action")) ? "alarm-action" : ""
       PROTECTED_CONFIGURATION_SETS = join(",", var.protected_configuration_sets)
       SWEEP_STATE_TABLE            = local.sweep_policy.enabled ? "${var.name_prefix}-sweep-state" : ""
     }

@@ -436,7 +436,7 @@ variable "teams_channels" {
 }
 
 variable "fleet_policy" {
-  description = "Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and future (sets in configuration_sets are judged only by their own alarms). null (default) = off. action \"pause\" pauses the set that crossed a critical threshold; thresholds left null use default_thresholds; period_seconds a multiple of 60, x evaluation_periods at most 10800. delivery: how a set's alarm change reaches the function, \"eventbridge\" (default: an EventBridge rule on the documented \"CloudWatch Alarm Contributor State Change\" events of the guard's critical fleet alarms) or \"sns\" (the alarms' action on the pause topic)."
+  description = "Fleet mode: Metrics Insights alarms over every configuration set of the Region, present and future (sets in configuration_sets are judged only by their own alarms). null (default) = off. action \"pause\" pauses the set that crossed a critical threshold; thresholds left null use default_thresholds; period_seconds a multiple of 60, x evaluation_periods at most 10800. delivery: how a set's alarm change reaches the function, \"eventbridge\" (default: an EventBridge rule on the documented \"CloudWatch Alarm Contributor State Change\" events of the guard's critical fleet alarms), \"sns\" (the alarms' action on the pause topic) or \"alarm-action\" (the critical alarms invoke the function directly)."
   type = object({
     action                = optional(string, "pause")
     warning_alarms        = optional(bool, true)
@@ -516,8 +516,8 @@ variable "fleet_policy" {
   }
 
   validation {
-    condition     = try(contains(["eventbridge", "sns"], try(var.fleet_policy.delivery, "eventbridge")), false)
-    error_message = "fleet_policy.delivery ${jsonencode(try(var.fleet_policy.delivery, null))}: must be one of 'eventbridge', 'sns'."
+    condition     = try(contains(["eventbridge", "sns", "alarm-action"], try(var.fleet_policy.delivery, "eventbridge")), false)
+    error_message = "fleet_policy.delivery ${jsonencode(try(var.fleet_policy.delivery, null))}: must be one of 'eventbridge', 'sns', 'alarm-action'."
   }
 }
 

@@ -83,8 +83,10 @@ SECTIONS = (
             ("aws_cloudwatch_metric_alarm",), "errors|dead_letters"),
     Section("alarms.tf", "Fleet alarms: Metrics Insights queries grouped by configuration set", ("resource",),
             ("aws_cloudwatch_metric_alarm",), "fleet"),
-    Section("alarms.tf", "Fleet delivery: an EventBridge rule hands each set crossing a critical fleet alarm to the "
-            "function\n(fleet_policy.delivery = \"eventbridge\")", ("resource",), _EVENT_TYPES, "fleet"),
+    Section("alarms.tf", "Fleet delivery: an EventBridge rule (fleet_policy.delivery = \"eventbridge\") or the "
+            "critical fleet alarms\nthemselves (\"alarm-action\") hand each set crossing a critical fleet alarm to "
+            "the function",
+            ("resource",), _EVENT_TYPES, "fleet"),
     Section("alarms.tf", "Other alarms", ("resource",), ("aws_cloudwatch_metric_alarm",)),
     Section("dashboard.tf", "Dashboard: reputation rates against the thresholds and AWS's levels, alarm states",
             ("resource", "locals"), ("aws_cloudwatch_dashboard", ""), "dashboard"),

@@ -84,7 +84,9 @@ set. Its `delivery` attribute says how a set's alarm change reaches the function
 (default) is an EventBridge rule on the "CloudWatch Alarm Contributor State Change" events of the
 guard's critical fleet alarms, a shape AWS documents in full; `"sns"` makes the critical fleet alarms
 publish to the pause topic, one message per set, which the function reads with
-DescribeAlarmContributors when a message does not name its set.
+DescribeAlarmContributors when a message does not name its set; `"alarm-action"` makes the critical
+fleet alarms invoke the function themselves (a `lambda_permission` per alarm for
+`lambda.alarms.cloudwatch.amazonaws.com`), per set and at alarm level, expanded the same way.
 
 Sweep mode (`sweep_policy`) creates no alarm: an EventBridge schedule runs the function every
 `schedule_minutes` (default 60); each run reads every set's rates with two Metrics Insights queries

@@ -627,8 +627,9 @@ def variables() -> list[ModuleVariable]:
             "\"pause\" pauses the set that crossed a critical threshold; thresholds left null use "
             "default_thresholds; period_seconds a multiple of 60, x evaluation_periods at most 10800. delivery: how "
             "a set's alarm change reaches the function, \"eventbridge\" (default: an EventBridge rule on the "
-            "documented \"CloudWatch Alarm Contributor State Change\" events of the guard's critical fleet alarms) "
-            "or \"sns\" (the alarms' action on the pause topic).",
+            "documented \"CloudWatch Alarm Contributor State Change\" events of the guard's critical fleet alarms), "
+            "\"sns\" (the alarms' action on the pause topic) or \"alarm-action\" (the critical alarms invoke the "
+            "function directly).",
             None,
             _fleet_validations(),
             nullable=True,

@@ -66,10 +66,15 @@ SOURCE_EVENTBRIDGE: Final = "eventbridge"
 SOURCES: Final = (SOURCE_SNS, SOURCE_ALARM_ACTION, SOURCE_EVENTBRIDGE)
 # How the fleet alarms' per-contributor changes reach the function (FleetPolicy.delivery): an EventBridge
 # rule on "CloudWatch Alarm Contributor State Change" events of the guard's critical fleet alarms
-# (default), or the alarms' SNS action on the pause topic.
+# (default), the alarms' SNS action on the pause topic, or the alarms' own Lambda action invoking the
+# function directly (CloudWatch User Guide, "Invoke a Lambda function from an alarm").
 FLEET_DELIVERY_EVENTBRIDGE: Final = SOURCE_EVENTBRIDGE
 FLEET_DELIVERY_SNS: Final = SOURCE_SNS
-FLEET_DELIVERIES: Final = (FLEET_DELIVERY_EVENTBRIDGE, FLEET_DELIVERY_SNS)
+FLEET_DELIVERY_ALARM_ACTION: Final = SOURCE_ALARM_ACTION
+FLEET_DELIVERIES: Final = (FLEET_DELIVERY_EVENTBRIDGE, FLEET_DELIVERY_SNS, FLEET_DELIVERY_ALARM_ACTION)
+# The service principal a CloudWatch alarm invokes a Lambda action as (same page; the function's resource
+# policy names it, with the alarm's ARN and account as conditions).
+PRINCIPAL_ALARM_ACTION: Final = "lambda.alarms.cloudwatch.amazonaws.com"
 # EventBridge event shapes (EventBridge User Guide, "Creating a rule that runs on a schedule" and its
 # "Scheduled Event" example; CloudWatch User Guide, "Alarm events and EventBridge").
 EVENTS_SOURCE_SCHEDULE: Final = "aws.events"

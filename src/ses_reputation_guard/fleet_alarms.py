@@ -5,8 +5,10 @@ is a contributor with its own state and its own actions. How a critical alarm wh
 ``pause`` reaches the function is the policy's ``delivery``: ``eventbridge`` (default) leaves the alarm's
 own actions to people (the notification topic) and lets ``FleetContributorDelivery``'s EventBridge rule
 hand each contributor to the function; ``sns`` publishes one notification per set that crossed the
-threshold to the pause topic. Either way the function pauses exactly that set, and a contributor
-reaches it once. See ``fleet_policy`` for the query and docs/fleet.md for limits and "Delivery".
+threshold to the pause topic; ``alarm-action`` makes the function itself an alarm action (invoked per
+set, and at alarm level; ``FleetAlarmInvocation`` grants CloudWatch that invocation). Each way the
+function pauses exactly that set, and a contributor reaches it by one path only. See ``fleet_policy`` for
+the query and docs/fleet.md for limits and "Delivery".
 
 Every value may be a Terraform token (the generated module's ``fleet_policy`` variable); the sets left
 out of the query are then a Terraform list, and the same 2,048-character rule is applied at plan time.
@@ -37,7 +39,7 @@ from ses_reputation_guard.alarm_settings import (
     tiered_alarm_description,
 )
 from ses_reputation_guard.context import GuardChild, GuardContext
-from ses_reputation_guard.expressions import TerraformExpression
+from ses_reputation_guard.expressions import TerraformExpression, actions_for
 from ses_reputation_guard.fleet_policy import (
     FleetPolicy,
     collect_window_problems,
@@ -69,8 +71,11 @@ class FleetReputationAlarmsProps(TieredAlarmsProps):
     rule, decided at plan time). Default none."""
     delivery: str = contract.FLEET_DELIVERY_EVENTBRIDGE
     """How a critical contributor reaches the function (may be a token): ``eventbridge`` (default; the
-    alarms notify people only, an EventBridge rule delivers) or ``sns`` (critical alarms with action
-    ``pause`` also publish to the pause topic)."""
+    alarms notify people only, an EventBridge rule delivers), ``sns`` (critical alarms with action
+    ``pause`` also publish to the pause topic) or ``alarm-action`` (they also invoke ``function_arn``)."""
+    function_arn: str = ""
+    """The guard's function, a critical alarm's action with delivery ``alarm-action`` (may be a token).
+    Required when ``delivery`` is ``alarm-action`` or a token. Default "" (none)."""
 
     @classmethod
     def from_policy(
@@ -81,6 +86,7 @@ class FleetReputationAlarmsProps(TieredAlarmsProps):
         explicit_sets: Sequence[str] | TerraformExpression,
         notification_topic_arn: str,
         pause_topic_arn: str,
+        function_arn: str = "",
     ) -> FleetReputationAlarmsProps:
         """Props for a guard whose explicit per-set policies are ``explicit_sets`` (names, or a
         Terraform list of them)."""
@@ -96,24 +102,37 @@ class FleetReputationAlarmsProps(TieredAlarmsProps):
             excluded_sets=_excluded(explicit_sets, policy.exclude_explicit_sets),
             enabled=policy.enabled,
             delivery=policy.delivery,
+            function_arn=function_arn,
         )
 
     def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
         problems.choice(f"{subject}.action", self.action, rules.ACTION)
         problems.choice(f"{subject}.delivery", self.delivery, rules.FLEET_DELIVERY)
+        may_invoke = is_token(self.delivery) or self.delivery == contract.FLEET_DELIVERY_ALARM_ACTION
+        if may_invoke and not self.function_arn:
+            problems.add(f"{subject}.delivery={self.delivery!r}: the function's ARN (function_arn) is missing")
         self.thresholds.collect_problems(f"{subject}.thresholds", problems)
         collect_window_problems(
             problems, subject, self.period_seconds, self.evaluation_periods, self.datapoints_to_alarm
         )
 
     def critical_actions(self) -> Any:
-        """The pause topic only with delivery ``sns``: with ``eventbridge`` the rule delivers each
-        contributor, so an alarm action on the pause topic would deliver it a second time."""
-        delivery, notify_only = self.delivery, [self.notification_topic_arn]
+        """With action ``pause``: the pause topic only with delivery ``sns``, the function only with
+        ``alarm-action`` (people's topic kept); with ``eventbridge`` the rule delivers each contributor, so
+        an action on the pause topic or the function would deliver it a second time."""
+        delivery, notify = self.delivery, self.notification_topic_arn
         if not is_token(delivery):
-            return super().critical_actions() if delivery == contract.FLEET_DELIVERY_SNS else notify_only
-        pausing = Op.and_(Op.eq(self.action, contract.ACTION_PAUSE), Op.eq(delivery, contract.FLEET_DELIVERY_SNS))
-        return Token.as_list(Fn.conditional(pausing, [self.pause_topic_arn, self.notification_topic_arn], notify_only))
+            if delivery == contract.FLEET_DELIVERY_SNS:
+                return super().critical_actions()
+            if delivery == contract.FLEET_DELIVERY_ALARM_ACTION:
+                return actions_for(self.action, self.function_arn, notify)
+            return [notify]
+        pausing = Op.eq(self.action, contract.ACTION_PAUSE)
+        by_topic = Fn.conditional(
+            Op.and_(pausing, Op.eq(delivery, contract.FLEET_DELIVERY_SNS)), [self.pause_topic_arn, notify], [notify]
+        )
+        invoking = Op.and_(pausing, Op.eq(delivery, contract.FLEET_DELIVERY_ALARM_ACTION))
+        return Token.as_list(Fn.conditional(invoking, [self.function_arn, notify], by_topic))
 
     def planned_alarm_count(self) -> int:
         """Alarms created, counting a token flag as on (the most the Region quota must allow)."""

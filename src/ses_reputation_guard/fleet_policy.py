@@ -48,9 +48,11 @@ class FleetPolicy:
     delivery: str = contract.FLEET_DELIVERY_EVENTBRIDGE
     """How a contributor's change reaches the function: ``eventbridge`` (default: an EventBridge rule on
     the "CloudWatch Alarm Contributor State Change" events of the guard's critical fleet alarms, a shape
-    AWS documents in full; the alarms then notify people only) or ``sns`` (the critical alarms' action on
+    AWS documents in full; the alarms then notify people only), ``sns`` (the critical alarms' action on
     the pause topic, one message per contributor, and an alarm-level message the function expands with
-    DescribeAlarmContributors). docs/fleet.md, "Delivery"."""
+    DescribeAlarmContributors) or ``alarm-action`` (the critical alarms invoke the function directly, per
+    contributor and at alarm level, no topic or rule in between; the alarm-level invocation is expanded the
+    same way). docs/fleet.md, "Delivery"."""
 
     def collect_problems(self, problems: Problems, subject: str = "fleet_policy") -> None:
         """Record every invalid value; nothing is raised here."""

@@ -54,6 +54,7 @@ from ses_reputation_guard.context import GuardContext
 from ses_reputation_guard.dashboard import GuardDashboard, GuardDashboardProps, alarm_arns, alarm_arns_by_set
 from ses_reputation_guard.encryption_key import GuardKey, GuardKeyProps
 from ses_reputation_guard.expressions import Flag, TerraformExpression, all_of, any_of, equals
+from ses_reputation_guard.fleet_alarm_invocation import FleetAlarmInvocation, FleetAlarmInvocationProps
 from ses_reputation_guard.fleet_alarms import FleetReputationAlarms, FleetReputationAlarmsProps
 from ses_reputation_guard.fleet_delivery import FleetContributorDelivery, FleetContributorDeliveryProps
 from ses_reputation_guard.fleet_policy import FleetPolicy
@@ -67,6 +68,7 @@ from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
 from ses_reputation_guard.naming import resource_address
 from ses_reputation_guard.pause_function import (
     ALARM_TIMEOUT_SECONDS,
+    FUNCTION_NAME_SUFFIX,
     MEMORY_MB,
     SWEEP_MEMORY_MB,
     SWEEP_TIMEOUT_SECONDS,
@@ -283,8 +285,9 @@ class ReputationGuard(Construct):
 
     Created constructs are attributes so compositions can wire them: ``key``, ``notification_topic``,
     ``pause_topic``, ``account_alarms``, ``configuration_set_map`` / ``configuration_sets`` /
-    ``configuration_set_alarms`` (None without sets), ``fleet_alarms`` / ``fleet_delivery`` (None without a
-    fleet policy; the delivery also without EventBridge delivery of a pausing fleet), ``function``,
+    ``configuration_set_alarms`` (None without sets), ``fleet_alarms`` / ``fleet_delivery`` /
+    ``fleet_invocation`` (None without a fleet policy; the delivery also without EventBridge delivery of a
+    pausing fleet, the invocation without its ``alarm-action`` delivery), ``function``,
     ``sweep_schedule`` (None without a sweep policy), ``health_alarms``, ``dashboard`` (None when opted
     out), ``chat``; ``context`` is what they share.
     """
@@ -321,6 +324,7 @@ class ReputationGuard(Construct):
         self.fleet_alarms = self._fleet_alarms()
         self.function = self._function(package)
         self.fleet_delivery = self._fleet_delivery()
+        self.fleet_invocation = self._fleet_invocation()
         self.sweep_schedule = self._sweep_schedule()
         health = FunctionHealthAlarmsProps(
             function_name=self.function.function.function_name,
@@ -595,7 +599,7 @@ class ReputationGuard(Construct):
                 log_retention_days=props.log_retention_days,
                 reserved_concurrency=props.reserved_concurrency,
                 **self._sweep_function_settings(),
-                accepted_sources=_if(self._fleet_delivery_flag(), contract.SOURCE_EVENTBRIDGE, ""),
+                accepted_sources=self._accepted_sources(),
                 protected_configuration_sets=_joined(props.protected_configuration_sets),
             ),
         )
@@ -614,27 +618,60 @@ class ReputationGuard(Construct):
             "sweep_enabled": running,
         }
 
-    def _fleet_delivery_flag(self) -> Flag:
-        """The fleet's contributors reach the function through EventBridge: a fleet policy that pauses,
-        delivered by ``eventbridge`` (each may be a token)."""
+    def _fleet_delivered_by(self, delivery: str) -> Flag:
+        """The fleet's contributors reach the function by ``delivery`` (``eventbridge`` or ``alarm-action``,
+        which need their own ``ACCEPTED_SOURCES`` and permissions): a fleet policy that pauses, delivered
+        that way (each may be a token)."""
         policy = self.props.fleet_policy
         if policy is None:
             return False
         return all_of(
             policy.enabled,
             equals(policy.action, contract.ACTION_PAUSE),
-            equals(policy.delivery, contract.FLEET_DELIVERY_EVENTBRIDGE),
+            equals(policy.delivery, delivery),
         )
 
+    def _accepted_sources(self) -> Any:
+        """``ACCEPTED_SOURCES``: ``eventbridge`` or ``alarm-action`` as the fleet is delivered, else unset."""
+        by_rule = self._fleet_delivered_by(contract.FLEET_DELIVERY_EVENTBRIDGE)
+        by_action = self._fleet_delivered_by(contract.FLEET_DELIVERY_ALARM_ACTION)
+        return _if(by_rule, contract.SOURCE_EVENTBRIDGE, _if(by_action, contract.SOURCE_ALARM_ACTION, ""))
+
+    def _critical_fleet_alarm_names(self) -> dict[str, str]:
+        """Metric short name -> the name of its critical fleet alarm."""
+        prefix, critical = self.context.name_prefix, contract.TIER_CRITICAL
+        return {
+            metric: contract.ALARM_NAME_FLEET.format(prefix=prefix, metric=metric, tier=critical)
+            for metric in contract.METRIC_SHORT_NAMES.values()
+        }
+
+    def _fleet_invocation(self) -> FleetAlarmInvocation | None:
+        """Delivery ``alarm-action``: CloudWatch may invoke the function for each critical fleet alarm, and
+        those alarms wait for their permission (no invocation before it may succeed)."""
+        enabled = self._fleet_delivered_by(contract.FLEET_DELIVERY_ALARM_ACTION)
+        if enabled is False or self.fleet_alarms is None:
+            return None
+        invocation = FleetAlarmInvocation(
+            self,
+            "fleet_invocation",
+            self.context,
+            FleetAlarmInvocationProps(
+                alarm_names=self._critical_fleet_alarm_names(),
+                function_name=self.function.function.function_name,
+                enabled=enabled,
+            ),
+        )
+        for metric, permission in invocation.permissions.items():
+            alarm = self.fleet_alarms.alarms.get((metric, contract.TIER_CRITICAL))
+            if alarm is not None:
+                alarm.add_override("depends_on", [resource_address(permission)])
+        return invocation
+
     def _fleet_delivery(self) -> FleetContributorDelivery | None:
-        enabled = self._fleet_delivery_flag()
+        enabled = self._fleet_delivered_by(contract.FLEET_DELIVERY_EVENTBRIDGE)
         if enabled is False:
             return None
-        prefix, critical = self.context.name_prefix, contract.TIER_CRITICAL
-        names = [
-            contract.ALARM_NAME_FLEET.format(prefix=prefix, metric=metric, tier=critical)
-            for metric in contract.METRIC_SHORT_NAMES.values()
-        ]
+        names = list(self._critical_fleet_alarm_names().values())
         return FleetContributorDelivery(
             self,
             "fleet_delivery",
@@ -692,9 +729,11 @@ class ReputationGuard(Construct):
 
     def _fleet_scopes(self, suffix: str, *, pause_topic: bool = False) -> tuple[str, ...]:
         """``("fleet" + suffix,)`` when fleet mode is on: the fleet alarms' names may publish. To the
-        pause topic only when their delivery may be ``sns`` (with ``eventbridge`` they never publish there)."""
+        pause topic only when their delivery may be ``sns`` (with ``eventbridge`` or ``alarm-action`` they
+        never publish there)."""
         policy = self.props.fleet_policy
-        if policy is None or (pause_topic and policy.delivery == contract.FLEET_DELIVERY_EVENTBRIDGE):
+        direct = (contract.FLEET_DELIVERY_EVENTBRIDGE, contract.FLEET_DELIVERY_ALARM_ACTION)
+        if policy is None or (pause_topic and not is_token(policy.delivery) and policy.delivery in direct):
             return ()
         return (f"{contract.SCOPE_FLEET}{suffix}",)
 
@@ -714,6 +753,8 @@ class ReputationGuard(Construct):
                 explicit_sets=explicit,
                 notification_topic_arn=self.notification_topic.topic.arn,
                 pause_topic_arn=self.pause_topic.topic.arn,
+                # known before the function exists (the alarms are created first): its name is fixed
+                function_arn=self.context.arn("lambda", f"function:{self.context.aws_name(FUNCTION_NAME_SUFFIX)}"),
             ),
         )
 

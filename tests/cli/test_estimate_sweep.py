@@ -66,9 +66,7 @@ def test_a_stack_with_a_sweep_says_what_it_assumed_before_pricing_its_runs(tmp_p
     assert c.sweep == SweepRun(10_000, schedule_minutes=30)
     lines = render(estimate(composition_from_stack(stack))).splitlines()
     assert lines[1].startswith("  assumed: the sweep queries analyze 1 configuration set, as many as the stack names")
-    assert lines[2].startswith(
-        f"  assumed: each sweep run lasts {RUN_SECONDS_DEFAULT:g} s in 256 MB (an upper bound"
-    )
+    assert lines[2].startswith(f"  assumed: each sweep run lasts {RUN_SECONDS_DEFAULT:g} s in 256 MB (an upper bound")
     assert "  sweep: a run every 30 min (1,460 a month), 2 metrics analyzed a run + the account" in lines
 
 

@@ -24,6 +24,7 @@ from ses_reputation_guard.validation import Problems
 from tests.support.terraform import run_terraform
 
 PAUSE = "arn:aws:sns:us-east-1:123456789012:g-pause"
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:g-pause"
 NOTIFY = "arn:aws:sns:us-east-1:123456789012:g-notifications"
 BOUNCE_QUERY = (
     'SELECT MAX("Reputation.BounceRate") FROM SCHEMA("AWS/SES", "ses:configuration-set") '
@@ -49,6 +50,7 @@ def props(policy: FleetPolicy | None = None, explicit_sets: tuple[str, ...] = ()
         explicit_sets=explicit_sets,
         notification_topic_arn=NOTIFY,
         pause_topic_arn=PAUSE,
+        function_arn=FUNCTION,
     )
 
 
@@ -132,8 +134,32 @@ def test_a_delivery_known_only_at_plan_time_publishes_to_the_pause_topic_only_fo
     config = json.loads((tmp_path / "stacks" / "module" / "cdk.tf.json").read_text())
     critical = config["resource"]["aws_cloudwatch_metric_alarm"]["g_fleet_bounce_critical"]
     assert critical["alarm_actions"] == (
-        f'${{(("pause" == "pause") && (var.delivery == "sns")) ? ["{PAUSE}", "{NOTIFY}"] : ["{NOTIFY}"]}}'
+        f'${{(("pause" == "pause") && (var.delivery == "alarm-action")) ? ["{FUNCTION}", "{NOTIFY}"] : '
+        f'(("pause" == "pause") && (var.delivery == "sns")) ? ["{PAUSE}", "{NOTIFY}"] : ["{NOTIFY}"]}}'
     )
+
+
+def test_with_alarm_action_delivery_critical_alarms_with_action_pause_invoke_the_function_and_notify_people(
+    tmp_path,
+):
+    """The function is the alarm's own action (people keep the notification topic); never the pause topic,
+    so a contributor is not delivered twice. Warnings and OK still notify people only."""
+    alarms = synth_alarms(tmp_path, props(FleetPolicy(delivery="alarm-action")))
+    for name, alarm in alarms.items():
+        expected = [FUNCTION, NOTIFY] if name.endswith("-critical") else [NOTIFY]
+        assert alarm["alarm_actions"] == expected, name
+        assert alarm["ok_actions"] == [NOTIFY]
+        assert PAUSE not in alarm["alarm_actions"]
+
+
+def test_with_alarm_action_delivery_and_action_notify_nothing_invokes_the_function(tmp_path):
+    alarms = synth_alarms(tmp_path, props(FleetPolicy(delivery="alarm-action", action="notify")))
+    assert all(alarm["alarm_actions"] == [NOTIFY] for alarm in alarms.values())
+
+
+def test_alarm_action_delivery_without_the_functions_arn_is_refused(tmp_path):
+    message = refusal(replace(props(FleetPolicy(delivery="alarm-action")), function_arn=""), tmp_path)
+    assert "fleet_policy.delivery='alarm-action': the function's ARN (function_arn) is missing" in message
 
 
 def test_a_bad_delivery_is_refused_naming_the_choices(tmp_path):

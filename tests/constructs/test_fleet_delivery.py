@@ -1,5 +1,6 @@
 """FleetContributorDelivery: the fleet's contributors reach the function through the documented EventBridge
-event, only those of the guard's own critical fleet alarms going to ALARM."""
+event, only those of the guard's own critical fleet alarms going to ALARM; FleetAlarmInvocation (delivery
+``alarm-action``); and the three delivery choices on a whole guard."""
 
 from __future__ import annotations
 
@@ -9,15 +10,26 @@ from pathlib import Path
 import pytest
 
 from ses_guard_policy import contract
-from ses_reputation_guard import GuardValidationError
+from ses_reputation_guard import FleetPolicy, GuardValidationError, ReputationGuard, ReputationGuardProps
 from ses_reputation_guard._cdktf import TerraformVariable, Token
 from ses_reputation_guard.context import COMPONENT_TAG
+from ses_reputation_guard.fleet_alarm_invocation import FleetAlarmInvocation, FleetAlarmInvocationProps
 from ses_reputation_guard.fleet_delivery import (
     FleetContributorDelivery,
     FleetContributorDeliveryProps,
     contributor_event_pattern,
 )
-from tests.constructs.support import ACCOUNT, CONTEXT, PREFIX, REGION, TAGS, jsonencoded, resources, synthesized
+from tests.constructs.support import (
+    ACCOUNT,
+    CONTEXT,
+    PREFIX,
+    REGION,
+    TAGS,
+    jsonencoded,
+    resources,
+    statement,
+    synthesized,
+)
 
 FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{PREFIX}-pause"
 CRITICAL = [f"{PREFIX}-fleet-bounce-critical", f"{PREFIX}-fleet-complaint-critical"]
@@ -110,3 +122,120 @@ def test_disabled_creates_nothing(stack):
 def test_no_alarm_to_deliver_from_is_refused(stack):
     with pytest.raises(GuardValidationError, match="no critical fleet alarm"):
         delivery(stack, alarm_names=[])
+
+
+# --- delivery "alarm-action": the critical fleet alarms invoke the function (FleetAlarmInvocation) --------
+
+
+def invocation(stack, **props) -> FleetAlarmInvocation:
+    names = {metric: f"{PREFIX}-fleet-{metric}-critical" for metric in ("bounce", "complaint")}
+    return FleetAlarmInvocation(
+        stack,
+        "fleet_invocation",
+        CONTEXT,
+        FleetAlarmInvocationProps(**{"alarm_names": names, "function_name": f"{PREFIX}-pause", **props}),
+    )
+
+
+def test_each_critical_fleet_alarm_alone_may_invoke_the_function_as_cloudwatchs_alarm_principal(stack):
+    """CloudWatch User Guide, "Invoke a Lambda function from an alarm": principal
+    lambda.alarms.cloudwatch.amazonaws.com, pinned to the alarm's account and ARN."""
+    invocation(stack)
+    permissions = resources(synthesized(stack), "aws_lambda_permission")
+    assert sorted(permissions) == [
+        "guard_fleet_bounce_alarm_invoke_permission",
+        "guard_fleet_complaint_alarm_invoke_permission",
+    ]
+    for metric in ("bounce", "complaint"):
+        permission = permissions[f"guard_fleet_{metric}_alarm_invoke_permission"]
+        assert permission["principal"] == "lambda.alarms.cloudwatch.amazonaws.com" == contract.PRINCIPAL_ALARM_ACTION
+        assert permission["action"] == "lambda:InvokeFunction"
+        assert permission["function_name"] == f"{PREFIX}-pause"
+        assert (
+            permission["source_arn"] == f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{PREFIX}-fleet-{metric}-critical"
+        )
+        assert permission["source_account"] == ACCOUNT
+        assert permission["statement_id"] == f"AllowGuardFleet{metric.capitalize()}CriticalAlarm"
+
+
+def test_an_invocation_known_only_at_plan_time_is_counted_and_disabled_creates_nothing(stack):
+    enabled = Token.as_any(TerraformVariable(stack, "by_action", type="bool").value)
+    invocation(stack, enabled=enabled)
+    permissions = resources(synthesized(stack), "aws_lambda_permission")
+    assert {p["count"] for p in permissions.values()} == {"${var.by_action ? 1 : 0}"}
+
+
+def test_a_disabled_invocation_creates_nothing(stack):
+    assert invocation(stack, enabled=False).permissions == {}
+    assert "resource" not in synthesized(stack)
+
+
+def test_an_invocation_without_alarms_is_refused(stack):
+    with pytest.raises(GuardValidationError, match="no critical fleet alarm to invoke"):
+        invocation(stack, alarm_names={})
+
+
+# --- the three delivery choices on a whole guard: resources, actions, permissions, environment ------------
+
+
+def guard_config(stack, delivery: str) -> dict:
+    ReputationGuard(
+        stack,
+        "guard",
+        ReputationGuardProps(
+            name_prefix="gg", notification_emails=["ops@example.com"], fleet_policy=FleetPolicy(delivery=delivery)
+        ),
+    )
+    return synthesized(stack)
+
+
+def pause_topic_sources(config: dict) -> list[str]:
+    allow = statement(config, "guard_pause_topic_policy_document", "GuardAlarmsOfThisAccountPublish")
+    [sources] = [c["values"] for c in allow["condition"] if c["variable"] == "aws:SourceArn"]
+    return sources
+
+
+NOTIFICATIONS = "${aws_sns_topic.guard_notifications_topic.arn}"
+PAUSE_TOPIC = "${aws_sns_topic.guard_pause_topic.arn}"
+GUARD_FUNCTION_ARN = (
+    "arn:${data.aws_partition.guard_partition.partition}:lambda:${data.aws_region.guard_region.name}:"
+    "${data.aws_caller_identity.guard_caller.account_id}:function:gg-pause"
+)
+
+
+@pytest.mark.parametrize(
+    ("delivery", "critical_actions", "rule", "alarm_permissions", "accepted", "fleet_on_pause_topic"),
+    [
+        ("eventbridge", [NOTIFICATIONS], True, 0, "eventbridge", False),
+        ("sns", [PAUSE_TOPIC, NOTIFICATIONS], False, 0, None, True),
+        ("alarm-action", [GUARD_FUNCTION_ARN, NOTIFICATIONS], False, 2, "alarm-action", False),
+    ],
+)
+def test_each_delivery_reaches_the_function_by_one_path_only(
+    stack, delivery, critical_actions, rule, alarm_permissions, accepted, fleet_on_pause_topic
+):
+    config = guard_config(stack, delivery)
+    alarms = resources(config, "aws_cloudwatch_metric_alarm")
+    for metric in ("bounce", "complaint"):
+        assert alarms[f"guard_fleet_{metric}_critical"]["alarm_actions"] == critical_actions
+        assert alarms[f"guard_fleet_{metric}_warning"]["alarm_actions"] == [NOTIFICATIONS]
+    assert ("aws_cloudwatch_event_rule" in config["resource"]) is rule
+    permissions = resources(config, "aws_lambda_permission")
+    by_alarm = [p for p in permissions.values() if p["principal"] == contract.PRINCIPAL_ALARM_ACTION]
+    assert len(by_alarm) == alarm_permissions
+    assert [p["principal"] for p in permissions.values()].count("events.amazonaws.com") == (1 if rule else 0)
+    [function] = resources(config, "aws_lambda_function").values()
+    assert function["environment"]["variables"].get(contract.ENV_ACCEPTED_SOURCES) == accepted
+    assert any(":alarm:gg-fleet-" in arn for arn in pause_topic_sources(config)) is fleet_on_pause_topic
+
+
+def test_with_alarm_action_each_critical_fleet_alarm_waits_for_its_own_permission(stack):
+    config = guard_config(stack, "alarm-action")
+    alarms = resources(config, "aws_cloudwatch_metric_alarm")
+    permissions = resources(config, "aws_lambda_permission")
+    for metric in ("bounce", "complaint"):
+        address = f"guard_fleet_{metric}_alarm_invoke_permission"
+        assert alarms[f"guard_fleet_{metric}_critical"]["depends_on"] == [f"aws_lambda_permission.{address}"]
+        assert permissions[address]["source_arn"].endswith(f":alarm:gg-fleet-{metric}-critical")
+        assert permissions[address]["source_account"] == "${data.aws_caller_identity.guard_caller.account_id}"
+        assert permissions[address]["function_name"] == "${aws_lambda_function.guard_function.function_name}"

@@ -596,5 +596,5 @@ def test_a_fleet_delivery_known_only_at_plan_time_counts_the_rule_and_sets_accep
     rule = resources(config, "aws_cloudwatch_event_rule")["guard_fleet_contributors"]
     assert rule["count"] == '${(var.delivery == "eventbridge") ? 1 : 0}'
     assert function_of(config)["environment"]["variables"][contract.ENV_ACCEPTED_SOURCES] == (
-        '${(var.delivery == "eventbridge") ? "eventbridge" : ""}'
+        '${(var.delivery == "eventbridge") ? "eventbridge" : (var.delivery == "alarm-action") ? "alarm-action" : ""}'
     )

@@ -56,6 +56,39 @@ def test_an_eventbridge_contributor_state_change_pauses_exactly_the_contributor_
     assert [p["target"] for p in summary["paused"]] == ["configuration-set:newsletter"]
 
 
+def alarm_action_event(contributor: bool = True) -> dict[str, Any]:
+    """The fleet alarm invoking the function directly (delivery ``alarm-action``): the documented
+    alarm-action envelope (``source``, ``alarmArn``, ``accountId``, ``region``, ``alarmData``; CloudWatch User
+    Guide, "Invoke a Lambda function from an alarm") around the EventBridge contributor example's ``detail``.
+    AWS documents no alarm-action event of a contributor: ``alarmData.alarmContributor`` is assumed to
+    mirror EventBridge's ``detail`` (docs/fleet.md, "Delivery"); without it, the alarm-level invocation."""
+    bridge = load_event("eventbridge_fleet_contributor_state_change.json")
+    data = dict(bridge["detail"])
+    if not contributor:
+        del data["alarmContributor"]
+    return {
+        "source": "aws.cloudwatch",
+        "alarmArn": bridge["resources"][0],
+        "accountId": bridge["account"],
+        "time": bridge["time"],
+        "region": bridge["region"],
+        "alarmData": data,
+    }
+
+
+def test_an_alarm_action_contributor_invocation_pauses_exactly_the_contributor_set(aws: Aws) -> None:
+    aws.expect_fleet_pause("newsletter")
+    config = replace(CONFIG, accepted_sources=frozenset({contract.SOURCE_SNS, contract.SOURCE_ALARM_ACTION}))
+    summary = run_handler(alarm_action_event(), aws, config)
+    aws.assert_all_calls_made()
+    assert [p["target"] for p in summary["paused"]] == ["configuration-set:newsletter"]
+
+
+def test_an_alarm_action_invocation_is_refused_unless_accepted_sources_lists_it(aws: Aws) -> None:
+    summary = run_handler(alarm_action_event(), aws)
+    assert summary["paused"] == [] and aws.calls_to("PutConfigurationSetSendingOptions") == []
+
+
 # --- the alarm-level notification: DescribeAlarmContributors, each contributor judged (issue "[5 of 7]", item 4)
 
 
@@ -106,6 +139,24 @@ def test_one_listed_contributor_is_refused_and_another_paused_in_the_same_record
         ["SES", "pause", "REFUSED"],
         ["SES", "PAUSED", "set"],
     ]
+
+
+def test_the_alarm_level_alarm_action_invocation_of_a_fleet_alarm_is_judged_like_the_sns_one(
+    aws: Aws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """delivery ``alarm-action``: an invocation naming no contributor lists the alarm's contributors and
+    judges each, exactly as the SNS alarm-level notification."""
+    aws.expect_verified(FLEET_ALARM, FLEET_TAGS)
+    aws.expect_contributors(FLEET_ALARM, ["newsletter", "promo"])
+    _expect_listed_contributor(aws, "newsletter")
+    _expect_listed_contributor(aws, "promo")
+    config = replace(CONFIG, accepted_sources=frozenset({contract.SOURCE_SNS, contract.SOURCE_ALARM_ACTION}))
+    summary = run_handler(alarm_action_event(contributor=False), aws, config)
+    aws.assert_all_calls_made()
+    assert [p["target"] for p in summary["paused"]] == ["configuration-set:newsletter", "configuration-set:promo"]
+    assert len(aws.calls_to("DescribeAlarmContributors")) == 1
+    (listed,) = log_lines(capsys.readouterr().out, "contributors_listed")
+    assert listed["contributors"] == 2 and "names no contributor" in listed["why"]
 
 
 def test_contributors_listed_on_several_pages_are_all_judged(aws: Aws) -> None:

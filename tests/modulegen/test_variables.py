@@ -157,9 +157,9 @@ def test_the_fleet_delivery_defaults_to_eventbridge_in_the_type_and_the_local():
     assert fleet_local_attributes()["delivery"] == 'try(var.fleet_policy.delivery, "eventbridge")'
     [delivery] = [v for v in VARIABLES["fleet_policy"].validations if v.rule is rules.FLEET_DELIVERY]
     assert delivery == Validation(
-        'try(contains(["eventbridge", "sns"], try(var.fleet_policy.delivery, "eventbridge")), false)',
+        'try(contains(["eventbridge", "sns", "alarm-action"], try(var.fleet_policy.delivery, "eventbridge")), false)',
         '"fleet_policy.delivery ${jsonencode(try(var.fleet_policy.delivery, null))}: must be one of '
-        "'eventbridge', 'sns'.\"",
+        "'eventbridge', 'sns', 'alarm-action'.\"",
         rules.FLEET_DELIVERY,
     )
 
