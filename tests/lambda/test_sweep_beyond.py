@@ -38,46 +38,13 @@ def test_a_full_query_pauses_the_worst_500_and_says_how_many_more_may_be_waiting
     assert sweep.item("cursor") is None
 
 
-def test_the_next_run_reads_the_sets_beyond_the_top_500_and_pauses_those_in_breach(sweep: Any) -> None:
+def _run_after_the_top_500_were_paused(sweep: Any, complaint: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A run after one that paused the worst 500 (still in breach: re-checked, found paused, not reported
+    again); the scan beyond them finds s510 in breach of bounce and pauses it."""
     breaching = {name: sweep.points(0.2, 0.2) for name in TOP}
-    episodes = {f"set/{n}/bounce/critical": {"S": "2026-11-28T00:35:12Z"} for n in TOP}  # the last run paused them
+    episodes = {f"set/{n}/bounce/critical": {"S": "2026-11-28T00:35:12Z"} for n in TOP}
     sweep.dynamodb.put_item(TableName=sweep.table, Item={"pk": {"S": "episodes"}, "episodes": {"M": episodes}})
-    sweep.expect_queries(bounce=breaching)
-    for name in TOP:  # still in breach: each re-checked, found paused, not reported again
-        sweep.aws.expect_set_policy(name)
-        sweep.aws.expect_set(name, sending_enabled=False)
-    _expect_listing(sweep, ALL)
-    stamps = sorted(sweep.points(0.2, 0.2), reverse=True)
-    sweep.aws.stubs["cloudwatch"].add_response(
-        "get_metric_data",
-        {
-            "MetricDataResults": [
-                {"Id": "s10_bounce", "Label": "x", "Timestamps": stamps, "Values": [0.2, 0.2], "StatusCode": "Complete"}
-            ]
-        },
-        {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY, "ScanBy": "TimestampDescending"},
-    )
-    sweep.expect_set_pause("s510")
-    sweep.aws.expect_publish()  # the run's summary notice
-    summary = sweep.run(sweep.config(sweep={"warning_notices": False}))
-    sweep.aws.assert_all_calls_made()
-    assert summary["paused"] == ["configuration-set:s510"] and len(summary["already_paused"]) == 500
-    assert summary["counts"]["scanned_beyond"] == 20 and summary["counts"]["sets_evaluated"] == 520
-    (batch,) = [c for c in sweep.aws.calls_to("GetMetricData") if len(c["MetricDataQueries"]) > 3]
-    assert len(batch["MetricDataQueries"]) == 40
-    assert batch["MetricDataQueries"][20]["MetricStat"]["Metric"]["Dimensions"] == [
-        {"Name": "ses:configuration-set", "Value": "s510"}
-    ]
-    assert "every set of the Region was read" in sweep.reports()[-1]["Texts"]["email"]
-    assert sweep.item("cursor") is None
-
-
-def test_a_set_among_the_other_querys_worst_500_is_still_read_for_the_full_querys_metric(sweep: Any) -> None:
-    breaching = {name: sweep.points(0.2, 0.2) for name in TOP}
-    episodes = {f"set/{n}/bounce/critical": {"S": "2026-11-28T00:35:12Z"} for n in TOP}  # the last run paused them
-    sweep.dynamodb.put_item(TableName=sweep.table, Item={"pk": {"S": "episodes"}, "episodes": {"M": episodes}})
-    # s510 is in the complaint query's answer (healthy), but beyond the bounce query's 500
-    sweep.expect_queries(bounce=breaching, complaint={"s510": sweep.points(0.0001, 0.0001)})
+    sweep.expect_queries(bounce=breaching, complaint=complaint)
     for name in TOP:
         sweep.aws.expect_set_policy(name)
         sweep.aws.expect_set(name, sending_enabled=False)
@@ -94,8 +61,27 @@ def test_a_set_among_the_other_querys_worst_500_is_still_read_for_the_full_query
     )
     sweep.expect_set_pause("s510")
     sweep.aws.expect_publish()  # the run's summary notice
-    summary = sweep.run(sweep.config(sweep={"warning_notices": False}))
+    summary: dict[str, Any] = sweep.run(sweep.config(sweep={"warning_notices": False}))
     sweep.aws.assert_all_calls_made()
+    return summary
+
+
+def test_the_next_run_reads_the_sets_beyond_the_top_500_and_pauses_those_in_breach(sweep: Any) -> None:
+    summary = _run_after_the_top_500_were_paused(sweep)
+    assert summary["paused"] == ["configuration-set:s510"] and len(summary["already_paused"]) == 500
+    assert summary["counts"]["scanned_beyond"] == 20 and summary["counts"]["sets_evaluated"] == 520
+    (batch,) = [c for c in sweep.aws.calls_to("GetMetricData") if len(c["MetricDataQueries"]) > 3]
+    assert len(batch["MetricDataQueries"]) == 40
+    assert batch["MetricDataQueries"][20]["MetricStat"]["Metric"]["Dimensions"] == [
+        {"Name": "ses:configuration-set", "Value": "s510"}
+    ]
+    assert "every set of the Region was read" in sweep.reports()[-1]["Texts"]["email"]
+    assert sweep.item("cursor") is None
+
+
+def test_a_set_among_the_other_querys_worst_500_is_still_read_for_the_full_querys_metric(sweep: Any) -> None:
+    # s510 is in the complaint query's answer (healthy), but beyond the bounce query's 500
+    summary = _run_after_the_top_500_were_paused(sweep, complaint={"s510": sweep.points(0.0001, 0.0001)})
     assert summary["paused"] == ["configuration-set:s510"], summary
     assert summary["counts"]["waiting"] == 20 and summary["counts"]["scanned_beyond"] == 20
 
