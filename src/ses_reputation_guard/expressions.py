@@ -60,23 +60,22 @@ def equals(value: Any, constant: str) -> Flag:
 
 def all_of(*flags: Flag) -> Flag:
     """Every flag holds: Python booleans are decided here, tokens joined with ``&&`` (in order)."""
-    if any(flag is False for flag in flags):
-        return False
-    tokens = [flag for flag in flags if flag is not True]
-    condition: Flag = True
-    for token in tokens:
-        condition = token if condition is True else Op.and_(condition, token)
-    return condition
+    return _fold(flags, False, Op.and_)
 
 
 def any_of(*flags: Flag) -> Flag:
     """Some flag holds: Python booleans are decided here, tokens joined with ``||`` (in order)."""
-    if any(flag is True for flag in flags):
-        return True
-    tokens = [flag for flag in flags if flag is not False]
-    condition: Flag = False
-    for token in tokens:
-        condition = token if condition is False else Op.or_(condition, token)
+    return _fold(flags, True, Op.or_)
+
+
+def _fold(flags: tuple[Flag, ...], decisive: bool, join: Any) -> Flag:
+    """``decisive`` if any flag is it; else the tokens joined with ``join``, or ``not decisive`` without any."""
+    if any(flag is decisive for flag in flags):
+        return decisive
+    neutral = not decisive
+    condition: Flag = neutral
+    for token in (flag for flag in flags if flag is not neutral):
+        condition = token if condition is neutral else join(condition, token)
     return condition
 
 
