@@ -1,6 +1,6 @@
 """FleetContributorDelivery: the fleet's contributors reach the function through the documented EventBridge
-event, only those of the guard's own critical fleet alarms going to ALARM; FleetAlarmInvocation (delivery
-``alarm-action``); and the three delivery choices on a whole guard."""
+event, only those of the guard's own critical fleet alarms going to ALARM; and the three delivery choices on a
+whole guard (FleetAlarmInvocation, delivery ``alarm-action``, on its own: test_fleet_alarm_invocation.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from ses_guard_policy import contract
 from ses_reputation_guard import FleetPolicy, GuardValidationError, ReputationGuard, ReputationGuardProps
 from ses_reputation_guard._cdktf import TerraformVariable, Token
 from ses_reputation_guard.context import COMPONENT_TAG
-from ses_reputation_guard.fleet_alarm_invocation import FleetAlarmInvocation, FleetAlarmInvocationProps
 from ses_reputation_guard.fleet_delivery import (
     FleetContributorDelivery,
     FleetContributorDeliveryProps,
@@ -122,57 +121,6 @@ def test_disabled_creates_nothing(stack):
 def test_no_alarm_to_deliver_from_is_refused(stack):
     with pytest.raises(GuardValidationError, match="no critical fleet alarm"):
         delivery(stack, alarm_names=[])
-
-
-# --- delivery "alarm-action": the critical fleet alarms invoke the function (FleetAlarmInvocation) --------
-
-
-def invocation(stack, **props) -> FleetAlarmInvocation:
-    names = {metric: f"{PREFIX}-fleet-{metric}-critical" for metric in ("bounce", "complaint")}
-    return FleetAlarmInvocation(
-        stack,
-        "fleet_invocation",
-        CONTEXT,
-        FleetAlarmInvocationProps(**{"alarm_names": names, "function_name": f"{PREFIX}-pause", **props}),
-    )
-
-
-def test_each_critical_fleet_alarm_alone_may_invoke_the_function_as_cloudwatchs_alarm_principal(stack):
-    """CloudWatch User Guide, "Invoke a Lambda function from an alarm": principal
-    lambda.alarms.cloudwatch.amazonaws.com, pinned to the alarm's account and ARN."""
-    invocation(stack)
-    permissions = resources(synthesized(stack), "aws_lambda_permission")
-    assert sorted(permissions) == [
-        "guard_fleet_bounce_alarm_invoke_permission",
-        "guard_fleet_complaint_alarm_invoke_permission",
-    ]
-    for metric in ("bounce", "complaint"):
-        permission = permissions[f"guard_fleet_{metric}_alarm_invoke_permission"]
-        assert permission["principal"] == "lambda.alarms.cloudwatch.amazonaws.com" == contract.PRINCIPAL_ALARM_ACTION
-        assert permission["action"] == "lambda:InvokeFunction"
-        assert permission["function_name"] == f"{PREFIX}-pause"
-        assert (
-            permission["source_arn"] == f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{PREFIX}-fleet-{metric}-critical"
-        )
-        assert permission["source_account"] == ACCOUNT
-        assert permission["statement_id"] == f"AllowGuardFleet{metric.capitalize()}CriticalAlarm"
-
-
-def test_an_invocation_known_only_at_plan_time_is_counted_and_disabled_creates_nothing(stack):
-    enabled = Token.as_any(TerraformVariable(stack, "by_action", type="bool").value)
-    invocation(stack, enabled=enabled)
-    permissions = resources(synthesized(stack), "aws_lambda_permission")
-    assert {p["count"] for p in permissions.values()} == {"${var.by_action ? 1 : 0}"}
-
-
-def test_a_disabled_invocation_creates_nothing(stack):
-    assert invocation(stack, enabled=False).permissions == {}
-    assert "resource" not in synthesized(stack)
-
-
-def test_an_invocation_without_alarms_is_refused(stack):
-    with pytest.raises(GuardValidationError, match="no critical fleet alarm to invoke"):
-        invocation(stack, alarm_names={})
 
 
 # --- the three delivery choices on a whole guard: resources, actions, permissions, environment ------------
