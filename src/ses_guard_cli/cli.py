@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
-from ses_guard_cli import backtest, drill, estimate, resume, status
+from ses_guard_cli import backtest, drill, estimate_command, resume, status
 from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 from ses_guard_lambda.clients import make_sdk_client
 from ses_guard_policy import rules
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     drill.add_parser(commands)
     backtest.add_parser(commands)
-    estimate.add_parser(commands)
+    estimate_command.add_parser(commands)
     return parser
 
 
@@ -138,7 +138,7 @@ def _dispatch(
     if args.command == "backtest":
         return backtest.run(args, out=out, err=err)
     if args.command == "estimate":
-        return estimate.run(args, out=out, err=err)
+        return estimate_command.run(args, out=out, err=err)
     if args.command == "drill":
         return drill.run(args, out=out, err=err, service_factory=service_factory or make_sdk_client)
     client = (client_factory or _default_client_factory)(args.region)
