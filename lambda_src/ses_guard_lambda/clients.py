@@ -22,6 +22,8 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
+from ses_guard_policy import contract
+
 # Standard retry mode: exponential backoff with jitter, retries throttling (429 TooManyRequests)
 # and transient errors; 5 attempts in all. (In botocore's Config, "max_attempts" counts retries
 # only, so max_attempts=5 would mean 6 attempts; "total_max_attempts" is the AWS-wide meaning.)
@@ -85,6 +87,7 @@ def default_clients() -> Clients:
                 sns=make_client("sns"),
                 cloudwatch=make_client("cloudwatch"),
                 ssm=make_client("ssm"),
-                dynamodb=make_client("dynamodb"),
+                # only where a sweep runs: the alarm path's cold start does not pay for a client it never uses
+                dynamodb=make_client("dynamodb") if os.environ.get(contract.ENV_SWEEP_STATE_TABLE) else None,
             )
         return _cached

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Final, TypeVar
 
 from ses_guard_policy import contract, evaluation, manifest
-from ses_guard_policy.sweep import Verdict, episode_key
+from ses_guard_policy.sweep import Thresholds, Verdict, episode_key
 
 from . import log
 from .budget import Budget
@@ -103,7 +104,12 @@ class SweepRun:
 
     def thresholds(self, target: str | None, metric: str, tier: str) -> float | None:
         """The model's rule (``manifest.Sweep.thresholds_of``, the backtest's too). None: not evaluated."""
-        return self.policy.thresholds_of(self.account)(target, metric, tier)
+        return self._judged_thresholds(target, metric, tier)
+
+    @cached_property
+    def _judged_thresholds(self) -> Thresholds:
+        """Built once per run (the policy and the account do not change within it)."""
+        return self.policy.thresholds_of(self.account)
 
     def has_time(self) -> bool:
         """Whether another target fits in the time left; False once the run has deferred the rest."""

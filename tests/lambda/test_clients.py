@@ -72,6 +72,7 @@ def test_a_client_is_made_for_the_environments_region_with_the_retry_config(monk
 
 def test_the_default_clients_are_made_once_per_execution_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clients, "_cached", None)
+    monkeypatch.setenv("SWEEP_STATE_TABLE", "sesguard-sweep-state")  # a guard with a sweep
     first = default_clients()
     assert default_clients() is first
     services = {name: getattr(first, name).meta.service_model.service_name for name in ("sesv2", "sns", "cloudwatch")}
