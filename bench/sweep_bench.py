@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from ses_guard_policy import contract, manifest  # noqa: E402
+from tests.e2e.deploy_helpers import eventbridge_event  # noqa: E402
 from tests.e2e.moto_server import MotoServer, start_moto_server  # noqa: E402
 from tests.support.aws_env import FAKE_ACCOUNT_ID, offline_aws_env  # noqa: E402
 
@@ -138,17 +139,15 @@ def deployed_guard(server: MotoServer, breaching: int) -> dict[str, str]:
 
 
 def run_sweep(server: MotoServer, guard_env: dict[str, str], now: datetime) -> dict[str, Any]:
-    event = {
-        "version": "0",
-        "id": "bench",
-        "detail-type": contract.DETAIL_TYPE_SCHEDULED,
-        "source": contract.EVENTS_SOURCE_SCHEDULE,
-        "account": FAKE_ACCOUNT_ID,
-        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": REGION,
-        "resources": [f"arn:aws:events:{REGION}:{FAKE_ACCOUNT_ID}:rule/{PREFIX}-sweep"],
-        "detail": {},
-    }
+    event = eventbridge_event(
+        REGION,
+        account=FAKE_ACCOUNT_ID,
+        source=contract.EVENTS_SOURCE_SCHEDULE,
+        detail_type=contract.DETAIL_TYPE_SCHEDULED,
+        resources=[f"arn:aws:events:{REGION}:{FAKE_ACCOUNT_ID}:rule/{PREFIX}-sweep"],
+        detail={},
+        time=now,
+    )
     arn = f"arn:aws:lambda:{REGION}:{FAKE_ACCOUNT_ID}:function:{PREFIX}-pause"
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT / "lambda_src"), **guard_env}
     env = offline_aws_env(server.endpoint_url, region=REGION, base=base)
