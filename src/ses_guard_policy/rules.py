@@ -667,6 +667,21 @@ REGION_NAME: Final = PatternRule(
 )
 
 
+# --- hub mode: the hub's list of member accounts and Regions (manifest ``hub``, docs/organization.md) ---
+ACCOUNT_ID: Final = PatternRule("account_id", r"^[0-9]{12}$", "must be a 12-digit AWS account id")
+# One hub run reads every member account x Region in turn (three GetMetricData and an AssumeRole per
+# member); bench/hub_bench.py measured 50 x 2 well inside the hub function's timeout. Beyond this,
+# split the members over two hubs (each its own prefix): a run must end inside one invocation.
+HUB_MEMBER_REGIONS_MAX: Final = 200
+HUB_MEMBER_REGIONS: Final = CountRule(
+    "hub_member_regions",
+    HUB_MEMBER_REGIONS_MAX,
+    f"at most {HUB_MEMBER_REGIONS_MAX} member account x Region pairs in one hub (one run reads each in turn "
+    "within one invocation): split the members over two hubs with their own name_prefix",
+)
+HUB_MEMBER_REGIONS_UNIQUE: Final = UniqueRule("hub_member_regions_unique", False, "must not name a Region twice")
+
+
 def declared() -> tuple[Rule, ...]:
     """Every rule of this module, in declaration order (the test that finds each one rendered uses it)."""
     return tuple(value for value in globals().values() if isinstance(value, Rule))
