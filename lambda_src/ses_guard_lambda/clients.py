@@ -44,6 +44,8 @@ class Clients:
     """Reads the per-set entries of the deployed policy (``deployed_policy``)."""
     dynamodb: Any = None
     """The sweep's state table (``sweep_state``); None where no sweep runs (tests of the alarm path)."""
+    sts: Any = None
+    """A hub's AssumeRole into its members (``hub_run``), created on a hub's first run; None elsewhere."""
 
 
 _lock = threading.Lock()
@@ -58,12 +60,13 @@ def region_from_env() -> str | None:
 MODEL_DIR = Path(__file__).resolve().parent / "data"
 
 
-def make_session() -> boto3.session.Session:
-    """A boto3 session whose botocore reads the shipped models first (then ``AWS_DATA_PATH``, then its own)."""
+def make_session(**credentials: Any) -> boto3.session.Session:
+    """A boto3 session whose botocore reads the shipped models first (then ``AWS_DATA_PATH``, then its own);
+    ``credentials``: boto3's keyword arguments of explicit keys (a hub member's), else the default chain."""
     core = botocore.session.get_session()
     configured = core.get_config_variable("data_path")
     core.set_config_variable("data_path", os.pathsep.join(filter(None, (str(MODEL_DIR), configured))))
-    return boto3.session.Session(botocore_session=core)
+    return boto3.session.Session(botocore_session=core, **credentials)
 
 
 def make_client(service: str, region: str | None = None, config: Config = RETRY_CONFIG) -> Any:
@@ -75,6 +78,24 @@ def make_sdk_client(service: str, region: str | None = None, config: Config = RE
     """A client from the installed SDK's own models, for the operator tool (``ses-guard``), which calls
     operations the function's trimmed CloudWatch model leaves out (ListMetrics, GetMetricStatistics...)."""
     return boto3.session.Session().client(service, region_name=region or region_from_env(), config=config)
+
+
+def member_clients(credentials: Any, region: str, hub: Clients) -> Clients:
+    """A hub member's clients in ``region`` from AssumeRole's ``Credentials``: SES and CloudWatch there (the
+    shipped CloudWatch model too); the hub's own topic, parameters and state table."""
+    member = make_session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    return Clients(
+        sesv2=member.client("sesv2", region_name=region, config=RETRY_CONFIG),
+        sns=hub.sns,
+        cloudwatch=member.client("cloudwatch", region_name=region, config=RETRY_CONFIG),
+        ssm=hub.ssm,
+        dynamodb=hub.dynamodb,
+        sts=hub.sts,
+    )
 
 
 def default_clients() -> Clients:

@@ -89,7 +89,10 @@ def target_label(target: Target) -> str:
     return f"configuration set {quote(target.configuration_set, SET_NAME_MAX)}"
 
 
-def resume_commands(target: Target, region: str) -> list[str]:
+def resume_commands(target: Target, region: str, *, member: str | None = None) -> list[str]:
+    """The commands that resume ``target``; ``member``: a hub's member account, resumed through its role."""
+    if member is not None:
+        return _member_resume_commands(target, region, member)
     if target.configuration_set is None:
         return [
             f"ses-guard status --region {region}",
@@ -102,6 +105,15 @@ def resume_commands(target: Target, region: str) -> list[str]:
         f"ses-guard resume --configuration-set {name} --region {region}",
         f"(or: aws sesv2 put-configuration-set-sending-options --configuration-set-name {name} "
         f"--sending-enabled --region {region})",
+    ]
+
+
+def _member_resume_commands(target: Target, region: str, member: str) -> list[str]:
+    what = "--account" if target.configuration_set is None else f"--configuration-set {target.configuration_set}"
+    return [
+        "ses-guard status --hub",
+        f"ses-guard resume --member {member} {what} --region {region}",
+        f"(ses-guard assumes the member role in account {member}; or run the aws sesv2 command there)",
     ]
 
 

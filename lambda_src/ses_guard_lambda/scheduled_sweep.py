@@ -19,32 +19,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from ses_guard_policy import contract, rules
 from ses_guard_policy import sweep as model
+from ses_guard_policy.manifest import Sweep
 from ses_guard_policy.sweep import Verdict
 
-from . import log, sweep_beyond, sweep_query, sweep_targets
+from . import hub_run, log, sweep_beyond, sweep_query, sweep_targets
 from .budget import BudgetExhaustedError
 from .config import ConfigError
 from .deployed_policy import DeployedPolicy
 from .sweep_query import Points
 from .sweep_report import Where
-from .sweep_run import CountingBudget, SweepRun, parse_iso, target_name
+from .sweep_run import CountingBudget, SweepError, SweepRun, parse_iso, target_name
 from .sweep_state import StateTable
 from .verify import Invocation
 
 Series = dict[str | None, dict[str, Points]]
-
-
-class SweepError(RuntimeError):
-    """Some targets failed; the message names each (the run raises so that Lambda retries it)."""
-
-    def __init__(self, failures: Mapping[str, str]) -> None:
-        self.failures = dict(failures)
-        details = "; ".join(f"{target}: {reason}" for target, reason in failures.items())
-        super().__init__(f"{len(failures)} target(s) failed in the sweep run: {details}")
 
 
 def is_scheduled_event(event: Any) -> bool:
@@ -80,12 +73,44 @@ def handle_scheduled(inv: Invocation) -> dict[str, Any]:
         log.emit("INFO", "sweep_skipped", reason="another sweep run holds the lock", owner=owner)
         return {"sweep": True, "skipped": "another sweep run holds the lock"}
     try:
-        where = Where(inv.ctx.region, inv.ctx.account_id, inv.function_arn, now)
-        account = guard.account if policy.evaluate_account else None
-        run = SweepRun(inv, policy, account, state, state.load_episodes(), now, budget, where)
-        return _run(run)
+        if guard.hub is None:
+            return sweep(_own_run(inv, policy, state, now, budget))
+        return _hub_run(inv, policy, state, now, budget)
     finally:
         _release(state, owner)
+
+
+def _own_run(inv: Invocation, policy: Sweep, state: StateTable, now: datetime, budget: CountingBudget) -> SweepRun:
+    """The sweep of the guard's own account and Region."""
+    guard = inv.config.manifest
+    assert guard is not None
+    where = Where(inv.ctx.region, inv.ctx.account_id, inv.function_arn, now)
+    account = guard.account if policy.evaluate_account else None
+    return SweepRun(inv, policy, account, state, state.load_episodes(), now, budget, where)
+
+
+def _hub_run(
+    inv: Invocation, policy: Sweep, state: StateTable, now: datetime, budget: CountingBudget
+) -> dict[str, Any]:
+    """Hub mode (``hub_run``): the hub's own Region (unless ``include_hub`` is off), then every member
+    Region, each isolated from the others; failed targets anywhere fail the invocation at the end."""
+    guard = inv.config.manifest
+    assert guard is not None and guard.hub is not None
+    summary: dict[str, Any] = {"sweep": True, "skipped": None}
+    failures: dict[str, str] = {}
+    if guard.hub.include_hub:
+        try:
+            summary.update(sweep(_own_run(inv, policy, state, now, budget)))
+        except SweepError as exc:
+            failures.update(exc.failures)
+        except sweep_targets.AWS_ERRORS as exc:  # the hub's own reads: the members still go on
+            failures["hub"] = f"{type(exc).__name__}: {exc}"
+    members = hub_run.run_members(hub_run.HubRun(inv, guard, policy, state, now, budget, sweep))
+    summary["hub"] = members
+    failures.update(members["failed"])
+    if failures:
+        raise SweepError(failures)
+    return summary
 
 
 def _with_budget(inv: Invocation, budget: CountingBudget) -> Invocation:
@@ -102,7 +127,8 @@ def _release(state: StateTable, owner: str) -> None:
         log.emit("ERROR", "sweep_lock_release_failed", reason=f"{type(exc).__name__}: {exc}")
 
 
-def _run(run: SweepRun) -> dict[str, Any]:
+def sweep(run: SweepRun) -> dict[str, Any]:
+    """One account and Region's sweep (the guard's own, or a hub member's): read, decide, act, remember."""
     started = run.budget.clock.monotonic()
     try:
         results, series = read_series(run)

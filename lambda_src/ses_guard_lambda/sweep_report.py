@@ -40,6 +40,22 @@ class Where:
     account_id: str
     function_arn: str
     now: datetime
+    member: bool = False
+    """A hub's member account (``hub_run``): every line names the account as well as the Region."""
+
+    @property
+    def place(self) -> str:
+        """``eu-west-1``, or for a member ``eu-west-1, account 111111111111``."""
+        return f"{self.region}, account {self.account_id}" if self.member else self.region
+
+    @property
+    def status_command(self) -> str:
+        return "ses-guard status --hub" if self.member else f"ses-guard status --region {self.region}"
+
+
+def _subject_place(where: Where) -> str:
+    """The Region, or ``<account>/<region>`` for a member (subjects are short)."""
+    return f"{where.account_id}/{where.region}" if where.member else where.region
 
 
 def target_of(verdict: Verdict) -> Target:
@@ -81,9 +97,10 @@ def _facts(verdict: Verdict, rule: evaluation.AlarmRule, where: Where, notes: tu
     return lines
 
 
-def _resume(target: Target, region: str) -> list[str]:
+def _resume(target: Target, where: Where) -> list[str]:
     lines = ["How to resume (after fixing the cause: bad list, broken double opt-in, compromised credentials...)"]
-    lines += [f"  {line}" for line in resume_commands(target, region)] + [""]
+    member = where.account_id if where.member else None
+    lines += [f"  {line}" for line in resume_commands(target, where.region, member=member)] + [""]
     if target.configuration_set is not None:
         lines += [FRESH_START_WARNING, ""]
     return [*lines, AWS_PAUSE_WARNING]
@@ -97,12 +114,14 @@ def pause_report(
     target = target_of(verdict)
     label = target_label(target)
     verb = {WOULD_PAUSE: "WOULD PAUSE", ALREADY_PAUSED: "PAUSED"}.get(outcome, "PAUSED")
-    subject = ascii_line(f"SES {verb} {_what(target)} in {where.region} ({SOURCE}): {_short(verdict)}", SUBJECT_MAX)
+    subject = ascii_line(
+        f"SES {verb} {_what(target)} in {_subject_place(where)} ({SOURCE}): {_short(verdict)}", SUBJECT_MAX
+    )
     if outcome == WOULD_PAUSE:
-        headline = f"DRY RUN: ses-reputation-guard's sweep WOULD HAVE PAUSED sending for {label} in {where.region}."
+        headline = f"DRY RUN: ses-reputation-guard's sweep WOULD HAVE PAUSED sending for {label} in {where.place}."
         note = "Nothing was changed: DRY_RUN=true. A run without it would pause."
     elif outcome == ALREADY_PAUSED:
-        headline = f"ses-reputation-guard's sweep: sending for {label} in {where.region} is PAUSED (it already was)."
+        headline = f"ses-reputation-guard's sweep: sending for {label} in {where.place} is PAUSED (it already was)."
         note = "Its rate breaches the critical threshold; someone or something paused it before this run."
     else:
         headline = (
@@ -110,7 +129,7 @@ def pause_report(
         )
         scope = "account" if target.is_account else "configuration set"
         note = f"SES now rejects sending through this {scope} in this Region until someone resumes it."
-    lines = [headline, note, "", *_facts(verdict, rule, where, notes), "", *_resume(target, where.region)]
+    lines = [headline, note, "", *_facts(verdict, rule, where, notes), "", *_resume(target, where)]
     return Report(subject, bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))
 
 
@@ -119,10 +138,11 @@ def breach_notice(verdict: Verdict, why: str, rule: evaluation.AlarmRule, where:
     protected): sent once per episode."""
     target = target_of(verdict)
     subject = ascii_line(
-        f"SES {verdict.tier.upper()} {_what(target)} in {where.region} ({SOURCE}): {_short(verdict)}", SUBJECT_MAX
+        f"SES {verdict.tier.upper()} {_what(target)} in {_subject_place(where)} ({SOURCE}): {_short(verdict)}",
+        SUBJECT_MAX,
     )
     lines = [
-        f"ses-reputation-guard's sweep: {target_label(target)} in {where.region} breaches the {verdict.tier} "
+        f"ses-reputation-guard's sweep: {target_label(target)} in {where.place} breaches the {verdict.tier} "
         f"threshold for its {contract.METRIC_SHORT_NAMES[verdict.metric]} rate. Nothing was paused: {why}.",
         "This notice is sent once per episode: the next one comes after the rate falls below the threshold "
         "and breaches it again.",
@@ -130,19 +150,21 @@ def breach_notice(verdict: Verdict, why: str, rule: evaluation.AlarmRule, where:
         *_facts(verdict, rule, where, ()),
         "",
         "Where to look",
-        f"  ses-guard status --region {where.region}"
-        + (f" --configuration-set {target.configuration_set}" if target.configuration_set else ""),
+        f"  {where.status_command}"
+        + (f" --configuration-set {target.configuration_set}" if target.configuration_set and not where.member else ""),
     ]
     return Report(subject, bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))
 
 
 def held_notices(held: list[str], where: Where) -> Report:
     """One notice for the breach notices a run held back over its cap (each is in the log)."""
-    subject = ascii_line(f"SES sweep in {where.region}: {len(held)} more breach notice(s) held back", SUBJECT_MAX)
+    subject = ascii_line(
+        f"SES sweep in {_subject_place(where)}: {len(held)} more breach notice(s) held back", SUBJECT_MAX
+    )
     shown = [f"  {quote(item, 200)}" for item in held[:LISTED_MAX]]
     more = [f"  ... and {len(held) - LISTED_MAX} more"] if len(held) > LISTED_MAX else []
     lines = [
-        f"ses-reputation-guard's sweep found {len(held)} more new breach(es) in {where.region} at "
+        f"ses-reputation-guard's sweep found {len(held)} more new breach(es) in {where.place} at "
         f"{where.now:%Y-%m-%d %H:%M:%S} UTC than it sends notices for in one run. Each is in the function's "
         "log (event sweep_notice_held) and counts as notified: no notice follows for these episodes.",
         "",
@@ -155,14 +177,32 @@ def held_notices(held: list[str], where: Where) -> Report:
 def saturation_notice(saturated: list[str], waiting: int | None, scan: str, where: Where) -> Report:
     """The run's summary when a query returned its 500 series and sets beyond them may breach too."""
     more = "more sets may be waiting" if waiting is None else f"{waiting} more may be waiting"
-    subject = ascii_line(f"SES sweep in {where.region}: 500+ sets breach, {more}", SUBJECT_MAX)
+    subject = ascii_line(f"SES sweep in {_subject_place(where)}: 500+ sets breach, {more}", SUBJECT_MAX)
     lines = [
-        f"ses-reputation-guard's sweep in {where.region} ({where.now:%Y-%m-%d %H:%M:%S} UTC): the query for "
+        f"ses-reputation-guard's sweep in {where.place} ({where.now:%Y-%m-%d %H:%M:%S} UTC): the query for "
         f"{', '.join(saturated)} returned its maximum of 500 sets, the worst first, and the last of them reached "
         "a threshold, so sets beyond them may breach as well.",
         f"Sets of the Region not among the 500 returned: {'unknown' if waiting is None else waiting}.",
         f"Scan beyond the top 500: {scan}",
         "The worst sets were handled first; each run continues where the previous one stopped until every set "
-        "was read. Check with: ses-guard status --region " + where.region,
+        "was read. Check with: " + where.status_command,
+    ]
+    return Report(subject, bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))
+
+
+def unreachable_notice(account_id: str, region: str, reason: str, now: datetime) -> Report:
+    """A hub could not sweep a member Region (its role could not be assumed, or SES or CloudWatch refused the
+    reads there): sent once per episode; the run went on with the other members."""
+    subject = ascii_line(f"SES guard hub: member {account_id}/{region} UNREACHABLE, not watched", SUBJECT_MAX)
+    lines = [
+        f"ses-reputation-guard's hub could not sweep account {account_id} in {region} at "
+        f"{now:%Y-%m-%d %H:%M:%S} UTC: its bounce and complaint rates are NOT being watched there.",
+        f"Reason: {quote(reason, 400)}",
+        "",
+        "The run went on with the other members; each run tries this one again (the log line "
+        "hub_member_unreachable is written every time; this notice once, until it is reachable again).",
+        "Check: the member role exists in that account (module terraform-aws-ses-reputation-guard-member or the "
+        "MemberRole construct), trusts the hub function's role, and lists this Region in its regions.",
+        "Then: ses-guard status --hub",
     ]
     return Report(subject, bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))

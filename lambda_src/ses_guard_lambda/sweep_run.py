@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -23,6 +23,15 @@ T = TypeVar("T")
 TARGET_MARGIN_SECONDS: Final = 20.0
 # Breach notices one run sends; the rest are counted in one notice (every one is logged).
 MAX_NOTICES_PER_RUN: Final = 25
+
+
+class SweepError(RuntimeError):
+    """Some targets failed; the message names each (the run raises so that Lambda retries it)."""
+
+    def __init__(self, failures: Mapping[str, str]) -> None:
+        self.failures = dict(failures)
+        details = "; ".join(f"{target}: {reason}" for target, reason in failures.items())
+        super().__init__(f"{len(failures)} target(s) failed in the sweep run: {details}")
 
 
 class CountingBudget(Budget):

@@ -10,6 +10,9 @@ Three items, hash key ``pk`` (string), each written only by the run that holds t
 - ``pk = "cursor"``: where the scan beyond the top 500 sets continues (``after`` = the last set name
   scanned), present only while a scan is unfinished.
 
+A hub (``hub_run``) keeps each member account x Region's episodes and cursor in the same table, under
+keys prefixed ``member:<account>:<region>:`` (``StateTable.scoped``); the lock is the hub's alone.
+
 Terraform creates the table and never manages items, so nothing here drifts; on-demand capacity costs
 nothing while no run reads or writes. ``expires_at`` (epoch seconds) is the table's TTL attribute: the
 lock and the cursor disappear on their own if a run never cleans up.
@@ -18,7 +21,7 @@ lock and the cursor disappear on their own if a run never cleans up.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
 
@@ -59,6 +62,12 @@ class StateTable:
     client: Any
     table: str
     budget: Budget
+    prefix: str = ""
+    """Before every key but the lock's: ``""`` for the guard's own Region, ``member:...:`` for a member's."""
+
+    def scoped(self, prefix: str) -> StateTable:
+        """The same table for one member account x Region (``hub.state_prefix``)."""
+        return replace(self, prefix=prefix)
 
     # --- the lock -----------------------------------------------------------------------------------
     def acquire_lock(self, owner: str, now: datetime, lease_seconds: float) -> bool:
@@ -103,7 +112,7 @@ class StateTable:
 
     # --- the open episodes --------------------------------------------------------------------------
     def load_episodes(self) -> Episodes:
-        item = self._get(EPISODES_KEY)
+        item = self._get(self.prefix + EPISODES_KEY)
         opened = {key: value.get("S", "") for key, value in item.get("episodes", {}).get("M", {}).items()}
         resumed = item.get("account_resumed_at", {}).get("S")
         return Episodes(dict(opened), resumed, (dict(opened), resumed))
@@ -113,7 +122,7 @@ class StateTable:
         if not episodes.changed:
             return False
         item: dict[str, Any] = {
-            "pk": {"S": EPISODES_KEY},
+            "pk": {"S": self.prefix + EPISODES_KEY},
             "episodes": {"M": {key: {"S": value} for key, value in sorted(episodes.open.items())}},
         }
         if episodes.account_resumed_at is not None:
@@ -124,16 +133,16 @@ class StateTable:
 
     # --- the scan beyond the top 500 --------------------------------------------------------------------
     def load_cursor(self) -> str | None:
-        value = self._get(CURSOR_KEY).get("after", {}).get("S")
+        value = self._get(self.prefix + CURSOR_KEY).get("after", {}).get("S")
         return str(value) if value else None
 
     def save_cursor(self, after: str | None, now: datetime) -> None:
         """Remember the last set scanned (None: the scan finished, the cursor is deleted)."""
         if after is None:
-            self.budget.call(self.client.delete_item, TableName=self.table, Key={"pk": {"S": CURSOR_KEY}})
+            self.budget.call(self.client.delete_item, TableName=self.table, Key={"pk": {"S": self.prefix + CURSOR_KEY}})
             return
         item = {
-            "pk": {"S": CURSOR_KEY},
+            "pk": {"S": self.prefix + CURSOR_KEY},
             "after": {"S": after},
             "expires_at": {"N": str(_epoch(now) + CURSOR_TTL_SECONDS)},
         }
