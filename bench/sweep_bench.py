@@ -68,7 +68,7 @@ from ses_guard_lambda import handler
 event = json.loads(sys.argv[1])
 context = types.SimpleNamespace(
     invoked_function_arn=sys.argv[2], aws_request_id="bench", function_name="bench",
-    get_remaining_time_in_millis=lambda: 300_000,
+    get_remaining_time_in_millis=lambda: int(sys.argv[3]),
 )
 started = time.perf_counter()
 summary = handler.lambda_handler(event, context)
@@ -138,21 +138,26 @@ def deployed_guard(server: MotoServer, breaching: int) -> dict[str, str]:
     }
 
 
-def run_sweep(server: MotoServer, guard_env: dict[str, str], now: datetime) -> dict[str, Any]:
+def run_sweep(server: MotoServer, guard_env: dict[str, str], now: datetime, *, seconds: int = 300) -> dict[str, Any]:
+    """The function's handler in a fresh process on the guard's Scheduled Event, ``seconds`` to run."""
     event = eventbridge_event(
         REGION,
         account=FAKE_ACCOUNT_ID,
         source=contract.EVENTS_SOURCE_SCHEDULE,
         detail_type=contract.DETAIL_TYPE_SCHEDULED,
-        resources=[f"arn:aws:events:{REGION}:{FAKE_ACCOUNT_ID}:rule/{PREFIX}-sweep"],
+        resources=[f"arn:aws:events:{REGION}:{FAKE_ACCOUNT_ID}:rule/{guard_env[contract.ENV_GUARD_NAME_PREFIX]}-sweep"],
         detail={},
         time=now,
     )
-    arn = f"arn:aws:lambda:{REGION}:{FAKE_ACCOUNT_ID}:function:{PREFIX}-pause"
+    arn = f"arn:aws:lambda:{REGION}:{FAKE_ACCOUNT_ID}:function:{guard_env[contract.ENV_GUARD_NAME_PREFIX]}-pause"
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT / "lambda_src"), **guard_env}
     env = offline_aws_env(server.endpoint_url, region=REGION, base=base)
     process = subprocess.run(
-        [sys.executable, "-c", RUNNER, json.dumps(event), arn], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", RUNNER, json.dumps(event), arn, str(seconds * 1000)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if process.returncode != 0:
         raise SystemExit(f"the sweep run failed:\n{process.stdout}\n{process.stderr}")

@@ -138,8 +138,9 @@ class MotoServer:
         payload = {"alarm_name": alarm_name, "contributors": contributors, "account_id": account_id, "region": region}
         self._post(CONTRIBUTORS_CONTROL_PATH, json.loads(json.dumps(payload, default=_iso)))
 
-    def boto3_client(self, service: str, region: str = "us-east-1") -> Any:
-        return emulator_client(service, self.endpoint_url, region)
+    def boto3_client(self, service: str, region: str = "us-east-1", *, account_id: str | None = None) -> Any:
+        """A client of this server; ``account_id``: in that account (moto's ``x-moto-account-id``)."""
+        return emulator_client(service, self.endpoint_url, region, account_id=account_id)
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -126,9 +126,11 @@ from werkzeug.serving import make_server
 if __package__:
     from . import ses_emulator_contributors as contributors
     from . import ses_emulator_insights as insights
+    from .ses_emulator_sts import install_assume_role_checks
 else:  # run as a script (moto_server.py starts tests/e2e/ses_emulator.py): tests/e2e is on sys.path
     import ses_emulator_contributors as contributors  # type: ignore[no-redef,import-not-found]
     import ses_emulator_insights as insights  # type: ignore[no-redef,import-not-found]
+    from ses_emulator_sts import install_assume_role_checks  # type: ignore[no-redef,import-not-found]
 
 #: The moto release whose internals this module patches. Anything else fails loudly in install():
 #: the patches reach into private attributes (ConfigurationSet.enabled, SESBackend.config_sets,
@@ -634,6 +636,7 @@ def install() -> None:
         install_lambda_dead_letter_config()
         install_exact_metric_series()
         install_metrics_insights()
+        install_assume_role_checks()
         setattr(SESV2Response, _MARKER, True)
 
 

@@ -60,13 +60,24 @@ def offline_aws_env(
     return env
 
 
-def emulator_client(service: str, endpoint_url: str, region: str = DEFAULT_REGION) -> Any:
+def emulator_client(
+    service: str, endpoint_url: str, region: str = DEFAULT_REGION, *, account_id: str | None = None
+) -> Any:
+    """A client of the emulator; ``account_id``: requests land in that account (moto's multi-account header
+    ``x-moto-account-id``, server mode), else in moto's default account."""
     import boto3
 
-    return boto3.client(
+    client = boto3.client(
         service,
         region_name=region,
         endpoint_url=endpoint_url,
         aws_access_key_id=FAKE_ACCESS_KEY_ID,
         aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
     )
+    if account_id is not None:
+
+        def in_account(request: Any, **_: Any) -> None:
+            request.headers["x-moto-account-id"] = account_id
+
+        client.meta.events.register("before-sign", in_account)
+    return client
