@@ -79,7 +79,7 @@ class Tally:
     excluded: dict[str, str] = field(default_factory=dict)
     """Target => why it was left alone."""
     excluded_kinds: dict[str, int] = field(default_factory=dict)
-    """own_policy, protected, notify_tag, missing => how many."""
+    """own_policy, protected, notify_tag, missing, no_manifest, outside_scope => how many."""
     resumed: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)

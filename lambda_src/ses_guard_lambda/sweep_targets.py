@@ -9,7 +9,8 @@ Critical breach of a set (``handle_set_critical``):
    resume only (the model's ``judge``, ``not_before``), and left alone when that is no breach;
 4. fleet mode's exclusions (``fleet.exclusion``: own policy, the SES tag ``action = notify``, a set that
    no longer exists) -> one notice per episode (none for a set that does not exist);
-5. pause (unless DRY_RUN), tag it as the alarm path does, one report.
+5. pause (unless DRY_RUN), tag it as the alarm path does, one report. A pause the role is denied (a hub
+   member's role scoped to listed or tagged sets) -> excluded (``outside_scope``), one notice per episode.
 The account (``handle_account_critical``) likewise with GetAccount and PutAccountSendingAttributes when the
 account's action is ``pause``. Warnings, and criticals that are only notified, go through ``notify_once``.
 """
@@ -25,7 +26,7 @@ from ses_guard_policy import sweep as model
 from ses_guard_policy.sweep import Verdict
 
 from . import fleet, log, ses_actions, sweep_report
-from .budget import BudgetExhaustedError
+from .budget import BudgetExhaustedError, error_code
 from .decision import ALREADY_PAUSED, PAUSED, WOULD_PAUSE, Target
 from .report import Report
 from .sweep_query import Points
@@ -33,6 +34,8 @@ from .sweep_run import MAX_NOTICES_PER_RUN, SweepRun, iso, parse_iso, target_nam
 from .verify import TargetState, read_target
 
 AWS_ERRORS = (ClientError, BotoCoreError, BudgetExhaustedError)
+# What IAM answers when a role's policy does not allow the call (SES v2 says AccessDeniedException).
+ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 # ``fleet.Exclusion.kind`` => the kind the run's summary counts (``sweep_summary``'s ``excluded``).
 EXCLUDED_KINDS: dict[str, str] = {
     fleet.OWN_POLICY: "own_policy",
@@ -86,8 +89,8 @@ def report_pause(run: SweepRun, verdict: Verdict, outcome: str, notes: tuple[str
 
 
 def exclude(run: SweepRun, verdict: Verdict, kind: str, reason: str) -> None:
-    """Leave the target alone; ``kind``: own_policy, protected, notify_tag, missing or no_manifest (counted in
-    the summary)."""
+    """Leave the target alone; ``kind``: own_policy, protected, notify_tag, missing, no_manifest or
+    outside_scope (counted in the summary)."""
     target = target_name(verdict.configuration_set)
     if target not in run.tally.excluded:
         run.tally.excluded_kinds[kind] = run.tally.excluded_kinds.get(kind, 0) + 1
@@ -154,7 +157,16 @@ def _notified_before(run: SweepRun, verdict: Verdict, state: TargetState) -> boo
 def _pause_set(run: SweepRun, verdict: Verdict, name: str) -> None:
     if run.inv.config.dry_run:
         return report_pause(run, verdict, WOULD_PAUSE)
-    ses_actions.pause_configuration_set(run.inv.clients.sesv2, name, run.budget.call)
+    try:
+        ses_actions.pause_configuration_set(run.inv.clients.sesv2, name, run.budget.call)
+    except ClientError as exc:
+        if error_code(exc) not in ACCESS_DENIED:
+            raise
+        # The role's pause scope leaves this set out (a hub member's role is scoped by its own account's
+        # admins: listed or tagged sets only): people are told once per episode, the run goes on.
+        reason = f"the guard's role may not pause it here (outside its pause scope: {error_code(exc)})"
+        exclude(run, verdict, "outside_scope", reason)
+        return notify_once(run, verdict, reason)
     notes: tuple[str, ...] = ()
     ctx = run.inv.ctx
     arn = ses_actions.set_arn(ctx.partition, ctx.region, ctx.account_id, name)

@@ -354,3 +354,29 @@ def test_a_target_that_fails_in_a_member_fails_the_run_at_the_end_naming_the_mem
     with pytest.raises(SweepError, match=rf"{MEMBER_ONE}/eu-west-1: 1 target\(s\) failed.*marketing"):
         hub_harness.run(config)
     hub_harness.assert_all_calls_made()
+
+
+def test_a_pause_the_member_role_denies_is_notified_once_not_failed(hub_harness: Hub) -> None:
+    """A member role scoped to tagged sets: an untagged set in breach cannot be paused; people are told."""
+    config = hub_harness.config({MEMBER_ONE: {"regions": ["eu-west-1"]}})
+    hub_harness.expect_assume(MEMBER_ONE)
+    hub_harness.expect_member_queries(MEMBER_ONE, "eu-west-1", BREACH)
+    ses = hub_harness.member(MEMBER_ONE, "eu-west-1").stubs["sesv2"]
+    arn = f"arn:aws:ses:eu-west-1:{MEMBER_ONE}:configuration-set/marketing"
+    ses.add_response(
+        "get_configuration_set",
+        {"ConfigurationSetName": "marketing", "SendingOptions": {"SendingEnabled": True}},
+        {"ConfigurationSetName": "marketing"},
+    )
+    ses.add_response("list_tags_for_resource", {"Tags": []}, {"ResourceArn": arn})
+    ses.add_client_error("put_configuration_set_sending_options", "AccessDeniedException", "not authorized")
+    hub_harness.sweep.aws.expect_publish()
+    summary = hub_harness.run(config)
+    hub_harness.assert_all_calls_made()
+    member = summary["hub"]["members"][f"{MEMBER_ONE}/eu-west-1"]
+    assert (
+        member["paused"] == []
+        and "outside its pause scope" in member["excluded_reasons"]["configuration-set:marketing"]
+    )
+    (notice,) = hub_harness.sweep.reports()
+    assert "CRITICAL" in notice["Subject"] and MEMBER_ONE in notice["Subject"]

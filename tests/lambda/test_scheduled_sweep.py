@@ -180,9 +180,9 @@ def test_one_sets_pause_failing_does_not_stop_the_others_and_the_run_raises_nami
     sweep.aws.expect_set_policy("beta")
     sweep.aws.expect_set("beta")
     sweep.aws.expect_set_tags("beta")
-    sweep.aws.stubs["sesv2"].add_client_error("put_configuration_set_sending_options", "AccessDeniedException")
+    sweep.aws.stubs["sesv2"].add_client_error("put_configuration_set_sending_options", "BadRequestException")
     sweep.expect_set_pause("alpha")
-    with pytest.raises(SweepError, match=r"configuration-set:beta: ClientError") as raised:
+    with pytest.raises(SweepError, match=r"configuration-set:beta: BadRequestException") as raised:
         sweep.run(sweep.config(sweep={"warning_notices": False}))
     assert list(raised.value.failures) == ["configuration-set:beta"]
     assert [c["ConfigurationSetName"] for c in sweep.aws.calls_to("PutConfigurationSetSendingOptions")] == [

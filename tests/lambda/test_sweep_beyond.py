@@ -143,7 +143,7 @@ def test_the_scan_starts_after_the_cursor_and_a_batch_with_an_unhandled_breach_i
     sweep.aws.expect_set_policy("z1")
     sweep.aws.expect_set("z1")
     sweep.aws.expect_set_tags("z1")
-    sweep.aws.stubs["sesv2"].add_client_error("put_configuration_set_sending_options", "AccessDeniedException")
+    sweep.aws.stubs["sesv2"].add_client_error("put_configuration_set_sending_options", "BadRequestException")
     sweep.aws.expect_publish()  # the summary notice
     config = sweep.config(sweep={"warning_notices": False, "evaluate_account": False})
     try:
