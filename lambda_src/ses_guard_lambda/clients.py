@@ -60,13 +60,17 @@ def region_from_env() -> str | None:
 MODEL_DIR = Path(__file__).resolve().parent / "data"
 
 
-def make_session(**credentials: Any) -> boto3.session.Session:
-    """A boto3 session whose botocore reads the shipped models first (then ``AWS_DATA_PATH``, then its own);
-    ``credentials``: boto3's keyword arguments of explicit keys (a hub member's), else the default chain."""
+def core_session() -> botocore.session.Session:
+    """A botocore session that reads the shipped models first (then ``AWS_DATA_PATH``, then its own)."""
     core = botocore.session.get_session()
     configured = core.get_config_variable("data_path")
     core.set_config_variable("data_path", os.pathsep.join(filter(None, (str(MODEL_DIR), configured))))
-    return boto3.session.Session(botocore_session=core, **credentials)
+    return core
+
+
+def make_session() -> boto3.session.Session:
+    """A boto3 session over ``core_session``."""
+    return boto3.session.Session(botocore_session=core_session())
 
 
 def make_client(service: str, region: str | None = None, config: Config = RETRY_CONFIG) -> Any:
@@ -82,20 +86,34 @@ def make_sdk_client(service: str, region: str | None = None, config: Config = RE
 
 def member_clients(credentials: Any, region: str, hub: Clients) -> Clients:
     """A hub member's clients in ``region`` from AssumeRole's ``Credentials``: SES and CloudWatch there (the
-    shipped CloudWatch model too); the hub's own topic, parameters and state table."""
-    member = make_session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
+    shipped CloudWatch model too); the hub's own topic, parameters and state table. One botocore session
+    serves every member (its loader parses each service model once per execution environment; the keys
+    are the client's own)."""
+    keys = {
+        "aws_access_key_id": credentials["AccessKeyId"],
+        "aws_secret_access_key": credentials["SecretAccessKey"],
+        "aws_session_token": credentials["SessionToken"],
+    }
+    core = _members_session()
     return Clients(
-        sesv2=member.client("sesv2", region_name=region, config=RETRY_CONFIG),
+        sesv2=core.create_client("sesv2", region_name=region, config=RETRY_CONFIG, **keys),
         sns=hub.sns,
-        cloudwatch=member.client("cloudwatch", region_name=region, config=RETRY_CONFIG),
+        cloudwatch=core.create_client("cloudwatch", region_name=region, config=RETRY_CONFIG, **keys),
         ssm=hub.ssm,
         dynamodb=hub.dynamodb,
         sts=hub.sts,
     )
+
+
+_members_core: botocore.session.Session | None = None
+
+
+def _members_session() -> botocore.session.Session:
+    global _members_core  # noqa: PLW0603 - one per execution environment, as the clients
+    with _lock:
+        if _members_core is None:
+            _members_core = core_session()
+        return _members_core
 
 
 def default_clients() -> Clients:

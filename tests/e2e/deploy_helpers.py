@@ -207,14 +207,17 @@ def publish_ses_datapoints(
     metric: str,
     configuration_set: str | None,
     values_by_age: Iterable[tuple[timedelta, float]],
+    *,
+    account_id: str | None = None,
 ) -> None:
     """SES's own reputation datapoints (``AWS/SES``), each ``age`` before now: a set's (dimension
-    ``ses:configuration-set``) or, with ``configuration_set`` None, the account's (no dimension)."""
+    ``ses:configuration-set``) or, with ``configuration_set`` None, the account's (no dimension);
+    ``account_id``: in that account (default: the emulator's default account)."""
     now = datetime.now(UTC)
     dimensions = (
         [{"Name": contract.DIMENSION_CONFIGURATION_SET, "Value": configuration_set}] if configuration_set else []
     )
-    server.boto3_client("cloudwatch", region).put_metric_data(
+    server.boto3_client("cloudwatch", region, account_id=account_id).put_metric_data(
         Namespace=contract.SES_NAMESPACE,
         MetricData=[
             {"MetricName": metric, "Dimensions": dimensions, "Timestamp": now - age, "Value": value}
@@ -476,13 +479,13 @@ def delete_queue(server: MotoServer, region: str, queue_url: str) -> None:
 
 
 # --- SES state ----------------------------------------------------------------------------------
-def set_sending_enabled(server: MotoServer, region: str, name: str) -> bool:
-    sesv2 = server.boto3_client("sesv2", region)
+def set_sending_enabled(server: MotoServer, region: str, name: str, *, account_id: str | None = None) -> bool:
+    sesv2 = server.boto3_client("sesv2", region, account_id=account_id)
     return bool(sesv2.get_configuration_set(ConfigurationSetName=name)["SendingOptions"]["SendingEnabled"])
 
 
-def account_sending_enabled(server: MotoServer, region: str) -> bool:
-    return bool(server.boto3_client("sesv2", region).get_account()["SendingEnabled"])
+def account_sending_enabled(server: MotoServer, region: str, *, account_id: str | None = None) -> bool:
+    return bool(server.boto3_client("sesv2", region, account_id=account_id).get_account()["SendingEnabled"])
 
 
 # --- leftovers ------------------------------------------------------------------------------------

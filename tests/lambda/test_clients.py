@@ -94,3 +94,16 @@ def test_the_operator_tools_clients_read_the_installed_sdks_full_models_not_the_
     assert not hasattr(function_cloudwatch, "list_metrics")
     assert tool_cloudwatch.can_paginate("list_metrics")  # ses-guard backtest discovers sets with ListMetrics
     assert hasattr(tool_cloudwatch, "describe_alarm_contributors")
+
+
+def test_a_hub_member_s_clients_use_the_assumed_keys_in_its_region_and_the_hub_s_topic_and_table() -> None:
+    from ses_guard_lambda.clients import member_clients
+
+    hub = Clients(sesv2=None, sns="hub-sns", cloudwatch=None, ssm="hub-ssm", dynamodb="hub-table", sts="hub-sts")
+    issued = {"AccessKeyId": "ASIAMEMBER", "SecretAccessKey": "secret", "SessionToken": "token"}
+    member = member_clients(issued, "eu-west-1", hub)
+    for client in (member.sesv2, member.cloudwatch):
+        assert client.meta.region_name == "eu-west-1"
+        assert client._request_signer._credentials.access_key == "ASIAMEMBER"
+    assert "describe_alarm_contributors" in dir(member.cloudwatch)  # the shipped CloudWatch model
+    assert (member.sns, member.ssm, member.dynamodb, member.sts) == ("hub-sns", "hub-ssm", "hub-table", "hub-sts")
