@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
-from ses_guard_cli import backtest, drill, estimate_command, resume, status
+from ses_guard_cli import backtest, drill, estimate_command, hub_status, resume, status
 from ses_guard_cli.exit_codes import EXIT_AWS_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 from ses_guard_lambda.clients import make_sdk_client
 from ses_guard_policy import rules
@@ -78,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--account", action="store_true", help="resume the whole account")
     target.add_argument("--configuration-set", metavar="NAME", help="resume this configuration set")
     resume.add_argument("--region", help="AWS Region (default: from the AWS configuration)")
+    resume.add_argument(
+        "--member",
+        metavar="ACCOUNT_ID",
+        help="hub mode: resume in this member account, through its member role <prefix>-member assumed from "
+        "the hub account's credentials (--name-prefix: the hub guard's, default ses-guard); no alarm episode "
+        "is closed there",
+    )
     resume.add_argument("--yes", action="store_true", help="do not ask for confirmation (automation)")
     resume.add_argument(
         "--name-prefix",
@@ -85,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --account: first set this guard's critical account alarms that are in ALARM back to OK, "
         "closing the episode so that a replay of its notifications pauses nothing (a breach that goes on "
         "alarms again at the next evaluation), then re-enable sending (also closes the episode when sending "
-        "is already enabled)",
+        "is already enabled); with --member: the hub guard's prefix, naming the member role",
     )
     drill.add_parser(commands)
     backtest.add_parser(commands)
@@ -141,24 +148,36 @@ def _dispatch(
         return estimate_command.run(args, out=out, err=err)
     if args.command == "drill":
         return drill.run(args, out=out, err=err, service_factory=service_factory or make_sdk_client)
+    problem = hub_status.usage_problem(args) if args.command == "status" else _resume_problem(args)
+    if problem:
+        print(f"error: {problem}", file=err)
+        return EXIT_USAGE
+    services = service_factory or make_sdk_client
+    if args.command == "resume" and args.member is not None:
+        return resume.run_member(args, services, stdin=stdin, out=out, err=err)
     client = (client_factory or _default_client_factory)(args.region)
     region = args.region or getattr(getattr(client, "meta", None), "region_name", None) or "?"
+    if args.command == "status" and args.hub:
+        return hub_status.run(client, region, args, out=out, err=err, service_factory=services)
     if args.command == "status":
-        return status.run(client, region, args, out=out, err=err, service_factory=service_factory or make_sdk_client)
+        return status.run(client, region, args, out=out, err=err, service_factory=services)
     cloudwatch = None  # only to close the account's alarm episode (--name-prefix)
     if args.name_prefix is not None:
-        problem = _name_prefix_problem(args)
-        if problem:
-            print(f"error: {problem}", file=err)
-            return EXIT_USAGE
-        cloudwatch = (service_factory or make_sdk_client)("cloudwatch", args.region)
+        cloudwatch = services("cloudwatch", args.region)
     return resume.run(client, cloudwatch, region=region, args=args, stdin=stdin, out=out, err=err)
 
 
-def _name_prefix_problem(args: argparse.Namespace) -> str | None:
-    """Why ``--name-prefix`` cannot be used as given (before anything changes), or None."""
-    if not args.account:
-        return "--name-prefix goes with --account (a set's last resume is SES's LastFreshStart)"
+def _resume_problem(args: argparse.Namespace) -> str | None:
+    """Why ``resume``'s ``--member`` or ``--name-prefix`` cannot be used as given (before anything changes), or None."""
+    if args.member is not None and not rules.ACCOUNT_ID.check(args.member):
+        return f"--member {args.member!r}: account_id {rules.ACCOUNT_ID.rule}"
+    if args.name_prefix is None:
+        return None
+    if not args.account and args.member is None:
+        return (
+            "--name-prefix goes with --account (a set's last resume is SES's LastFreshStart) or with --member "
+            "(the hub guard's prefix names the member role)"
+        )
     if not re.fullmatch(rules.NAME_PREFIX.pattern, args.name_prefix):
         return f"--name-prefix {args.name_prefix!r}: {rules.NAME_PREFIX.rule}"
     return None

@@ -6,18 +6,24 @@ notification arriving in between finds its alarm OK and pauses nothing. Each par
 printed as it happens; a run that stops part way exits ``EXIT_PARTIAL_EPISODE_OPEN`` (the episode is
 still open, sending left as it was) or ``EXIT_PARTIAL_STILL_PAUSED`` (episode closed, sending still
 paused), and running the same command again finishes it.
+
+With ``--member ACCOUNT`` (hub mode), the same resume runs in that member account through its member role
+(``member_access``); no alarm episode is closed there (the hub guard's alarms are in the hub account),
+and the output says so.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from typing import Any, Final, TextIO
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
-from ses_guard_cli import status
+from ses_guard_cli import member_access, status
 from ses_guard_cli.exit_codes import (
     EXIT_ABORTED,
+    EXIT_AWS_ERROR,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARTIAL_EPISODE_OPEN,
@@ -26,21 +32,66 @@ from ses_guard_cli.exit_codes import (
 )
 from ses_guard_lambda import ses_actions
 from ses_guard_lambda.report import AWS_PAUSE_WARNING, FRESH_START_WARNING
-from ses_guard_policy import contract
+from ses_guard_policy import contract, hub
 
 EPISODE_CLOSED: Final = "ses-guard resume --account: a person resumed the account; this closes the alarm episode"
 """The StateReason of every alarm ``resume --account --name-prefix`` sets to OK."""
 _PAUSED_BY_OPEN_EPISODE: Final = "still PAUSED (not re-enabled: the alarm episode is still open)"
+MEMBER_EPISODE_SKIPPED: Final = (
+    "No alarm episode is closed: a member account carries no guard alarms. The hub's sweep notices the "
+    "account sending again at its next run and from then on judges it on later datapoints only."
+)
 
 
 def run(
-    client: Any, cloudwatch: Any, *, region: str, args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO
+    client: Any,
+    cloudwatch: Any,
+    *,
+    region: str,
+    args: argparse.Namespace,
+    stdin: TextIO,
+    out: TextIO,
+    err: TextIO,
+    sts: Any = None,
+    member: str | None = None,
 ) -> int:
-    """``resume``; ``cloudwatch`` is None unless ``--name-prefix`` asks to close the account's alarm episode."""
+    """``resume``; ``cloudwatch`` is None unless ``--name-prefix`` asks to close the account's alarm episode.
+    ``member``: the hub member account ``client`` acts in (``sts``: a client with its credentials)."""
     account = ses_actions.account_status(client)
     if args.account:
         return _resume_account(client, cloudwatch, account, region=region, args=args, stdin=stdin, out=out, err=err)
-    return _resume_set(client, account, region=region, args=args, stdin=stdin, out=out, err=err)
+    where = _Where(region, member, sts)
+    return _resume_set(client, account, where=where, args=args, stdin=stdin, out=out, err=err)
+
+
+def run_member(
+    args: argparse.Namespace, service_factory: member_access.ServiceFactory, *, stdin: TextIO, out: TextIO, err: TextIO
+) -> int:
+    """``resume --member ACCOUNT``: the same resume in a hub's member account, with clients of the member
+    role ``<prefix>-member`` assumed from the hub account's credentials. The account's alarm episode is
+    the hub guard's (its alarms are in the hub account): nothing to close in a member."""
+    prefix = args.name_prefix or member_access.DEFAULT_NAME_PREFIX
+    hub_sts = service_factory("sts", args.region)
+    region = args.region or getattr(getattr(hub_sts, "meta", None), "region_name", None)
+    if not region:
+        raise NoRegionError
+    who = member_access.caller(hub_sts)
+    role = hub.member_role_arn(who.partition, args.member, prefix)
+    try:
+        factory = member_access.assume_member(hub_sts, who.partition, args.member, prefix)
+    except (ClientError, BotoCoreError) as exc:
+        print(
+            f"error: AssumeRole {role} failed ({_error_code(exc)}): nothing was changed. The member role must "
+            "trust this principal (its operator_role_arns), and --name-prefix must be the hub guard's.",
+            file=err,
+        )
+        return EXIT_AWS_ERROR
+    session = member_access.session_name(prefix)
+    out.write(f"Member account {args.member}, Region {region}, through {role} (session {session}).\n")
+    if args.account:
+        out.write(MEMBER_EPISODE_SKIPPED + "\n")
+    client, sts = factory("sesv2", region), factory("sts", region)
+    return run(client, None, region=region, args=args, stdin=stdin, out=out, err=err, sts=sts, member=args.member)
 
 
 def account_alarm_names(prefix: str) -> list[str]:
@@ -179,26 +230,38 @@ def _error_code(exc: ClientError | BotoCoreError) -> str:
     return type(exc).__name__
 
 
+@dataclass(frozen=True)
+class _Where:
+    """Where a set is resumed: its Region, and the hub member account (with its STS client) or None."""
+
+    region: str
+    member: str | None = None
+    sts: Any = None
+
+
 def _resume_set(
     client: Any,
     account: ses_actions.AccountStatus,
     *,
-    region: str,
+    where: _Where,
     args: argparse.Namespace,
     stdin: TextIO,
     out: TextIO,
     err: TextIO,
 ) -> int:
-    name = args.configuration_set
+    name, region = args.configuration_set, where.region
     state = ses_actions.set_status(client, name)
     if account.shut_down_by_aws:
         out.write(f"Note: {AWS_PAUSE_WARNING}\n")
     elif not account.sending_enabled:
-        out.write(f"Note: account-level sending is paused too; resume it with: resume --account --region {region}\n")
+        member = f"--member {where.member} " if where.member else ""
+        out.write(
+            f"Note: account-level sending is paused too; resume it with: resume {member}--account --region {region}\n"
+        )
     if state.sending_enabled:
         out.write(f"Configuration set {name} in {region} already sends: nothing to do.\n")
         if state.paused_by is not None:  # re-enabled elsewhere: the guard's tag would list it as paused
-            status.remove_pause_tags(client, name, out=out, err=err)
+            status.remove_pause_tags(client, name, out=out, err=err, sts=where.sts)
         return EXIT_OK
     out.write(
         f"This re-enables sending for configuration set {name} in {region} "
@@ -210,7 +273,7 @@ def _resume_set(
     ses_actions.resume_configuration_set(client, name)
     out.write(f"Configuration set {name} in {region} re-enabled (its reputation metrics start afresh).\n")
     if state.paused_by is not None:  # the function's pause tag goes with the pause (``ses-guard status``)
-        status.remove_pause_tags(client, name, out=out, err=err)
+        status.remove_pause_tags(client, name, out=out, err=err, sts=where.sts)
     return EXIT_OK
 
 

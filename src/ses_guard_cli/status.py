@@ -16,6 +16,8 @@ Cheapest first:
   second (default 1: 10,000 sets take about 2 h 47 min) and progress goes to stderr; a call throttled
   anyway (the guard's function shares the quota) is retried by botocore's standard retry mode, 5
   attempts in all, before the set is reported unreadable.
+* ``--hub [--name-prefix P]``: a hub guard's account and Region, then each member account x Region, the
+  account and the tagged sets of each read as above through the member role (``hub_status.py``).
 """
 
 from __future__ import annotations
@@ -81,6 +83,18 @@ def add_parser(commands: Any) -> None:
         metavar="CALLS_PER_SECOND",
         help=f"with --all: SES calls a second (default {DEFAULT_RATE:g}, SES's documented API rate; lower it "
         "while the guard is pausing sets, it shares the quota)",
+    )
+    parser.add_argument(
+        "--hub",
+        action="store_true",
+        help="a hub guard: the hub's account and Region, then each member account x Region of its list (SSM, "
+        "under /<prefix>/policy/members/), read through the member role <prefix>-member; an unreachable "
+        "member is shown with the AWS error code (exit 1)",
+    )
+    parser.add_argument(
+        "--name-prefix",
+        metavar="PREFIX",
+        help="with --hub: the hub guard's name prefix (default ses-guard)",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -284,11 +298,9 @@ def run(
         pacer = Pacer(args.rate, monotonic=monotonic, sleep=sleep)
         report.all_sets = read_all_sets(client, pacer, Progress(err, args.rate, monotonic), region)
     else:
-        try:
-            report.tagged = tagged_pauses(service_factory(TAGGING_SERVICE, args.region))
-        except (ClientError, BotoCoreError) as exc:
-            report.tagged_error = f"GetResources failed: {_code(exc)}"
-            print(f"error: GetResources (Resource Groups Tagging API) failed: {exc}", file=err)
+        failure = read_tagged(report, service_factory(TAGGING_SERVICE, args.region))
+        if failure is not None:
+            print(f"error: GetResources (Resource Groups Tagging API) failed: {failure}", file=err)
     for name in args.configuration_set:
         try:
             report.named.append(ses_actions.set_status(client, name))
@@ -303,7 +315,18 @@ def run(
     return EXIT_AWS_ERROR if report.failed else EXIT_OK
 
 
-def _code(exc: ClientError | BotoCoreError) -> str:
+def read_tagged(report: StatusReport, tagging: Any) -> ClientError | BotoCoreError | None:
+    """The report's paused sets from their tags (``tagged_pauses``); a failed look-up is recorded in the
+    report (``tagged_error``, the report then ``failed``) and returned, not raised."""
+    try:
+        report.tagged = tagged_pauses(tagging)
+    except (ClientError, BotoCoreError) as exc:
+        report.tagged_error = f"GetResources failed: {error_code(exc)}"
+        return exc
+    return None
+
+
+def error_code(exc: ClientError | BotoCoreError) -> str:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code") or "unknown error")
     return type(exc).__name__
@@ -461,19 +484,20 @@ sts_factory: Callable[[str | None], Any] = _default_sts
 Replaced in tests."""
 
 
-def remove_pause_tags(sesv2: Any, name: str, *, out: TextIO, err: TextIO) -> bool:
+def remove_pause_tags(sesv2: Any, name: str, *, out: TextIO, err: TextIO, sts: Any = None) -> bool:
     """Remove the guard's pause tags from the set ``name`` (after ``resume`` re-enabled it, or found it
-    sending): ``status`` stops listing it. A failure is a warning, the set's sending is what counts."""
+    sending): ``status`` stops listing it. A failure is a warning, the set's sending is what counts.
+    ``sts``: a client with the same credentials as ``sesv2`` (a member's); None: ``sts_factory``'s."""
     region = getattr(getattr(sesv2, "meta", None), "region_name", None)
     try:
-        identity = sts_factory(region).get_caller_identity()
+        identity = (sts if sts is not None else sts_factory(region)).get_caller_identity()
         partition = str(identity["Arn"]).split(":")[1]
         arn = ses_actions.set_arn(partition, str(region), str(identity["Account"]), name)
         sesv2.untag_resource(ResourceArn=arn, TagKeys=list(contract.PAUSE_TAG_KEYS))
     except (ClientError, BotoCoreError) as exc:
         print(
             f"warning: the guard's pause tag ({contract.TAG_PAUSED_BY}) could not be removed from {name} "
-            f"({_code(exc)}): `ses-guard status` lists it as paused until it is removed (aws sesv2 untag-resource "
+            f"({error_code(exc)}): `ses-guard status` lists it as paused until it is removed (aws sesv2 untag-resource "
             f"--resource-arn <the set's ARN> --tag-keys {' '.join(contract.PAUSE_TAG_KEYS)})",
             file=err,
         )

@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from tests.cli.support import MODULE_PLAN_REGIONS
-from tests.stubbed_aws import make_client
+from tests.stubbed_aws import REGION, make_client
 
 
 @pytest.fixture
@@ -45,3 +45,29 @@ def module_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             plans[name] = base / f"{name}.plan.json"
             plans[name].write_text(json.dumps(plan_json(root, env, f"-var=region={region}")))
     return plans
+
+
+@pytest.fixture
+def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """moto with the SES emulator (tests/e2e/ses_emulator.py), credentials of account 123456789012 in
+    ``REGION`` and no AWS configuration; yields ``boto3``. A role assumed through moto's STS acts in the
+    role's account (its own SES, SSM and tags), as in AWS."""
+    import boto3
+    from moto import mock_aws
+
+    from ses_guard_cli import status
+    from tests.e2e import ses_emulator
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    ses_emulator.install()
+    with mock_aws():
+        monkeypatch.setattr(status, "sts_factory", lambda region: boto3.client("sts", region_name=region))
+        yield boto3

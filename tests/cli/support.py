@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "MODULE_PLAN_REGIONS",
     "REGION",
     "START",
+    "create_member_role",
     "document",
     "manifest_document",
     "png_size",
@@ -107,3 +109,19 @@ def run_cli(*argv: str, typed: str = "", **factories: Any) -> tuple[int, str, st
     out, err = io.StringIO(), io.StringIO()
     code = cli.main(list(argv), stdin=io.StringIO(typed), stdout=out, stderr=err, **factories)
     return code, out.getvalue(), err.getvalue()
+
+
+def create_member_role(boto3: Any, account: str, prefix: str = "ses-guard") -> str:
+    """Under moto: the member role ``<prefix>-member`` in ``account`` (the emulator's AssumeRole refuses a
+    role that does not exist, as AWS does; ``MOTO_ACCOUNT_ID`` makes the IAM call act in that account).
+    Its ARN."""
+    previous = os.environ.get("MOTO_ACCOUNT_ID")
+    os.environ["MOTO_ACCOUNT_ID"] = account
+    try:
+        iam = boto3.client("iam", region_name=REGION)
+        return str(iam.create_role(RoleName=f"{prefix}-member", AssumeRolePolicyDocument="{}")["Role"]["Arn"])
+    finally:
+        if previous is None:
+            del os.environ["MOTO_ACCOUNT_ID"]
+        else:
+            os.environ["MOTO_ACCOUNT_ID"] = previous

@@ -67,7 +67,7 @@ def test_a_json_policy_file_reads_like_toml_and_its_fleet_excludes_the_sets_with
         (
             {"acount": {"action": "pause"}},
             "policy p.toml: unknown key 'acount'; allowed: format, version, name_prefix, label, region, alarm, "
-            "default_thresholds, account, configuration_sets, fleet, sweep, configuration_sets_path, "
+            "default_thresholds, account, configuration_sets, fleet, sweep, hub, configuration_sets_path, "
             "allow_thresholds_at_or_above_aws_review_level",
         ),
         ({"account": {"action": "stop"}}, "policy p.toml [account] action='stop': must be one of 'pause', 'notify'"),

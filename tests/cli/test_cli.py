@@ -154,7 +154,11 @@ def test_resume_account_after_typing_account(ses: Ses) -> None:
 @pytest.mark.parametrize(
     ("argv", "problem"),
     [
-        (["--configuration-set", "marketing", "--name-prefix", "mail"], "--name-prefix goes with --account"),
+        (
+            ["--configuration-set", "marketing", "--name-prefix", "mail"],
+            "--name-prefix goes with --account (a set's last resume is SES's LastFreshStart) or with --member",
+        ),
+        (["--member", "111111111111", "--account", "--name-prefix", "Mail_Guard"], "--name-prefix 'Mail_Guard': "),
         (["--account", "--name-prefix", "Mail_Guard"], "--name-prefix 'Mail_Guard': "),
     ],
 )
@@ -286,3 +290,10 @@ def test_every_module_of_the_operator_tool_has_a_test_file_named_after_it() -> N
 def test_function_package_holds_no_operator_tool() -> None:
     package = pathlib.Path(ses_guard_lambda.__file__).resolve().parent
     assert not (package / "cli.py").exists() and not (package / "__main__.py").exists()
+
+
+def test_the_help_of_status_and_resume_names_hub_mode_and_what_it_reads_through() -> None:
+    _, status_help, _ = run_cli("status", "--help")
+    _, resume_help, _ = run_cli("resume", "--help")
+    assert "--hub" in status_help and "<prefix>-member" in status_help and "/<prefix>/policy/members/" in status_help
+    assert "--member ACCOUNT_ID" in resume_help and "no alarm episode is closed there" in " ".join(resume_help.split())

@@ -13,7 +13,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ses_guard_cli import exit_codes, resume
-from tests.cli.support import run_cli
+from tests.cli.support import create_member_role, run_cli
 from tests.stubbed_aws import REGION, make_client
 
 PREFIX = "mail"
@@ -303,3 +303,96 @@ def test_resuming_a_set_re_enabled_elsewhere_removes_its_stale_pause_tags(aws: A
     assert code == exit_codes.EXIT_OK
     assert "already sends: nothing to do" in out and "Removed its pause tags" in out
     assert "PutConfigurationSetSendingOptions" not in aws.calls
+
+
+# --- resume --member: the same resume in a hub's member account, through its member role (issue 24) --------
+
+MEMBER = "111111111111"
+
+
+@pytest.fixture
+def member_account(moto_aws: Any) -> Any:
+    """Member 111111111111 (moto): set ``marketing`` paused and tagged by the hub guard ``ses-guard`` in
+    ``REGION``, account sending paused in eu-west-1; the hub account 123456789012 has a set of the same name,
+    sending. Yields a session acting in the member."""
+    from datetime import UTC, datetime
+
+    from ses_guard_lambda import ses_actions
+
+    sts = moto_aws.client("sts", region_name=REGION)
+    role = create_member_role(moto_aws, MEMBER)
+    credentials = sts.assume_role(RoleArn=role, RoleSessionName="setup")["Credentials"]
+    session = moto_aws.session.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    ses = session.client("sesv2", region_name=REGION)
+    ses.create_configuration_set(ConfigurationSetName="marketing")
+    ses_actions.pause_configuration_set(ses, "marketing")
+    at = datetime(2026, 11, 28, 1, 35, 12, tzinfo=UTC)
+    ses_actions.tag_paused(ses, ses_actions.set_arn("aws", REGION, MEMBER, "marketing"), "ses-guard", at)
+    session.client("sesv2", region_name="eu-west-1").put_account_sending_attributes(SendingEnabled=False)
+    moto_aws.client("sesv2", region_name=REGION).create_configuration_set(ConfigurationSetName="marketing")
+    return session
+
+
+def test_resume_member_re_enables_the_set_in_the_member_account_and_removes_its_pause_tags_there(
+    member_account: Any,
+) -> None:
+    code, out, err = run_cli("resume", "--member", MEMBER, "--configuration-set", "marketing", "--yes")
+    assert code == exit_codes.EXIT_OK, err
+    role = f"arn:aws:iam::{MEMBER}:role/ses-guard-member"
+    assert out.startswith(f"Member account {MEMBER}, Region {REGION}, through {role} (session ses-guard-operator).\n")
+    assert f"Configuration set marketing in {REGION} re-enabled" in out and "Removed its pause tags" in out
+    member_ses = member_account.client("sesv2", region_name=REGION)
+    state = member_ses.get_configuration_set(ConfigurationSetName="marketing")
+    assert state["SendingOptions"]["SendingEnabled"] is True
+    assert not any(tag["Key"].startswith("ses-reputation-guard:paused") for tag in state.get("Tags", []))
+    tagging = member_account.client("resourcegroupstaggingapi", region_name=REGION)
+    assert tagging.get_resources(TagFilters=[{"Key": "ses-reputation-guard:paused-by"}])["ResourceTagMappingList"] == []
+
+
+def test_resume_member_account_re_enables_the_members_account_and_says_no_alarm_episode_is_closed(
+    member_account: Any,
+) -> None:
+    argv = ("resume", "--member", MEMBER, "--account", "--region", "eu-west-1", "--yes", "--name-prefix", "ses-guard")
+    code, out, err = run_cli(*argv)
+    assert code == exit_codes.EXIT_OK, err
+    assert resume.MEMBER_EPISODE_SKIPPED in out and "Alarm " not in out
+    assert "Account sending in eu-west-1 re-enabled." in out
+    assert member_account.client("sesv2", region_name="eu-west-1").get_account()["SendingEnabled"] is True
+
+
+def test_a_member_set_resumed_while_its_account_is_paused_names_the_member_in_the_account_command(
+    member_account: Any,
+) -> None:
+    member_account.client("sesv2", region_name=REGION).put_account_sending_attributes(SendingEnabled=False)
+    code, out, _ = run_cli("resume", "--member", MEMBER, "--configuration-set", "marketing", "--yes")
+    assert code == exit_codes.EXIT_OK
+    assert f"resume it with: resume --member {MEMBER} --account --region {REGION}" in out
+
+
+def test_when_the_member_role_cannot_be_assumed_nothing_changes_and_the_error_names_the_role_and_the_code() -> None:
+    sts = make_client("sts")
+    with Stubber(sts) as stub:
+        identity = {"UserId": "AIDAEXAMPLE", "Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/op"}
+        stub.add_response("get_caller_identity", identity, {})
+        params = {"RoleArn": f"arn:aws:iam::{MEMBER}:role/mail-member", "RoleSessionName": "mail-operator"}
+        stub.add_client_error("assume_role", "AccessDenied", "not authorized", 403, expected_params=params)
+        code, out, err = run_cli(
+            "resume", "--member", MEMBER, "--account", "--name-prefix", "mail", "--yes",
+            service_factory=lambda service, region: sts,
+        )  # fmt: skip
+        stub.assert_no_pending_responses()
+    assert code == exit_codes.EXIT_AWS_ERROR
+    assert out == ""
+    role = f"arn:aws:iam::{MEMBER}:role/mail-member"
+    assert f"error: AssumeRole {role} failed (AccessDenied): nothing was changed." in err
+
+
+@pytest.mark.parametrize("member", ["11111111111", "1111111111112", "abcdefghijkl", ""])
+def test_a_member_that_is_not_an_account_id_is_a_usage_error_naming_the_value_and_the_rule(member: str) -> None:
+    code, _, err = run_cli("resume", "--member", member, "--account", "--yes")  # no factory: any call would fail
+    assert code == exit_codes.EXIT_USAGE
+    assert err == f"error: --member {member!r}: account_id must be a 12-digit AWS account id\n"

@@ -375,28 +375,6 @@ def test_the_pacer_spaces_calls_evenly_and_lets_the_first_go_at_once() -> None:
 # --- the whole path against moto and the SES emulator ---------------------------------------------------
 
 
-@pytest.fixture
-def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    import boto3
-    from moto import mock_aws
-
-    from tests.e2e import ses_emulator
-
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_CONFIG_FILE": "/nonexistent/aws-config",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    ses_emulator.install()
-    with mock_aws():
-        monkeypatch.setattr(status, "sts_factory", lambda region: boto3.client("sts", region_name=region))
-        yield boto3
-
-
 def test_against_the_emulator_the_function_tags_status_lists_all_tells_apart_and_resume_removes_the_tag(
     moto_aws: Any,
 ) -> None:
