@@ -17,12 +17,12 @@ PIP_INSTALL := pip install --no-compile --disable-pip-version-check --quiet
 .PHONY: help venv tools synth module test test-fast e2e lint format scan bench clean venv-cdktn tools-cdktn synth-cdktn
 
 help:
-	@echo "make synth   - create the environment if missing, synthesize every example and the Terraform module"
+	@echo "make synth   - create the environment if missing, synthesize every example and the Terraform modules"
 	@echo "make synth-cdktn - the same examples with CDK Terrain (.venv-cdktn, Node 22) into cdktf.out-cdktn/"
 	@echo "make test    - create the environment if missing, run the whole test suite (unit, terraform, checkov, e2e)"
 	@echo "make e2e     - only the end-to-end tier (terraform apply / cdktf deploy against moto_server)"
 	@echo "make lint    - ruff (lint + format check) and mypy"
-	@echo "make scan    - checkov over every synthesized stack and the module, writes reports/checkov.sarif"
+	@echo "make scan    - checkov over every synthesized stack and the modules, writes reports/checkov.sarif"
 	@echo "make bench   - synth/scan benchmark at 10..10,000 configuration sets, lambda benchmark"
 
 $(VENV)/.installed: pyproject.toml
@@ -60,6 +60,7 @@ synth: $(VENV)/.installed
 	$(PY) main.py
 	$(PY) -m ses_guard_cli estimate --stack-dir cdktf.out
 	$(PY) -m ses_guard_modulegen
+	$(PY) -m ses_guard_modulegen.member_module
 	$(PY) tools/sync_policy_model.py
 
 synth-cdktn: $(CDKTN_VENV)/.installed
@@ -67,6 +68,7 @@ synth-cdktn: $(CDKTN_VENV)/.installed
 
 module: $(VENV)/.installed
 	$(PY) -m ses_guard_modulegen
+	$(PY) -m ses_guard_modulegen.member_module
 
 # Two workers, one per core; a file's tests stay in one worker, the slowest files first
 # (tests/conftest.py, SLOWEST_FILES). `pytest` alone still runs everything in one process.

@@ -13,9 +13,9 @@ scan reads .terraform/modules; --download-external-modules lets checkov download
 Exit status: 0 all passed, 1 a check failed, 2 bad arguments, 3 nothing was checked in a DIR (no
 configuration set, alarm topic or Lambda role found: the reason is printed; --allow-empty accepts it).
 
-The second form scans every synthesized stack (JSON and HCL) and the generated module with every checkov
-check and the one `.checkov.yaml` (suppressions with reasons, the pack in policies/); it exits non-zero
-when any check fails.
+The second form scans every synthesized stack (JSON and HCL) and the generated modules (the guard's and
+hub mode's member role) with every checkov check and the one `.checkov.yaml` (suppressions with
+reasons, the pack in policies/); it exits non-zero when any check fails.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE_DIR = ROOT / "modules" / "terraform-aws-ses-reputation-guard"
+MEMBER_MODULE_DIR = ROOT / "modules" / "terraform-aws-ses-reputation-guard-member"
+MODULE_DIRS = (MODULE_DIR, MEMBER_MODULE_DIR)
+"""Every generated module: ``make scan`` checks each with the stacks."""
 POLICIES = ROOT / "policies"
 PACK_FRAMEWORKS = ("terraform", "terraform_json")
 DECISION_LOG = "SESRG_DECISION_LOG"  # read by policies/sesrg/check.py
@@ -199,7 +202,7 @@ def _next_document(text: str, position: int) -> int:
 
 def scan_targets(outdir: Path) -> list[Path]:
     stacks = sorted(p for p in (outdir / "stacks").iterdir() if p.is_dir())
-    return [*stacks, MODULE_DIR]
+    return [*stacks, *MODULE_DIRS]
 
 
 def run_checkov(targets: list[Path], report_dir: Path) -> ScanResult:

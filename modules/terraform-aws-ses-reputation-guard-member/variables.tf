@@ -93,6 +93,25 @@ variable "regions" {
   }
 }
 
+variable "operator_role_arns" {
+  description = "ARNs of the roles operators run `ses-guard status --hub` and `ses-guard resume` with against this member, through this role (each exact: no wildcard, no account root; with aws:PrincipalOrgID when organization_id is given). They hold everything the role holds, pausing included, and also tag:GetResources and ses:UntagResource of the two pause tags on the sets of pause_scope. Empty: only the hub function's role."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition = length([
+      for item in var.operator_role_arns : item if !can(regex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", item))
+    ]) == 0
+    error_message = "operator_role_arns ${jsonencode([for item in var.operator_role_arns : item if !can(regex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", item))])}: must be the ARN of one IAM role, arn:<partition>:iam::<12-digit account>:role/<name>, without wildcards: a role the operators run ses-guard status and resume with."
+  }
+
+  validation {
+    condition     = length(toset(var.operator_role_arns)) == length(var.operator_role_arns)
+    error_message = "operator_role_arns lists a role more than once."
+  }
+}
+
 variable "tags" {
   description = "Tags on the role."
   type        = map(string)

@@ -56,10 +56,12 @@ SECTIONS = (
     Section("main.tf", "Where the role lives: the member account and its partition", ("data",),
             ("aws_caller_identity", "aws_partition")),
     Section("main.tf", "Values derived from the inputs", ("locals",)),
-    Section("iam.tf", "The role the hub guard's function assumes: exactly one principal, the hub function's role",
-            ("resource", "data"), ("aws_iam_role", "aws_iam_policy_document"), "trust|role$"),
+    Section("iam.tf", "The role the hub guard's function assumes: the hub function's role and the operators' "
+            "roles, each by exact ARN", ("resource", "data"), ("aws_iam_role", "aws_iam_policy_document"),
+            "trust|role$"),
     Section("iam.tf", "What the hub may do here: read SES and its datapoints, pause within the scope, never a "
-            "set tagged notify", ("resource", "data"), ("aws_iam_role_policy", "aws_iam_policy_document")),
+            "set tagged notify; what operators need beyond it", ("resource", "data"),
+            ("aws_iam_role_policy", "aws_iam_policy_document")),
 )  # fmt: skip
 TF_FILES = ("main.tf", "iam.tf", "variables.tf", "outputs.tf", "versions.tf")
 
@@ -97,6 +99,15 @@ def _set_names_validations() -> tuple[Validation, ...]:
         Validation(f"{arns_chars_hcl(names)} <= {budget.maximum}",
                    template(f"pausing_configuration_sets takes <chars> characters as ARNs: {budget.sentence}.",
                             chars=arns_chars_hcl(names)), budget),
+    )  # fmt: skip
+
+
+def _operator_validations() -> tuple[Validation, ...]:
+    operators = "var.operator_role_arns"
+    return (
+        list_items_match("operator_role_arns", rules.OPERATOR_ROLE_ARN),
+        Validation(f"length(toset({operators})) == length({operators})",
+                   hcl_string("operator_role_arns lists a role more than once."), None),
     )  # fmt: skip
 
 
@@ -149,6 +160,15 @@ def variables() -> list[MemberVariable]:
             "Regions the hub may act in (a Deny on aws:RequestedRegion outside them); empty: every Region.",
             [], validations=(list_items_match("regions", rules.REGION_NAME),),
         ),
+        MemberVariable(
+            "operator_role_arns", "list(string)",
+            "ARNs of the roles operators run `ses-guard status --hub` and `ses-guard resume` with against this "
+            "member, through this role (each exact: no wildcard, no account root; with aws:PrincipalOrgID "
+            "when organization_id is given). They hold everything the role holds, pausing included, and "
+            "also tag:GetResources and ses:UntagResource of the two pause tags on the sets of pause_scope. "
+            "Empty: only the hub function's role.",
+            [], validations=_operator_validations(),
+        ),
         MemberVariable("tags", "map(string)", "Tags on the role.", {}, validations=tag_validations()),
     ]  # fmt: skip
 
@@ -164,6 +184,7 @@ def member_props(stack: TerraformStack) -> MemberRoleProps:
         pausing_configuration_sets=TerraformExpression("var.pausing_configuration_sets"),
         account_pause_allowed=Token.as_any(refs["account_pause_allowed"].value),
         regions=TerraformExpression("var.regions"),
+        operator_role_arns=TerraformExpression("var.operator_role_arns"),
         tags=Token.as_string_map(refs["tags"].value),
     )
 
@@ -219,24 +240,29 @@ def render_module() -> dict[str, bytes]:
 # --- README ------------------------------------------------------------------------------------------
 INTRO = """# terraform-aws-ses-reputation-guard-member
 
-The member account's side of hub mode: one IAM role, `<name_prefix>-member`, that only the hub
-guard's function role can assume (its exact ARN; with `aws:PrincipalOrgID` when `organization_id` is
-given; sessions of at most one hour). It holds what the guard does in an account and nothing more:
-read SES's reputation datapoints (`cloudwatch:GetMetricData`), the account's sending status and the
+The member account's side of hub mode: one IAM role, `<name_prefix>-member`, that the hub guard's
+function role can assume (its exact ARN), and the operators' roles of `operator_role_arns` when
+given (their exact ARNs); each with `aws:PrincipalOrgID` when `organization_id` is given, for sessions
+of at most one hour. It holds what the guard does in an account and nothing more: read SES's
+reputation datapoints (`cloudwatch:GetMetricData`), the account's sending status and the
 configuration sets; pause the sets of `pause_scope`, never one tagged
 `ses-reputation-guard:action = notify`; tag a set it paused with the two pause tag keys; pause the
-whole account only when `account_pause_allowed`. No delete, no IAM. The threat model is in the
-project's docs/design.md ("Across accounts (hub and members)"); deployment in docs/organization.md.
+whole account only when `account_pause_allowed`. With operators, also what `ses-guard status --hub`
+and `ses-guard resume` need through the same role: `tag:GetResources` (read-only) and
+`ses:UntagResource` of the two pause tags on the sets of `pause_scope`. No delete, no IAM, no
+CloudWatch alarm. The threat model is in the project's docs/design.md ("Across accounts (hub and
+members)"); deployment in docs/organization.md.
 
 Generated from the `MemberRole` construct in `src/ses_reputation_guard/member_role.py`
-(`python -m ses_guard_modulegen.member_module`): do not edit by hand. No provider or backend block:
-pass each member account's provider.
+(`python -m ses_guard_modulegen.member_module`; `make module`): do not edit by hand. No provider or
+backend block: pass each member account's provider.
 """
 
 USAGE = """## Usage
 
-One module block per member account, each with that account's provider (IAM is global: one role
-serves every Region of the account; `regions` narrows it):
+One module block per member account, each with that account's provider, an alias per account (IAM is
+global: one role serves every Region of the account; `regions` narrows it). The hub function's role
+ARN is the hub guard's output `function_role_arn`:
 
 ```hcl
 provider "aws" {
@@ -244,6 +270,14 @@ provider "aws" {
   region = "eu-west-1"
   assume_role {
     role_arn = "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"
+  }
+}
+
+provider "aws" {
+  alias  = "member_billing"
+  region = "eu-west-1"
+  assume_role {
+    role_arn = "arn:aws:iam::333333333333:role/OrganizationAccountAccessRole"
   }
 }
 
@@ -256,10 +290,47 @@ module "ses_guard_member_marketing" {
   pause_scope           = "tagged"
   account_pause_allowed = false
   regions               = ["eu-west-1", "us-east-1"]
+  operator_role_arns    = ["arn:aws:iam::111111111111:role/deliverability-operators"]
+}
+
+module "ses_guard_member_billing" {
+  source    = "{source}"
+  providers = {{ aws = aws.member_billing }}
+
+  hub_function_role_arn      = "arn:aws:iam::111111111111:role/ses-guard-eu-west-1-pause-function"
+  organization_id            = "o-a1b2c3d4e5"
+  pause_scope                = "listed"
+  pausing_configuration_sets = ["invoices"]
+  account_pause_allowed      = true # the hub may pause this whole account
 }
 ```
 
-Give the hub the output `role_arn` of every member. `name_prefix` must be the hub guard's prefix.
+Give the hub the output `role_arn` of every member. `name_prefix` must be the hub guard's prefix (the
+role is `<name_prefix>-member`, the name the hub assumes). Bad inputs fail `terraform plan` with the
+construct's words (the same rules). A complete root with the hub guard and two members, a provider
+alias each: the project's `examples/terraform_module_organization`.
+
+## Operators
+
+`ses-guard status --hub` and `ses-guard resume` against a member work through this role: list the
+roles your operators use in `operator_role_arns` (exact role ARNs, typically in the hub account). They
+can then do what the hub function can (read, pause, resume within the scope, and the account where
+`account_pause_allowed`), find the paused sets (`tag:GetResources`) and remove the two pause tags
+(`ses:UntagResource`, only the keys `ses-reputation-guard:paused-by` and
+`ses-reputation-guard:paused-at`, only on the sets of `pause_scope`). Resuming re-enables sending
+with the calls the pause uses (`PutConfigurationSetSendingOptions`, `PutAccountSendingAttributes`).
+The role grants no CloudWatch alarm call: a member carries none of the guard's alarms, so resuming a
+member has no alarm episode to close. Without operators (the default) the role trusts the hub
+function's role alone and grants neither `tag:GetResources` nor `ses:UntagResource`.
+"""
+
+VERSIONS = """## Versions
+
+This is release {release} of ses-reputation-guard: the Python package, this module, the main module
+(`modules/terraform-aws-ses-reputation-guard`) and the `ses-guard` tool carry one version
+(`versions.tf` repeats it in its first comment). Pin `source` to the release's tag, as above
+(`?ref={tag}`), and use the same release for the hub guard and every member: the hub assumes the role by
+the name this release gives it and uses exactly the rights it grants.
 """
 
 
@@ -270,6 +341,7 @@ def _cell(text: str) -> str:
 def _tables(variables_: list[MemberVariable], outputs_: list[ModuleOutput], blocks: list[ModuleBlock]) -> list[str]:
     rows = ["<!-- BEGIN_TF_DOCS -->", "## Requirements", "", "| Name | Version |", "| --- | --- |"]
     rows += [f"| terraform | `{TERRAFORM_VERSION_RANGE}` |", f"| aws | `{AWS_PROVIDER_VERSION_RANGE}` |", ""]
+    rows += ["## Providers", "", "| Name | Version |", "| --- | --- |", f"| aws | `{AWS_PROVIDER_VERSION_RANGE}` |", ""]
     rows += ["## Resources", "", "| Name | Type |", "| --- | --- |"]
     for b in sorted((b for b in blocks if b.kind != "locals"), key=lambda b: (b.kind, b.type, b.name)):
         kind = "resources" if b.kind == "resource" else "data-sources"
@@ -304,7 +376,7 @@ def render_readme(
         "| `outputs.tf` | The role's ARN and name |",
         "| `versions.tf` | The release's version (a comment); Terraform and provider version ranges |",
     ]
-    versions = f"## Versions\n\nRelease {release} of ses-reputation-guard; pin `?ref={release_tag(release)}`.\n"
+    versions = VERSIONS.replace("{release}", release).replace("{tag}", release_tag(release))
     parts = [INTRO, USAGE.replace("{source}", source).replace("{{", "{").replace("}}", "}"), versions]
     return "\n".join([*parts, *files, "", *_tables(variables_, outputs_, blocks)]) + "\n"
 

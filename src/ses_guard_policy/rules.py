@@ -651,11 +651,21 @@ PAUSE_SCOPE_COVERAGE: Final = CoverageRule(
 PAUSE_SCOPE_COVERAGE_RULE: Final = PAUSE_SCOPE_COVERAGE.sentence
 
 # --- hub mode's member role (MemberRole, the member module) -----------------------------------
+# One IAM role by its exact ARN (a path allowed, no wildcard, never an account root or a user): what a
+# trust statement of the member role may name.
+ROLE_ARN_PATTERN: Final = r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$"
+ROLE_ARN_SENTENCE: Final = (
+    "must be the ARN of one IAM role, arn:<partition>:iam::<12-digit account>:role/<name>, without wildcards"
+)
 HUB_FUNCTION_ROLE_ARN: Final = PatternRule(
     "hub_function_role_arn",
-    r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$",
-    "must be the ARN of one IAM role, arn:<partition>:iam::<12-digit account>:role/<name>, without "
-    "wildcards: the hub function's role (output function_role_arn of the hub guard)",
+    ROLE_ARN_PATTERN,
+    f"{ROLE_ARN_SENTENCE}: the hub function's role (output function_role_arn of the hub guard)",
+)
+OPERATOR_ROLE_ARN: Final = PatternRule(
+    "operator_role_arn",
+    ROLE_ARN_PATTERN,
+    f"{ROLE_ARN_SENTENCE}: a role the operators run ses-guard status and resume with",
 )
 ORGANIZATION_ID: Final = PatternRule(
     "organization_id",

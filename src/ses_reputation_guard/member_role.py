@@ -1,19 +1,23 @@
 """MemberRole: the role a hub guard's function assumes in a member account (issue "[6 of 7]").
 
-One role per member account, for every Region of it (IAM is global to the account): trusted by exactly
-one principal, the hub function's role (its ARN; also inside one AWS Organization when an id is given),
-and holding only what the guard does in an account: read SES's reputation datapoints, the account's
-sending status and the configuration sets; pause sets within ``pause_scope`` (never one tagged
-``ses-reputation-guard:action = notify``); tag a set it paused with the two pause tag keys; pause the
-account only when the hub's policy for this member allows it. Nothing deletes, nothing touches IAM.
-docs/design.md ("Across accounts (hub and members)") is the threat model; tests/constructs/
-test_member_role.py checks every statement against its table.
+One role per member account, for every Region of it (IAM is global to the account): trusted by the hub
+function's role (its exact ARN) and, when ``operator_role_arns`` is given, by those operator roles (their
+exact ARNs), each also inside one AWS Organization when an id is given. It holds only what the guard does
+in an account: read SES's reputation datapoints, the account's sending status and the configuration
+sets; pause sets within ``pause_scope`` (never one tagged ``ses-reputation-guard:action = notify``); tag
+a set it paused with the two pause tag keys; pause the account only when the hub's policy for this
+member allows it. With operators, also what ``ses-guard status --hub`` and ``ses-guard resume`` need
+through the same role and nothing the guard has not already: find paused sets (``tag:GetResources``,
+read-only) and remove the two pause tags from the sets of the scope (``ses:UntagResource``); resuming
+re-enables sending with the calls the pause uses. Nothing deletes, nothing touches IAM or CloudWatch
+alarms (a member has none of the guard's). docs/design.md ("Across accounts (hub and members)") is the
+threat model; tests/constructs/test_member_role.py checks every statement against its table.
 
 The set statements are the function role's (``pause_statements``), so that the scope logic (listed,
 tagged, name pattern, or an expression of one) exists once; the rules of this construct's inputs are
-``ses_guard_policy.rules``' (``HUB_FUNCTION_ROLE_ARN``, ``ORGANIZATION_ID``, ``REGION_NAME``). The
-Region of every ARN is ``*``: ``regions`` narrows the role instead, with one Deny on every action
-outside them (``aws:RequestedRegion``).
+``ses_guard_policy.rules``' (``HUB_FUNCTION_ROLE_ARN``, ``OPERATOR_ROLE_ARN``, ``ORGANIZATION_ID``,
+``REGION_NAME``). The Region of every ARN is ``*``: ``regions`` narrows the role instead, with one Deny
+on every action outside them (``aws:RequestedRegion``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ses_guard_policy import rules
+from ses_guard_policy import contract, rules
 from ses_reputation_guard import pause_scope as scopes
 from ses_reputation_guard._cdktf import (
     Construct,
@@ -65,8 +69,21 @@ SET_ACTIONS = (
     "ses:TagResource",
 )
 ACCOUNT_PAUSE_ACTION = "ses:PutAccountSendingAttributes"
-ALL_ACTIONS = (*(action for _, actions in READ_STATEMENTS for action in actions), *SET_ACTIONS, ACCOUNT_PAUSE_ACTION)
+OPERATOR_FIND_ACTION = "tag:GetResources"
+"""``ses-guard status`` finds the paused sets by their pause tag (Resource Groups Tagging API): no
+resource type, "*" is the only scope, and it only reads."""
+OPERATOR_UNTAG_ACTION = "ses:UntagResource"
+"""``ses-guard resume`` removes the two pause tags of a set it re-enabled, so status stops listing it."""
+ALL_ACTIONS = (
+    *(action for _, actions in READ_STATEMENTS for action in actions),
+    *SET_ACTIONS,
+    ACCOUNT_PAUSE_ACTION,
+    OPERATOR_FIND_ACTION,
+    OPERATOR_UNTAG_ACTION,
+)
 """Every action the role can hold: the Deny outside ``regions`` names exactly these."""
+Condition = bool | str
+"""Whether a part of the role exists: known (a bool), or an HCL condition Terraform decides at plan time."""
 _LISTED_ONLY = TerraformExpression("[]")
 """Passed for the scopes whose grant reads no ARN list (``tagged``, ``name-pattern:``)."""
 
@@ -100,6 +117,12 @@ class MemberRoleProps:
     regions: Sequence[str] | TerraformExpression = ()
     """Regions the hub may act in (``aws:RequestedRegion``, a Deny on everything else). Default () (every
     Region)."""
+    operator_role_arns: Sequence[str] | TerraformExpression = ()
+    """ARNs of the roles operators run ``ses-guard status --hub`` and ``ses-guard resume`` with against
+    this member, through this role: each exact (no wildcard, no account root), trusted by a second trust
+    statement (with the same ``aws:PrincipalOrgID`` condition), and the role then also grants
+    ``tag:GetResources`` and ``ses:UntagResource`` of the two pause tags on the sets of the scope. They hold
+    everything this role holds, pausing included. Default () (only the hub function's role)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the role. Default {} (the role still carries ``ses-reputation-guard:component``)."""
 
@@ -115,6 +138,10 @@ class MemberRoleProps:
             problems.add(f"account_pause_allowed={self.account_pause_allowed!r}: must be True or False")
         if not isinstance(self.regions, TerraformExpression):
             problems.each_pattern("regions", self.regions, rules.REGION_NAME)
+        if isinstance(self.operator_role_arns, str):  # a lone string would be read as a list of letters
+            problems.add(f"operator_role_arns={self.operator_role_arns!r}: must be a list of IAM role ARNs")
+        elif not isinstance(self.operator_role_arns, TerraformExpression):
+            problems.each_pattern("operator_role_arns", self.operator_role_arns, rules.OPERATOR_ROLE_ARN)
         problems.tags("tags", self.tags)
         problems.raise_if_any("MemberRoleProps")
 
@@ -138,11 +165,14 @@ class MemberRoleProps:
 
 
 class MemberRole(Construct):
-    """``role`` (read-only): ``<name_prefix>-member``, assumable only by the hub function's role.
+    """``role`` (read-only): ``<name_prefix>-member``, assumable only by the hub function's role and the
+    ``operator_role_arns``.
 
     Inline policies, each present only when it grants something: ``member-read`` always,
     ``member-set-pause`` (sets in the scope, and the Deny on notify-tagged sets), ``member-account-pause``
-    (when ``account_pause_allowed``) and ``member-regions`` (the Deny outside ``regions``, when given).
+    (when ``account_pause_allowed``), ``member-operator-status`` (operators given),
+    ``member-operator-resume`` (operators given and a set may be paused) and ``member-regions`` (the Deny
+    outside ``regions``, when given).
     """
 
     def __init__(self, scope: Construct, construct_id: str, props: MemberRoleProps) -> None:
@@ -166,8 +196,10 @@ class MemberRole(Construct):
         self.read_policy = self._policy(
             "read", [self._read_statement(sid, actions) for sid, actions in READ_STATEMENTS]
         )
-        self.set_pause_policy = self._set_pause_policy()
+        arns, pausing = self._pausing_set_arns()
+        self.set_pause_policy, scope_resources = self._set_pause_policy(arns, pausing)
         self.account_pause_policy = self._account_pause_policy()
+        self.operator_status_policy, self.operator_resume_policy = self._operator_policies(scope_resources, pausing)
         self.regions_policy = self._regions_policy()
 
     @property
@@ -178,7 +210,14 @@ class MemberRole(Construct):
     @property
     def policies(self) -> list[Any]:
         """Every inline policy created (None-free)."""
-        policies = (self.read_policy, self.set_pause_policy, self.account_pause_policy, self.regions_policy)
+        policies = (
+            self.read_policy,
+            self.set_pause_policy,
+            self.account_pause_policy,
+            self.operator_status_policy,
+            self.operator_resume_policy,
+            self.regions_policy,
+        )
         return [policy for policy in policies if policy is not None]
 
     def _context(self, resource_prefix: str, props: MemberRoleProps) -> GuardContext:
@@ -190,54 +229,110 @@ class MemberRole(Construct):
         return replace(unresolved, account_id=caller.account_id, partition=partition.partition)
 
     def _trust_policy(self) -> Any:
-        """Only the hub function's role, by exact ARN; with ``aws:PrincipalOrgID`` when an organization is
-        given (two documents chosen at plan time when only Terraform knows whether it is)."""
-        organization = self.props.organization_id
-        if organization is None:
-            return self._trust_document("trust", []).json
-        if not isinstance(organization, TerraformExpression):
-            return self._trust_document("trust", [organization]).json
-        without = self._trust_document("trust", [])
-        count = Token.as_number(f"${{{organization.text} != null ? 1 : 0}}")
-        within = self._trust_document("trust_in_organization", [organization.interpolated], count=count)
-        return Token.as_string(
-            f"${{{organization.text} != null ? {data_address(within)}[0].json : {data_address(without)}.json}}"
-        )
+        """The hub function's role and the operators' roles, each by exact ARN; with ``aws:PrincipalOrgID``
+        when an organization is given. When only Terraform knows whether there is an organization or any
+        operator: one document per case, counted, merged into ``trust`` (``source_policy_documents``)."""
+        organization, operators = self.props.organization_id, self._operators_given()
+        cases: list[tuple[str, Condition, list[str]]]
+        if isinstance(organization, TerraformExpression):
+            cases = [
+                ("", f"{organization.text} == null", []),
+                ("_in_organization", f"{organization.text} != null", [organization.interpolated]),
+            ]
+        else:
+            cases = [("", True, [] if organization is None else [organization])]
+        if len(cases) == 1 and isinstance(operators, bool):
+            orgs = cases[0][2]
+            statements = [self._hub_trust(orgs), *([self._operator_trust(orgs)] if operators else [])]
+            return self.context.create(self, DataAwsIamPolicyDocument, "trust", statement=statements).json
+        parts = []
+        for suffix, holds, orgs in cases:
+            parts.append(self._trust_part(f"trust_hub{suffix}", holds, self._hub_trust(orgs)))
+            with_operators = _and(holds, operators)
+            if with_operators is not False:
+                parts.append(self._trust_part(f"trust_operators{suffix}", with_operators, self._operator_trust(orgs)))
+        merged = Token.as_list(f"${{concat({', '.join(parts)})}}")
+        return self.context.create(self, DataAwsIamPolicyDocument, "trust", source_policy_documents=merged).json
 
-    def _trust_document(self, role: str, organization: list[str], count: Any = None) -> Any:
+    def _trust_part(self, role: str, holds: Condition, statement: Any) -> str:
+        """A trust document counted by ``holds``; returns its JSON as an HCL list of zero or one item."""
+        document = self.context.create(self, DataAwsIamPolicyDocument, role, count=_count(holds), statement=[statement])
+        return f"{data_address(document)}[*].json" if holds is not True else f"[{data_address(document)}.json]"
+
+    def _hub_trust(self, organization: list[str]) -> Any:
+        return self._trust_statement("OnlyTheHubFunctionRole", [self.props.hub_function_role_arn], organization)
+
+    def _operator_trust(self, organization: list[str]) -> Any:
+        operators = self.props.operator_role_arns
+        identifiers = (
+            Token.as_list(operators.interpolated) if isinstance(operators, TerraformExpression) else list(operators)
+        )
+        return self._trust_statement("OperatorRoles", identifiers, organization)
+
+    @staticmethod
+    def _trust_statement(sid: str, principals: Any, organization: list[str]) -> Any:
         condition = [PolicyCondition(test="StringEquals", variable="aws:PrincipalOrgID", values=organization)]
-        statement = PolicyStatement(
-            sid="OnlyTheHubFunctionRole",
+        return PolicyStatement(
+            sid=sid,
             effect="Allow",
-            principals=[PolicyPrincipals(type="AWS", identifiers=[self.props.hub_function_role_arn])],
+            principals=[PolicyPrincipals(type="AWS", identifiers=principals)],
             actions=["sts:AssumeRole"],
             condition=condition if organization else None,
         )
-        return self.context.create(self, DataAwsIamPolicyDocument, role, count=count, statement=[statement])
+
+    def _operators_given(self) -> Condition:
+        operators = self.props.operator_role_arns
+        return f"length({operators.text}) > 0" if isinstance(operators, TerraformExpression) else bool(operators)
 
     @staticmethod
     def _read_statement(sid: str, actions: Sequence[str]) -> Any:
         return PolicyStatement(sid=sid, actions=list(actions), resources=["*"])
 
-    def _set_pause_policy(self) -> Any:
-        """The function role's grant over the scope (pause, read, tag), and the Deny on notify-tagged sets."""
-        arns, count = self._pausing_set_arns()
-        if count is SKIP:
-            return None
+    def _set_pause_policy(self, arns: TerraformExpression, pausing: Condition) -> tuple[Any, Any]:
+        """The function role's grant over the scope (pause, read, tag), and the Deny on notify-tagged sets;
+        with the scope's resources (what the operators may untag)."""
+        if pausing is False:
+            return None, None
         grant = set_pause_grant(self, self.context, self.props.pause_scope, arns)
-        return self._policy("set_pause", [*grant, notify_only_deny(self.context)], count=count)
+        policy = self._policy("set_pause", [*grant, notify_only_deny(self.context)], count=_count(pausing))
+        return policy, grant[0].resources
 
-    def _pausing_set_arns(self) -> tuple[TerraformExpression, Any]:
-        """The ``listed`` ARNs (a local) and the set policy's ``count``: ``SKIP`` when nothing may be
-        paused, None when something may, an expression when only Terraform knows."""
+    def _operator_policies(self, scope_resources: Any, pausing: Condition) -> tuple[Any, Any]:
+        """What the operator tool needs beyond the guard's own rights: find the paused sets (status) and
+        remove the two pause tags from the sets of the scope (resume). Only with operators: the hub
+        function needs neither. UntagResource takes no aws:ResourceTag condition (as TagResource,
+        ``pause_statements.pause_tag_grant``): the scope's resources, only the pause tag keys."""
+        operators = self._operators_given()
+        if operators is False:
+            return None, None
+        find = PolicyStatement(sid="FindPausedConfigurationSets", actions=[OPERATOR_FIND_ACTION], resources=["*"])
+        status = self._policy("operator_status", [find], count=_count(operators))
+        resuming = _and(operators, pausing)
+        if resuming is False:
+            return status, None
+        untag = PolicyStatement(
+            sid="RemovePauseTags",
+            actions=[OPERATOR_UNTAG_ACTION],
+            resources=scope_resources,
+            condition=[
+                PolicyCondition(
+                    test="ForAllValues:StringEquals", variable="aws:TagKeys", values=list(contract.PAUSE_TAG_KEYS)
+                )
+            ],
+        )
+        return status, self._policy("operator_resume", [untag], count=_count(resuming))
+
+    def _pausing_set_arns(self) -> tuple[TerraformExpression, Condition]:
+        """The ``listed`` ARNs (a local) and whether a set may be paused: False when nothing may, True when
+        something may, an HCL condition when only Terraform knows."""
         scope, names = self.props.pause_scope, self.props.pausing_configuration_sets
         if isinstance(scope, str) and scope != rules.PAUSE_SCOPE_LISTED:
-            return _LISTED_ONLY, None
+            return _LISTED_ONLY, True
         if not isinstance(names, TerraformExpression) and not isinstance(scope, TerraformExpression):
             if not names:
-                return _LISTED_ONLY, SKIP
+                return _LISTED_ONLY, False
             arn_prefix = self.context.arn("ses", "configuration-set/")
-            return self.context.local(self, "pausing_set_arns", [arn_prefix + name for name in names]), None
+            return self.context.local(self, "pausing_set_arns", [arn_prefix + name for name in names]), True
         names_text = names.text if isinstance(names, TerraformExpression) else _hcl_list(names)
         prefix = self.context.local(self, "configuration_set_arn_prefix", self.context.arn("ses", "configuration-set/"))
         arns = self.context.local(
@@ -246,7 +341,7 @@ class MemberRole(Construct):
         pausing = f"length({arns.text}) > 0"
         if isinstance(scope, TerraformExpression):
             pausing = f'{scope.text} != "{rules.PAUSE_SCOPE_LISTED}" || {pausing}'
-        return arns, Token.as_number(f"${{{pausing} ? 1 : 0}}")
+        return arns, pausing
 
     def _account_pause_policy(self) -> Any:
         # PutAccountSendingAttributes has no resource type: "*" is the only scope AWS offers (the
@@ -310,3 +405,17 @@ class MemberRole(Construct):
 
 def _hcl_list(names: Sequence[str]) -> str:
     return "[" + ", ".join(f'"{name}"' for name in names) + "]"
+
+
+def _count(holds: Condition) -> Any:
+    """A resource's ``count``: None (created once, no count) when ``holds`` is True, else an expression
+    (never called with False: nothing is created then)."""
+    return None if holds is True else Token.as_number(f"${{{holds} ? 1 : 0}}")
+
+
+def _and(first: Condition, second: Condition) -> Condition:
+    if first is False or second is False:
+        return False
+    if first is True:
+        return second
+    return first if second is True else f"({first}) && ({second})"

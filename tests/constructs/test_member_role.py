@@ -18,10 +18,11 @@ from ses_reputation_guard.validation import GuardValidationError
 from tests.constructs.support import Config, data_sources, resources, synthesized
 
 HUB_ROLE_ARN = "arn:aws:iam::111111111111:role/ses-guard-eu-west-1-pause-function"
+OPERATORS = ["arn:aws:iam::111111111111:role/deliverability", "arn:aws:iam::444444444444:role/ops/on-call"]
 ORGANIZATION = "o-a1b2c3d4e5"
 DESIGN = Path(__file__).parents[2] / "docs" / "design.md"
 # One stack, synthesized once: a role with every part on (listed scope), one with the tagged scope, one
-# with nothing to pause (the "present when" column's other side).
+# with nothing to pause (the "present when" column's other side), one with operators and nothing to pause.
 VARIANTS = {
     "full": MemberRoleProps(
         hub_function_role_arn=HUB_ROLE_ARN,
@@ -30,9 +31,13 @@ VARIANTS = {
         pausing_configuration_sets=["marketing", "newsletter"],
         account_pause_allowed=True,
         regions=["eu-west-1", "us-east-1"],
+        operator_role_arns=OPERATORS,
     ),
-    "tagged": MemberRoleProps(hub_function_role_arn=HUB_ROLE_ARN, name_prefix="hub-guard", pause_scope="tagged"),
+    "tagged": MemberRoleProps(
+        hub_function_role_arn=HUB_ROLE_ARN, name_prefix="hub-guard", pause_scope="tagged", operator_role_arns=OPERATORS
+    ),
     "minimal": MemberRoleProps(hub_function_role_arn=HUB_ROLE_ARN),
+    "read_only_operators": MemberRoleProps(hub_function_role_arn=HUB_ROLE_ARN, operator_role_arns=OPERATORS[:1]),
 }
 
 
@@ -127,6 +132,9 @@ def test_each_documented_statement_names_the_resources_the_table_gives(config, r
     if sid == "OnlyTheHubFunctionRole":
         assert full is not None and "resources" not in full
         assert full["principals"] == [{"identifiers": [HUB_ROLE_ARN], "type": "AWS"}]
+    elif sid == "OperatorRoles":
+        assert full is not None and "resources" not in full
+        assert full["principals"] == [{"identifiers": OPERATORS, "type": "AWS"}]
     elif cell.startswith("`*`"):
         assert full is not None and full["resources"] == ["*"]
     elif cell.startswith("the pause scope"):
@@ -147,7 +155,7 @@ def test_listed_sets_are_named_in_every_region_of_the_member_account_only(config
 
 
 def test_only_the_hub_function_role_in_the_organization_may_assume_the_role_for_an_hour(config):
-    [trust] = documents(config, "full")["trust"]["statement"]
+    [trust] = [s for s in documents(config, "full")["trust"]["statement"] if s["sid"] == "OnlyTheHubFunctionRole"]
     assert (trust["effect"], trust["actions"]) == ("Allow", ["sts:AssumeRole"])
     assert trust["condition"] == [{"test": "StringEquals", "values": [ORGANIZATION], "variable": "aws:PrincipalOrgID"}]
     role = resources(config, "aws_iam_role")["full_role"]
@@ -186,6 +194,40 @@ def test_the_regions_deny_names_the_given_regions(config):
 
 def test_with_nothing_to_pause_the_role_only_reads(config):
     assert set(documents(config, "minimal")) == {"trust", "member-read"}
+    assert [s["sid"] for s in documents(config, "minimal")["trust"]["statement"]] == ["OnlyTheHubFunctionRole"]
+
+
+def test_operators_are_trusted_by_exact_arn_in_the_organization_as_the_hub_is(config):
+    hub, operators = documents(config, "full")["trust"]["statement"]
+    assert (operators["sid"], operators["effect"], operators["actions"]) == (
+        "OperatorRoles",
+        "Allow",
+        ["sts:AssumeRole"],
+    )
+    assert operators["principals"] == [{"identifiers": OPERATORS, "type": "AWS"}]
+    assert operators["condition"] == hub["condition"]
+    [_, tagged] = documents(config, "tagged")["trust"]["statement"]
+    assert "condition" not in tagged
+
+
+def test_operators_may_find_paused_sets_and_remove_only_the_pause_tags_of_the_scope(config):
+    lookup = find(config, "member-operator-status", "FindPausedConfigurationSets")
+    assert lookup is not None and lookup["resources"] == ["*"] and "condition" not in lookup
+    untag = find(config, "member-operator-resume", "RemovePauseTags")
+    pause = find(config, "member-set-pause", "PauseAndReadGuardedConfigurationSets")
+    assert untag is not None and pause is not None and untag["resources"] == pause["resources"]
+    assert untag["condition"] == [
+        {"test": "ForAllValues:StringEquals", "values": list(contract.PAUSE_TAG_KEYS), "variable": "aws:TagKeys"}
+    ]
+
+
+def test_operators_with_nothing_to_pause_only_read_and_find(config):
+    assert set(documents(config, "read_only_operators")) == {"trust", "member-read", "member-operator-status"}
+
+
+def test_the_regions_deny_covers_the_operators_actions(config):
+    deny = find(config, "member-regions", "OnlyInTheGuardedRegions")
+    assert deny is not None and {"tag:GetResources", "ses:UntagResource"} <= set(deny["actions"])
 
 
 def test_no_allow_grants_a_wildcard_action_iam_sts_or_a_delete(config):
@@ -196,7 +238,10 @@ def test_no_allow_grants_a_wildcard_action_iam_sts_or_a_delete(config):
                     continue
                 for action in statement["actions"]:
                     assert "*" not in action and not action.startswith(("iam:", "sts:"))
-                    assert not action.split(":")[1].startswith(("Delete", "Create", "Untag", "Send"))
+                    assert not action.split(":")[1].startswith(("Delete", "Create", "Send"))
+                    if action == "ses:UntagResource":  # the operators' only removal: the two pause tags
+                        assert statement["sid"] == "RemovePauseTags"
+                        assert statement["condition"][0]["variable"] == "aws:TagKeys"
 
 
 def test_the_role_is_a_read_only_attribute(config):
@@ -222,6 +267,7 @@ def test_every_invalid_value_is_reported_in_one_error():
         pausing_configuration_sets=["ok", "bad name"],
         account_pause_allowed="yes",
         regions=["eu-west-1", "Europe"],
+        operator_role_arns=["arn:aws:iam::111111111111:root"],
         tags={"aws:reserved": "x"},
     )
     subjects = [problem.split("=")[0].split(" ")[0] for problem in problems]
@@ -233,6 +279,7 @@ def test_every_invalid_value_is_reported_in_one_error():
         "pause_scope",
         "account_pause_allowed",
         "regions",
+        "operator_role_arns",
         "tags",
     ]
 
@@ -259,6 +306,18 @@ def test_an_account_root_or_a_wildcard_is_no_hub_function_role():
         assert problem.startswith("hub_function_role_arn=")
 
 
+def test_an_operator_is_one_role_by_exact_arn_listed_once():
+    for arn in ("arn:aws:iam::111111111111:root", "*", "arn:aws:iam::111111111111:role/ops-*",
+                "arn:aws:iam::111111111111:user/alice"):  # fmt: skip
+        [problem] = problems_of(operator_role_arns=[arn])
+        assert problem.startswith("operator_role_arns item=") and "ses-guard status and resume" in problem
+    assert problems_of(operator_role_arns=OPERATORS[:1] * 2) == [
+        f"operator_role_arns lists {OPERATORS[0]!r} more than once"
+    ]
+    [problem] = problems_of(operator_role_arns=OPERATORS[0])
+    assert "must be a list of IAM role ARNs" in problem
+
+
 def test_terraform_references_are_left_to_terraform(tmp_path):
     stack = TerraformStack(App(outdir=str(tmp_path)), "refs")
     arn = Token.as_string(TerraformVariable(stack, "arn", type="string").value)
@@ -270,4 +329,5 @@ def test_terraform_references_are_left_to_terraform(tmp_path):
         pausing_configuration_sets=TerraformExpression("var.names"),
         account_pause_allowed=Token.as_any(TerraformVariable(stack, "allowed", type="bool").value),
         regions=TerraformExpression("var.regions"),
+        operator_role_arns=TerraformExpression("var.operators"),
     ).validate()

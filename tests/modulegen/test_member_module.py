@@ -79,7 +79,7 @@ def test_variable_validations_use_the_same_rule_sentences_as_the_construct(rende
     from ses_guard_policy import rules
 
     text = rendered["variables.tf"].decode()
-    for rule in (rules.HUB_FUNCTION_ROLE_ARN, rules.ORGANIZATION_ID, rules.REGION_NAME):
+    for rule in (rules.HUB_FUNCTION_ROLE_ARN, rules.OPERATOR_ROLE_ARN, rules.ORGANIZATION_ID, rules.REGION_NAME):
         assert rule.sentence.replace('"', '\\"') in text
         assert rule.pattern.replace("\\", "\\\\") in text
 
