@@ -35,10 +35,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from sweep_bench import DEFAULT_THRESHOLDS, HOURS, REGION, run_sweep  # noqa: E402
-
+from bench.sweep_bench import DEFAULT_THRESHOLDS, HOURS, REGION, run_sweep  # noqa: E402
 from ses_guard_policy import contract, hub, manifest  # noqa: E402
 from tests.e2e.moto_server import MotoServer, start_moto_server  # noqa: E402
 from tests.support.aws_env import FAKE_ACCOUNT_ID  # noqa: E402
