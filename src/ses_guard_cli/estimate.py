@@ -204,7 +204,19 @@ def composition_from_manifest(
     if run is not None:
         notes += sweep_assumed + sweep_notes(run, sweep_run_seconds is not None)
         composition = replace(composition, sweep=run)
+    if guard.hub is not None:
+        notes.append(hub_note(guard.hub))
     return composition, notes
+
+
+def hub_note(hub: manifest.Hub) -> str:
+    """A hub's run queries each member Region with the member's own credentials: billed to the member."""
+    return (
+        f"hub: {len(hub.members)} member account(s), {hub.member_regions()} member Region(s); each member "
+        "Region's queries run with the member's credentials and are billed to that account, at this stack's "
+        "sweep price per Region for the same number of sets (the hub pays its own Region and the function's "
+        "longer run: priced here only for its own Region)"
+    )
 
 
 def sweep_assumption(known_sets: int, sweep_sets: int | None, names: str) -> tuple[int, list[str]]:
@@ -262,11 +274,15 @@ def composition_from_stack(
 
 
 def compositions_from_outdir(outdir: Path, **counts: Any) -> list[Composition]:
-    """Every stack of a cdktf output folder; ``counts``: ``composition_from_stack``'s keywords."""
+    """Every guard stack of a cdktf output folder; ``counts``: ``composition_from_stack``'s keywords. A stack
+    without a guard (a hub's member stack holds only the member role: IAM is free) is left out."""
     stacks = sorted(p for p in (outdir / "stacks").glob("*") if (p / "cdk.tf.json").is_file())
     if not stacks:
         raise EstimateError(f"{outdir}: no stacks/<name>/cdk.tf.json (run `make synth` first)")
-    return [composition_from_stack(stack, **counts) for stack in stacks]
+    guarded = [stack for stack in stacks if stack_manifest.manifest_paths(stack)]
+    if not guarded:
+        raise EstimateError(f"{outdir}: no stack holds a guard (a {manifest.FILE_NAME} asset)")
+    return [composition_from_stack(stack, **counts) for stack in guarded]
 
 
 # --- reading a Terraform plan (terraform show -json) ---------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ses_guard_cli import stack_manifest
 from ses_guard_cli.estimate import (
     GUARD_DASHBOARDS,
     GUARD_FUNCTIONS,
@@ -231,9 +232,11 @@ def test_the_command_prints_one_estimate_per_stack_and_the_price_sources(synth: 
     code, out, err = run_estimate("--stack-dir", str(synth.outdir))
     assert (code, err) == (EXIT_OK, "")
     for stack in synth.stacks():
-        assert f"\n{stack}:\n" in f"\n{out}"
+        guarded = bool(stack_manifest.manifest_paths(synth.stack_dir(stack)))
+        assert (f"\n{stack}:\n" in f"\n{out}") is guarded, stack  # a member stack holds no guard: left out
     assert "Source: aws.amazon.com/cloudwatch/pricing" in out
     assert "UNCONFIRMED" in out
+    assert "hub: 2 member account(s), 3 member Region(s)" in out
 
 
 def test_a_stack_without_a_manifest_is_one_error_saying_to_synthesize_it_again(tmp_path: Path) -> None:

@@ -19,11 +19,15 @@ Document (every ratio 0-1)::
                       "evaluation_periods": 1, "datapoints_to_alarm": 1, "exclude_explicit_sets": true, ...},
      "sweep": null | {"action": "pause", "enabled": true, "warning_notices": true, "period": 3600,
                       "evaluation_periods": 1, "datapoints_to_alarm": 1, "schedule_minutes": 60,
-                      "evaluate_account": true, "bounce_warning": ...}}
+                      "evaluate_account": true, "bounce_warning": ...},
+     "hub": absent | {"members_path": "/sesguard/policy/members/", "include_hub": true,
+                      "members": {"111111111111": {"regions": ["eu-west-1"], "action": "notify",
+                                                   "account_action": "pause", "bounce_critical": 0.03, ...}}}}
 
 Where the function finds it: the guard-level part (without ``configuration_sets``) in its environment
 (``contract.ENV_POLICY_MANIFEST``, a few hundred bytes), each set's entry in an SSM SecureString
-parameter under ``configuration_sets_path`` (docs/lambda.md, "Policy manifest"). Every value is checked
+parameter under ``configuration_sets_path`` and each hub member's under the hub's ``members_path``
+(docs/lambda.md, "Policy manifest"). Every value is checked
 with the model's rules; an error names the value and the rule.
 
 AWS's levels (``rules.AWS_LEVELS``): a threshold at or above AWS's pause level is refused everywhere. One
@@ -57,7 +61,10 @@ FLEET_KEYS: Final = (*TARGET_KEYS, "period", "evaluation_periods", "datapoints_t
 SWEEP_KEYS: Final = ("action", "enabled", "warning_notices", *rules.THRESHOLD_NAMES, "period", "evaluation_periods",
                      "datapoints_to_alarm", "schedule_minutes", "evaluate_account")  # fmt: skip
 TOP_KEYS: Final = ("format", "version", "name_prefix", "label", "region", "alarm", "default_thresholds", "account",
-                   "configuration_sets", "fleet", "sweep", SETS_PATH_KEY, REVIEW_LEVEL_KEY)  # fmt: skip
+                   "configuration_sets", "fleet", "sweep", "hub", SETS_PATH_KEY, REVIEW_LEVEL_KEY)  # fmt: skip
+MEMBER_KEYS: Final = ("regions", "action", "account_action", "evaluate_account", "protected_configuration_sets",
+                      *rules.THRESHOLD_NAMES)  # fmt: skip
+HUB_KEYS: Final = ("members_path", "include_hub", "members")
 LABEL: Final = rules.PatternRule(
     "policy_label", r"^[A-Za-z0-9_.-]{1,40}$", "must be 1-40 letters, digits, '_', '.' or '-'"
 )
@@ -209,6 +216,76 @@ class Sweep:
 
 
 @dataclass(frozen=True)
+class Member:
+    """One member account of a hub (``hub.py``): where the hub watches it and how it judges it there.
+    Each override is None (or empty) when the member follows the hub's own sweep and account policy."""
+
+    regions: tuple[str, ...] = ()
+    """Regions watched in this account; empty: the hub's own Region."""
+    action: str | None = None
+    """A set's critical breach: ``pause`` or ``notify`` (None: the sweep's action)."""
+    account_action: str | None = None
+    """The account's critical breach (None: the hub's account action). The member role must allow it."""
+    evaluate_account: bool | None = None
+    """Judge the account-wide rates (None: the sweep's ``evaluate_account``)."""
+    protected_configuration_sets: tuple[str, ...] = ()
+    """Sets of this account never paused, only notified (the hub's own protected sets apply too)."""
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    """The member's own set thresholds, over the sweep's (ratios 0-1); checked merged at parse time."""
+
+    def sweep_for(self, policy: Sweep) -> Sweep:
+        """The sweep as this member is judged: its action, thresholds and account flag over the hub's."""
+        merged = Thresholds(**{**policy.thresholds.to_document(), **self.thresholds})
+        evaluate = policy.evaluate_account if self.evaluate_account is None else self.evaluate_account
+        action = self.action or policy.action
+        return Sweep(
+            action,
+            merged,
+            policy.evaluation,
+            enabled=policy.enabled,
+            warning_notices=policy.warning_notices,
+            schedule_minutes=policy.schedule_minutes,
+            evaluate_account=evaluate,
+        )
+
+    def account_for(self, account: Target | None) -> Target | None:
+        """The account's policy in this member: the hub's, with the member's action."""
+        if account is None or self.account_action is None:
+            return account
+        return Target(self.account_action, account.thresholds, account.enabled, account.warning_alarms)
+
+    def to_document(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"regions": list(self.regions)}
+        optional: dict[str, Any] = {"action": self.action, "account_action": self.account_action}
+        optional["evaluate_account"] = self.evaluate_account
+        document.update({key: value for key, value in optional.items() if value is not None})
+        if self.protected_configuration_sets:
+            document["protected_configuration_sets"] = list(self.protected_configuration_sets)
+        return {**document, **dict(sorted(self.thresholds.items()))}
+
+
+@dataclass(frozen=True)
+class Hub:
+    """Hub mode: the sweep also runs in each member account x Region (docs/organization.md)."""
+
+    members_path: str
+    """SSM path of the members' entries (``hub.members_path``); the function lists it each run."""
+    include_hub: bool = True
+    """The run also sweeps the hub's own account and Region."""
+    members: Mapping[str, Member] = field(default_factory=dict)
+    """Account id => entry; absent from the function's environment (read from SSM)."""
+
+    def member_regions(self) -> int:
+        return sum(max(1, len(member.regions)) for member in self.members.values())
+
+    def to_document(self, *, with_members: bool = True) -> dict[str, Any]:
+        document: dict[str, Any] = {"members_path": self.members_path, "include_hub": self.include_hub}
+        if with_members:
+            document["members"] = {account: m.to_document() for account, m in sorted(self.members.items())}
+        return document
+
+
+@dataclass(frozen=True)
 class Manifest:
     name_prefix: str
     alarm: Evaluation
@@ -223,6 +300,8 @@ class Manifest:
     sweep: Sweep | None = None
     review_level_acknowledged: bool = False
     """Thresholds at or above AWS's review level were meant (``REVIEW_LEVEL_KEY``). Default False."""
+    hub: Hub | None = None
+    """Hub mode (on top of the sweep); None: this guard watches its own account and Region only."""
 
     def to_document(self, *, with_sets: bool = True) -> dict[str, Any]:
         """The JSON document; ``with_sets=False``: the guard-level part the function's environment holds."""
@@ -239,6 +318,8 @@ class Manifest:
         document["fleet"] = self.fleet.to_document() if self.fleet else None
         if self.sweep is not None:  # absent rather than null: older manifests stay byte-identical
             document["sweep"] = self.sweep.to_document()
+        if self.hub is not None:  # absent rather than null, as the sweep
+            document["hub"] = self.hub.to_document(with_members=with_sets)
         if self.review_level_acknowledged:
             document[REVIEW_LEVEL_KEY] = True
         return document
@@ -280,6 +361,7 @@ def parse(document: Any, *, source: str) -> Manifest:
     }
     fleet = _optional(table, "fleet", lambda v: parse_fleet(v, defaults, alarm, f"{where} [fleet]", acknowledged))
     sweep = _optional(table, "sweep", lambda v: parse_sweep(v, defaults, alarm, f"{where} [sweep]", acknowledged))
+    hub_table = _optional(table, "hub", lambda v: parse_hub(v, sweep, f"{where} [hub]", acknowledged))
     path = table.get(SETS_PATH_KEY)
     if path is not None and not isinstance(path, str):
         raise ManifestError(f"{where}: {SETS_PATH_KEY}={path!r}: must be a string")
@@ -297,6 +379,7 @@ def parse(document: Any, *, source: str) -> Manifest:
         path,
         sweep=sweep,
         review_level_acknowledged=bool(acknowledged),
+        hub=hub_table,
     )
 
 
@@ -420,6 +503,63 @@ def parse_sweep(
         raise ManifestError(f"{where}: {problem}")
     flags = {flag: _flag(table, flag, where) for flag in ("enabled", "warning_notices", "evaluate_account")}
     return Sweep(table["action"], thresholds, sweep_evaluation, schedule_minutes=schedule, **flags)
+
+
+def parse_hub(value: Any, policy: Sweep | None, where: str, acknowledged: bool | None = None) -> Hub:
+    """The ``hub`` section; hub mode runs on the sweep, so the document needs an enabled ``sweep``."""
+    table = _table(value, where)
+    _known_keys(table, HUB_KEYS, where)
+    if policy is None or not policy.enabled:
+        raise ManifestError(f"{where}: hub mode needs an enabled sweep (the hub's scheduled run covers the members)")
+    path = table.get("members_path")
+    if not isinstance(path, str) or not path.startswith("/") or not path.endswith("/"):
+        raise ManifestError(f"{where}: members_path={path!r}: must be an SSM path starting and ending with '/'")
+    members_table = _table(table.get("members", {}), f"{where} [members]")
+    members = {
+        account: parse_member_entry(
+            entry, account, policy, source=f"{where} [members.{account}]", acknowledged=acknowledged
+        )
+        for account, entry in members_table.items()
+    }
+    result = Hub(path, _flag(table, "include_hub", where), members)
+    if not rules.HUB_MEMBER_REGIONS.check(range(result.member_regions())):
+        raise ManifestError(f"{where}: {result.member_regions()} member Regions: {rules.HUB_MEMBER_REGIONS.sentence}")
+    return result
+
+
+def parse_member_entry(
+    value: Any, account_id: str, policy: Sweep, *, source: str, acknowledged: bool | None = None
+) -> Member:
+    """One member's entry (the manifest's, or its SSM parameter as the function reads it): every value
+    checked, its thresholds merged over the sweep's and checked as a whole."""
+    where = source if source.startswith("policy ") else f"policy {source}"
+    table = _table(value, where)
+    _known_keys(table, MEMBER_KEYS, where)
+    _check(rules.ACCOUNT_ID, account_id, f"{where} account_id")
+    regions = _string_list(table, "regions", where)
+    for region in regions:
+        _check(rules.REGION_NAME, region, f"{where} regions")
+    if not rules.HUB_MEMBER_REGIONS_UNIQUE.check(regions):
+        repeated = rules.HUB_MEMBER_REGIONS_UNIQUE.duplicates(regions)
+        raise ManifestError(f"{where}: regions={repeated!r}: {rules.HUB_MEMBER_REGIONS_UNIQUE.sentence}")
+    actions = {key: table.get(key) for key in ("action", "account_action")}
+    for key, action in actions.items():
+        if action is not None:
+            _check(rules.ACTION, action, f"{where} {key}")
+    protected = _string_list(table, "protected_configuration_sets", where)
+    for name in protected:
+        _check(rules.CONFIGURATION_SET_NAME, name, f"{where} protected_configuration_sets")
+    evaluate = _flag(table, "evaluate_account", where) if "evaluate_account" in table else None
+    parse_thresholds(table, policy.thresholds, where, acknowledged)  # the merge is valid as a whole
+    own = {name: float(table[name]) for name in rules.THRESHOLD_NAMES if table.get(name) is not None}
+    return Member(tuple(regions), actions["action"], actions["account_action"], evaluate, tuple(protected), own)
+
+
+def _string_list(table: Mapping[str, Any], key: str, where: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ManifestError(f"{where}: {key}={value!r}: must be a list of strings")
+    return list(value)
 
 
 def parse_set_entry(

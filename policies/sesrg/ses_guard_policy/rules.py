@@ -652,11 +652,21 @@ PAUSE_SCOPE_COVERAGE: Final = CoverageRule(
 PAUSE_SCOPE_COVERAGE_RULE: Final = PAUSE_SCOPE_COVERAGE.sentence
 
 # --- hub mode's member role (MemberRole, the member module) -----------------------------------
+# One IAM role by its exact ARN (a path allowed, no wildcard, never an account root or a user): what a
+# trust statement of the member role may name.
+ROLE_ARN_PATTERN: Final = r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$"
+ROLE_ARN_SENTENCE: Final = (
+    "must be the ARN of one IAM role, arn:<partition>:iam::<12-digit account>:role/<name>, without wildcards"
+)
 HUB_FUNCTION_ROLE_ARN: Final = PatternRule(
     "hub_function_role_arn",
-    r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$",
-    "must be the ARN of one IAM role, arn:<partition>:iam::<12-digit account>:role/<name>, without "
-    "wildcards: the hub function's role (output function_role_arn of the hub guard)",
+    ROLE_ARN_PATTERN,
+    f"{ROLE_ARN_SENTENCE}: the hub function's role (output function_role_arn of the hub guard)",
+)
+OPERATOR_ROLE_ARN: Final = PatternRule(
+    "operator_role_arn",
+    ROLE_ARN_PATTERN,
+    f"{ROLE_ARN_SENTENCE}: a role the operators run ses-guard status and resume with",
 )
 ORGANIZATION_ID: Final = PatternRule(
     "organization_id",
@@ -666,6 +676,21 @@ ORGANIZATION_ID: Final = PatternRule(
 REGION_NAME: Final = PatternRule(
     "region_name", r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", "must be an AWS Region name such as 'eu-west-1'"
 )
+
+
+# --- hub mode: the hub's list of member accounts and Regions (manifest ``hub``, docs/organization.md) ---
+ACCOUNT_ID: Final = PatternRule("account_id", r"^[0-9]{12}$", "must be a 12-digit AWS account id")
+# One hub run reads every member account x Region in turn (three GetMetricData and an AssumeRole per
+# member); bench/hub_bench.py measured 50 x 2 well inside the hub function's timeout. Beyond this,
+# split the members over two hubs (each its own prefix): a run must end inside one invocation.
+HUB_MEMBER_REGIONS_MAX: Final = 200
+HUB_MEMBER_REGIONS: Final = CountRule(
+    "hub_member_regions",
+    HUB_MEMBER_REGIONS_MAX,
+    f"at most {HUB_MEMBER_REGIONS_MAX} member account x Region pairs in one hub (one run reads each in turn "
+    "within one invocation): split the members over two hubs with their own name_prefix",
+)
+HUB_MEMBER_REGIONS_UNIQUE: Final = UniqueRule("hub_member_regions_unique", False, "must not name a Region twice")
 
 
 def declared() -> tuple[Rule, ...]:
