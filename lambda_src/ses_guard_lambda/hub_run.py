@@ -200,7 +200,7 @@ def _member_sweep_run(
         policy=NoOwnPolicies(run.guard, None, budget),
     )
     account = unit.member.account_for(run.guard.account) if policy.evaluate_account else None
-    where = Where(unit.region, unit.account_id, run.inv.function_arn, run.now, member=True)
+    where = Where(unit.region, unit.account_id, run.inv.function_arn, run.now, True, run.guard.name_prefix)
     return SweepRun(inv, policy, account, state, episodes, run.now, budget, where)
 
 
@@ -220,7 +220,7 @@ def _unreachable(run: HubRun, unit: MemberRegion, state: StateTable, reason: str
         episodes = state.load_episodes()
         if UNREACHABLE_EPISODE in episodes.open:
             return
-        rendered = sweep_report.unreachable_notice(unit.account_id, unit.region, reason, run.now)
+        rendered = sweep_report.unreachable_notice(unit.account_id, unit.region, reason, run.now, run.guard.name_prefix)
         run.budget.call(run.inv.clients.sns.publish, **rendered.publish_params(run.inv.config.report_topic_arn))
         episodes.open[UNREACHABLE_EPISODE] = iso(run.now)
         state.save_episodes(episodes)

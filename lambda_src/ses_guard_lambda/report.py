@@ -89,8 +89,9 @@ def target_label(target: Target) -> str:
     return f"configuration set {quote(target.configuration_set, SET_NAME_MAX)}"
 
 
-def resume_commands(target: Target, region: str, *, member: str | None = None) -> list[str]:
-    """The commands that resume ``target``; ``member``: a hub's member account, resumed through its role."""
+def resume_commands(target: Target, region: str, *, member: tuple[str, str] | None = None) -> list[str]:
+    """The commands that resume ``target``; ``member``: a hub's member account and the hub's prefix (the
+    target is resumed through the member role)."""
     if member is not None:
         return _member_resume_commands(target, region, member)
     if target.configuration_set is None:
@@ -108,12 +109,13 @@ def resume_commands(target: Target, region: str, *, member: str | None = None) -
     ]
 
 
-def _member_resume_commands(target: Target, region: str, member: str) -> list[str]:
+def _member_resume_commands(target: Target, region: str, member: tuple[str, str]) -> list[str]:
+    account, prefix = member
     what = "--account" if target.configuration_set is None else f"--configuration-set {target.configuration_set}"
     return [
-        "ses-guard status --hub",
-        f"ses-guard resume --member {member} {what} --region {region}",
-        f"(ses-guard assumes the member role in account {member}; or run the aws sesv2 command there)",
+        f"ses-guard status --hub --name-prefix {prefix}",
+        f"ses-guard resume --member {account} {what} --region {region} --name-prefix {prefix}",
+        f"(ses-guard assumes the member role {prefix}-member in account {account}; or run the aws sesv2 command there)",
     ]
 
 

@@ -42,6 +42,8 @@ class Where:
     now: datetime
     member: bool = False
     """A hub's member account (``hub_run``): every line names the account as well as the Region."""
+    name_prefix: str = ""
+    """The hub's prefix, which ``ses-guard`` needs to find the member role (``--name-prefix``)."""
 
     @property
     def place(self) -> str:
@@ -50,7 +52,9 @@ class Where:
 
     @property
     def status_command(self) -> str:
-        return "ses-guard status --hub" if self.member else f"ses-guard status --region {self.region}"
+        if self.member:
+            return f"ses-guard status --hub --name-prefix {self.name_prefix}"
+        return f"ses-guard status --region {self.region}"
 
 
 def _subject_place(where: Where) -> str:
@@ -99,7 +103,7 @@ def _facts(verdict: Verdict, rule: evaluation.AlarmRule, where: Where, notes: tu
 
 def _resume(target: Target, where: Where) -> list[str]:
     lines = ["How to resume (after fixing the cause: bad list, broken double opt-in, compromised credentials...)"]
-    member = where.account_id if where.member else None
+    member = (where.account_id, where.name_prefix) if where.member else None
     lines += [f"  {line}" for line in resume_commands(target, where.region, member=member)] + [""]
     if target.configuration_set is not None:
         lines += [FRESH_START_WARNING, ""]
@@ -190,7 +194,7 @@ def saturation_notice(saturated: list[str], waiting: int | None, scan: str, wher
     return Report(subject, bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))
 
 
-def unreachable_notice(account_id: str, region: str, reason: str, now: datetime) -> Report:
+def unreachable_notice(account_id: str, region: str, reason: str, now: datetime, name_prefix: str) -> Report:
     """A hub could not sweep a member Region (its role could not be assumed, or SES or CloudWatch refused the
     reads there): sent once per episode; the run went on with the other members."""
     subject = ascii_line(f"SES guard hub: member {account_id}/{region} UNREACHABLE, not watched", SUBJECT_MAX)
@@ -201,8 +205,9 @@ def unreachable_notice(account_id: str, region: str, reason: str, now: datetime)
         "",
         "The run went on with the other members; each run tries this one again (the log line "
         "hub_member_unreachable is written every time; this notice once, until it is reachable again).",
-        "Check: the member role exists in that account (module terraform-aws-ses-reputation-guard-member or the "
-        "MemberRole construct), trusts the hub function's role, and lists this Region in its regions.",
-        "Then: ses-guard status --hub",
+        f"Check: the member role {name_prefix}-member exists in that account (module "
+        "terraform-aws-ses-reputation-guard-member or the MemberRole construct), trusts the hub function's role, "
+        "and lists this Region in its regions.",
+        f"Then: ses-guard status --hub --name-prefix {name_prefix}",
     ]
     return Report(subject, bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))

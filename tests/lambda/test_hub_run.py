@@ -170,7 +170,8 @@ def test_a_breach_in_a_member_pauses_the_set_there_and_the_report_names_the_acco
     (report,) = hub_harness.sweep.reports()
     assert f"{MEMBER_ONE}/eu-west-1" in report["Subject"] and report["TopicArn"] == REPORT_TOPIC
     assert f"account {MEMBER_ONE}" in report["Texts"]["email"]
-    assert f"ses-guard resume --member {MEMBER_ONE} --configuration-set marketing" in report["Texts"]["email"]
+    resume = f"ses-guard resume --member {MEMBER_ONE} --configuration-set marketing --region eu-west-1 --name-prefix"
+    assert f"{resume} {PREFIX}" in report["Texts"]["email"]
 
 
 def test_a_member_account_is_assumed_once_for_all_its_regions_and_each_region_keeps_its_own_state(
