@@ -51,7 +51,7 @@ def write_stack_hcl(stack: TerraformStack, outdir: Path) -> Path:
 
 
 def summarize(outdir: Path, stacks: list[TerraformStack]) -> None:
-    print(f"{'stack':<28} {'resource blocks':>15} {'data':>5}  files")
+    print(f"{'stack':<34} {'resource blocks':>15} {'data':>5}  files")
     for stack in stacks:
         stack_dir = outdir / "stacks" / stack.node.id
         config = json.loads((stack_dir / "cdk.tf.json").read_text())
@@ -61,7 +61,7 @@ def summarize(outdir: Path, stacks: list[TerraformStack]) -> None:
         files = [_shown(stack_dir / "cdk.tf.json")]
         if hcl.exists():
             files.append(_shown(hcl))
-        print(f"{stack.node.id:<28} {resources:>15} {data:>5}  {', '.join(files)}")
+        print(f"{stack.node.id:<34} {resources:>15} {data:>5}  {', '.join(files)}")
 
 
 def _shown(path: Path) -> str:

@@ -11,6 +11,7 @@ from examples.account_wide.stack import build as build_account_wide
 from examples.chat.stack import build as build_chat
 from examples.fleet.stack import build as build_fleet
 from examples.multi_region.stack import build as build_multi_region
+from examples.organization.stack import build as build_organization
 from examples.per_set.stack import build as build_per_set
 from examples.sweep.stack import build as build_sweep
 from ses_reputation_guard import App, TerraformStack
@@ -22,4 +23,5 @@ EXAMPLES: dict[str, Callable[[App], Sequence[TerraformStack]]] = {
     "fleet": build_fleet,
     "chat": build_chat,
     "sweep": build_sweep,
+    "organization": build_organization,
 }

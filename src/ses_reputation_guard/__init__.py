@@ -41,6 +41,8 @@ from ses_reputation_guard.function_health_alarms import FunctionHealthAlarms, Fu
 from ses_reputation_guard.function_role import FunctionRole, FunctionRoleProps
 from ses_reputation_guard.guard_stack import GuardStack, GuardStackProps
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
+from ses_reputation_guard.hub_members import HubMembers, HubMembersProps
+from ses_reputation_guard.hub_policy import HubMember, HubPolicy, ThresholdOverrides
 from ses_reputation_guard.member_role import MemberRole, MemberRoleProps
 from ses_reputation_guard.pause_function import PauseFunction, PauseFunctionProps
 from ses_reputation_guard.policy import AccountPolicy, ConfigurationSetPolicy, ReputationThresholds
@@ -83,6 +85,10 @@ __all__ = [
     "GuardTopicProps",
     "GuardValidationError",
     "GuardedStack",
+    "HubMember",
+    "HubMembers",
+    "HubMembersProps",
+    "HubPolicy",
     "ManagedConfigurationSets",
     "ManagedConfigurationSetsProps",
     "MemberRole",
@@ -97,6 +103,7 @@ __all__ = [
     "TeamsChannel",
     "TerraformExpression",
     "TerraformStack",
+    "ThresholdOverrides",
     "guarded_stack",
     "new_app",
 ]

@@ -59,13 +59,19 @@ def new_app(outdir: str | Path | None = None) -> App:
 
 
 def guarded_stack(
-    app: App, stack_name: str, props: ReputationGuardProps, *, region: str = DEFAULT_REGION
+    app: App,
+    stack_name: str,
+    props: ReputationGuardProps,
+    *,
+    region: str = DEFAULT_REGION,
+    assume_role_arn: str | None = None,
 ) -> GuardedStack:
     """A ``GuardStack`` named ``stack_name`` in ``region`` (default us-east-1) holding one
-    ``ReputationGuard`` (id ``GUARD_ID``) built from ``props``.
+    ``ReputationGuard`` (id ``GUARD_ID``) built from ``props``; with ``assume_role_arn`` (default none) its
+    provider assumes that role, deploying into the role's account (``GuardStackProps.assume_role_arn``).
 
     The stack reads its backend from the environment (``guard_stack.py``); an invalid ``props``
     raises ``GuardValidationError`` before the guard creates any resource.
     """
-    stack = GuardStack(app, stack_name, GuardStackProps(region=region))
+    stack = GuardStack(app, stack_name, GuardStackProps(region=region, assume_role_arn=assume_role_arn))
     return GuardedStack(stack, ReputationGuard(stack, GUARD_ID, props))

@@ -39,6 +39,11 @@ class GuardStackProps:
     """Provider ``default_tags``. Default none."""
     provider_alias: str | None = None
     """Alias of the provider, for stacks with several Regions. Default none."""
+    assume_role_arn: str | None = None
+    """A role the provider assumes (its ``assume_role`` block), so the stack deploys into that role's
+    account: the AWS Organizations pattern, ``arn:aws:iam::<member>:role/OrganizationAccountAccessRole``
+    from the management account's credentials (docs/organization.md). Default none (the credentials'
+    own account)."""
 
 
 def configure_backend(
@@ -85,6 +90,8 @@ class GuardStack(TerraformStack):
             region=props.region,
             alias=props.provider_alias,
             default_tags=[{"tags": dict(props.default_tags)}] if props.default_tags else None,
+            # a struct given as a dict is keyed by its jsii (camelCase) names: the block's role_arn
+            assume_role=[{"roleArn": props.assume_role_arn}] if props.assume_role_arn else None,
         )
         configure_backend(self, stack_name, region=props.region)
         self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION_RANGE)

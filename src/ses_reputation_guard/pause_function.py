@@ -35,8 +35,11 @@ DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS maximum: time for a human to look
 # Region (two Metrics Insights queries, up to 500 series each, then up to 500 pauses): a 10,000-set run is
 # benchmarked to finish well under 60 s in 256 MB against the emulator (docs/benchmarks.md, the sweep
 # benchmark), so 300 s leaves five times the measured time for throttled SES pauses and slow queries.
+# A hub's run covers its own account and Region and up to 200 member account x Regions in turn (an
+# AssumeRole and the sweep's queries each): Lambda's maximum, 900 s.
 ALARM_TIMEOUT_SECONDS = 120
 SWEEP_TIMEOUT_SECONDS = 300
+HUB_TIMEOUT_SECONDS = 900
 MEMORY_MB = 256
 SWEEP_MEMORY_MB = 256
 FUNCTION_NAME_SUFFIX = "pause"
@@ -81,7 +84,7 @@ class PauseFunctionProps:
     """Reserved concurrent executions, or -1 for none. Default 2."""
     timeout_seconds: int = ALARM_TIMEOUT_SECONDS
     """Seconds an invocation may run (may be a token). Default 120 (``ALARM_TIMEOUT_SECONDS``); a guard
-    with a sweep passes ``SWEEP_TIMEOUT_SECONDS`` (300)."""
+    with a sweep passes ``SWEEP_TIMEOUT_SECONDS`` (300), a hub ``HUB_TIMEOUT_SECONDS`` (900)."""
     memory_mb: int = MEMORY_MB
     """Memory, MB (may be a token). Default 256."""
     accepted_sources: Any = ""

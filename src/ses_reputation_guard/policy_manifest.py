@@ -11,6 +11,9 @@
   permission, so rewriting an alarm cannot change the policy it is judged by.
 - ``asset``: the whole document, ``policy_manifest.json``, beside a synthesized stack (Python props
   only), read by ``ses-guard backtest --stack`` and ``ses-guard estimate``.
+
+A hub guard's (``HubPolicy``) document has a ``hub`` section: in the environment without its members
+(the function lists their parameters, ``HubMembers``), in the asset with them.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ses_guard_policy import evaluation, manifest, rules
+from ses_guard_policy import evaluation, hub, manifest, rules
 from ses_reputation_guard._cdktf import (
     Construct,
     Fn,
@@ -46,6 +49,9 @@ class PolicyManifestProps:
     """The normalized set map (name => record); None without sets. Default None."""
     set_records: Mapping[str, Mapping[str, Any]] | None = None
     """The same map as Python values, for the stack asset; None when only Terraform knows it. Default None."""
+    hub_members: Mapping[str, Mapping[str, Any]] | None = None
+    """A hub's members (account id => entry, ``manifest.Member.to_document``), for the stack asset's
+    ``hub.members``; None without a hub or when only Terraform knows them. Default None."""
 
 
 class PolicyManifest(GuardChild[PolicyManifestProps]):
@@ -59,7 +65,7 @@ class PolicyManifest(GuardChild[PolicyManifestProps]):
             json.dumps(document, sort_keys=True, separators=(",", ":")) if python else self._encoded(document)
         )
         self.asset: TerraformAsset | None = None
-        if python and props.set_records is not None:
+        if python and props.set_records is not None and (props.hub_members is not None or "hub" not in document):
             self.asset = self._asset(document, props.set_records)
         self.parameters: Any = None
         if props.sets is not None:
@@ -91,6 +97,9 @@ class PolicyManifest(GuardChild[PolicyManifestProps]):
     def _asset(self, document: dict[str, Any], set_records: Mapping[str, Mapping[str, Any]]) -> TerraformAsset:
         full = {key: value for key, value in document.items() if key != manifest.SETS_PATH_KEY}
         full["configuration_sets"] = {name: dict(record) for name, record in sorted(set_records.items())}
+        if self.props.hub_members is not None and "hub" in full:
+            members = {account: dict(entry) for account, entry in sorted(self.props.hub_members.items())}
+            full["hub"] = {**full["hub"], "members": members}
         manifest.parse(full, source="(the constructs' own manifest)")  # what readers will accept
         data = (json.dumps(full, indent=1, sort_keys=True) + "\n").encode()
         return shipped_file(self, "manifest_file", manifest.FILE_NAME, data)
@@ -151,6 +160,9 @@ def guard_document(props: Any) -> dict[str, Any]:
     sweep = props.sweep_policy
     if sweep is not None:  # absent rather than null: a guard without a sweep keeps its manifest as it was
         document["sweep"] = sweep_document(sweep, props.default_thresholds)
+    hub_policy = getattr(props, "hub_policy", None)
+    if hub_policy is not None:  # absent rather than null, as the sweep; the members are not in the environment
+        document["hub"] = {"members_path": hub.members_path(props.name_prefix), "include_hub": hub_policy.include_hub}
     return document
 
 

@@ -20,6 +20,7 @@ references to its variables, the set map as a ``TerraformExpression`` and its ow
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,10 +66,13 @@ from ses_reputation_guard.function_health_alarms import (
     FunctionHealthAlarmsProps,
 )
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
+from ses_reputation_guard.hub_members import HubMembers, HubMembersProps
+from ses_reputation_guard.hub_policy import HubPolicy
 from ses_reputation_guard.naming import resource_address
 from ses_reputation_guard.pause_function import (
     ALARM_TIMEOUT_SECONDS,
     FUNCTION_NAME_SUFFIX,
+    HUB_TIMEOUT_SECONDS,
     MEMORY_MB,
     SWEEP_MEMORY_MB,
     SWEEP_TIMEOUT_SECONDS,
@@ -156,6 +160,10 @@ class ReputationGuardProps:
     """Sweep mode: a scheduled run judges every configuration set of the Region (and the account) with
     two Metrics Insights queries, no alarm needed; sets in ``configuration_sets`` are judged only by their
     own alarms (docs/sweep.md). Default None (off)."""
+    hub_policy: HubPolicy | None = None
+    """Hub mode, on top of an enabled ``sweep_policy``: each sweep run also covers the member accounts x
+    Regions listed, through the role ``<name_prefix>-member`` in each member (``MemberRole``); the
+    function's timeout becomes 900 s (docs/organization.md, "Deploying a hub"). Default None (off)."""
     protected_configuration_sets: Sequence[str] = ()
     """Sets never paused by any path (alarms, fleet, sweep), whatever the evidence: at most 25 names
     (``rules.PROTECTED_SETS_COUNT``). Default none. Per-set policies with action ``notify`` and the SES
@@ -202,11 +210,45 @@ class ReputationGuardProps:
             self.fleet_policy.collect_problems(problems)
         if self.sweep_policy is not None:
             self.sweep_policy.collect_problems(problems)
+        self._collect_hub_problems(problems)
         self._collect_protected_set_problems(problems)
         collect_channel_problems(self.slack_channels, self.teams_channels, problems)
         self._collect_level_problems(problems)
         self._collect_notification_problems(problems)
         problems.raise_if_any("ReputationGuardProps")
+
+    def _collect_hub_problems(self, problems: Problems) -> None:
+        """Hub mode runs on the sweep; each member's entry is checked as the function will read it."""
+        policy = self.hub_policy
+        if policy is None:
+            return
+        sweep = self.sweep_policy
+        if sweep is None or sweep.enabled is False:
+            problems.add(
+                "hub_policy needs an enabled sweep_policy: hub mode runs on the sweep (the hub's scheduled run "
+                "covers the members)"
+            )
+        policy.collect_problems(
+            problems,
+            sweep=self._hub_sweep(),
+            review_level_acknowledged=self.allow_thresholds_at_or_above_aws_review_level,
+        )
+
+    def _hub_sweep(self) -> manifest.Sweep | None:
+        """The sweep as the model reads it, for checking the members' thresholds merged over its own; None
+        without a sweep, or when its thresholds are tokens or invalid themselves (reported as the sweep's)."""
+        sweep = self.sweep_policy
+        if sweep is None:
+            return None
+        thresholds = sweep.thresholds or self.default_thresholds
+        values = {name: getattr(thresholds, name) for name in rules.THRESHOLD_NAMES}
+        if any(is_token(value) for value in values.values()) or is_token(sweep.action):
+            return None
+        try:
+            parsed = manifest.parse_thresholds(values, None, "sweep_policy.thresholds", None)
+        except manifest.ManifestError:
+            return None
+        return manifest.Sweep(str(sweep.action), parsed, manifest.Evaluation())
 
     def threshold_sources(self) -> list[tuple[str, ReputationThresholds]]:
         """Every thresholds object given, by the prop that holds it: the defaults, then the account's, each
@@ -288,7 +330,8 @@ class ReputationGuard(Construct):
     ``configuration_set_alarms`` (None without sets), ``fleet_alarms`` / ``fleet_delivery`` /
     ``fleet_invocation`` (None without a fleet policy; the delivery also without EventBridge delivery of a
     pausing fleet, the invocation without its ``alarm-action`` delivery), ``function``,
-    ``sweep_schedule`` (None without a sweep policy), ``health_alarms``, ``dashboard`` (None when opted
+    ``sweep_schedule`` (None without a sweep policy), ``hub_members`` (None without a hub policy),
+    ``health_alarms``, ``dashboard`` (None when opted
     out), ``chat``; ``context`` is what they share.
     """
 
@@ -326,6 +369,7 @@ class ReputationGuard(Construct):
         self.fleet_delivery = self._fleet_delivery()
         self.fleet_invocation = self._fleet_invocation()
         self.sweep_schedule = self._sweep_schedule()
+        self.hub_members = self._hub_members()
         health = FunctionHealthAlarmsProps(
             function_name=self.function.function.function_name,
             dead_letter_queue_name=self.function.dead_letter_queue.name,
@@ -350,6 +394,7 @@ class ReputationGuard(Construct):
         sets = self.props.configuration_sets
         records = None if isinstance(sets, TerraformExpression) else self.props.normalized_configuration_sets()
         document = guard_document(self.props)
+        hub = self.props.hub_policy
         acknowledged = self.props.allow_thresholds_at_or_above_aws_review_level
         if acknowledged is not False:  # readers accept such thresholds only where the document says so
             document[manifest.REVIEW_LEVEL_KEY] = acknowledged
@@ -362,6 +407,7 @@ class ReputationGuard(Construct):
                 kms_key_arn=self.key.key.arn,
                 sets=sets if isinstance(sets, TerraformExpression) else None,
                 set_records=records,
+                hub_members=None if hub is None else _member_entries(hub),
             ),
         )
 
@@ -610,8 +656,9 @@ class ReputationGuard(Construct):
         running: Flag = False if sweep is None else sweep.enabled
         if running is False:
             return {}
+        timeout = SWEEP_TIMEOUT_SECONDS if self.props.hub_policy is None else HUB_TIMEOUT_SECONDS
         return {
-            "timeout_seconds": _if(running, SWEEP_TIMEOUT_SECONDS, ALARM_TIMEOUT_SECONDS),
+            "timeout_seconds": _if(running, timeout, ALARM_TIMEOUT_SECONDS),
             "memory_mb": _if(running, SWEEP_MEMORY_MB, MEMORY_MB),
             "sweep_state_table": _if(running, sweep_state_table_name(self.context), ""),
             "sweep_state_table_arn": sweep_state_table_arn(self.context),
@@ -700,6 +747,27 @@ class ReputationGuard(Construct):
                 enabled=sweep.enabled,
             ),
         )
+
+    def _hub_members(self) -> HubMembers | None:
+        """The members' entries and the function's grant to list them and assume their roles; the function
+        waits for both (its first run finds its members and may reach them)."""
+        policy = self.props.hub_policy
+        if policy is None:
+            return None
+        members = HubMembers(
+            self,
+            "hub_members",
+            self.context,
+            HubMembersProps(
+                member_documents=policy.member_documents(),
+                kms_key_arn=self.key.key.arn,
+                function_role=self.function.role.id,
+            ),
+        )
+        function = self.function.function
+        waits_for = [members.policy, *([members.parameters] if members.parameters is not None else [])]
+        function.depends_on = [*(function.depends_on or []), *(resource_address(element) for element in waits_for)]
+        return members
 
     def _dashboard(self, sets: TerraformExpression | None) -> GuardDashboard | None:
         if self.props.dashboard is False:
@@ -792,6 +860,14 @@ class ReputationGuard(Construct):
         policy, sweep = self.props.account_policy, self.props.sweep_policy
         sweep_judges: Flag = False if sweep is None else all_of(sweep.enabled, sweep.evaluate_account)
         return all_of(any_of(policy.enabled, sweep_judges), equals(policy.action, contract.ACTION_PAUSE))
+
+
+def _member_entries(policy: HubPolicy) -> dict[str, dict[str, Any]] | None:
+    """Account id => the member's entry (the stack asset's ``hub.members``); None while any is a token."""
+    try:
+        return {account: json.loads(text) for account, text in policy.member_documents().items()}
+    except (TypeError, ValueError):
+        return None
 
 
 def _is_reference(value: Any) -> bool:

@@ -84,3 +84,14 @@ def test_s3_state_can_use_a_lock_table_another_region_and_path_style_urls(app):
 def test_a_misconfigured_backend_is_refused_with_the_variable_to_fix(app, environ, message):
     with pytest.raises(BackendConfigError, match=message):
         configure_backend(TerraformStack(app, "edge"), "edge", environ)
+
+
+def test_a_stack_can_deploy_into_another_account_through_a_role_its_provider_assumes(app):
+    arn = "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole"
+    stack = GuardStack(app, "member", GuardStackProps(region="eu-west-1", assume_role_arn=arn))
+    assert synthesized(stack)["provider"]["aws"] == [{"region": "eu-west-1", "assume_role": [{"role_arn": arn}]}]
+
+
+def test_without_a_role_to_assume_the_provider_has_no_assume_role_block(app):
+    stack = GuardStack(app, "edge", GuardStackProps(region="eu-west-1"))
+    assert synthesized(stack)["provider"]["aws"] == [{"region": "eu-west-1"}]
