@@ -161,9 +161,10 @@ def _connect(run: HubRun, unit: MemberRegion, budget: Budget) -> Clients:
     credentials = run.sessions.get(unit.account_id)
     if credentials is None:
         role = hub.member_role_arn(run.inv.ctx.partition, unit.account_id, run.guard.name_prefix)
+        sts = _sts(run)
         try:
             response = budget.call(
-                _sts(run).assume_role,
+                sts.assume_role,
                 RoleArn=role,
                 RoleSessionName=hub.session_name(run.guard.name_prefix),
                 DurationSeconds=SESSION_SECONDS,
