@@ -82,6 +82,7 @@ SLOWEST_FILES = (
     "tests/e2e/test_e2e_cdktn.py",
     "tests/toolchain/test_cdktn_synth.py",
     "tests/e2e/test_e2e_fleet.py",
+    "tests/e2e/test_e2e_organization.py",
     "tests/module/test_module_consumer_shapes.py",
     "tests/module/test_module_no_drift.py",
     "tests/module/test_rules_both_sides.py",
