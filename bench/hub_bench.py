@@ -138,9 +138,10 @@ def markdown(args: argparse.Namespace, setup_s: float, result: dict[str, Any]) -
     return f"""
 ### {args.members} member accounts x {args.regions} Regions, {args.sets} sets each, {args.breaching} in breach
 
-Measured {datetime.now(UTC):%Y-%m-%d} on {machine}, by `python bench/hub_bench.py --members {args.members}
---regions {args.regions} --sets {args.sets} --breaching {args.breaching}`. Setup (roles, {units} member
-Regions' history, SSM entries): {setup_s:.0f} s. One hub run, the hub's own Region included:
+Measured {datetime.now(UTC):%Y-%m-%d} on {machine}, by
+`python bench/hub_bench.py --members {args.members} --regions {args.regions} --sets {args.sets} \
+--breaching {args.breaching}`. Setup (roles, {units} member Regions' history, SSM entries): {setup_s:.0f} s.
+One hub run, the hub's own Region included:
 
 | wall (s) | peak RSS (MiB) | AWS calls | member Regions swept | unreachable | deferred | paused |
 | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
