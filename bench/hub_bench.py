@@ -36,13 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench.sweep_bench import DEFAULT_THRESHOLDS, HOURS, REGION, run_sweep  # noqa: E402
+from bench.sweep_bench import DEFAULT_THRESHOLDS, HOURS, REGION, guard_environment, run_sweep  # noqa: E402
 from ses_guard_policy import contract, hub, manifest  # noqa: E402
 from tests.e2e.moto_server import MotoServer, start_moto_server  # noqa: E402
 from tests.support.aws_env import FAKE_ACCOUNT_ID  # noqa: E402
 
 PREFIX = "sesbenchhub"
-TABLE = f"{PREFIX}-sweep-state"
 TIMEOUT_SECONDS = 900
 MEMBER_REGIONS = ("us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2")
 
@@ -96,15 +95,6 @@ def members(server: MotoServer, count: int, regions: tuple[str, ...], sets: int,
 
 def hub_guard(server: MotoServer) -> dict[str, str]:
     """The hub's table and topics; returns the function's environment."""
-    server.boto3_client("dynamodb", REGION).create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    sns = server.boto3_client("sns", REGION)
-    report = sns.create_topic(Name=f"{PREFIX}-notifications")["TopicArn"]
-    pause = sns.create_topic(Name=f"{PREFIX}-pause")["TopicArn"]
     document = {
         "format": manifest.FORMAT,
         "name_prefix": PREFIX,
@@ -115,15 +105,7 @@ def hub_guard(server: MotoServer) -> dict[str, str]:
         "hub": {"members_path": hub.members_path(PREFIX), "include_hub": True},
         manifest.SETS_PATH_KEY: manifest.configuration_sets_path(PREFIX),
     }
-    guard = manifest.parse(document, source="bench")
-    return {
-        contract.ENV_GUARD_NAME_PREFIX: PREFIX,
-        contract.ENV_PAUSE_TOPIC_ARN: pause,
-        contract.ENV_REPORT_TOPIC_ARN: report,
-        contract.ENV_POLICY_MANIFEST: guard.to_json(with_sets=False),
-        contract.ENV_SWEEP_STATE_TABLE: TABLE,
-        "LOG_LEVEL": "WARNING",
-    }
+    return guard_environment(server, manifest.parse(document, source="bench"))
 
 
 def markdown(args: argparse.Namespace, setup_s: float, result: dict[str, Any]) -> str:

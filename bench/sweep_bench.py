@@ -42,7 +42,6 @@ from tests.support.aws_env import FAKE_ACCOUNT_ID, offline_aws_env  # noqa: E402
 
 REGION = "us-east-1"
 PREFIX = "sesbench"
-TABLE = f"{PREFIX}-sweep-state"
 HOURS = 24
 MEMORY_MB = 256
 DEFAULT_THRESHOLDS = {
@@ -106,15 +105,6 @@ def write_history(server: MotoServer, sets: int, breaching: int, now: datetime) 
 
 def deployed_guard(server: MotoServer, breaching: int) -> dict[str, str]:
     """The state table, the topics and the breaching sets; returns the function's environment."""
-    server.boto3_client("dynamodb", REGION).create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    sns = server.boto3_client("sns", REGION)
-    report = sns.create_topic(Name=f"{PREFIX}-notifications")["TopicArn"]
-    pause = sns.create_topic(Name=f"{PREFIX}-pause")["TopicArn"]
     sesv2 = server.boto3_client("sesv2", REGION)
     for index in range(breaching):
         sesv2.create_configuration_set(ConfigurationSetName=set_name(index))
@@ -127,13 +117,29 @@ def deployed_guard(server: MotoServer, breaching: int) -> dict[str, str]:
         "sweep": {"action": "pause", "evaluation_periods": 3, "datapoints_to_alarm": 2},
         manifest.SETS_PATH_KEY: manifest.configuration_sets_path(PREFIX),
     }
-    guard = manifest.parse(document, source="bench")
+    return guard_environment(server, manifest.parse(document, source="bench"))
+
+
+def guard_environment(server: MotoServer, guard: manifest.Manifest) -> dict[str, str]:
+    """What a deployed sweep guard ``guard`` has in the emulator (its state table, its topics); returns the
+    function's environment."""
+    prefix = guard.name_prefix
+    table = f"{prefix}-sweep-state"
+    server.boto3_client("dynamodb", REGION).create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    sns = server.boto3_client("sns", REGION)
+    report = sns.create_topic(Name=f"{prefix}-notifications")["TopicArn"]
+    pause = sns.create_topic(Name=f"{prefix}-pause")["TopicArn"]
     return {
-        contract.ENV_GUARD_NAME_PREFIX: PREFIX,
+        contract.ENV_GUARD_NAME_PREFIX: prefix,
         contract.ENV_PAUSE_TOPIC_ARN: pause,
         contract.ENV_REPORT_TOPIC_ARN: report,
         contract.ENV_POLICY_MANIFEST: guard.to_json(with_sets=False),
-        contract.ENV_SWEEP_STATE_TABLE: TABLE,
+        contract.ENV_SWEEP_STATE_TABLE: table,
         "LOG_LEVEL": "WARNING",
     }
 
