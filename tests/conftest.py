@@ -16,7 +16,7 @@ from tests.support.terraform import (
     terraform_cli_env,
 )
 
-__all__ = ["ROOT", "SynthOutput", "run_terraform"]
+__all__ = ["ROOT", "SynthOutput", "assert_stack_validates", "run_terraform"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,6 +45,16 @@ class SynthOutput:
         """The per-set records of the stack's manifest."""
         sets: dict[str, Any] = self.manifest(stack)["configuration_sets"]
         return sets
+
+
+def assert_stack_validates(stack_dir: Path, cli_config: dict[str, str], rendering: str) -> None:
+    """``terraform init`` and ``validate`` of a synthesized stack in one of its renderings (``json``: the
+    stack's cdk.tf.json; ``hcl``: its HCL folder, which must also validate without a warning)."""
+    directory = stack_dir / "hcl" if rendering == "hcl" else stack_dir
+    run_terraform(["init", "-input=false", "-backend=false"], directory, cli_config)
+    result = run_terraform(["validate"], directory, cli_config)
+    assert "Success! The configuration is valid" in result.stdout
+    assert rendering == "json" or "Warning" not in result.stdout + result.stderr
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import pytest
 from examples.opt_in import ALLOW_CONFIGURATION_SET_DELETION, configuration_set_deletion_allowed
 from examples.sweep.stack import NAME_PREFIX, PROTECTED_SET, STACK_NAME, VIP_THRESHOLDS
 from ses_guard_policy import contract, manifest
-from tests.conftest import SynthOutput, run_terraform
+from tests.conftest import SynthOutput, assert_stack_validates
 
 ALL_STACKS = ["account-wide", "multi-region-eu-west-1", "multi-region-us-east-1", "per-set", "sweep"]
 
@@ -113,10 +113,4 @@ def test_the_sweep_example_ships_a_manifest_whose_sweep_section_the_model_reads(
 @pytest.mark.slow
 @pytest.mark.parametrize("rendering", ["json", "hcl"])
 def test_the_sweep_example_passes_terraform_validate(synth, terraform_cli_config, rendering):
-    directory = synth.stack_dir(STACK_NAME)
-    if rendering == "hcl":
-        directory = directory / "hcl"
-    run_terraform(["init", "-input=false", "-backend=false"], directory, terraform_cli_config)
-    result = run_terraform(["validate"], directory, terraform_cli_config)
-    assert "Success! The configuration is valid" in result.stdout
-    assert rendering == "json" or "Warning" not in result.stdout + result.stderr
+    assert_stack_validates(synth.stack_dir(STACK_NAME), terraform_cli_config, rendering)

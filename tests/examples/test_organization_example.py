@@ -18,7 +18,7 @@ from examples.organization.stack import (
 )
 from ses_guard_policy import contract, hub, manifest
 from ses_reputation_guard.pause_function import HUB_TIMEOUT_SECONDS
-from tests.conftest import SynthOutput, run_terraform
+from tests.conftest import SynthOutput, assert_stack_validates
 
 FIRST, SECOND = "111111111111", "222222222222"
 MEMBER_STACKS = [f"{MEMBER_STACK_PREFIX}{account}" for account in (FIRST, SECOND)]
@@ -103,10 +103,4 @@ def test_each_member_stack_deploys_into_its_account_a_role_trusting_only_the_hub
 @pytest.mark.parametrize("rendering", ["json", "hcl"])
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_organization_example_passes_terraform_validate(synth, terraform_cli_config, stack, rendering):
-    directory = synth.stack_dir(stack)
-    if rendering == "hcl":
-        directory = directory / "hcl"
-    run_terraform(["init", "-input=false", "-backend=false"], directory, terraform_cli_config)
-    result = run_terraform(["validate"], directory, terraform_cli_config)
-    assert "Success! The configuration is valid" in result.stdout
-    assert rendering == "json" or "Warning" not in result.stdout + result.stderr
+    assert_stack_validates(synth.stack_dir(stack), terraform_cli_config, rendering)
