@@ -1,7 +1,7 @@
-# Hub mode with plain Terraform, the members' side: the member role the hub guard assumes, in two member
-# accounts of an AWS Organization, one provider alias per account that assumes the role AWS
-# Organizations created there (docs/organization.md). The hub guard itself runs in the hub account; its
-# output function_role_arn is the principal every member role trusts.
+# Hub mode with plain Terraform: one guard, the hub, in the hub account; its scheduled sweep also covers
+# two member accounts, each holding the member role the hub assumes (docs/organization.md). One provider
+# per account: the default one for the hub, an alias per member that assumes the role AWS Organizations
+# created there.
 
 terraform {
   required_version = ">= 1.5"
@@ -14,15 +14,15 @@ terraform {
 }
 
 variable "region" {
-  description = "Region of the providers. IAM is global: the member role serves every Region of its account."
+  description = "AWS Region of the hub guard (SES reputation is regional); the members' Regions are in hub_policy."
   type        = string
   default     = "us-east-1"
 }
 
-variable "hub_function_role_arn" {
-  description = "The hub guard's output function_role_arn (arn:aws:iam::<hub>:role/<name_prefix>-<region>-pause-function)."
-  type        = string
-  default     = "arn:aws:iam::111111111111:role/ses-guard-org-us-east-1-pause-function"
+variable "notification_emails" {
+  description = "Who hears about warnings, pauses and guard failures, in the hub and in every member."
+  type        = list(string)
+  default     = ["deliverability@example.com"]
 }
 
 variable "organization_id" {
@@ -38,13 +38,18 @@ variable "operator_role_arns" {
 }
 
 locals {
-  name_prefix = "ses-guard-org" # the hub guard's name_prefix: the hub assumes <name_prefix>-member
+  name_prefix = "ses-guard-org" # the hub's name_prefix: every member module must be given the same
   member_one  = "222222222222"
   member_two  = "333333333333"
 }
 
-# Each member account, through the role AWS Organizations created there. The provider's Region does not
-# matter to the member role; its regions input says where the hub may act.
+# The hub account: the guard itself.
+provider "aws" {
+  region = var.region
+}
+
+# Each member account, through the role AWS Organizations created there. IAM is global: the provider's
+# Region does not matter to the member role; hub_policy and the module's regions say where the hub acts.
 provider "aws" {
   alias  = "member_one"
   region = var.region
@@ -61,6 +66,47 @@ provider "aws" {
   }
 }
 
+module "ses_guard" {
+  # From another repository: "git::https://<your git host>/ses-reputation-guard.git//modules/terraform-aws-ses-reputation-guard?ref=<tag>"
+  source = "../../modules/terraform-aws-ses-reputation-guard"
+
+  name_prefix         = local.name_prefix
+  notification_emails = var.notification_emails
+
+  # Hub mode runs on the sweep: every hour the function judges every set of the hub's Region, then
+  # assumes <name_prefix>-member in each member and judges the member's Regions there.
+  sweep_policy = {
+    action = "pause"
+  }
+  # No account alarm: the sweep judges the account-wide rates of the hub and of each member.
+  account_policy = {
+    action  = "pause"
+    enabled = false
+  }
+
+  hub_policy = {
+    members = {
+      (local.member_one) = {
+        regions = ["us-east-1", "eu-west-1"]
+        action  = "pause" # sets in critical breach are paused; the account too (account_policy's action)
+      }
+      (local.member_two) = {
+        regions        = ["eu-west-1"]
+        action         = "notify" # people are notified only, sets and account
+        account_action = "notify"
+        thresholds = {
+          bounce_critical = 0.03 # stricter than the sweep's
+        }
+      }
+    }
+  }
+
+  tags = {
+    project = "ses-reputation-guard"
+    example = "terraform-module-organization"
+  }
+}
+
 # Member one: the hub may pause the sets tagged for it (ses-reputation-guard:guard = ses-guard-org and
 # ses-reputation-guard:action = pause) and the account's sending, in the member's two Regions.
 module "ses_guard_member_one" {
@@ -68,7 +114,7 @@ module "ses_guard_member_one" {
   source    = "../../modules/terraform-aws-ses-reputation-guard-member"
   providers = { aws = aws.member_one }
 
-  hub_function_role_arn = var.hub_function_role_arn
+  hub_function_role_arn = module.ses_guard.function_role_arn
   name_prefix           = local.name_prefix
   organization_id       = var.organization_id
   pause_scope           = "tagged"
@@ -82,11 +128,16 @@ module "ses_guard_member_two" {
   source    = "../../modules/terraform-aws-ses-reputation-guard-member"
   providers = { aws = aws.member_two }
 
-  hub_function_role_arn = var.hub_function_role_arn
+  hub_function_role_arn = module.ses_guard.function_role_arn
   name_prefix           = local.name_prefix
   organization_id       = var.organization_id
   regions               = ["eu-west-1"]
   operator_role_arns    = var.operator_role_arns
+}
+
+output "function_role_arn" {
+  description = "The hub function's role: the principal every member role trusts."
+  value       = module.ses_guard.function_role_arn
 }
 
 output "member_role_arns" {

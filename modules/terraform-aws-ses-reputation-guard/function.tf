@@ -31,7 +31,7 @@ resource "aws_lambda_function" "guard_function" {
   role                           = aws_iam_role.guard_function_role.arn
   runtime                        = "python3.12"
   source_code_hash               = filebase64sha256(local.function_package_path)
-  timeout                        = local.sweep_policy.enabled ? 300 : 120
+  timeout                        = local.sweep_policy.enabled ? local.hub_policy.enabled ? 900 : 300 : 120
   tags                           = merge(var.tags, { "ses-reputation-guard:component" = "pause-function" })
 
   dead_letter_config {
@@ -45,7 +45,7 @@ resource "aws_lambda_function" "guard_function" {
       REPORT_TOPIC_ARN             = aws_sns_topic.guard_notifications_topic.arn
       DRY_RUN                      = var.dry_run ? "true" : "false"
       LOG_LEVEL                    = "INFO"
-      POLICY_MANIFEST              = jsonencode(local.guard_manifest)
+      POLICY_MANIFEST              = jsonencode(merge(local.guard_manifest, local.guard_manifest_hub))
       ACCEPTED_SOURCES             = ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "eventbridge")) ? "eventbridge" : ((local.fleet_policy.enabled && (local.fleet_policy.action == "pause")) && (local.fleet_policy.delivery == "alarm-action")) ? "alarm-action" : ""
       PROTECTED_CONFIGURATION_SETS = join(",", var.protected_configuration_sets)
       SWEEP_STATE_TABLE            = local.sweep_policy.enabled ? "${var.name_prefix}-sweep-state" : ""
@@ -63,6 +63,8 @@ resource "aws_lambda_function" "guard_function" {
     aws_iam_role_policy.guard_function_set_pause,
     aws_iam_role_policy.guard_function_notify_only_deny,
     aws_iam_role_policy.guard_function_sweep,
+    aws_iam_role_policy.guard_function_hub,
+    aws_ssm_parameter.guard_hub_members,
   ]
 }
 

@@ -50,6 +50,32 @@ locals {
     evaluation_periods  = try(var.sweep_policy.evaluation_periods, 1)
     datapoints_to_alarm = try(var.sweep_policy.datapoints_to_alarm, 1)
   }
+  hub_policy = {
+    enabled     = var.hub_policy != null
+    include_hub = try(var.hub_policy.include_hub, true)
+    member_documents = {
+      for a, m in merge(var.hub_policy[*].members...) : a => jsonencode(merge(
+        { regions = m.regions },
+        {
+          for k, v in {
+            action             = m.action
+            account_action     = m.account_action
+            evaluate_account   = m.evaluate_account
+            bounce_warning     = m.thresholds.bounce_warning
+            bounce_critical    = m.thresholds.bounce_critical
+            complaint_warning  = m.thresholds.complaint_warning
+            complaint_critical = m.thresholds.complaint_critical
+          } : k => v if v != null
+        },
+        {
+          for k, v in {
+            protected_configuration_sets = m.protected_configuration_sets
+          } : k => v if length(v) > 0
+        },
+      ))
+    }
+    member_thresholds = { for a, m in merge(var.hub_policy[*].members...) : a => m.thresholds }
+  }
   guard_manifest_fleet_exclude_explicit_sets = local.fleet_policy.exclude_explicit_sets
   guard_manifest = {
     format      = "ses-reputation-guard/policy"
@@ -108,6 +134,12 @@ locals {
     }
     allow_thresholds_at_or_above_aws_review_level = var.allow_thresholds_at_or_above_aws_review_level
   }
+  guard_manifest_hub = local.hub_policy.enabled ? {
+    hub = {
+      members_path = "/${var.name_prefix}/policy/members/"
+      include_hub  = local.hub_policy.include_hub
+    }
+  } : {}
   guard_review_level = {
     acknowledged = var.allow_thresholds_at_or_above_aws_review_level
     levels = {
@@ -198,6 +230,48 @@ locals {
   guard_every_configuration_set_arn   = "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/*"
   guard_pattern_configuration_set_arn = "arn:${data.aws_partition.guard_partition.partition}:ses:${data.aws_region.guard_region.name}:${data.aws_caller_identity.guard_caller.account_id}:configuration-set/${trimprefix(local.guard_pause_scope, "name-pattern:")}"
   guard_set_tag_name_prefix           = var.name_prefix
+  guard_hub_member_thresholds = {
+    acknowledged = var.allow_thresholds_at_or_above_aws_review_level
+    levels = {
+      bounce_warning     = 0.05
+      bounce_critical    = 0.05
+      complaint_warning  = 0.001
+      complaint_critical = 0.001
+    }
+    reached = {
+      bounce_warning     = "at or above AWS's review level 0.05 (5 %)"
+      bounce_critical    = "at or above AWS's review level 0.05 (5 %)"
+      complaint_warning  = "at or above AWS's review level 0.001 (0.1 %)"
+      complaint_critical = "at or above AWS's review level 0.001 (0.1 %)"
+    }
+    sweep = {
+      bounce_warning     = local.sweep_policy.thresholds.bounce_warning
+      bounce_critical    = local.sweep_policy.thresholds.bounce_critical
+      complaint_warning  = local.sweep_policy.thresholds.complaint_warning
+      complaint_critical = local.sweep_policy.thresholds.complaint_critical
+    }
+    members = local.hub_policy.member_thresholds
+  }
+  guard_hub_member_threshold_order = flatten([
+    for a, t in local.guard_hub_member_thresholds.members : [
+      for p in [
+        ["bounce_warning", "bounce_critical", "bounce"],
+        ["complaint_warning", "complaint_critical", "complaint"],
+      ] : "hub_policy.members[${a}] thresholds merged over the sweep's: ${p[2]} warning threshold ${coalesce(t[p[0]], local.guard_hub_member_thresholds.sweep[p[0]])} must be below critical threshold ${coalesce(t[p[1]], local.guard_hub_member_thresholds.sweep[p[1]])}." if coalesce(t[p[0]], local.guard_hub_member_thresholds.sweep[p[0]]) >= coalesce(t[p[1]], local.guard_hub_member_thresholds.sweep[p[1]])
+    ]
+  ])
+  guard_hub_member_review_level_offenders = local.guard_hub_member_thresholds.acknowledged ? [] : flatten([
+    for a, t in local.guard_hub_member_thresholds.members : [
+      for k, v in t : "hub_policy.members[${a}] thresholds merged over the sweep's: ${k}=${v}: ${local.guard_hub_member_thresholds.reached[k]}; did you mean ${v / 100} (${v} %)?" if try(v >= local.guard_hub_member_thresholds.levels[k], false)
+    ]
+  ])
+  guard_hub_member_entries = local.hub_policy.member_documents
+  guard_hub_member_role_arns = formatlist(
+    "arn:%s:iam::%s:role/%s",
+    data.aws_partition.guard_partition.partition,
+    keys(local.guard_hub_member_entries),
+    "${var.name_prefix}-member",
+  )
 }
 
 data "aws_caller_identity" "guard_caller" {}

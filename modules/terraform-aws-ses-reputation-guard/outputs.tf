@@ -133,6 +133,18 @@ output "sweep_state_table_name" {
   value       = one(aws_dynamodb_table.guard_sweep_state[*].name)
 }
 
+# string
+output "hub_members_path" {
+  description = "SSM path of the hub's member entries, one SecureString parameter per member account (null when hub_policy = null)."
+  value       = local.hub_policy.enabled ? "/${var.name_prefix}/policy/members/" : null
+}
+
+# list(string)
+output "hub_member_role_arns" {
+  description = "The member roles the hub's function may assume, arn:<partition>:iam::<account>:role/<name_prefix>-member, in account order (empty when hub_policy = null)."
+  value       = local.guard_hub_member_role_arns
+}
+
 # map(string)
 output "health_alarm_arns" {
   description = "Alarms on the guard itself (function errors, dead letters): name => ARN."

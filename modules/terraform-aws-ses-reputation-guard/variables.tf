@@ -617,6 +617,118 @@ variable "sweep_policy" {
   }
 }
 
+variable "hub_policy" {
+  description = "Hub mode, on top of sweep_policy: each sweep run also covers the member accounts x Regions in members (account id => entry), assuming the role <name_prefix>-member there (the member module, one per member account). null (default) = off. include_hub (default true): the run also sweeps the hub's own account and Region. Per member, each optional: regions (default []: the hub's Region; at most 200 member account x Region pairs in all), action and account_action (\"pause\" or \"notify\"; null: the sweep's action and account_policy's), evaluate_account (null: the sweep's), protected_configuration_sets, thresholds (ratios 0-1 over the sweep's, null keeps the sweep's). The member role must allow what the entry asks for (its pause scope, account_pause_allowed)."
+  type = object({
+    include_hub = optional(bool, true)
+    members = optional(map(object({
+      regions                      = optional(list(string), [])
+      action                       = optional(string)
+      account_action               = optional(string)
+      evaluate_account             = optional(bool)
+      protected_configuration_sets = optional(list(string), [])
+      thresholds = optional(object({
+        bounce_warning     = optional(number)
+        bounce_critical    = optional(number)
+        complaint_warning  = optional(number)
+        complaint_critical = optional(number)
+      }), {})
+    })), {})
+  })
+  default  = null
+  nullable = true
+
+  validation {
+    condition     = length([for a in keys(merge(var.hub_policy[*].members...)) : a if !can(regex("^[0-9]{12}$", a))]) == 0
+    error_message = "hub_policy.members account id(s) ${jsonencode([for a in keys(merge(var.hub_policy[*].members...)) : a if !can(regex("^[0-9]{12}$", a))])}: must be a 12-digit AWS account id."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if length([
+        for r in m.regions : r if !can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", r))
+      ]) > 0
+    ]) == 0
+    error_message = "hub_policy.members regions of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if length([for r in m.regions : r if !can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", r))]) > 0])}: must be an AWS Region name such as 'eu-west-1'."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if !(length(toset(m.regions)) == length(m.regions))
+    ]) == 0
+    error_message = "hub_policy.members regions of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if !(length(toset(m.regions)) == length(m.regions))])}: must not name a Region twice."
+  }
+
+  validation {
+    condition = length(flatten([
+      for a, m in merge(var.hub_policy[*].members...) : length(m.regions) == 0 ? [a] : [
+        for r in m.regions : "${a}/${r}"
+      ]
+    ])) <= 200
+    error_message = "hub_policy.members names ${length(flatten([for a, m in merge(var.hub_policy[*].members...) : length(m.regions) == 0 ? [a] : [for r in m.regions : "${a}/${r}"]]))} member Regions: at most 200 member account x Region pairs in one hub (one run reads each in turn within one invocation): split the members over two hubs with their own name_prefix."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if m.action != null && !try(contains(["pause", "notify"], m.action), false)
+    ]) == 0
+    error_message = "hub_policy.members action of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if m.action != null && !try(contains(["pause", "notify"], m.action), false)])}: must be one of 'pause', 'notify'."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if m.account_action != null && !try(contains(["pause", "notify"], m.account_action), false)
+    ]) == 0
+    error_message = "hub_policy.members account_action of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if m.account_action != null && !try(contains(["pause", "notify"], m.account_action), false)])}: must be one of 'pause', 'notify'."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if length([
+        for n in m.protected_configuration_sets : n if !can(regex("^[A-Za-z0-9_-]{1,64}$", n))
+      ]) > 0
+    ]) == 0
+    error_message = "hub_policy.members protected_configuration_sets of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if length([for n in m.protected_configuration_sets : n if !can(regex("^[A-Za-z0-9_-]{1,64}$", n))]) > 0])}: configuration set names are 1-64 characters of letters, digits, '_' and '-' (SES rule)."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if anytrue([
+        for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : try(m.thresholds[k] <= 0 || m.thresholds[k] >= 1, false)
+      ])
+    ]) == 0
+    error_message = "hub_policy.members thresholds of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if anytrue([for k in ["bounce_warning", "bounce_critical", "complaint_warning", "complaint_critical"] : try(m.thresholds[k] <= 0 || m.thresholds[k] >= 1, false)])])}: must be a ratio strictly between 0 and 1 (0.05 = 5 %), not a percentage."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if try(!try(m.thresholds.bounce_warning <= 0 || m.thresholds.bounce_warning >= 1, false) && try(m.thresholds.bounce_warning >= 0.1, false), false)
+    ]) == 0
+    error_message = "hub_policy.members thresholds.bounce_warning of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if try(!try(m.thresholds.bounce_warning <= 0 || m.thresholds.bounce_warning >= 1, false) && try(m.thresholds.bounce_warning >= 0.1, false), false)])}: thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if try(!try(m.thresholds.bounce_critical <= 0 || m.thresholds.bounce_critical >= 1, false) && try(m.thresholds.bounce_critical >= 0.1, false), false)
+    ]) == 0
+    error_message = "hub_policy.members thresholds.bounce_critical of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if try(!try(m.thresholds.bounce_critical <= 0 || m.thresholds.bounce_critical >= 1, false) && try(m.thresholds.bounce_critical >= 0.1, false), false)])}: thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if try(!try(m.thresholds.complaint_warning <= 0 || m.thresholds.complaint_warning >= 1, false) && try(m.thresholds.complaint_warning >= 0.005, false), false)
+    ]) == 0
+    error_message = "hub_policy.members thresholds.complaint_warning of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if try(!try(m.thresholds.complaint_warning <= 0 || m.thresholds.complaint_warning >= 1, false) && try(m.thresholds.complaint_warning >= 0.005, false), false)])}: thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+
+  validation {
+    condition = length([
+      for a, m in merge(var.hub_policy[*].members...) : a if try(!try(m.thresholds.complaint_critical <= 0 || m.thresholds.complaint_critical >= 1, false) && try(m.thresholds.complaint_critical >= 0.005, false), false)
+    ]) == 0
+    error_message = "hub_policy.members thresholds.complaint_critical of the member(s) ${jsonencode([for a, m in merge(var.hub_policy[*].members...) : a if try(!try(m.thresholds.complaint_critical <= 0 || m.thresholds.complaint_critical >= 1, false) && try(m.thresholds.complaint_critical >= 0.005, false), false)])}: thresholds must be below AWS's pause level (bounce 0.1 = 10 %, complaint 0.005 = 0.5 %), where AWS may already have paused sending: the guard would act too late; rates are ratios 0-1, not percentages."
+  }
+}
+
 variable "protected_configuration_sets" {
   description = "Configuration sets never paused by any path (per-set alarms, fleet, sweep), whatever the evidence: at most 25 names (they travel in the function's environment). Per-set policies with action \"notify\" and the SES tag ses-reputation-guard:action = notify protect any number of sets."
   type        = list(string)

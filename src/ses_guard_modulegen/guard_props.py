@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from ses_guard_modulegen import hub_variable
 from ses_guard_modulegen.variables import fleet_local_attributes, sweep_local_attributes, variables
 from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import Construct, Fn, TerraformLocal, TerraformVariable, Token
 from ses_reputation_guard.alarm_settings import AlarmSettings
 from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.fleet_policy import FleetPolicy
+from ses_reputation_guard.hub_policy import HubPolicy
 from ses_reputation_guard.policy import AccountPolicy, ReputationThresholds
 from ses_reputation_guard.reputation_guard import ReputationGuardProps
 from ses_reputation_guard.sweep_policy import SweepPolicy
@@ -25,6 +27,7 @@ SETS_LOCAL = TerraformExpression("local.configuration_sets")
 PACKAGE_LOCAL = TerraformExpression("local.function_package_path")
 FLEET_LOCAL = "fleet_policy"
 SWEEP_LOCAL = "sweep_policy"
+HUB_LOCAL = "hub_policy"
 
 
 def _mode_local(scope: Construct, name: str, attributes: dict[str, str]) -> Callable[..., Any]:
@@ -81,6 +84,19 @@ def sweep_props(scope: Construct) -> SweepPolicy:
     )
 
 
+def hub_props(scope: Construct) -> HubPolicy:
+    """The hub policy as references to ``local.hub_policy`` (``hub_variable.local_attributes``): always a
+    policy, on when ``enabled`` (``var.hub_policy != null``); its members the map account id => entry (JSON
+    text), empty when off, which the constructs iterate over at plan."""
+    ref = _mode_local(scope, HUB_LOCAL, hub_variable.local_attributes())
+    return HubPolicy(
+        members=TerraformExpression(f"local.{HUB_LOCAL}.member_documents"),
+        member_thresholds=TerraformExpression(f"local.{HUB_LOCAL}.member_thresholds"),
+        include_hub=Token.as_any(ref("include_hub")),
+        enabled=Token.as_any(ref("enabled")),
+    )
+
+
 def module_props(scope: Construct) -> ReputationGuardProps:
     """Props whose values are the module's variables and locals.
 
@@ -132,6 +148,7 @@ def module_props(scope: Construct) -> ReputationGuardProps:
         teams_channels=TerraformExpression("var.teams_channels"),
         fleet_policy=fleet_props(scope),
         sweep_policy=sweep_props(scope),
+        hub_policy=hub_props(scope),
         protected_configuration_sets=Token.as_list(attr("protected_configuration_sets")),
         allow_thresholds_at_or_above_aws_review_level=Token.as_any(attr(rules.REVIEW_LEVEL_ACKNOWLEDGEMENT)),
         allow_no_notification_targets=Token.as_any(attr(rules.NO_NOTIFICATION_TARGETS_OPT_OUT)),

@@ -25,12 +25,17 @@ same JSON text as ``HubPolicy.member_documents`` (``manifest.Member.to_document`
 spaces; Terraform's ``jsonencode`` sorts keys and writes no spaces).
 
 What needs the sweep (``hub_policy`` without ``sweep_policy``) crosses two variables, which a variable's
-validation may not read before Terraform 1.9: ``hub_needs_sweep_precondition`` is a resource precondition.
+validation may not read before Terraform 1.9: it is a precondition of the ``guard-hub`` policy, rendered
+by the constructs (``HubMembers``), in the words of ``hub_policy.HUB_NEEDS_SWEEP``.
+
+``local_attributes`` is ``local.hub_policy``: ``enabled`` (``hub_policy != null``), ``include_hub``,
+``member_documents`` and ``member_thresholds`` (each member's own, checked merged over the sweep's by a
+precondition the constructs render), what ``guard_props.hub_props`` hands the constructs.
 """
 
 from __future__ import annotations
 
-from ses_guard_modulegen.conditions import breaks, hcl_list, hcl_string, holds
+from ses_guard_modulegen.conditions import breaks, hcl_list, holds
 from ses_guard_modulegen.variables import (
     ModuleVariable,
     Validation,
@@ -40,10 +45,13 @@ from ses_guard_modulegen.variables import (
     template,
 )
 from ses_guard_policy import rules
+from ses_reputation_guard.hub_policy import HubPolicy
 
 VARIABLE = "hub_policy"
-MEMBERS = f"try(var.{VARIABLE}.members, {{}})"
-"""The members' map, empty when hub mode is off (null): every condition evaluates either way."""
+MEMBERS = f"merge(var.{VARIABLE}[*].members...)"
+"""The members' map, empty when hub mode is off (null: the splat is empty, ``merge()`` is ``{}``): every
+condition and message evaluates either way. No braces: python-hcl2 (checkov, tools/snapshot.py) misreads
+a ``{`` in an error message's interpolation that also holds a string literal."""
 MEMBER_TYPE = (
     "object({ regions = optional(list(string), []), action = optional(string), account_action = optional(string), "
     "evaluate_account = optional(bool), protected_configuration_sets = optional(list(string), []), "
@@ -52,10 +60,6 @@ MEMBER_TYPE = (
     + " }), {}) })"
 )
 TYPE = f"object({{ include_hub = optional(bool, true), members = optional(map({MEMBER_TYPE}), {{}}) }})"
-HUB_NEEDS_SWEEP = (
-    "hub_policy needs an enabled sweep_policy: hub mode runs on the sweep (the hub's scheduled run covers the members)"
-)
-"""The constructs' words (``ReputationGuardProps._collect_hub_problems``)."""
 
 
 def _each_member(condition: str) -> str:
@@ -167,6 +171,12 @@ def member_documents_hcl() -> str:
     )
 
 
-def hub_needs_sweep_precondition() -> tuple[str, str]:
-    """(condition, error message) for a resource precondition: hub mode needs an enabled sweep."""
-    return f"var.{VARIABLE} == null || var.sweep_policy != null", hcl_string(HUB_NEEDS_SWEEP)
+def local_attributes() -> dict[str, str]:
+    """``local.hub_policy`` (HCL expressions by attribute): defined when hub mode is off too (``enabled =
+    false``, no member)."""
+    return {
+        "enabled": f"var.{VARIABLE} != null",
+        "include_hub": f"try(var.{VARIABLE}.include_hub, {str(HubPolicy().include_hub).lower()})",
+        "member_documents": member_documents_hcl(),
+        "member_thresholds": f"{{ for a, m in {MEMBERS} : a => m.thresholds }}",
+    }

@@ -95,6 +95,9 @@ SECTIONS = (
     Section("sweep.tf", "Sweep mode: the schedule that starts a run over every configuration set of the Region, and "
             "the run's state\n(the run lock and the open warning episodes)", ("resource",),
             (*_EVENT_TYPES, "aws_dynamodb_table"), "sweep"),
+    Section("hub.tf", "Hub mode (hub_policy): each member account's entry where the function reads it, and the "
+            "function's right to list\nthe entries and assume <name_prefix>-member in each member account",
+            ("resource", "data"), ("aws_ssm_parameter", "aws_iam_role_policy", "aws_iam_policy_document"), "hub"),
     Section("policy.tf", "The deployed policy: one SSM SecureString entry per configuration set with its own "
             "policy\n(the function judges alarms by these and by the POLICY_MANIFEST environment variable)",
             ("resource",), ("aws_ssm_parameter",)),

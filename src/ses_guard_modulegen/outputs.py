@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ses_guard_modulegen.guard_props import HUB_LOCAL
+from ses_guard_policy import hub
 from ses_reputation_guard.naming import resource_address
 from ses_reputation_guard.reputation_guard import ReputationGuard
 
@@ -86,6 +88,9 @@ def _optional_outputs(guard: ReputationGuard) -> list[ModuleOutput]:
     fleet = [resource_address(alarm) for alarm in guard.fleet_alarms.alarms.values()]
     sweep = guard.sweep_schedule  # the module's sweep_policy is a variable: the schedule and table are counted
     assert sweep is not None and sweep.rule is not None and sweep.table is not None
+    members = guard.hub_members  # the module's hub_policy is a variable: its grant is counted, its members a map
+    assert members is not None and members.member_role_arns_expression is not None
+    hub_on = f"local.{HUB_LOCAL}.enabled"
     return [
         ModuleOutput("dashboard_name", "Name of the CloudWatch dashboard (null when dashboard = false).", "string",
                      f"one({resource_address(guard.dashboard.dashboard)}[*].dashboard_name)"),
@@ -101,4 +106,10 @@ def _optional_outputs(guard: ReputationGuard) -> list[ModuleOutput]:
         ModuleOutput("sweep_state_table_name", "Name of the DynamoDB table holding the sweep's run lock and open "
                      "warning episodes (null when sweep_policy = null).", "string",
                      f"one({resource_address(sweep.table)}[*].name)"),
+        ModuleOutput("hub_members_path", "SSM path of the hub's member entries, one SecureString parameter per "
+                     "member account (null when hub_policy = null).", "string",
+                     f'{hub_on} ? "{hub.members_path("${var.name_prefix}")}" : null'),
+        ModuleOutput("hub_member_role_arns", "The member roles the hub's function may assume, "
+                     "arn:<partition>:iam::<account>:role/<name_prefix>-member, in account order (empty when "
+                     "hub_policy = null).", "list(string)", members.member_role_arns_expression.text),
     ]  # fmt: skip

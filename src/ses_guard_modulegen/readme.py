@@ -113,6 +113,22 @@ MODES_BODY = """
 ```
 """
 
+HUB_SECTION = """
+## Hub mode
+
+`hub_policy` (on top of `sweep_policy`; null by default) makes this guard the hub of an AWS
+Organization: each sweep run also covers the member accounts x Regions in `members` (a map keyed by
+account id), assuming the role `<name_prefix>-member` that the member module
+([terraform-aws-ses-reputation-guard-member](../terraform-aws-ses-reputation-guard-member/README.md))
+creates in each member account, trusting this guard's output `function_role_arn`. Each member's entry
+is an SSM SecureString parameter under the output `hub_members_path`; the function's role may assume
+exactly the roles in the output `hub_member_role_arns`, and its timeout becomes 900 s. Every member
+value is checked at plan in the constructs' words (account id, Regions, actions, thresholds merged over
+the sweep's), and a hub without `sweep_policy` fails the plan. Apply the hub first, then the members
+(each member role's trust names the hub's role). A full root module with two member accounts:
+[examples/terraform_module_organization](../../examples/terraform_module_organization/main.tf).
+"""
+
 VERSIONS_SECTION = """
 ## Versions
 
@@ -192,11 +208,11 @@ def _reference_tables(
 
 
 def _guide(release: str) -> str:
-    """Usage and the fleet and sweep modes (the source pinned to the release's tag), Versions and Retiring,
-    after the intro."""
+    """Usage, the fleet and sweep modes (the source pinned to the release's tag), hub mode, Versions and
+    Retiring, after the intro."""
     source = f'  source = "{module_source(release)}"\n'
     versions = VERSIONS_SECTION.format(version=release, tag=release_tag(release), module_path=MODULE_PATH)
-    return USAGE_HEAD + source + USAGE_BODY + MODES_HEAD + source + MODES_BODY + versions + RETIRING
+    return USAGE_HEAD + source + USAGE_BODY + MODES_HEAD + source + MODES_BODY + HUB_SECTION + versions + RETIRING
 
 
 def render_readme(

@@ -655,6 +655,7 @@ def variables() -> list[ModuleVariable]:
             _sweep_validations(),
             nullable=True,
         ),
+        _hub_variable(),
         ModuleVariable(
             "protected_configuration_sets", "list(string)",
             f"Configuration sets never paused by any path (per-set alarms, fleet, sweep), whatever the evidence: "
@@ -683,6 +684,13 @@ def variables() -> list[ModuleVariable]:
             DEFAULT_PROPS.allow_no_notification_targets,
         ),
     ]  # fmt: skip
+
+
+def _hub_variable() -> ModuleVariable:
+    """``hub_policy`` (``hub_variable``, which builds on this module's helpers: imported here, when called)."""
+    from ses_guard_modulegen import hub_variable
+
+    return hub_variable.variable()
 
 
 def normalizing_locals() -> str:

@@ -8,7 +8,10 @@ breaches (as the member's entry says) and reports to the hub's topic naming acco
 (``manifest.Member``): each member's entry becomes an SSM parameter the function lists each run
 (``HubMembers``).
 
-Ratios are 0-1 (0.05 = 5 %). Any scalar may be a Terraform token: validation leaves it to Terraform.
+Ratios are 0-1 (0.05 = 5 %). Any scalar may be a Terraform token: validation leaves it to Terraform. The
+generated module passes its members whole, as a ``TerraformExpression`` of the map account id => the
+member's entry as JSON text (``ses_guard_modulegen.hub_variable.member_documents_hcl``), and ``enabled`` as
+a token (``hub_policy != null``); its variable's validations check every member at plan.
 """
 
 from __future__ import annotations
@@ -19,9 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_guard_policy import hub, manifest, rules
-from ses_reputation_guard.expressions import Flag
+from ses_reputation_guard.expressions import Flag, TerraformExpression
 from ses_reputation_guard.policy import Action
 from ses_reputation_guard.validation import Problems, is_token
+
+HUB_NEEDS_SWEEP = (
+    "hub_policy needs an enabled sweep_policy: hub mode runs on the sweep (the hub's scheduled run covers the members)"
+)
+"""Refusal of a hub without an enabled sweep: at synth (``ReputationGuardProps``), at plan (a precondition)."""
 
 
 @dataclass(frozen=True)
@@ -158,11 +166,20 @@ class HubPolicy:
     """Hub mode (needs an enabled ``sweep_policy``): the sweep's run also covers each member account x
     Region, through the role ``<name_prefix>-member`` deployed in each member (``MemberRole``)."""
 
-    members: Sequence[HubMember] = ()
+    members: Sequence[HubMember] | TerraformExpression = ()
     """The member accounts, each once (at most 200 member account x Region pairs in all). Default () (the
-    hub sweeps only itself until members are added)."""
+    hub sweeps only itself until members are added). Or a ``TerraformExpression`` of the map account id =>
+    the member's entry as JSON text (as ``member_documents`` returns it), known only at plan: its values are
+    Terraform's to check."""
     include_hub: Flag = True
     """Each run also sweeps the hub's own account and Region. Default True."""
+    enabled: Flag = True
+    """Hub mode at all; a token when only Terraform knows (the generated module's ``hub_policy != null``):
+    the hub's resources are then counted, its manifest section and timeout conditional. Default True."""
+    member_thresholds: TerraformExpression | None = None
+    """With ``members`` an expression: the map account id => the member's own thresholds (name => ratio or
+    null), checked at plan merged over the sweep's as the function reads them (warning below critical, AWS's
+    review level unless acknowledged). Default None (no such check; Python members are checked at synth)."""
 
     def collect_problems(
         self,
@@ -175,9 +192,13 @@ class HubPolicy:
         """Record every invalid value (nothing is raised here). ``sweep``: the hub's sweep as the model
         reads it, over whose thresholds each member's are merged and checked; None skips that check.
         ``review_level_acknowledged``: the guard's flag (a token: AWS's pause level only)."""
-        if not isinstance(self.include_hub, bool) and not is_token(self.include_hub):
-            problems.add(f"{subject}.include_hub={self.include_hub!r}: must be True or False")
+        for name in ("include_hub", "enabled"):
+            value = getattr(self, name)
+            if not isinstance(value, bool) and not is_token(value):
+                problems.add(f"{subject}.{name}={value!r}: must be True or False")
         members = self.members
+        if isinstance(members, TerraformExpression):
+            return  # the members known only to Terraform: its validations check them
         if isinstance(members, str) or not isinstance(members, Sequence):
             problems.add(f"{subject}.members={members!r}: must be a list of HubMember")
             return
@@ -185,7 +206,7 @@ class HubPolicy:
             return  # a list known only to Terraform
         acknowledged = None if is_token(review_level_acknowledged) else bool(review_level_acknowledged)
         seen: set[str] = set()
-        for index, member in enumerate(self.members):
+        for index, member in enumerate(members):
             where = f"{subject}.members[{index}]"
             if not isinstance(member, HubMember):
                 problems.add(f"{where}={member!r}: must be a HubMember")
@@ -194,21 +215,27 @@ class HubPolicy:
             if member.account_id in seen:
                 problems.add(f"{where}.account_id={member.account_id!r}: lists the account more than once")
             seen.add(member.account_id)
-        pairs = sum(member.region_count() for member in self.members if isinstance(member, HubMember))
+        pairs = sum(member.region_count() for member in members if isinstance(member, HubMember))
         if not rules.HUB_MEMBER_REGIONS.check(range(pairs)):
             problems.add(f"{subject}.members: {pairs} member Regions: {rules.HUB_MEMBER_REGIONS.sentence}")
+
+    def listed_members(self) -> Sequence[HubMember]:
+        """The members as Python values; () when they are a ``TerraformExpression``."""
+        return () if isinstance(self.members, TerraformExpression) else self.members
 
     def to_hub(self, name_prefix: str) -> manifest.Hub:
         """The manifest's ``hub`` section, members included (Python values only)."""
         return manifest.Hub(
             members_path=hub.members_path(name_prefix),
             include_hub=bool(self.include_hub),
-            members={member.account_id: member.to_member() for member in self.members},
+            members={member.account_id: member.to_member() for member in self.listed_members()},
         )
 
-    def member_documents(self) -> dict[str, str]:
+    def member_documents(self) -> dict[str, str] | TerraformExpression:
         """Account id => the member's entry as the function reads it from its parameter (JSON text of
-        ``manifest.Member.to_document``), in account order (Python values only)."""
+        ``manifest.Member.to_document``), in account order; ``members`` itself when it is an expression."""
+        if isinstance(self.members, TerraformExpression):
+            return self.members
         entries = {member.account_id: member.to_member().to_document() for member in self.members}
         return {
             account: json.dumps(entries[account], sort_keys=True, separators=(",", ":")) for account in sorted(entries)

@@ -13,7 +13,10 @@
   only), read by ``ses-guard backtest --stack`` and ``ses-guard estimate``.
 
 A hub guard's (``HubPolicy``) document has a ``hub`` section: in the environment without its members
-(the function lists their parameters, ``HubMembers``), in the asset with them.
+(the function lists their parameters, ``HubMembers``), in the asset with them. When only Terraform knows
+whether hub mode is on (the generated module's ``hub_policy != null``), the section is an
+``OptionalSection``: present or absent (never null, so a guard without a hub keeps its environment as it
+was), ``jsonencode(merge(local.<prefix>_manifest, local.<prefix>_manifest_hub))``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,16 @@ from ses_reputation_guard.validation import is_token
 
 
 @dataclass(frozen=True)
+class OptionalSection:
+    """A top-level section of the document present only when ``enabled`` (a Terraform token) holds."""
+
+    enabled: Any
+    """A boolean token."""
+    value: Mapping[str, Any]
+    """The section (values may be tokens)."""
+
+
+@dataclass(frozen=True)
 class PolicyManifestProps:
     guard_document: Mapping[str, Any]
     """The guard-level document (``guard_document``); values may be Terraform tokens."""
@@ -59,10 +72,11 @@ class PolicyManifest(GuardChild[PolicyManifestProps]):
 
     def __init__(self, scope: Construct, construct_id: str, context: GuardContext, props: PolicyManifestProps) -> None:
         super().__init__(scope, construct_id, context, props)
-        document = self._resolvable(props.guard_document)
-        python = not any(is_token(value) for value in _leaves(document))
+        optional = {key: v for key, v in props.guard_document.items() if isinstance(v, OptionalSection)}
+        document = self._resolvable({k: v for k, v in props.guard_document.items() if k not in optional})
+        python = not optional and not any(is_token(value) for value in _leaves(document))
         self.environment_value: Any = (
-            json.dumps(document, sort_keys=True, separators=(",", ":")) if python else self._encoded(document)
+            json.dumps(document, sort_keys=True, separators=(",", ":")) if python else self._encoded(document, optional)
         )
         self.asset: TerraformAsset | None = None
         if python and props.set_records is not None and (props.hub_members is not None or "hub" not in document):
@@ -75,10 +89,24 @@ class PolicyManifest(GuardChild[PolicyManifestProps]):
         """One parameter per set of ``sets`` (a stack's map is read from the asset, so it comes later)."""
         self.parameters = self._parameters(sets)
 
-    def _encoded(self, document: dict[str, Any]) -> Any:
-        """``jsonencode(local.<prefix>_manifest)``: the document as a local keeps the module readable."""
+    def _encoded(self, document: dict[str, Any], optional: Mapping[str, OptionalSection]) -> Any:
+        """``jsonencode(local.<prefix>_manifest)``: the document as a local keeps the module readable. Each
+        optional section is a local of its own, ``{<key> = {...}}`` or ``{}``, merged in."""
         local = self.context.create(self, TerraformLocal, "manifest", expression=document)
-        return Fn.jsonencode(local.as_any_map)
+        if not optional:
+            return Fn.jsonencode(local.as_any_map)
+        sections = [
+            self.context.create(
+                self,
+                TerraformLocal,
+                f"manifest_{key}",
+                expression=Fn.conditional(
+                    section.enabled, {key: self._resolvable(section.value, f"manifest_{key}")}, {}
+                ),
+            ).as_any_map
+            for key, section in optional.items()
+        ]
+        return Fn.jsonencode(Fn.merge([local.as_any_map, *sections]))
 
     def _resolvable(self, document: Mapping[str, Any], path: str = "manifest") -> dict[str, Any]:
         """``document`` with each ``TerraformExpression`` (a boolean such as the module's
@@ -161,8 +189,10 @@ def guard_document(props: Any) -> dict[str, Any]:
     if sweep is not None:  # absent rather than null: a guard without a sweep keeps its manifest as it was
         document["sweep"] = sweep_document(sweep, props.default_thresholds)
     hub_policy = getattr(props, "hub_policy", None)
-    if hub_policy is not None:  # absent rather than null, as the sweep; the members are not in the environment
-        document["hub"] = {"members_path": hub.members_path(props.name_prefix), "include_hub": hub_policy.include_hub}
+    if hub_policy is not None and hub_policy.enabled is not False:
+        # absent rather than null, as the sweep; the members are not in the environment
+        section = {"members_path": hub.members_path(props.name_prefix), "include_hub": hub_policy.include_hub}
+        document["hub"] = section if hub_policy.enabled is True else OptionalSection(hub_policy.enabled, section)
     return document
 
 

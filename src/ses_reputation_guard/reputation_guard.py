@@ -30,6 +30,7 @@ from ses_reputation_guard import lambda_package
 from ses_reputation_guard._cdktf import (
     Construct,
     Fn,
+    Op,
     Precondition,
     TerraformLocal,
     TerraformResourceLifecycle,
@@ -67,7 +68,7 @@ from ses_reputation_guard.function_health_alarms import (
 )
 from ses_reputation_guard.guard_topic import GuardTopic, GuardTopicProps
 from ses_reputation_guard.hub_members import HubMembers, HubMembersProps
-from ses_reputation_guard.hub_policy import HubPolicy
+from ses_reputation_guard.hub_policy import HUB_NEEDS_SWEEP, HubPolicy
 from ses_reputation_guard.naming import resource_address
 from ses_reputation_guard.pause_function import (
     ALARM_TIMEOUT_SECONDS,
@@ -220,14 +221,11 @@ class ReputationGuardProps:
     def _collect_hub_problems(self, problems: Problems) -> None:
         """Hub mode runs on the sweep; each member's entry is checked as the function will read it."""
         policy = self.hub_policy
-        if policy is None:
+        if policy is None or policy.enabled is False:
             return
         sweep = self.sweep_policy
-        if sweep is None or sweep.enabled is False:
-            problems.add(
-                "hub_policy needs an enabled sweep_policy: hub mode runs on the sweep (the hub's scheduled run "
-                "covers the members)"
-            )
+        if (sweep is None or sweep.enabled is False) and policy.enabled is True:
+            problems.add(HUB_NEEDS_SWEEP)
         policy.collect_problems(
             problems,
             sweep=self._hub_sweep(),
@@ -394,7 +392,7 @@ class ReputationGuard(Construct):
         sets = self.props.configuration_sets
         records = None if isinstance(sets, TerraformExpression) else self.props.normalized_configuration_sets()
         document = guard_document(self.props)
-        hub = self.props.hub_policy
+        hub = self._hub_policy()
         acknowledged = self.props.allow_thresholds_at_or_above_aws_review_level
         if acknowledged is not False:  # readers accept such thresholds only where the document says so
             document[manifest.REVIEW_LEVEL_KEY] = acknowledged
@@ -656,7 +654,8 @@ class ReputationGuard(Construct):
         running: Flag = False if sweep is None else sweep.enabled
         if running is False:
             return {}
-        timeout = SWEEP_TIMEOUT_SECONDS if self.props.hub_policy is None else HUB_TIMEOUT_SECONDS
+        hub = self._hub_policy()
+        timeout = SWEEP_TIMEOUT_SECONDS if hub is None else _if(hub.enabled, HUB_TIMEOUT_SECONDS, SWEEP_TIMEOUT_SECONDS)
         return {
             "timeout_seconds": _if(running, timeout, ALARM_TIMEOUT_SECONDS),
             "memory_mb": _if(running, SWEEP_MEMORY_MB, MEMORY_MB),
@@ -748,10 +747,15 @@ class ReputationGuard(Construct):
             ),
         )
 
+    def _hub_policy(self) -> HubPolicy | None:
+        """The hub policy, None without one or when it is off (``enabled=False``)."""
+        policy = self.props.hub_policy
+        return None if policy is None or policy.enabled is False else policy
+
     def _hub_members(self) -> HubMembers | None:
         """The members' entries and the function's grant to list them and assume their roles; the function
         waits for both (its first run finds its members and may reach them)."""
-        policy = self.props.hub_policy
+        policy = self._hub_policy()
         if policy is None:
             return None
         members = HubMembers(
@@ -762,12 +766,72 @@ class ReputationGuard(Construct):
                 member_documents=policy.member_documents(),
                 kms_key_arn=self.key.key.arn,
                 function_role=self.function.role.id,
+                enabled=policy.enabled,
+                checks=[*self._hub_sweep_checks(policy), *self._member_threshold_checks(policy)],
             ),
         )
         function = self.function.function
         waits_for = [members.policy, *([members.parameters] if members.parameters is not None else [])]
         function.depends_on = [*(function.depends_on or []), *(resource_address(element) for element in waits_for)]
         return members
+
+    def _hub_sweep_checks(self, policy: HubPolicy) -> list[Precondition]:
+        """Hub mode needs an enabled sweep: checked at plan when only Terraform knows either (at synth else)."""
+        sweep = self.props.sweep_policy
+        running: Flag = False if sweep is None else sweep.enabled
+        hub_off: Flag = (not policy.enabled) if isinstance(policy.enabled, bool) else Op.not_(policy.enabled)
+        held = any_of(hub_off, running)
+        if isinstance(held, bool):
+            return []
+        return [Precondition(condition=held, error_message=f"{HUB_NEEDS_SWEEP}.")]
+
+    def _member_threshold_checks(self, policy: HubPolicy) -> list[Precondition]:
+        """Members known only to Terraform: each one's thresholds merged over the sweep's, as
+        ``manifest.parse_member_entry`` reads them, in the same words: each warning below its critical, and
+        (unless acknowledged) none of the member's own at or above AWS's review level."""
+        sweep, given = self.props.sweep_policy, policy.member_thresholds
+        if sweep is None or given is None:
+            return []
+        names, review = rules.THRESHOLD_NAMES, rules.AWS_REVIEW_LEVEL
+        thresholds = sweep.thresholds or self.props.default_thresholds
+        acknowledged = self.props.allow_thresholds_at_or_above_aws_review_level
+        inputs = self.context.local(
+            self,
+            "hub_member_thresholds",
+            {
+                "acknowledged": acknowledged,
+                "levels": {name: review.level(name) for name in names},
+                "reached": {name: review.reached(name) for name in names},
+                "sweep": {name: getattr(thresholds, name) for name in names},
+                "members": given.interpolated,
+            },
+        ).text
+        where = "hub_policy.members[${a}] thresholds merged over the sweep's"
+        pairs = ", ".join(
+            f'["{metric}_warning", "{metric}_critical", "{metric}"]' for metric in ("bounce", "complaint")
+        )
+        merged = [f"coalesce(t[p[{index}]], {inputs}.sweep[p[{index}]])" for index in (0, 1)]
+        order = self.context.local(
+            self,
+            "hub_member_threshold_order",
+            f"${{flatten([for a, t in {inputs}.members : [for p in [{pairs}] : "
+            f'"{where}: ${{p[2]}} {rules.warning_below_critical(f"${{{merged[0]}}}", f"${{{merged[1]}}}")}." '
+            f"if {merged[0]} >= {merged[1]}]])}}",
+        ).text
+        guess = review.guess("${v / 100}", "${v}")
+        at_review = self.context.local(
+            self,
+            "hub_member_review_level_offenders",
+            f"${{{inputs}.acknowledged ? [] : flatten([for a, t in {inputs}.members : [for k, v in t : "
+            f'"{where}: ${{k}}=${{v}}: ${{{inputs}.reached[k]}}; {guess}" if try(v >= {inputs}.levels[k], false)]])}}',
+        ).text
+        return [
+            Precondition(condition=f"${{length({order}) == 0}}", error_message=f'${{join(" ", {order})}}'),
+            Precondition(
+                condition=f"${{length({at_review}) == 0}}",
+                error_message=f'${{join(" ", {at_review})}} {review.sentence}.',
+            ),
+        ]
 
     def _dashboard(self, sets: TerraformExpression | None) -> GuardDashboard | None:
         if self.props.dashboard is False:
@@ -864,8 +928,11 @@ class ReputationGuard(Construct):
 
 def _member_entries(policy: HubPolicy) -> dict[str, dict[str, Any]] | None:
     """Account id => the member's entry (the stack asset's ``hub.members``); None while any is a token."""
+    documents = policy.member_documents()
+    if isinstance(documents, TerraformExpression):
+        return None
     try:
-        return {account: json.loads(text) for account, text in policy.member_documents().items()}
+        return {account: json.loads(text) for account, text in documents.items()}
     except (TypeError, ValueError):
         return None
 

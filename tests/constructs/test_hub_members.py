@@ -7,7 +7,9 @@ import json
 
 from ses_guard_policy import hub, manifest
 from ses_reputation_guard import HubMember, HubPolicy, ThresholdOverrides
+from ses_reputation_guard._cdktf import TerraformVariable, Token
 from ses_reputation_guard.context import COMPONENT_TAG
+from ses_reputation_guard.expressions import TerraformExpression
 from ses_reputation_guard.hub_members import POLICY_NAME, HubMembers, HubMembersProps
 from tests.constructs.support import (
     ACCOUNT,
@@ -16,6 +18,7 @@ from tests.constructs.support import (
     PREFIX,
     REGION,
     TAGS,
+    data_sources,
     resources,
     statement,
     statements,
@@ -98,3 +101,56 @@ def test_a_hub_without_members_has_no_parameter_and_may_assume_no_role(stack):
     assert created.parameters is None and created.member_role_arns == []
     assert "aws_ssm_parameter" not in config["resource"]
     assert [s["sid"] for s in statements(config, "guard_function_hub_policy")] == ["ListHubMembers"]
+
+
+# --- members known only to Terraform (the generated module) ----------------------------------------------------
+def planned_members(stack, **props) -> HubMembers:
+    settings = {
+        "member_documents": TerraformExpression("local.member_documents"),
+        "kms_key_arn": KEY_ARN,
+        "function_role": ROLE,
+        "enabled": Token.as_any(TerraformVariable(stack, "hub_on", type="bool").value),
+        **props,
+    }
+    return HubMembers(stack, "hub_members", CONTEXT, HubMembersProps(**settings))
+
+
+def test_planned_members_get_a_parameter_each_and_their_role_arns_are_built_from_the_accounts(stack):
+    created = planned_members(stack)
+    config = synthesized(stack)
+    parameters = resources(config, "aws_ssm_parameter")["guard_hub_members"]
+    assert parameters["for_each"] == "${local.member_documents}"
+    assert (parameters["name"], parameters["value"]) == (f"/{PREFIX}/policy/members/${{each.key}}", "${each.value}")
+    assert config["locals"]["guard_hub_member_entries"] == "${local.member_documents}"
+    assert config["locals"]["guard_hub_member_role_arns"] == (
+        f'${{formatlist("arn:%s:iam::%s:role/%s", "aws", keys(local.guard_hub_member_entries), "{PREFIX}-member")}}'
+    )
+    assert created.member_role_arns_expression == TerraformExpression("local.guard_hub_member_role_arns")
+
+
+def test_planned_members_assume_statement_is_a_source_document_counted_away_without_members(stack):
+    planned_members(stack)
+    config = synthesized(stack)
+    assume = data_sources(config, "aws_iam_policy_document")["guard_function_hub_assume_policy"]
+    assert assume["count"] == "${length(local.member_documents) > 0 ? 1 : 0}"
+    [statement_] = assume["statement"]
+    assert (statement_["sid"], statement_["resources"]) == ("AssumeMemberRoles", "${local.guard_hub_member_role_arns}")
+    document = data_sources(config, "aws_iam_policy_document")["guard_function_hub_policy"]
+    assert document["count"] == "${var.hub_on ? 1 : 0}"
+    assert document["source_policy_documents"] == (
+        "${data.aws_iam_policy_document.guard_function_hub_assume_policy[*].json}"
+    )
+    assert [s["sid"] for s in document["statement"]] == ["ListHubMembers"]
+    policy = resources(config, "aws_iam_role_policy")["guard_function_hub"]
+    assert policy["count"] == "${var.hub_on ? 1 : 0}"
+    assert policy["policy"] == "${data.aws_iam_policy_document.guard_function_hub_policy[0].json}"
+
+
+def test_listed_members_behind_a_terraform_switch_are_none_while_it_is_off(stack):
+    planned_members(stack, member_documents=POLICY.member_documents())
+    config = synthesized(stack)
+    documents = config["locals"]["guard_hub_member_documents"]
+    assert documents.startswith("${var.hub_on ? {") and documents.endswith("} : {}}")
+    assert resources(config, "aws_ssm_parameter")["guard_hub_members"]["for_each"] == (
+        "${local.guard_hub_member_documents}"
+    )

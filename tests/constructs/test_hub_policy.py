@@ -21,6 +21,8 @@ from ses_reputation_guard import (
 )
 from ses_reputation_guard._cdktf import App, TerraformVariable, Token
 from ses_reputation_guard.assets import SOURCES_FOLDER
+from ses_reputation_guard.expressions import TerraformExpression
+from ses_reputation_guard.hub_policy import HUB_NEEDS_SWEEP
 from ses_reputation_guard.pause_function import HUB_TIMEOUT_SECONDS
 from ses_reputation_guard.validation import Problems
 from tests.constructs.support import resources, synthesized
@@ -214,3 +216,67 @@ def test_a_guard_without_a_hub_is_unchanged(stack):
     assert "aws_ssm_parameter" not in config["resource"] or "guard_hub_members" not in resources(
         config, "aws_ssm_parameter"
     )
+
+
+# --- hub mode decided by Terraform (the generated module) -------------------------------------------------------
+def test_members_known_only_to_terraform_and_an_enabled_token_are_left_to_it(stack):
+    enabled = Token.as_any(TerraformVariable(stack, "hub_on", type="bool").value)
+    policy = HubPolicy(members=TerraformExpression("local.members"), enabled=enabled)
+    assert problems_of(policy, sweep=manifest_sweep()) == []
+    assert policy.member_documents() == TerraformExpression("local.members") and policy.listed_members() == ()
+    assert problems_of(HubPolicy(enabled="yes")) == ["hub_policy.enabled='yes': must be True or False"]  # type: ignore[arg-type]
+
+
+def test_a_hub_turned_off_is_no_hub_and_needs_no_sweep(stack):
+    guard = ReputationGuard(stack, "guard", hub_props(sweep_policy=None, hub_policy=HubPolicy(enabled=False)))
+    config = synthesized(stack)
+    assert guard.hub_members is None
+    function = resources(config, "aws_lambda_function")["guard_function"]
+    assert function["timeout"] == 120
+    assert "hub" not in json.loads(function["environment"]["variables"][contract.ENV_POLICY_MANIFEST])
+    assert "guard_function_hub" not in resources(config, "aws_iam_role_policy")
+
+
+def test_a_hub_decided_by_terraform_is_counted_and_its_manifest_section_and_timeout_follow_it(stack):
+    hub_on = Token.as_any(TerraformVariable(stack, "hub_on", type="bool").value)
+    sweep_on = Token.as_any(TerraformVariable(stack, "sweep_on", type="bool").value)
+    members = TerraformExpression("var.member_documents")
+    props = hub_props(sweep_policy=SweepPolicy(enabled=sweep_on), hub_policy=HubPolicy(members=members, enabled=hub_on))
+    ReputationGuard(stack, "guard", props)
+    config = synthesized(stack)
+    function = resources(config, "aws_lambda_function")["guard_function"]
+    assert function["timeout"] == "${var.sweep_on ? var.hub_on ? 900 : 300 : 120}"
+    assert function["environment"]["variables"][contract.ENV_POLICY_MANIFEST] == (
+        "${jsonencode(merge(local.guard_manifest, local.guard_manifest_hub))}"
+    )
+    section = config["locals"]["guard_manifest_hub"]
+    assert section == '${var.hub_on ? {"hub" = {"members_path" = "/hub/policy/members/", "include_hub" = true}} : {}}'
+    assert "hub" not in config["locals"]["guard_manifest"]
+    policy = resources(config, "aws_iam_role_policy")["guard_function_hub"]
+    assert policy["count"] == "${var.hub_on ? 1 : 0}"
+    [check] = policy["lifecycle"]["precondition"]
+    assert check["condition"] == "${(!var.hub_on || var.sweep_on)}"
+    assert check["error_message"] == f"{HUB_NEEDS_SWEEP}."
+    assert resources(config, "aws_ssm_parameter")["guard_hub_members"]["for_each"] == "${var.member_documents}"
+
+
+def test_members_thresholds_known_only_to_terraform_are_checked_merged_over_the_sweeps_at_plan(stack):
+    hub_on = Token.as_any(TerraformVariable(stack, "hub_on", type="bool").value)
+    policy = HubPolicy(
+        members=TerraformExpression("var.member_documents"),
+        enabled=hub_on,
+        member_thresholds=TerraformExpression("var.member_thresholds"),
+    )
+    ReputationGuard(stack, "guard", hub_props(hub_policy=policy))
+    config = synthesized(stack)
+    inputs = config["locals"]["guard_hub_member_thresholds"]
+    assert inputs["members"] == "${var.member_thresholds}" and inputs["acknowledged"] is False
+    assert inputs["sweep"] == {"bounce_warning": 0.02, "bounce_critical": 0.04, "complaint_warning": 0.0005,
+                               "complaint_critical": 0.0008}  # fmt: skip
+    checks = resources(config, "aws_iam_role_policy")["guard_function_hub"]["lifecycle"]["precondition"]
+    assert [check["condition"] for check in checks] == [  # the sweep is on: no check of it
+        "${length(local.guard_hub_member_threshold_order) == 0}",
+        "${length(local.guard_hub_member_review_level_offenders) == 0}",
+    ]
+    assert "must be below critical threshold" in config["locals"]["guard_hub_member_threshold_order"]
+    assert checks[1]["error_message"].endswith(f" {rules.AWS_REVIEW_LEVEL.sentence}.")

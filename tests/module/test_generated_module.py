@@ -27,7 +27,9 @@ RESOURCE_FILES = {
     "aws_sqs_queue": {"function.tf"},
     "aws_cloudwatch_log_group": {"function.tf"},
     "aws_iam_role": {"iam.tf"},
-    "aws_iam_role_policy": {"iam.tf"},
+    # the hub's grant (guard-hub) beside the members' entries it lists
+    "aws_iam_role_policy": {"iam.tf", "hub.tf"},
+    "aws_ssm_parameter": {"policy.tf", "hub.tf"},
     "aws_cloudwatch_event_rule": {"alarms.tf", "sweep.tf"},
     "aws_cloudwatch_event_target": {"alarms.tf", "sweep.tf"},
     "aws_dynamodb_table": {"sweep.tf"},

@@ -126,6 +126,19 @@ OWN_SHAPES = {
         }
         protected_configuration_sets = ["transactional", "billing"]
     """,
+    # Issue "[6 of 7]": a hub (on its sweep) with two members, one in two Regions, one notify-only with its own
+    # threshold; their roles live in other accounts (the member module), so only the hub's side applies here.
+    "hub with two members": """
+        notification_emails = ["ops@example.com"]
+        account_policy      = { action = "pause", enabled = false }
+        sweep_policy        = {}
+        hub_policy = {
+          members = {
+            "222222222222" = { regions = ["us-east-1", "eu-west-1"], action = "pause" }
+            "333333333333" = { action = "notify", account_action = "notify", thresholds = { bounce_critical = 0.03 } }
+          }
+        }
+    """,
     # Every variable left at its default but the one without a default that is safe: somebody must hear of
     # a pause (issue "[4 of 7]": no notification target is refused unless opted out).
     "defaults only": 'notification_emails = ["ops@example.com"]',
@@ -275,6 +288,10 @@ def expected_plan(inputs: dict[str, Any]) -> tuple[set[str], set[str]]:
         when(delivered, address)
     for address in SWEEP:
         when(sweep is not None, address)
+    hub = inputs.get("hub_policy")
+    when(hub is not None, "aws_iam_role_policy.guard_function_hub[0]")
+    for account in (hub or {}).get("members", {}):
+        when(True, f'aws_ssm_parameter.guard_hub_members["{account}"]')
     when(inputs["dashboard"] is not False, "aws_cloudwatch_dashboard.guard_dashboard[0]")
     for name, policy in inputs["configuration_sets"].items():
         when(policy.get("managed", True), f'aws_sesv2_configuration_set.guard_configuration_sets["{name}"]')
@@ -364,6 +381,10 @@ def read_back(server: MotoServer, run: ShapeRun) -> dict[str, Any]:
     with EMULATOR_LOCK:
         configuration = server.boto3_client("lambda", run.region).get_function_configuration(FunctionName=function)
         found["function environment"] = configuration.get("Environment", {}).get("Variables", {})
+        found["function timeout"] = configuration["Timeout"]
+        path = f"/{run.inputs['name_prefix']}/policy/members/"
+        listed = server.boto3_client("ssm", run.region).get_parameters_by_path(Path=path, WithDecryption=True)
+        found["hub members"] = {item["Name"].removeprefix(path): item["Value"] for item in listed["Parameters"]}
         events = server.boto3_client("events", run.region)
         for rule in run.after_apply.get("eventbridge rules", []):
             if rule.endswith("-sweep"):
@@ -505,6 +526,19 @@ def test_the_shape_applies_and_its_resources_exist_in_the_emulator(shape: str, s
         assert "Input" not in target  # the function trusts nothing in a scheduled event
         assert environment[contract.ENV_SWEEP_STATE_TABLE] == run.after_apply["dynamodb tables"][0]
         assert json.loads(environment[contract.ENV_POLICY_MANIFEST])["sweep"]["enabled"] is True
+    hub = run.inputs.get("hub_policy")
+    document = json.loads(environment[contract.ENV_POLICY_MANIFEST])
+    if hub is None:  # a guard without a hub: no hub section at all (not null), the sweep's or the alarms' timeout
+        assert "hub" not in document and run.read_back["hub members"] == {}
+        assert run.read_back["function timeout"] == (300 if sweep is not None else 120)
+    else:  # the members' entries where the function lists them, the section without them, Lambda's maximum
+        prefix = run.inputs["name_prefix"]
+        assert document["hub"] == {"members_path": f"/{prefix}/policy/members/", "include_hub": True}
+        assert sorted(run.read_back["hub members"]) == sorted(hub["members"])
+        for account, text in run.read_back["hub members"].items():
+            entry = json.loads(text)
+            assert entry["regions"] == list(hub["members"][account].get("regions", []))
+        assert run.read_back["function timeout"] == 900
 
 
 @pytest.mark.slow

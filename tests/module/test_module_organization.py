@@ -1,6 +1,7 @@
-"""``examples/terraform_module_organization``: the member module in two member accounts, a provider alias
-each assuming OrganizationAccountAccessRole there (issue "[6 of 7]"). Validated, and planned against the
-local emulator, whose STS answers each member's AssumeRole with that member's account."""
+"""``examples/terraform_module_organization``: the hub guard (the main module with ``sweep_policy`` and
+``hub_policy``) in the hub account, and the member module in two member accounts, a provider alias each
+assuming OrganizationAccountAccessRole there (issue "[6 of 7]"). Validated, and planned against the local
+emulator, whose STS answers each member's AssumeRole with that member's account."""
 
 from __future__ import annotations
 
@@ -11,18 +12,34 @@ from typing import Any
 
 import pytest
 
+from ses_guard_policy import hub
+from ses_reputation_guard.hub_policy import HubMember, HubPolicy, ThresholdOverrides
 from tests.conftest import ROOT
 from tests.e2e.moto_server import MotoServer
 from tests.module.conftest import copy_consumer_example
-from tests.module.test_module_fleet_and_chat import planned_resources
 from tests.module.test_terraform_validate import validate
-from tests.support.terraform import run_terraform
+from tests.support.terraform import plan_json, run_terraform
 
 pytestmark = pytest.mark.slow
 
 EXAMPLE_DIR = ROOT / "examples" / "terraform_module_organization"
 MEMBER_MODULE_DIR = ROOT / "modules" / "terraform-aws-ses-reputation-guard-member"
 MEMBERS = {"one": "222222222222", "two": "333333333333"}
+HUB = "module.ses_guard"
+PREFIX = "ses-guard-org"
+# The example's hub_policy as the constructs' props: the module must write the same entries.
+HUB_POLICY = HubPolicy(
+    members=[
+        HubMember(MEMBERS["one"], regions=["us-east-1", "eu-west-1"], action="pause"),
+        HubMember(
+            MEMBERS["two"],
+            regions=["eu-west-1"],
+            action="notify",
+            account_action="notify",
+            thresholds=ThresholdOverrides(bounce_critical=0.03),
+        ),
+    ]
+)
 
 
 def copy_example(workspace: Path) -> Path:
@@ -44,9 +61,9 @@ ACCESS_TRUST = {
 
 
 @pytest.fixture(scope="module")
-def organization_plan(
+def organization_shown(
     tmp_path_factory: pytest.TempPathFactory, module_emulator: MotoServer, emulator_env: dict[str, str]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Any]:
     # the role AWS Organizations creates in each account it creates: the emulator refuses AssumeRole on a
     # role that does not exist (tests/e2e/ses_emulator_sts.py)
     for account in MEMBERS.values():
@@ -55,7 +72,17 @@ def organization_plan(
             iam.create_role(RoleName=ACCESS_ROLE, AssumeRolePolicyDocument=json.dumps(ACCESS_TRUST))
     directory = copy_example(tmp_path_factory.mktemp("organization-consumer"))
     run_terraform(["init", "-input=false"], directory, emulator_env)
-    return planned_resources(directory, emulator_env)
+    return plan_json(directory, emulator_env)
+
+
+@pytest.fixture(scope="module")
+def organization_plan(organization_shown: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Address => planned values of every resource the plan creates."""
+    return {
+        change["address"]: change["change"]["after"]
+        for change in organization_shown["resource_changes"]
+        if change["change"]["actions"] == ["create"]
+    }
 
 
 def test_the_example_sources_the_member_module_once_per_member_with_its_provider_alias():
@@ -64,20 +91,59 @@ def test_the_example_sources_the_member_module_once_per_member_with_its_provider
         assert f'alias  = "member_{label}"' in text and f"providers = {{ aws = aws.member_{label} }}" in text
         assert f'member_{label}  = "{account}"' in text or f'member_{label} = "{account}"' in text
     assert text.count(':role/OrganizationAccountAccessRole"') == len(MEMBERS)
+    assert text.count("hub_function_role_arn = module.ses_guard.function_role_arn") == len(MEMBERS)
+    assert "hub_policy = {" in text and "sweep_policy = {" in text
 
 
 def test_organization_example_passes_terraform_validate(terraform_cli_config, tmp_path):
     validate(copy_example(tmp_path / "repo"), terraform_cli_config)
 
 
-def test_each_member_gets_its_role_in_its_own_account(organization_plan):
+def test_each_member_gets_its_role_in_its_own_account_trusting_the_hub_function_role(
+    organization_shown, organization_plan
+):
+    calls = organization_shown["configuration"]["root_module"]["module_calls"]
+    changes = {change["address"]: change["change"] for change in organization_shown["resource_changes"]}
     for label in MEMBERS:
-        role = organization_plan[f"module.ses_guard_member_{label}.aws_iam_role.member_role"]
-        assert (role["name"], role["max_session_duration"]) == ("ses-guard-org-member", 3600)
-        trust = {s["Sid"]: s for s in json.loads(role["assume_role_policy"])["Statement"]}
-        assert set(trust) == {"OnlyTheHubFunctionRole", "OperatorRoles"}
-        for statement in trust.values():
-            assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+        address = f"module.ses_guard_member_{label}.aws_iam_role.member_role"
+        role = organization_plan[address]
+        assert (role["name"], role["max_session_duration"]) == (hub.member_role_name(PREFIX), 3600)
+        # the trust names the hub function's role, known once the hub's role exists (the hub applies first)
+        assert changes[address]["after_unknown"]["assume_role_policy"] is True
+        expressions = calls[f"ses_guard_member_{label}"]["expressions"]
+        assert expressions["hub_function_role_arn"]["references"][0] == "module.ses_guard.function_role_arn"
+        assert expressions["name_prefix"]["references"][0] == "local.name_prefix"
+
+
+def test_the_hub_stores_each_members_entry_as_the_constructs_write_it(organization_plan):
+    documents = HUB_POLICY.member_documents()
+    assert isinstance(documents, dict)
+    for account, text in documents.items():
+        parameter = organization_plan[f'{HUB}.aws_ssm_parameter.guard_hub_members["{account}"]']
+        assert (parameter["name"], parameter["type"]) == (f"{hub.members_path(PREFIX)}{account}", "SecureString")
+        assert parameter["value"] == text
+    assert sorted(a for a in organization_plan if ".guard_hub_members[" in a) == sorted(
+        f'{HUB}.aws_ssm_parameter.guard_hub_members["{account}"]' for account in MEMBERS.values()
+    )
+
+
+def test_the_hub_function_may_assume_exactly_the_member_roles_and_list_its_members_path(organization_plan):
+    policy = organization_plan[f"{HUB}.aws_iam_role_policy.guard_function_hub[0]"]
+    assert policy["name"] == "guard-hub"
+    statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+    assert set(statements) == {"AssumeMemberRoles", "ListHubMembers"}
+    assume = statements["AssumeMemberRoles"]
+    assert assume["Action"] == "sts:AssumeRole"
+    assert sorted(assume["Resource"]) == [hub.member_role_arn("aws", account, PREFIX) for account in MEMBERS.values()]
+    path = f"arn:aws:ssm:us-east-1:123456789012:parameter{hub.members_path(PREFIX).rstrip('/')}"
+    assert sorted(statements["ListHubMembers"]["Resource"]) == [path, f"{path}/*"]
+
+
+def test_the_hub_function_runs_for_up_to_900_seconds_on_its_hourly_sweep(organization_plan):
+    function = organization_plan[f"{HUB}.aws_lambda_function.guard_function"]
+    assert (function["function_name"], function["timeout"]) == (f"{PREFIX}-pause", 900)
+    rule = organization_plan[f"{HUB}.aws_cloudwatch_event_rule.guard_sweep_schedule[0]"]
+    assert rule["schedule_expression"] == "rate(60 minutes)"
 
 
 def test_member_one_may_pause_tagged_sets_and_the_account_member_two_only_reads(organization_plan):

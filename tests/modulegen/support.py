@@ -11,6 +11,7 @@ SECTION_FILES = (
     "dashboard.tf",
     "function.tf",
     "sweep.tf",
+    "hub.tf",
     "policy.tf",
     "iam.tf",
 )

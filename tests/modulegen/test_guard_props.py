@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from ses_guard_modulegen.guard_props import FLEET_LOCAL, SWEEP_LOCAL, fleet_props, module_props, sweep_props
+from ses_guard_modulegen import hub_variable
+from ses_guard_modulegen.guard_props import (
+    FLEET_LOCAL,
+    HUB_LOCAL,
+    SWEEP_LOCAL,
+    fleet_props,
+    hub_props,
+    module_props,
+    sweep_props,
+)
 from ses_guard_modulegen.variables import fleet_local_attributes, sweep_local_attributes, variables
 from ses_guard_policy import rules
 from ses_reputation_guard._cdktf import App, TerraformStack, cdktf
@@ -88,6 +97,13 @@ def test_the_sweep_policy_reads_the_sweep_local(props, resolve):
         assert resolve(getattr(policy.thresholds, name)) == f"${{local.sweep_policy.thresholds.{name}}}"
 
 
+def test_the_hub_policy_reads_the_hub_local(props, resolve):
+    policy = props.hub_policy
+    assert resolve(policy.enabled) == "${local.hub_policy.enabled}"
+    assert resolve(policy.include_hub) == "${local.hub_policy.include_hub}"
+    assert policy.members == TerraformExpression("local.hub_policy.member_documents")
+
+
 def test_the_protected_sets_are_the_variable(props, resolve):
     assert resolve(props.protected_configuration_sets) == "${var.protected_configuration_sets}"
 
@@ -101,6 +117,8 @@ def test_every_module_variable_and_the_fleet_local_are_declared_in_the_stack(sta
     assert sorted(config["variable"]) == sorted(v.name for v in variables())
     assert config["locals"][FLEET_LOCAL] == {name: f"${{{value}}}" for name, value in fleet_local_attributes().items()}
     assert config["locals"][SWEEP_LOCAL] == {name: f"${{{value}}}" for name, value in sweep_local_attributes().items()}
+    hub_local = {name: f"${{{value}}}" for name, value in hub_variable.local_attributes().items()}
+    assert config["locals"][HUB_LOCAL] == hub_local
 
 
 def test_fleet_props_alone_define_the_local_under_its_own_name(tmp_path):
@@ -113,3 +131,9 @@ def test_sweep_props_alone_define_the_local_under_its_own_name(tmp_path):
     stack = TerraformStack(App(outdir=str(tmp_path)), "sweep")
     sweep_props(stack)
     assert list(stack.to_terraform()["locals"]) == ["sweep_policy"]
+
+
+def test_hub_props_alone_define_the_local_under_its_own_name(tmp_path):
+    stack = TerraformStack(App(outdir=str(tmp_path)), "hub")
+    hub_props(stack)
+    assert list(stack.to_terraform()["locals"]) == ["hub_policy"]

@@ -132,3 +132,13 @@ def test_the_rules_the_constructs_check_are_each_rendered():
         rules.ACTION.name,
         rules.RATIO.name,
     } <= rendered
+
+
+def test_the_local_holds_whether_hub_mode_is_on_include_hub_and_the_members_entries():
+    assert hub_variable.local_attributes() == {
+        "enabled": "var.hub_policy != null",
+        "include_hub": "try(var.hub_policy.include_hub, true)",
+        "member_documents": hub_variable.member_documents_hcl(),
+        "member_thresholds": "{ for a, m in merge(var.hub_policy[*].members...) : a => m.thresholds }",
+    }
+    assert HubPolicy().include_hub is True

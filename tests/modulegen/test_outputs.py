@@ -42,6 +42,8 @@ def test_the_outputs_are_listed_in_order(module_guard):
         "fleet_alarm_arns",
         "sweep_schedule_rule_arn",
         "sweep_state_table_name",
+        "hub_members_path",
+        "hub_member_role_arns",
         "health_alarm_arns",
     ]
 
@@ -85,6 +87,16 @@ def test_the_sweep_outputs_are_null_when_sweep_mode_is_off(module_guard):
     assert by_name["sweep_state_table_name"].value == "one(aws_dynamodb_table.guard_sweep_state[*].name)"
     for name in ("sweep_schedule_rule_arn", "sweep_state_table_name"):
         assert by_name[name].type == "string" and "(null when sweep_policy = null)" in by_name[name].description
+
+
+def test_the_hub_outputs_are_null_or_empty_when_hub_mode_is_off(module_guard):
+    by_name = {o.name: o for o in outputs(module_guard)}
+    path = by_name["hub_members_path"]
+    assert path.value == 'local.hub_policy.enabled ? "/${var.name_prefix}/policy/members/" : null'
+    assert path.type == "string" and "(null when hub_policy = null)" in path.description
+    arns = by_name["hub_member_role_arns"]
+    assert (arns.value, arns.type) == ("local.guard_hub_member_role_arns", "list(string)")
+    assert "(empty when hub_policy = null)" in arns.description
 
 
 def test_every_output_ends_its_description_with_a_period_and_states_a_type(module_guard):

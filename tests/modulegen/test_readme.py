@@ -104,6 +104,7 @@ def test_the_usage_pins_the_release_and_the_versions_section_names_it(readme):
     assert (
         readme.index("## Usage")
         < readme.index("## Fleet and sweep modes")
+        < readme.index("## Hub mode")
         < readme.index("## Versions")
         < readme.index("## Retiring")
         < readme.index("## Files")
@@ -111,8 +112,16 @@ def test_the_usage_pins_the_release_and_the_versions_section_names_it(readme):
 
 
 def test_the_modes_section_shows_a_sweep_call_pinned_to_the_release_and_the_fleet_delivery(readme):
-    modes = readme[readme.index("## Fleet and sweep modes\n") : readme.index("## Versions")]
+    modes = readme[readme.index("## Fleet and sweep modes\n") : readme.index("## Hub mode")]
     assert f'module "ses_guard" {{\n  source = "{module_source("1.2.3")}"\n' in modes
     assert "  sweep_policy = {\n" in modes and 'protected_configuration_sets = ["transactional"]' in modes
     assert "`delivery` attribute" in modes and '`"eventbridge"`\n(default)' in modes and '`"sns"`' in modes
     assert "`sweep_schedule_rule_arn`, `sweep_state_table_name`" in modes
+
+
+def test_the_hub_section_names_its_outputs_the_member_module_and_the_example(readme):
+    hub = readme[readme.index("## Hub mode\n") : readme.index("## Versions")]
+    assert "`hub_policy`" in hub and "`sweep_policy`" in hub and "`function_role_arn`" in hub
+    assert "`hub_members_path`" in hub and "`hub_member_role_arns`" in hub
+    assert "(../terraform-aws-ses-reputation-guard-member/README.md)" in hub
+    assert "(../../examples/terraform_module_organization/main.tf)" in hub

@@ -83,11 +83,13 @@ def test_the_variables_come_in_the_documented_order_and_only_the_mode_policies_a
         "teams_channels",
         "fleet_policy",
         "sweep_policy",
+        "hub_policy",
         "protected_configuration_sets",
         "allow_thresholds_at_or_above_aws_review_level",
         "allow_no_notification_targets",
     ]
-    assert [name for name, variable in VARIABLES.items() if variable.nullable] == ["fleet_policy", "sweep_policy"]
+    nullable = [name for name, variable in VARIABLES.items() if variable.nullable]
+    assert nullable == ["fleet_policy", "sweep_policy", "hub_policy"]
 
 
 def test_scalar_defaults_are_the_constructs_defaults():
@@ -357,7 +359,26 @@ DEFAULT_CHECKS = {
         "configuration_set_name": [(name,) for name in v],
         "protected_sets_count": [(v,)],
     },
+    "hub_policy": lambda v: _hub(v.get("members") if isinstance(v.get("members"), dict) else {}),
 }
+
+
+def _hub(members: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
+    """A hub's rules over its members (none by default: hub mode is off)."""
+    regions = [list(m.get("regions", [])) for m in members.values()]
+    thresholds = [(name, value) for m in members.values() for name, value in m.get("thresholds", {}).items()]
+    return {
+        rules.ACCOUNT_ID.name: [(account,) for account in members],
+        rules.REGION_NAME.name: [(region,) for names in regions for region in names],
+        rules.HUB_MEMBER_REGIONS_UNIQUE.name: [(names,) for names in regions],
+        rules.HUB_MEMBER_REGIONS.name: [(range(sum(max(1, len(names)) for names in regions)),)],
+        rules.ACTION.name: [(m[key],) for m in members.values() for key in ("action", "account_action") if key in m],
+        rules.CONFIGURATION_SET_NAME.name: [
+            (name,) for m in members.values() for name in m.get("protected_configuration_sets", [])
+        ],
+        rules.RATIO.name: [(value,) for _, value in thresholds],
+        rules.AWS_PAUSE_LEVEL.name: thresholds,
+    }
 
 
 def test_the_effective_defaults_fill_optional_attributes_from_the_type():
