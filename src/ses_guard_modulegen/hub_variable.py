@@ -36,7 +36,7 @@ precondition the constructs render), what ``guard_props.hub_props`` hands the co
 from __future__ import annotations
 
 from ses_guard_modulegen.conditions import breaks, hcl_list, holds
-from ses_guard_modulegen.variables import (
+from ses_guard_modulegen.variable_kinds import (
     ModuleVariable,
     Validation,
     at_or_above_pause_level,

@@ -26,15 +26,12 @@ from ses_guard_modulegen.hcl_style import tidy_block
 from ses_guard_modulegen.layout import ModuleBlock, Section, banner
 from ses_guard_modulegen.outputs import ModuleOutput
 from ses_guard_modulegen.readme import PROJECT_HOME, PROVIDER_DOCS, release_tag
+from ses_guard_modulegen.variable_kinds import Validation, hcl_value, message, template
 from ses_guard_modulegen.variables import (
-    Validation,
-    hcl_value,
     list_items_match,
-    message,
     pattern_validation,
     pause_scope_validations,
     tag_validations,
-    template,
 )
 from ses_guard_policy import limits, rules
 from ses_reputation_guard._cdktf import App, TerraformStack, TerraformVariable, Token

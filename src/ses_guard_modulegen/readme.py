@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from ses_guard_modulegen.layout import SECTIONS, ModuleBlock
 from ses_guard_modulegen.outputs import ModuleOutput
-from ses_guard_modulegen.variables import ModuleVariable
+from ses_guard_modulegen.variable_kinds import ModuleVariable
 
 PROVIDER_DOCS = "https://registry.terraform.io/providers/hashicorp/aws/latest/docs"
 PROJECT_HOME = "https://github.com/ses-reputation-guard/ses-reputation-guard"

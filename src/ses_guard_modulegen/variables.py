@@ -10,17 +10,24 @@ value>: <rule sentence>.`` The variables are rendered here as text (cdktf 0.21's
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
 
+from ses_guard_modulegen import hub_variable
 from ses_guard_modulegen.conditions import (
     all_match,
     breaks,
     choice_holds_not_null,
     hcl_list,
-    hcl_string,
     holds,
     step_holds,
+)
+from ses_guard_modulegen.variable_kinds import (
+    ModuleVariable,
+    Validation,
+    at_or_above_pause_level,
+    hcl_value,
+    message,
+    one_of_actions,
+    template,
 )
 from ses_guard_policy import chat_rules, contract, evaluation, rules, sweep
 from ses_reputation_guard.alarm_settings import AlarmSettings
@@ -34,65 +41,7 @@ DEFAULT_PROPS = ReputationGuardProps()  # every default of the module is the con
 METRICS = (contract.METRIC_SHORT_BOUNCE, contract.METRIC_SHORT_COMPLAINT)
 
 
-@dataclass(frozen=True)
-class Validation:
-    condition: str
-    """HCL expression, true when the value is acceptable."""
-    message: str
-    """HCL string (quoted; may interpolate the bad value)."""
-    rule: rules.Rule | None = None
-    """The model's rule both are derived from (None: a check of the module's own shape)."""
-
-
-@dataclass(frozen=True)
-class ModuleVariable:
-    name: str
-    type: str
-    description: str
-    default: Any
-    validations: tuple[Validation, ...] = field(default_factory=tuple)
-    nullable: bool = False
-    """True only where null means something (``fleet_policy = null``: fleet mode off)."""
-
-    def render(self) -> str:
-        lines = [
-            f'variable "{self.name}" {{',
-            f"  description = {json.dumps(self.description)}",
-            f"  type        = {self.type}",
-            f"  default     = {hcl_value(self.default)}",
-            f"  nullable    = {json.dumps(self.nullable)}",
-        ]
-        for validation in self.validations:
-            lines += [
-                "  validation {",
-                f"    condition     = {validation.condition}",
-                f"    error_message = {validation.message}",
-                "  }",
-            ]
-        return "\n".join(lines) + "\n}\n"
-
-
-# --- HCL building blocks ----------------------------------------------------------------------------
-def hcl_value(value: Any) -> str:
-    """A literal value in HCL (objects as ``{ key = value }``; everything else as JSON, which HCL reads)."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key} = {hcl_value(item)}" for key, item in value.items()) + "}"
-    return json.dumps(value)
-
-
-def template(text: str, **values: str) -> str:
-    """``text`` as an HCL string in which each ``<name>`` marker becomes the interpolation ``${values[name]}``."""
-    rendered = hcl_string(text)
-    for name, expression in values.items():
-        rendered = rendered.replace(f"<{name}>", "${" + expression + "}")
-    return rendered
-
-
-def message(subject: str, value: str, sentence: str) -> str:
-    """``"<subject> <value>: <sentence>."`` with ``value`` an HCL expression interpolated into the string."""
-    return template(f"{subject} <value>: {sentence}.", value=value)
-
-
+# --- validations ------------------------------------------------------------------------------------
 def whole_number_validation(subject: str, value: str, rule: rules.WholeNumberRule) -> Validation:
     """``value`` (HCL) in ``rule``'s range, refused in the rule's words."""
     return Validation(holds(rule, value), message(subject, value, rule.sentence), rule)
@@ -107,12 +56,6 @@ def step_validation(subject: str, value: str, rule: rules.WholeNumberRule) -> Va
 # with, misreads those.
 def any_threshold_not_a_ratio(obj: str) -> str:
     return f"anytrue([for k in {hcl_list(rules.THRESHOLD_NAMES)} : {breaks(rules.RATIO, f'{obj}[k]')}])"
-
-
-def at_or_above_pause_level(value: str, threshold_name: str) -> str:
-    """A ratio at or above AWS's pause level for its metric (a value that is no ratio is the ratio rule's
-    to refuse, a null the default's)."""
-    return f"!{breaks(rules.RATIO, value)} && {breaks(rules.AWS_PAUSE_LEVEL, value, threshold_name)}"
 
 
 def pause_level_message(subject: str, value: str, threshold_name: str) -> str:
@@ -150,12 +93,6 @@ def optional_attributes(defaults: object, **types: str) -> str:
     return ", ".join(
         f"{name} = optional({hcl_type}, {json.dumps(getattr(defaults, name))})" for name, hcl_type in types.items()
     )
-
-
-def one_of_actions(value: str) -> str:
-    """``value`` is "pause" or "notify"; null is not (Terraform cannot tell an omitted attribute from a null
-    one, so neither may stand for "pause": the caller says which)."""
-    return choice_holds_not_null(rules.ACTION, value)
 
 
 def thresholds_type(with_defaults: bool) -> str:
@@ -655,7 +592,7 @@ def variables() -> list[ModuleVariable]:
             _sweep_validations(),
             nullable=True,
         ),
-        _hub_variable(),
+        hub_variable.variable(),
         ModuleVariable(
             "protected_configuration_sets", "list(string)",
             f"Configuration sets never paused by any path (per-set alarms, fleet, sweep), whatever the evidence: "
@@ -684,13 +621,6 @@ def variables() -> list[ModuleVariable]:
             DEFAULT_PROPS.allow_no_notification_targets,
         ),
     ]  # fmt: skip
-
-
-def _hub_variable() -> ModuleVariable:
-    """``hub_policy`` (``hub_variable``, which builds on this module's helpers: imported here, when called)."""
-    from ses_guard_modulegen import hub_variable
-
-    return hub_variable.variable()
 
 
 def normalizing_locals() -> str:

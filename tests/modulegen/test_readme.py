@@ -7,7 +7,7 @@ import pytest
 from ses_guard_modulegen.layout import ModuleBlock
 from ses_guard_modulegen.outputs import ModuleOutput
 from ses_guard_modulegen.readme import INTRO, PROJECT_HOME, PROVIDER_DOCS, module_source, release_tag, render_readme
-from ses_guard_modulegen.variables import ModuleVariable
+from ses_guard_modulegen.variable_kinds import ModuleVariable
 from tests.modulegen.support import FUNCTION_PACKAGE, TF_FILES
 
 VERSIONS = (">= 1.5", ">= 5.100, < 7.0")

@@ -8,20 +8,16 @@ from typing import Any
 
 import pytest
 
+from ses_guard_modulegen.variable_kinds import ModuleVariable, Validation, hcl_value
 from ses_guard_modulegen.variables import (
     CHAT_PLATFORMS,
     DEFAULT_PROPS,
-    ModuleVariable,
-    Validation,
     fleet_attribute,
     fleet_local_attributes,
-    hcl_value,
-    message,
     normalizing_locals,
     optional_attributes,
     sweep_attribute,
     sweep_local_attributes,
-    template,
     variables,
 )
 from ses_guard_policy import evaluation, rules, sweep
@@ -34,24 +30,6 @@ _OPTIONAL = re.compile(r"(\w+) = optional\(\w+(?:, ([^()]+))?\)")
 
 
 # --- rendering -----------------------------------------------------------------------------------------
-def test_a_variable_renders_its_attributes_and_one_block_per_validation():
-    variable = ModuleVariable(
-        "size", "number", 'How "big".', 3, (Validation("var.size > 0", '"size ${var.size}: must be positive."'),)
-    )
-    assert variable.render() == (
-        'variable "size" {\n'
-        '  description = "How \\"big\\"."\n'
-        "  type        = number\n"
-        "  default     = 3\n"
-        "  nullable    = false\n"
-        "  validation {\n"
-        "    condition     = var.size > 0\n"
-        '    error_message = "size ${var.size}: must be positive."\n'
-        "  }\n"
-        "}\n"
-    )
-
-
 @pytest.mark.parametrize("variable", VARIABLES.values(), ids=list(VARIABLES))
 def test_every_variable_renders_description_type_default_nullable_and_its_validations(variable):
     text = variable.render()
@@ -251,30 +229,6 @@ def test_the_normalizing_locals_apply_default_thresholds_to_each_set():
 
 
 # --- HCL helpers ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("value", "hcl"),
-    [
-        (None, "null"),
-        (False, "false"),
-        (365, "365"),
-        ([], "[]"),
-        ({}, "{}"),
-        ('say "hi"', '"say \\"hi\\""'),
-        ({"action": "pause", "nested": {"n": [1]}}, '{action = "pause", nested = {n = [1]}}'),
-    ],
-)
-def test_hcl_value_renders_literals_and_objects_with_bare_keys(value, hcl):
-    assert hcl_value(value) == hcl
-
-
-def test_template_escapes_the_text_and_interpolates_only_the_named_markers():
-    assert template('"<a>" costs ${x} and <b>', a="var.a") == '"\\"${var.a}\\" costs $${x} and <b>"'
-
-
-def test_message_puts_the_bad_value_between_subject_and_sentence():
-    assert message("tags", "length(var.tags)", "at most 45") == '"tags ${length(var.tags)}: at most 45."'
-
-
 # --- every default follows its own rules -------------------------------------------------------------
 def effective_default(variable: ModuleVariable) -> Any:
     """The default as the validations see it: optional attributes filled from the type (for a null
