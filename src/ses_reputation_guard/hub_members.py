@@ -36,8 +36,6 @@ from ses_reputation_guard._cdktf import (
     IamRolePolicy,
     PolicyStatement,
     Precondition,
-    SsmParameter,
-    TerraformIterator,
     TerraformLocal,
     TerraformResourceLifecycle,
     Token,
@@ -45,6 +43,7 @@ from ses_reputation_guard._cdktf import (
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import Flag, TerraformExpression, count_for
 from ses_reputation_guard.naming import data_address
+from ses_reputation_guard.secure_entries import secure_entries
 
 POLICY_NAME = "guard-hub"
 """The inline policy on the function's role that lets a hub run reach its members."""
@@ -128,18 +127,16 @@ class HubMembers(GuardChild[HubMembersProps]):
         return self._policy
 
     def _parameters_block(self, documents: Any) -> Any:
-        iterator = TerraformIterator.from_map(documents)
-        return self.context.create(
+        return secure_entries(
             self,
-            SsmParameter,
+            self.context,
             "hub_members",
-            for_each=iterator,
-            name=f"{self._members_path}{iterator.key}",
+            entries=documents,
+            path=self._members_path,
+            value=lambda iterator: Token.as_string(iterator.value),
             description="ses-reputation-guard: this member account's entry in the hub's list (each run reads it)",
-            type="SecureString",
-            key_id=self.props.kms_key_arn,
-            value=Token.as_string(iterator.value),
-            tags=self.context.component_tags("hub-member"),
+            kms_key_arn=self.props.kms_key_arn,
+            component="hub-member",
         )
 
     def _list_members_statement(self) -> Any:

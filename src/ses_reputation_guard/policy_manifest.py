@@ -30,15 +30,14 @@ from ses_guard_policy import evaluation, hub, manifest, rules
 from ses_reputation_guard._cdktf import (
     Construct,
     Fn,
-    SsmParameter,
     TerraformAsset,
-    TerraformIterator,
     TerraformLocal,
     Token,
 )
 from ses_reputation_guard.assets import shipped_file
 from ses_reputation_guard.context import GuardChild, GuardContext
 from ses_reputation_guard.expressions import TerraformExpression
+from ses_reputation_guard.secure_entries import secure_entries
 from ses_reputation_guard.validation import is_token
 
 
@@ -133,19 +132,16 @@ class PolicyManifest(GuardChild[PolicyManifestProps]):
         return shipped_file(self, "manifest_file", manifest.FILE_NAME, data)
 
     def _parameters(self, sets: TerraformExpression) -> Any:
-        iterator = TerraformIterator.from_map(Token.as_any_map(sets.interpolated))
-        path = manifest.configuration_sets_path(self.context.name_prefix)
-        return self.context.create(
+        return secure_entries(
             self,
-            SsmParameter,
+            self.context,
             "set_policies",
-            for_each=iterator,
-            name=f"{path}{iterator.key}",
+            entries=Token.as_any_map(sets.interpolated),
+            path=manifest.configuration_sets_path(self.context.name_prefix),
+            value=lambda iterator: Fn.jsonencode(iterator.value),
             description="ses-reputation-guard: this configuration set's policy (the function judges its alarms by it)",
-            type="SecureString",
-            key_id=self.props.kms_key_arn,
-            value=Fn.jsonencode(iterator.value),
-            tags=self.context.component_tags("set-policy"),
+            kms_key_arn=self.props.kms_key_arn,
+            component="set-policy",
         )
 
 
