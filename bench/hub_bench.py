@@ -28,7 +28,7 @@ import os
 import platform
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench.sweep_bench import DEFAULT_THRESHOLDS, HOURS, REGION, guard_environment, run_sweep  # noqa: E402
-from ses_guard_policy import contract, hub, manifest  # noqa: E402
+from bench.sweep_bench import (  # noqa: E402
+    DEFAULT_THRESHOLDS,
+    REGION,
+    calls_table,
+    guard_environment,
+    run_sweep,
+    set_name,
+    write_history,
+)
+from ses_guard_policy import hub, manifest  # noqa: E402
 from tests.e2e.moto_server import MotoServer, start_moto_server  # noqa: E402
 from tests.support.aws_env import FAKE_ACCOUNT_ID  # noqa: E402
 
@@ -50,25 +58,12 @@ def member_account(index: int) -> str:
     return f"{100000000000 + index:012d}"
 
 
-def set_name(index: int) -> str:
-    return f"tenant-{index:03d}"
-
-
-def write_history(server: MotoServer, account: str | None, region: str, sets: int, hot: bool, now: datetime) -> None:
-    """A day of hourly rates per set in ``account`` and ``region``; with ``hot`` the first set breaches."""
-    cloudwatch = server.boto3_client("cloudwatch", region, account_id=account)
-    batch: list[dict[str, Any]] = []
-    for index in range(sets):
-        for hour in range(HOURS):
-            breaching = hot and index == 0 and hour < 3
-            for metric, healthy, bad in ((contract.METRIC_BOUNCE_RATE, 0.005, 0.09),
-                                         (contract.METRIC_COMPLAINT_RATE, 0.0001, 0.0001)):  # fmt: skip
-                dimensions = [{"Name": contract.DIMENSION_CONFIGURATION_SET, "Value": set_name(index)}]
-                value = bad if breaching else healthy
-                when = now - timedelta(hours=hour, minutes=1)
-                batch.append({"MetricName": metric, "Dimensions": dimensions, "Timestamp": when, "Value": value})
-    for start in range(0, len(batch), 1000):
-        cloudwatch.put_metric_data(Namespace=contract.SES_NAMESPACE, MetricData=batch[start : start + 1000])
+def member_region_history(
+    server: MotoServer, account: str | None, region: str, sets: int, hot: bool, now: datetime
+) -> None:
+    """A day of hourly rates per set in ``account`` and ``region`` (``sweep_bench.write_history``); with
+    ``hot`` the first set breaches and is created in SES (so that the run can pause it)."""
+    write_history(server, sets, 1 if hot else 0, now, region=region, account_id=account)
     if hot:
         server.boto3_client("sesv2", region, account_id=account).create_configuration_set(
             ConfigurationSetName=set_name(0)
@@ -85,7 +80,7 @@ def members(server: MotoServer, count: int, regions: tuple[str, ...], sets: int,
             RoleName=hub.member_role_name(PREFIX), AssumeRolePolicyDocument="{}"
         )
         for region in regions:
-            write_history(server, account, region, sets, hot > 0, now)
+            member_region_history(server, account, region, sets, hot > 0, now)
             hot -= 1
         entry = manifest.Member(regions=regions).to_document()
         ssm.put_parameter(
@@ -115,7 +110,7 @@ def markdown(args: argparse.Namespace, setup_s: float, result: dict[str, Any]) -
     calls = result["calls"]
     total = sum(calls.values())
     paused = sum(len(m.get("paused", [])) for m in outcome["members"].values())
-    rows = "\n".join(f"| `{name}` | {count} |" for name, count in sorted(calls.items()))
+    rows = calls_table(calls)
     per_unit = result["wall_s"] / (units + 1)
     return f"""
 ### {args.members} member accounts x {args.regions} Regions, {args.sets} sets each, {args.breaching} in breach
@@ -154,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         regions = MEMBER_REGIONS[: args.regions]
         members(server, args.members, regions, args.sets, args.breaching, now)
-        write_history(server, None, REGION, args.sets, False, now)
+        member_region_history(server, None, REGION, args.sets, False, now)
         guard_env = hub_guard(server)
         setup_s = time.perf_counter() - started
         result = run_sweep(server, guard_env, now, seconds=TIMEOUT_SECONDS)

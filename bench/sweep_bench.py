@@ -81,9 +81,18 @@ def set_name(index: int) -> str:
     return f"tenant-{index:05d}"
 
 
-def write_history(server: MotoServer, sets: int, breaching: int, now: datetime) -> float:
-    """A day of hourly rates per set and metric; the first ``breaching`` sets breach in the last 3 hours."""
-    cloudwatch = server.boto3_client("cloudwatch", REGION)
+def write_history(
+    server: MotoServer,
+    sets: int,
+    breaching: int,
+    now: datetime,
+    *,
+    region: str = REGION,
+    account_id: str | None = None,
+) -> float:
+    """A day of hourly rates per set and metric in ``region`` (and ``account_id``, default the emulator's);
+    the first ``breaching`` sets breach in the last 3 hours. Returns the seconds it took."""
+    cloudwatch = server.boto3_client("cloudwatch", region, account_id=account_id)
     started = time.perf_counter()
     batch: list[dict[str, Any]] = []
     for index in range(sets):
@@ -182,7 +191,7 @@ def markdown(sets: int, breaching: int, history_s: float, results: list[dict[str
     )
     slowest = max(r["wall_s"] for r in results)
     verdict = "within" if slowest <= 60 and max(r["peak_rss_mib"] for r in results) <= MEMORY_MB else "OUTSIDE"
-    calls = "\n".join(f"| `{name}` | {count} |" for name, count in sorted(results[0]["calls"].items()))
+    calls = calls_table(results[0]["calls"])
     return f"""
 ### {sets:,} sets, {breaching} in breach, {len(results)} run(s)
 
@@ -202,6 +211,11 @@ AWS calls of run 1:
 | --- | ---: |
 {calls}
 """
+
+
+def calls_table(calls: dict[str, int]) -> str:
+    """The rows of a markdown table ``| call | count |``, by name."""
+    return "\n".join(f"| `{name}` | {count} |" for name, count in sorted(calls.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
