@@ -35,13 +35,15 @@ precondition the constructs render), what ``guard_props.hub_props`` hands the co
 
 from __future__ import annotations
 
-from ses_guard_modulegen.conditions import breaks, hcl_list, holds
+from ses_guard_modulegen.conditions import breaks, holds
 from ses_guard_modulegen.variable_kinds import (
     ModuleVariable,
     Validation,
+    any_threshold_not_a_ratio,
     at_or_above_pause_level,
     message,
     one_of_actions,
+    policy_attribute,
     template,
 )
 from ses_guard_policy import rules
@@ -129,7 +131,7 @@ def validations() -> tuple[Validation, ...]:
         ),
         _failing(
             "thresholds",
-            f"anytrue([for k in {hcl_list(rules.THRESHOLD_NAMES)} : {breaks(rules.RATIO, 'm.thresholds[k]')}])",
+            any_threshold_not_a_ratio("m.thresholds"),
             rules.RATIO,
         ),
         *per_threshold_pause_level,
@@ -176,7 +178,7 @@ def local_attributes() -> dict[str, str]:
     false``, no member)."""
     return {
         "enabled": f"var.{VARIABLE} != null",
-        "include_hub": f"try(var.{VARIABLE}.include_hub, {str(HubPolicy().include_hub).lower()})",
+        "include_hub": policy_attribute(VARIABLE, "include_hub", HubPolicy().include_hub),
         "member_documents": member_documents_hcl(),
         "member_thresholds": f"{{ for a, m in {MEMBERS} : a => m.thresholds }}",
     }

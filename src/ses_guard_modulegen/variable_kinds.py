@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ses_guard_modulegen.conditions import breaks, choice_holds_not_null, hcl_string
+from ses_guard_modulegen.conditions import breaks, choice_holds_not_null, hcl_list, hcl_string
 from ses_guard_policy import rules
 
 
@@ -80,3 +80,13 @@ def one_of_actions(value: str) -> str:
     """``value`` is "pause" or "notify"; null is not (Terraform cannot tell an omitted attribute from a null
     one, so neither may stand for "pause": the caller says which)."""
     return choice_holds_not_null(rules.ACTION, value)
+
+
+def any_threshold_not_a_ratio(obj: str) -> str:
+    return f"anytrue([for k in {hcl_list(rules.THRESHOLD_NAMES)} : {breaks(rules.RATIO, f'{obj}[k]')}])"
+
+
+def policy_attribute(variable: str, name: str, default: object = None) -> str:
+    """``var.<variable>.<name>``, or ``default`` when that mode is off (the variable is null): validation
+    conditions and messages must evaluate either way."""
+    return f"try(var.{variable}.{name}, {hcl_value(default)})"

@@ -23,10 +23,11 @@ from ses_guard_modulegen.conditions import (
 from ses_guard_modulegen.variable_kinds import (
     ModuleVariable,
     Validation,
+    any_threshold_not_a_ratio,
     at_or_above_pause_level,
-    hcl_value,
     message,
     one_of_actions,
+    policy_attribute,
     template,
 )
 from ses_guard_policy import chat_rules, contract, evaluation, rules, sweep
@@ -54,10 +55,6 @@ def step_validation(subject: str, value: str, rule: rules.WholeNumberRule) -> Va
 # The error messages keep their interpolations simple (lists, no object for-expressions with string
 # literals in their conditions): python-hcl2, which checkov and tools/snapshot.py parse the module
 # with, misreads those.
-def any_threshold_not_a_ratio(obj: str) -> str:
-    return f"anytrue([for k in {hcl_list(rules.THRESHOLD_NAMES)} : {breaks(rules.RATIO, f'{obj}[k]')}])"
-
-
 def pause_level_message(subject: str, value: str, threshold_name: str) -> str:
     """``<subject> <value>: at or above AWS's pause level 0.005 (0.5 %); did you mean <value / 100>
     (<value> %)? <sentence>.`` (``try``: Terraform renders the message for a null value too)."""
@@ -286,12 +283,6 @@ def _chat_validations(variable: str) -> tuple[Validation, ...]:
                             labels=f"jsonencode({labels})"), rule=chat_rules.CHAT_LABELS_UNIQUE),
         *per_attribute,
     )  # fmt: skip
-
-
-def policy_attribute(variable: str, name: str, default: object = None) -> str:
-    """``var.<variable>.<name>``, or ``default`` when that mode is off (the variable is null): validation
-    conditions and messages must evaluate either way."""
-    return f"try(var.{variable}.{name}, {hcl_value(default)})"
 
 
 def fleet_attribute(name: str, default: object = None) -> str:

@@ -20,7 +20,6 @@ references to its variables, the set map as a ``TerraformExpression`` and its ow
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -927,14 +926,10 @@ class ReputationGuard(Construct):
 
 
 def _member_entries(policy: HubPolicy) -> dict[str, dict[str, Any]] | None:
-    """Account id => the member's entry (the stack asset's ``hub.members``); None while any is a token."""
-    documents = policy.member_documents()
-    if isinstance(documents, TerraformExpression):
+    """Account id => the member's entry (the stack asset's ``hub.members``); None while they are a token."""
+    if isinstance(policy.members, TerraformExpression):
         return None
-    try:
-        return {account: json.loads(text) for account, text in documents.items()}
-    except (TypeError, ValueError):
-        return None
+    return {member.account_id: member.to_member().to_document() for member in policy.listed_members()}
 
 
 def _is_reference(value: Any) -> bool:
