@@ -106,6 +106,17 @@ def member_clients(credentials: Any, region: str, hub: Clients) -> Clients:
 
 
 _members_core: botocore.session.Session | None = None
+_sts: Any = None
+
+
+def sts_client() -> Any:
+    """A hub's STS client, created on its first run and kept for the execution environment (a guard
+    without members never creates it)."""
+    global _sts  # noqa: PLW0603 - one per execution environment, as the clients
+    with _lock:
+        if _sts is None:
+            _sts = make_client("sts")
+        return _sts
 
 
 def _members_session() -> botocore.session.Session:

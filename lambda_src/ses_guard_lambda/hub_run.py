@@ -22,18 +22,20 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from ses_guard_policy import hub, manifest
 
 from . import log, sweep_report
 from .budget import Budget
-from .clients import Clients, member_clients
+from .clients import Clients, member_clients, sts_client
 from .decision import Context
 from .deployed_policy import DeployedPolicy
+from .paging import pages
 from .sweep_report import Where
 from .sweep_run import CountingBudget, SweepError, SweepRun, iso
-from .sweep_state import StateTable
+from .sweep_state import Episodes, StateTable
 from .sweep_targets import AWS_ERRORS
 from .verify import Invocation
 
@@ -44,6 +46,8 @@ MEMBER_MARGIN_SECONDS: Final = 30.0
 UNREACHABLE_EPISODE: Final = "member:unreachable"
 # AssumeRole's shortest session (STS): a member Region's sweep takes seconds.
 SESSION_SECONDS: Final = 900
+# GetParametersByPath's largest page (SSM API Reference, MaxResults).
+PARAMETERS_PER_PAGE: Final = 10
 
 Sweep = Callable[[SweepRun], dict[str, Any]]
 Connect = Callable[[Mapping[str, Any], str, Clients], Clients]
@@ -110,7 +114,7 @@ def list_members(run: HubRun) -> list[MemberRegion]:
     units: list[MemberRegion] = []
     for parameter in _parameters(run.inv.clients.ssm, run.budget, path):
         name = str(parameter.get("Name", ""))
-        account_id = name[len(path) :] if name.startswith(path) else name
+        account_id = name.removeprefix(path)
         try:
             entry = manifest.parse_member_entry(
                 json.loads(str(parameter.get("Value", ""))), account_id, run.policy, source=name
@@ -125,35 +129,46 @@ def list_members(run: HubRun) -> list[MemberRegion]:
 
 
 def _parameters(ssm: Any, budget: Budget, path: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"Path": path, "Recursive": False, "WithDecryption": True, "MaxResults": 10}
-    while True:
-        page = budget.call(ssm.get_parameters_by_path, **params)
-        found += page.get("Parameters", [])
-        if not page.get("NextToken"):
-            return sorted(found, key=lambda parameter: str(parameter.get("Name", "")))
-        params["NextToken"] = page["NextToken"]
+    """Every member parameter under ``path`` (decrypted), in name order."""
+    listing = pages(
+        partial(budget.call, ssm.get_parameters_by_path),
+        Path=path,
+        Recursive=False,
+        WithDecryption=True,
+        MaxResults=PARAMETERS_PER_PAGE,
+    )
+    found = [parameter for page in listing for parameter in page.get("Parameters", [])]
+    return sorted(found, key=lambda parameter: str(parameter.get("Name", "")))
 
 
 def _run_member(run: HubRun, unit: MemberRegion) -> None:
     budget = CountingBudget.of(run.budget)
-    state = run.state.scoped(hub.state_prefix(unit.account_id, unit.region))
     try:
-        episodes = state.load_episodes()
-        clients = _connect(run, unit, budget)
-        sweep_run = _member_sweep_run(run, unit, clients, state, episodes, budget)
-        if episodes.open.pop(UNREACHABLE_EPISODE, None) is not None:
-            log.emit("INFO", "hub_member_reachable_again", member=unit.name)
-        result = run.sweep(sweep_run)
-    except SweepError as exc:  # some targets failed; the others were handled
-        run.outcome["failed"][unit.name] = str(exc)
-    except AWS_ERRORS as exc:
-        _unreachable(run, unit, state, f"{type(exc).__name__}: {exc}")
-    else:
-        run.outcome["members"][unit.name] = result
+        _sweep_member(run, unit, budget)
     finally:
         run.outcome["calls"] += budget.calls
         run.budget.calls += budget.calls
+
+
+def _sweep_member(run: HubRun, unit: MemberRegion, budget: CountingBudget) -> None:
+    state = run.state.scoped(hub.state_prefix(unit.account_id, unit.region))
+    episodes: Episodes | None = None
+    try:
+        episodes = state.load_episodes()
+        clients = _connect(run, unit, budget)
+    except AWS_ERRORS as exc:
+        return _unreachable(run, unit, state, f"{type(exc).__name__}: {exc}", episodes)
+    if episodes.open.pop(UNREACHABLE_EPISODE, None) is not None:
+        log.emit("INFO", "hub_member_reachable_again", member=unit.name)
+    try:
+        result = run.sweep(_member_sweep_run(run, unit, clients, state, episodes, budget))
+    except SweepError as exc:  # some targets failed; the others were handled
+        run.outcome["failed"][unit.name] = str(exc)
+    except AWS_ERRORS as exc:  # the reads refused there; the episodes were changed: read them again
+        _unreachable(run, unit, state, f"{type(exc).__name__}: {exc}", None)
+    else:
+        run.outcome["members"][unit.name] = result
+    return None
 
 
 def _connect(run: HubRun, unit: MemberRegion, budget: Budget) -> Clients:
@@ -179,10 +194,9 @@ def _connect(run: HubRun, unit: MemberRegion, budget: Budget) -> Clients:
 
 
 def _sts(run: HubRun) -> Any:
+    """The hub's STS client: the one given, else the execution environment's (``clients.sts_client``)."""
     if run.inv.clients.sts is None:
-        from .clients import make_client  # the hub's only: a guard without members never creates it
-
-        run.inv = replace(run.inv, clients=replace(run.inv.clients, sts=make_client("sts")))
+        run.inv = replace(run.inv, clients=replace(run.inv.clients, sts=sts_client()))
     return run.inv.clients.sts
 
 
@@ -201,7 +215,9 @@ def _member_sweep_run(
         policy=NoOwnPolicies(run.guard, None, budget),
     )
     account = unit.member.account_for(run.guard.account) if policy.evaluate_account else None
-    where = Where(unit.region, unit.account_id, run.inv.function_arn, run.now, True, run.guard.name_prefix)
+    where = Where(
+        unit.region, unit.account_id, run.inv.function_arn, run.now, member=True, name_prefix=run.guard.name_prefix
+    )
     return SweepRun(inv, policy, account, state, episodes, run.now, budget, where)
 
 
@@ -213,12 +229,13 @@ class NoOwnPolicies(DeployedPolicy):
         return None
 
 
-def _unreachable(run: HubRun, unit: MemberRegion, state: StateTable, reason: str) -> None:
-    """Logged every run; notified once per episode (the member Region's own state item remembers it)."""
+def _unreachable(run: HubRun, unit: MemberRegion, state: StateTable, reason: str, episodes: Episodes | None) -> None:
+    """Logged every run; notified once per episode (the member Region's own state item remembers it;
+    ``episodes``: as read this run, None to read them)."""
     run.outcome["unreachable"][unit.name] = reason
     log.emit("ERROR", "hub_member_unreachable", member=unit.name, reason=reason)
     try:
-        episodes = state.load_episodes()
+        episodes = episodes if episodes is not None else state.load_episodes()
         if UNREACHABLE_EPISODE in episodes.open:
             return
         rendered = sweep_report.unreachable_notice(unit.account_id, unit.region, reason, run.now, run.guard.name_prefix)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ses_guard_policy import contract
+from ses_guard_policy import contract, hub
 
 from .decision import ALREADY_PAUSED, WOULD_PAUSE, Target
 
@@ -109,13 +109,19 @@ def resume_commands(target: Target, region: str, *, member: tuple[str, str] | No
     ]
 
 
+def hub_status_command(name_prefix: str) -> str:
+    """The operator tool's view of a hub's every member account and Region."""
+    return f"ses-guard status --hub --name-prefix {name_prefix}"
+
+
 def _member_resume_commands(target: Target, region: str, member: tuple[str, str]) -> list[str]:
     account, prefix = member
     what = "--account" if target.configuration_set is None else f"--configuration-set {target.configuration_set}"
     return [
-        f"ses-guard status --hub --name-prefix {prefix}",
+        hub_status_command(prefix),
         f"ses-guard resume --member {account} {what} --region {region} --name-prefix {prefix}",
-        f"(ses-guard assumes the member role {prefix}-member in account {account}; or run the aws sesv2 command there)",
+        f"(ses-guard assumes the member role {hub.member_role_name(prefix)} in account {account}; or run the aws sesv2 "
+        "command there)",
     ]
 
 

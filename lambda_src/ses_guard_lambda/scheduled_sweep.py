@@ -24,7 +24,7 @@ from typing import Any
 
 from ses_guard_policy import contract, rules
 from ses_guard_policy import sweep as model
-from ses_guard_policy.manifest import Sweep
+from ses_guard_policy.manifest import Manifest, Sweep
 from ses_guard_policy.sweep import Verdict
 
 from . import hub_run, log, sweep_beyond, sweep_query, sweep_targets
@@ -74,33 +74,32 @@ def handle_scheduled(inv: Invocation) -> dict[str, Any]:
         return {"sweep": True, "skipped": "another sweep run holds the lock"}
     try:
         if guard.hub is None:
-            return sweep(_own_run(inv, policy, state, now, budget))
-        return _hub_run(inv, policy, state, now, budget)
+            return sweep(_own_run(inv, guard, policy, state, now, budget))
+        return _hub_run(inv, guard, policy, state, now, budget)
     finally:
         _release(state, owner)
 
 
-def _own_run(inv: Invocation, policy: Sweep, state: StateTable, now: datetime, budget: CountingBudget) -> SweepRun:
+def _own_run(
+    inv: Invocation, guard: Manifest, policy: Sweep, state: StateTable, now: datetime, budget: CountingBudget
+) -> SweepRun:
     """The sweep of the guard's own account and Region."""
-    guard = inv.config.manifest
-    assert guard is not None
     where = Where(inv.ctx.region, inv.ctx.account_id, inv.function_arn, now)
     account = guard.account if policy.evaluate_account else None
     return SweepRun(inv, policy, account, state, state.load_episodes(), now, budget, where)
 
 
 def _hub_run(
-    inv: Invocation, policy: Sweep, state: StateTable, now: datetime, budget: CountingBudget
+    inv: Invocation, guard: Manifest, policy: Sweep, state: StateTable, now: datetime, budget: CountingBudget
 ) -> dict[str, Any]:
     """Hub mode (``hub_run``): the hub's own Region (unless ``include_hub`` is off), then every member
     Region, each isolated from the others; failed targets anywhere fail the invocation at the end."""
-    guard = inv.config.manifest
-    assert guard is not None and guard.hub is not None
+    assert guard.hub is not None
     summary: dict[str, Any] = {"sweep": True, "skipped": None}
     failures: dict[str, str] = {}
     if guard.hub.include_hub:
         try:
-            summary.update(sweep(_own_run(inv, policy, state, now, budget)))
+            summary.update(sweep(_own_run(inv, guard, policy, state, now, budget)))
         except SweepError as exc:
             failures.update(exc.failures)
         except sweep_targets.AWS_ERRORS as exc:  # the hub's own reads: the members still go on

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ses_guard_policy import contract, evaluation
+from ses_guard_policy import contract, evaluation, hub
 from ses_guard_policy.sweep import Verdict
 
 from .decision import ALREADY_PAUSED, WOULD_PAUSE, Target
@@ -23,6 +23,7 @@ from .report import (
     Report,
     ascii_line,
     bounded,
+    hub_status_command,
     quote,
     resume_commands,
     target_label,
@@ -53,13 +54,13 @@ class Where:
     @property
     def status_command(self) -> str:
         if self.member:
-            return f"ses-guard status --hub --name-prefix {self.name_prefix}"
+            return hub_status_command(self.name_prefix)
         return f"ses-guard status --region {self.region}"
 
 
 def _subject_place(where: Where) -> str:
     """The Region, or ``<account>/<region>`` for a member (subjects are short)."""
-    return f"{where.account_id}/{where.region}" if where.member else where.region
+    return hub.unit_name(where.account_id, where.region) if where.member else where.region
 
 
 def target_of(verdict: Verdict) -> Target:
@@ -197,7 +198,9 @@ def saturation_notice(saturated: list[str], waiting: int | None, scan: str, wher
 def unreachable_notice(account_id: str, region: str, reason: str, now: datetime, name_prefix: str) -> Report:
     """A hub could not sweep a member Region (its role could not be assumed, or SES or CloudWatch refused the
     reads there): sent once per episode; the run went on with the other members."""
-    subject = ascii_line(f"SES guard hub: member {account_id}/{region} UNREACHABLE, not watched", SUBJECT_MAX)
+    subject = ascii_line(
+        f"SES guard hub: member {hub.unit_name(account_id, region)} UNREACHABLE, not watched", SUBJECT_MAX
+    )
     lines = [
         f"ses-reputation-guard's hub could not sweep account {account_id} in {region} at "
         f"{now:%Y-%m-%d %H:%M:%S} UTC: its bounce and complaint rates are NOT being watched there.",
@@ -205,9 +208,9 @@ def unreachable_notice(account_id: str, region: str, reason: str, now: datetime,
         "",
         "The run went on with the other members; each run tries this one again (the log line "
         "hub_member_unreachable is written every time; this notice once, until it is reachable again).",
-        f"Check: the member role {name_prefix}-member exists in that account (module "
+        f"Check: the member role {hub.member_role_name(name_prefix)} exists in that account (module "
         "terraform-aws-ses-reputation-guard-member or the MemberRole construct), trusts the hub function's role, "
         "and lists this Region in its regions.",
-        f"Then: ses-guard status --hub --name-prefix {name_prefix}",
+        f"Then: {hub_status_command(name_prefix)}",
     ]
     return Report(subject, bounded("\n".join(lines) + "\n"), ascii_line(subject, SMS_MAX))

@@ -81,7 +81,7 @@ def run_member(
         factory = member_access.assume_member(hub_sts, who.partition, args.member, prefix)
     except (ClientError, BotoCoreError) as exc:
         print(
-            f"error: AssumeRole {role} failed ({_error_code(exc)}): nothing was changed. The member role must "
+            f"error: AssumeRole {role} failed ({status.error_code(exc)}): nothing was changed. The member role must "
             "trust this principal (its operator_role_arns), and --name-prefix must be the hub guard's.",
             file=err,
         )
@@ -162,7 +162,7 @@ def close_account_episode(cloudwatch: Any, prefix: str, out: TextIO, err: TextIO
     except (ClientError, BotoCoreError) as exc:
         print(f"error: DescribeAlarms failed: {exc}", file=err)
         for name in names:
-            out.write(f"Alarm {name}: state unknown, not changed (DescribeAlarms failed: {_error_code(exc)}).\n")
+            out.write(f"Alarm {name}: state unknown, not changed (DescribeAlarms failed: {status.error_code(exc)}).\n")
         return False
     found = {alarm["AlarmName"] for alarm in alarms}
     if not found:
@@ -185,7 +185,7 @@ def _close_alarm(cloudwatch: Any, alarm: dict[str, Any], out: TextIO, err: TextI
         cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason=EPISODE_CLOSED)
     except (ClientError, BotoCoreError) as exc:
         print(f"error: SetAlarmState {name} failed: {exc}", file=err)
-        out.write(f"Alarm {name}: left in ALARM (SetAlarmState failed: {_error_code(exc)}).\n")
+        out.write(f"Alarm {name}: left in ALARM (SetAlarmState failed: {status.error_code(exc)}).\n")
         return False
     out.write(f"Alarm {name}: closed (set to OK): replays of its earlier notifications pause nothing.\n")
     return True
@@ -211,7 +211,7 @@ def _re_enable_after_the_episode(
         ses_actions.resume_account(client)
     except (ClientError, BotoCoreError) as exc:
         print(f"error: PutAccountSendingAttributes failed: {exc}", file=err)
-        code = _error_code(exc)
+        code = status.error_code(exc)
         out.write(f"Account sending in {region}: still PAUSED (PutAccountSendingAttributes failed: {code}).\n")
         print(
             f"error: stopped part way (exit {EXIT_PARTIAL_STILL_PAUSED}): the alarm episode is closed but account "
@@ -221,13 +221,6 @@ def _re_enable_after_the_episode(
         return EXIT_PARTIAL_STILL_PAUSED
     out.write(f"Account sending in {region} re-enabled.\n")
     return EXIT_OK
-
-
-def _error_code(exc: ClientError | BotoCoreError) -> str:
-    """AWS's error code (``AccessDenied``, ``Throttling``...), or the kind of failure before any answer."""
-    if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code") or "unknown error")
-    return type(exc).__name__
 
 
 @dataclass(frozen=True)

@@ -327,6 +327,7 @@ def read_tagged(report: StatusReport, tagging: Any) -> ClientError | BotoCoreErr
 
 
 def error_code(exc: ClientError | BotoCoreError) -> str:
+    """AWS's error code (``AccessDenied``, ``Throttling``...), or the kind of failure before any answer."""
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code") or "unknown error")
     return type(exc).__name__

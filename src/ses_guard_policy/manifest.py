@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from . import contract, evaluation, fleet_query, rules, sweep
@@ -236,22 +236,13 @@ class Member:
         """The sweep as this member is judged: its action, thresholds and account flag over the hub's."""
         merged = Thresholds(**{**policy.thresholds.to_document(), **self.thresholds})
         evaluate = policy.evaluate_account if self.evaluate_account is None else self.evaluate_account
-        action = self.action or policy.action
-        return Sweep(
-            action,
-            merged,
-            policy.evaluation,
-            enabled=policy.enabled,
-            warning_notices=policy.warning_notices,
-            schedule_minutes=policy.schedule_minutes,
-            evaluate_account=evaluate,
-        )
+        return replace(policy, action=self.action or policy.action, thresholds=merged, evaluate_account=evaluate)
 
     def account_for(self, account: Target | None) -> Target | None:
         """The account's policy in this member: the hub's, with the member's action."""
         if account is None or self.account_action is None:
             return account
-        return Target(self.account_action, account.thresholds, account.enabled, account.warning_alarms)
+        return replace(account, action=self.account_action)
 
     def to_document(self) -> dict[str, Any]:
         document: dict[str, Any] = {"regions": list(self.regions)}
