@@ -91,20 +91,25 @@ def _set_names_validations() -> tuple[Validation, ...]:
     names, budget = "var.pausing_configuration_sets", limits.SET_ARNS_BUDGET
     return (
         list_items_match("pausing_configuration_sets", rules.CONFIGURATION_SET_NAME),
-        Validation(f"length(toset({names})) == length({names})",
-                   hcl_string("pausing_configuration_sets lists a name more than once."), None),
+        _no_repeats("pausing_configuration_sets", "a name"),
         Validation(f"{arns_chars_hcl(names)} <= {budget.maximum}",
                    template(f"pausing_configuration_sets takes <chars> characters as ARNs: {budget.sentence}.",
                             chars=arns_chars_hcl(names)), budget),
     )  # fmt: skip
 
 
+def _no_repeats(variable: str, item: str) -> Validation:
+    """The list ``var.<variable>`` names each item once (a check of the module's own shape: no model rule)."""
+    value = f"var.{variable}"
+    return Validation(
+        f"length(toset({value})) == length({value})", hcl_string(f"{variable} lists {item} more than once.")
+    )
+
+
 def _operator_validations() -> tuple[Validation, ...]:
-    operators = "var.operator_role_arns"
     return (
         list_items_match("operator_role_arns", rules.OPERATOR_ROLE_ARN),
-        Validation(f"length(toset({operators})) == length({operators})",
-                   hcl_string("operator_role_arns lists a role more than once."), None),
+        _no_repeats("operator_role_arns", "a role"),
     )  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from moto.cloudwatch.models import CloudWatchBackend
 from ses_guard_policy import fleet_query
 from tests.e2e import ses_emulator, ses_emulator_insights
 from tests.e2e.moto_server import MotoServer, moto_server, start_moto_server, terraform_env
+from tests.support.aws_env import in_account
 from tests.support.terraform import CommandResult, require_terraform, run_terraform
 
 REGION = "us-east-1"
@@ -70,7 +71,7 @@ def ses(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
                 set_enforcement_status=ses_emulator.set_enforcement_status,
                 sesv2_in=lambda region: boto3.client("sesv2", region_name=region),
                 cloudwatch=boto3.client("cloudwatch", region_name=REGION),
-                cloudwatch_as=lambda account, region: _acting_for(
+                cloudwatch_as=lambda account, region: in_account(
                     boto3.client("cloudwatch", region_name=region), account
                 ),
                 set_alarm_contributors=ses_emulator.set_alarm_contributors,
@@ -84,19 +85,9 @@ def ses(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
             set_enforcement_status=server.set_enforcement_status,
             sesv2_in=lambda region: server.boto3_client("sesv2", region),
             cloudwatch=server.boto3_client("cloudwatch", REGION),
-            cloudwatch_as=lambda account, region: _acting_for(server.boto3_client("cloudwatch", region), account),
+            cloudwatch_as=lambda account, region: in_account(server.boto3_client("cloudwatch", region), account),
             set_alarm_contributors=server.set_alarm_contributors,
         )
-
-
-def _acting_for(client: Any, account_id: str) -> Any:
-    """moto picks the account from the ``x-moto-account-id`` header (in-process and server alike)."""
-
-    def add_header(request: Any, **_: Any) -> None:
-        request.headers["x-moto-account-id"] = account_id
-
-    client.meta.events.register("before-sign.cloudwatch.*", add_header)
-    return client
 
 
 def _error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:

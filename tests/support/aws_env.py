@@ -74,10 +74,15 @@ def emulator_client(
         aws_access_key_id=FAKE_ACCESS_KEY_ID,
         aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
     )
-    if account_id is not None:
+    return client if account_id is None else in_account(client, account_id)
 
-        def in_account(request: Any, **_: Any) -> None:
-            request.headers["x-moto-account-id"] = account_id
 
-        client.meta.events.register("before-sign", in_account)
+def in_account(client: Any, account_id: str) -> Any:
+    """``client`` with every request in ``account_id``: moto picks the account from the header
+    ``x-moto-account-id`` (in-process and server alike)."""
+
+    def add_header(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account_id
+
+    client.meta.events.register("before-sign", add_header)
     return client
